@@ -1,0 +1,108 @@
+//! The blob port on S3.
+
+use crate::ports::blobs::*;
+use async_trait::async_trait;
+use aws_sdk_s3::error::ProvideErrorMetadata;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::Client;
+
+#[derive(Clone)]
+pub struct S3Blobs {
+    client: Client,
+    bucket: String,
+}
+
+fn map_err<E: ProvideErrorMetadata>(key: &str, e: E) -> BlobError {
+    match e.code() {
+        Some("NoSuchKey") | Some("NotFound") | Some("404") => BlobError::NotFound(key.into()),
+        c => BlobError::Unavailable(format!("{}: {}", c.unwrap_or("?"), e.message().unwrap_or(""))),
+    }
+}
+
+impl S3Blobs {
+    pub fn new(config: &aws_config::SdkConfig, bucket: impl Into<String>) -> S3Blobs {
+        let conf = aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(super::uses_custom_endpoint())
+            .build();
+        S3Blobs {
+            client: Client::from_conf(conf),
+            bucket: bucket.into(),
+        }
+    }
+
+    pub async fn ensure_bucket(&self) -> Result<(), BlobError> {
+        if self.client.head_bucket().bucket(&self.bucket).send().await.is_ok() {
+            return Ok(());
+        }
+        self.client
+            .create_bucket()
+            .bucket(&self.bucket)
+            .send()
+            .await
+            .map_err(|e| map_err(&self.bucket, e))?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Blobs for S3Blobs {
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), BlobError> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map_err(|e| map_err(key, e))?;
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| map_err(key, e))?;
+        let data = out.body.collect().await.map_err(|e| BlobError::Unavailable(e.to_string()))?;
+        Ok(data.into_bytes().to_vec())
+    }
+
+    async fn get_range(&self, key: &str, start: u64, end: u64) -> Result<Vec<u8>, BlobError> {
+        if start >= end {
+            return Ok(vec![]);
+        }
+        let size = self.size(key).await?;
+        if start >= size {
+            return Ok(vec![]);
+        }
+        let last = end.min(size) - 1;
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .range(format!("bytes={start}-{last}"))
+            .send()
+            .await
+            .map_err(|e| map_err(key, e))?;
+        let data = out.body.collect().await.map_err(|e| BlobError::Unavailable(e.to_string()))?;
+        Ok(data.into_bytes().to_vec())
+    }
+
+    async fn size(&self, key: &str) -> Result<u64, BlobError> {
+        let out = self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| map_err(key, e))?;
+        Ok(out.content_length.unwrap_or(0).max(0) as u64)
+    }
+}

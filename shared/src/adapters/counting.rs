@@ -1,0 +1,99 @@
+//! Wrappers that count requests per port, for the "requests per lead" benchmark and for tests
+//! that pin how many round trips a use case makes.
+
+use crate::ports::queue::{Queue, QueueError, Received};
+use crate::ports::table::*;
+use async_trait::async_trait;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+#[derive(Debug, Default)]
+pub struct Counts {
+    pub gets: AtomicU64,
+    pub queries: AtomicU64,
+    pub puts: AtomicU64,
+    pub transactions: AtomicU64,
+    pub batch_writes: AtomicU64,
+    pub sends: AtomicU64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Snapshot {
+    pub reads: u64,
+    pub writes: u64,
+    pub transactions: u64,
+    pub sends: u64,
+}
+
+impl Counts {
+    pub fn snapshot(&self) -> Snapshot {
+        let l = |a: &AtomicU64| a.load(Ordering::SeqCst);
+        Snapshot {
+            reads: l(&self.gets) + l(&self.queries),
+            writes: l(&self.puts) + l(&self.transactions) + l(&self.batch_writes),
+            transactions: l(&self.transactions),
+            sends: l(&self.sends),
+        }
+    }
+}
+
+pub struct CountingTable<T> {
+    pub inner: T,
+    pub counts: Arc<Counts>,
+}
+
+fn bump(a: &AtomicU64) {
+    a.fetch_add(1, Ordering::SeqCst);
+}
+
+#[async_trait]
+impl<T: Table> Table for CountingTable<T> {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        bump(&self.counts.gets);
+        self.inner.get(key).await
+    }
+    async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {
+        bump(&self.counts.puts);
+        self.inner.put(item, cond).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        bump(&self.counts.transactions);
+        self.inner.transact(writes).await
+    }
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        bump(&self.counts.queries);
+        self.inner.query(query).await
+    }
+    async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
+        self.counts
+            .batch_writes
+            .fetch_add(items.len().div_ceil(MAX_BATCH_ITEMS) as u64, Ordering::SeqCst);
+        self.inner.batch_put(items).await
+    }
+}
+
+pub struct CountingQueue<Q> {
+    pub inner: Q,
+    pub counts: Arc<Counts>,
+}
+
+#[async_trait]
+impl<Q: Queue> Queue for CountingQueue<Q> {
+    async fn send(&self, queue: &str, body: String) -> Result<String, QueueError> {
+        bump(&self.counts.sends);
+        self.inner.send(queue, body).await
+    }
+    async fn send_batch(&self, queue: &str, bodies: Vec<String>) -> Result<(), QueueError> {
+        self.counts.sends.fetch_add(bodies.len().div_ceil(10) as u64, Ordering::SeqCst);
+        self.inner.send_batch(queue, bodies).await
+    }
+    async fn receive(&self, queue: &str, max: u32, wait: u32) -> Result<Vec<Received>, QueueError> {
+        self.inner.receive(queue, max, wait).await
+    }
+    async fn delete(&self, queue: &str, receipt: &str) -> Result<(), QueueError> {
+        self.inner.delete(queue, receipt).await
+    }
+    async fn depth(&self, queue: &str) -> Result<u64, QueueError> {
+        self.inner.depth(queue).await
+    }
+}

@@ -1,0 +1,175 @@
+//! Configuration: every number of SPEC.md is a default here, overridable at deploy time
+//! (`RULES_JSON`, a JSON object with any subset of these fields), plus the environment each
+//! function reads. Env var names are constants so that a test can check template.yaml sets them.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub mod env {
+    pub const TABLE_NAME: &str = "TABLE_NAME";
+    pub const SCORING_QUEUE_URL: &str = "SCORING_QUEUE_URL";
+    pub const SEQUENCE_QUEUE_URL: &str = "SEQUENCE_QUEUE_URL";
+    pub const ADMIN_API_KEY: &str = "ADMIN_API_KEY";
+    pub const THANK_YOU_URL: &str = "THANK_YOU_URL";
+    pub const ERROR_URL: &str = "ERROR_URL";
+    pub const REDIRECT_ALLOWED_HOSTS: &str = "REDIRECT_ALLOWED_HOSTS";
+    pub const ALLOWED_ORIGINS: &str = "ALLOWED_ORIGINS";
+    pub const RULES_JSON: &str = "RULES_JSON";
+
+    /// What each Lambda reads; template.yaml must set every one of them (checked by a test).
+    pub const LEAD_CAPTURE: &[&str] = &[
+        TABLE_NAME,
+        SCORING_QUEUE_URL,
+        ADMIN_API_KEY,
+        THANK_YOU_URL,
+        ERROR_URL,
+        REDIRECT_ALLOWED_HOSTS,
+        ALLOWED_ORIGINS,
+        RULES_JSON,
+    ];
+    pub const SCORING: &[&str] = &[TABLE_NAME, SEQUENCE_QUEUE_URL, RULES_JSON];
+}
+
+/// The configurable rules of SPEC §3 and §4.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Rules {
+    pub scoring: ScoringRules,
+    pub routing: RoutingRules,
+    /// Units of INR per unit of each foreign currency, for reading budgets.
+    pub fx_to_inr: BTreeMap<String, Decimal>,
+    pub industries: Vec<IndustryKeywords>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScoringRules {
+    pub budget_high_min_inr: Decimal,
+    pub budget_mid_min_inr: Decimal,
+    pub budget_high: u32,
+    pub budget_mid: u32,
+    pub budget_low: u32,
+    pub timeline_now: u32,
+    pub timeline_quarter: u32,
+    pub timeline_half_year: u32,
+    pub timeline_next_year: u32,
+    pub authority_c_level: u32,
+    pub authority_vp: u32,
+    pub authority_manager: u32,
+    pub authority_junior: u32,
+    pub open_points: u32,
+    pub open_max: u32,
+    pub click_points: u32,
+    pub click_max: u32,
+    pub webinar_points: u32,
+    pub reply_points: u32,
+    pub engagement_cap: u32,
+    /// hot is strictly above this
+    pub hot_above: u32,
+    /// warm is at or above this (up to and including `hot_above`)
+    pub warm_from: u32,
+    pub erp_mid_from_employees: u32,
+    pub erp_enterprise_from_employees: u32,
+}
+
+impl Default for ScoringRules {
+    fn default() -> Self {
+        ScoringRules {
+            budget_high_min_inr: Decimal::from(500_000),
+            budget_mid_min_inr: Decimal::from(100_000),
+            budget_high: 30,
+            budget_mid: 15,
+            budget_low: 5,
+            timeline_now: 25,
+            timeline_quarter: 20,
+            timeline_half_year: 10,
+            timeline_next_year: 5,
+            authority_c_level: 25,
+            authority_vp: 18,
+            authority_manager: 10,
+            authority_junior: 3,
+            open_points: 2,
+            open_max: 6,
+            click_points: 4,
+            click_max: 8,
+            webinar_points: 10,
+            reply_points: 10,
+            engagement_cap: 20,
+            hot_above: 70,
+            warm_from: 40,
+            erp_mid_from_employees: 50,
+            erp_enterprise_from_employees: 500,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RoutingRules {
+    pub sla_hours: u32,
+    pub protection_days: u32,
+    pub max_reassignments: u32,
+}
+
+impl Default for RoutingRules {
+    fn default() -> Self {
+        RoutingRules {
+            sla_hours: 4,
+            protection_days: 90,
+            max_reassignments: 2,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IndustryKeywords {
+    pub industry: String,
+    pub keywords: Vec<String>,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        let kw = |industry: &str, words: &[&str]| IndustryKeywords {
+            industry: industry.to_string(),
+            keywords: words.iter().map(|w| w.to_string()).collect(),
+        };
+        Rules {
+            scoring: ScoringRules::default(),
+            routing: RoutingRules::default(),
+            fx_to_inr: BTreeMap::from([
+                ("USD".to_string(), Decimal::from(83)),
+                ("EUR".to_string(), Decimal::from(90)),
+                ("GBP".to_string(), Decimal::from(105)),
+                ("AED".to_string(), Decimal::new(226, 1)),
+            ]),
+            industries: vec![
+                kw(
+                    "manufacturing",
+                    &["manufactur", "factory", "industries", "industrial", "fabricat", "plant", "engineering works", "steel", "textile", "auto parts", "forging", "plastics"],
+                ),
+                kw("retail", &["retail", "store", "shop", "mart", "boutique", "supermarket", "ecommerce", "e-commerce"]),
+                kw("distribution", &["distribut", "wholesale", "trading", "traders", "logistics", "supply", "import", "export"]),
+                kw("healthcare", &["health", "hospital", "clinic", "pharma", "medical", "diagnostic", "care"]),
+                kw("education", &["school", "college", "university", "academy", "education", "institute", "learning", "edtech"]),
+                kw("construction", &["construction", "builders", "infra", "realty", "real estate", "developers"]),
+                kw("hospitality", &["hotel", "resort", "restaurant", "hospitality", "catering"]),
+                kw("finance", &["finance", "bank", "capital", "insurance", "fintech", "nbfc"]),
+                kw("services", &["services", "consult", "solutions", "agency", "advisory", "technologies", "software", "infotech"]),
+            ],
+        }
+    }
+}
+
+impl Rules {
+    /// Defaults, overlaid with `RULES_JSON` when that is set. A malformed override is an error at
+    /// start-up rather than a silent fallback.
+    pub fn from_env() -> Result<Rules, String> {
+        match std::env::var(env::RULES_JSON) {
+            Ok(s) if !s.trim().is_empty() => {
+                serde_json::from_str(&s).map_err(|e| format!("{}: {e}", env::RULES_JSON))
+            }
+            _ => Ok(Rules::default()),
+        }
+    }
+}

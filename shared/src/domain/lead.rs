@@ -1,0 +1,300 @@
+//! The lead ticket and the validation of what a form or script submits (SPEC §2).
+
+use crate::domain::categorise::Category;
+use crate::domain::region::Region;
+use crate::domain::routing::RoutingDecision;
+use crate::domain::scoring::{Band, Engagement, ScoreReason};
+use crate::domain::stage::Stage;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub const CHANNELS: &[&str] = &[
+    "website",
+    "webinar",
+    "event",
+    "email",
+    "linkedin",
+    "cold_call",
+    "referral",
+    "partner_registration",
+    "prospect_list",
+    "marketplace",
+];
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Attribution {
+    pub channel: String,
+    pub campaign: Option<String>,
+    pub utm_source: Option<String>,
+    pub utm_medium: Option<String>,
+    pub utm_campaign: Option<String>,
+    pub referral_code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lead {
+    pub lead_id: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub company: Option<String>,
+    pub phone: Option<String>,
+    pub title: Option<String>,
+    pub country: Option<String>,
+    pub state: Option<String>,
+    pub region: Region,
+    pub industry: Option<String>,
+    pub employees: Option<String>,
+    pub budget: Option<String>,
+    pub timeline: Option<String>,
+    pub message: Option<String>,
+    pub attribution: Attribution,
+    pub spam: bool,
+    pub stage: Stage,
+    /// closed-lost, a terminal state reachable from any open stage
+    pub closed_lost: bool,
+    pub score: Option<u32>,
+    pub band: Option<Band>,
+    pub score_reasons: Vec<ScoreReason>,
+    pub category: Option<Category>,
+    pub engagement: Engagement,
+    pub owner_reseller_id: Option<String>,
+    pub queue: Option<String>,
+    pub routing: Option<RoutingDecision>,
+    /// set by deal registration (partner-owned leads)
+    pub registered_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+impl Lead {
+    pub fn is_open(&self) -> bool {
+        !self.closed_lost && !self.spam
+    }
+
+    pub fn email_domain(&self) -> Option<&str> {
+        self.email.rsplit_once('@').map(|(_, d)| d)
+    }
+}
+
+/// Lower-cased, trimmed: the key duplicates are found by.
+pub fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+fn field_error(field: &str, message: &str) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// A submission after validation: every field trimmed, empty ones dropped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LeadInput {
+    pub email: String,
+    pub name: Option<String>,
+    pub company: Option<String>,
+    pub phone: Option<String>,
+    pub title: Option<String>,
+    pub country: Option<String>,
+    pub state: Option<String>,
+    pub industry: Option<String>,
+    pub employees: Option<String>,
+    pub budget: Option<String>,
+    pub timeline: Option<String>,
+    pub message: Option<String>,
+    pub attribution: Attribution,
+    /// the honeypot was filled: keep it, mark it spam, never route it
+    pub spam: bool,
+    pub redirect: Option<String>,
+}
+
+const SHORT: usize = 200;
+const MESSAGE_MAX: usize = 5000;
+
+/// The fields of a submission and their size limits (in characters).
+const TEXT_FIELDS: &[(&str, usize)] = &[
+    ("name", SHORT),
+    ("company", SHORT),
+    ("phone", 40),
+    ("title", SHORT),
+    ("country", 100),
+    ("state", 100),
+    ("industry", 100),
+    ("employees", 40),
+    ("budget", 100),
+    ("timeline", 200),
+    ("message", MESSAGE_MAX),
+    ("channel", 40),
+    ("campaign", SHORT),
+    ("utm_source", SHORT),
+    ("utm_medium", SHORT),
+    ("utm_campaign", SHORT),
+    ("referral_code", 64),
+    ("website", 500),
+    ("redirect", 2000),
+];
+
+/// Validates a submission given as a JSON object (a form body is turned into one first).
+/// Unknown fields are ignored; every problem is reported at once.
+pub fn validate(fields: &Map<String, Value>) -> Result<LeadInput, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut text = |name: &str, max: usize| -> Option<String> {
+        match fields.get(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => {
+                let t = s.trim();
+                if t.chars().count() > max {
+                    errors.push(field_error(name, &format!("must be at most {max} characters")));
+                    None
+                } else if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+                    errors.push(field_error(name, "must not contain control characters"));
+                    None
+                } else if t.is_empty() {
+                    None
+                } else {
+                    Some(t.to_string())
+                }
+            }
+            // budgets and head-counts may come as numbers from scripts
+            Some(Value::Number(n)) if name == "budget" || name == "employees" || name == "phone" => {
+                Some(n.to_string())
+            }
+            Some(_) => {
+                errors.push(field_error(name, "must be a string"));
+                None
+            }
+        }
+    };
+    let email_raw = text("email", 254);
+    let mut values: std::collections::HashMap<&str, Option<String>> = TEXT_FIELDS
+        .iter()
+        .map(|(name, max)| (*name, text(name, *max)))
+        .collect();
+    let mut take = |k: &str| values.remove(k).flatten();
+
+    let email = match email_raw {
+        None => {
+            if !errors.iter().any(|e| e.field == "email") {
+                errors.push(field_error("email", "is required"));
+            }
+            String::new()
+        }
+        Some(e) if !is_valid_email(&e) => {
+            errors.push(field_error("email", "is not a valid email address"));
+            String::new()
+        }
+        Some(e) => e,
+    };
+    let channel = take("channel").map(|c| c.to_lowercase()).unwrap_or_else(|| "website".into());
+    if !CHANNELS.contains(&channel.as_str()) {
+        errors.push(field_error("channel", &format!("must be one of: {}", CHANNELS.join(", "))));
+    }
+    let input = LeadInput {
+        email,
+        name: take("name"),
+        company: take("company"),
+        phone: take("phone"),
+        title: take("title"),
+        country: take("country"),
+        state: take("state"),
+        industry: take("industry"),
+        employees: take("employees"),
+        budget: take("budget"),
+        timeline: take("timeline"),
+        message: take("message"),
+        attribution: Attribution {
+            channel,
+            campaign: take("campaign"),
+            utm_source: take("utm_source"),
+            utm_medium: take("utm_medium"),
+            utm_campaign: take("utm_campaign"),
+            referral_code: take("referral_code"),
+        },
+        spam: take("website").is_some(),
+        redirect: take("redirect"),
+    };
+    if errors.is_empty() {
+        Ok(input)
+    } else {
+        Err(errors)
+    }
+}
+
+/// A pragmatic address check: one `@`, a non-empty local part, a dotted domain of letters,
+/// digits and hyphens (internationalised names allowed), no spaces.
+pub fn is_valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    if local.is_empty() || local.len() > 64 || domain.len() > 253 || local.contains('@') {
+        return false;
+    }
+    if email.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"".contains(c)) {
+        return false;
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return false;
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+        && labels.last().is_some_and(|tld| tld.chars().count() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn emails() {
+        for ok in ["a@b.co", "first.last+tag@example.co.in", "नमस्ते@उदाहरण.भारत"] {
+            assert!(is_valid_email(ok), "{ok}");
+        }
+        for bad in ["", "a", "a@b", "a@@b.com", "a b@c.com", "a@b..com", "@b.com", "a@-b.com", "<x>@b.com", "a@b.c0m.1"] {
+            assert!(!is_valid_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn validation_collects_every_error() {
+        let errs = validate(&obj(json!({"email": "nope", "channel": "fax", "name": "x".repeat(201), "title": 5}))).unwrap_err();
+        let mut fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        fields.sort();
+        assert_eq!(fields, vec!["channel", "email", "name", "title"]);
+        assert_eq!(validate(&obj(json!({}))).unwrap_err()[0].field, "email");
+    }
+
+    #[test]
+    fn honeypot_unicode_and_markup_are_kept_as_text() {
+        let input = validate(&obj(json!({
+            "email": " Priya@Example.IN ", "name": "प्रिया 🚀", "company": "<script>alert(1)</script>",
+            "budget": 500000, "website": "http://spam"
+        })))
+        .unwrap();
+        assert_eq!(input.email, "Priya@Example.IN");
+        assert_eq!(input.name.as_deref(), Some("प्रिया 🚀"));
+        assert_eq!(input.company.as_deref(), Some("<script>alert(1)</script>"));
+        assert_eq!(input.budget.as_deref(), Some("500000"));
+        assert!(input.spam);
+        assert_eq!(input.attribution.channel, "website");
+    }
+}

@@ -1,0 +1,11 @@
+//! Pure domain rules: no I/O, no async, no SDK types; the clock is always passed in.
+
+pub mod audit;
+pub mod categorise;
+pub mod lead;
+pub mod money;
+pub mod region;
+pub mod reseller;
+pub mod routing;
+pub mod scoring;
+pub mod stage;

@@ -1,0 +1,13 @@
+//! The reseller partner platform's library: domain rules, ports, adapters, use cases and the
+//! HTTP/SQS entry points every Lambda (and the local stack) wires up.
+
+pub mod adapters;
+pub mod config;
+pub mod domain;
+pub mod events;
+pub mod http;
+pub mod ids;
+pub mod ports;
+pub mod repo;
+pub mod runtime;
+pub mod usecases;

@@ -1,0 +1,22 @@
+//! An object store (S3): whole-object put/get and byte ranges for streaming large files.
+
+use async_trait::async_trait;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    #[error("no object {0}")]
+    NotFound(String),
+    #[error("invalid key {0}")]
+    InvalidKey(String),
+    #[error("blob store unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[async_trait]
+pub trait Blobs: Send + Sync {
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), BlobError>;
+    async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError>;
+    /// Bytes `start..end` (end exclusive, clipped to the object's size).
+    async fn get_range(&self, key: &str, start: u64, end: u64) -> Result<Vec<u8>, BlobError>;
+    async fn size(&self, key: &str) -> Result<u64, BlobError>;
+}
