@@ -5,7 +5,7 @@ pub mod adapters;
 pub mod config;
 pub mod domain;
 pub mod events;
-pub mod http;
+pub mod handlers;
 pub mod ids;
 pub mod ports;
 pub mod repo;

@@ -1,0 +1,55 @@
+//! Start-up wiring for the Lambdas: JSON logs, configuration from the environment (read once),
+//! SDK clients built once outside the handler.
+
+use crate::adapters::aws::{sdk_config, DynamoTable, SqsQueue};
+use crate::config::{env, Rules};
+use crate::handlers::lead_api::{LeadApi, LeadApiConfig};
+use crate::handlers::scoring::{roster_ttl_from_env, Scoring};
+use crate::ports::clock::SystemClock;
+use crate::usecases::score_route::RosterCache;
+use std::sync::Arc;
+
+/// JSON logs, one object per line, with the current span's fields (the request id).
+/// `RUST_LOG` sets the level (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_current_span(true)
+        .with_span_list(false)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+fn required(name: &str) -> Result<String, String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or_else(|| format!("{name} is not set"))
+}
+
+pub async fn lead_api_from_env() -> Result<Arc<LeadApi>, String> {
+    let config = LeadApiConfig::from_env()?;
+    let table_name = required(env::TABLE_NAME)?;
+    let sdk = sdk_config().await;
+    Ok(Arc::new(LeadApi {
+        table: Arc::new(DynamoTable::new(&sdk, table_name)),
+        queue: Arc::new(SqsQueue::new(&sdk)),
+        clock: Arc::new(SystemClock),
+        config,
+    }))
+}
+
+pub async fn scoring_from_env() -> Result<Arc<Scoring>, String> {
+    let rules = Rules::from_env()?;
+    let table_name = required(env::TABLE_NAME)?;
+    let sequence_queue = Scoring::sequence_queue_from_env()?;
+    let sdk = sdk_config().await;
+    Ok(Arc::new(Scoring {
+        table: Arc::new(DynamoTable::new(&sdk, table_name)),
+        queue: Arc::new(SqsQueue::new(&sdk)),
+        clock: Arc::new(SystemClock),
+        rules,
+        roster: RosterCache::new(roster_ttl_from_env()),
+        sequence_queue,
+    }))
+}

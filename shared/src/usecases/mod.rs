@@ -1,1 +1,28 @@
+//! Use cases: each takes the narrowest ports it needs and the clock, and applies the domain.
 
+pub mod capture;
+pub mod leads;
+pub mod resellers;
+pub mod score_route;
+
+use crate::ports::table::StoreError;
+use std::time::Duration;
+
+/// Retries a store operation that failed for a passing reason (throttling, a transaction
+/// conflict), with a short exponential backoff.
+pub async fn retry_throttled<T, F, Fut>(mut op: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    let mut attempt = 0u32;
+    loop {
+        match op().await {
+            Err(StoreError::Throttled) if attempt < 5 => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(10 << attempt)).await;
+            }
+            other => return other,
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! `/_local`: the local stack's control surface — set the clock, run a scheduled job, wait for
+//! the queues to drain, read the outbox — and a demo form with its thank-you and error pages.
+
+use crate::{Stack, QUEUES};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use shared::ports::Clock;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Scheduled functions the stack can run on demand (none in this release; later functions
+/// register here).
+pub const JOBS: &[&str] = &[];
+
+pub fn router(stack: Arc<Stack>) -> Router {
+    Router::new()
+        .route("/_local/clock", post(set_clock).get(get_clock))
+        .route("/_local/jobs/{name}", post(run_job))
+        .route("/_local/drain", post(drain))
+        .route("/_local/outbox", get(outbox))
+        .route("/_local/queues", get(queues))
+        .route("/_local/form", get(|| async { Html(FORM) }))
+        .route("/_local/thanks", get(|| async { Html("<!doctype html><title>Thank you</title><h1>Thank you!</h1><p>We will be in touch shortly.</p>") }))
+        .route("/_local/form-error", get(|| async { Html("<!doctype html><title>Please check the form</title><h1>Please check the form</h1><p>The errors are listed in this page's address.</p>") }))
+        .with_state(stack)
+}
+
+fn bad(message: String) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({"error": "bad_request", "message": message}))).into_response()
+}
+
+/// Reads an optional `{"now": RFC3339}` body.
+fn parse_now(body: &[u8]) -> Result<Option<DateTime<Utc>>, String> {
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Ok(None);
+    }
+    let v: Value = serde_json::from_slice(body).map_err(|e| format!("malformed JSON: {e}"))?;
+    match v.get("now") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => DateTime::parse_from_rfc3339(s).map(|d| Some(d.with_timezone(&Utc))).map_err(|e| format!("now must be RFC 3339: {e}")),
+        Some(_) => Err("now must be an RFC 3339 string".into()),
+    }
+}
+
+async fn set_clock(State(stack): State<Arc<Stack>>, body: axum::body::Bytes) -> Response {
+    match parse_now(&body) {
+        Ok(Some(now)) => {
+            stack.clock.set(now);
+            Json(json!({"now": stack.clock.now()})).into_response()
+        }
+        Ok(None) => bad("give {\"now\": \"2026-11-02T10:00:00+05:30\"}".into()),
+        Err(e) => bad(e),
+    }
+}
+
+async fn get_clock(State(stack): State<Arc<Stack>>) -> Json<Value> {
+    Json(json!({"now": stack.clock.now()}))
+}
+
+async fn run_job(State(stack): State<Arc<Stack>>, Path(name): Path<String>, body: axum::body::Bytes) -> Response {
+    let now = match parse_now(&body) {
+        Ok(n) => n,
+        Err(e) => return bad(e),
+    };
+    if let Some(now) = now {
+        stack.clock.set(now);
+    }
+    (StatusCode::NOT_FOUND, Json(json!({"error": "not_found", "message": format!("no scheduled job {name}"), "jobs": JOBS}))).into_response()
+}
+
+async fn depths(stack: &Stack) -> serde_json::Map<String, Value> {
+    let mut out = serde_json::Map::new();
+    for (logical, id) in &stack.queue_ids {
+        let d = stack.queue.depth(id).await.map(Value::from).unwrap_or(Value::Null);
+        out.insert(logical.clone(), d);
+        if let Some(q) = &stack.embedded_queue {
+            out.insert(format!("{logical}-dlq"), json!(q.depth(&format!("{id}-dlq"))));
+        }
+    }
+    out
+}
+
+/// Returns once every queue that has a consumer is empty (504 after a minute).
+async fn drain(State(stack): State<Arc<Stack>>) -> Response {
+    let started = Instant::now();
+    loop {
+        let mut busy = false;
+        for (logical, consumer) in QUEUES {
+            if consumer.is_none() {
+                continue;
+            }
+            if let Some(id) = stack.queue_id(logical) {
+                if stack.queue.depth(id).await.map(|d| d > 0).unwrap_or(true) {
+                    busy = true;
+                }
+            }
+        }
+        if !busy {
+            return Json(json!({"drained": true, "queues": depths(&stack).await})).into_response();
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            return (StatusCode::GATEWAY_TIMEOUT, Json(json!({"drained": false, "queues": depths(&stack).await}))).into_response();
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn queues(State(stack): State<Arc<Stack>>) -> Json<Value> {
+    let mut dead = serde_json::Map::new();
+    if let Some(q) = &stack.embedded_queue {
+        for (logical, id) in &stack.queue_ids {
+            dead.insert(logical.clone(), json!(q.peek(&format!("{id}-dlq"))));
+        }
+    }
+    Json(json!({"depths": depths(&stack).await, "dead_letters": dead}))
+}
+
+async fn outbox(State(stack): State<Arc<Stack>>) -> Response {
+    match &stack.outbox {
+        Some(o) => match o.list() {
+            Ok(mails) => Json(json!({"emails": mails})).into_response(),
+            Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e.to_string()}))).into_response(),
+        },
+        None => (StatusCode::NOT_IMPLEMENTED, Json(json!({"error": "the outbox is kept by the embedded mailer; with --aws, mail goes to SES"}))).into_response(),
+    }
+}
+
+const FORM: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Talk to an ERP expert</title>
+<style>body{font-family:system-ui;max-width:32rem;margin:2rem auto}label{display:block;margin:.6rem 0}input,select,textarea{width:100%}.hp{position:absolute;left:-9999px}</style>
+</head><body>
+<h1>Talk to an ERP expert</h1>
+<form method="post" action="/leads">
+<label>Work email* <input name="email" type="email" required></label>
+<label>Name <input name="name"></label>
+<label>Company <input name="company"></label>
+<label>Job title <input name="title"></label>
+<label>Phone <input name="phone"></label>
+<label>Country <input name="country" value="India"></label>
+<label>State <input name="state"></label>
+<label>Employees <input name="employees"></label>
+<label>Budget <input name="budget" placeholder="e.g. 5-10 lakh"></label>
+<label>Timeline <select name="timeline"><option>immediately</option><option>this quarter</option><option>6 months</option><option>next year</option><option>just looking</option></select></label>
+<label>Message <textarea name="message"></textarea></label>
+<input type="hidden" name="utm_source" value="local-demo">
+<label class="hp">Leave this empty <input name="website" tabindex="-1" autocomplete="off"></label>
+<button>Send</button>
+</form></body></html>"#;

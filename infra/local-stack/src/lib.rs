@@ -1,0 +1,200 @@
+//! The local stack: every function's real handler code in one process, on embedded adapters
+//! (or, with `--aws`, on the AWS ones against `AWS_ENDPOINT_URL`), with queue consumers
+//! in-process and a `/_local` control surface for demos and black-box tests.
+
+pub mod control;
+pub mod consumers;
+pub mod demo;
+
+use shared::adapters::aws::{sdk_config, DynamoTable, S3Blobs, SesMailer, SqsQueue};
+use shared::adapters::embedded::{DiskBlobs, EmbeddedQueue, EmbeddedTable, OutboxMailer};
+use shared::config::Rules;
+use shared::handlers::http::cors_layer;
+use shared::handlers::lead_api::{self, LeadApi, LeadApiConfig};
+use shared::handlers::scoring::Scoring;
+use shared::ports::clock::ShiftedClock;
+use shared::ports::{Blobs, Mailer, Queue, Table};
+use shared::usecases::resellers::sha256_hex;
+use shared::usecases::score_route::RosterCache;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The logical queues, with the function that consumes each (`None`: no consumer yet).
+pub const QUEUES: &[(&str, Option<&str>)] = &[("scoring", Some("scoring")), ("sequence", None)];
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub port: u16,
+    pub data_dir: PathBuf,
+    /// run on the AWS adapters (DynamoDB, SQS, SES, S3 at `AWS_ENDPOINT_URL` or a real account)
+    pub aws: bool,
+    pub table_name: String,
+    pub bucket: String,
+    /// a name prefix for the AWS queues, so that test runs do not share them
+    pub queue_prefix: String,
+    pub admin_key: String,
+    pub allowed_origins: Vec<String>,
+    /// how long a received message stays hidden before it is delivered again
+    pub visibility: Duration,
+    pub roster_cache: Duration,
+}
+
+impl Options {
+    pub fn defaults(data_dir: PathBuf) -> Options {
+        Options {
+            port: 3000,
+            data_dir,
+            aws: false,
+            table_name: "partner-platform-local".into(),
+            bucket: "partner-platform-local".into(),
+            queue_prefix: "partner-platform-local".into(),
+            admin_key: "local-admin-key".into(),
+            allowed_origins: vec!["http://localhost:8080".into(), "http://127.0.0.1:8080".into()],
+            visibility: Duration::from_millis(500),
+            roster_cache: Duration::ZERO,
+        }
+    }
+}
+
+/// Everything the running stack holds; the control surface reads it.
+pub struct Stack {
+    pub table: Arc<dyn Table>,
+    pub queue: Arc<dyn Queue>,
+    pub mailer: Arc<dyn Mailer>,
+    pub blobs: Arc<dyn Blobs>,
+    pub clock: Arc<ShiftedClock>,
+    /// logical queue name → the name or URL the adapters use
+    pub queue_ids: Vec<(String, String)>,
+    pub outbox: Option<Arc<OutboxMailer>>,
+    pub embedded_queue: Option<Arc<EmbeddedQueue>>,
+    pub scoring: Arc<Scoring>,
+    pub lead_api: Arc<LeadApi>,
+    pub options: Options,
+}
+
+impl Stack {
+    pub fn queue_id(&self, logical: &str) -> Option<&str> {
+        self.queue_ids.iter().find(|(l, _)| l == logical).map(|(_, id)| id.as_str())
+    }
+}
+
+pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
+    let clock = Arc::new(ShiftedClock::default());
+    let names: Vec<&str> = QUEUES.iter().map(|(n, _)| *n).collect();
+    let (table, queue, mailer, blobs, queue_ids, outbox, embedded_queue): (
+        Arc<dyn Table>,
+        Arc<dyn Queue>,
+        Arc<dyn Mailer>,
+        Arc<dyn Blobs>,
+        Vec<(String, String)>,
+        Option<Arc<OutboxMailer>>,
+        Option<Arc<EmbeddedQueue>>,
+    ) = if options.aws {
+        let sdk = sdk_config().await;
+        let table = DynamoTable::new(&sdk, options.table_name.clone());
+        table.ensure_table().await.map_err(|e| format!("creating table: {e}"))?;
+        let sqs = SqsQueue::new(&sdk);
+        let mut ids = Vec::new();
+        for n in &names {
+            let url = sqs.ensure_queue(&format!("{}-{n}", options.queue_prefix)).await.map_err(|e| format!("creating queue {n}: {e}"))?;
+            ids.push((n.to_string(), url));
+        }
+        let blobs = S3Blobs::new(&sdk, options.bucket.clone());
+        blobs.ensure_bucket().await.map_err(|e| format!("creating bucket: {e}"))?;
+        (Arc::new(table), Arc::new(sqs), Arc::new(SesMailer::new(&sdk)), Arc::new(blobs), ids, None, None)
+    } else {
+        let dir = &options.data_dir;
+        let table = EmbeddedTable::open(&dir.join("table")).map_err(|e| format!("opening table: {e}"))?;
+        let q = Arc::new(EmbeddedQueue::new(&names, options.visibility, 5, Some(dir.join("queues"))).map_err(|e| format!("opening queues: {e}"))?);
+        let outbox = Arc::new(OutboxMailer::open(dir.join("outbox")).map_err(|e| format!("opening outbox: {e}"))?);
+        let blobs = DiskBlobs::open(dir.join("blobs")).map_err(|e| format!("opening blobs: {e}"))?;
+        let ids = names.iter().map(|n| (n.to_string(), n.to_string())).collect();
+        (Arc::new(table), q.clone(), outbox.clone(), Arc::new(blobs), ids, Some(outbox), Some(q))
+    };
+    let id_of = |n: &str| queue_ids.iter().find(|(l, _)| l == n).map(|(_, id)| id.clone()).unwrap_or_default();
+    let base = format!("http://127.0.0.1:{}", options.port);
+    let lead_api = Arc::new(LeadApi {
+        table: table.clone(),
+        queue: queue.clone(),
+        clock: clock.clone(),
+        config: LeadApiConfig {
+            admin_key_hash: sha256_hex(&options.admin_key),
+            scoring_queue: id_of("scoring"),
+            thank_you_url: std::env::var("THANK_YOU_URL").unwrap_or_else(|_| format!("{base}/_local/thanks")),
+            error_url: std::env::var("ERROR_URL").unwrap_or_else(|_| format!("{base}/_local/form-error")),
+            redirect_hosts: vec!["localhost".into(), "127.0.0.1".into()],
+            allowed_origins: options.allowed_origins.clone(),
+        },
+    });
+    let scoring = Arc::new(Scoring {
+        table: table.clone(),
+        queue: queue.clone(),
+        clock: clock.clone(),
+        rules: Rules::from_env()?,
+        roster: RosterCache::new(options.roster_cache),
+        sequence_queue: id_of("sequence"),
+    });
+    Ok(Arc::new(Stack {
+        table,
+        queue,
+        mailer,
+        blobs,
+        clock,
+        queue_ids,
+        outbox,
+        embedded_queue,
+        scoring,
+        lead_api,
+        options,
+    }))
+}
+
+/// The whole HTTP surface: the functions' routes plus `/_local`, with CORS answered locally.
+pub fn app(stack: Arc<Stack>) -> axum::Router {
+    let origins = stack.options.allowed_origins.clone();
+    lead_api::app(stack.lead_api.clone())
+        .merge(control::router(stack))
+        .layer(cors_layer(&origins))
+}
+
+/// A running stack: where it listens, and how to stop it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub stack: Arc<Stack>,
+    shutdown: tokio::sync::watch::Sender<bool>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.server.await;
+    }
+}
+
+/// Binds (port 0 picks a free one), starts the consumers and serves until stopped.
+pub async fn start(mut options: Options) -> Result<Running, String> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await.map_err(|e| format!("binding port {}: {e}", options.port))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    options.port = addr.port();
+    let stack = build(options).await?;
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    consumers::spawn(stack.clone(), rx.clone());
+    let app = app(stack.clone());
+    let mut stop = rx;
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|s| *s).await;
+            })
+            .await;
+    });
+    Ok(Running {
+        addr,
+        stack,
+        shutdown: tx,
+        server,
+    })
+}

@@ -1,0 +1,162 @@
+//! HTTP plumbing shared by every API: JSON errors, request ids, body limits, content types,
+//! bearer-key authentication and CORS for the local stack.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+use std::time::Instant;
+
+use crate::domain::lead::FieldError;
+
+/// The id of the request being served: API Gateway's request id in Lambda, `x-request-id`
+/// or a fresh one locally. It names the request in every log line and in 500 bodies.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+pub async fn request_id_layer(mut req: Request, next: Next) -> Response {
+    let from_lambda = req.extensions().get::<lambda_http::request::RequestContext>().and_then(|ctx| match ctx {
+        lambda_http::request::RequestContext::ApiGatewayV2(c) => c.request_id.clone(),
+        _ => None,
+    });
+    let id = from_lambda
+        .or_else(|| req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).filter(|v| v.len() <= 128).map(str::to_string))
+        .unwrap_or_else(crate::ids::random_id);
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
+    let started = Instant::now();
+    let mut res = tracing::Instrument::instrument(next.run(req), span.clone()).await;
+    span.in_scope(|| tracing::info!(status = res.status().as_u16(), ms = started.elapsed().as_millis() as u64, "served"));
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
+}
+
+#[derive(Debug)]
+pub enum ApiError {
+    BadRequest(String),
+    Unauthorized,
+    Forbidden,
+    NotFound(String),
+    Conflict(String),
+    TooLarge(usize),
+    UnsupportedType(String),
+    Invalid(Vec<FieldError>),
+    /// details go to the log, never to the client
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn body(&self) -> Value {
+        match self {
+            ApiError::BadRequest(m) => json!({"error": "bad_request", "message": m}),
+            ApiError::Unauthorized => json!({"error": "unauthorized", "message": "a valid bearer key is required"}),
+            ApiError::Forbidden => json!({"error": "forbidden", "message": "this key may not read that"}),
+            ApiError::NotFound(m) => json!({"error": "not_found", "message": m}),
+            ApiError::Conflict(m) => json!({"error": "conflict", "message": m}),
+            ApiError::TooLarge(max) => json!({"error": "payload_too_large", "message": format!("the body must be at most {max} bytes")}),
+            ApiError::UnsupportedType(m) => json!({"error": "unsupported_media_type", "message": m}),
+            ApiError::Invalid(errors) => json!({"error": "invalid_fields", "errors": errors}),
+            ApiError::Internal(_) => json!({"error": "internal", "message": "something went wrong; quote the request id"}),
+        }
+    }
+}
+
+impl From<crate::ports::table::StoreError> for ApiError {
+    fn from(e: crate::ports::table::StoreError) -> Self {
+        ApiError::Internal(format!("store: {e}"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(error = %detail, "internal error");
+        }
+        (self.status(), axum::Json(self.body())).into_response()
+    }
+}
+
+/// Reads the whole body, refusing more than `max` bytes (by the declared length first).
+pub async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<bytes::Bytes, ApiError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(ApiError::TooLarge(max));
+    }
+    axum::body::to_bytes(body, max).await.map_err(|_| ApiError::TooLarge(max))
+}
+
+/// The media type without parameters, lower-cased (`application/json; charset=utf-8` → `application/json`).
+pub fn media_type(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_lowercase())
+}
+
+/// The bearer token, if any.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim()).filter(|t| !t.is_empty())
+}
+
+/// Who is calling.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Principal {
+    Admin,
+    Reseller(String),
+}
+
+/// Resolves the bearer key: the admin key (compared by hash), or a reseller's own key.
+pub async fn authenticate(headers: &HeaderMap, admin_key_hash: &str, table: &dyn crate::ports::Table) -> Result<Principal, ApiError> {
+    let token = bearer(headers).ok_or(ApiError::Unauthorized)?;
+    let hash = crate::usecases::resellers::sha256_hex(token);
+    if !admin_key_hash.is_empty() && hash == admin_key_hash {
+        return Ok(Principal::Admin);
+    }
+    if token.starts_with("rk_") {
+        if let Some(id) = crate::usecases::resellers::by_api_key(table, token).await? {
+            return Ok(Principal::Reseller(id));
+        }
+    }
+    Err(ApiError::Unauthorized)
+}
+
+pub fn require_admin(p: &Principal) -> Result<(), ApiError> {
+    match p {
+        Principal::Admin => Ok(()),
+        Principal::Reseller(_) => Err(ApiError::Forbidden),
+    }
+}
+
+/// CORS for the local stack (in AWS, the HTTP API's CORS configuration does this).
+pub fn cors_layer(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let list: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(list))
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST, axum::http::Method::OPTIONS])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::HeaderName::from_static("idempotency-key")])
+        .max_age(std::time::Duration::from_secs(600))
+}

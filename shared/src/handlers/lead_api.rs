@@ -1,0 +1,297 @@
+//! The lead-capture function's HTTP API (API Gateway HTTP API, payload v2):
+//! `POST /leads`, `GET /leads`, `GET /leads/{id}`, `POST /resellers`, `GET /resellers/{id}`.
+
+use super::http::{authenticate, media_type, read_body, require_admin, ApiError, Principal, RequestId};
+use crate::config::env;
+use crate::domain::lead::{self, FieldError};
+use crate::domain::reseller::Reseller;
+use crate::ports::{Clock, Queue, Table};
+use crate::usecases::capture::{capture_lead, CaptureError, CapturePorts, Captured, Idempotency};
+use crate::usecases::leads::{self as leads_uc, LeadFilter, ListError};
+use crate::usecases::resellers::{self, sha256_hex, NewReseller, ResellerError};
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+
+/// Submissions larger than this are refused with 413.
+pub const MAX_LEAD_BODY: usize = 64 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct LeadApiConfig {
+    pub admin_key_hash: String,
+    pub scoring_queue: String,
+    pub thank_you_url: String,
+    pub error_url: String,
+    /// hosts a form's `redirect` field may send the browser to
+    pub redirect_hosts: Vec<String>,
+    pub allowed_origins: Vec<String>,
+}
+
+fn list_env(name: &str) -> Vec<String> {
+    std::env::var(name)
+        .unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+impl LeadApiConfig {
+    pub fn from_env() -> Result<LeadApiConfig, String> {
+        let need = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty()).ok_or_else(|| format!("{n} is not set"));
+        Ok(LeadApiConfig {
+            admin_key_hash: sha256_hex(&need(env::ADMIN_API_KEY)?),
+            scoring_queue: need(env::SCORING_QUEUE_URL)?,
+            thank_you_url: need(env::THANK_YOU_URL)?,
+            error_url: need(env::ERROR_URL)?,
+            redirect_hosts: list_env(env::REDIRECT_ALLOWED_HOSTS),
+            allowed_origins: list_env(env::ALLOWED_ORIGINS),
+        })
+    }
+}
+
+pub struct LeadApi {
+    pub table: Arc<dyn Table>,
+    pub queue: Arc<dyn Queue>,
+    pub clock: Arc<dyn Clock>,
+    pub config: LeadApiConfig,
+}
+
+pub fn router(api: Arc<LeadApi>) -> Router {
+    Router::new()
+        .route("/leads", post(post_lead).get(list_leads))
+        .route("/leads/{id}", get(get_lead))
+        .route("/resellers", post(post_reseller))
+        .route("/resellers/{id}", get(get_reseller))
+        .with_state(api)
+}
+
+fn is_browser_form(headers: &HeaderMap) -> bool {
+    let accepts_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    accepts_html && media_type(headers).as_deref() == Some("application/x-www-form-urlencoded")
+}
+
+/// The submission as a JSON object, from either a form body or a JSON body.
+fn parse_submission(headers: &HeaderMap, bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    match media_type(headers).as_deref() {
+        Some("application/json") => match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(m)) => Ok(m),
+            Ok(_) => Err(ApiError::BadRequest("the body must be a JSON object".into())),
+            Err(e) => Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
+        },
+        Some("application/x-www-form-urlencoded") => {
+            let pairs: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(bytes).map_err(|e| ApiError::BadRequest(format!("malformed form body: {e}")))?;
+            let mut m = Map::new();
+            for (k, v) in pairs {
+                // the first value of a repeated field wins
+                m.entry(k).or_insert(Value::String(v));
+            }
+            Ok(m)
+        }
+        other => Err(ApiError::UnsupportedType(format!(
+            "send application/json or application/x-www-form-urlencoded, not {}",
+            other.unwrap_or("no content type")
+        ))),
+    }
+}
+
+/// A `redirect` is followed only to an allowed host (no open redirect).
+fn allowed_redirect(target: &str, hosts: &[String]) -> bool {
+    let Ok(uri) = target.parse::<axum::http::Uri>() else { return false };
+    let scheme_ok = matches!(uri.scheme_str(), Some("https") | Some("http"));
+    let host = uri.host().unwrap_or("").to_lowercase();
+    scheme_ok && hosts.iter().any(|h| {
+        let h = h.to_lowercase();
+        host == h || host.ends_with(&format!(".{h}"))
+    })
+}
+
+fn with_query(base: &str, pairs: &[(String, String)]) -> String {
+    if pairs.is_empty() {
+        return base.to_string();
+    }
+    let q = serde_urlencoded::to_string(pairs).unwrap_or_default();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}{q}")
+}
+
+fn see_other(location: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_string())]).into_response()
+}
+
+async fn post_lead(State(api): State<Arc<LeadApi>>, Extension(rid): Extension<RequestId>, headers: HeaderMap, body: Body) -> Response {
+    let browser = is_browser_form(&headers);
+    match capture(&api, &headers, body, &rid).await {
+        Ok((status, body, redirect)) => {
+            if browser {
+                let target = redirect
+                    .filter(|r| allowed_redirect(r, &api.config.redirect_hosts))
+                    .unwrap_or_else(|| api.config.thank_you_url.clone());
+                see_other(&target)
+            } else {
+                (status, Json(body)).into_response()
+            }
+        }
+        Err(e) if browser => {
+            let pairs: Vec<(String, String)> = match &e {
+                ApiError::Invalid(errors) => errors.iter().map(|f| ("error".to_string(), format!("{}: {}", f.field, f.message))).collect(),
+                other => vec![("error".into(), other.body()["error"].as_str().unwrap_or("error").to_string())],
+            };
+            if let ApiError::Internal(d) = &e {
+                tracing::error!(error = %d, "internal error");
+            }
+            see_other(&with_query(&api.config.error_url, &pairs))
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn capture(api: &LeadApi, headers: &HeaderMap, body: Body, rid: &RequestId) -> Result<(StatusCode, Value, Option<String>), ApiError> {
+    // the type is checked before reading, so a wrong type is 415 whatever its size
+    if !matches!(media_type(headers).as_deref(), Some("application/json") | Some("application/x-www-form-urlencoded")) {
+        return Err(parse_submission(headers, b"").err().unwrap_or(ApiError::BadRequest("unsupported".into())));
+    }
+    let bytes = read_body(headers, body, MAX_LEAD_BODY).await?;
+    let fields = parse_submission(headers, &bytes)?;
+    let input = lead::validate(&fields).map_err(ApiError::Invalid)?;
+    let idem = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(k)) if !k.trim().is_empty() && k.len() <= 255 => Some(Idempotency {
+            key_hash: sha256_hex(k.trim()),
+            request_hash: sha256_hex(&format!("{}\n{}", media_type(headers).unwrap_or_default(), String::from_utf8_lossy(&bytes))),
+        }),
+        Some(_) => {
+            return Err(ApiError::Invalid(vec![FieldError {
+                field: "Idempotency-Key".into(),
+                message: "must be 1 to 255 visible characters".into(),
+            }]))
+        }
+    };
+    let ports = CapturePorts {
+        table: api.table.as_ref(),
+        queue: api.queue.as_ref(),
+        clock: api.clock.as_ref(),
+        scoring_queue: &api.config.scoring_queue,
+    };
+    let outcome = capture_lead(&ports, &input, idem.as_ref(), &rid.0).await.map_err(|e| match e {
+        CaptureError::IdempotencyMismatch => ApiError::Conflict(e.to_string()),
+        CaptureError::Store(s) => ApiError::from(s),
+    })?;
+    let (status, body) = match outcome {
+        Captured::Created { lead_id } => (StatusCode::CREATED, json!({ "lead_id": lead_id })),
+        Captured::Duplicate { lead_id } => (StatusCode::OK, json!({ "lead_id": lead_id, "duplicate": true })),
+        Captured::Replayed { body } => (StatusCode::OK, body),
+    };
+    Ok((status, body, input.redirect))
+}
+
+async fn get_lead(State(api): State<Arc<LeadApi>>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
+    let not_found = || ApiError::NotFound(format!("no lead {id}"));
+    if id.is_empty() || id.len() > 64 {
+        return Err(not_found());
+    }
+    let (lead, audit) = leads_uc::get_with_audit(api.table.as_ref(), &id).await?.ok_or_else(not_found)?;
+    // a reseller sees its own leads only; another's is as good as missing
+    if let Principal::Reseller(rid) = &who {
+        if lead.owner_reseller_id.as_deref() != Some(rid.as_str()) {
+            return Err(not_found());
+        }
+    }
+    Ok(Json(leads_uc::view(&lead, &audit)))
+}
+
+#[derive(Debug, Deserialize)]
+struct ListParams {
+    email: Option<String>,
+    stage: Option<String>,
+    owner: Option<String>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+async fn list_leads(State(api): State<Arc<LeadApi>>, headers: HeaderMap, Query(p): Query<ListParams>) -> Result<Json<Value>, ApiError> {
+    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
+    let mut filter = LeadFilter {
+        email: p.email.filter(|s| !s.trim().is_empty()),
+        stage: p.stage.filter(|s| !s.trim().is_empty()),
+        owner: p.owner.filter(|s| !s.trim().is_empty()),
+    };
+    if let Principal::Reseller(rid) = &who {
+        if filter.owner.as_deref().is_some_and(|o| o != rid) {
+            return Err(ApiError::Forbidden);
+        }
+        filter.owner = Some(rid.clone());
+    }
+    let (found, cursor) = leads_uc::list(api.table.as_ref(), &filter, p.limit.unwrap_or(20), p.cursor)
+        .await
+        .map_err(|e| match e {
+            ListError::BadFilter(m) => ApiError::Invalid(vec![FieldError { field: "filter".into(), message: m }]),
+            ListError::Store(crate::ports::table::StoreError::BadCursor) => ApiError::BadRequest("invalid cursor".into()),
+            ListError::Store(s) => ApiError::from(s),
+        })?;
+    let leads: Vec<Value> = found.iter().map(|(l, a)| leads_uc::view(l, a)).collect();
+    Ok(Json(json!({ "leads": leads, "cursor": cursor })))
+}
+
+fn reseller_view(r: &Reseller) -> Value {
+    json!({
+        "reseller_id": r.reseller_id,
+        "name": r.name,
+        "email": r.email,
+        "regions": r.regions,
+        "industries": r.industries,
+        "tier": r.tier,
+        "capacity": r.capacity,
+        "status": r.status,
+        "win_rate": r.win_rate.to_string(),
+        "referral_code": r.referral_code,
+        "open_leads": r.open_leads,
+        "last_assigned_at": r.last_assigned_at,
+        "created_at": r.created_at,
+    })
+}
+
+async fn post_reseller(State(api): State<Arc<LeadApi>>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    if media_type(&headers).as_deref() != Some("application/json") {
+        return Err(ApiError::UnsupportedType("send application/json".into()));
+    }
+    let bytes = read_body(&headers, body, MAX_LEAD_BODY).await?;
+    let input: NewReseller = serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let (reseller, api_key) = resellers::create(api.table.as_ref(), api.clock.as_ref(), &input).await.map_err(|e| match e {
+        ResellerError::Invalid(errors) => ApiError::Invalid(errors),
+        ResellerError::Store(s) => ApiError::from(s),
+    })?;
+    let mut body = reseller_view(&reseller);
+    body["api_key"] = json!(api_key);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+async fn get_reseller(State(api): State<Arc<LeadApi>>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
+    if let Principal::Reseller(own) = &who {
+        if *own != id {
+            return Err(ApiError::Forbidden);
+        }
+    }
+    let r = resellers::get(api.table.as_ref(), &id).await?.ok_or_else(|| ApiError::NotFound(format!("no reseller {id}")))?;
+    Ok(Json(reseller_view(&r)))
+}
+
+/// The full router the function serves: the API, request ids, and JSON 404s.
+pub fn app(api: Arc<LeadApi>) -> Router {
+    router(api)
+        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .layer(axum::middleware::from_fn(super::http::request_id_layer))
+}

@@ -1,0 +1,143 @@
+//! Reading lead tickets: one with its audit trail (a single query on its partition), and
+//! lists by email, owner or stage (an index query each, paginated).
+
+use crate::domain::audit::AuditEvent;
+use crate::domain::lead::{email_key, Lead};
+use crate::domain::stage::Stage;
+use crate::ports::table::{Index, Query, SkRange, StoreError, Table};
+use crate::repo;
+use serde_json::{json, Value};
+
+/// A ticket and its audit trail, oldest event first.
+pub async fn get_with_audit(table: &dyn Table, lead_id: &str) -> Result<Option<(Lead, Vec<AuditEvent>)>, StoreError> {
+    let mut lead = None;
+    let mut audit = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = table.query(&Query::new(repo::lead_pk(lead_id)).after(cursor)).await?;
+        for item in page.items {
+            match item.get("entity").and_then(Value::as_str) {
+                Some("lead") => lead = Some(repo::record::<Lead>(item)?),
+                Some("audit") => audit.push(repo::record::<AuditEvent>(item)?),
+                _ => {}
+            }
+        }
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    Ok(lead.map(|l| (l, audit)))
+}
+
+/// The ticket as the API shows it.
+pub fn view(lead: &Lead, audit: &[AuditEvent]) -> Value {
+    let status = if lead.spam {
+        "spam"
+    } else if lead.closed_lost {
+        "closed_lost"
+    } else {
+        "open"
+    };
+    json!({
+        "lead_id": lead.lead_id,
+        "email": lead.email,
+        "name": lead.name,
+        "company": lead.company,
+        "phone": lead.phone,
+        "title": lead.title,
+        "country": lead.country,
+        "state": lead.state,
+        "region": lead.region,
+        "industry": lead.industry,
+        "employees": lead.employees,
+        "budget": lead.budget,
+        "timeline": lead.timeline,
+        "message": lead.message,
+        "channel": lead.attribution.channel,
+        "attribution": lead.attribution,
+        "status": status,
+        "spam": lead.spam,
+        "stage": lead.stage.code(),
+        "stage_name": lead.stage.name(),
+        "progress": lead.stage.progress(),
+        "score": lead.score,
+        "band": lead.band,
+        "score_reasons": lead.score_reasons,
+        "category": lead.category,
+        "engagement": lead.engagement,
+        "owner_reseller_id": lead.owner_reseller_id,
+        "queue": lead.queue,
+        "routing": lead.routing,
+        "created_at": lead.created_at,
+        "updated_at": lead.updated_at,
+        "audit": audit,
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LeadFilter {
+    pub email: Option<String>,
+    /// `R001`…`R010`, `spam` or `closed_lost`
+    pub stage: Option<String>,
+    /// a reseller id, or `admin` for the admin queue
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    #[error("{0}")]
+    BadFilter(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn stage_partition(stage: &str) -> Result<String, ListError> {
+    let s = stage.trim();
+    if s.eq_ignore_ascii_case("spam") {
+        return Ok("SPAM".into());
+    }
+    if s.eq_ignore_ascii_case("closed_lost") {
+        return Ok("CLOSED_LOST".into());
+    }
+    Stage::parse(s)
+        .map(|st| st.code().to_string())
+        .ok_or_else(|| ListError::BadFilter("stage must be R001…R010, spam or closed_lost".into()))
+}
+
+/// One page of tickets matching every given filter, newest first. The most selective filter
+/// picks the index; the others are applied to what it returns (so a page may hold fewer than
+/// `limit` items while a cursor still follows, as with a DynamoDB filter).
+pub async fn list(table: &dyn Table, filter: &LeadFilter, limit: u32, cursor: Option<String>) -> Result<(Vec<(Lead, Vec<AuditEvent>)>, Option<String>), ListError> {
+    let stage = filter.stage.as_deref().map(stage_partition).transpose()?;
+    let (index, pk) = if let Some(e) = &filter.email {
+        (Index::Gsi1, repo::email_index_pk(&email_key(e)))
+    } else if let Some(o) = &filter.owner {
+        (Index::Gsi2, repo::owner_index_pk(o.trim()))
+    } else if let Some(s) = &stage {
+        (Index::Gsi3, repo::stage_index_pk(s))
+    } else {
+        return Err(ListError::BadFilter("give at least one of email, owner or stage".into()));
+    };
+    let page = table
+        .query(&Query::new(pk).index(index).sk(SkRange::All).backward().limit(limit.clamp(1, 100)).after(cursor))
+        .await?;
+    let mut out = Vec::new();
+    for item in page.items {
+        let lead: Lead = repo::record(item)?;
+        let stage_ok = stage.as_deref().is_none_or(|s| match s {
+            "SPAM" => lead.spam,
+            "CLOSED_LOST" => lead.closed_lost,
+            code => !lead.spam && !lead.closed_lost && lead.stage.code() == code,
+        });
+        let owner_ok = filter.owner.as_deref().is_none_or(|o| {
+            lead.owner_reseller_id.as_deref() == Some(o.trim()) || (lead.owner_reseller_id.is_none() && lead.queue.as_deref() == Some(o.trim()))
+        });
+        if stage_ok && owner_ok {
+            if let Some(full) = get_with_audit(table, &lead.lead_id).await? {
+                out.push(full);
+            }
+        }
+    }
+    Ok((out, page.cursor))
+}

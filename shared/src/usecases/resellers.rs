@@ -1,0 +1,171 @@
+//! Reseller records for routing: create (admin) with a one-time API key, read, and resolve
+//! an API key to its reseller.
+
+use crate::domain::lead::{is_valid_email, FieldError};
+use crate::domain::region;
+use crate::domain::reseller::{Reseller, ResellerStatus, Tier};
+use crate::ids::new_id;
+use crate::ports::table::{StoreError, Table};
+use crate::ports::Clock;
+use crate::repo;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::str::FromStr;
+
+#[derive(Debug, Deserialize)]
+pub struct NewReseller {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    #[serde(default)]
+    pub regions: Vec<String>,
+    #[serde(default)]
+    pub industries: Vec<String>,
+    pub tier: Option<String>,
+    pub capacity: Option<u32>,
+    pub status: Option<String>,
+    /// a decimal string or number between 0 and 1
+    pub win_rate: Option<serde_json::Value>,
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+fn random_hex(bytes: usize) -> Result<String, StoreError> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| StoreError::Unavailable(format!("no randomness: {e}")))?;
+    Ok(hex::encode(buf))
+}
+
+fn err(field: &str, message: &str) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Checks the fields and normalises codes; every problem is reported at once.
+pub fn validate(input: &NewReseller) -> Result<(String, String, Vec<String>, Vec<String>, Tier, u32, ResellerStatus, Decimal), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = input.name.as_deref().map(str::trim).unwrap_or("").to_string();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(err("name", "is required (at most 200 characters)"));
+    }
+    let email = input.email.as_deref().map(str::trim).unwrap_or("").to_string();
+    if !is_valid_email(&email) {
+        errors.push(err("email", "is not a valid email address"));
+    }
+    let mut regions = Vec::new();
+    for r in &input.regions {
+        let code = region::country_code(r).or_else(|| region::subdivision_code(None, r));
+        match code {
+            Some(c) => regions.push(c),
+            None => errors.push(err("regions", &format!("\"{r}\" is not an ISO 3166 country or subdivision"))),
+        }
+    }
+    let industries: Vec<String> = input.industries.iter().map(|i| i.trim().to_lowercase()).filter(|i| !i.is_empty()).collect();
+    let tier = match input.tier.as_deref() {
+        None => Tier::Registered,
+        Some(t) => Tier::parse(t).unwrap_or_else(|| {
+            errors.push(err("tier", "must be registered, silver, gold or platinum"));
+            Tier::Registered
+        }),
+    };
+    let capacity = input.capacity.unwrap_or(50);
+    if capacity == 0 || capacity > 100_000 {
+        errors.push(err("capacity", "must be between 1 and 100000"));
+    }
+    let status = match input.status.as_deref() {
+        None => ResellerStatus::Active,
+        Some(s) => ResellerStatus::parse(s).unwrap_or_else(|| {
+            errors.push(err("status", "must be pending, active, suspended or rejected"));
+            ResellerStatus::Active
+        }),
+    };
+    let win_rate = match &input.win_rate {
+        None | Some(serde_json::Value::Null) => Decimal::ZERO,
+        Some(v) => {
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            match Decimal::from_str(text.trim()) {
+                Ok(d) if d >= Decimal::ZERO && d <= Decimal::ONE => d,
+                _ => {
+                    errors.push(err("win_rate", "must be a number between 0 and 1"));
+                    Decimal::ZERO
+                }
+            }
+        }
+    };
+    if errors.is_empty() {
+        Ok((name, email, regions, industries, tier, capacity, status, win_rate))
+    } else {
+        Err(errors)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResellerError {
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Creates the reseller with its API key and referral code; returns it and the key (shown once,
+/// stored only as a SHA-256 hash).
+pub async fn create(table: &dyn Table, clock: &dyn Clock, input: &NewReseller) -> Result<(Reseller, String), ResellerError> {
+    let (name, email, regions, industries, tier, capacity, status, win_rate) = validate(input).map_err(ResellerError::Invalid)?;
+    for _ in 0..3 {
+        let now = clock.now();
+        let reseller_id = new_id(now);
+        let api_key = format!("rk_{}", random_hex(24)?);
+        let slug: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).take(6).collect::<String>().to_uppercase();
+        let referral_code = format!("{}{}", if slug.is_empty() { "REF".to_string() } else { slug }, &random_hex(3)?.to_uppercase());
+        let reseller = Reseller {
+            reseller_id: reseller_id.clone(),
+            name: name.clone(),
+            email: email.clone(),
+            regions: regions.clone(),
+            industries: industries.clone(),
+            tier,
+            capacity,
+            status,
+            win_rate,
+            referral_code: referral_code.clone(),
+            open_leads: 0,
+            last_assigned_at: None,
+            created_at: now,
+            version: 1,
+        };
+        let writes = vec![
+            repo::put_new(repo::reseller_item(&reseller)?),
+            repo::put_new(repo::api_key_item(&sha256_hex(&api_key), &reseller_id)),
+            repo::put_new(repo::referral_code_item(&referral_code, &reseller_id)),
+        ];
+        match table.transact(writes).await {
+            Ok(()) => return Ok((reseller, api_key)),
+            // a referral-code collision: draw another
+            Err(StoreError::TransactionCancelled { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ResellerError::Store(StoreError::Throttled))
+}
+
+pub async fn get(table: &dyn Table, reseller_id: &str) -> Result<Option<Reseller>, StoreError> {
+    match table.get(&repo::reseller_key(reseller_id)).await? {
+        Some(item) => Ok(Some(repo::record(item)?)),
+        None => Ok(None),
+    }
+}
+
+/// The reseller a presented API key belongs to, if any.
+pub async fn by_api_key(table: &dyn Table, api_key: &str) -> Result<Option<String>, StoreError> {
+    Ok(table
+        .get(&repo::api_key_key(&sha256_hex(api_key)))
+        .await?
+        .and_then(|item| repo::string_attr(&item, "reseller_id")))
+}

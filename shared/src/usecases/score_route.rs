@@ -1,0 +1,265 @@
+//! score_and_route: a captured lead is scored, categorised and routed, moved to R002, and
+//! `lead.qualified` is published. One read (the lead) and one transaction (lead, audit event,
+//! the chosen reseller's load, checks on its equals) when the reseller roster is cached.
+
+use crate::config::Rules;
+use crate::domain::audit::AuditEvent;
+use crate::domain::categorise::{categorise, CategoryInput};
+use crate::domain::lead::Lead;
+use crate::domain::reseller::Reseller;
+use crate::domain::routing::{route, RoutingDecision, RoutingInput};
+use crate::domain::scoring::{score, ScoringInput};
+use crate::domain::stage::Stage;
+use crate::events::{Envelope, LeadQualified, LEAD_QUALIFIED};
+use crate::ids::new_id;
+use crate::ports::table::{Cond, Index, Query, StoreError, Table, Write};
+use crate::ports::{Clock, Queue};
+use crate::repo;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Active resellers, cached for a short while: routing reads them for every lead, and any
+/// staleness is caught by the version conditions of the assignment transaction.
+pub struct RosterCache {
+    ttl: Duration,
+    cached: Mutex<Option<(Instant, Vec<Reseller>)>>,
+}
+
+impl RosterCache {
+    pub fn new(ttl: Duration) -> RosterCache {
+        RosterCache {
+            ttl,
+            cached: Mutex::new(None),
+        }
+    }
+
+    pub fn invalidate(&self) {
+        *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    pub async fn get(&self, table: &dyn Table) -> Result<Vec<Reseller>, StoreError> {
+        if let Some((at, roster)) = &*self.cached.lock().unwrap_or_else(|p| p.into_inner()) {
+            if at.elapsed() < self.ttl {
+                return Ok(roster.clone());
+            }
+        }
+        let roster = active_resellers(table).await?;
+        if !self.ttl.is_zero() {
+            *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), roster.clone()));
+        }
+        Ok(roster)
+    }
+}
+
+/// Every active reseller, following the index's pages to the end.
+pub async fn active_resellers(table: &dyn Table) -> Result<Vec<Reseller>, StoreError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = table
+            .query(&Query::new(repo::resellers_index_pk("active")).index(Index::Gsi1).after(cursor))
+            .await?;
+        for item in page.items {
+            out.push(repo::record::<Reseller>(item)?);
+        }
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+pub struct ScorePorts<'a> {
+    pub table: &'a dyn Table,
+    pub queue: &'a dyn Queue,
+    pub clock: &'a dyn Clock,
+    pub roster: &'a RosterCache,
+    pub rules: &'a Rules,
+    /// where `lead.qualified` goes
+    pub sequence_queue: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scored {
+    Qualified { lead_id: String, score: u32, band: String, owner: Option<String> },
+    /// scored before (a redelivered message): nothing changed
+    AlreadyScored { lead_id: String },
+    /// spam is stored but never scored or routed
+    Spam { lead_id: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScoreError {
+    #[error("unknown lead {0}")]
+    UnknownLead(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("could not publish lead.qualified: {0}")]
+    Publish(String),
+}
+
+/// Applies score, category and routing to the lead (a pure step).
+pub fn qualify(lead: &Lead, roster: &[Reseller], rules: &Rules, now: DateTime<Utc>) -> (Lead, RoutingDecision) {
+    let s = score(
+        &ScoringInput {
+            budget: lead.budget.as_deref(),
+            timeline: lead.timeline.as_deref(),
+            title: lead.title.as_deref(),
+        },
+        &lead.engagement,
+        rules,
+    );
+    let category = categorise(
+        &CategoryInput {
+            employees: lead.employees.as_deref(),
+            industry: lead.industry.as_deref(),
+            company: lead.company.as_deref(),
+            email_domain: lead.email_domain(),
+            message: lead.message.as_deref(),
+        },
+        rules,
+    );
+    let decision = route(
+        &RoutingInput {
+            region: &lead.region,
+            industry: &category.industry,
+            referral_code: lead.attribution.referral_code.as_deref(),
+            registered_owner: lead.registered_by.as_deref(),
+        },
+        roster,
+        now,
+    );
+    let mut next = lead.clone();
+    next.score = Some(s.score);
+    next.band = Some(s.band);
+    next.score_reasons = s.reasons;
+    next.category = Some(category);
+    next.owner_reseller_id = decision.owner_reseller_id.clone();
+    next.queue = decision.queue.clone();
+    next.routing = Some(decision.clone());
+    next.stage = Stage::R002;
+    next.updated_at = now;
+    next.version = lead.version + 1;
+    (next, decision)
+}
+
+fn already_scored(lead: &Lead) -> bool {
+    lead.stage != Stage::R001 || lead.score.is_some()
+}
+
+pub async fn score_and_route(ports: &ScorePorts<'_>, lead_id: &str, correlation_id: &str) -> Result<Scored, ScoreError> {
+    let mut lead: Lead = match ports.table.get(&repo::lead_key(lead_id)).await? {
+        Some(item) => repo::record(item)?,
+        None => return Err(ScoreError::UnknownLead(lead_id.into())),
+    };
+    for attempt in 0..6 {
+        if lead.spam {
+            return Ok(Scored::Spam { lead_id: lead_id.into() });
+        }
+        if already_scored(&lead) {
+            // Publish again: if the first delivery crashed after committing, this is the only
+            // way lead.qualified gets out; consumers deduplicate on the event id.
+            if lead.stage == Stage::R002 {
+                publish(ports, &lead, correlation_id).await?;
+            }
+            return Ok(Scored::AlreadyScored { lead_id: lead_id.into() });
+        }
+        let now = ports.clock.now();
+        let roster = ports.roster.get(ports.table).await?;
+        let (next, decision) = qualify(&lead, &roster, ports.rules, now);
+        let audit = AuditEvent {
+            event_id: new_id(now),
+            at: now,
+            actor: "system:scoring".into(),
+            action: "lead.qualified".into(),
+            before: Some(json!({"stage": lead.stage.code(), "owner_reseller_id": lead.owner_reseller_id})),
+            after: Some(json!({
+                "stage": next.stage.code(), "score": next.score, "band": next.band,
+                "owner_reseller_id": next.owner_reseller_id, "queue": next.queue, "rule": decision.rule,
+            })),
+            correlation_id: correlation_id.to_string(),
+            detail: decision.why.clone(),
+        };
+        let mut writes = vec![
+            repo::put_if_version(repo::lead_item(&next)?, lead.version),
+            repo::put_new(repo::audit_item(lead_id, &audit)?),
+        ];
+        // The winner's load and round-robin position change; its equals are checked unchanged,
+        // so a decision made on a stale roster is retried rather than committed.
+        if decision.rule == "platform" {
+            if let Some(owner) = roster.iter().find(|r| Some(&r.reseller_id) == decision.owner_reseller_id.as_ref()) {
+                let mut winner = owner.clone();
+                winner.open_leads += 1;
+                winner.last_assigned_at = Some(now);
+                winner.version += 1;
+                writes.push(repo::put_if_version(repo::reseller_item(&winner)?, owner.version));
+                for equal in roster.iter().filter(|r| {
+                    r.reseller_id != owner.reseller_id
+                        && r.tier == owner.tier
+                        && r.win_rate == owner.win_rate
+                        && decision.candidates.iter().any(|c| c.reseller_id == r.reseller_id && c.eligible)
+                }) {
+                    if writes.len() >= crate::ports::table::MAX_TRANSACTION_ITEMS {
+                        break;
+                    }
+                    writes.push(Write::Check {
+                        key: repo::reseller_key(&equal.reseller_id),
+                        cond: Cond::Equals("version".into(), json!(equal.version)),
+                    });
+                }
+            }
+        }
+        match ports.table.transact(writes).await {
+            Ok(()) => {
+                publish(ports, &next, correlation_id).await?;
+                return Ok(Scored::Qualified {
+                    lead_id: lead_id.into(),
+                    score: next.score.unwrap_or(0),
+                    band: next.band.map(|b| b.as_str().to_string()).unwrap_or_default(),
+                    owner: next.owner_reseller_id.clone(),
+                });
+            }
+            Err(StoreError::TransactionCancelled { failed }) => {
+                if failed.first().copied().unwrap_or(false) {
+                    // the lead changed under us (or was scored by a concurrent delivery)
+                    lead = match ports.table.get(&repo::lead_key(lead_id)).await? {
+                        Some(item) => repo::record(item)?,
+                        None => return Err(ScoreError::UnknownLead(lead_id.into())),
+                    };
+                } else {
+                    ports.roster.invalidate();
+                }
+            }
+            Err(StoreError::Throttled) => {
+                tokio::time::sleep(Duration::from_millis(20 << attempt)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ScoreError::Store(StoreError::Throttled))
+}
+
+async fn publish(ports: &ScorePorts<'_>, lead: &Lead, correlation_id: &str) -> Result<(), ScoreError> {
+    let event = Envelope::new(
+        LEAD_QUALIFIED,
+        format!("qualified-{}", lead.lead_id),
+        lead.updated_at,
+        correlation_id,
+        json!(LeadQualified {
+            lead_id: lead.lead_id.clone(),
+            band: lead.band.map(|b| b.as_str().to_string()).unwrap_or_default(),
+            score: lead.score.unwrap_or(0),
+            owner_reseller_id: lead.owner_reseller_id.clone(),
+            queue: lead.queue.clone(),
+        }),
+    );
+    let body = serde_json::to_string(&event).map_err(|e| ScoreError::Publish(e.to_string()))?;
+    ports
+        .queue
+        .send(ports.sequence_queue, body)
+        .await
+        .map_err(|e| ScoreError::Publish(e.to_string()))?;
+    Ok(())
+}
