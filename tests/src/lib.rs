@@ -1,1 +1,74 @@
+//! Helpers for the black-box tests: the emulator's address (required, never skipped), the
+//! contract suites every adapter set must pass, and a local stack to drive over HTTP.
 
+pub mod contract;
+pub mod flows;
+
+use local_stack::{start, Options, Running};
+use std::path::PathBuf;
+
+/// The emulator endpoint. AWS-backed tests fail, never skip, when it is missing: run them
+/// through `./scripts/test`, which starts moto and sets `AWS_ENDPOINT_URL`.
+pub fn emulator() -> String {
+    match std::env::var("AWS_ENDPOINT_URL") {
+        Ok(v) if !v.is_empty() => {
+            assert!(
+                v.starts_with("http://127.") || v.starts_with("http://localhost"),
+                "AWS_ENDPOINT_URL must point at the local emulator, not {v}"
+            );
+            v
+        }
+        _ => panic!("AWS_ENDPOINT_URL is not set: AWS-backed tests need the emulator; run ./scripts/test"),
+    }
+}
+
+/// A name no other test run uses.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", shared::ids::random_id().to_lowercase())
+}
+
+pub fn temp_dir(prefix: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(unique(prefix));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+pub const ADMIN_KEY: &str = "test-admin-key";
+
+fn options(aws: bool) -> Options {
+    let mut o = Options::defaults(temp_dir("stack"));
+    o.port = 0;
+    o.aws = aws;
+    o.admin_key = ADMIN_KEY.into();
+    o.visibility = std::time::Duration::from_millis(200);
+    if aws {
+        let name = unique("pp");
+        o.table_name = name.clone();
+        o.bucket = name.clone();
+        o.queue_prefix = name;
+        o.visibility = std::time::Duration::from_secs(30);
+    }
+    o
+}
+
+/// A local stack on the embedded adapters, on a free port.
+pub async fn embedded_stack() -> Running {
+    start(options(false)).await.expect("embedded stack starts")
+}
+
+/// A local stack on the AWS adapters against the emulator, with its own table and queues.
+pub async fn aws_stack() -> Running {
+    emulator();
+    start(options(true)).await.expect("AWS stack starts against the emulator")
+}
+
+pub fn base(r: &Running) -> String {
+    format!("http://{}", r.addr)
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+}

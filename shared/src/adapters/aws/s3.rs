@@ -34,9 +34,17 @@ impl S3Blobs {
         if self.client.head_bucket().bucket(&self.bucket).send().await.is_ok() {
             return Ok(());
         }
+        // outside us-east-1, S3 wants the bucket's region stated
+        let region = self.client.config().region().map(|r| r.to_string()).unwrap_or_default();
+        let location = (!region.is_empty() && region != "us-east-1").then(|| {
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region.as_str()))
+                .build()
+        });
         self.client
             .create_bucket()
             .bucket(&self.bucket)
+            .set_create_bucket_configuration(location)
             .send()
             .await
             .map_err(|e| map_err(&self.bucket, e))?;

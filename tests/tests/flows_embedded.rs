@@ -1,0 +1,25 @@
+//! Whole flows through the local stack on the embedded adapters.
+
+use e2e_tests::embedded_stack;
+use e2e_tests::flows::{self, Api};
+
+#[tokio::test]
+async fn capture_score_route() {
+    let stack = embedded_stack().await;
+    flows::capture_score_route(&Api::of(&stack)).await;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn duplicates_idempotency_and_races() {
+    let stack = embedded_stack().await;
+    flows::duplicates_idempotency_and_races(&Api::of(&stack)).await;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn capacity_overflow_goes_to_admin_queue() {
+    let stack = embedded_stack().await;
+    flows::capacity_overflow_goes_to_admin_queue(&Api::of(&stack)).await;
+    stack.stop().await;
+}
