@@ -16,6 +16,7 @@ pub mod env {
     pub const REDIRECT_ALLOWED_HOSTS: &str = "REDIRECT_ALLOWED_HOSTS";
     pub const ALLOWED_ORIGINS: &str = "ALLOWED_ORIGINS";
     pub const RULES_JSON: &str = "RULES_JSON";
+    pub const ROSTER_CACHE_SECONDS: &str = "ROSTER_CACHE_SECONDS";
 
     /// What each Lambda reads; template.yaml must set every one of them (checked by a test).
     pub const LEAD_CAPTURE: &[&str] = &[
@@ -26,9 +27,17 @@ pub mod env {
         ERROR_URL,
         REDIRECT_ALLOWED_HOSTS,
         ALLOWED_ORIGINS,
-        RULES_JSON,
     ];
-    pub const SCORING: &[&str] = &[TABLE_NAME, SEQUENCE_QUEUE_URL, RULES_JSON];
+    pub const SCORING: &[&str] = &[
+        TABLE_NAME,
+        SEQUENCE_QUEUE_URL,
+        RULES_JSON,
+        ROSTER_CACHE_SECONDS,
+    ];
+
+    /// Each function crate and the variables it reads.
+    pub const BY_FUNCTION: &[(&str, &[&str])] =
+        &[("lead-capture", LEAD_CAPTURE), ("scoring", SCORING)];
 }
 
 /// The configurable rules of SPEC §3 and §4.
@@ -146,16 +155,104 @@ impl Default for Rules {
             industries: vec![
                 kw(
                     "manufacturing",
-                    &["manufactur", "factory", "industries", "industrial", "fabricat", "plant", "engineering works", "steel", "textile", "auto parts", "forging", "plastics"],
+                    &[
+                        "manufactur",
+                        "factory",
+                        "industries",
+                        "industrial",
+                        "fabricat",
+                        "plant",
+                        "engineering works",
+                        "steel",
+                        "textile",
+                        "auto parts",
+                        "forging",
+                        "plastics",
+                    ],
                 ),
-                kw("retail", &["retail", "store", "shop", "mart", "boutique", "supermarket", "ecommerce", "e-commerce"]),
-                kw("distribution", &["distribut", "wholesale", "trading", "traders", "logistics", "supply", "import", "export"]),
-                kw("healthcare", &["health", "hospital", "clinic", "pharma", "medical", "diagnostic", "care"]),
-                kw("education", &["school", "college", "university", "academy", "education", "institute", "learning", "edtech"]),
-                kw("construction", &["construction", "builders", "infra", "realty", "real estate", "developers"]),
-                kw("hospitality", &["hotel", "resort", "restaurant", "hospitality", "catering"]),
-                kw("finance", &["finance", "bank", "capital", "insurance", "fintech", "nbfc"]),
-                kw("services", &["services", "consult", "solutions", "agency", "advisory", "technologies", "software", "infotech"]),
+                kw(
+                    "retail",
+                    &[
+                        "retail",
+                        "store",
+                        "shop",
+                        "mart",
+                        "boutique",
+                        "supermarket",
+                        "ecommerce",
+                        "e-commerce",
+                    ],
+                ),
+                kw(
+                    "distribution",
+                    &[
+                        "distribut",
+                        "wholesale",
+                        "trading",
+                        "traders",
+                        "logistics",
+                        "supply",
+                        "import",
+                        "export",
+                    ],
+                ),
+                kw(
+                    "healthcare",
+                    &[
+                        "health",
+                        "hospital",
+                        "clinic",
+                        "pharma",
+                        "medical",
+                        "diagnostic",
+                        "care",
+                    ],
+                ),
+                kw(
+                    "education",
+                    &[
+                        "school",
+                        "college",
+                        "university",
+                        "academy",
+                        "education",
+                        "institute",
+                        "learning",
+                        "edtech",
+                    ],
+                ),
+                kw(
+                    "construction",
+                    &[
+                        "construction",
+                        "builders",
+                        "infra",
+                        "realty",
+                        "real estate",
+                        "developers",
+                    ],
+                ),
+                kw(
+                    "hospitality",
+                    &["hotel", "resort", "restaurant", "hospitality", "catering"],
+                ),
+                kw(
+                    "finance",
+                    &["finance", "bank", "capital", "insurance", "fintech", "nbfc"],
+                ),
+                kw(
+                    "services",
+                    &[
+                        "services",
+                        "consult",
+                        "solutions",
+                        "agency",
+                        "advisory",
+                        "technologies",
+                        "software",
+                        "infotech",
+                    ],
+                ),
             ],
         }
     }

@@ -66,7 +66,8 @@ fn object<T: Serialize>(value: &T) -> Result<Item, StoreError> {
 
 /// Reads a record back, ignoring the key and index attributes.
 pub fn record<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
-    serde_json::from_value(Value::Object(item)).map_err(|e| StoreError::Invalid(format!("stored record: {e}")))
+    serde_json::from_value(Value::Object(item))
+        .map_err(|e| StoreError::Invalid(format!("stored record: {e}")))
 }
 
 fn with_keys(mut item: Item, entity: &str, key: &Key, extra: &[(&str, String)]) -> Item {
@@ -94,7 +95,10 @@ pub fn lead_item(lead: &Lead) -> Result<Item, StoreError> {
         lead.stage.code().to_string()
     };
     let mut extra = vec![
-        ("gsi1pk", email_index_pk(&crate::domain::lead::email_key(&lead.email))),
+        (
+            "gsi1pk",
+            email_index_pk(&crate::domain::lead::email_key(&lead.email)),
+        ),
         ("gsi1sk", lead.lead_id.clone()),
         ("gsi3pk", stage_index_pk(&stage)),
         ("gsi3sk", lead.lead_id.clone()),
@@ -103,19 +107,33 @@ pub fn lead_item(lead: &Lead) -> Result<Item, StoreError> {
         extra.push(("gsi2pk", owner_index_pk(&owner)));
         extra.push(("gsi2sk", lead.lead_id.clone()));
     }
-    Ok(with_keys(object(lead)?, "lead", &lead_key(&lead.lead_id), &extra))
+    Ok(with_keys(
+        object(lead)?,
+        "lead",
+        &lead_key(&lead.lead_id),
+        &extra,
+    ))
 }
 
 pub fn audit_item(lead_id: &str, event: &AuditEvent) -> Result<Item, StoreError> {
     let key = Key::new(
         lead_pk(lead_id),
-        format!("{AUDIT_PREFIX}{}#{}", event.at.format("%Y-%m-%dT%H:%M:%S%.6fZ"), event.event_id),
+        format!(
+            "{AUDIT_PREFIX}{}#{}",
+            event.at.format("%Y-%m-%dT%H:%M:%S%.6fZ"),
+            event.event_id
+        ),
     );
     Ok(with_keys(object(event)?, "audit", &key, &[]))
 }
 
 pub fn email_guard_item(email_key: &str, lead_id: &str) -> Item {
-    with_keys(Item::new(), "email_guard", &email_guard_key(email_key), &[("lead_id", lead_id.to_string())])
+    with_keys(
+        Item::new(),
+        "email_guard",
+        &email_guard_key(email_key),
+        &[("lead_id", lead_id.to_string())],
+    )
 }
 
 pub fn reseller_item(r: &Reseller) -> Result<Item, StoreError> {
@@ -123,15 +141,30 @@ pub fn reseller_item(r: &Reseller) -> Result<Item, StoreError> {
         ("gsi1pk", resellers_index_pk(r.status.as_str())),
         ("gsi1sk", r.reseller_id.clone()),
     ];
-    Ok(with_keys(object(r)?, "reseller", &reseller_key(&r.reseller_id), &extra))
+    Ok(with_keys(
+        object(r)?,
+        "reseller",
+        &reseller_key(&r.reseller_id),
+        &extra,
+    ))
 }
 
 pub fn api_key_item(hash: &str, reseller_id: &str) -> Item {
-    with_keys(Item::new(), "api_key", &api_key_key(hash), &[("reseller_id", reseller_id.to_string())])
+    with_keys(
+        Item::new(),
+        "api_key",
+        &api_key_key(hash),
+        &[("reseller_id", reseller_id.to_string())],
+    )
 }
 
 pub fn referral_code_item(code: &str, reseller_id: &str) -> Item {
-    with_keys(Item::new(), "referral_code", &referral_code_key(code), &[("reseller_id", reseller_id.to_string())])
+    with_keys(
+        Item::new(),
+        "referral_code",
+        &referral_code_key(code),
+        &[("reseller_id", reseller_id.to_string())],
+    )
 }
 
 /// A put that succeeds only if the stored record still has `version` (optimistic concurrency).

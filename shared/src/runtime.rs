@@ -12,7 +12,8 @@ use std::sync::Arc;
 /// JSON logs, one object per line, with the current span's fields (the request id).
 /// `RUST_LOG` sets the level (default `info`).
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .json()
         .with_env_filter(filter)
@@ -24,7 +25,10 @@ pub fn init_tracing() {
 }
 
 fn required(name: &str) -> Result<String, String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or_else(|| format!("{name} is not set"))
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| format!("{name} is not set"))
 }
 
 pub async fn lead_api_from_env() -> Result<Arc<LeadApi>, String> {

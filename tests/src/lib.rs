@@ -18,7 +18,9 @@ pub fn emulator() -> String {
             );
             v
         }
-        _ => panic!("AWS_ENDPOINT_URL is not set: AWS-backed tests need the emulator; run ./scripts/test"),
+        _ => panic!(
+            "AWS_ENDPOINT_URL is not set: AWS-backed tests need the emulator; run ./scripts/test"
+        ),
     }
 }
 
@@ -59,7 +61,9 @@ pub async fn embedded_stack() -> Running {
 /// A local stack on the AWS adapters against the emulator, with its own table and queues.
 pub async fn aws_stack() -> Running {
     emulator();
-    start(options(true)).await.expect("AWS stack starts against the emulator")
+    start(options(true))
+        .await
+        .expect("AWS stack starts against the emulator")
 }
 
 pub fn base(r: &Running) -> String {

@@ -25,7 +25,13 @@ async fn table_persisted_and_reopened() {
 
 #[tokio::test]
 async fn queue() {
-    let q = EmbeddedQueue::new(&["jobs"], Duration::from_secs(5), 5, Some(temp_dir("queue"))).expect("queue");
+    let q = EmbeddedQueue::new(
+        &["jobs"],
+        Duration::from_secs(5),
+        5,
+        Some(temp_dir("queue")),
+    )
+    .expect("queue");
     contract::queue_suite(&q, "jobs", "nope").await;
 }
 
@@ -51,9 +57,15 @@ async fn mailer() {
     contract::mailer_suite(&m, "alerts@mail.partners.example", || {
         let dir = dir.clone();
         async move {
-            let mut files: Vec<_> = std::fs::read_dir(&dir).expect("dir").filter_map(|e| e.ok().map(|e| e.path())).collect();
+            let mut files: Vec<_> = std::fs::read_dir(&dir)
+                .expect("dir")
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
             files.sort();
-            files.iter().map(|f| std::fs::read(f).expect("read")).collect()
+            files
+                .iter()
+                .map(|f| std::fs::read(f).expect("read"))
+                .collect()
         }
     })
     .await;

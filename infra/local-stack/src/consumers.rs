@@ -18,17 +18,36 @@ fn to_event(batch: &[Received]) -> SqsEvent {
             msg.message_id = Some(m.message_id.clone());
             msg.receipt_handle = Some(m.receipt.clone());
             msg.body = Some(m.body.clone());
-            msg.attributes = HashMap::from([("ApproximateReceiveCount".to_string(), m.receive_count.to_string())]);
+            msg.attributes = HashMap::from([(
+                "ApproximateReceiveCount".to_string(),
+                m.receive_count.to_string(),
+            )]);
             msg
         })
         .collect();
     event
 }
 
+/// An SQS event as Lambda delivers it, from (message id, body) pairs; for tests and benchmarks.
+pub fn event(messages: &[(&str, &str)]) -> SqsEvent {
+    let batch: Vec<Received> = messages
+        .iter()
+        .map(|(id, body)| Received {
+            message_id: id.to_string(),
+            receipt: format!("r-{id}"),
+            body: body.to_string(),
+            receive_count: 1,
+        })
+        .collect();
+    to_event(&batch)
+}
+
 pub fn spawn(stack: Arc<Stack>, stop: tokio::sync::watch::Receiver<bool>) {
     for (logical, function) in QUEUES {
         let Some(function) = function else { continue };
-        let Some(queue) = stack.queue_id(logical).map(str::to_string) else { continue };
+        let Some(queue) = stack.queue_id(logical).map(str::to_string) else {
+            continue;
+        };
         let stack = stack.clone();
         let function = function.to_string();
         let mut stop = stop.clone();
@@ -56,7 +75,11 @@ pub fn spawn(stack: Arc<Stack>, stop: tokio::sync::watch::Receiver<bool>) {
                     "scoring" => stack.scoring.handle_batch(to_event(&batch)).await,
                     _ => continue,
                 };
-                let failed: Vec<String> = response.batch_item_failures.iter().map(|f| f.item_identifier.clone()).collect();
+                let failed: Vec<String> = response
+                    .batch_item_failures
+                    .iter()
+                    .map(|f| f.item_identifier.clone())
+                    .collect();
                 for m in &batch {
                     if !failed.contains(&m.message_id) {
                         if let Err(e) = stack.queue.delete(&queue, &m.receipt).await {

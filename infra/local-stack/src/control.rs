@@ -31,7 +31,11 @@ pub fn router(stack: Arc<Stack>) -> Router {
 }
 
 fn bad(message: String) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({"error": "bad_request", "message": message}))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": "bad_request", "message": message})),
+    )
+        .into_response()
 }
 
 /// Reads an optional `{"now": RFC3339}` body.
@@ -42,7 +46,9 @@ fn parse_now(body: &[u8]) -> Result<Option<DateTime<Utc>>, String> {
     let v: Value = serde_json::from_slice(body).map_err(|e| format!("malformed JSON: {e}"))?;
     match v.get("now") {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => DateTime::parse_from_rfc3339(s).map(|d| Some(d.with_timezone(&Utc))).map_err(|e| format!("now must be RFC 3339: {e}")),
+        Some(Value::String(s)) => DateTime::parse_from_rfc3339(s)
+            .map(|d| Some(d.with_timezone(&Utc)))
+            .map_err(|e| format!("now must be RFC 3339: {e}")),
         Some(_) => Err("now must be an RFC 3339 string".into()),
     }
 }
@@ -62,7 +68,11 @@ async fn get_clock(State(stack): State<Arc<Stack>>) -> Json<Value> {
     Json(json!({"now": stack.clock.now()}))
 }
 
-async fn run_job(State(stack): State<Arc<Stack>>, Path(name): Path<String>, body: axum::body::Bytes) -> Response {
+async fn run_job(
+    State(stack): State<Arc<Stack>>,
+    Path(name): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
     let now = match parse_now(&body) {
         Ok(n) => n,
         Err(e) => return bad(e),
@@ -76,10 +86,18 @@ async fn run_job(State(stack): State<Arc<Stack>>, Path(name): Path<String>, body
 async fn depths(stack: &Stack) -> serde_json::Map<String, Value> {
     let mut out = serde_json::Map::new();
     for (logical, id) in &stack.queue_ids {
-        let d = stack.queue.depth(id).await.map(Value::from).unwrap_or(Value::Null);
+        let d = stack
+            .queue
+            .depth(id)
+            .await
+            .map(Value::from)
+            .unwrap_or(Value::Null);
         out.insert(logical.clone(), d);
         if let Some(q) = &stack.embedded_queue {
-            out.insert(format!("{logical}-dlq"), json!(q.depth(&format!("{id}-dlq"))));
+            out.insert(
+                format!("{logical}-dlq"),
+                json!(q.depth(&format!("{id}-dlq"))),
+            );
         }
     }
     out
@@ -104,7 +122,11 @@ async fn drain(State(stack): State<Arc<Stack>>) -> Response {
             return Json(json!({"drained": true, "queues": depths(&stack).await})).into_response();
         }
         if started.elapsed() > Duration::from_secs(60) {
-            return (StatusCode::GATEWAY_TIMEOUT, Json(json!({"drained": false, "queues": depths(&stack).await}))).into_response();
+            return (
+                StatusCode::GATEWAY_TIMEOUT,
+                Json(json!({"drained": false, "queues": depths(&stack).await})),
+            )
+                .into_response();
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }

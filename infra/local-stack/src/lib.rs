@@ -2,8 +2,8 @@
 //! (or, with `--aws`, on the AWS ones against `AWS_ENDPOINT_URL`), with queue consumers
 //! in-process and a `/_local` control surface for demos and black-box tests.
 
-pub mod control;
 pub mod consumers;
+pub mod control;
 pub mod demo;
 
 use shared::adapters::aws::{sdk_config, DynamoTable, S3Blobs, SesMailer, SqsQueue};
@@ -51,7 +51,10 @@ impl Options {
             bucket: "partner-platform-local".into(),
             queue_prefix: "partner-platform-local".into(),
             admin_key: "local-admin-key".into(),
-            allowed_origins: vec!["http://localhost:8080".into(), "http://127.0.0.1:8080".into()],
+            allowed_origins: vec![
+                "http://localhost:8080".into(),
+                "http://127.0.0.1:8080".into(),
+            ],
             visibility: Duration::from_millis(500),
             roster_cache: Duration::ZERO,
         }
@@ -76,7 +79,10 @@ pub struct Stack {
 
 impl Stack {
     pub fn queue_id(&self, logical: &str) -> Option<&str> {
-        self.queue_ids.iter().find(|(l, _)| l == logical).map(|(_, id)| id.as_str())
+        self.queue_ids
+            .iter()
+            .find(|(l, _)| l == logical)
+            .map(|(_, id)| id.as_str())
     }
 }
 
@@ -94,26 +100,67 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
     ) = if options.aws {
         let sdk = sdk_config().await;
         let table = DynamoTable::new(&sdk, options.table_name.clone());
-        table.ensure_table().await.map_err(|e| format!("creating table: {e}"))?;
+        table
+            .ensure_table()
+            .await
+            .map_err(|e| format!("creating table: {e}"))?;
         let sqs = SqsQueue::new(&sdk);
         let mut ids = Vec::new();
         for n in &names {
-            let url = sqs.ensure_queue(&format!("{}-{n}", options.queue_prefix)).await.map_err(|e| format!("creating queue {n}: {e}"))?;
+            let url = sqs
+                .ensure_queue(&format!("{}-{n}", options.queue_prefix))
+                .await
+                .map_err(|e| format!("creating queue {n}: {e}"))?;
             ids.push((n.to_string(), url));
         }
         let blobs = S3Blobs::new(&sdk, options.bucket.clone());
-        blobs.ensure_bucket().await.map_err(|e| format!("creating bucket: {e}"))?;
-        (Arc::new(table), Arc::new(sqs), Arc::new(SesMailer::new(&sdk)), Arc::new(blobs), ids, None, None)
+        blobs
+            .ensure_bucket()
+            .await
+            .map_err(|e| format!("creating bucket: {e}"))?;
+        (
+            Arc::new(table),
+            Arc::new(sqs),
+            Arc::new(SesMailer::new(&sdk)),
+            Arc::new(blobs),
+            ids,
+            None,
+            None,
+        )
     } else {
         let dir = &options.data_dir;
-        let table = EmbeddedTable::open(&dir.join("table")).map_err(|e| format!("opening table: {e}"))?;
-        let q = Arc::new(EmbeddedQueue::new(&names, options.visibility, 5, Some(dir.join("queues"))).map_err(|e| format!("opening queues: {e}"))?);
-        let outbox = Arc::new(OutboxMailer::open(dir.join("outbox")).map_err(|e| format!("opening outbox: {e}"))?);
-        let blobs = DiskBlobs::open(dir.join("blobs")).map_err(|e| format!("opening blobs: {e}"))?;
-        let ids = names.iter().map(|n| (n.to_string(), n.to_string())).collect();
-        (Arc::new(table), q.clone(), outbox.clone(), Arc::new(blobs), ids, Some(outbox), Some(q))
+        let table =
+            EmbeddedTable::open(&dir.join("table")).map_err(|e| format!("opening table: {e}"))?;
+        let q = Arc::new(
+            EmbeddedQueue::new(&names, options.visibility, 5, Some(dir.join("queues")))
+                .map_err(|e| format!("opening queues: {e}"))?,
+        );
+        let outbox = Arc::new(
+            OutboxMailer::open(dir.join("outbox")).map_err(|e| format!("opening outbox: {e}"))?,
+        );
+        let blobs =
+            DiskBlobs::open(dir.join("blobs")).map_err(|e| format!("opening blobs: {e}"))?;
+        let ids = names
+            .iter()
+            .map(|n| (n.to_string(), n.to_string()))
+            .collect();
+        (
+            Arc::new(table),
+            q.clone(),
+            outbox.clone(),
+            Arc::new(blobs),
+            ids,
+            Some(outbox),
+            Some(q),
+        )
     };
-    let id_of = |n: &str| queue_ids.iter().find(|(l, _)| l == n).map(|(_, id)| id.clone()).unwrap_or_default();
+    let id_of = |n: &str| {
+        queue_ids
+            .iter()
+            .find(|(l, _)| l == n)
+            .map(|(_, id)| id.clone())
+            .unwrap_or_default()
+    };
     let base = format!("http://127.0.0.1:{}", options.port);
     let lead_api = Arc::new(LeadApi {
         table: table.clone(),
@@ -122,8 +169,10 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         config: LeadApiConfig {
             admin_key_hash: sha256_hex(&options.admin_key),
             scoring_queue: id_of("scoring"),
-            thank_you_url: std::env::var("THANK_YOU_URL").unwrap_or_else(|_| format!("{base}/_local/thanks")),
-            error_url: std::env::var("ERROR_URL").unwrap_or_else(|_| format!("{base}/_local/form-error")),
+            thank_you_url: std::env::var("THANK_YOU_URL")
+                .unwrap_or_else(|_| format!("{base}/_local/thanks")),
+            error_url: std::env::var("ERROR_URL")
+                .unwrap_or_else(|_| format!("{base}/_local/form-error")),
             redirect_hosts: vec!["localhost".into(), "127.0.0.1".into()],
             allowed_origins: options.allowed_origins.clone(),
         },
@@ -176,7 +225,9 @@ impl Running {
 
 /// Binds (port 0 picks a free one), starts the consumers and serves until stopped.
 pub async fn start(mut options: Options) -> Result<Running, String> {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await.map_err(|e| format!("binding port {}: {e}", options.port))?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+        .await
+        .map_err(|e| format!("binding port {}: {e}", options.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     options.port = addr.port();
     let stack = build(options).await?;

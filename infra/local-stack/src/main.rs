@@ -24,13 +24,22 @@ async fn main() {
         o.table_name = t;
     }
     if let Ok(origins) = std::env::var("ALLOWED_ORIGINS") {
-        o.allowed_origins = origins.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        o.allowed_origins = origins
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
     }
     let mut seed_demo = true;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--port" => o.port = args.next().and_then(|p| p.parse().ok()).unwrap_or_else(|| usage()),
+            "--port" => {
+                o.port = args
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or_else(|| usage())
+            }
             "--data-dir" => o.data_dir = args.next().map(PathBuf::from).unwrap_or_else(|| usage()),
             "--aws" => o.aws = true,
             "--no-demo" => seed_demo = false,
@@ -53,7 +62,14 @@ async fn main() {
             Err(e) => eprintln!("could not seed demo resellers: {e}"),
         }
     }
-    println!("\nLocal stack listening on {base} ({} adapters)", if running.stack.options.aws { "AWS" } else { "embedded" });
+    println!(
+        "\nLocal stack listening on {base} ({} adapters)",
+        if running.stack.options.aws {
+            "AWS"
+        } else {
+            "embedded"
+        }
+    );
     for (id, name, key) in &seeded {
         println!("  demo reseller {name}: id {id}, api key {key}");
     }

@@ -65,9 +65,10 @@ impl<T: Table> Table for CountingTable<T> {
         self.inner.query(query).await
     }
     async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
-        self.counts
-            .batch_writes
-            .fetch_add(items.len().div_ceil(MAX_BATCH_ITEMS) as u64, Ordering::SeqCst);
+        self.counts.batch_writes.fetch_add(
+            items.len().div_ceil(MAX_BATCH_ITEMS) as u64,
+            Ordering::SeqCst,
+        );
         self.inner.batch_put(items).await
     }
 }
@@ -84,7 +85,9 @@ impl<Q: Queue> Queue for CountingQueue<Q> {
         self.inner.send(queue, body).await
     }
     async fn send_batch(&self, queue: &str, bodies: Vec<String>) -> Result<(), QueueError> {
-        self.counts.sends.fetch_add(bodies.len().div_ceil(10) as u64, Ordering::SeqCst);
+        self.counts
+            .sends
+            .fetch_add(bodies.len().div_ceil(10) as u64, Ordering::SeqCst);
         self.inner.send_batch(queue, bodies).await
     }
     async fn receive(&self, queue: &str, max: u32, wait: u32) -> Result<Vec<Received>, QueueError> {

@@ -56,7 +56,11 @@ pub fn categorise(input: &CategoryInput, rules: &Rules) -> Category {
     };
     let known = |name: &str| {
         let n = name.trim().to_lowercase();
-        rules.industries.iter().find(|i| i.industry == n).map(|i| i.industry.clone())
+        rules
+            .industries
+            .iter()
+            .find(|i| i.industry == n)
+            .map(|i| i.industry.clone())
     };
     let industry = if let Some(i) = input.industry.and_then(known) {
         evidence.push(format!("industry \"{i}\" from the form"));
@@ -73,7 +77,12 @@ pub fn categorise(input: &CategoryInput, rules: &Rules) -> Category {
                 i.keywords
                     .iter()
                     .find(|k| text.contains(k.as_str()))
-                    .map(|k| (i.industry.clone(), format!("keyword \"{k}\" in the {label}")))
+                    .map(|k| {
+                        (
+                            i.industry.clone(),
+                            format!("keyword \"{k}\" in the {label}"),
+                        )
+                    })
             })
         });
         match found {
@@ -83,7 +92,10 @@ pub fn categorise(input: &CategoryInput, rules: &Rules) -> Category {
             }
             None => {
                 if let Some(given) = input.industry.filter(|s| !s.trim().is_empty()) {
-                    evidence.push(format!("industry \"{}\" is not a known category", given.trim()));
+                    evidence.push(format!(
+                        "industry \"{}\" is not a known category",
+                        given.trim()
+                    ));
                 }
                 "unknown".to_string()
             }
@@ -103,7 +115,16 @@ mod tests {
     #[test]
     fn sizes_follow_the_head_count_bands() {
         let r = Rules::default();
-        let size = |e: &str| categorise(&CategoryInput { employees: Some(e), ..Default::default() }, &r).erp_size;
+        let size = |e: &str| {
+            categorise(
+                &CategoryInput {
+                    employees: Some(e),
+                    ..Default::default()
+                },
+                &r,
+            )
+            .erp_size
+        };
         assert_eq!(size("49"), "small");
         assert_eq!(size("50-200"), "mid");
         assert_eq!(size("499"), "mid");
@@ -115,14 +136,39 @@ mod tests {
     #[test]
     fn industry_from_field_then_keywords() {
         let r = Rules::default();
-        let c = categorise(&CategoryInput { industry: Some("Retail"), company: Some("Acme Hospital"), ..Default::default() }, &r);
+        let c = categorise(
+            &CategoryInput {
+                industry: Some("Retail"),
+                company: Some("Acme Hospital"),
+                ..Default::default()
+            },
+            &r,
+        );
         assert_eq!(c.industry, "retail");
-        let c = categorise(&CategoryInput { company: Some("Shree Textile Industries"), ..Default::default() }, &r);
+        let c = categorise(
+            &CategoryInput {
+                company: Some("Shree Textile Industries"),
+                ..Default::default()
+            },
+            &r,
+        );
         assert_eq!(c.industry, "manufacturing");
         assert!(c.evidence.iter().any(|e| e.contains("company name")));
-        let c = categorise(&CategoryInput { email_domain: Some("citycarehospital.in"), ..Default::default() }, &r);
+        let c = categorise(
+            &CategoryInput {
+                email_domain: Some("citycarehospital.in"),
+                ..Default::default()
+            },
+            &r,
+        );
         assert_eq!(c.industry, "healthcare");
-        let c = categorise(&CategoryInput { company: Some("Zyx"), ..Default::default() }, &r);
+        let c = categorise(
+            &CategoryInput {
+                company: Some("Zyx"),
+                ..Default::default()
+            },
+            &r,
+        );
         assert_eq!(c.industry, "unknown");
     }
 }

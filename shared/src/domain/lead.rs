@@ -153,9 +153,15 @@ pub fn validate(fields: &Map<String, Value>) -> Result<LeadInput, Vec<FieldError
             Some(Value::String(s)) => {
                 let t = s.trim();
                 if t.chars().count() > max {
-                    errors.push(field_error(name, &format!("must be at most {max} characters")));
+                    errors.push(field_error(
+                        name,
+                        &format!("must be at most {max} characters"),
+                    ));
                     None
-                } else if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+                } else if t
+                    .chars()
+                    .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+                {
                     errors.push(field_error(name, "must not contain control characters"));
                     None
                 } else if t.is_empty() {
@@ -165,7 +171,9 @@ pub fn validate(fields: &Map<String, Value>) -> Result<LeadInput, Vec<FieldError
                 }
             }
             // budgets and head-counts may come as numbers from scripts
-            Some(Value::Number(n)) if name == "budget" || name == "employees" || name == "phone" => {
+            Some(Value::Number(n))
+                if name == "budget" || name == "employees" || name == "phone" =>
+            {
                 Some(n.to_string())
             }
             Some(_) => {
@@ -194,9 +202,14 @@ pub fn validate(fields: &Map<String, Value>) -> Result<LeadInput, Vec<FieldError
         }
         Some(e) => e,
     };
-    let channel = take("channel").map(|c| c.to_lowercase()).unwrap_or_else(|| "website".into());
+    let channel = take("channel")
+        .map(|c| c.to_lowercase())
+        .unwrap_or_else(|| "website".into());
     if !CHANNELS.contains(&channel.as_str()) {
-        errors.push(field_error("channel", &format!("must be one of: {}", CHANNELS.join(", "))));
+        errors.push(field_error(
+            "channel",
+            &format!("must be one of: {}", CHANNELS.join(", ")),
+        ));
     }
     let input = LeadInput {
         email,
@@ -238,7 +251,10 @@ pub fn is_valid_email(email: &str) -> bool {
     if local.is_empty() || local.len() > 64 || domain.len() > 253 || local.contains('@') {
         return false;
     }
-    if email.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"".contains(c)) {
+    if email
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"".contains(c))
+    {
         return false;
     }
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
@@ -252,7 +268,9 @@ pub fn is_valid_email(email: &str) -> bool {
                 && !l.ends_with('-')
                 && l.chars().all(|c| c.is_alphanumeric() || c == '-')
         })
-        && labels.last().is_some_and(|tld| tld.chars().count() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()))
+        && labels
+            .last()
+            .is_some_and(|tld| tld.chars().count() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -266,17 +284,32 @@ mod tests {
 
     #[test]
     fn emails() {
-        for ok in ["a@b.co", "first.last+tag@example.co.in", "नमस्ते@उदाहरण.भारत"] {
+        for ok in ["a@b.co", "first.last+tag@example.co.in", "नमस्ते@उदाहरण.भारत"]
+        {
             assert!(is_valid_email(ok), "{ok}");
         }
-        for bad in ["", "a", "a@b", "a@@b.com", "a b@c.com", "a@b..com", "@b.com", "a@-b.com", "<x>@b.com", "a@b.c0m.1"] {
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "a@@b.com",
+            "a b@c.com",
+            "a@b..com",
+            "@b.com",
+            "a@-b.com",
+            "<x>@b.com",
+            "a@b.c0m.1",
+        ] {
             assert!(!is_valid_email(bad), "{bad}");
         }
     }
 
     #[test]
     fn validation_collects_every_error() {
-        let errs = validate(&obj(json!({"email": "nope", "channel": "fax", "name": "x".repeat(201), "title": 5}))).unwrap_err();
+        let errs = validate(&obj(
+            json!({"email": "nope", "channel": "fax", "name": "x".repeat(201), "title": 5}),
+        ))
+        .unwrap_err();
         let mut fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         fields.sort();
         assert_eq!(fields, vec!["channel", "email", "name", "title"]);

@@ -40,7 +40,12 @@ pub fn indian_grouping(amount: Decimal) -> String {
     }
     groups.reverse();
     groups.push(last3);
-    format!("{}{}.{}", if negative { "-" } else { "" }, groups.join(","), frac)
+    format!(
+        "{}{}.{}",
+        if negative { "-" } else { "" },
+        groups.join(","),
+        frac
+    )
 }
 
 /// "₹2,90,000.00" for INR; "USD 1200.00" otherwise.
@@ -138,11 +143,7 @@ enum Tok {
 }
 
 fn detect_currency(lower: &str) -> String {
-    let has_word = |w: &str| {
-        lower
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|t| t == w)
-    };
+    let has_word = |w: &str| lower.split(|c: char| !c.is_alphanumeric()).any(|t| t == w);
     if lower.contains('$') || has_word("usd") || has_word("dollars") {
         "USD".into()
     } else if lower.contains('€') || has_word("eur") || has_word("euro") || has_word("euros") {

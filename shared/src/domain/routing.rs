@@ -47,14 +47,20 @@ pub const ADMIN_QUEUE: &str = "admin";
 
 /// Chooses the owner from the roster of resellers (any status; only active ones are eligible).
 pub fn route(input: &RoutingInput, roster: &[Reseller], now: DateTime<Utc>) -> RoutingDecision {
-    let decision = |rule: &str, owner: Option<String>, level: Option<&str>, cands, why: String| RoutingDecision {
-        rule: rule.into(),
-        queue: if owner.is_none() { Some(ADMIN_QUEUE.into()) } else { None },
-        owner_reseller_id: owner,
-        match_level: level.map(str::to_string),
-        candidates: cands,
-        why,
-        decided_at: now,
+    let decision = |rule: &str, owner: Option<String>, level: Option<&str>, cands, why: String| {
+        RoutingDecision {
+            rule: rule.into(),
+            queue: if owner.is_none() {
+                Some(ADMIN_QUEUE.into())
+            } else {
+                None
+            },
+            owner_reseller_id: owner,
+            match_level: level.map(str::to_string),
+            candidates: cands,
+            why,
+            decided_at: now,
+        }
     };
     if let Some(owner) = input.registered_owner {
         return decision(
@@ -66,16 +72,18 @@ pub fn route(input: &RoutingInput, roster: &[Reseller], now: DateTime<Utc>) -> R
         );
     }
     if let Some(code) = input.referral_code.map(str::trim).filter(|c| !c.is_empty()) {
-        if let Some(r) = roster
-            .iter()
-            .find(|r| r.referral_code.eq_ignore_ascii_case(code) && r.status == ResellerStatus::Active)
-        {
+        if let Some(r) = roster.iter().find(|r| {
+            r.referral_code.eq_ignore_ascii_case(code) && r.status == ResellerStatus::Active
+        }) {
             return decision(
                 "referral",
                 Some(r.reseller_id.clone()),
                 None,
                 vec![],
-                format!("arrived through reseller {}'s referral code {code}", r.reseller_id),
+                format!(
+                    "arrived through reseller {}'s referral code {code}",
+                    r.reseller_id
+                ),
             );
         }
     }
@@ -85,11 +93,17 @@ pub fn route(input: &RoutingInput, roster: &[Reseller], now: DateTime<Utc>) -> R
         .iter()
         .map(|r| {
             let region_match = input.region.covered_by(&r.regions);
-            let industry_match = industry_known && r.industries.iter().any(|i| i.eq_ignore_ascii_case(input.industry));
+            let industry_match = industry_known
+                && r.industries
+                    .iter()
+                    .any(|i| i.eq_ignore_ascii_case(input.industry));
             let (eligible, note) = if r.status != ResellerStatus::Active {
                 (false, format!("status {}", r.status.as_str()))
             } else if !r.has_capacity() {
-                (false, format!("at capacity ({}/{})", r.open_leads, r.capacity))
+                (
+                    false,
+                    format!("at capacity ({}/{})", r.open_leads, r.capacity),
+                )
             } else {
                 (true, String::new())
             };
@@ -116,7 +130,10 @@ pub fn route(input: &RoutingInput, roster: &[Reseller], now: DateTime<Utc>) -> R
         ("any", |_| true),
     ];
     for (level, keep) in levels {
-        let mut pool: Vec<&Candidate> = candidates.iter().filter(|c| c.eligible && keep(c)).collect();
+        let mut pool: Vec<&Candidate> = candidates
+            .iter()
+            .filter(|c| c.eligible && keep(c))
+            .collect();
         if pool.is_empty() {
             continue;
         }
@@ -150,7 +167,11 @@ pub fn route(input: &RoutingInput, roster: &[Reseller], now: DateTime<Utc>) -> R
             if c.reseller_id == winner {
                 c.note = "chosen".into();
             } else if c.eligible && c.note.is_empty() {
-                c.note = if keep(c) { "ranked lower".into() } else { format!("not a {level} match") };
+                c.note = if keep(c) {
+                    "ranked lower".into()
+                } else {
+                    format!("not a {level} match")
+                };
             }
         }
         return decision("platform", Some(winner), Some(level), candidates, why);
@@ -200,12 +221,30 @@ mod tests {
             reseller("b", &["IN-MH"], &["retail"], Tier::Registered),
             reseller("c", &["IN"], &["healthcare"], Tier::Gold),
         ];
-        let d = route(&RoutingInput { region: &region, industry: "retail", referral_code: None, registered_owner: None }, &roster, now());
+        let d = route(
+            &RoutingInput {
+                region: &region,
+                industry: "retail",
+                referral_code: None,
+                registered_owner: None,
+            },
+            &roster,
+            now(),
+        );
         assert_eq!(d.owner_reseller_id.as_deref(), Some("b"));
         assert_eq!(d.match_level.as_deref(), Some("region+industry"));
         assert_eq!(d.candidates.len(), 3);
         // no region+industry match: region only, highest tier there
-        let d = route(&RoutingInput { region: &region, industry: "education", referral_code: None, registered_owner: None }, &roster, now());
+        let d = route(
+            &RoutingInput {
+                region: &region,
+                industry: "education",
+                referral_code: None,
+                registered_owner: None,
+            },
+            &roster,
+            now(),
+        );
         assert_eq!(d.owner_reseller_id.as_deref(), Some("c"));
         assert_eq!(d.match_level.as_deref(), Some("region"));
     }
@@ -216,7 +255,16 @@ mod tests {
         let mut a = reseller("a", &["IN"], &[], Tier::Gold);
         let b = reseller("b", &["IN"], &[], Tier::Gold);
         a.last_assigned_at = Some(now());
-        let d = route(&RoutingInput { region: &region, industry: "unknown", referral_code: None, registered_owner: None }, &[a, b], now());
+        let d = route(
+            &RoutingInput {
+                region: &region,
+                industry: "unknown",
+                referral_code: None,
+                registered_owner: None,
+            },
+            &[a, b],
+            now(),
+        );
         assert_eq!(d.owner_reseller_id.as_deref(), Some("b"));
         assert!(d.why.contains("round-robin among 2"));
     }
@@ -228,7 +276,16 @@ mod tests {
         a.open_leads = a.capacity;
         let mut b = reseller("b", &["IN"], &[], Tier::Gold);
         b.status = ResellerStatus::Suspended;
-        let d = route(&RoutingInput { region: &region, industry: "unknown", referral_code: None, registered_owner: None }, &[a, b], now());
+        let d = route(
+            &RoutingInput {
+                region: &region,
+                industry: "unknown",
+                referral_code: None,
+                registered_owner: None,
+            },
+            &[a, b],
+            now(),
+        );
         assert_eq!(d.owner_reseller_id, None);
         assert_eq!(d.queue.as_deref(), Some(ADMIN_QUEUE));
         assert_eq!(d.rule, "admin_queue");
@@ -238,10 +295,37 @@ mod tests {
     #[test]
     fn registration_then_referral_take_precedence() {
         let region = Region::default();
-        let roster = vec![reseller("a", &["IN"], &[], Tier::Platinum), reseller("b", &[], &[], Tier::Registered)];
-        let d = route(&RoutingInput { region: &region, industry: "unknown", referral_code: Some("refb"), registered_owner: None }, &roster, now());
-        assert_eq!((d.rule.as_str(), d.owner_reseller_id.as_deref()), ("referral", Some("b")));
-        let d = route(&RoutingInput { region: &region, industry: "unknown", referral_code: Some("REFb"), registered_owner: Some("a") }, &roster, now());
-        assert_eq!((d.rule.as_str(), d.owner_reseller_id.as_deref()), ("partner_owned", Some("a")));
+        let roster = vec![
+            reseller("a", &["IN"], &[], Tier::Platinum),
+            reseller("b", &[], &[], Tier::Registered),
+        ];
+        let d = route(
+            &RoutingInput {
+                region: &region,
+                industry: "unknown",
+                referral_code: Some("refb"),
+                registered_owner: None,
+            },
+            &roster,
+            now(),
+        );
+        assert_eq!(
+            (d.rule.as_str(), d.owner_reseller_id.as_deref()),
+            ("referral", Some("b"))
+        );
+        let d = route(
+            &RoutingInput {
+                region: &region,
+                industry: "unknown",
+                referral_code: Some("REFb"),
+                registered_owner: Some("a"),
+            },
+            &roster,
+            now(),
+        );
+        assert_eq!(
+            (d.rule.as_str(), d.owner_reseller_id.as_deref()),
+            ("partner_owned", Some("a"))
+        );
     }
 }

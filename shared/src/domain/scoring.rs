@@ -97,10 +97,17 @@ fn budget_reason(budget: Option<&str>, rules: &Rules) -> ScoreReason {
         return reason("budget", 0, "no budget given".into());
     };
     match parse_amount_text(text, &rules.fx_to_inr) {
-        None => reason("budget", 0, format!("budget \"{text}\" could not be read as an amount")),
+        None => reason(
+            "budget",
+            0,
+            format!("budget \"{text}\" could not be read as an amount"),
+        ),
         Some(p) => {
             let (points, bracket) = if p.inr >= s.budget_high_min_inr {
-                (s.budget_high, format!("≥ {}", display(s.budget_high_min_inr, "INR")))
+                (
+                    s.budget_high,
+                    format!("≥ {}", display(s.budget_high_min_inr, "INR")),
+                )
             } else if p.inr >= s.budget_mid_min_inr {
                 (
                     s.budget_mid,
@@ -111,14 +118,21 @@ fn budget_reason(budget: Option<&str>, rules: &Rules) -> ScoreReason {
                     ),
                 )
             } else {
-                (s.budget_low, format!("< {}", display(s.budget_mid_min_inr, "INR")))
+                (
+                    s.budget_low,
+                    format!("< {}", display(s.budget_mid_min_inr, "INR")),
+                )
             };
             let read_as = if p.currency == "INR" {
                 display(p.inr, "INR")
             } else {
                 format!("{} {} ≈ {}", p.currency, p.original, display(p.inr, "INR"))
             };
-            reason("budget", points, format!("budget \"{text}\" read as {read_as} ({bracket})"))
+            reason(
+                "budget",
+                points,
+                format!("budget \"{text}\" read as {read_as} ({bracket})"),
+            )
         }
     }
 }
@@ -148,34 +162,92 @@ fn timeline_reason(timeline: Option<&str>, rules: &Rules) -> ScoreReason {
     // Ordered from "not buying" to "buying now": the first rule that matches decides.
     let rules_in_order: [(&[&'static str], u32, &str); 5] = [
         (
-            &["not planned", "no plan", "no plans", "just looking", "just browsing", "exploring", "researching", "not sure", "no timeline"],
+            &[
+                "not planned",
+                "no plan",
+                "no plans",
+                "just looking",
+                "just browsing",
+                "exploring",
+                "researching",
+                "not sure",
+                "no timeline",
+            ],
             0,
             "not planned",
         ),
         (
-            &["immediately", "immediate", "asap", "urgent", "urgently", "this month", "right away", "right now", "this week", "within a month", "1 month", "one month"],
+            &[
+                "immediately",
+                "immediate",
+                "asap",
+                "urgent",
+                "urgently",
+                "this month",
+                "right away",
+                "right now",
+                "this week",
+                "within a month",
+                "1 month",
+                "one month",
+            ],
             s.timeline_now,
             "immediately / this month",
         ),
         (
-            &["this quarter", "next quarter", "within 3 months", "3 months", "three months", "next month", "2 months", "two months", "1 3 months", "90 days", "q1", "q2", "q3", "q4"],
+            &[
+                "this quarter",
+                "next quarter",
+                "within 3 months",
+                "3 months",
+                "three months",
+                "next month",
+                "2 months",
+                "two months",
+                "1 3 months",
+                "90 days",
+                "q1",
+                "q2",
+                "q3",
+                "q4",
+            ],
             s.timeline_quarter,
             "this quarter / next quarter / within 3 months",
         ),
         (
-            &["6 months", "six months", "3 6 months", "half year", "this year", "4 months", "5 months"],
+            &[
+                "6 months",
+                "six months",
+                "3 6 months",
+                "half year",
+                "this year",
+                "4 months",
+                "5 months",
+            ],
             s.timeline_half_year,
             "within 6 months",
         ),
         (
-            &["next year", "12 months", "1 year", "one year", "next financial year", "next fy", "9 months"],
+            &[
+                "next year",
+                "12 months",
+                "1 year",
+                "one year",
+                "next financial year",
+                "next fy",
+                "9 months",
+            ],
             s.timeline_next_year,
             "next year",
         ),
     ];
     for (phrases, points, label) in rules_in_order {
         if let Some(p) = any(phrases) {
-            return reason("timeline", points, format!("timeline \"{text}\" matches \"{p}\" ({label})"));
+            return reason(
+                "timeline",
+                points,
+                format!("timeline \"{text}\" matches \"{p}\" ({label})"),
+            );
         }
     }
     reason("timeline", 0, format!("timeline \"{text}\" not recognised"))
@@ -191,18 +263,62 @@ fn authority_reason(title: Option<&str>, rules: &Rules) -> ScoreReason {
     // "vice president" must not read as "president", nor "executive director" as "executive".
     let levels: [(&[&'static str], u32, &str); 4] = [
         (
-            &["vice president", "vp", "svp", "avp", "evp", "director", "head", "gm", "general manager"],
+            &[
+                "vice president",
+                "vp",
+                "svp",
+                "avp",
+                "evp",
+                "director",
+                "head",
+                "gm",
+                "general manager",
+            ],
             s.authority_vp,
             "VP / director / head",
         ),
         (
-            &["ceo", "cfo", "cto", "coo", "cio", "cmo", "cxo", "chief", "founder", "cofounder", "co founder", "owner", "proprietor", "md", "managing director", "president", "chairman", "partner"],
+            &[
+                "ceo",
+                "cfo",
+                "cto",
+                "coo",
+                "cio",
+                "cmo",
+                "cxo",
+                "chief",
+                "founder",
+                "cofounder",
+                "co founder",
+                "owner",
+                "proprietor",
+                "md",
+                "managing director",
+                "president",
+                "chairman",
+                "partner",
+            ],
             s.authority_c_level,
             "C-level / founder / owner / MD / president",
         ),
-        (&["manager", "lead", "controller"], s.authority_manager, "manager"),
         (
-            &["junior", "executive", "intern", "student", "trainee", "assistant", "associate", "analyst", "clerk", "officer"],
+            &["manager", "lead", "controller"],
+            s.authority_manager,
+            "manager",
+        ),
+        (
+            &[
+                "junior",
+                "executive",
+                "intern",
+                "student",
+                "trainee",
+                "assistant",
+                "associate",
+                "analyst",
+                "clerk",
+                "officer",
+            ],
             s.authority_junior,
             "junior / executive / intern / student",
         ),
@@ -217,7 +333,11 @@ fn authority_reason(title: Option<&str>, rules: &Rules) -> ScoreReason {
             continue;
         }
         if let Some(p) = hit {
-            return reason("authority", points, format!("title \"{text}\" matches \"{p}\" ({label})"));
+            return reason(
+                "authority",
+                points,
+                format!("title \"{text}\" matches \"{p}\" ({label})"),
+            );
         }
     }
     reason("authority", 0, format!("title \"{text}\" not recognised"))
@@ -283,23 +403,51 @@ mod tests {
     fn exact_totals_land_in_the_right_band() {
         // 30 + 20 + 10 + 10 (a reply) = 70 → warm; +1 open would not be exact, so use parts
         let s = score(
-            &ScoringInput { budget: Some("₹5L+"), timeline: Some("next quarter"), title: Some("IT Manager") },
-            &Engagement { replies: 1, ..Default::default() },
+            &ScoringInput {
+                budget: Some("₹5L+"),
+                timeline: Some("next quarter"),
+                title: Some("IT Manager"),
+            },
+            &Engagement {
+                replies: 1,
+                ..Default::default()
+            },
             &rules(),
         );
         assert_eq!((s.score, s.band), (70, Band::Warm));
         // 30 + 20 + 18 + 2 + ... : 15 + 25 + 25 + 6 = 71 → hot
         let s = score(
-            &ScoringInput { budget: Some("2 lakh"), timeline: Some("immediately"), title: Some("Founder") },
-            &Engagement { opens: 3, ..Default::default() },
+            &ScoringInput {
+                budget: Some("2 lakh"),
+                timeline: Some("immediately"),
+                title: Some("Founder"),
+            },
+            &Engagement {
+                opens: 3,
+                ..Default::default()
+            },
             &rules(),
         );
         assert_eq!((s.score, s.band), (71, Band::Hot));
         // 15 + 25 = 40 → warm; 5 + 25 + 3 + 6 = 39 → cold
-        assert_eq!(pts(ScoringInput { budget: Some("3L"), timeline: Some("ASAP"), title: None }), (40, Band::Warm));
+        assert_eq!(
+            pts(ScoringInput {
+                budget: Some("3L"),
+                timeline: Some("ASAP"),
+                title: None
+            }),
+            (40, Band::Warm)
+        );
         let s = score(
-            &ScoringInput { budget: Some("50000"), timeline: Some("this month"), title: Some("Intern") },
-            &Engagement { opens: 3, ..Default::default() },
+            &ScoringInput {
+                budget: Some("50000"),
+                timeline: Some("this month"),
+                title: Some("Intern"),
+            },
+            &Engagement {
+                opens: 3,
+                ..Default::default()
+            },
             &rules(),
         );
         assert_eq!((s.score, s.band), (39, Band::Cold));
@@ -308,32 +456,85 @@ mod tests {
     #[test]
     fn budget_texts_at_or_above_five_lakh_score_high() {
         for text in ["₹5L+", "5-10 lakh", "10,00,000", "1.2 Cr", "$20k"] {
-            let s = score(&ScoringInput { budget: Some(text), ..Default::default() }, &Engagement::default(), &rules());
+            let s = score(
+                &ScoringInput {
+                    budget: Some(text),
+                    ..Default::default()
+                },
+                &Engagement::default(),
+                &rules(),
+            );
             assert_eq!(s.reasons[0].points, 30, "{text}: {}", s.reasons[0].evidence);
         }
-        let s = score(&ScoringInput { budget: Some("1.2 Cr"), ..Default::default() }, &Engagement::default(), &rules());
-        assert!(s.reasons[0].evidence.contains("₹1,20,00,000.00"), "{}", s.reasons[0].evidence);
-        let s = score(&ScoringInput { budget: Some("4.99 lakh"), ..Default::default() }, &Engagement::default(), &rules());
+        let s = score(
+            &ScoringInput {
+                budget: Some("1.2 Cr"),
+                ..Default::default()
+            },
+            &Engagement::default(),
+            &rules(),
+        );
+        assert!(
+            s.reasons[0].evidence.contains("₹1,20,00,000.00"),
+            "{}",
+            s.reasons[0].evidence
+        );
+        let s = score(
+            &ScoringInput {
+                budget: Some("4.99 lakh"),
+                ..Default::default()
+            },
+            &Engagement::default(),
+            &rules(),
+        );
         assert_eq!(s.reasons[0].points, 15);
-        let s = score(&ScoringInput { budget: Some("whatever it takes"), ..Default::default() }, &Engagement::default(), &rules());
+        let s = score(
+            &ScoringInput {
+                budget: Some("whatever it takes"),
+                ..Default::default()
+            },
+            &Engagement::default(),
+            &rules(),
+        );
         assert_eq!(s.reasons[0].points, 0);
     }
 
     #[test]
     fn ceo_next_quarter_five_lakh_is_hot() {
         let s = score(
-            &ScoringInput { budget: Some("₹5L+"), timeline: Some("next quarter"), title: Some("CEO") },
+            &ScoringInput {
+                budget: Some("₹5L+"),
+                timeline: Some("next quarter"),
+                title: Some("CEO"),
+            },
             &Engagement::default(),
             &rules(),
         );
         assert_eq!(s.score, 75);
         assert_eq!(s.band, Band::Hot);
-        assert_eq!(s.reasons.iter().map(|r| r.factor.as_str()).collect::<Vec<_>>(), ["budget", "timeline", "authority", "engagement"]);
+        assert_eq!(
+            s.reasons
+                .iter()
+                .map(|r| r.factor.as_str())
+                .collect::<Vec<_>>(),
+            ["budget", "timeline", "authority", "engagement"]
+        );
     }
 
     #[test]
     fn authority_levels() {
-        let a = |t: &str| score(&ScoringInput { title: Some(t), ..Default::default() }, &Engagement::default(), &rules()).reasons[2].points;
+        let a = |t: &str| {
+            score(
+                &ScoringInput {
+                    title: Some(t),
+                    ..Default::default()
+                },
+                &Engagement::default(),
+                &rules(),
+            )
+            .reasons[2]
+                .points
+        };
         assert_eq!(a("Chief Executive Officer"), 25);
         assert_eq!(a("Managing Director"), 25);
         assert_eq!(a("Co-Founder & CTO"), 25);
@@ -348,7 +549,18 @@ mod tests {
 
     #[test]
     fn timelines() {
-        let t = |s: &str| score(&ScoringInput { timeline: Some(s), ..Default::default() }, &Engagement::default(), &rules()).reasons[1].points;
+        let t = |s: &str| {
+            score(
+                &ScoringInput {
+                    timeline: Some(s),
+                    ..Default::default()
+                },
+                &Engagement::default(),
+                &rules(),
+            )
+            .reasons[1]
+                .points
+        };
         assert_eq!(t("Immediately"), 25);
         assert_eq!(t("within 3 months"), 20);
         assert_eq!(t("in 6 months"), 10);
@@ -360,7 +572,18 @@ mod tests {
     #[test]
     fn engagement_is_capped_per_kind_and_overall() {
         let e = |opens, clicks, webinars, replies| {
-            score(&ScoringInput::default(), &Engagement { opens, clicks, webinars, replies }, &rules()).reasons[3].points
+            score(
+                &ScoringInput::default(),
+                &Engagement {
+                    opens,
+                    clicks,
+                    webinars,
+                    replies,
+                },
+                &rules(),
+            )
+            .reasons[3]
+                .points
         };
         assert_eq!(e(2, 1, 0, 0), 8);
         assert_eq!(e(10, 0, 0, 0), 6);

@@ -17,18 +17,33 @@ use crate::domain::lead::FieldError;
 pub struct RequestId(pub String);
 
 pub async fn request_id_layer(mut req: Request, next: Next) -> Response {
-    let from_lambda = req.extensions().get::<lambda_http::request::RequestContext>().and_then(|ctx| match ctx {
-        lambda_http::request::RequestContext::ApiGatewayV2(c) => c.request_id.clone(),
-        _ => None,
-    });
+    let from_lambda = req
+        .extensions()
+        .get::<lambda_http::request::RequestContext>()
+        .and_then(|ctx| match ctx {
+            lambda_http::request::RequestContext::ApiGatewayV2(c) => c.request_id.clone(),
+            _ => None,
+        });
     let id = from_lambda
-        .or_else(|| req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).filter(|v| v.len() <= 128).map(str::to_string))
+        .or_else(|| {
+            req.headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| v.len() <= 128)
+                .map(str::to_string)
+        })
         .unwrap_or_else(crate::ids::random_id);
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
     let started = Instant::now();
     let mut res = tracing::Instrument::instrument(next.run(req), span.clone()).await;
-    span.in_scope(|| tracing::info!(status = res.status().as_u16(), ms = started.elapsed().as_millis() as u64, "served"));
+    span.in_scope(|| {
+        tracing::info!(
+            status = res.status().as_u16(),
+            ms = started.elapsed().as_millis() as u64,
+            "served"
+        )
+    });
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);
     }
@@ -67,14 +82,24 @@ impl ApiError {
     pub fn body(&self) -> Value {
         match self {
             ApiError::BadRequest(m) => json!({"error": "bad_request", "message": m}),
-            ApiError::Unauthorized => json!({"error": "unauthorized", "message": "a valid bearer key is required"}),
-            ApiError::Forbidden => json!({"error": "forbidden", "message": "this key may not read that"}),
+            ApiError::Unauthorized => {
+                json!({"error": "unauthorized", "message": "a valid bearer key is required"})
+            }
+            ApiError::Forbidden => {
+                json!({"error": "forbidden", "message": "this key may not read that"})
+            }
             ApiError::NotFound(m) => json!({"error": "not_found", "message": m}),
             ApiError::Conflict(m) => json!({"error": "conflict", "message": m}),
-            ApiError::TooLarge(max) => json!({"error": "payload_too_large", "message": format!("the body must be at most {max} bytes")}),
-            ApiError::UnsupportedType(m) => json!({"error": "unsupported_media_type", "message": m}),
+            ApiError::TooLarge(max) => {
+                json!({"error": "payload_too_large", "message": format!("the body must be at most {max} bytes")})
+            }
+            ApiError::UnsupportedType(m) => {
+                json!({"error": "unsupported_media_type", "message": m})
+            }
             ApiError::Invalid(errors) => json!({"error": "invalid_fields", "errors": errors}),
-            ApiError::Internal(_) => json!({"error": "internal", "message": "something went wrong; quote the request id"}),
+            ApiError::Internal(_) => {
+                json!({"error": "internal", "message": "something went wrong; quote the request id"})
+            }
         }
     }
 }
@@ -95,7 +120,11 @@ impl IntoResponse for ApiError {
 }
 
 /// Reads the whole body, refusing more than `max` bytes (by the declared length first).
-pub async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<bytes::Bytes, ApiError> {
+pub async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    max: usize,
+) -> Result<bytes::Bytes, ApiError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -103,7 +132,9 @@ pub async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<by
     if declared.is_some_and(|n| n > max) {
         return Err(ApiError::TooLarge(max));
     }
-    axum::body::to_bytes(body, max).await.map_err(|_| ApiError::TooLarge(max))
+    axum::body::to_bytes(body, max)
+        .await
+        .map_err(|_| ApiError::TooLarge(max))
 }
 
 /// The media type without parameters, lower-cased (`application/json; charset=utf-8` → `application/json`).
@@ -118,7 +149,10 @@ pub fn media_type(headers: &HeaderMap) -> Option<String> {
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// Who is calling.
@@ -129,7 +163,11 @@ pub enum Principal {
 }
 
 /// Resolves the bearer key: the admin key (compared by hash), or a reseller's own key.
-pub async fn authenticate(headers: &HeaderMap, admin_key_hash: &str, table: &dyn crate::ports::Table) -> Result<Principal, ApiError> {
+pub async fn authenticate(
+    headers: &HeaderMap,
+    admin_key_hash: &str,
+    table: &dyn crate::ports::Table,
+) -> Result<Principal, ApiError> {
     let token = bearer(headers).ok_or(ApiError::Unauthorized)?;
     let hash = crate::usecases::resellers::sha256_hex(token);
     if !admin_key_hash.is_empty() && hash == admin_key_hash {
@@ -153,10 +191,21 @@ pub fn require_admin(p: &Principal) -> Result<(), ApiError> {
 /// CORS for the local stack (in AWS, the HTTP API's CORS configuration does this).
 pub fn cors_layer(origins: &[String]) -> tower_http::cors::CorsLayer {
     use tower_http::cors::{AllowOrigin, CorsLayer};
-    let list: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    let list: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(list))
-        .allow_methods([axum::http::Method::GET, axum::http::Method::POST, axum::http::Method::OPTIONS])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::HeaderName::from_static("idempotency-key")])
+        .allow_methods([
+            axum::http::Method::GET,
+            axum::http::Method::POST,
+            axum::http::Method::OPTIONS,
+        ])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
         .max_age(std::time::Duration::from_secs(600))
 }

@@ -1,7 +1,9 @@
 //! The lead-capture function's HTTP API (API Gateway HTTP API, payload v2):
 //! `POST /leads`, `GET /leads`, `GET /leads/{id}`, `POST /resellers`, `GET /resellers/{id}`.
 
-use super::http::{authenticate, media_type, read_body, require_admin, ApiError, Principal, RequestId};
+use super::http::{
+    authenticate, media_type, read_body, require_admin, ApiError, Principal, RequestId,
+};
 use crate::config::env;
 use crate::domain::lead::{self, FieldError};
 use crate::domain::reseller::Reseller;
@@ -44,7 +46,12 @@ fn list_env(name: &str) -> Vec<String> {
 
 impl LeadApiConfig {
     pub fn from_env() -> Result<LeadApiConfig, String> {
-        let need = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty()).ok_or_else(|| format!("{n} is not set"));
+        let need = |n: &str| {
+            std::env::var(n)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| format!("{n} is not set"))
+        };
         Ok(LeadApiConfig {
             admin_key_hash: sha256_hex(&need(env::ADMIN_API_KEY)?),
             scoring_queue: need(env::SCORING_QUEUE_URL)?,
@@ -62,6 +69,15 @@ pub struct LeadApi {
     pub clock: Arc<dyn Clock>,
     pub config: LeadApiConfig,
 }
+
+/// Every route this function serves; template.yaml must route each one to it (checked by a test).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/leads"),
+    ("GET", "/leads"),
+    ("GET", "/leads/{id}"),
+    ("POST", "/resellers"),
+    ("GET", "/resellers/{id}"),
+];
 
 pub fn router(api: Arc<LeadApi>) -> Router {
     Router::new()
@@ -85,12 +101,14 @@ fn parse_submission(headers: &HeaderMap, bytes: &[u8]) -> Result<Map<String, Val
     match media_type(headers).as_deref() {
         Some("application/json") => match serde_json::from_slice::<Value>(bytes) {
             Ok(Value::Object(m)) => Ok(m),
-            Ok(_) => Err(ApiError::BadRequest("the body must be a JSON object".into())),
+            Ok(_) => Err(ApiError::BadRequest(
+                "the body must be a JSON object".into(),
+            )),
             Err(e) => Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
         },
         Some("application/x-www-form-urlencoded") => {
-            let pairs: Vec<(String, String)> =
-                serde_urlencoded::from_bytes(bytes).map_err(|e| ApiError::BadRequest(format!("malformed form body: {e}")))?;
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes)
+                .map_err(|e| ApiError::BadRequest(format!("malformed form body: {e}")))?;
             let mut m = Map::new();
             for (k, v) in pairs {
                 // the first value of a repeated field wins
@@ -107,13 +125,16 @@ fn parse_submission(headers: &HeaderMap, bytes: &[u8]) -> Result<Map<String, Val
 
 /// A `redirect` is followed only to an allowed host (no open redirect).
 fn allowed_redirect(target: &str, hosts: &[String]) -> bool {
-    let Ok(uri) = target.parse::<axum::http::Uri>() else { return false };
+    let Ok(uri) = target.parse::<axum::http::Uri>() else {
+        return false;
+    };
     let scheme_ok = matches!(uri.scheme_str(), Some("https") | Some("http"));
     let host = uri.host().unwrap_or("").to_lowercase();
-    scheme_ok && hosts.iter().any(|h| {
-        let h = h.to_lowercase();
-        host == h || host.ends_with(&format!(".{h}"))
-    })
+    scheme_ok
+        && hosts.iter().any(|h| {
+            let h = h.to_lowercase();
+            host == h || host.ends_with(&format!(".{h}"))
+        })
 }
 
 fn with_query(base: &str, pairs: &[(String, String)]) -> String {
@@ -126,10 +147,19 @@ fn with_query(base: &str, pairs: &[(String, String)]) -> String {
 }
 
 fn see_other(location: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_string())]).into_response()
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, location.to_string())],
+    )
+        .into_response()
 }
 
-async fn post_lead(State(api): State<Arc<LeadApi>>, Extension(rid): Extension<RequestId>, headers: HeaderMap, body: Body) -> Response {
+async fn post_lead(
+    State(api): State<Arc<LeadApi>>,
+    Extension(rid): Extension<RequestId>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let browser = is_browser_form(&headers);
     match capture(&api, &headers, body, &rid).await {
         Ok((status, body, redirect)) => {
@@ -144,8 +174,17 @@ async fn post_lead(State(api): State<Arc<LeadApi>>, Extension(rid): Extension<Re
         }
         Err(e) if browser => {
             let pairs: Vec<(String, String)> = match &e {
-                ApiError::Invalid(errors) => errors.iter().map(|f| ("error".to_string(), format!("{}: {}", f.field, f.message))).collect(),
-                other => vec![("error".into(), other.body()["error"].as_str().unwrap_or("error").to_string())],
+                ApiError::Invalid(errors) => errors
+                    .iter()
+                    .map(|f| ("error".to_string(), format!("{}: {}", f.field, f.message)))
+                    .collect(),
+                other => vec![(
+                    "error".into(),
+                    other.body()["error"]
+                        .as_str()
+                        .unwrap_or("error")
+                        .to_string(),
+                )],
             };
             if let ApiError::Internal(d) = &e {
                 tracing::error!(error = %d, "internal error");
@@ -156,10 +195,20 @@ async fn post_lead(State(api): State<Arc<LeadApi>>, Extension(rid): Extension<Re
     }
 }
 
-async fn capture(api: &LeadApi, headers: &HeaderMap, body: Body, rid: &RequestId) -> Result<(StatusCode, Value, Option<String>), ApiError> {
+async fn capture(
+    api: &LeadApi,
+    headers: &HeaderMap,
+    body: Body,
+    rid: &RequestId,
+) -> Result<(StatusCode, Value, Option<String>), ApiError> {
     // the type is checked before reading, so a wrong type is 415 whatever its size
-    if !matches!(media_type(headers).as_deref(), Some("application/json") | Some("application/x-www-form-urlencoded")) {
-        return Err(parse_submission(headers, b"").err().unwrap_or(ApiError::BadRequest("unsupported".into())));
+    if !matches!(
+        media_type(headers).as_deref(),
+        Some("application/json") | Some("application/x-www-form-urlencoded")
+    ) {
+        return Err(parse_submission(headers, b"")
+            .err()
+            .unwrap_or(ApiError::BadRequest("unsupported".into())));
     }
     let bytes = read_body(headers, body, MAX_LEAD_BODY).await?;
     let fields = parse_submission(headers, &bytes)?;
@@ -168,7 +217,11 @@ async fn capture(api: &LeadApi, headers: &HeaderMap, body: Body, rid: &RequestId
         None => None,
         Some(Ok(k)) if !k.trim().is_empty() && k.len() <= 255 => Some(Idempotency {
             key_hash: sha256_hex(k.trim()),
-            request_hash: sha256_hex(&format!("{}\n{}", media_type(headers).unwrap_or_default(), String::from_utf8_lossy(&bytes))),
+            request_hash: sha256_hex(&format!(
+                "{}\n{}",
+                media_type(headers).unwrap_or_default(),
+                String::from_utf8_lossy(&bytes)
+            )),
         }),
         Some(_) => {
             return Err(ApiError::Invalid(vec![FieldError {
@@ -183,25 +236,36 @@ async fn capture(api: &LeadApi, headers: &HeaderMap, body: Body, rid: &RequestId
         clock: api.clock.as_ref(),
         scoring_queue: &api.config.scoring_queue,
     };
-    let outcome = capture_lead(&ports, &input, idem.as_ref(), &rid.0).await.map_err(|e| match e {
-        CaptureError::IdempotencyMismatch => ApiError::Conflict(e.to_string()),
-        CaptureError::Store(s) => ApiError::from(s),
-    })?;
+    let outcome = capture_lead(&ports, &input, idem.as_ref(), &rid.0)
+        .await
+        .map_err(|e| match e {
+            CaptureError::IdempotencyMismatch => ApiError::Conflict(e.to_string()),
+            CaptureError::Store(s) => ApiError::from(s),
+        })?;
     let (status, body) = match outcome {
         Captured::Created { lead_id } => (StatusCode::CREATED, json!({ "lead_id": lead_id })),
-        Captured::Duplicate { lead_id } => (StatusCode::OK, json!({ "lead_id": lead_id, "duplicate": true })),
+        Captured::Duplicate { lead_id } => (
+            StatusCode::OK,
+            json!({ "lead_id": lead_id, "duplicate": true }),
+        ),
         Captured::Replayed { body } => (StatusCode::OK, body),
     };
     Ok((status, body, input.redirect))
 }
 
-async fn get_lead(State(api): State<Arc<LeadApi>>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn get_lead(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     let not_found = || ApiError::NotFound(format!("no lead {id}"));
     if id.is_empty() || id.len() > 64 {
         return Err(not_found());
     }
-    let (lead, audit) = leads_uc::get_with_audit(api.table.as_ref(), &id).await?.ok_or_else(not_found)?;
+    let (lead, audit) = leads_uc::get_with_audit(api.table.as_ref(), &id)
+        .await?
+        .ok_or_else(not_found)?;
     // a reseller sees its own leads only; another's is as good as missing
     if let Principal::Reseller(rid) = &who {
         if lead.owner_reseller_id.as_deref() != Some(rid.as_str()) {
@@ -220,7 +284,11 @@ struct ListParams {
     limit: Option<u32>,
 }
 
-async fn list_leads(State(api): State<Arc<LeadApi>>, headers: HeaderMap, Query(p): Query<ListParams>) -> Result<Json<Value>, ApiError> {
+async fn list_leads(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    Query(p): Query<ListParams>,
+) -> Result<Json<Value>, ApiError> {
     let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     let mut filter = LeadFilter {
         email: p.email.filter(|s| !s.trim().is_empty()),
@@ -233,13 +301,19 @@ async fn list_leads(State(api): State<Arc<LeadApi>>, headers: HeaderMap, Query(p
         }
         filter.owner = Some(rid.clone());
     }
-    let (found, cursor) = leads_uc::list(api.table.as_ref(), &filter, p.limit.unwrap_or(20), p.cursor)
-        .await
-        .map_err(|e| match e {
-            ListError::BadFilter(m) => ApiError::Invalid(vec![FieldError { field: "filter".into(), message: m }]),
-            ListError::Store(crate::ports::table::StoreError::BadCursor) => ApiError::BadRequest("invalid cursor".into()),
-            ListError::Store(s) => ApiError::from(s),
-        })?;
+    let (found, cursor) =
+        leads_uc::list(api.table.as_ref(), &filter, p.limit.unwrap_or(20), p.cursor)
+            .await
+            .map_err(|e| match e {
+                ListError::BadFilter(m) => ApiError::Invalid(vec![FieldError {
+                    field: "filter".into(),
+                    message: m,
+                }]),
+                ListError::Store(crate::ports::table::StoreError::BadCursor) => {
+                    ApiError::BadRequest("invalid cursor".into())
+                }
+                ListError::Store(s) => ApiError::from(s),
+            })?;
     let leads: Vec<Value> = found.iter().map(|(l, a)| leads_uc::view(l, a)).collect();
     Ok(Json(json!({ "leads": leads, "cursor": cursor })))
 }
@@ -262,30 +336,43 @@ fn reseller_view(r: &Reseller) -> Value {
     })
 }
 
-async fn post_reseller(State(api): State<Arc<LeadApi>>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+async fn post_reseller(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
     if media_type(&headers).as_deref() != Some("application/json") {
         return Err(ApiError::UnsupportedType("send application/json".into()));
     }
     let bytes = read_body(&headers, body, MAX_LEAD_BODY).await?;
-    let input: NewReseller = serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
-    let (reseller, api_key) = resellers::create(api.table.as_ref(), api.clock.as_ref(), &input).await.map_err(|e| match e {
-        ResellerError::Invalid(errors) => ApiError::Invalid(errors),
-        ResellerError::Store(s) => ApiError::from(s),
-    })?;
+    let input: NewReseller = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let (reseller, api_key) = resellers::create(api.table.as_ref(), api.clock.as_ref(), &input)
+        .await
+        .map_err(|e| match e {
+            ResellerError::Invalid(errors) => ApiError::Invalid(errors),
+            ResellerError::Store(s) => ApiError::from(s),
+        })?;
     let mut body = reseller_view(&reseller);
     body["api_key"] = json!(api_key);
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-async fn get_reseller(State(api): State<Arc<LeadApi>>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn get_reseller(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     if let Principal::Reseller(own) = &who {
         if *own != id {
             return Err(ApiError::Forbidden);
         }
     }
-    let r = resellers::get(api.table.as_ref(), &id).await?.ok_or_else(|| ApiError::NotFound(format!("no reseller {id}")))?;
+    let r = resellers::get(api.table.as_ref(), &id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no reseller {id}")))?;
     Ok(Json(reseller_view(&r)))
 }
 

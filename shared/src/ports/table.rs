@@ -22,7 +22,10 @@ impl Key {
         }
     }
     pub fn of(item: &Item) -> Option<Key> {
-        Some(Key::new(item.get("pk")?.as_str()?, item.get("sk")?.as_str()?))
+        Some(Key::new(
+            item.get("pk")?.as_str()?,
+            item.get("sk")?.as_str()?,
+        ))
     }
 }
 
@@ -170,7 +173,10 @@ pub enum StoreError {
 impl StoreError {
     /// Whether a condition (rather than an outage) stopped the write.
     pub fn is_conflict(&self) -> bool {
-        matches!(self, StoreError::ConditionFailed | StoreError::TransactionCancelled { .. })
+        matches!(
+            self,
+            StoreError::ConditionFailed | StoreError::TransactionCancelled { .. }
+        )
     }
 }
 

@@ -9,12 +9,17 @@ use crate::repo;
 use serde_json::{json, Value};
 
 /// A ticket and its audit trail, oldest event first.
-pub async fn get_with_audit(table: &dyn Table, lead_id: &str) -> Result<Option<(Lead, Vec<AuditEvent>)>, StoreError> {
+pub async fn get_with_audit(
+    table: &dyn Table,
+    lead_id: &str,
+) -> Result<Option<(Lead, Vec<AuditEvent>)>, StoreError> {
     let mut lead = None;
     let mut audit = Vec::new();
     let mut cursor = None;
     loop {
-        let page = table.query(&Query::new(repo::lead_pk(lead_id)).after(cursor)).await?;
+        let page = table
+            .query(&Query::new(repo::lead_pk(lead_id)).after(cursor))
+            .await?;
         for item in page.items {
             match item.get("entity").and_then(Value::as_str) {
                 Some("lead") => lead = Some(repo::record::<Lead>(item)?),
@@ -108,7 +113,12 @@ fn stage_partition(stage: &str) -> Result<String, ListError> {
 /// One page of tickets matching every given filter, newest first. The most selective filter
 /// picks the index; the others are applied to what it returns (so a page may hold fewer than
 /// `limit` items while a cursor still follows, as with a DynamoDB filter).
-pub async fn list(table: &dyn Table, filter: &LeadFilter, limit: u32, cursor: Option<String>) -> Result<(Vec<(Lead, Vec<AuditEvent>)>, Option<String>), ListError> {
+pub async fn list(
+    table: &dyn Table,
+    filter: &LeadFilter,
+    limit: u32,
+    cursor: Option<String>,
+) -> Result<(Vec<(Lead, Vec<AuditEvent>)>, Option<String>), ListError> {
     let stage = filter.stage.as_deref().map(stage_partition).transpose()?;
     let (index, pk) = if let Some(e) = &filter.email {
         (Index::Gsi1, repo::email_index_pk(&email_key(e)))
@@ -117,10 +127,19 @@ pub async fn list(table: &dyn Table, filter: &LeadFilter, limit: u32, cursor: Op
     } else if let Some(s) = &stage {
         (Index::Gsi3, repo::stage_index_pk(s))
     } else {
-        return Err(ListError::BadFilter("give at least one of email, owner or stage".into()));
+        return Err(ListError::BadFilter(
+            "give at least one of email, owner or stage".into(),
+        ));
     };
     let page = table
-        .query(&Query::new(pk).index(index).sk(SkRange::All).backward().limit(limit.clamp(1, 100)).after(cursor))
+        .query(
+            &Query::new(pk)
+                .index(index)
+                .sk(SkRange::All)
+                .backward()
+                .limit(limit.clamp(1, 100))
+                .after(cursor),
+        )
         .await?;
     let mut out = Vec::new();
     for item in page.items {
@@ -131,7 +150,8 @@ pub async fn list(table: &dyn Table, filter: &LeadFilter, limit: u32, cursor: Op
             code => !lead.spam && !lead.closed_lost && lead.stage.code() == code,
         });
         let owner_ok = filter.owner.as_deref().is_none_or(|o| {
-            lead.owner_reseller_id.as_deref() == Some(o.trim()) || (lead.owner_reseller_id.is_none() && lead.queue.as_deref() == Some(o.trim()))
+            lead.owner_reseller_id.as_deref() == Some(o.trim())
+                || (lead.owner_reseller_id.is_none() && lead.queue.as_deref() == Some(o.trim()))
         });
         if stage_ok && owner_ok {
             if let Some(full) = get_with_audit(table, &lead.lead_id).await? {

@@ -34,7 +34,8 @@ pub fn sha256_hex(s: &str) -> String {
 
 fn random_hex(bytes: usize) -> Result<String, StoreError> {
     let mut buf = vec![0u8; bytes];
-    getrandom::fill(&mut buf).map_err(|e| StoreError::Unavailable(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut buf)
+        .map_err(|e| StoreError::Unavailable(format!("no randomness: {e}")))?;
     Ok(hex::encode(buf))
 }
 
@@ -46,13 +47,37 @@ fn err(field: &str, message: &str) -> FieldError {
 }
 
 /// Checks the fields and normalises codes; every problem is reported at once.
-pub fn validate(input: &NewReseller) -> Result<(String, String, Vec<String>, Vec<String>, Tier, u32, ResellerStatus, Decimal), Vec<FieldError>> {
+pub fn validate(
+    input: &NewReseller,
+) -> Result<
+    (
+        String,
+        String,
+        Vec<String>,
+        Vec<String>,
+        Tier,
+        u32,
+        ResellerStatus,
+        Decimal,
+    ),
+    Vec<FieldError>,
+> {
     let mut errors = Vec::new();
-    let name = input.name.as_deref().map(str::trim).unwrap_or("").to_string();
+    let name = input
+        .name
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("")
+        .to_string();
     if name.is_empty() || name.chars().count() > 200 {
         errors.push(err("name", "is required (at most 200 characters)"));
     }
-    let email = input.email.as_deref().map(str::trim).unwrap_or("").to_string();
+    let email = input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("")
+        .to_string();
     if !is_valid_email(&email) {
         errors.push(err("email", "is not a valid email address"));
     }
@@ -61,10 +86,18 @@ pub fn validate(input: &NewReseller) -> Result<(String, String, Vec<String>, Vec
         let code = region::country_code(r).or_else(|| region::subdivision_code(None, r));
         match code {
             Some(c) => regions.push(c),
-            None => errors.push(err("regions", &format!("\"{r}\" is not an ISO 3166 country or subdivision"))),
+            None => errors.push(err(
+                "regions",
+                &format!("\"{r}\" is not an ISO 3166 country or subdivision"),
+            )),
         }
     }
-    let industries: Vec<String> = input.industries.iter().map(|i| i.trim().to_lowercase()).filter(|i| !i.is_empty()).collect();
+    let industries: Vec<String> = input
+        .industries
+        .iter()
+        .map(|i| i.trim().to_lowercase())
+        .filter(|i| !i.is_empty())
+        .collect();
     let tier = match input.tier.as_deref() {
         None => Tier::Registered,
         Some(t) => Tier::parse(t).unwrap_or_else(|| {
@@ -79,7 +112,10 @@ pub fn validate(input: &NewReseller) -> Result<(String, String, Vec<String>, Vec
     let status = match input.status.as_deref() {
         None => ResellerStatus::Active,
         Some(s) => ResellerStatus::parse(s).unwrap_or_else(|| {
-            errors.push(err("status", "must be pending, active, suspended or rejected"));
+            errors.push(err(
+                "status",
+                "must be pending, active, suspended or rejected",
+            ));
             ResellerStatus::Active
         }),
     };
@@ -100,7 +136,9 @@ pub fn validate(input: &NewReseller) -> Result<(String, String, Vec<String>, Vec
         }
     };
     if errors.is_empty() {
-        Ok((name, email, regions, industries, tier, capacity, status, win_rate))
+        Ok((
+            name, email, regions, industries, tier, capacity, status, win_rate,
+        ))
     } else {
         Err(errors)
     }
@@ -116,14 +154,32 @@ pub enum ResellerError {
 
 /// Creates the reseller with its API key and referral code; returns it and the key (shown once,
 /// stored only as a SHA-256 hash).
-pub async fn create(table: &dyn Table, clock: &dyn Clock, input: &NewReseller) -> Result<(Reseller, String), ResellerError> {
-    let (name, email, regions, industries, tier, capacity, status, win_rate) = validate(input).map_err(ResellerError::Invalid)?;
+pub async fn create(
+    table: &dyn Table,
+    clock: &dyn Clock,
+    input: &NewReseller,
+) -> Result<(Reseller, String), ResellerError> {
+    let (name, email, regions, industries, tier, capacity, status, win_rate) =
+        validate(input).map_err(ResellerError::Invalid)?;
     for _ in 0..3 {
         let now = clock.now();
         let reseller_id = new_id(now);
         let api_key = format!("rk_{}", random_hex(24)?);
-        let slug: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).take(6).collect::<String>().to_uppercase();
-        let referral_code = format!("{}{}", if slug.is_empty() { "REF".to_string() } else { slug }, &random_hex(3)?.to_uppercase());
+        let slug: String = name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .take(6)
+            .collect::<String>()
+            .to_uppercase();
+        let referral_code = format!(
+            "{}{}",
+            if slug.is_empty() {
+                "REF".to_string()
+            } else {
+                slug
+            },
+            &random_hex(3)?.to_uppercase()
+        );
         let reseller = Reseller {
             reseller_id: reseller_id.clone(),
             name: name.clone(),

@@ -35,6 +35,18 @@ impl RosterCache {
         }
     }
 
+    /// Keeps the cache current with this process's own write (the winner's new load).
+    pub fn update(&self, reseller: &Reseller) {
+        if let Some((_, roster)) = &mut *self.cached.lock().unwrap_or_else(|p| p.into_inner()) {
+            if let Some(r) = roster
+                .iter_mut()
+                .find(|r| r.reseller_id == reseller.reseller_id)
+            {
+                *r = reseller.clone();
+            }
+        }
+    }
+
     pub fn invalidate(&self) {
         *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
@@ -47,7 +59,8 @@ impl RosterCache {
         }
         let roster = active_resellers(table).await?;
         if !self.ttl.is_zero() {
-            *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), roster.clone()));
+            *self.cached.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((Instant::now(), roster.clone()));
         }
         Ok(roster)
     }
@@ -59,7 +72,11 @@ pub async fn active_resellers(table: &dyn Table) -> Result<Vec<Reseller>, StoreE
     let mut cursor = None;
     loop {
         let page = table
-            .query(&Query::new(repo::resellers_index_pk("active")).index(Index::Gsi1).after(cursor))
+            .query(
+                &Query::new(repo::resellers_index_pk("active"))
+                    .index(Index::Gsi1)
+                    .after(cursor),
+            )
             .await?;
         for item in page.items {
             out.push(repo::record::<Reseller>(item)?);
@@ -83,7 +100,12 @@ pub struct ScorePorts<'a> {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scored {
-    Qualified { lead_id: String, score: u32, band: String, owner: Option<String> },
+    Qualified {
+        lead_id: String,
+        score: u32,
+        band: String,
+        owner: Option<String>,
+    },
     /// scored before (a redelivered message): nothing changed
     AlreadyScored { lead_id: String },
     /// spam is stored but never scored or routed
@@ -101,7 +123,12 @@ pub enum ScoreError {
 }
 
 /// Applies score, category and routing to the lead (a pure step).
-pub fn qualify(lead: &Lead, roster: &[Reseller], rules: &Rules, now: DateTime<Utc>) -> (Lead, RoutingDecision) {
+pub fn qualify(
+    lead: &Lead,
+    roster: &[Reseller],
+    rules: &Rules,
+    now: DateTime<Utc>,
+) -> (Lead, RoutingDecision) {
     let s = score(
         &ScoringInput {
             budget: lead.budget.as_deref(),
@@ -149,14 +176,20 @@ fn already_scored(lead: &Lead) -> bool {
     lead.stage != Stage::R001 || lead.score.is_some()
 }
 
-pub async fn score_and_route(ports: &ScorePorts<'_>, lead_id: &str, correlation_id: &str) -> Result<Scored, ScoreError> {
+pub async fn score_and_route(
+    ports: &ScorePorts<'_>,
+    lead_id: &str,
+    correlation_id: &str,
+) -> Result<Scored, ScoreError> {
     let mut lead: Lead = match ports.table.get(&repo::lead_key(lead_id)).await? {
         Some(item) => repo::record(item)?,
         None => return Err(ScoreError::UnknownLead(lead_id.into())),
     };
     for attempt in 0..6 {
         if lead.spam {
-            return Ok(Scored::Spam { lead_id: lead_id.into() });
+            return Ok(Scored::Spam {
+                lead_id: lead_id.into(),
+            });
         }
         if already_scored(&lead) {
             // Publish again: if the first delivery crashed after committing, this is the only
@@ -164,7 +197,9 @@ pub async fn score_and_route(ports: &ScorePorts<'_>, lead_id: &str, correlation_
             if lead.stage == Stage::R002 {
                 publish(ports, &lead, correlation_id).await?;
             }
-            return Ok(Scored::AlreadyScored { lead_id: lead_id.into() });
+            return Ok(Scored::AlreadyScored {
+                lead_id: lead_id.into(),
+            });
         }
         let now = ports.clock.now();
         let roster = ports.roster.get(ports.table).await?;
@@ -174,7 +209,9 @@ pub async fn score_and_route(ports: &ScorePorts<'_>, lead_id: &str, correlation_
             at: now,
             actor: "system:scoring".into(),
             action: "lead.qualified".into(),
-            before: Some(json!({"stage": lead.stage.code(), "owner_reseller_id": lead.owner_reseller_id})),
+            before: Some(
+                json!({"stage": lead.stage.code(), "owner_reseller_id": lead.owner_reseller_id}),
+            ),
             after: Some(json!({
                 "stage": next.stage.code(), "score": next.score, "band": next.band,
                 "owner_reseller_id": next.owner_reseller_id, "queue": next.queue, "rule": decision.rule,
@@ -186,20 +223,31 @@ pub async fn score_and_route(ports: &ScorePorts<'_>, lead_id: &str, correlation_
             repo::put_if_version(repo::lead_item(&next)?, lead.version),
             repo::put_new(repo::audit_item(lead_id, &audit)?),
         ];
+        let mut assigned = None;
         // The winner's load and round-robin position change; its equals are checked unchanged,
         // so a decision made on a stale roster is retried rather than committed.
         if decision.rule == "platform" {
-            if let Some(owner) = roster.iter().find(|r| Some(&r.reseller_id) == decision.owner_reseller_id.as_ref()) {
+            if let Some(owner) = roster
+                .iter()
+                .find(|r| Some(&r.reseller_id) == decision.owner_reseller_id.as_ref())
+            {
                 let mut winner = owner.clone();
                 winner.open_leads += 1;
                 winner.last_assigned_at = Some(now);
                 winner.version += 1;
-                writes.push(repo::put_if_version(repo::reseller_item(&winner)?, owner.version));
+                writes.push(repo::put_if_version(
+                    repo::reseller_item(&winner)?,
+                    owner.version,
+                ));
+                assigned = Some(winner);
                 for equal in roster.iter().filter(|r| {
                     r.reseller_id != owner.reseller_id
                         && r.tier == owner.tier
                         && r.win_rate == owner.win_rate
-                        && decision.candidates.iter().any(|c| c.reseller_id == r.reseller_id && c.eligible)
+                        && decision
+                            .candidates
+                            .iter()
+                            .any(|c| c.reseller_id == r.reseller_id && c.eligible)
                 }) {
                     if writes.len() >= crate::ports::table::MAX_TRANSACTION_ITEMS {
                         break;
@@ -213,11 +261,17 @@ pub async fn score_and_route(ports: &ScorePorts<'_>, lead_id: &str, correlation_
         }
         match ports.table.transact(writes).await {
             Ok(()) => {
+                if let Some(winner) = &assigned {
+                    ports.roster.update(winner);
+                }
                 publish(ports, &next, correlation_id).await?;
                 return Ok(Scored::Qualified {
                     lead_id: lead_id.into(),
                     score: next.score.unwrap_or(0),
-                    band: next.band.map(|b| b.as_str().to_string()).unwrap_or_default(),
+                    band: next
+                        .band
+                        .map(|b| b.as_str().to_string())
+                        .unwrap_or_default(),
                     owner: next.owner_reseller_id.clone(),
                 });
             }
@@ -241,7 +295,11 @@ pub async fn score_and_route(ports: &ScorePorts<'_>, lead_id: &str, correlation_
     Err(ScoreError::Store(StoreError::Throttled))
 }
 
-async fn publish(ports: &ScorePorts<'_>, lead: &Lead, correlation_id: &str) -> Result<(), ScoreError> {
+async fn publish(
+    ports: &ScorePorts<'_>,
+    lead: &Lead,
+    correlation_id: &str,
+) -> Result<(), ScoreError> {
     let event = Envelope::new(
         LEAD_QUALIFIED,
         format!("qualified-{}", lead.lead_id),
@@ -249,7 +307,10 @@ async fn publish(ports: &ScorePorts<'_>, lead: &Lead, correlation_id: &str) -> R
         correlation_id,
         json!(LeadQualified {
             lead_id: lead.lead_id.clone(),
-            band: lead.band.map(|b| b.as_str().to_string()).unwrap_or_default(),
+            band: lead
+                .band
+                .map(|b| b.as_str().to_string())
+                .unwrap_or_default(),
             score: lead.score.unwrap_or(0),
             owner_reseller_id: lead.owner_reseller_id.clone(),
             queue: lead.queue.clone(),

@@ -5,8 +5,9 @@ use crate::ports::table::*;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    Projection, ProjectionType, Put, PutRequest, ScalarAttributeType, TransactWriteItem, WriteRequest,
+    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex,
+    KeySchemaElement, KeyType, Projection, ProjectionType, Put, PutRequest, ScalarAttributeType,
+    TransactWriteItem, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
 use serde_json::Value;
@@ -36,7 +37,14 @@ impl DynamoTable {
     /// Creates the table with its three GSIs (on-demand) unless it exists; used by the local
     /// stack's `--aws` mode and by tests. In AWS, template.yaml creates it.
     pub async fn ensure_table(&self) -> Result<(), StoreError> {
-        if self.client.describe_table().table_name(&self.table).send().await.is_ok() {
+        if self
+            .client
+            .describe_table()
+            .table_name(&self.table)
+            .send()
+            .await
+            .is_ok()
+        {
             return Ok(());
         }
         let attr = |n: &str| {
@@ -46,7 +54,13 @@ impl DynamoTable {
                 .build()
                 .map_err(invalid)
         };
-        let key = |n: &str, t: KeyType| KeySchemaElement::builder().attribute_name(n).key_type(t).build().map_err(invalid);
+        let key = |n: &str, t: KeyType| {
+            KeySchemaElement::builder()
+                .attribute_name(n)
+                .key_type(t)
+                .build()
+                .map_err(invalid)
+        };
         let mut req = self
             .client
             .create_table()
@@ -65,7 +79,11 @@ impl DynamoTable {
                         .index_name(index.name())
                         .key_schema(key(index.pk_attr(), KeyType::Hash)?)
                         .key_schema(key(index.sk_attr(), KeyType::Range)?)
-                        .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                        .projection(
+                            Projection::builder()
+                                .projection_type(ProjectionType::All)
+                                .build(),
+                        )
                         .build()
                         .map_err(invalid)?,
                 );
@@ -124,7 +142,10 @@ impl Expr {
                 format!("{} = {}", self.name(attr), self.value(av))
             }
             Cond::All(cs) => {
-                let parts = cs.iter().map(|c| self.cond(c)).collect::<Result<Vec<_>, _>>()?;
+                let parts = cs
+                    .iter()
+                    .map(|c| self.cond(c))
+                    .collect::<Result<Vec<_>, _>>()?;
                 format!("({})", parts.join(" AND "))
             }
         })
@@ -154,9 +175,15 @@ where
                 | Some("TransactionConflictException")
                 | Some("TransactionInProgressException")
                 | Some("InternalServerError") => StoreError::Throttled,
-                Some("ValidationException") => StoreError::Invalid(err.message().unwrap_or("validation").to_string()),
+                Some("ValidationException") => {
+                    StoreError::Invalid(err.message().unwrap_or("validation").to_string())
+                }
                 _ if cancelled(err) => StoreError::ConditionFailed,
-                code => StoreError::Unavailable(format!("{} {}", code.unwrap_or("unknown"), err.message().unwrap_or(""))),
+                code => StoreError::Unavailable(format!(
+                    "{} {}",
+                    code.unwrap_or("unknown"),
+                    err.message().unwrap_or("")
+                )),
             }
         }
         other => StoreError::Unavailable(format!("{other:?}")),
@@ -238,7 +265,12 @@ impl Table for DynamoTable {
             };
             items.push(tw);
         }
-        let result = self.client.transact_write_items().set_transact_items(Some(items)).send().await;
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
         match result {
             Ok(_) => Ok(()),
             Err(SdkError::ServiceError(se)) if se.err().is_transaction_canceled_exception() => {
@@ -248,7 +280,10 @@ impl Table for DynamoTable {
                     }
                     _ => vec![],
                 };
-                let failed: Vec<bool> = reasons.iter().map(|c| c.as_deref() == Some("ConditionalCheckFailed")).collect();
+                let failed: Vec<bool> = reasons
+                    .iter()
+                    .map(|c| c.as_deref() == Some("ConditionalCheckFailed"))
+                    .collect();
                 if failed.iter().any(|f| *f) {
                     Err(StoreError::TransactionCancelled { failed })
                 } else {
@@ -266,14 +301,26 @@ impl Table for DynamoTable {
             None => ("pk", "sk"),
             Some(i) => (i.pk_attr(), i.sk_attr()),
         };
-        let pk = format!("{} = {}", expr.name(pk_attr), expr.value(AttributeValue::S(q.pk.clone())));
+        let pk = format!(
+            "{} = {}",
+            expr.name(pk_attr),
+            expr.value(AttributeValue::S(q.pk.clone()))
+        );
         let s = |v: &String| AttributeValue::S(v.clone());
         let sk = match &q.sk {
             SkRange::All => None,
-            SkRange::BeginsWith(p) => Some(format!("begins_with({}, {})", expr.name(sk_attr), expr.value(s(p)))),
+            SkRange::BeginsWith(p) => Some(format!(
+                "begins_with({}, {})",
+                expr.name(sk_attr),
+                expr.value(s(p))
+            )),
             SkRange::Between(a, b) => {
                 let n = expr.name(sk_attr);
-                Some(format!("{n} BETWEEN {} AND {}", expr.value(s(a)), expr.value(s(b))))
+                Some(format!(
+                    "{n} BETWEEN {} AND {}",
+                    expr.value(s(a)),
+                    expr.value(s(b))
+                ))
             }
             SkRange::UpTo(b) => Some(format!("{} <= {}", expr.name(sk_attr), expr.value(s(b)))),
             SkRange::From(a) => Some(format!("{} >= {}", expr.name(sk_attr), expr.value(s(a)))),
@@ -286,7 +333,12 @@ impl Table for DynamoTable {
             Some(c) => Some(
                 decode_cursor(c)?
                     .into_iter()
-                    .map(|(k, v)| (k, AttributeValue::S(v.as_str().unwrap_or_default().to_string())))
+                    .map(|(k, v)| {
+                        (
+                            k,
+                            AttributeValue::S(v.as_str().unwrap_or_default().to_string()),
+                        )
+                    })
                     .collect::<AvMap>(),
             ),
             None => None,
@@ -306,7 +358,12 @@ impl Table for DynamoTable {
             .send()
             .await
             .map_err(|e| map_err(e, |_| false))?;
-        let items = out.items.unwrap_or_default().into_iter().map(from_av).collect::<Result<Vec<_>, _>>()?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_av)
+            .collect::<Result<Vec<_>, _>>()?;
         let cursor = match out.last_evaluated_key {
             Some(k) => Some(encode_cursor(&from_av(k)?)),
             None => None,
@@ -320,7 +377,12 @@ impl Table for DynamoTable {
                 .iter()
                 .map(|i| {
                     Ok(WriteRequest::builder()
-                        .put_request(PutRequest::builder().set_item(Some(to_av(i)?)).build().map_err(invalid)?)
+                        .put_request(
+                            PutRequest::builder()
+                                .set_item(Some(to_av(i)?))
+                                .build()
+                                .map_err(invalid)?,
+                        )
                         .build())
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;

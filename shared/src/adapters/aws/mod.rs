@@ -13,7 +13,9 @@ pub use sqs::SqsQueue;
 
 /// Loads the shared SDK configuration once (region, credentials, endpoint override).
 pub async fn sdk_config() -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await
 }
 
 /// An emulator on a custom endpoint serves S3 by path, not by virtual host.

@@ -26,14 +26,25 @@ impl SesMailer {
             .domain(domain)
             .send()
             .await
-            .map_err(|e| MailError::Unavailable(format!("{}: {}", e.code().unwrap_or("?"), e.message().unwrap_or(""))))?;
+            .map_err(|e| {
+                MailError::Unavailable(format!(
+                    "{}: {}",
+                    e.code().unwrap_or("?"),
+                    e.message().unwrap_or("")
+                ))
+            })?;
         Ok(())
     }
 }
 
 #[async_trait]
 impl Mailer for SesMailer {
-    async fn send_raw(&self, from: &str, to: &[String], mime: Vec<u8>) -> Result<String, MailError> {
+    async fn send_raw(
+        &self,
+        from: &str,
+        to: &[String],
+        mime: Vec<u8>,
+    ) -> Result<String, MailError> {
         if to.is_empty() {
             return Err(MailError::Rejected("no recipients".into()));
         }
@@ -51,10 +62,16 @@ impl Mailer for SesMailer {
             .await
             .map_err(|e| match e.code() {
                 Some("Throttling") | Some("ThrottlingException") => MailError::Throttled,
-                Some(c @ ("MessageRejected" | "MailFromDomainNotVerifiedException" | "InvalidParameterValue")) => {
-                    MailError::Rejected(format!("{c}: {}", e.message().unwrap_or("")))
-                }
-                c => MailError::Unavailable(format!("{}: {}", c.unwrap_or("?"), e.message().unwrap_or(""))),
+                Some(
+                    c @ ("MessageRejected"
+                    | "MailFromDomainNotVerifiedException"
+                    | "InvalidParameterValue"),
+                ) => MailError::Rejected(format!("{c}: {}", e.message().unwrap_or(""))),
+                c => MailError::Unavailable(format!(
+                    "{}: {}",
+                    c.unwrap_or("?"),
+                    e.message().unwrap_or("")
+                )),
             })?;
         Ok(out.message_id)
     }

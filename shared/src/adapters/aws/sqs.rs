@@ -3,7 +3,9 @@
 use crate::ports::queue::*;
 use async_trait::async_trait;
 use aws_sdk_sqs::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName, SendMessageBatchRequestEntry};
+use aws_sdk_sqs::types::{
+    MessageSystemAttributeName, QueueAttributeName, SendMessageBatchRequestEntry,
+};
 use aws_sdk_sqs::Client;
 
 #[derive(Clone)]
@@ -11,9 +13,14 @@ pub struct SqsQueue {
     client: Client,
 }
 
-fn map_err<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(queue: &str, e: SdkError<E, R>) -> QueueError {
+fn map_err<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
+    queue: &str,
+    e: SdkError<E, R>,
+) -> QueueError {
     match e.code() {
-        Some(c) if c.contains("NonExistentQueue") || c.contains("QueueDoesNotExist") => QueueError::UnknownQueue(queue.into()),
+        Some(c) if c.contains("NonExistentQueue") || c.contains("QueueDoesNotExist") => {
+            QueueError::UnknownQueue(queue.into())
+        }
         Some(c) => QueueError::Unavailable(format!("{c}: {}", e.message().unwrap_or(""))),
         None => QueueError::Unavailable(format!("{e:?}")),
     }
@@ -48,7 +55,8 @@ impl SqsQueue {
             .attributes
             .and_then(|mut a| a.remove(&QueueAttributeName::QueueArn))
             .unwrap_or_default();
-        let policy = serde_json::json!({"deadLetterTargetArn": arn, "maxReceiveCount": "5"}).to_string();
+        let policy =
+            serde_json::json!({"deadLetterTargetArn": arn, "maxReceiveCount": "5"}).to_string();
         let out = self
             .client
             .create_queue()
@@ -102,13 +110,20 @@ impl Queue for SqsQueue {
                 .map_err(|e| map_err(queue, e))?;
             // failed entries are an error for the caller, never silently dropped
             if !out.failed.is_empty() {
-                return Err(QueueError::PartialBatch { failed: out.failed.len() });
+                return Err(QueueError::PartialBatch {
+                    failed: out.failed.len(),
+                });
             }
         }
         Ok(())
     }
 
-    async fn receive(&self, queue: &str, max: u32, wait_seconds: u32) -> Result<Vec<Received>, QueueError> {
+    async fn receive(
+        &self,
+        queue: &str,
+        max: u32,
+        wait_seconds: u32,
+    ) -> Result<Vec<Received>, QueueError> {
         let out = self
             .client
             .receive_message()

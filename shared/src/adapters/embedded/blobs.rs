@@ -40,33 +40,47 @@ impl Blobs for DiskBlobs {
     async fn put(&self, key: &str, bytes: Vec<u8>, _content_type: &str) -> Result<(), BlobError> {
         let path = self.path(key)?;
         if let Some(parent) = path.parent() {
-            tokio::fs::create_dir_all(parent).await.map_err(|e| io_err(key, e))?;
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(|e| io_err(key, e))?;
         }
         // write then rename, so a reader never sees half an object
         let tmp = path.with_extension("part~");
-        tokio::fs::write(&tmp, bytes).await.map_err(|e| io_err(key, e))?;
-        tokio::fs::rename(&tmp, &path).await.map_err(|e| io_err(key, e))
+        tokio::fs::write(&tmp, bytes)
+            .await
+            .map_err(|e| io_err(key, e))?;
+        tokio::fs::rename(&tmp, &path)
+            .await
+            .map_err(|e| io_err(key, e))
     }
 
     async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError> {
-        tokio::fs::read(self.path(key)?).await.map_err(|e| io_err(key, e))
+        tokio::fs::read(self.path(key)?)
+            .await
+            .map_err(|e| io_err(key, e))
     }
 
     async fn get_range(&self, key: &str, start: u64, end: u64) -> Result<Vec<u8>, BlobError> {
-        let mut f = tokio::fs::File::open(self.path(key)?).await.map_err(|e| io_err(key, e))?;
+        let mut f = tokio::fs::File::open(self.path(key)?)
+            .await
+            .map_err(|e| io_err(key, e))?;
         let size = f.metadata().await.map_err(|e| io_err(key, e))?.len();
         let end = end.min(size);
         if start >= end {
             return Ok(vec![]);
         }
-        f.seek(std::io::SeekFrom::Start(start)).await.map_err(|e| io_err(key, e))?;
+        f.seek(std::io::SeekFrom::Start(start))
+            .await
+            .map_err(|e| io_err(key, e))?;
         let mut buf = vec![0u8; (end - start) as usize];
         f.read_exact(&mut buf).await.map_err(|e| io_err(key, e))?;
         Ok(buf)
     }
 
     async fn size(&self, key: &str) -> Result<u64, BlobError> {
-        let meta = tokio::fs::metadata(self.path(key)?).await.map_err(|e| io_err(key, e))?;
+        let meta = tokio::fs::metadata(self.path(key)?)
+            .await
+            .map_err(|e| io_err(key, e))?;
         Ok(meta.len())
     }
 }

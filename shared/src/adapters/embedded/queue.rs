@@ -39,7 +39,12 @@ pub fn dlq_name(queue: &str) -> String {
 impl EmbeddedQueue {
     /// Declares `names` (each with its dead-letter queue); sending anywhere else is an error,
     /// as it is for a queue URL that does not exist.
-    pub fn new(names: &[&str], visibility: Duration, max_receives: u32, dir: Option<PathBuf>) -> std::io::Result<EmbeddedQueue> {
+    pub fn new(
+        names: &[&str],
+        visibility: Duration,
+        max_receives: u32,
+        dir: Option<PathBuf>,
+    ) -> std::io::Result<EmbeddedQueue> {
         let mut queues = BTreeMap::new();
         for n in names {
             queues.insert(n.to_string(), Q::default());
@@ -80,7 +85,15 @@ impl EmbeddedQueue {
         let Some(path) = &self.snapshot else { return };
         let saved: BTreeMap<&String, Vec<&Msg>> = queues
             .iter()
-            .map(|(n, q)| (n, q.ready.iter().chain(q.in_flight.values().map(|(m, _)| m)).collect()))
+            .map(|(n, q)| {
+                (
+                    n,
+                    q.ready
+                        .iter()
+                        .chain(q.in_flight.values().map(|(m, _)| m))
+                        .collect(),
+                )
+            })
             .collect();
         if let Ok(bytes) = serde_json::to_vec(&saved) {
             let tmp = path.with_extension("json.tmp");
@@ -92,7 +105,10 @@ impl EmbeddedQueue {
 
     /// Messages waiting or in flight in `queue`.
     pub fn depth(&self, queue: &str) -> usize {
-        self.lock().get(queue).map(|q| q.ready.len() + q.in_flight.len()).unwrap_or(0)
+        self.lock()
+            .get(queue)
+            .map(|q| q.ready.len() + q.in_flight.len())
+            .unwrap_or(0)
     }
 
     /// The bodies waiting in `queue` (to show dead letters).
@@ -148,7 +164,9 @@ impl Queue for EmbeddedQueue {
         let id = crate::ids::random_id();
         {
             let mut queues = self.lock();
-            let q = queues.get_mut(queue).ok_or_else(|| QueueError::UnknownQueue(queue.into()))?;
+            let q = queues
+                .get_mut(queue)
+                .ok_or_else(|| QueueError::UnknownQueue(queue.into()))?;
             q.ready.push_back(Msg {
                 id: id.clone(),
                 body,
@@ -167,7 +185,12 @@ impl Queue for EmbeddedQueue {
         Ok(())
     }
 
-    async fn receive(&self, queue: &str, max: u32, wait_seconds: u32) -> Result<Vec<Received>, QueueError> {
+    async fn receive(
+        &self,
+        queue: &str,
+        max: u32,
+        wait_seconds: u32,
+    ) -> Result<Vec<Received>, QueueError> {
         let deadline = Instant::now() + Duration::from_secs(wait_seconds as u64);
         loop {
             let notified = self.notify.notified();
@@ -177,10 +200,14 @@ impl Queue for EmbeddedQueue {
                     return Err(QueueError::UnknownQueue(queue.into()));
                 }
                 self.expire(&mut queues, queue);
-                let q = queues.get_mut(queue).ok_or_else(|| QueueError::UnknownQueue(queue.into()))?;
+                let q = queues
+                    .get_mut(queue)
+                    .ok_or_else(|| QueueError::UnknownQueue(queue.into()))?;
                 let mut out = Vec::new();
                 while out.len() < max.clamp(1, 10) as usize {
-                    let Some(mut msg) = q.ready.pop_front() else { break };
+                    let Some(mut msg) = q.ready.pop_front() else {
+                        break;
+                    };
                     msg.receive_count += 1;
                     let receipt = crate::ids::random_id();
                     out.push(Received {
@@ -189,7 +216,8 @@ impl Queue for EmbeddedQueue {
                         body: msg.body.clone(),
                         receive_count: msg.receive_count,
                     });
-                    q.in_flight.insert(receipt, (msg, Instant::now() + self.visibility));
+                    q.in_flight
+                        .insert(receipt, (msg, Instant::now() + self.visibility));
                 }
                 if !out.is_empty() {
                     return Ok(out);
@@ -200,14 +228,18 @@ impl Queue for EmbeddedQueue {
                 return Ok(vec![]);
             }
             // wake on a send, or in time to return in-flight messages whose visibility ends
-            let nap = (deadline - now).min(self.visibility).min(Duration::from_millis(200));
+            let nap = (deadline - now)
+                .min(self.visibility)
+                .min(Duration::from_millis(200));
             let _ = tokio::time::timeout(nap, notified).await;
         }
     }
 
     async fn delete(&self, queue: &str, receipt: &str) -> Result<(), QueueError> {
         let mut queues = self.lock();
-        let q = queues.get_mut(queue).ok_or_else(|| QueueError::UnknownQueue(queue.into()))?;
+        let q = queues
+            .get_mut(queue)
+            .ok_or_else(|| QueueError::UnknownQueue(queue.into()))?;
         // deleting with a stale receipt is not an error in SQS either
         q.in_flight.remove(receipt);
         self.save(&queues);

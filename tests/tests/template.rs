@@ -1,0 +1,219 @@
+//! template.yaml matches the code: every function crate is deployed with its binary, every env
+//! var a function reads is set, every queue it sends to exists with a DLQ and a visibility
+//! timeout ≥ 6× its consumer's timeout, every route is wired, the table has the indexes the
+//! code queries. (cfn-lint runs in ./scripts/test.)
+
+use serde_yaml::Value;
+use shared::config::env::BY_FUNCTION;
+use shared::handlers::lead_api::ROUTES;
+use shared::ports::table::Index;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace")
+        .to_path_buf()
+}
+
+fn template() -> Value {
+    let text = std::fs::read_to_string(root().join("template.yaml")).expect("template.yaml");
+    serde_yaml::from_str(&text).expect("template parses")
+}
+
+fn untag(v: &Value) -> &Value {
+    match v {
+        Value::Tagged(t) => &t.value,
+        other => other,
+    }
+}
+
+/// `!Ref X` → X; `!GetAtt X.Arn` → X.
+fn referenced(v: &Value) -> Option<String> {
+    match v {
+        Value::Tagged(t) if t.tag == "!Ref" || t.tag == "!GetAtt" => t
+            .value
+            .as_str()
+            .map(|s| s.split('.').next().unwrap_or(s).to_string()),
+        _ => None,
+    }
+}
+
+fn functions(t: &Value) -> Vec<(String, &Value)> {
+    t["Resources"]
+        .as_mapping()
+        .expect("resources")
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .map(|(k, r)| (k.as_str().unwrap_or("").to_string(), r))
+        .collect()
+}
+
+fn binary(f: &Value) -> String {
+    f["Metadata"]["BuildProperties"]["Binary"]
+        .as_str()
+        .expect("BuildProperties.Binary")
+        .to_string()
+}
+
+#[test]
+fn every_function_crate_is_deployed_from_its_binary() {
+    let t = template();
+    let deployed: Vec<String> = functions(&t).iter().map(|(_, f)| binary(f)).collect();
+    let crates: Vec<String> = std::fs::read_dir(root().join("functions"))
+        .expect("functions/")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("Cargo.toml").exists())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    for c in &crates {
+        assert!(
+            deployed.contains(c),
+            "functions/{c} is not deployed by template.yaml"
+        );
+        let manifest = std::fs::read_to_string(root().join("functions").join(c).join("Cargo.toml"))
+            .expect("manifest");
+        assert!(
+            manifest.contains(&format!("name = \"{c}\"")),
+            "functions/{c}'s package is not named {c}"
+        );
+        assert!(root()
+            .join("functions")
+            .join(c)
+            .join("src/main.rs")
+            .exists());
+    }
+    for d in &deployed {
+        assert!(
+            crates.contains(d),
+            "template.yaml deploys {d}, which is not a crate under functions/"
+        );
+    }
+    assert_eq!(t["Globals"]["Function"]["Runtime"], "provided.al2023");
+    assert_eq!(t["Globals"]["Function"]["Handler"], "bootstrap");
+    assert_eq!(t["Globals"]["Function"]["Architectures"][0], "arm64");
+    for (name, f) in functions(&t) {
+        assert_eq!(f["Metadata"]["BuildMethod"], "rust-cargolambda", "{name}");
+    }
+}
+
+#[test]
+fn every_env_var_the_code_reads_is_set() {
+    let t = template();
+    let globals = &t["Globals"]["Function"]["Environment"]["Variables"];
+    for (crate_name, vars) in BY_FUNCTION {
+        let (name, f) = functions(&t)
+            .into_iter()
+            .find(|(_, f)| binary(f) == *crate_name)
+            .unwrap_or_else(|| panic!("{crate_name} not in template"));
+        let own = &f["Properties"]["Environment"]["Variables"];
+        for v in *vars {
+            assert!(
+                !own[*v].is_null() || !globals[*v].is_null(),
+                "{name} does not set {v}"
+            );
+        }
+    }
+}
+
+#[test]
+fn queues_the_code_sends_to_exist_with_dead_letter_queues_and_long_visibility() {
+    let t = template();
+    let resources = &t["Resources"];
+    let globals = &t["Globals"]["Function"]["Environment"]["Variables"];
+    for (crate_name, vars) in BY_FUNCTION {
+        let (_, f) = functions(&t)
+            .into_iter()
+            .find(|(_, f)| binary(f) == *crate_name)
+            .expect("function");
+        for v in vars.iter().filter(|v| v.ends_with("_QUEUE_URL")) {
+            let value = if f["Properties"]["Environment"]["Variables"][*v].is_null() {
+                &globals[*v]
+            } else {
+                &f["Properties"]["Environment"]["Variables"][*v]
+            };
+            let queue = referenced(value).unwrap_or_else(|| panic!("{v} must !Ref a queue"));
+            let q = &resources[queue.as_str()];
+            assert_eq!(q["Type"], "AWS::SQS::Queue", "{v} → {queue}");
+            let redrive = &q["Properties"]["RedrivePolicy"];
+            assert!(
+                redrive["maxReceiveCount"].as_u64().unwrap_or(0) >= 5,
+                "{queue} needs maxReceiveCount ≥ 5"
+            );
+            let dlq = referenced(&redrive["deadLetterTargetArn"]).expect("DLQ reference");
+            assert_eq!(resources[dlq.as_str()]["Type"], "AWS::SQS::Queue");
+            // the consumer (if any) must finish well inside the visibility timeout
+            let visibility = q["Properties"]["VisibilityTimeout"].as_u64().unwrap_or(30);
+            for (cname, consumer) in functions(&t) {
+                let consumes = consumer["Properties"]["Events"]
+                    .as_mapping()
+                    .into_iter()
+                    .flatten()
+                    .any(|(_, e)| {
+                        e["Type"] == "SQS"
+                            && referenced(&e["Properties"]["Queue"]).as_deref()
+                                == Some(queue.as_str())
+                    });
+                if consumes {
+                    let timeout = consumer["Properties"]["Timeout"].as_u64().expect("timeout");
+                    assert!(
+                        visibility >= 6 * timeout,
+                        "{queue}: visibility {visibility}s < 6 × {cname}'s {timeout}s"
+                    );
+                    let events = consumer["Properties"]["Events"]
+                        .as_mapping()
+                        .expect("events");
+                    assert!(events
+                        .iter()
+                        .any(|(_, e)| e["Properties"]["FunctionResponseTypes"][0]
+                            == "ReportBatchItemFailures"));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_route_is_wired_to_the_lead_capture_function() {
+    let t = template();
+    let (_, f) = functions(&t)
+        .into_iter()
+        .find(|(_, f)| binary(f) == "lead-capture")
+        .expect("lead-capture");
+    let events = f["Properties"]["Events"].as_mapping().expect("events");
+    for (method, path) in ROUTES {
+        assert!(
+            events.iter().any(|(_, e)| e["Type"] == "HttpApi"
+                && e["Properties"]["Method"] == *method
+                && e["Properties"]["Path"] == *path),
+            "{method} {path} is not routed in template.yaml"
+        );
+    }
+}
+
+#[test]
+fn table_has_the_indexes_the_code_queries_and_the_admin_key_is_secret() {
+    let t = template();
+    let table = &t["Resources"]["Table"]["Properties"];
+    let gsis = table["GlobalSecondaryIndexes"].as_sequence().expect("gsis");
+    for index in Index::ALL {
+        let gsi = gsis
+            .iter()
+            .find(|g| g["IndexName"] == index.name())
+            .unwrap_or_else(|| panic!("{} missing", index.name()));
+        assert_eq!(gsi["KeySchema"][0]["AttributeName"], index.pk_attr());
+        assert_eq!(gsi["KeySchema"][1]["AttributeName"], index.sk_attr());
+        assert_eq!(gsi["Projection"]["ProjectionType"], "ALL");
+    }
+    assert_eq!(table["KeySchema"][0]["AttributeName"], "pk");
+    assert_eq!(table["KeySchema"][1]["AttributeName"], "sk");
+    assert_eq!(t["Parameters"]["AdminApiKey"]["NoEcho"], true);
+    assert_eq!(
+        untag(
+            &t["Resources"]["LeadCaptureFunction"]["Properties"]["Environment"]["Variables"]
+                ["ADMIN_API_KEY"]
+        )
+        .as_str(),
+        Some("AdminApiKey")
+    );
+}
