@@ -86,73 +86,92 @@ impl Stack {
     }
 }
 
+/// The adapter set the stack runs on.
+struct Adapters {
+    table: Arc<dyn Table>,
+    queue: Arc<dyn Queue>,
+    mailer: Arc<dyn Mailer>,
+    blobs: Arc<dyn Blobs>,
+    queue_ids: Vec<(String, String)>,
+    outbox: Option<Arc<OutboxMailer>>,
+    embedded_queue: Option<Arc<EmbeddedQueue>>,
+}
+
+/// AWS adapters, creating the table, queues and bucket when they are missing.
+async fn aws_adapters(options: &Options, names: &[&str]) -> Result<Adapters, String> {
+    let sdk = sdk_config().await;
+    let table = DynamoTable::new(&sdk, options.table_name.clone());
+    table
+        .ensure_table()
+        .await
+        .map_err(|e| format!("creating table: {e}"))?;
+    let sqs = SqsQueue::new(&sdk);
+    let mut queue_ids = Vec::new();
+    for n in names {
+        let url = sqs
+            .ensure_queue(&format!("{}-{n}", options.queue_prefix))
+            .await
+            .map_err(|e| format!("creating queue {n}: {e}"))?;
+        queue_ids.push((n.to_string(), url));
+    }
+    let blobs = S3Blobs::new(&sdk, options.bucket.clone());
+    blobs
+        .ensure_bucket()
+        .await
+        .map_err(|e| format!("creating bucket: {e}"))?;
+    Ok(Adapters {
+        table: Arc::new(table),
+        queue: Arc::new(sqs),
+        mailer: Arc::new(SesMailer::new(&sdk)),
+        blobs: Arc::new(blobs),
+        queue_ids,
+        outbox: None,
+        embedded_queue: None,
+    })
+}
+
+/// Embedded adapters, persisted under the data folder.
+fn embedded_adapters(options: &Options, names: &[&str]) -> Result<Adapters, String> {
+    let dir = &options.data_dir;
+    let table =
+        EmbeddedTable::open(&dir.join("table")).map_err(|e| format!("opening table: {e}"))?;
+    let queue = Arc::new(
+        EmbeddedQueue::new(names, options.visibility, 5, Some(dir.join("queues")))
+            .map_err(|e| format!("opening queues: {e}"))?,
+    );
+    let outbox = Arc::new(
+        OutboxMailer::open(dir.join("outbox")).map_err(|e| format!("opening outbox: {e}"))?,
+    );
+    let blobs = DiskBlobs::open(dir.join("blobs")).map_err(|e| format!("opening blobs: {e}"))?;
+    Ok(Adapters {
+        table: Arc::new(table),
+        queue: queue.clone(),
+        mailer: outbox.clone(),
+        blobs: Arc::new(blobs),
+        queue_ids: names
+            .iter()
+            .map(|n| (n.to_string(), n.to_string()))
+            .collect(),
+        outbox: Some(outbox),
+        embedded_queue: Some(queue),
+    })
+}
+
 pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
     let clock = Arc::new(ShiftedClock::default());
     let names: Vec<&str> = QUEUES.iter().map(|(n, _)| *n).collect();
-    let (table, queue, mailer, blobs, queue_ids, outbox, embedded_queue): (
-        Arc<dyn Table>,
-        Arc<dyn Queue>,
-        Arc<dyn Mailer>,
-        Arc<dyn Blobs>,
-        Vec<(String, String)>,
-        Option<Arc<OutboxMailer>>,
-        Option<Arc<EmbeddedQueue>>,
-    ) = if options.aws {
-        let sdk = sdk_config().await;
-        let table = DynamoTable::new(&sdk, options.table_name.clone());
-        table
-            .ensure_table()
-            .await
-            .map_err(|e| format!("creating table: {e}"))?;
-        let sqs = SqsQueue::new(&sdk);
-        let mut ids = Vec::new();
-        for n in &names {
-            let url = sqs
-                .ensure_queue(&format!("{}-{n}", options.queue_prefix))
-                .await
-                .map_err(|e| format!("creating queue {n}: {e}"))?;
-            ids.push((n.to_string(), url));
-        }
-        let blobs = S3Blobs::new(&sdk, options.bucket.clone());
-        blobs
-            .ensure_bucket()
-            .await
-            .map_err(|e| format!("creating bucket: {e}"))?;
-        (
-            Arc::new(table),
-            Arc::new(sqs),
-            Arc::new(SesMailer::new(&sdk)),
-            Arc::new(blobs),
-            ids,
-            None,
-            None,
-        )
+    let Adapters {
+        table,
+        queue,
+        mailer,
+        blobs,
+        queue_ids,
+        outbox,
+        embedded_queue,
+    } = if options.aws {
+        aws_adapters(&options, &names).await?
     } else {
-        let dir = &options.data_dir;
-        let table =
-            EmbeddedTable::open(&dir.join("table")).map_err(|e| format!("opening table: {e}"))?;
-        let q = Arc::new(
-            EmbeddedQueue::new(&names, options.visibility, 5, Some(dir.join("queues")))
-                .map_err(|e| format!("opening queues: {e}"))?,
-        );
-        let outbox = Arc::new(
-            OutboxMailer::open(dir.join("outbox")).map_err(|e| format!("opening outbox: {e}"))?,
-        );
-        let blobs =
-            DiskBlobs::open(dir.join("blobs")).map_err(|e| format!("opening blobs: {e}"))?;
-        let ids = names
-            .iter()
-            .map(|n| (n.to_string(), n.to_string()))
-            .collect();
-        (
-            Arc::new(table),
-            q.clone(),
-            outbox.clone(),
-            Arc::new(blobs),
-            ids,
-            Some(outbox),
-            Some(q),
-        )
+        embedded_adapters(&options, &names)?
     };
     let id_of = |n: &str| {
         queue_ids

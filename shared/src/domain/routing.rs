@@ -45,6 +45,9 @@ pub struct RoutingInput<'a> {
 
 pub const ADMIN_QUEUE: &str = "admin";
 
+/// A fallback level of routing: its name and which candidates it keeps.
+type MatchLevel = (&'static str, fn(&Candidate) -> bool);
+
 /// Chooses the owner from the roster of resellers (any status; only active ones are eligible).
 pub fn route(input: &RoutingInput, roster: &[Reseller], now: DateTime<Utc>) -> RoutingDecision {
     let decision = |rule: &str, owner: Option<String>, level: Option<&str>, cands, why: String| {
@@ -123,7 +126,7 @@ pub fn route(input: &RoutingInput, roster: &[Reseller], now: DateTime<Utc>) -> R
         .collect();
 
     // Narrowest match first, falling back until someone eligible is left.
-    let levels: [(&str, fn(&Candidate) -> bool); 4] = [
+    let levels: [MatchLevel; 4] = [
         ("region+industry", |c| c.region_match && c.industry_match),
         ("region", |c| c.region_match),
         ("industry", |c| c.industry_match),

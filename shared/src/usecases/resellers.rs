@@ -47,21 +47,19 @@ fn err(field: &str, message: &str) -> FieldError {
 }
 
 /// Checks the fields and normalises codes; every problem is reported at once.
-pub fn validate(
-    input: &NewReseller,
-) -> Result<
-    (
-        String,
-        String,
-        Vec<String>,
-        Vec<String>,
-        Tier,
-        u32,
-        ResellerStatus,
-        Decimal,
-    ),
-    Vec<FieldError>,
-> {
+/// A reseller's fields after validation, codes normalised.
+pub struct Valid {
+    pub name: String,
+    pub email: String,
+    pub regions: Vec<String>,
+    pub industries: Vec<String>,
+    pub tier: Tier,
+    pub capacity: u32,
+    pub status: ResellerStatus,
+    pub win_rate: Decimal,
+}
+
+pub fn validate(input: &NewReseller) -> Result<Valid, Vec<FieldError>> {
     let mut errors = Vec::new();
     let name = input
         .name
@@ -136,9 +134,16 @@ pub fn validate(
         }
     };
     if errors.is_empty() {
-        Ok((
-            name, email, regions, industries, tier, capacity, status, win_rate,
-        ))
+        Ok(Valid {
+            name,
+            email,
+            regions,
+            industries,
+            tier,
+            capacity,
+            status,
+            win_rate,
+        })
     } else {
         Err(errors)
     }
@@ -159,8 +164,16 @@ pub async fn create(
     clock: &dyn Clock,
     input: &NewReseller,
 ) -> Result<(Reseller, String), ResellerError> {
-    let (name, email, regions, industries, tier, capacity, status, win_rate) =
-        validate(input).map_err(ResellerError::Invalid)?;
+    let Valid {
+        name,
+        email,
+        regions,
+        industries,
+        tier,
+        capacity,
+        status,
+        win_rate,
+    } = validate(input).map_err(ResellerError::Invalid)?;
     for _ in 0..3 {
         let now = clock.now();
         let reseller_id = new_id(now);
