@@ -1,0 +1,388 @@
+//! Benchmark figures for the functions (run through `./scripts/bench`, which starts the emulator
+//! and builds the release binaries first):
+//! - init: process start → first poll of the Lambda runtime API (a local stub);
+//! - cold start: process start → the function's response to a realistic first event
+//!   (lead-capture: a website lead through API Gateway v2; scoring: an SQS batch of one
+//!   lead.captured), beside a hello-world lambda_runtime binary of the same profile;
+//! - stripped release binary sizes;
+//! - AWS requests per lead captured and scored, counted at the adapters (against the emulator).
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+use shared::adapters::aws::{sdk_config, DynamoTable, SqsQueue};
+use shared::adapters::counting::{CountingQueue, CountingTable, Counts};
+use shared::config::Rules;
+use shared::domain::lead::validate;
+use shared::handlers::scoring::Scoring;
+use shared::ports::clock::SystemClock;
+use shared::ports::Queue;
+use shared::usecases::capture::{capture_lead, CapturePorts, Captured};
+use shared::usecases::score_route::RosterCache;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+const RUNS: usize = 15;
+
+#[derive(Default)]
+struct Stub {
+    event: Mutex<Option<Value>>,
+    first_poll: Mutex<Option<Instant>>,
+    response: Mutex<Option<(Instant, Value)>>,
+    done: Notify,
+}
+
+async fn next(State(stub): State<Arc<Stub>>) -> (HeaderMap, String) {
+    stub.first_poll
+        .lock()
+        .expect("lock")
+        .get_or_insert_with(Instant::now);
+    let event = stub.event.lock().expect("lock").take();
+    match event {
+        Some(e) => {
+            let mut h = HeaderMap::new();
+            h.insert(
+                "lambda-runtime-aws-request-id",
+                HeaderValue::from_static("bench-request-1"),
+            );
+            h.insert(
+                "lambda-runtime-deadline-ms",
+                HeaderValue::from(4_102_444_800_000u64),
+            );
+            h.insert(
+                "lambda-runtime-invoked-function-arn",
+                HeaderValue::from_static("arn:aws:lambda:ap-south-1:123456789012:function:bench"),
+            );
+            h.insert(
+                "lambda-runtime-trace-id",
+                HeaderValue::from_static("Root=1-00000000-000000000000000000000000"),
+            );
+            (h, e.to_string())
+        }
+        None => {
+            // no second event: hold the poll until the process is killed
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            (HeaderMap::new(), String::new())
+        }
+    }
+}
+
+async fn respond(
+    State(stub): State<Arc<Stub>>,
+    Path(_id): Path<String>,
+    body: String,
+) -> &'static str {
+    let v = serde_json::from_str(&body).unwrap_or(Value::String(body));
+    *stub.response.lock().expect("lock") = Some((Instant::now(), v));
+    stub.done.notify_waiters();
+    "{}"
+}
+
+async fn failed(State(stub): State<Arc<Stub>>, body: String) -> &'static str {
+    *stub.response.lock().expect("lock") = Some((Instant::now(), json!({"runtime_error": body})));
+    stub.done.notify_waiters();
+    "{}"
+}
+
+struct Sample {
+    init: Duration,
+    cold: Duration,
+    response: Value,
+}
+
+/// Starts the binary against a fresh runtime-API stub and times its first invocation.
+async fn invoke_once(
+    binary: &PathBuf,
+    event: Value,
+    env: &[(String, String)],
+) -> Result<Sample, String> {
+    let stub = Arc::new(Stub::default());
+    *stub.event.lock().expect("lock") = Some(event);
+    let app = Router::new()
+        .route("/2018-06-01/runtime/invocation/next", get(next))
+        .route(
+            "/2018-06-01/runtime/invocation/{id}/response",
+            post(respond),
+        )
+        .route("/2018-06-01/runtime/invocation/{id}/error", post(failed))
+        .route("/2018-06-01/runtime/init/error", post(failed))
+        .with_state(stub.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let done = stub.done.notified();
+    let started = Instant::now();
+    let mut child = tokio::process::Command::new(binary)
+        .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+        .env("_HANDLER", "bootstrap")
+        .envs(env.iter().cloned())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("{}: {e}", binary.display()))?;
+    let waited = tokio::time::timeout(Duration::from_secs(20), done).await;
+    let _ = child.kill().await;
+    server.abort();
+    waited.map_err(|_| format!("{} did not answer in 20 s", binary.display()))?;
+    let first_poll = stub.first_poll.lock().expect("lock").ok_or("no poll")?;
+    let (at, response) = stub
+        .response
+        .lock()
+        .expect("lock")
+        .take()
+        .ok_or("no response")?;
+    Ok(Sample {
+        init: first_poll - started,
+        cold: at - started,
+        response,
+    })
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn api_gateway_event(email: &str) -> Value {
+    let body = json!({"email": email, "name": "Bench Lead", "company": "Shree Textile Industries", "title": "CEO",
+                      "country": "India", "state": "Maharashtra", "budget": "5-10 lakh", "timeline": "next quarter"});
+    json!({
+        "version": "2.0", "routeKey": "POST /leads", "rawPath": "/leads", "rawQueryString": "",
+        "headers": {"content-type": "application/json", "accept": "application/json", "host": "api.example.com"},
+        "requestContext": {"accountId": "123456789012", "apiId": "bench", "domainName": "api.example.com", "domainPrefix": "api",
+            "http": {"method": "POST", "path": "/leads", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "bench"},
+            "requestId": format!("req-{email}"), "routeKey": "POST /leads", "stage": "$default", "time": "02/Nov/2026:10:00:00 +0000", "timeEpoch": 1793613600000u64},
+        "body": body.to_string(), "isBase64Encoded": false
+    })
+}
+
+fn sqs_event(lead_id: &str) -> Value {
+    let body = json!({"type": "lead.captured", "version": 1, "id": format!("captured-{lead_id}"), "occurred_at": "2026-11-02T10:00:00Z",
+                      "correlation_id": "bench", "payload": {"lead_id": lead_id}});
+    json!({"Records": [{"messageId": format!("m-{lead_id}"), "receiptHandle": "r", "body": body.to_string(),
+        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1793613600000", "SenderId": "bench", "ApproximateFirstReceiveTimestamp": "1793613600000"},
+        "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:ap-south-1:123456789012:scoring", "awsRegion": "ap-south-1"}]})
+}
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let dir = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "target/release".into()),
+    );
+    if std::env::var("AWS_ENDPOINT_URL").is_err() {
+        return Err(
+            "AWS_ENDPOINT_URL is not set: run ./scripts/bench, which starts the emulator".into(),
+        );
+    }
+    let sdk = sdk_config().await;
+    let suffix = shared::ids::random_id().to_lowercase();
+    let table_name = format!("bench-{suffix}");
+    let dynamo = DynamoTable::new(&sdk, table_name.clone());
+    dynamo.ensure_table().await.map_err(|e| e.to_string())?;
+    let sqs = SqsQueue::new(&sdk);
+    let scoring_q = sqs
+        .ensure_queue(&format!("bench-{suffix}-scoring"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let sequence_q = sqs
+        .ensure_queue(&format!("bench-{suffix}-sequence"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let clock = SystemClock;
+    let seed = shared::usecases::resellers::NewReseller {
+        name: Some("Bench Partner".into()),
+        email: Some("bench@partner.example".into()),
+        regions: vec!["IN".into()],
+        industries: vec![],
+        tier: Some("gold".into()),
+        capacity: Some(100_000),
+        status: None,
+        win_rate: None,
+    };
+    shared::usecases::resellers::create(&dynamo, &clock, &seed)
+        .await
+        .map_err(|e| e.to_string())?;
+
+    let env: Vec<(String, String)> = [
+        ("TABLE_NAME", table_name.as_str()),
+        ("SCORING_QUEUE_URL", scoring_q.as_str()),
+        ("SEQUENCE_QUEUE_URL", sequence_q.as_str()),
+        ("ADMIN_API_KEY", "bench-admin-key-0123456789"),
+        ("THANK_YOU_URL", "https://www.example.com/thanks"),
+        ("ERROR_URL", "https://www.example.com/error"),
+        ("RUST_LOG", "info"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+
+    // Leads for the scoring runs to score, captured through the real use case.
+    let capture_ports = CapturePorts {
+        table: &dynamo,
+        queue: &sqs,
+        clock: &clock,
+        scoring_queue: &scoring_q,
+    };
+    let mut lead_ids = Vec::new();
+    for i in 0..RUNS {
+        let fields = json!({"email": format!("score-{i}-{suffix}@example.in"), "country": "IN", "title": "CEO"});
+        let input = validate(fields.as_object().ok_or("object")?).map_err(|e| format!("{e:?}"))?;
+        if let Captured::Created { lead_id } = capture_lead(&capture_ports, &input, None, "bench")
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            lead_ids.push(lead_id);
+        }
+    }
+
+    let binaries = ["hello-lambda", "lead-capture", "scoring"];
+    let mut samples: Vec<Vec<Sample>> = binaries.iter().map(|_| Vec::new()).collect();
+    for run in 0..RUNS {
+        // interleaved, so a noisy moment hurts every binary alike
+        for (b, name) in binaries.iter().enumerate() {
+            let event = match *name {
+                "lead-capture" => api_gateway_event(&format!("cold-{run}-{suffix}@example.in")),
+                "scoring" => sqs_event(&lead_ids[run]),
+                _ => json!({"hello": "world"}),
+            };
+            let s = invoke_once(&dir.join(name), event, &env).await?;
+            samples[b].push(s);
+        }
+    }
+    // every measured first response must be the real thing, not an error
+    for s in &samples[1] {
+        if s.response["statusCode"] != 201 {
+            return Err(format!("lead-capture answered {}", s.response));
+        }
+    }
+    for s in &samples[2] {
+        if s.response.get("runtime_error").is_some()
+            || s.response["batchItemFailures"]
+                .as_array()
+                .is_none_or(|f| !f.is_empty())
+        {
+            return Err(format!("scoring answered {}", s.response));
+        }
+    }
+
+    let base_init = median(samples[0].iter().map(|s| s.init).collect());
+    let base_cold = median(samples[0].iter().map(|s| s.cold).collect());
+    println!("\n## Start-up ({RUNS} runs each, medians; runtime-API stub on loopback, emulator for AWS calls)\n");
+    println!("| binary | init (start → first poll) | init ratio | cold start (start → first response) | cold ratio | size |");
+    println!("|---|---|---|---|---|---|");
+    for (b, name) in binaries.iter().enumerate() {
+        let init = median(samples[b].iter().map(|s| s.init).collect());
+        let cold = median(samples[b].iter().map(|s| s.cold).collect());
+        let size = std::fs::metadata(dir.join(name))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        println!(
+            "| {name} | {} | {:.2}× | {} | {:.2}× | {:.2} MB |",
+            ms(init),
+            init.as_secs_f64() / base_init.as_secs_f64(),
+            ms(cold),
+            cold.as_secs_f64() / base_cold.as_secs_f64(),
+            size as f64 / 1_000_000.0
+        );
+    }
+
+    // Requests per lead, counted at the AWS adapters.
+    let counts = Arc::new(Counts::default());
+    let table = Arc::new(CountingTable {
+        inner: dynamo.clone(),
+        counts: counts.clone(),
+    });
+    let queue = Arc::new(CountingQueue {
+        inner: sqs.clone(),
+        counts: counts.clone(),
+    });
+    let scoring = Scoring {
+        table: table.clone(),
+        queue: queue.clone(),
+        clock: Arc::new(SystemClock),
+        rules: Rules::default(),
+        roster: RosterCache::new(Duration::from_secs(30)),
+        sequence_queue: sequence_q.clone(),
+    };
+    let counted_ports = CapturePorts {
+        table: table.as_ref(),
+        queue: queue.as_ref(),
+        clock: &clock,
+        scoring_queue: &scoring_q,
+    };
+    let leads = 20u64;
+    let mut capture_total = shared::adapters::counting::Snapshot::default();
+    let mut score_total = shared::adapters::counting::Snapshot::default();
+    for i in 0..leads {
+        let fields = json!({"email": format!("count-{i}-{suffix}@example.in"), "country": "IN"});
+        let input = validate(fields.as_object().ok_or("object")?).map_err(|e| format!("{e:?}"))?;
+        let before = counts.snapshot();
+        let Captured::Created { lead_id } = capture_lead(&counted_ports, &input, None, "bench")
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Err("not created".into());
+        };
+        let mid = counts.snapshot();
+        let batch = local_stack::consumers::event(&[(
+            "m",
+            &sqs_event(&lead_id)["Records"][0]["body"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )]);
+        let res = scoring.handle_batch(batch).await;
+        if !res.batch_item_failures.is_empty() {
+            return Err("scoring failed".into());
+        }
+        let after = counts.snapshot();
+        capture_total.reads += mid.reads - before.reads;
+        capture_total.writes += mid.writes - before.writes;
+        capture_total.sends += mid.sends - before.sends;
+        score_total.reads += after.reads - mid.reads;
+        score_total.writes += after.writes - mid.writes;
+        score_total.transactions += after.transactions - mid.transactions;
+        score_total.sends += after.sends - mid.sends;
+    }
+    // drain what the counted runs queued, so the emulator's queues are left empty
+    let _ = queue.depth(&scoring_q).await;
+    println!("\n## AWS requests per lead ({leads} leads, counted at the adapters)\n");
+    println!("| step | DynamoDB reads | DynamoDB writes (transactions) | SQS sends |");
+    println!("|---|---|---|---|");
+    let per = |n: u64| n as f64 / leads as f64;
+    println!(
+        "| capture | {:.2} | {:.2} | {:.2} |",
+        per(capture_total.reads),
+        per(capture_total.writes),
+        per(capture_total.sends)
+    );
+    println!(
+        "| scoring | {:.2} | {:.2} ({:.2}) | {:.2} |",
+        per(score_total.reads),
+        per(score_total.writes),
+        per(score_total.transactions),
+        per(score_total.sends)
+    );
+    println!("(scoring reads include one roster query on the first lead; the roster is then cached for 30 s)");
+    Ok(())
+}
