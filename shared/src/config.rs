@@ -28,16 +28,10 @@ pub mod env {
         REDIRECT_ALLOWED_HOSTS,
         ALLOWED_ORIGINS,
     ];
-    pub const SCORING: &[&str] = &[
-        TABLE_NAME,
-        SEQUENCE_QUEUE_URL,
-        RULES_JSON,
-        ROSTER_CACHE_SECONDS,
-    ];
+    pub const SCORING: &[&str] = &[TABLE_NAME, SEQUENCE_QUEUE_URL, RULES_JSON, ROSTER_CACHE_SECONDS];
 
     /// Each function crate and the variables it reads.
-    pub const BY_FUNCTION: &[(&str, &[&str])] =
-        &[("lead-capture", LEAD_CAPTURE), ("scoring", SCORING)];
+    pub const BY_FUNCTION: &[(&str, &[&str])] = &[("lead-capture", LEAD_CAPTURE), ("scoring", SCORING)];
 }
 
 /// The configurable rules of SPEC §3 and §4.
@@ -263,9 +257,7 @@ impl Rules {
     /// start-up rather than a silent fallback.
     pub fn from_env() -> Result<Rules, String> {
         match std::env::var(env::RULES_JSON) {
-            Ok(s) if !s.trim().is_empty() => {
-                serde_json::from_str(&s).map_err(|e| format!("{}: {e}", env::RULES_JSON))
-            }
+            Ok(s) if !s.trim().is_empty() => serde_json::from_str(&s).map_err(|e| format!("{}: {e}", env::RULES_JSON)),
             _ => Ok(Rules::default()),
         }
     }

@@ -19,13 +19,7 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    pub fn new(
-        kind: &str,
-        id: String,
-        occurred_at: DateTime<Utc>,
-        correlation_id: &str,
-        payload: Value,
-    ) -> Envelope {
+    pub fn new(kind: &str, id: String, occurred_at: DateTime<Utc>, correlation_id: &str, payload: Value) -> Envelope {
         Envelope {
             kind: kind.to_string(),
             version: 1,

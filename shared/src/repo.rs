@@ -66,8 +66,7 @@ fn object<T: Serialize>(value: &T) -> Result<Item, StoreError> {
 
 /// Reads a record back, ignoring the key and index attributes.
 pub fn record<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
-    serde_json::from_value(Value::Object(item))
-        .map_err(|e| StoreError::Invalid(format!("stored record: {e}")))
+    serde_json::from_value(Value::Object(item)).map_err(|e| StoreError::Invalid(format!("stored record: {e}")))
 }
 
 fn with_keys(mut item: Item, entity: &str, key: &Key, extra: &[(&str, String)]) -> Item {
@@ -95,10 +94,7 @@ pub fn lead_item(lead: &Lead) -> Result<Item, StoreError> {
         lead.stage.code().to_string()
     };
     let mut extra = vec![
-        (
-            "gsi1pk",
-            email_index_pk(&crate::domain::lead::email_key(&lead.email)),
-        ),
+        ("gsi1pk", email_index_pk(&crate::domain::lead::email_key(&lead.email))),
         ("gsi1sk", lead.lead_id.clone()),
         ("gsi3pk", stage_index_pk(&stage)),
         ("gsi3sk", lead.lead_id.clone()),
@@ -107,12 +103,7 @@ pub fn lead_item(lead: &Lead) -> Result<Item, StoreError> {
         extra.push(("gsi2pk", owner_index_pk(&owner)));
         extra.push(("gsi2sk", lead.lead_id.clone()));
     }
-    Ok(with_keys(
-        object(lead)?,
-        "lead",
-        &lead_key(&lead.lead_id),
-        &extra,
-    ))
+    Ok(with_keys(object(lead)?, "lead", &lead_key(&lead.lead_id), &extra))
 }
 
 pub fn audit_item(lead_id: &str, event: &AuditEvent) -> Result<Item, StoreError> {
@@ -141,12 +132,7 @@ pub fn reseller_item(r: &Reseller) -> Result<Item, StoreError> {
         ("gsi1pk", resellers_index_pk(r.status.as_str())),
         ("gsi1sk", r.reseller_id.clone()),
     ];
-    Ok(with_keys(
-        object(r)?,
-        "reseller",
-        &reseller_key(&r.reseller_id),
-        &extra,
-    ))
+    Ok(with_keys(object(r)?, "reseller", &reseller_key(&r.reseller_id), &extra))
 }
 
 pub fn api_key_item(hash: &str, reseller_id: &str) -> Item {

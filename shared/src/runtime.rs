@@ -10,13 +10,16 @@ use crate::usecases::score_route::RosterCache;
 use std::sync::Arc;
 
 /// JSON logs, one object per line, with the current span's fields (the request id).
-/// `RUST_LOG` sets the level (default `info`).
+/// `RUST_LOG` sets the level: error, warn, info (default), debug or trace. (A plain level, not
+/// an env-filter: the filter's regex engine cost start-up time and binary size.)
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let level = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|l| l.trim().parse::<tracing_subscriber::filter::LevelFilter>().ok())
+        .unwrap_or(tracing_subscriber::filter::LevelFilter::INFO);
     let _ = tracing_subscriber::fmt()
         .json()
-        .with_env_filter(filter)
+        .with_max_level(level)
         .with_current_span(true)
         .with_span_list(false)
         .with_target(false)

@@ -32,37 +32,20 @@ async fn round_trip(t: &dyn Table) {
                "list": ["x", 1, {"deep": "yes"}], "map": {"amount": "290000.00", "nested": {"k": [1, 2]}}}),
     );
     t.put(original.clone(), None).await.expect("put");
-    let back = t
-        .get(&Key::new("RT#1", "A"))
-        .await
-        .expect("get")
-        .expect("present");
+    let back = t.get(&Key::new("RT#1", "A")).await.expect("get").expect("present");
     assert_eq!(Value::Object(back), Value::Object(original));
-    assert!(t
-        .get(&Key::new("RT#1", "missing"))
-        .await
-        .expect("get")
-        .is_none());
+    assert!(t.get(&Key::new("RT#1", "missing")).await.expect("get").is_none());
 }
 
 async fn conditions(t: &dyn Table) {
     let k = Key::new("COND#1", "A");
-    t.put(
-        item("COND#1", "A", json!({"version": 1})),
-        Some(Cond::NotExists),
-    )
-    .await
-    .expect("first create");
+    t.put(item("COND#1", "A", json!({"version": 1})), Some(Cond::NotExists))
+        .await
+        .expect("first create");
     let again = t
-        .put(
-            item("COND#1", "A", json!({"version": 1})),
-            Some(Cond::NotExists),
-        )
+        .put(item("COND#1", "A", json!({"version": 1})), Some(Cond::NotExists))
         .await;
-    assert!(
-        matches!(again, Err(StoreError::ConditionFailed)),
-        "{again:?}"
-    );
+    assert!(matches!(again, Err(StoreError::ConditionFailed)), "{again:?}");
     // optimistic concurrency: only the writer holding the current version wins
     t.put(
         item("COND#1", "A", json!({"version": 2})),
@@ -77,24 +60,17 @@ async fn conditions(t: &dyn Table) {
         )
         .await;
     assert!(matches!(stale, Err(StoreError::ConditionFailed)));
-    let missing = t
-        .put(item("COND#2", "A", json!({})), Some(Cond::Exists))
-        .await;
+    let missing = t.put(item("COND#2", "A", json!({})), Some(Cond::Exists)).await;
     assert!(matches!(missing, Err(StoreError::ConditionFailed)));
     let both = Cond::All(vec![Cond::Exists, Cond::Equals("version".into(), json!(2))]);
     t.put(item("COND#1", "A", json!({"version": 3})), Some(both))
         .await
         .expect("all");
-    assert_eq!(
-        t.get(&k).await.expect("get").expect("item")["version"],
-        json!(3)
-    );
+    assert_eq!(t.get(&k).await.expect("get").expect("item")["version"], json!(3));
 }
 
 async fn transactions(t: &dyn Table) {
-    t.put(item("TX#guard", "G", json!({})), None)
-        .await
-        .expect("guard");
+    t.put(item("TX#guard", "G", json!({})), None).await.expect("guard");
     // all or nothing: the third write's condition fails, so the first two never happen
     let writes = vec![
         Write::Put {
@@ -160,10 +136,7 @@ async fn transactions(t: &dyn Table) {
             cond: None,
         })
         .collect();
-    assert!(matches!(
-        t.transact(too_many).await,
-        Err(StoreError::Invalid(_))
-    ));
+    assert!(matches!(t.transact(too_many).await, Err(StoreError::Invalid(_))));
 }
 
 async fn collect_all(t: &dyn Table, q: Query) -> Vec<Item> {
@@ -196,23 +169,10 @@ async fn queries_and_pages(t: &dyn Table) {
     t.put(item("Q#2", "E#00", json!({})), None)
         .await
         .expect("other partition");
-    let all = collect_all(
-        t,
-        Query::new("Q#1")
-            .sk(SkRange::BeginsWith("E#".into()))
-            .limit(3),
-    )
-    .await;
-    assert_eq!(
-        sks(&all),
-        (0..7).map(|i| format!("E#{i:02}")).collect::<Vec<_>>()
-    );
+    let all = collect_all(t, Query::new("Q#1").sk(SkRange::BeginsWith("E#".into())).limit(3)).await;
+    assert_eq!(sks(&all), (0..7).map(|i| format!("E#{i:02}")).collect::<Vec<_>>());
     let page = t
-        .query(
-            &Query::new("Q#1")
-                .sk(SkRange::BeginsWith("E#".into()))
-                .limit(3),
-        )
+        .query(&Query::new("Q#1").sk(SkRange::BeginsWith("E#".into())).limit(3))
         .await
         .expect("page");
     assert_eq!(page.items.len(), 3);
@@ -222,10 +182,7 @@ async fn queries_and_pages(t: &dyn Table) {
         .await
         .expect("between");
     assert_eq!(sks(&between.items), vec!["E#02", "E#03", "E#04"]);
-    let back = t
-        .query(&Query::new("Q#1").backward().limit(2))
-        .await
-        .expect("backward");
+    let back = t.query(&Query::new("Q#1").backward().limit(2)).await.expect("backward");
     assert_eq!(sks(&back.items), vec!["Z", "E#06"]);
     let up_to = t
         .query(&Query::new("Q#1").sk(SkRange::UpTo("E#01".into())))
@@ -240,8 +197,7 @@ async fn queries_and_pages(t: &dyn Table) {
     let backward_all = collect_all(t, Query::new("Q#1").backward().limit(3)).await;
     assert_eq!(backward_all.len(), 8);
     assert!(matches!(
-        t.query(&Query::new("Q#1").after(Some("not-a-cursor".into())))
-            .await,
+        t.query(&Query::new("Q#1").after(Some("not-a-cursor".into()))).await,
         Err(StoreError::BadCursor)
     ));
 }
@@ -252,11 +208,7 @@ async fn index_queries(t: &dyn Table) {
         .enumerate()
     {
         t.put(
-            item(
-                &format!("IX#{i}"),
-                "C",
-                json!({"gsi1pk": "RENEWAL", "gsi1sk": due}),
-            ),
+            item(&format!("IX#{i}"), "C", json!({"gsi1pk": "RENEWAL", "gsi1sk": due})),
             None,
         )
         .await
@@ -273,18 +225,11 @@ async fn index_queries(t: &dyn Table) {
             .limit(2),
     )
     .await;
-    let pks: Vec<&str> = window
-        .iter()
-        .map(|i| i["pk"].as_str().unwrap_or_default())
-        .collect();
+    let pks: Vec<&str> = window.iter().map(|i| i["pk"].as_str().unwrap_or_default()).collect();
     assert_eq!(pks, vec!["IX#0", "IX#1", "IX#2"]);
     // moving an item's index key moves it in the index
     t.put(
-        item(
-            "IX#0",
-            "C",
-            json!({"gsi1pk": "RENEWAL", "gsi1sk": "2028-01-01"}),
-        ),
+        item("IX#0", "C", json!({"gsi1pk": "RENEWAL", "gsi1sk": "2028-01-01"})),
         None,
     )
     .await
@@ -307,12 +252,9 @@ async fn index_queries(t: &dyn Table) {
 async fn one_megabyte_pages(t: &dyn Table) {
     let blob = "x".repeat(100 * 1024);
     for i in 0..12 {
-        t.put(
-            item("BIG#1", &format!("I#{i:02}"), json!({"blob": blob})),
-            None,
-        )
-        .await
-        .expect("put big");
+        t.put(item("BIG#1", &format!("I#{i:02}"), json!({"blob": blob})), None)
+            .await
+            .expect("put big");
     }
     let first = t.query(&Query::new("BIG#1")).await.expect("query");
     assert!(
@@ -391,24 +333,18 @@ where
     assert!(!id.is_empty());
     let sent = read_back().await;
     assert_eq!(sent.len(), before + 1);
-    let parsed = shared::adapters::embedded::mailer::parse_eml("x.eml", sent.last().expect("one"))
-        .expect("parses");
+    let parsed = shared::adapters::embedded::mailer::parse_eml("x.eml", sent.last().expect("one")).expect("parses");
     assert_eq!(parsed.subject, "नमस्ते — your ERP demo");
     assert_eq!(parsed.text.trim(), "Namaste Priya");
     assert!(parsed.html.contains("&lt;Priya&gt;"));
-    assert!(m
-        .send_raw(from, &[], b"Subject: x\r\n\r\nx".to_vec())
-        .await
-        .is_err());
+    assert!(m.send_raw(from, &[], b"Subject: x\r\n\r\nx".to_vec()).await.is_err());
 }
 
 fn base64_encode(b: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for c in b.chunks(3) {
-        let n = (c[0] as u32) << 16
-            | (*c.get(1).unwrap_or(&0) as u32) << 8
-            | *c.get(2).unwrap_or(&0) as u32;
+        let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
         for i in 0..4 {
             if i <= c.len() {
                 out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
@@ -421,9 +357,7 @@ fn base64_encode(b: &[u8]) -> String {
 }
 
 pub async fn blobs_suite(b: &dyn Blobs) {
-    let body = "email,name\npriya@example.in,Priya\n"
-        .repeat(100)
-        .into_bytes();
+    let body = "email,name\npriya@example.in,Priya\n".repeat(100).into_bytes();
     b.put("prospects/diwali/list.csv", body.clone(), "text/csv")
         .await
         .expect("put");
@@ -433,9 +367,7 @@ pub async fn blobs_suite(b: &dyn Blobs) {
         body.len() as u64
     );
     assert_eq!(
-        b.get_range("prospects/diwali/list.csv", 6, 10)
-            .await
-            .expect("range"),
+        b.get_range("prospects/diwali/list.csv", 6, 10).await.expect("range"),
         body[6..10].to_vec()
     );
     let tail = b

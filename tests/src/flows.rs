@@ -134,10 +134,7 @@ pub async fn capture_score_route(api: &Api) {
     assert_eq!(lead["owner_reseller_id"], mumbai.as_str());
     assert_eq!(lead["routing"]["rule"], "platform");
     assert_eq!(lead["routing"]["match_level"], "region+industry");
-    assert_eq!(
-        lead["routing"]["candidates"].as_array().map(Vec::len),
-        Some(2)
-    );
+    assert_eq!(lead["routing"]["candidates"].as_array().map(Vec::len), Some(2));
     let actions: Vec<&str> = lead["audit"]
         .as_array()
         .expect("audit")
@@ -147,39 +144,26 @@ pub async fn capture_score_route(api: &Api) {
     assert_eq!(actions, ["lead.captured", "lead.qualified"]);
     // the owner sees it with its own key; another reseller cannot
     assert_eq!(
-        api.get_as(&format!("/leads/{id}"), Some(&mumbai_key))
-            .await
-            .0,
+        api.get_as(&format!("/leads/{id}"), Some(&mumbai_key)).await.0,
         StatusCode::OK
     );
     assert_eq!(
-        api.get_as(&format!("/leads/{id}"), Some(&other_key))
-            .await
-            .0,
+        api.get_as(&format!("/leads/{id}"), Some(&other_key)).await.0,
         StatusCode::NOT_FOUND
     );
     let (_, own) = api.get_as("/leads", Some(&mumbai_key)).await;
     assert_eq!(own["leads"].as_array().map(Vec::len), Some(1));
     assert_eq!(
-        api.get_as(&format!("/leads?owner={mumbai}"), Some(&other_key))
-            .await
-            .0,
+        api.get_as(&format!("/leads?owner={mumbai}"), Some(&other_key)).await.0,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        api.get_as(&format!("/resellers/{mumbai}"), Some(&other_key))
-            .await
-            .0,
+        api.get_as(&format!("/resellers/{mumbai}"), Some(&other_key)).await.0,
         StatusCode::FORBIDDEN
     );
-    let (status, me) = api
-        .get_as(&format!("/resellers/{other}"), Some(&other_key))
-        .await;
+    let (status, me) = api.get_as(&format!("/resellers/{other}"), Some(&other_key)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        me.get("api_key").is_none(),
-        "the key is shown once, at creation"
-    );
+    assert!(me.get("api_key").is_none(), "the key is shown once, at creation");
     let (_, mumbai_now) = api.admin_get(&format!("/resellers/{mumbai}")).await;
     assert_eq!(mumbai_now["open_leads"], 1);
     // listing by email (any case), stage and owner finds it
@@ -204,9 +188,7 @@ pub async fn duplicates_idempotency_and_races(api: &Api) {
     let (s1, first) = api.post_json("/leads", body.clone()).await;
     assert_eq!(s1, StatusCode::CREATED);
     let id = first["lead_id"].as_str().expect("id").to_string();
-    let (s2, second) = api
-        .post_json("/leads", json!({"email": "DUP@acme-retail.in"}))
-        .await;
+    let (s2, second) = api.post_json("/leads", json!({"email": "DUP@acme-retail.in"})).await;
     assert_eq!(s2, StatusCode::OK);
     assert_eq!(second["lead_id"], id.as_str());
     assert_eq!(second["duplicate"], true);
@@ -245,10 +227,7 @@ pub async fn duplicates_idempotency_and_races(api: &Api) {
     // the same email posted at the same instant, many times: exactly one lead
     let posts = (0..8).map(|_| api.post_json("/leads", json!({"email": "race@example.in"})));
     let results = futures::future::join_all(posts).await;
-    let created = results
-        .iter()
-        .filter(|(s, _)| *s == StatusCode::CREATED)
-        .count();
+    let created = results.iter().filter(|(s, _)| *s == StatusCode::CREATED).count();
     assert_eq!(created, 1, "{results:?}");
     let ids: std::collections::HashSet<String> = results
         .iter()
@@ -263,17 +242,11 @@ pub async fn duplicates_idempotency_and_races(api: &Api) {
 pub async fn capacity_overflow_goes_to_admin_queue(api: &Api) {
     let (only, _) = api.reseller("Tiny Partner", &["IN"], &[], "gold", 1).await;
     let (_, a) = api
-        .post_json(
-            "/leads",
-            json!({"email": "first@example.in", "country": "IN"}),
-        )
+        .post_json("/leads", json!({"email": "first@example.in", "country": "IN"}))
         .await;
     api.drain().await;
     let (_, b) = api
-        .post_json(
-            "/leads",
-            json!({"email": "second@example.in", "country": "IN"}),
-        )
+        .post_json("/leads", json!({"email": "second@example.in", "country": "IN"}))
         .await;
     api.drain().await;
     let (_, first) = api

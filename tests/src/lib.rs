@@ -18,9 +18,7 @@ pub fn emulator() -> String {
             );
             v
         }
-        _ => panic!(
-            "AWS_ENDPOINT_URL is not set: AWS-backed tests need the emulator; run ./scripts/test"
-        ),
+        _ => panic!("AWS_ENDPOINT_URL is not set: AWS-backed tests need the emulator; run ./scripts/test"),
     }
 }
 

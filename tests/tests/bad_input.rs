@@ -5,12 +5,7 @@ use e2e_tests::{embedded_stack, ADMIN_KEY};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn post_raw(
-    api: &Api,
-    content_type: &str,
-    body: Vec<u8>,
-    accept: Option<&str>,
-) -> reqwest::Response {
+async fn post_raw(api: &Api, content_type: &str, body: Vec<u8>, accept: Option<&str>) -> reqwest::Response {
     let mut req = api
         .http
         .post(format!("{}/leads", api.base))
@@ -26,19 +21,10 @@ async fn post_raw(
 async fn malformed_wrong_type_oversized_and_invalid_bodies() {
     let stack = embedded_stack().await;
     let api = Api::of(&stack);
-    let res = post_raw(
-        &api,
-        "application/json",
-        b"{\"email\": \"a@b.co\",".to_vec(),
-        None,
-    )
-    .await;
+    let res = post_raw(&api, "application/json", b"{\"email\": \"a@b.co\",".to_vec(), None).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body: Value = res.json().await.expect("json error");
-    assert!(body["message"]
-        .as_str()
-        .unwrap_or("")
-        .contains("malformed JSON"));
+    assert!(body["message"].as_str().unwrap_or("").contains("malformed JSON"));
     assert_eq!(
         post_raw(&api, "application/json", b"[1,2]".to_vec(), None)
             .await
@@ -52,20 +38,12 @@ async fn malformed_wrong_type_oversized_and_invalid_bodies() {
         StatusCode::UNSUPPORTED_MEDIA_TYPE
     );
     assert_eq!(
-        post_raw(
-            &api,
-            "multipart/form-data; boundary=x",
-            b"--x--".to_vec(),
-            None
-        )
-        .await
-        .status(),
+        post_raw(&api, "multipart/form-data; boundary=x", b"--x--".to_vec(), None)
+            .await
+            .status(),
         StatusCode::UNSUPPORTED_MEDIA_TYPE
     );
-    let huge = format!(
-        "{{\"email\":\"a@b.co\",\"message\":\"{}\"}}",
-        "x".repeat(1024 * 1024)
-    );
+    let huge = format!("{{\"email\":\"a@b.co\",\"message\":\"{}\"}}", "x".repeat(1024 * 1024));
     assert_eq!(
         post_raw(&api, "application/json", huge.into_bytes(), None)
             .await
@@ -105,10 +83,7 @@ async fn unicode_and_markup_are_stored_as_text() {
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let (_, lead) = api
-        .admin_get(&format!(
-            "/leads/{}",
-            created["lead_id"].as_str().unwrap_or("")
-        ))
+        .admin_get(&format!("/leads/{}", created["lead_id"].as_str().unwrap_or("")))
         .await;
     assert_eq!(lead["name"], "सुनीता 😀 Devi");
     assert_eq!(lead["company"], "<script>alert('x')</script>");
@@ -120,10 +95,7 @@ async fn unicode_and_markup_are_stored_as_text() {
 async fn admin_key_and_unknown_ids() {
     let stack = embedded_stack().await;
     let api = Api::of(&stack);
-    assert_eq!(
-        api.get_as("/leads/01ABC", None).await.0,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(api.get_as("/leads/01ABC", None).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(
         api.get_as("/leads/01ABC", Some("wrong-key")).await.0,
         StatusCode::UNAUTHORIZED
@@ -148,9 +120,7 @@ async fn admin_key_and_unknown_ids() {
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
-        api.get_as("/leads?stage=R001&cursor=garbage", Some(ADMIN_KEY))
-            .await
-            .0,
+        api.get_as("/leads?stage=R001&cursor=garbage", Some(ADMIN_KEY)).await.0,
         StatusCode::BAD_REQUEST
     );
     let res = api
@@ -161,7 +131,12 @@ async fn admin_key_and_unknown_ids() {
         .await
         .expect("req");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let (s, body) = api.admin_post("/resellers", json!({"name": "", "email": "bad", "regions": ["Atlantis"], "tier": "diamond", "win_rate": 2})).await;
+    let (s, body) = api
+        .admin_post(
+            "/resellers",
+            json!({"name": "", "email": "bad", "regions": ["Atlantis"], "tier": "diamond", "win_rate": 2}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"].as_array().map(Vec::len), Some(5), "{body}");
     // a reseller key may not create resellers
@@ -190,7 +165,12 @@ async fn honeypot_is_accepted_but_stored_as_spam_and_never_routed() {
     let stack = embedded_stack().await;
     let api = Api::of(&stack);
     api.reseller("Any Partner", &["IN"], &[], "gold", 10).await;
-    let (s, created) = api.post_json("/leads", json!({"email": "bot@spam.example", "country": "IN", "website": "http://buy-now.example"})).await;
+    let (s, created) = api
+        .post_json(
+            "/leads",
+            json!({"email": "bot@spam.example", "country": "IN", "website": "http://buy-now.example"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "the same answer as a real lead");
     api.drain().await;
     let id = created["lead_id"].as_str().expect("id");
@@ -202,9 +182,7 @@ async fn honeypot_is_accepted_but_stored_as_spam_and_never_routed() {
     let (_, spam) = api.admin_get("/leads?stage=spam").await;
     assert_eq!(spam["leads"][0]["lead_id"], id);
     // spam does not claim the address: the real person can still submit
-    let (s, _) = api
-        .post_json("/leads", json!({"email": "bot@spam.example"}))
-        .await;
+    let (s, _) = api.post_json("/leads", json!({"email": "bot@spam.example"})).await;
     assert_eq!(s, StatusCode::CREATED);
     let q = stack.stack.embedded_queue.as_ref().expect("embedded");
     api.drain().await;
@@ -241,17 +219,8 @@ async fn browsers_get_redirects_and_scripts_get_json() {
     assert!(loc.contains("/_local/form-error?error=email"), "{loc}");
     // a redirect to an allowed host is followed; elsewhere, never (no open redirect)
     let ok = "email=r1%40example.in&redirect=http%3A%2F%2Flocalhost%3A8080%2Fthanks-webinar";
-    let res = post_raw(
-        &api,
-        "application/x-www-form-urlencoded",
-        ok.into(),
-        Some("text/html"),
-    )
-    .await;
-    assert_eq!(
-        res.headers()["location"],
-        "http://localhost:8080/thanks-webinar"
-    );
+    let res = post_raw(&api, "application/x-www-form-urlencoded", ok.into(), Some("text/html")).await;
+    assert_eq!(res.headers()["location"], "http://localhost:8080/thanks-webinar");
     let evil = "email=r2%40example.in&redirect=https%3A%2F%2Fevil.example%2Fphish";
     let res = post_raw(
         &api,
@@ -292,10 +261,7 @@ async fn cors_preflight_is_answered_for_allowed_origins_only() {
     };
     let ok = preflight("http://localhost:8080").await.expect("preflight");
     assert!(ok.status().is_success());
-    assert_eq!(
-        ok.headers()["access-control-allow-origin"],
-        "http://localhost:8080"
-    );
+    assert_eq!(ok.headers()["access-control-allow-origin"], "http://localhost:8080");
     let no = preflight("https://evil.example").await.expect("preflight");
     assert!(no.headers().get("access-control-allow-origin").is_none());
     stack.stop().await;

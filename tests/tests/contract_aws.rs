@@ -19,10 +19,7 @@ async fn sqs_queue() {
     let endpoint = emulator();
     let sdk = sdk_config().await;
     let q = SqsQueue::new(&sdk);
-    let url = q
-        .ensure_queue(&unique("contract"))
-        .await
-        .expect("create queue");
+    let url = q.ensure_queue(&unique("contract")).await.expect("create queue");
     contract::queue_suite(&q, &url, &format!("{endpoint}/123456789012/no-such-queue")).await;
 }
 
@@ -31,19 +28,12 @@ async fn ses_mailer() {
     let endpoint = emulator();
     let sdk = sdk_config().await;
     let m = SesMailer::new(&sdk);
-    m.verify_domain("mail.partners.example")
-        .await
-        .expect("verify domain");
+    m.verify_domain("mail.partners.example").await.expect("verify domain");
     // the emulator keeps what SES sent; read it back through its API
     contract::mailer_suite(&m, "alerts@mail.partners.example", || {
         let url = format!("{endpoint}/moto-api/data.json");
         async move {
-            let data: Value = reqwest::get(url)
-                .await
-                .expect("moto api")
-                .json()
-                .await
-                .expect("json");
+            let data: Value = reqwest::get(url).await.expect("moto api").json().await.expect("json");
             data["ses"]["RawMessage"]
                 .as_array()
                 .map(|msgs| {

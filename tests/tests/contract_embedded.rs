@@ -25,13 +25,7 @@ async fn table_persisted_and_reopened() {
 
 #[tokio::test]
 async fn queue() {
-    let q = EmbeddedQueue::new(
-        &["jobs"],
-        Duration::from_secs(5),
-        5,
-        Some(temp_dir("queue")),
-    )
-    .expect("queue");
+    let q = EmbeddedQueue::new(&["jobs"], Duration::from_secs(5), 5, Some(temp_dir("queue"))).expect("queue");
     contract::queue_suite(&q, "jobs", "nope").await;
 }
 
@@ -62,10 +56,7 @@ async fn mailer() {
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .collect();
             files.sort();
-            files
-                .iter()
-                .map(|f| std::fs::read(f).expect("read"))
-                .collect()
+            files.iter().map(|f| std::fs::read(f).expect("read")).collect()
         }
     })
     .await;

@@ -21,10 +21,7 @@ async fn one_bad_message_fails_alone(stack: &local_stack::Running) {
     let api = Api::of(stack);
     api.reseller("Solo", &["IN"], &[], "gold", 10).await;
     let (_, a) = api
-        .post_json(
-            "/leads",
-            json!({"email": "good@example.in", "country": "IN"}),
-        )
+        .post_json("/leads", json!({"email": "good@example.in", "country": "IN"}))
         .await;
     let lead_id = a["lead_id"].as_str().expect("id").to_string();
     let captured = json!({"type": "lead.captured", "version": 1, "id": "e1", "occurred_at": "2026-11-02T10:00:00Z",
@@ -62,10 +59,7 @@ async fn one_bad_message_fails_alone(stack: &local_stack::Running) {
             lead["owner_reseller_id"].as_str().unwrap_or("")
         ))
         .await;
-    assert_eq!(
-        reseller["open_leads"], 1,
-        "the owner's load counts the lead once"
-    );
+    assert_eq!(reseller["open_leads"], 1, "the owner's load counts the lead once");
 }
 
 #[tokio::test]
@@ -92,9 +86,7 @@ async fn a_poison_message_ends_in_the_dead_letter_queue_and_the_rest_flows() {
         .send("scoring", "{not json".into())
         .await
         .expect("send");
-    let (_, a) = api
-        .post_json("/leads", json!({"email": "flows@example.in"}))
-        .await;
+    let (_, a) = api.post_json("/leads", json!({"email": "flows@example.in"})).await;
     api.drain().await;
     let q = stack.stack.embedded_queue.as_ref().expect("embedded");
     assert_eq!(q.peek("scoring-dlq"), vec!["{not json".to_string()]);
@@ -115,8 +107,7 @@ async fn requests_per_lead_captured_and_scored() {
         counts: counts.clone(),
     });
     let queue = Arc::new(CountingQueue {
-        inner: EmbeddedQueue::new(&["scoring", "sequence"], Duration::from_secs(5), 5, None)
-            .expect("queue"),
+        inner: EmbeddedQueue::new(&["scoring", "sequence"], Duration::from_secs(5), 5, None).expect("queue"),
         counts: counts.clone(),
     });
     let clock = SystemClock;
@@ -151,9 +142,7 @@ async fn requests_per_lead_captured_and_scored() {
         let fields = json!({"email": format!("count{i}@example.in"), "country": "IN"});
         let input = validate(fields.as_object().expect("object")).expect("valid");
         let before = counts.snapshot();
-        let outcome = capture_lead(&ports, &input, None, "corr")
-            .await
-            .expect("capture");
+        let outcome = capture_lead(&ports, &input, None, "corr").await.expect("capture");
         assert!(matches!(outcome, Captured::Created { .. }));
         let after_capture = counts.snapshot();
         assert_eq!(

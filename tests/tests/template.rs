@@ -31,10 +31,9 @@ fn untag(v: &Value) -> &Value {
 /// `!Ref X` → X; `!GetAtt X.Arn` → X.
 fn referenced(v: &Value) -> Option<String> {
     match v {
-        Value::Tagged(t) if t.tag == "!Ref" || t.tag == "!GetAtt" => t
-            .value
-            .as_str()
-            .map(|s| s.split('.').next().unwrap_or(s).to_string()),
+        Value::Tagged(t) if t.tag == "!Ref" || t.tag == "!GetAtt" => {
+            t.value.as_str().map(|s| s.split('.').next().unwrap_or(s).to_string())
+        }
         _ => None,
     }
 }
@@ -67,21 +66,13 @@ fn every_function_crate_is_deployed_from_its_binary() {
         .map(|e| e.file_name().to_string_lossy().to_string())
         .collect();
     for c in &crates {
-        assert!(
-            deployed.contains(c),
-            "functions/{c} is not deployed by template.yaml"
-        );
-        let manifest = std::fs::read_to_string(root().join("functions").join(c).join("Cargo.toml"))
-            .expect("manifest");
+        assert!(deployed.contains(c), "functions/{c} is not deployed by template.yaml");
+        let manifest = std::fs::read_to_string(root().join("functions").join(c).join("Cargo.toml")).expect("manifest");
         assert!(
             manifest.contains(&format!("name = \"{c}\"")),
             "functions/{c}'s package is not named {c}"
         );
-        assert!(root()
-            .join("functions")
-            .join(c)
-            .join("src/main.rs")
-            .exists());
+        assert!(root().join("functions").join(c).join("src/main.rs").exists());
     }
     for d in &deployed {
         assert!(
@@ -108,10 +99,7 @@ fn every_env_var_the_code_reads_is_set() {
             .unwrap_or_else(|| panic!("{crate_name} not in template"));
         let own = &f["Properties"]["Environment"]["Variables"];
         for v in *vars {
-            assert!(
-                !own[*v].is_null() || !globals[*v].is_null(),
-                "{name} does not set {v}"
-            );
+            assert!(!own[*v].is_null() || !globals[*v].is_null(), "{name} does not set {v}");
         }
     }
 }
@@ -150,9 +138,7 @@ fn queues_the_code_sends_to_exist_with_dead_letter_queues_and_long_visibility() 
                     .into_iter()
                     .flatten()
                     .any(|(_, e)| {
-                        e["Type"] == "SQS"
-                            && referenced(&e["Properties"]["Queue"]).as_deref()
-                                == Some(queue.as_str())
+                        e["Type"] == "SQS" && referenced(&e["Properties"]["Queue"]).as_deref() == Some(queue.as_str())
                     });
                 if consumes {
                     let timeout = consumer["Properties"]["Timeout"].as_u64().expect("timeout");
@@ -160,13 +146,10 @@ fn queues_the_code_sends_to_exist_with_dead_letter_queues_and_long_visibility() 
                         visibility >= 6 * timeout,
                         "{queue}: visibility {visibility}s < 6 × {cname}'s {timeout}s"
                     );
-                    let events = consumer["Properties"]["Events"]
-                        .as_mapping()
-                        .expect("events");
+                    let events = consumer["Properties"]["Events"].as_mapping().expect("events");
                     assert!(events
                         .iter()
-                        .any(|(_, e)| e["Properties"]["FunctionResponseTypes"][0]
-                            == "ReportBatchItemFailures"));
+                        .any(|(_, e)| e["Properties"]["FunctionResponseTypes"][0] == "ReportBatchItemFailures"));
                 }
             }
         }
@@ -209,11 +192,8 @@ fn table_has_the_indexes_the_code_queries_and_the_admin_key_is_secret() {
     assert_eq!(table["KeySchema"][1]["AttributeName"], "sk");
     assert_eq!(t["Parameters"]["AdminApiKey"]["NoEcho"], true);
     assert_eq!(
-        untag(
-            &t["Resources"]["LeadCaptureFunction"]["Properties"]["Environment"]["Variables"]
-                ["ADMIN_API_KEY"]
-        )
-        .as_str(),
+        untag(&t["Resources"]["LeadCaptureFunction"]["Properties"]["Environment"]["Variables"]["ADMIN_API_KEY"])
+            .as_str(),
         Some("AdminApiKey")
     );
 }

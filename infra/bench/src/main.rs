@@ -28,31 +28,38 @@ use tokio::sync::Notify;
 
 const RUNS: usize = 15;
 
+/// A Lambda runtime API that hands out a cold event and then a warm one, and times both.
 #[derive(Default)]
 struct Stub {
-    event: Mutex<Option<Value>>,
+    events: Mutex<std::collections::VecDeque<Value>>,
     first_poll: Mutex<Option<Instant>>,
-    response: Mutex<Option<(Instant, Value)>>,
+    delivered: Mutex<Vec<Instant>>,
+    responses: Mutex<Vec<(Instant, Value)>>,
     done: Notify,
 }
 
+impl Stub {
+    fn record(&self, v: Value) {
+        let mut r = self.responses.lock().expect("lock");
+        r.push((Instant::now(), v));
+        if r.len() == 2 {
+            self.done.notify_one();
+        }
+    }
+}
+
 async fn next(State(stub): State<Arc<Stub>>) -> (HeaderMap, String) {
-    stub.first_poll
-        .lock()
-        .expect("lock")
-        .get_or_insert_with(Instant::now);
-    let event = stub.event.lock().expect("lock").take();
+    stub.first_poll.lock().expect("lock").get_or_insert_with(Instant::now);
+    let event = stub.events.lock().expect("lock").pop_front();
     match event {
         Some(e) => {
+            stub.delivered.lock().expect("lock").push(Instant::now());
             let mut h = HeaderMap::new();
             h.insert(
                 "lambda-runtime-aws-request-id",
                 HeaderValue::from_static("bench-request-1"),
             );
-            h.insert(
-                "lambda-runtime-deadline-ms",
-                HeaderValue::from(4_102_444_800_000u64),
-            );
+            h.insert("lambda-runtime-deadline-ms", HeaderValue::from(4_102_444_800_000u64));
             h.insert(
                 "lambda-runtime-invoked-function-arn",
                 HeaderValue::from_static("arn:aws:lambda:ap-south-1:123456789012:function:bench"),
@@ -64,50 +71,40 @@ async fn next(State(stub): State<Arc<Stub>>) -> (HeaderMap, String) {
             (h, e.to_string())
         }
         None => {
-            // no second event: hold the poll until the process is killed
+            // no third event: hold the poll until the process is killed
             tokio::time::sleep(Duration::from_secs(3600)).await;
             (HeaderMap::new(), String::new())
         }
     }
 }
 
-async fn respond(
-    State(stub): State<Arc<Stub>>,
-    Path(_id): Path<String>,
-    body: String,
-) -> &'static str {
-    let v = serde_json::from_str(&body).unwrap_or(Value::String(body));
-    *stub.response.lock().expect("lock") = Some((Instant::now(), v));
-    stub.done.notify_waiters();
+async fn respond(State(stub): State<Arc<Stub>>, Path(_id): Path<String>, body: String) -> &'static str {
+    stub.record(serde_json::from_str(&body).unwrap_or(Value::String(body)));
     "{}"
 }
 
 async fn failed(State(stub): State<Arc<Stub>>, body: String) -> &'static str {
-    *stub.response.lock().expect("lock") = Some((Instant::now(), json!({"runtime_error": body})));
-    stub.done.notify_waiters();
+    stub.record(json!({ "runtime_error": body }));
     "{}"
 }
 
 struct Sample {
+    /// process start → first poll of the runtime API
     init: Duration,
+    /// process start → response to the first event
     cold: Duration,
+    /// the second event, delivered → answered (the event's own work, warm)
+    warm: Duration,
     response: Value,
 }
 
-/// Starts the binary against a fresh runtime-API stub and times its first invocation.
-async fn invoke_once(
-    binary: &PathBuf,
-    event: Value,
-    env: &[(String, String)],
-) -> Result<Sample, String> {
+/// Starts the binary against a fresh runtime-API stub and times its first two invocations.
+async fn invoke_once(binary: &PathBuf, events: [Value; 2], env: &[(String, String)]) -> Result<Sample, String> {
     let stub = Arc::new(Stub::default());
-    *stub.event.lock().expect("lock") = Some(event);
+    stub.events.lock().expect("lock").extend(events);
     let app = Router::new()
         .route("/2018-06-01/runtime/invocation/next", get(next))
-        .route(
-            "/2018-06-01/runtime/invocation/{id}/response",
-            post(respond),
-        )
+        .route("/2018-06-01/runtime/invocation/{id}/response", post(respond))
         .route("/2018-06-01/runtime/invocation/{id}/error", post(failed))
         .route("/2018-06-01/runtime/init/error", post(failed))
         .with_state(stub.clone());
@@ -118,7 +115,6 @@ async fn invoke_once(
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    let done = stub.done.notified();
     let started = Instant::now();
     let mut child = tokio::process::Command::new(binary)
         .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
@@ -134,20 +130,22 @@ async fn invoke_once(
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("{}: {e}", binary.display()))?;
-    let waited = tokio::time::timeout(Duration::from_secs(20), done).await;
+    let waited = tokio::time::timeout(Duration::from_secs(20), stub.done.notified()).await;
     let _ = child.kill().await;
     server.abort();
-    waited.map_err(|_| format!("{} did not answer in 20 s", binary.display()))?;
+    waited.map_err(|_| format!("{} did not answer twice in 20 s", binary.display()))?;
     let first_poll = stub.first_poll.lock().expect("lock").ok_or("no poll")?;
-    let (at, response) = stub
-        .response
-        .lock()
-        .expect("lock")
-        .take()
-        .ok_or("no response")?;
+    let delivered = stub.delivered.lock().expect("lock").clone();
+    let mut responses = std::mem::take(&mut *stub.responses.lock().expect("lock"));
+    if responses.len() < 2 || delivered.len() < 2 {
+        return Err(format!("{}: expected two responses", binary.display()));
+    }
+    let (warm_at, _) = responses.pop().ok_or("no warm response")?;
+    let (cold_at, response) = responses.pop().ok_or("no cold response")?;
     Ok(Sample {
         init: first_poll - started,
-        cold: at - started,
+        cold: cold_at - started,
+        warm: warm_at - delivered[1],
         response,
     })
 }
@@ -184,15 +182,9 @@ fn sqs_event(lead_id: &str) -> Value {
 
 #[tokio::main]
 async fn main() -> Result<(), String> {
-    let dir = PathBuf::from(
-        std::env::args()
-            .nth(1)
-            .unwrap_or_else(|| "target/release".into()),
-    );
+    let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "target/release".into()));
     if std::env::var("AWS_ENDPOINT_URL").is_err() {
-        return Err(
-            "AWS_ENDPOINT_URL is not set: run ./scripts/bench, which starts the emulator".into(),
-        );
+        return Err("AWS_ENDPOINT_URL is not set: run ./scripts/bench, which starts the emulator".into());
     }
     let sdk = sdk_config().await;
     let suffix = shared::ids::random_id().to_lowercase();
@@ -244,7 +236,7 @@ async fn main() -> Result<(), String> {
         scoring_queue: &scoring_q,
     };
     let mut lead_ids = Vec::new();
-    for i in 0..RUNS {
+    for i in 0..2 * RUNS {
         let fields = json!({"email": format!("score-{i}-{suffix}@example.in"), "country": "IN", "title": "CEO"});
         let input = validate(fields.as_object().ok_or("object")?).map_err(|e| format!("{e:?}"))?;
         if let Captured::Created { lead_id } = capture_lead(&capture_ports, &input, None, "bench")
@@ -257,15 +249,15 @@ async fn main() -> Result<(), String> {
 
     let binaries = ["hello-lambda", "lead-capture", "scoring"];
     let mut samples: Vec<Vec<Sample>> = binaries.iter().map(|_| Vec::new()).collect();
-    for run in 0..RUNS {
+    for (run, pair) in lead_ids.chunks(2).enumerate() {
         // interleaved, so a noisy moment hurts every binary alike
         for (b, name) in binaries.iter().enumerate() {
-            let event = match *name {
-                "lead-capture" => api_gateway_event(&format!("cold-{run}-{suffix}@example.in")),
-                "scoring" => sqs_event(&lead_ids[run]),
-                _ => json!({"hello": "world"}),
+            let events = match *name {
+                "lead-capture" => [0, 1].map(|i| api_gateway_event(&format!("cold-{run}-{i}-{suffix}@example.in"))),
+                "scoring" => [sqs_event(&pair[0]), sqs_event(&pair[1])],
+                _ => [json!({"hello": "world"}), json!({"hello": "again"})],
             };
-            let s = invoke_once(&dir.join(name), event, &env).await?;
+            let s = invoke_once(&dir.join(name), events, &env).await?;
             samples[b].push(s);
         }
     }
@@ -277,9 +269,7 @@ async fn main() -> Result<(), String> {
     }
     for s in &samples[2] {
         if s.response.get("runtime_error").is_some()
-            || s.response["batchItemFailures"]
-                .as_array()
-                .is_none_or(|f| !f.is_empty())
+            || s.response["batchItemFailures"].as_array().is_none_or(|f| !f.is_empty())
         {
             return Err(format!("scoring answered {}", s.response));
         }
@@ -288,23 +278,27 @@ async fn main() -> Result<(), String> {
     let base_init = median(samples[0].iter().map(|s| s.init).collect());
     let base_cold = median(samples[0].iter().map(|s| s.cold).collect());
     println!("\n## Start-up ({RUNS} runs each, medians; runtime-API stub on loopback, emulator for AWS calls)\n");
-    println!("| binary | init (start → first poll) | init ratio | cold start (start → first response) | cold ratio | size |");
-    println!("|---|---|---|---|---|---|");
+    println!("| binary | init (start → first poll) | init ratio | cold start (start → first response) | cold ratio | warm event | cold − warm | (cold − warm) ratio | size |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for (b, name) in binaries.iter().enumerate() {
         let init = median(samples[b].iter().map(|s| s.init).collect());
         let cold = median(samples[b].iter().map(|s| s.cold).collect());
-        let size = std::fs::metadata(dir.join(name))
-            .map(|m| m.len())
-            .unwrap_or(0);
+        let warm = median(samples[b].iter().map(|s| s.warm).collect());
+        let overhead = median(samples[b].iter().map(|s| s.cold.saturating_sub(s.warm)).collect());
+        let size = std::fs::metadata(dir.join(name)).map(|m| m.len()).unwrap_or(0);
         println!(
-            "| {name} | {} | {:.2}× | {} | {:.2}× | {:.2} MB |",
+            "| {name} | {} | {:.2}× | {} | {:.2}× | {} | {} | {:.2}× | {:.2} MB |",
             ms(init),
             init.as_secs_f64() / base_init.as_secs_f64(),
             ms(cold),
             cold.as_secs_f64() / base_cold.as_secs_f64(),
+            ms(warm),
+            ms(overhead),
+            overhead.as_secs_f64() / base_cold.as_secs_f64(),
             size as f64 / 1_000_000.0
         );
     }
+    println!("(warm event: the same kind of event again in the warm process, i.e. the event's own work, mostly the emulator's round trips; cold − warm: what starting cold adds)");
 
     // Requests per lead, counted at the AWS adapters.
     let counts = Arc::new(Counts::default());
@@ -344,13 +338,11 @@ async fn main() -> Result<(), String> {
             return Err("not created".into());
         };
         let mid = counts.snapshot();
-        let batch = local_stack::consumers::event(&[(
-            "m",
-            &sqs_event(&lead_id)["Records"][0]["body"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-        )]);
+        let body = sqs_event(&lead_id)["Records"][0]["body"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let batch = local_stack::consumers::event(&[("m", &body)]);
         let res = scoring.handle_batch(batch).await;
         if !res.batch_item_failures.is_empty() {
             return Err("scoring failed".into());

@@ -18,10 +18,7 @@ fn to_event(batch: &[Received]) -> SqsEvent {
             msg.message_id = Some(m.message_id.clone());
             msg.receipt_handle = Some(m.receipt.clone());
             msg.body = Some(m.body.clone());
-            msg.attributes = HashMap::from([(
-                "ApproximateReceiveCount".to_string(),
-                m.receive_count.to_string(),
-            )]);
+            msg.attributes = HashMap::from([("ApproximateReceiveCount".to_string(), m.receive_count.to_string())]);
             msg
         })
         .collect();

@@ -68,11 +68,7 @@ async fn get_clock(State(stack): State<Arc<Stack>>) -> Json<Value> {
     Json(json!({"now": stack.clock.now()}))
 }
 
-async fn run_job(
-    State(stack): State<Arc<Stack>>,
-    Path(name): Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
+async fn run_job(State(stack): State<Arc<Stack>>, Path(name): Path<String>, body: axum::body::Bytes) -> Response {
     let now = match parse_now(&body) {
         Ok(n) => n,
         Err(e) => return bad(e),
@@ -80,24 +76,20 @@ async fn run_job(
     if let Some(now) = now {
         stack.clock.set(now);
     }
-    (StatusCode::NOT_FOUND, Json(json!({"error": "not_found", "message": format!("no scheduled job {name}"), "jobs": JOBS}))).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({"error": "not_found", "message": format!("no scheduled job {name}"), "jobs": JOBS})),
+    )
+        .into_response()
 }
 
 async fn depths(stack: &Stack) -> serde_json::Map<String, Value> {
     let mut out = serde_json::Map::new();
     for (logical, id) in &stack.queue_ids {
-        let d = stack
-            .queue
-            .depth(id)
-            .await
-            .map(Value::from)
-            .unwrap_or(Value::Null);
+        let d = stack.queue.depth(id).await.map(Value::from).unwrap_or(Value::Null);
         out.insert(logical.clone(), d);
         if let Some(q) = &stack.embedded_queue {
-            out.insert(
-                format!("{logical}-dlq"),
-                json!(q.depth(&format!("{id}-dlq"))),
-            );
+            out.insert(format!("{logical}-dlq"), json!(q.depth(&format!("{id}-dlq"))));
         }
     }
     out
@@ -148,7 +140,11 @@ async fn outbox(State(stack): State<Arc<Stack>>) -> Response {
             Ok(mails) => Json(json!({"emails": mails})).into_response(),
             Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e.to_string()}))).into_response(),
         },
-        None => (StatusCode::NOT_IMPLEMENTED, Json(json!({"error": "the outbox is kept by the embedded mailer; with --aws, mail goes to SES"}))).into_response(),
+        None => (
+            StatusCode::NOT_IMPLEMENTED,
+            Json(json!({"error": "the outbox is kept by the embedded mailer; with --aws, mail goes to SES"})),
+        )
+            .into_response(),
     }
 }
 

@@ -5,14 +5,7 @@ use shared::ports::{Clock, Table};
 use shared::usecases::resellers::{self, NewReseller};
 use shared::usecases::score_route::active_resellers;
 
-fn new(
-    name: &str,
-    email: &str,
-    regions: &[&str],
-    industries: &[&str],
-    tier: &str,
-    win_rate: &str,
-) -> NewReseller {
+fn new(name: &str, email: &str, regions: &[&str], industries: &[&str], tier: &str, win_rate: &str) -> NewReseller {
     NewReseller {
         name: Some(name.into()),
         email: Some(email.into()),
@@ -26,15 +19,8 @@ fn new(
 }
 
 /// Seeds three resellers unless some exist; returns (id, name, api key) of those created.
-pub async fn seed(
-    table: &dyn Table,
-    clock: &dyn Clock,
-) -> Result<Vec<(String, String, String)>, String> {
-    if !active_resellers(table)
-        .await
-        .map_err(|e| e.to_string())?
-        .is_empty()
-    {
+pub async fn seed(table: &dyn Table, clock: &dyn Clock) -> Result<Vec<(String, String, String)>, String> {
+    if !active_resellers(table).await.map_err(|e| e.to_string())?.is_empty() {
         return Ok(vec![]);
     }
     let demo = [
@@ -65,9 +51,7 @@ pub async fn seed(
     ];
     let mut out = Vec::new();
     for d in &demo {
-        let (r, key) = resellers::create(table, clock, d)
-            .await
-            .map_err(|e| e.to_string())?;
+        let (r, key) = resellers::create(table, clock, d).await.map_err(|e| e.to_string())?;
         out.push((r.reseller_id, r.name, key));
     }
     Ok(out)

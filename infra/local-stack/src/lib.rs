@@ -51,10 +51,7 @@ impl Options {
             bucket: "partner-platform-local".into(),
             queue_prefix: "partner-platform-local".into(),
             admin_key: "local-admin-key".into(),
-            allowed_origins: vec![
-                "http://localhost:8080".into(),
-                "http://127.0.0.1:8080".into(),
-            ],
+            allowed_origins: vec!["http://localhost:8080".into(), "http://127.0.0.1:8080".into()],
             visibility: Duration::from_millis(500),
             roster_cache: Duration::ZERO,
         }
@@ -101,10 +98,7 @@ struct Adapters {
 async fn aws_adapters(options: &Options, names: &[&str]) -> Result<Adapters, String> {
     let sdk = sdk_config().await;
     let table = DynamoTable::new(&sdk, options.table_name.clone());
-    table
-        .ensure_table()
-        .await
-        .map_err(|e| format!("creating table: {e}"))?;
+    table.ensure_table().await.map_err(|e| format!("creating table: {e}"))?;
     let sqs = SqsQueue::new(&sdk);
     let mut queue_ids = Vec::new();
     for n in names {
@@ -133,25 +127,19 @@ async fn aws_adapters(options: &Options, names: &[&str]) -> Result<Adapters, Str
 /// Embedded adapters, persisted under the data folder.
 fn embedded_adapters(options: &Options, names: &[&str]) -> Result<Adapters, String> {
     let dir = &options.data_dir;
-    let table =
-        EmbeddedTable::open(&dir.join("table")).map_err(|e| format!("opening table: {e}"))?;
+    let table = EmbeddedTable::open(&dir.join("table")).map_err(|e| format!("opening table: {e}"))?;
     let queue = Arc::new(
         EmbeddedQueue::new(names, options.visibility, 5, Some(dir.join("queues")))
             .map_err(|e| format!("opening queues: {e}"))?,
     );
-    let outbox = Arc::new(
-        OutboxMailer::open(dir.join("outbox")).map_err(|e| format!("opening outbox: {e}"))?,
-    );
+    let outbox = Arc::new(OutboxMailer::open(dir.join("outbox")).map_err(|e| format!("opening outbox: {e}"))?);
     let blobs = DiskBlobs::open(dir.join("blobs")).map_err(|e| format!("opening blobs: {e}"))?;
     Ok(Adapters {
         table: Arc::new(table),
         queue: queue.clone(),
         mailer: outbox.clone(),
         blobs: Arc::new(blobs),
-        queue_ids: names
-            .iter()
-            .map(|n| (n.to_string(), n.to_string()))
-            .collect(),
+        queue_ids: names.iter().map(|n| (n.to_string(), n.to_string())).collect(),
         outbox: Some(outbox),
         embedded_queue: Some(queue),
     })
@@ -188,10 +176,8 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         config: LeadApiConfig {
             admin_key_hash: sha256_hex(&options.admin_key),
             scoring_queue: id_of("scoring"),
-            thank_you_url: std::env::var("THANK_YOU_URL")
-                .unwrap_or_else(|_| format!("{base}/_local/thanks")),
-            error_url: std::env::var("ERROR_URL")
-                .unwrap_or_else(|_| format!("{base}/_local/form-error")),
+            thank_you_url: std::env::var("THANK_YOU_URL").unwrap_or_else(|_| format!("{base}/_local/thanks")),
+            error_url: std::env::var("ERROR_URL").unwrap_or_else(|_| format!("{base}/_local/form-error")),
             redirect_hosts: vec!["localhost".into(), "127.0.0.1".into()],
             allowed_origins: options.allowed_origins.clone(),
         },

@@ -34,12 +34,7 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--port" => {
-                o.port = args
-                    .next()
-                    .and_then(|p| p.parse().ok())
-                    .unwrap_or_else(|| usage())
-            }
+            "--port" => o.port = args.next().and_then(|p| p.parse().ok()).unwrap_or_else(|| usage()),
             "--data-dir" => o.data_dir = args.next().map(PathBuf::from).unwrap_or_else(|| usage()),
             "--aws" => o.aws = true,
             "--no-demo" => seed_demo = false,
@@ -64,11 +59,7 @@ async fn main() {
     }
     println!(
         "\nLocal stack listening on {base} ({} adapters)",
-        if running.stack.options.aws {
-            "AWS"
-        } else {
-            "embedded"
-        }
+        if running.stack.options.aws { "AWS" } else { "embedded" }
     );
     for (id, name, key) in &seeded {
         println!("  demo reseller {name}: id {id}, api key {key}");

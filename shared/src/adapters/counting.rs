@@ -65,10 +65,9 @@ impl<T: Table> Table for CountingTable<T> {
         self.inner.query(query).await
     }
     async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
-        self.counts.batch_writes.fetch_add(
-            items.len().div_ceil(MAX_BATCH_ITEMS) as u64,
-            Ordering::SeqCst,
-        );
+        self.counts
+            .batch_writes
+            .fetch_add(items.len().div_ceil(MAX_BATCH_ITEMS) as u64, Ordering::SeqCst);
         self.inner.batch_put(items).await
     }
 }

@@ -77,12 +77,7 @@ pub fn categorise(input: &CategoryInput, rules: &Rules) -> Category {
                 i.keywords
                     .iter()
                     .find(|k| text.contains(k.as_str()))
-                    .map(|k| {
-                        (
-                            i.industry.clone(),
-                            format!("keyword \"{k}\" in the {label}"),
-                        )
-                    })
+                    .map(|k| (i.industry.clone(), format!("keyword \"{k}\" in the {label}")))
             })
         });
         match found {
@@ -92,10 +87,7 @@ pub fn categorise(input: &CategoryInput, rules: &Rules) -> Category {
             }
             None => {
                 if let Some(given) = input.industry.filter(|s| !s.trim().is_empty()) {
-                    evidence.push(format!(
-                        "industry \"{}\" is not a known category",
-                        given.trim()
-                    ));
+                    evidence.push(format!("industry \"{}\" is not a known category", given.trim()));
                 }
                 "unknown".to_string()
             }

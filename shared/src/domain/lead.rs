@@ -153,15 +153,9 @@ pub fn validate(fields: &Map<String, Value>) -> Result<LeadInput, Vec<FieldError
             Some(Value::String(s)) => {
                 let t = s.trim();
                 if t.chars().count() > max {
-                    errors.push(field_error(
-                        name,
-                        &format!("must be at most {max} characters"),
-                    ));
+                    errors.push(field_error(name, &format!("must be at most {max} characters")));
                     None
-                } else if t
-                    .chars()
-                    .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-                {
+                } else if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
                     errors.push(field_error(name, "must not contain control characters"));
                     None
                 } else if t.is_empty() {
@@ -171,11 +165,7 @@ pub fn validate(fields: &Map<String, Value>) -> Result<LeadInput, Vec<FieldError
                 }
             }
             // budgets and head-counts may come as numbers from scripts
-            Some(Value::Number(n))
-                if name == "budget" || name == "employees" || name == "phone" =>
-            {
-                Some(n.to_string())
-            }
+            Some(Value::Number(n)) if name == "budget" || name == "employees" || name == "phone" => Some(n.to_string()),
             Some(_) => {
                 errors.push(field_error(name, "must be a string"));
                 None
@@ -284,8 +274,7 @@ mod tests {
 
     #[test]
     fn emails() {
-        for ok in ["a@b.co", "first.last+tag@example.co.in", "नमस्ते@उदाहरण.भारत"]
-        {
+        for ok in ["a@b.co", "first.last+tag@example.co.in", "नमस्ते@उदाहरण.भारत"] {
             assert!(is_valid_email(ok), "{ok}");
         }
         for bad in [

@@ -40,12 +40,7 @@ pub fn indian_grouping(amount: Decimal) -> String {
     }
     groups.reverse();
     groups.push(last3);
-    format!(
-        "{}{}.{}",
-        if negative { "-" } else { "" },
-        groups.join(","),
-        frac
-    )
+    format!("{}{}.{}", if negative { "-" } else { "" }, groups.join(","), frac)
 }
 
 /// "₹2,90,000.00" for INR; "USD 1200.00" otherwise.
@@ -92,9 +87,7 @@ pub fn parse_amount_text(text: &str, fx: &BTreeMap<String, Decimal>) -> Option<P
             // a range: "5 - 10 lakh" / "5 to 10 lakh": the unit after the upper bound applies
             if let Some(Tok::Unit(u)) = tokens.get(j) {
                 unit = Some(*u);
-            } else if matches!(tokens.get(j), Some(Tok::RangeSep))
-                && matches!(tokens.get(j + 1), Some(Tok::Num(_)))
-            {
+            } else if matches!(tokens.get(j), Some(Tok::RangeSep)) && matches!(tokens.get(j + 1), Some(Tok::Num(_))) {
                 j += 2;
                 if let Some(Tok::Unit(u)) = tokens.get(j) {
                     unit = Some(*u);
@@ -174,23 +167,16 @@ fn tokenize(lower: &str) -> Vec<Tok> {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
-        {
+        if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) {
             // digits with grouping commas (Indian or western) and one decimal point
             let mut s = String::new();
             while i < chars.len() {
                 let d = chars[i];
                 if d.is_ascii_digit() {
                     s.push(d);
-                } else if d == ','
-                    && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit())
-                    && !s.contains('.')
-                {
+                } else if d == ',' && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()) && !s.contains('.') {
                     // a grouping comma: skip it
-                } else if d == '.'
-                    && !s.contains('.')
-                    && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit())
-                {
+                } else if d == '.' && !s.contains('.') && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()) {
                     s.push('.');
                 } else {
                     break;

@@ -3,25 +3,8 @@
 
 const COUNTRIES: &[(&str, &[&str])] = &[
     ("IN", &["india", "bharat"]),
-    (
-        "US",
-        &[
-            "united states",
-            "usa",
-            "united states of america",
-            "america",
-        ],
-    ),
-    (
-        "GB",
-        &[
-            "united kingdom",
-            "uk",
-            "great britain",
-            "england",
-            "britain",
-        ],
-    ),
+    ("US", &["united states", "usa", "united states of america", "america"]),
+    ("GB", &["united kingdom", "uk", "great britain", "england", "britain"]),
     ("AE", &["united arab emirates", "uae", "emirates"]),
     ("SA", &["saudi arabia", "ksa"]),
     ("SG", &["singapore"]),
@@ -86,11 +69,7 @@ const IN_SUBDIVISIONS: &[(&str, &[&str])] = &[
 ];
 
 fn norm(s: &str) -> String {
-    s.trim()
-        .to_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    s.trim().to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A country code from a code or a name; `None` when not recognised.
@@ -115,18 +94,15 @@ pub fn subdivision_code(country: Option<&str>, input: &str) -> Option<String> {
     }
     let upper = n.to_uppercase();
     if let Some((cc, sub)) = upper.split_once('-') {
-        if cc.len() == 2
-            && !sub.is_empty()
-            && sub.len() <= 3
-            && sub.chars().all(|c| c.is_ascii_alphanumeric())
-        {
+        if cc.len() == 2 && !sub.is_empty() && sub.len() <= 3 && sub.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Some(format!("{cc}-{sub}"));
         }
     }
     if country.is_none() || country == Some("IN") {
-        if let Some((code, _)) = IN_SUBDIVISIONS.iter().find(|(code, names)| {
-            (country.is_some() && *code == upper) || names.contains(&n.as_str())
-        }) {
+        if let Some((code, _)) = IN_SUBDIVISIONS
+            .iter()
+            .find(|(code, names)| (country.is_some() && *code == upper) || names.contains(&n.as_str()))
+        {
             return Some(format!("IN-{code}"));
         }
     }
@@ -144,10 +120,7 @@ pub fn resolve(country: Option<&str>, state: Option<&str>) -> Region {
     let mut c = country.and_then(country_code);
     let s = state.and_then(|s| subdivision_code(c.as_deref(), s));
     if c.is_none() {
-        c = s
-            .as_ref()
-            .and_then(|s| s.split('-').next())
-            .map(str::to_string);
+        c = s.as_ref().and_then(|s| s.split('-').next()).map(str::to_string);
     }
     Region {
         country: c,
@@ -178,15 +151,9 @@ mod tests {
                 subdivision: Some("IN-MH".into())
             }
         );
-        assert_eq!(
-            resolve(Some("in"), Some("mh")).subdivision.as_deref(),
-            Some("IN-MH")
-        );
+        assert_eq!(resolve(Some("in"), Some("mh")).subdivision.as_deref(), Some("IN-MH"));
         assert_eq!(resolve(None, Some("IN-KA")).country.as_deref(), Some("IN"));
-        assert_eq!(
-            resolve(None, Some("Tamil Nadu")).subdivision.as_deref(),
-            Some("IN-TN")
-        );
+        assert_eq!(resolve(None, Some("Tamil Nadu")).subdivision.as_deref(), Some("IN-TN"));
         assert_eq!(
             resolve(Some("USA"), Some("US-CA")).subdivision.as_deref(),
             Some("US-CA")

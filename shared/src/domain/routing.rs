@@ -50,20 +50,18 @@ type MatchLevel = (&'static str, fn(&Candidate) -> bool);
 
 /// Chooses the owner from the roster of resellers (any status; only active ones are eligible).
 pub fn route(input: &RoutingInput, roster: &[Reseller], now: DateTime<Utc>) -> RoutingDecision {
-    let decision = |rule: &str, owner: Option<String>, level: Option<&str>, cands, why: String| {
-        RoutingDecision {
-            rule: rule.into(),
-            queue: if owner.is_none() {
-                Some(ADMIN_QUEUE.into())
-            } else {
-                None
-            },
-            owner_reseller_id: owner,
-            match_level: level.map(str::to_string),
-            candidates: cands,
-            why,
-            decided_at: now,
-        }
+    let decision = |rule: &str, owner: Option<String>, level: Option<&str>, cands, why: String| RoutingDecision {
+        rule: rule.into(),
+        queue: if owner.is_none() {
+            Some(ADMIN_QUEUE.into())
+        } else {
+            None
+        },
+        owner_reseller_id: owner,
+        match_level: level.map(str::to_string),
+        candidates: cands,
+        why,
+        decided_at: now,
     };
     if let Some(owner) = input.registered_owner {
         return decision(
@@ -75,18 +73,16 @@ pub fn route(input: &RoutingInput, roster: &[Reseller], now: DateTime<Utc>) -> R
         );
     }
     if let Some(code) = input.referral_code.map(str::trim).filter(|c| !c.is_empty()) {
-        if let Some(r) = roster.iter().find(|r| {
-            r.referral_code.eq_ignore_ascii_case(code) && r.status == ResellerStatus::Active
-        }) {
+        if let Some(r) = roster
+            .iter()
+            .find(|r| r.referral_code.eq_ignore_ascii_case(code) && r.status == ResellerStatus::Active)
+        {
             return decision(
                 "referral",
                 Some(r.reseller_id.clone()),
                 None,
                 vec![],
-                format!(
-                    "arrived through reseller {}'s referral code {code}",
-                    r.reseller_id
-                ),
+                format!("arrived through reseller {}'s referral code {code}", r.reseller_id),
             );
         }
     }
@@ -96,17 +92,11 @@ pub fn route(input: &RoutingInput, roster: &[Reseller], now: DateTime<Utc>) -> R
         .iter()
         .map(|r| {
             let region_match = input.region.covered_by(&r.regions);
-            let industry_match = industry_known
-                && r.industries
-                    .iter()
-                    .any(|i| i.eq_ignore_ascii_case(input.industry));
+            let industry_match = industry_known && r.industries.iter().any(|i| i.eq_ignore_ascii_case(input.industry));
             let (eligible, note) = if r.status != ResellerStatus::Active {
                 (false, format!("status {}", r.status.as_str()))
             } else if !r.has_capacity() {
-                (
-                    false,
-                    format!("at capacity ({}/{})", r.open_leads, r.capacity),
-                )
+                (false, format!("at capacity ({}/{})", r.open_leads, r.capacity))
             } else {
                 (true, String::new())
             };
@@ -133,10 +123,7 @@ pub fn route(input: &RoutingInput, roster: &[Reseller], now: DateTime<Utc>) -> R
         ("any", |_| true),
     ];
     for (level, keep) in levels {
-        let mut pool: Vec<&Candidate> = candidates
-            .iter()
-            .filter(|c| c.eligible && keep(c))
-            .collect();
+        let mut pool: Vec<&Candidate> = candidates.iter().filter(|c| c.eligible && keep(c)).collect();
         if pool.is_empty() {
             continue;
         }

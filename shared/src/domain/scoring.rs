@@ -97,17 +97,10 @@ fn budget_reason(budget: Option<&str>, rules: &Rules) -> ScoreReason {
         return reason("budget", 0, "no budget given".into());
     };
     match parse_amount_text(text, &rules.fx_to_inr) {
-        None => reason(
-            "budget",
-            0,
-            format!("budget \"{text}\" could not be read as an amount"),
-        ),
+        None => reason("budget", 0, format!("budget \"{text}\" could not be read as an amount")),
         Some(p) => {
             let (points, bracket) = if p.inr >= s.budget_high_min_inr {
-                (
-                    s.budget_high,
-                    format!("≥ {}", display(s.budget_high_min_inr, "INR")),
-                )
+                (s.budget_high, format!("≥ {}", display(s.budget_high_min_inr, "INR")))
             } else if p.inr >= s.budget_mid_min_inr {
                 (
                     s.budget_mid,
@@ -118,10 +111,7 @@ fn budget_reason(budget: Option<&str>, rules: &Rules) -> ScoreReason {
                     ),
                 )
             } else {
-                (
-                    s.budget_low,
-                    format!("< {}", display(s.budget_mid_min_inr, "INR")),
-                )
+                (s.budget_low, format!("< {}", display(s.budget_mid_min_inr, "INR")))
             };
             let read_as = if p.currency == "INR" {
                 display(p.inr, "INR")
@@ -147,9 +137,7 @@ fn words(text: &str) -> Vec<String> {
 
 fn has_phrase(words: &[String], phrase: &str) -> bool {
     let p: Vec<&str> = phrase.split(' ').collect();
-    words
-        .windows(p.len())
-        .any(|w| w.iter().zip(&p).all(|(a, b)| a == b))
+    words.windows(p.len()).any(|w| w.iter().zip(&p).all(|(a, b)| a == b))
 }
 
 fn timeline_reason(timeline: Option<&str>, rules: &Rules) -> ScoreReason {
@@ -301,11 +289,7 @@ fn authority_reason(title: Option<&str>, rules: &Rules) -> ScoreReason {
             s.authority_c_level,
             "C-level / founder / owner / MD / president",
         ),
-        (
-            &["manager", "lead", "controller"],
-            s.authority_manager,
-            "manager",
-        ),
+        (&["manager", "lead", "controller"], s.authority_manager, "manager"),
         (
             &[
                 "junior",
@@ -513,10 +497,7 @@ mod tests {
         assert_eq!(s.score, 75);
         assert_eq!(s.band, Band::Hot);
         assert_eq!(
-            s.reasons
-                .iter()
-                .map(|r| r.factor.as_str())
-                .collect::<Vec<_>>(),
+            s.reasons.iter().map(|r| r.factor.as_str()).collect::<Vec<_>>(),
             ["budget", "timeline", "authority", "engagement"]
         );
     }

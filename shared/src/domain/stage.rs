@@ -85,10 +85,7 @@ impl Stage {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StageError {
     #[error("stage {from} cannot move back to {to}")]
-    Backwards {
-        from: &'static str,
-        to: &'static str,
-    },
+    Backwards { from: &'static str, to: &'static str },
     #[error("stage {from} cannot skip to {to}; the next stage is {next}")]
     Skip {
         from: &'static str,

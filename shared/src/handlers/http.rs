@@ -120,11 +120,7 @@ impl IntoResponse for ApiError {
 }
 
 /// Reads the whole body, refusing more than `max` bytes (by the declared length first).
-pub async fn read_body(
-    headers: &HeaderMap,
-    body: Body,
-    max: usize,
-) -> Result<bytes::Bytes, ApiError> {
+pub async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<bytes::Bytes, ApiError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -191,10 +187,7 @@ pub fn require_admin(p: &Principal) -> Result<(), ApiError> {
 /// CORS for the local stack (in AWS, the HTTP API's CORS configuration does this).
 pub fn cors_layer(origins: &[String]) -> tower_http::cors::CorsLayer {
     use tower_http::cors::{AllowOrigin, CorsLayer};
-    let list: Vec<HeaderValue> = origins
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o).ok())
-        .collect();
+    let list: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(list))
         .allow_methods([

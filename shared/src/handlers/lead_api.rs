@@ -1,9 +1,7 @@
 //! The lead-capture function's HTTP API (API Gateway HTTP API, payload v2):
 //! `POST /leads`, `GET /leads`, `GET /leads/{id}`, `POST /resellers`, `GET /resellers/{id}`.
 
-use super::http::{
-    authenticate, media_type, read_body, require_admin, ApiError, Principal, RequestId,
-};
+use super::http::{authenticate, media_type, read_body, require_admin, ApiError, Principal, RequestId};
 use crate::config::env;
 use crate::domain::lead::{self, FieldError};
 use crate::domain::reseller::Reseller;
@@ -101,9 +99,7 @@ fn parse_submission(headers: &HeaderMap, bytes: &[u8]) -> Result<Map<String, Val
     match media_type(headers).as_deref() {
         Some("application/json") => match serde_json::from_slice::<Value>(bytes) {
             Ok(Value::Object(m)) => Ok(m),
-            Ok(_) => Err(ApiError::BadRequest(
-                "the body must be a JSON object".into(),
-            )),
+            Ok(_) => Err(ApiError::BadRequest("the body must be a JSON object".into())),
             Err(e) => Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
         },
         Some("application/x-www-form-urlencoded") => {
@@ -147,11 +143,7 @@ fn with_query(base: &str, pairs: &[(String, String)]) -> String {
 }
 
 fn see_other(location: &str) -> Response {
-    (
-        StatusCode::SEE_OTHER,
-        [(header::LOCATION, location.to_string())],
-    )
-        .into_response()
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_string())]).into_response()
 }
 
 async fn post_lead(
@@ -180,10 +172,7 @@ async fn post_lead(
                     .collect(),
                 other => vec![(
                     "error".into(),
-                    other.body()["error"]
-                        .as_str()
-                        .unwrap_or("error")
-                        .to_string(),
+                    other.body()["error"].as_str().unwrap_or("error").to_string(),
                 )],
             };
             if let ApiError::Internal(d) = &e {
@@ -244,10 +233,7 @@ async fn capture(
         })?;
     let (status, body) = match outcome {
         Captured::Created { lead_id } => (StatusCode::CREATED, json!({ "lead_id": lead_id })),
-        Captured::Duplicate { lead_id } => (
-            StatusCode::OK,
-            json!({ "lead_id": lead_id, "duplicate": true }),
-        ),
+        Captured::Duplicate { lead_id } => (StatusCode::OK, json!({ "lead_id": lead_id, "duplicate": true })),
         Captured::Replayed { body } => (StatusCode::OK, body),
     };
     Ok((status, body, input.redirect))
@@ -301,19 +287,18 @@ async fn list_leads(
         }
         filter.owner = Some(rid.clone());
     }
-    let (found, cursor) =
-        leads_uc::list(api.table.as_ref(), &filter, p.limit.unwrap_or(20), p.cursor)
-            .await
-            .map_err(|e| match e {
-                ListError::BadFilter(m) => ApiError::Invalid(vec![FieldError {
-                    field: "filter".into(),
-                    message: m,
-                }]),
-                ListError::Store(crate::ports::table::StoreError::BadCursor) => {
-                    ApiError::BadRequest("invalid cursor".into())
-                }
-                ListError::Store(s) => ApiError::from(s),
-            })?;
+    let (found, cursor) = leads_uc::list(api.table.as_ref(), &filter, p.limit.unwrap_or(20), p.cursor)
+        .await
+        .map_err(|e| match e {
+            ListError::BadFilter(m) => ApiError::Invalid(vec![FieldError {
+                field: "filter".into(),
+                message: m,
+            }]),
+            ListError::Store(crate::ports::table::StoreError::BadCursor) => {
+                ApiError::BadRequest("invalid cursor".into())
+            }
+            ListError::Store(s) => ApiError::from(s),
+        })?;
     let leads: Vec<Value> = found.iter().map(|(l, a)| leads_uc::view(l, a)).collect();
     Ok(Json(json!({ "leads": leads, "cursor": cursor })))
 }
@@ -336,18 +321,14 @@ fn reseller_view(r: &Reseller) -> Value {
     })
 }
 
-async fn post_reseller(
-    State(api): State<Arc<LeadApi>>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
+async fn post_reseller(State(api): State<Arc<LeadApi>>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
     require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
     if media_type(&headers).as_deref() != Some("application/json") {
         return Err(ApiError::UnsupportedType("send application/json".into()));
     }
     let bytes = read_body(&headers, body, MAX_LEAD_BODY).await?;
-    let input: NewReseller = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let input: NewReseller =
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
     let (reseller, api_key) = resellers::create(api.table.as_ref(), api.clock.as_ref(), &input)
         .await
         .map_err(|e| match e {

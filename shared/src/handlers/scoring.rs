@@ -43,9 +43,7 @@ impl Scoring {
             let id = record.message_id.clone().unwrap_or_default();
             let span = tracing::info_span!("record", message_id = %id);
             if let Err(reason) = self.handle_record(&record).instrument(span.clone()).await {
-                span.in_scope(
-                    || tracing::warn!(error = %reason, "record failed; it will be retried"),
-                );
+                span.in_scope(|| tracing::warn!(error = %reason, "record failed; it will be retried"));
                 let mut failure = BatchItemFailure::default();
                 failure.item_identifier = id;
                 failures.push(failure);
@@ -58,15 +56,14 @@ impl Scoring {
 
     async fn handle_record(&self, record: &SqsMessage) -> Result<(), String> {
         let body = record.body.as_deref().ok_or("empty message")?;
-        let env: Envelope =
-            serde_json::from_str(body).map_err(|e| format!("not an event envelope: {e}"))?;
+        let env: Envelope = serde_json::from_str(body).map_err(|e| format!("not an event envelope: {e}"))?;
         if env.kind != LEAD_CAPTURED {
             // not ours: acknowledge rather than loop it through the DLQ
             tracing::warn!(kind = %env.kind, "ignoring unexpected event type");
             return Ok(());
         }
-        let payload: LeadCaptured = serde_json::from_value(env.payload)
-            .map_err(|e| format!("bad lead.captured payload: {e}"))?;
+        let payload: LeadCaptured =
+            serde_json::from_value(env.payload).map_err(|e| format!("bad lead.captured payload: {e}"))?;
         let ports = ScorePorts {
             table: self.table.as_ref(),
             queue: self.queue.as_ref(),

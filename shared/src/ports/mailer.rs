@@ -15,6 +15,5 @@ pub enum MailError {
 #[async_trait]
 pub trait Mailer: Send + Sync {
     /// Returns the provider's message id.
-    async fn send_raw(&self, from: &str, to: &[String], mime: Vec<u8>)
-        -> Result<String, MailError>;
+    async fn send_raw(&self, from: &str, to: &[String], mime: Vec<u8>) -> Result<String, MailError>;
 }

@@ -31,12 +31,7 @@ pub trait Queue: Send + Sync {
     /// `queue` is the queue's URL on AWS, its name in the embedded queue.
     async fn send(&self, queue: &str, body: String) -> Result<String, QueueError>;
     async fn send_batch(&self, queue: &str, bodies: Vec<String>) -> Result<(), QueueError>;
-    async fn receive(
-        &self,
-        queue: &str,
-        max: u32,
-        wait_seconds: u32,
-    ) -> Result<Vec<Received>, QueueError>;
+    async fn receive(&self, queue: &str, max: u32, wait_seconds: u32) -> Result<Vec<Received>, QueueError>;
     async fn delete(&self, queue: &str, receipt: &str) -> Result<(), QueueError>;
     /// Messages waiting plus in flight (approximate on AWS).
     async fn depth(&self, queue: &str) -> Result<u64, QueueError>;

@@ -22,10 +22,7 @@ impl Key {
         }
     }
     pub fn of(item: &Item) -> Option<Key> {
-        Some(Key::new(
-            item.get("pk")?.as_str()?,
-            item.get("sk")?.as_str()?,
-        ))
+        Some(Key::new(item.get("pk")?.as_str()?, item.get("sk")?.as_str()?))
     }
 }
 

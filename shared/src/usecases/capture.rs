@@ -89,11 +89,7 @@ fn new_lead(input: &LeadInput, lead_id: &str, now: DateTime<Utc>) -> Lead {
     }
 }
 
-fn idempotency_record(
-    idem: &Idempotency,
-    body: &Value,
-    now: DateTime<Utc>,
-) -> crate::ports::table::Item {
+fn idempotency_record(idem: &Idempotency, body: &Value, now: DateTime<Utc>) -> crate::ports::table::Item {
     let mut item = crate::ports::table::Item::new();
     let key = repo::idempotency_key(&idem.key_hash);
     item.insert("pk".into(), json!(key.pk));
@@ -108,11 +104,7 @@ fn idempotency_record(
     item
 }
 
-async fn replay(
-    table: &dyn Table,
-    idem: &Idempotency,
-    now: DateTime<Utc>,
-) -> Result<Option<Captured>, CaptureError> {
+async fn replay(table: &dyn Table, idem: &Idempotency, now: DateTime<Utc>) -> Result<Option<Captured>, CaptureError> {
     let Some(item) = table.get(&repo::idempotency_key(&idem.key_hash)).await? else {
         return Ok(None);
     };
@@ -186,8 +178,7 @@ pub async fn capture_lead(
                             lead_id: lead_id.clone()
                         }),
                     );
-                    let msg = serde_json::to_string(&env)
-                        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                    let msg = serde_json::to_string(&env).map_err(|e| StoreError::Invalid(e.to_string()))?;
                     if let Err(e) = ports.queue.send(ports.scoring_queue, msg).await {
                         // The ticket is stored; it stays at R001 and shows in `GET /leads?stage=R001`.
                         tracing::error!(lead_id = %lead_id, error = %e, "lead stored but lead.captured not queued");
@@ -196,8 +187,7 @@ pub async fn capture_lead(
                 return Ok(Captured::Created { lead_id });
             }
             Err(StoreError::TransactionCancelled { failed }) => {
-                let hit =
-                    |at: Option<usize>| at.is_some_and(|i| failed.get(i).copied().unwrap_or(false));
+                let hit = |at: Option<usize>| at.is_some_and(|i| failed.get(i).copied().unwrap_or(false));
                 if hit(idem_at) {
                     if let Some(i) = idem {
                         if let Some(replayed) = replay(ports.table, i, now).await? {
@@ -215,9 +205,7 @@ pub async fn capture_lead(
                     continue;
                 }
                 if hit(guard_at) {
-                    if let Some(found) =
-                        resubmitted(ports, &ekey, input, idem, correlation_id).await?
-                    {
+                    if let Some(found) = resubmitted(ports, &ekey, input, idem, correlation_id).await? {
                         return Ok(found);
                     }
                     continue;
@@ -258,9 +246,7 @@ async fn resubmitted(
                 actor: "public".into(),
                 action: "lead.resubmitted".into(),
                 before: None,
-                after: Some(
-                    json!({"channel": input.attribution.channel, "campaign": input.attribution.campaign}),
-                ),
+                after: Some(json!({"channel": input.attribution.channel, "campaign": input.attribution.campaign})),
                 correlation_id: correlation_id.to_string(),
                 detail: "the same email submitted again while the lead is open".into(),
             };
@@ -270,9 +256,7 @@ async fn resubmitted(
                 writes.push(repo::put_new(idempotency_record(i, &body, now)));
             }
             match ports.table.transact(writes).await {
-                Ok(()) => Ok(Some(Captured::Duplicate {
-                    lead_id: existing_id,
-                })),
+                Ok(()) => Ok(Some(Captured::Duplicate { lead_id: existing_id })),
                 // the idempotency record appeared meanwhile: a concurrent replay
                 Err(StoreError::TransactionCancelled { .. }) => match idem {
                     Some(i) => replay(ports.table, i, now).await,

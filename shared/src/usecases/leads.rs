@@ -9,17 +9,12 @@ use crate::repo;
 use serde_json::{json, Value};
 
 /// A ticket and its audit trail, oldest event first.
-pub async fn get_with_audit(
-    table: &dyn Table,
-    lead_id: &str,
-) -> Result<Option<(Lead, Vec<AuditEvent>)>, StoreError> {
+pub async fn get_with_audit(table: &dyn Table, lead_id: &str) -> Result<Option<(Lead, Vec<AuditEvent>)>, StoreError> {
     let mut lead = None;
     let mut audit = Vec::new();
     let mut cursor = None;
     loop {
-        let page = table
-            .query(&Query::new(repo::lead_pk(lead_id)).after(cursor))
-            .await?;
+        let page = table.query(&Query::new(repo::lead_pk(lead_id)).after(cursor)).await?;
         for item in page.items {
             match item.get("entity").and_then(Value::as_str) {
                 Some("lead") => lead = Some(repo::record::<Lead>(item)?),

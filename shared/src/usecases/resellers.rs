@@ -34,8 +34,7 @@ pub fn sha256_hex(s: &str) -> String {
 
 fn random_hex(bytes: usize) -> Result<String, StoreError> {
     let mut buf = vec![0u8; bytes];
-    getrandom::fill(&mut buf)
-        .map_err(|e| StoreError::Unavailable(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut buf).map_err(|e| StoreError::Unavailable(format!("no randomness: {e}")))?;
     Ok(hex::encode(buf))
 }
 
@@ -61,21 +60,11 @@ pub struct Valid {
 
 pub fn validate(input: &NewReseller) -> Result<Valid, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let name = input
-        .name
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or("")
-        .to_string();
+    let name = input.name.as_deref().map(str::trim).unwrap_or("").to_string();
     if name.is_empty() || name.chars().count() > 200 {
         errors.push(err("name", "is required (at most 200 characters)"));
     }
-    let email = input
-        .email
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or("")
-        .to_string();
+    let email = input.email.as_deref().map(str::trim).unwrap_or("").to_string();
     if !is_valid_email(&email) {
         errors.push(err("email", "is not a valid email address"));
     }
@@ -110,10 +99,7 @@ pub fn validate(input: &NewReseller) -> Result<Valid, Vec<FieldError>> {
     let status = match input.status.as_deref() {
         None => ResellerStatus::Active,
         Some(s) => ResellerStatus::parse(s).unwrap_or_else(|| {
-            errors.push(err(
-                "status",
-                "must be pending, active, suspended or rejected",
-            ));
+            errors.push(err("status", "must be pending, active, suspended or rejected"));
             ResellerStatus::Active
         }),
     };
@@ -186,11 +172,7 @@ pub async fn create(
             .to_uppercase();
         let referral_code = format!(
             "{}{}",
-            if slug.is_empty() {
-                "REF".to_string()
-            } else {
-                slug
-            },
+            if slug.is_empty() { "REF".to_string() } else { slug },
             &random_hex(3)?.to_uppercase()
         );
         let reseller = Reseller {

@@ -38,10 +38,7 @@ impl RosterCache {
     /// Keeps the cache current with this process's own write (the winner's new load).
     pub fn update(&self, reseller: &Reseller) {
         if let Some((_, roster)) = &mut *self.cached.lock().unwrap_or_else(|p| p.into_inner()) {
-            if let Some(r) = roster
-                .iter_mut()
-                .find(|r| r.reseller_id == reseller.reseller_id)
-            {
+            if let Some(r) = roster.iter_mut().find(|r| r.reseller_id == reseller.reseller_id) {
                 *r = reseller.clone();
             }
         }
@@ -59,8 +56,7 @@ impl RosterCache {
         }
         let roster = active_resellers(table).await?;
         if !self.ttl.is_zero() {
-            *self.cached.lock().unwrap_or_else(|p| p.into_inner()) =
-                Some((Instant::now(), roster.clone()));
+            *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), roster.clone()));
         }
         Ok(roster)
     }
@@ -123,12 +119,7 @@ pub enum ScoreError {
 }
 
 /// Applies score, category and routing to the lead (a pure step).
-pub fn qualify(
-    lead: &Lead,
-    roster: &[Reseller],
-    rules: &Rules,
-    now: DateTime<Utc>,
-) -> (Lead, RoutingDecision) {
+pub fn qualify(lead: &Lead, roster: &[Reseller], rules: &Rules, now: DateTime<Utc>) -> (Lead, RoutingDecision) {
     let s = score(
         &ScoringInput {
             budget: lead.budget.as_deref(),
@@ -209,9 +200,7 @@ pub async fn score_and_route(
             at: now,
             actor: "system:scoring".into(),
             action: "lead.qualified".into(),
-            before: Some(
-                json!({"stage": lead.stage.code(), "owner_reseller_id": lead.owner_reseller_id}),
-            ),
+            before: Some(json!({"stage": lead.stage.code(), "owner_reseller_id": lead.owner_reseller_id})),
             after: Some(json!({
                 "stage": next.stage.code(), "score": next.score, "band": next.band,
                 "owner_reseller_id": next.owner_reseller_id, "queue": next.queue, "rule": decision.rule,
@@ -235,10 +224,7 @@ pub async fn score_and_route(
                 winner.open_leads += 1;
                 winner.last_assigned_at = Some(now);
                 winner.version += 1;
-                writes.push(repo::put_if_version(
-                    repo::reseller_item(&winner)?,
-                    owner.version,
-                ));
+                writes.push(repo::put_if_version(repo::reseller_item(&winner)?, owner.version));
                 assigned = Some(winner);
                 for equal in roster.iter().filter(|r| {
                     r.reseller_id != owner.reseller_id
@@ -268,10 +254,7 @@ pub async fn score_and_route(
                 return Ok(Scored::Qualified {
                     lead_id: lead_id.into(),
                     score: next.score.unwrap_or(0),
-                    band: next
-                        .band
-                        .map(|b| b.as_str().to_string())
-                        .unwrap_or_default(),
+                    band: next.band.map(|b| b.as_str().to_string()).unwrap_or_default(),
                     owner: next.owner_reseller_id.clone(),
                 });
             }
@@ -295,11 +278,7 @@ pub async fn score_and_route(
     Err(ScoreError::Store(StoreError::Throttled))
 }
 
-async fn publish(
-    ports: &ScorePorts<'_>,
-    lead: &Lead,
-    correlation_id: &str,
-) -> Result<(), ScoreError> {
+async fn publish(ports: &ScorePorts<'_>, lead: &Lead, correlation_id: &str) -> Result<(), ScoreError> {
     let event = Envelope::new(
         LEAD_QUALIFIED,
         format!("qualified-{}", lead.lead_id),
@@ -307,10 +286,7 @@ async fn publish(
         correlation_id,
         json!(LeadQualified {
             lead_id: lead.lead_id.clone(),
-            band: lead
-                .band
-                .map(|b| b.as_str().to_string())
-                .unwrap_or_default(),
+            band: lead.band.map(|b| b.as_str().to_string()).unwrap_or_default(),
             score: lead.score.unwrap_or(0),
             owner_reseller_id: lead.owner_reseller_id.clone(),
             queue: lead.queue.clone(),

@@ -5,9 +5,8 @@ use crate::ports::table::*;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex,
-    KeySchemaElement, KeyType, Projection, ProjectionType, Put, PutRequest, ScalarAttributeType,
-    TransactWriteItem, WriteRequest,
+    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex, KeySchemaElement,
+    KeyType, Projection, ProjectionType, Put, PutRequest, ScalarAttributeType, TransactWriteItem, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
 use serde_json::Value;
@@ -79,11 +78,7 @@ impl DynamoTable {
                         .index_name(index.name())
                         .key_schema(key(index.pk_attr(), KeyType::Hash)?)
                         .key_schema(key(index.sk_attr(), KeyType::Range)?)
-                        .projection(
-                            Projection::builder()
-                                .projection_type(ProjectionType::All)
-                                .build(),
-                        )
+                        .projection(Projection::builder().projection_type(ProjectionType::All).build())
                         .build()
                         .map_err(invalid)?,
                 );
@@ -142,10 +137,7 @@ impl Expr {
                 format!("{} = {}", self.name(attr), self.value(av))
             }
             Cond::All(cs) => {
-                let parts = cs
-                    .iter()
-                    .map(|c| self.cond(c))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let parts = cs.iter().map(|c| self.cond(c)).collect::<Result<Vec<_>, _>>()?;
                 format!("({})", parts.join(" AND "))
             }
         })
@@ -175,15 +167,11 @@ where
                 | Some("TransactionConflictException")
                 | Some("TransactionInProgressException")
                 | Some("InternalServerError") => StoreError::Throttled,
-                Some("ValidationException") => {
-                    StoreError::Invalid(err.message().unwrap_or("validation").to_string())
-                }
+                Some("ValidationException") => StoreError::Invalid(err.message().unwrap_or("validation").to_string()),
                 _ if cancelled(err) => StoreError::ConditionFailed,
-                code => StoreError::Unavailable(format!(
-                    "{} {}",
-                    code.unwrap_or("unknown"),
-                    err.message().unwrap_or("")
-                )),
+                code => {
+                    StoreError::Unavailable(format!("{} {}", code.unwrap_or("unknown"), err.message().unwrap_or("")))
+                }
             }
         }
         other => StoreError::Unavailable(format!("{other:?}")),
@@ -309,18 +297,10 @@ impl Table for DynamoTable {
         let s = |v: &String| AttributeValue::S(v.clone());
         let sk = match &q.sk {
             SkRange::All => None,
-            SkRange::BeginsWith(p) => Some(format!(
-                "begins_with({}, {})",
-                expr.name(sk_attr),
-                expr.value(s(p))
-            )),
+            SkRange::BeginsWith(p) => Some(format!("begins_with({}, {})", expr.name(sk_attr), expr.value(s(p)))),
             SkRange::Between(a, b) => {
                 let n = expr.name(sk_attr);
-                Some(format!(
-                    "{n} BETWEEN {} AND {}",
-                    expr.value(s(a)),
-                    expr.value(s(b))
-                ))
+                Some(format!("{n} BETWEEN {} AND {}", expr.value(s(a)), expr.value(s(b))))
             }
             SkRange::UpTo(b) => Some(format!("{} <= {}", expr.name(sk_attr), expr.value(s(b)))),
             SkRange::From(a) => Some(format!("{} >= {}", expr.name(sk_attr), expr.value(s(a)))),
@@ -333,12 +313,7 @@ impl Table for DynamoTable {
             Some(c) => Some(
                 decode_cursor(c)?
                     .into_iter()
-                    .map(|(k, v)| {
-                        (
-                            k,
-                            AttributeValue::S(v.as_str().unwrap_or_default().to_string()),
-                        )
-                    })
+                    .map(|(k, v)| (k, AttributeValue::S(v.as_str().unwrap_or_default().to_string())))
                     .collect::<AvMap>(),
             ),
             None => None,

@@ -15,11 +15,7 @@ pub struct S3Blobs {
 fn map_err<E: ProvideErrorMetadata>(key: &str, e: E) -> BlobError {
     match e.code() {
         Some("NoSuchKey") | Some("NotFound") | Some("404") => BlobError::NotFound(key.into()),
-        c => BlobError::Unavailable(format!(
-            "{}: {}",
-            c.unwrap_or("?"),
-            e.message().unwrap_or("")
-        )),
+        c => BlobError::Unavailable(format!("{}: {}", c.unwrap_or("?"), e.message().unwrap_or(""))),
     }
 }
 
@@ -35,28 +31,14 @@ impl S3Blobs {
     }
 
     pub async fn ensure_bucket(&self) -> Result<(), BlobError> {
-        if self
-            .client
-            .head_bucket()
-            .bucket(&self.bucket)
-            .send()
-            .await
-            .is_ok()
-        {
+        if self.client.head_bucket().bucket(&self.bucket).send().await.is_ok() {
             return Ok(());
         }
         // outside us-east-1, S3 wants the bucket's region stated
-        let region = self
-            .client
-            .config()
-            .region()
-            .map(|r| r.to_string())
-            .unwrap_or_default();
+        let region = self.client.config().region().map(|r| r.to_string()).unwrap_or_default();
         let location = (!region.is_empty() && region != "us-east-1").then(|| {
             aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
-                    region.as_str(),
-                ))
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region.as_str()))
                 .build()
         });
         self.client

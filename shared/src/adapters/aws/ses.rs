@@ -27,11 +27,7 @@ impl SesMailer {
             .send()
             .await
             .map_err(|e| {
-                MailError::Unavailable(format!(
-                    "{}: {}",
-                    e.code().unwrap_or("?"),
-                    e.message().unwrap_or("")
-                ))
+                MailError::Unavailable(format!("{}: {}", e.code().unwrap_or("?"), e.message().unwrap_or("")))
             })?;
         Ok(())
     }
@@ -39,12 +35,7 @@ impl SesMailer {
 
 #[async_trait]
 impl Mailer for SesMailer {
-    async fn send_raw(
-        &self,
-        from: &str,
-        to: &[String],
-        mime: Vec<u8>,
-    ) -> Result<String, MailError> {
+    async fn send_raw(&self, from: &str, to: &[String], mime: Vec<u8>) -> Result<String, MailError> {
         if to.is_empty() {
             return Err(MailError::Rejected("no recipients".into()));
         }
@@ -62,16 +53,10 @@ impl Mailer for SesMailer {
             .await
             .map_err(|e| match e.code() {
                 Some("Throttling") | Some("ThrottlingException") => MailError::Throttled,
-                Some(
-                    c @ ("MessageRejected"
-                    | "MailFromDomainNotVerifiedException"
-                    | "InvalidParameterValue"),
-                ) => MailError::Rejected(format!("{c}: {}", e.message().unwrap_or(""))),
-                c => MailError::Unavailable(format!(
-                    "{}: {}",
-                    c.unwrap_or("?"),
-                    e.message().unwrap_or("")
-                )),
+                Some(c @ ("MessageRejected" | "MailFromDomainNotVerifiedException" | "InvalidParameterValue")) => {
+                    MailError::Rejected(format!("{c}: {}", e.message().unwrap_or("")))
+                }
+                c => MailError::Unavailable(format!("{}: {}", c.unwrap_or("?"), e.message().unwrap_or(""))),
             })?;
         Ok(out.message_id)
     }

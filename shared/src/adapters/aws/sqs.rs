@@ -3,9 +3,7 @@
 use crate::ports::queue::*;
 use async_trait::async_trait;
 use aws_sdk_sqs::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_sqs::types::{
-    MessageSystemAttributeName, QueueAttributeName, SendMessageBatchRequestEntry,
-};
+use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName, SendMessageBatchRequestEntry};
 use aws_sdk_sqs::Client;
 
 #[derive(Clone)]
@@ -55,8 +53,7 @@ impl SqsQueue {
             .attributes
             .and_then(|mut a| a.remove(&QueueAttributeName::QueueArn))
             .unwrap_or_default();
-        let policy =
-            serde_json::json!({"deadLetterTargetArn": arn, "maxReceiveCount": "5"}).to_string();
+        let policy = serde_json::json!({"deadLetterTargetArn": arn, "maxReceiveCount": "5"}).to_string();
         let out = self
             .client
             .create_queue()
@@ -118,12 +115,7 @@ impl Queue for SqsQueue {
         Ok(())
     }
 
-    async fn receive(
-        &self,
-        queue: &str,
-        max: u32,
-        wait_seconds: u32,
-    ) -> Result<Vec<Received>, QueueError> {
+    async fn receive(&self, queue: &str, max: u32, wait_seconds: u32) -> Result<Vec<Received>, QueueError> {
         let out = self
             .client
             .receive_message()

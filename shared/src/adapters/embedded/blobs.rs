@@ -17,9 +17,8 @@ impl DiskBlobs {
 
     fn path(&self, key: &str) -> Result<PathBuf, BlobError> {
         let rel = Path::new(key);
-        let safe = !key.is_empty()
-            && !key.ends_with('/')
-            && rel.components().all(|c| matches!(c, Component::Normal(_)));
+        let safe =
+            !key.is_empty() && !key.ends_with('/') && rel.components().all(|c| matches!(c, Component::Normal(_)));
         if !safe {
             return Err(BlobError::InvalidKey(key.into()));
         }
@@ -40,24 +39,16 @@ impl Blobs for DiskBlobs {
     async fn put(&self, key: &str, bytes: Vec<u8>, _content_type: &str) -> Result<(), BlobError> {
         let path = self.path(key)?;
         if let Some(parent) = path.parent() {
-            tokio::fs::create_dir_all(parent)
-                .await
-                .map_err(|e| io_err(key, e))?;
+            tokio::fs::create_dir_all(parent).await.map_err(|e| io_err(key, e))?;
         }
         // write then rename, so a reader never sees half an object
         let tmp = path.with_extension("part~");
-        tokio::fs::write(&tmp, bytes)
-            .await
-            .map_err(|e| io_err(key, e))?;
-        tokio::fs::rename(&tmp, &path)
-            .await
-            .map_err(|e| io_err(key, e))
+        tokio::fs::write(&tmp, bytes).await.map_err(|e| io_err(key, e))?;
+        tokio::fs::rename(&tmp, &path).await.map_err(|e| io_err(key, e))
     }
 
     async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError> {
-        tokio::fs::read(self.path(key)?)
-            .await
-            .map_err(|e| io_err(key, e))
+        tokio::fs::read(self.path(key)?).await.map_err(|e| io_err(key, e))
     }
 
     async fn get_range(&self, key: &str, start: u64, end: u64) -> Result<Vec<u8>, BlobError> {
@@ -78,9 +69,7 @@ impl Blobs for DiskBlobs {
     }
 
     async fn size(&self, key: &str) -> Result<u64, BlobError> {
-        let meta = tokio::fs::metadata(self.path(key)?)
-            .await
-            .map_err(|e| io_err(key, e))?;
+        let meta = tokio::fs::metadata(self.path(key)?).await.map_err(|e| io_err(key, e))?;
         Ok(meta.len())
     }
 }

@@ -71,12 +71,8 @@ impl OutboxMailer {
 pub fn parse_eml(file: &str, raw: &[u8]) -> Option<SentMail> {
     let msg = mail_parser::MessageParser::default().parse(raw)?;
     let addrs = |a: Option<&mail_parser::Address>| -> Vec<String> {
-        a.map(|a| {
-            a.iter()
-                .filter_map(|x| x.address().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+        a.map(|a| a.iter().filter_map(|x| x.address().map(str::to_string)).collect())
+            .unwrap_or_default()
     };
     let headers: Vec<(String, String)> = msg
         .headers_raw()
@@ -85,11 +81,7 @@ pub fn parse_eml(file: &str, raw: &[u8]) -> Option<SentMail> {
     let envelope_to: Vec<String> = headers
         .iter()
         .filter(|(k, _)| k.eq_ignore_ascii_case("X-Envelope-To"))
-        .flat_map(|(_, v)| {
-            v.split(',')
-                .map(|s| s.trim().to_string())
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|(_, v)| v.split(',').map(|s| s.trim().to_string()).collect::<Vec<_>>())
         .collect();
     let attachments = msg
         .attachments()
@@ -124,22 +116,13 @@ pub fn parse_eml(file: &str, raw: &[u8]) -> Option<SentMail> {
 
 #[async_trait]
 impl Mailer for OutboxMailer {
-    async fn send_raw(
-        &self,
-        from: &str,
-        to: &[String],
-        mime: Vec<u8>,
-    ) -> Result<String, MailError> {
+    async fn send_raw(&self, from: &str, to: &[String], mime: Vec<u8>) -> Result<String, MailError> {
         if to.is_empty() {
             return Err(MailError::Rejected("no recipients".into()));
         }
         let n = self.seq.fetch_add(1, Ordering::SeqCst);
         let id = format!("{:06}-{}", n, crate::ids::random_id());
-        let mut file = format!(
-            "X-Envelope-From: {from}\r\nX-Envelope-To: {}\r\n",
-            to.join(", ")
-        )
-        .into_bytes();
+        let mut file = format!("X-Envelope-From: {from}\r\nX-Envelope-To: {}\r\n", to.join(", ")).into_bytes();
         file.extend_from_slice(&mime);
         let path = self.dir.join(format!("{id}.eml"));
         tokio::fs::write(&path, file)

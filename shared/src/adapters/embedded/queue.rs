@@ -85,15 +85,7 @@ impl EmbeddedQueue {
         let Some(path) = &self.snapshot else { return };
         let saved: BTreeMap<&String, Vec<&Msg>> = queues
             .iter()
-            .map(|(n, q)| {
-                (
-                    n,
-                    q.ready
-                        .iter()
-                        .chain(q.in_flight.values().map(|(m, _)| m))
-                        .collect(),
-                )
-            })
+            .map(|(n, q)| (n, q.ready.iter().chain(q.in_flight.values().map(|(m, _)| m)).collect()))
             .collect();
         if let Ok(bytes) = serde_json::to_vec(&saved) {
             let tmp = path.with_extension("json.tmp");
@@ -185,12 +177,7 @@ impl Queue for EmbeddedQueue {
         Ok(())
     }
 
-    async fn receive(
-        &self,
-        queue: &str,
-        max: u32,
-        wait_seconds: u32,
-    ) -> Result<Vec<Received>, QueueError> {
+    async fn receive(&self, queue: &str, max: u32, wait_seconds: u32) -> Result<Vec<Received>, QueueError> {
         let deadline = Instant::now() + Duration::from_secs(wait_seconds as u64);
         loop {
             let notified = self.notify.notified();
@@ -216,8 +203,7 @@ impl Queue for EmbeddedQueue {
                         body: msg.body.clone(),
                         receive_count: msg.receive_count,
                     });
-                    q.in_flight
-                        .insert(receipt, (msg, Instant::now() + self.visibility));
+                    q.in_flight.insert(receipt, (msg, Instant::now() + self.visibility));
                 }
                 if !out.is_empty() {
                     return Ok(out);
@@ -228,9 +214,7 @@ impl Queue for EmbeddedQueue {
                 return Ok(vec![]);
             }
             // wake on a send, or in time to return in-flight messages whose visibility ends
-            let nap = (deadline - now)
-                .min(self.visibility)
-                .min(Duration::from_millis(200));
+            let nap = (deadline - now).min(self.visibility).min(Duration::from_millis(200));
             let _ = tokio::time::timeout(nap, notified).await;
         }
     }

@@ -25,10 +25,7 @@ struct State {
 impl State {
     fn index_key(item: &Item, index: Index) -> Option<IndexKey> {
         let ipk = item.get(index.pk_attr())?.as_str()?;
-        let isk = item
-            .get(index.sk_attr())
-            .and_then(Value::as_str)
-            .unwrap_or("");
+        let isk = item.get(index.sk_attr()).and_then(Value::as_str).unwrap_or("");
         Some((
             ipk.to_string(),
             isk.to_string(),
@@ -146,8 +143,7 @@ impl EmbeddedTable {
 }
 
 fn check_item(item: &Item) -> Result<Key, StoreError> {
-    let key =
-        Key::of(item).ok_or_else(|| StoreError::Invalid("pk and sk must be strings".into()))?;
+    let key = Key::of(item).ok_or_else(|| StoreError::Invalid("pk and sk must be strings".into()))?;
     if key.pk.is_empty() || key.sk.is_empty() {
         return Err(StoreError::Invalid("pk and sk must not be empty".into()));
     }
@@ -161,9 +157,7 @@ fn check_item(item: &Item) -> Result<Key, StoreError> {
     }
     let size = Value::Object(item.clone()).to_string().len();
     if size > MAX_ITEM_BYTES {
-        return Err(StoreError::Invalid(format!(
-            "item of {size} bytes is over 400 KB"
-        )));
+        return Err(StoreError::Invalid(format!("item of {size} bytes is over 400 KB")));
     }
     Ok(key)
 }
@@ -217,14 +211,10 @@ impl Table for EmbeddedTable {
         for w in &writes {
             let key = match w {
                 Write::Put { item, .. } => check_item(item)?,
-                _ => w
-                    .key()
-                    .ok_or_else(|| StoreError::Invalid("missing key".into()))?,
+                _ => w.key().ok_or_else(|| StoreError::Invalid("missing key".into()))?,
             };
             if !seen.insert(key) {
-                return Err(StoreError::Invalid(
-                    "two actions on one item in a transaction".into(),
-                ));
+                return Err(StoreError::Invalid("two actions on one item in a transaction".into()));
             }
         }
         let mut state = self.lock();
@@ -246,9 +236,7 @@ impl Table for EmbeddedTable {
         for w in &writes {
             match w {
                 Write::Put { item, .. } => log.push(json!({ "put": item })),
-                Write::Delete { key, .. } => {
-                    log.push(json!({ "delete": { "pk": key.pk, "sk": key.sk } }))
-                }
+                Write::Delete { key, .. } => log.push(json!({ "delete": { "pk": key.pk, "sk": key.sk } })),
                 Write::Check { .. } => {}
             }
         }
@@ -299,21 +287,14 @@ impl Table for EmbeddedTable {
             Box::new(positions.iter().rev())
         };
         if let Some(start) = &start {
-            let s = |k: &str| {
-                start
-                    .get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string()
-            };
+            let s = |k: &str| start.get(k).and_then(Value::as_str).unwrap_or("").to_string();
             let sort = match q.index {
                 None => s("sk"),
                 Some(i) => s(i.sk_attr()),
             };
             let at = (sort, s("pk"), s("sk"));
             let forward = q.forward;
-            ordered =
-                Box::new(ordered.skip_while(move |p| if forward { **p <= at } else { **p >= at }));
+            ordered = Box::new(ordered.skip_while(move |p| if forward { **p <= at } else { **p >= at }));
         }
         let limit = q.limit.map(|l| l as usize).unwrap_or(usize::MAX);
         let mut items = Vec::new();
@@ -331,9 +312,7 @@ impl Table for EmbeddedTable {
         }
         // Like DynamoDB, a page cut by its limit carries a cursor even if nothing follows.
         let cursor = if more || (items.len() == limit && limit > 0) {
-            items
-                .last()
-                .map(|i| encode_cursor(&position_key(i, q.index)))
+            items.last().map(|i| encode_cursor(&position_key(i, q.index)))
         } else {
             None
         };
