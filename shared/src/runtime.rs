@@ -21,7 +21,7 @@ pub fn init_tracing() {
         .json()
         .with_max_level(level)
         .with_current_span(true)
-        .with_span_list(false)
+        .with_span_list(true)
         .with_target(false)
         .without_time()
         .try_init();

@@ -36,18 +36,10 @@ pub struct Attribution {
 pub struct Lead {
     pub lead_id: String,
     pub email: String,
-    pub name: Option<String>,
-    pub company: Option<String>,
-    pub phone: Option<String>,
-    pub title: Option<String>,
-    pub country: Option<String>,
-    pub state: Option<String>,
+    /// what the prospect told us, as submitted
+    #[serde(flatten)]
+    pub profile: Profile,
     pub region: Region,
-    pub industry: Option<String>,
-    pub employees: Option<String>,
-    pub budget: Option<String>,
-    pub timeline: Option<String>,
-    pub message: Option<String>,
     pub attribution: Attribution,
     pub spam: bool,
     pub stage: Stage,
@@ -96,10 +88,9 @@ fn field_error(field: &str, message: &str) -> FieldError {
     }
 }
 
-/// A submission after validation: every field trimmed, empty ones dropped.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct LeadInput {
-    pub email: String,
+/// What a prospect tells us about themselves; every field optional, trimmed, free text.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
     pub name: Option<String>,
     pub company: Option<String>,
     pub phone: Option<String>,
@@ -111,6 +102,13 @@ pub struct LeadInput {
     pub budget: Option<String>,
     pub timeline: Option<String>,
     pub message: Option<String>,
+}
+
+/// A submission after validation: every field trimmed, empty ones dropped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LeadInput {
+    pub email: String,
+    pub profile: Profile,
     pub attribution: Attribution,
     /// the honeypot was filled: keep it, mark it spam, never route it
     pub spam: bool,
@@ -203,17 +201,19 @@ pub fn validate(fields: &Map<String, Value>) -> Result<LeadInput, Vec<FieldError
     }
     let input = LeadInput {
         email,
-        name: take("name"),
-        company: take("company"),
-        phone: take("phone"),
-        title: take("title"),
-        country: take("country"),
-        state: take("state"),
-        industry: take("industry"),
-        employees: take("employees"),
-        budget: take("budget"),
-        timeline: take("timeline"),
-        message: take("message"),
+        profile: Profile {
+            name: take("name"),
+            company: take("company"),
+            phone: take("phone"),
+            title: take("title"),
+            country: take("country"),
+            state: take("state"),
+            industry: take("industry"),
+            employees: take("employees"),
+            budget: take("budget"),
+            timeline: take("timeline"),
+            message: take("message"),
+        },
         attribution: Attribution {
             channel,
             campaign: take("campaign"),
@@ -313,9 +313,9 @@ mod tests {
         })))
         .unwrap();
         assert_eq!(input.email, "Priya@Example.IN");
-        assert_eq!(input.name.as_deref(), Some("प्रिया 🚀"));
-        assert_eq!(input.company.as_deref(), Some("<script>alert(1)</script>"));
-        assert_eq!(input.budget.as_deref(), Some("500000"));
+        assert_eq!(input.profile.name.as_deref(), Some("प्रिया 🚀"));
+        assert_eq!(input.profile.company.as_deref(), Some("<script>alert(1)</script>"));
+        assert_eq!(input.profile.budget.as_deref(), Some("500000"));
         assert!(input.spam);
         assert_eq!(input.attribution.channel, "website");
     }

@@ -122,20 +122,20 @@ pub enum ScoreError {
 pub fn qualify(lead: &Lead, roster: &[Reseller], rules: &Rules, now: DateTime<Utc>) -> (Lead, RoutingDecision) {
     let s = score(
         &ScoringInput {
-            budget: lead.budget.as_deref(),
-            timeline: lead.timeline.as_deref(),
-            title: lead.title.as_deref(),
+            budget: lead.profile.budget.as_deref(),
+            timeline: lead.profile.timeline.as_deref(),
+            title: lead.profile.title.as_deref(),
         },
         &lead.engagement,
         rules,
     );
     let category = categorise(
         &CategoryInput {
-            employees: lead.employees.as_deref(),
-            industry: lead.industry.as_deref(),
-            company: lead.company.as_deref(),
+            employees: lead.profile.employees.as_deref(),
+            industry: lead.profile.industry.as_deref(),
+            company: lead.profile.company.as_deref(),
             email_domain: lead.email_domain(),
-            message: lead.message.as_deref(),
+            message: lead.profile.message.as_deref(),
         },
         rules,
     );
@@ -172,10 +172,15 @@ pub async fn score_and_route(
     lead_id: &str,
     correlation_id: &str,
 ) -> Result<Scored, ScoreError> {
-    let mut lead: Lead = match ports.table.get(&repo::lead_key(lead_id)).await? {
+    // The lead and the roster are independent reads: on a cold start (empty roster cache) they
+    // go out together, so the first event waits for one round trip instead of two.
+    let key = repo::lead_key(lead_id);
+    let (item, roster) = tokio::join!(ports.table.get(&key), ports.roster.get(ports.table));
+    let mut lead: Lead = match item? {
         Some(item) => repo::record(item)?,
         None => return Err(ScoreError::UnknownLead(lead_id.into())),
     };
+    let mut roster = Some(roster?);
     for attempt in 0..6 {
         if lead.spam {
             return Ok(Scored::Spam {
@@ -193,7 +198,10 @@ pub async fn score_and_route(
             });
         }
         let now = ports.clock.now();
-        let roster = ports.roster.get(ports.table).await?;
+        let roster = match roster.take() {
+            Some(r) => r,
+            None => ports.roster.get(ports.table).await?,
+        };
         let (next, decision) = qualify(&lead, &roster, ports.rules, now);
         let audit = AuditEvent {
             event_id: new_id(now),
