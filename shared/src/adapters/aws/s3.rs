@@ -20,6 +20,25 @@ fn map_err<E: ProvideErrorMetadata>(key: &str, e: E) -> BlobError {
 }
 
 impl S3Blobs {
+    /// The object, or the byte range of it, read to the end.
+    async fn fetch(&self, key: &str, range: Option<String>) -> Result<Vec<u8>, BlobError> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .set_range(range)
+            .send()
+            .await
+            .map_err(|e| map_err(key, e))?;
+        let data = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| BlobError::Unavailable(e.to_string()))?;
+        Ok(data.into_bytes().to_vec())
+    }
+
     pub fn new(config: &aws_config::SdkConfig, bucket: impl Into<String>) -> S3Blobs {
         let conf = aws_sdk_s3::config::Builder::from(config)
             .force_path_style(super::uses_custom_endpoint())
@@ -68,20 +87,7 @@ impl Blobs for S3Blobs {
     }
 
     async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError> {
-        let out = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(|e| map_err(key, e))?;
-        let data = out
-            .body
-            .collect()
-            .await
-            .map_err(|e| BlobError::Unavailable(e.to_string()))?;
-        Ok(data.into_bytes().to_vec())
+        self.fetch(key, None).await
     }
 
     async fn get_range(&self, key: &str, start: u64, end: u64) -> Result<Vec<u8>, BlobError> {
@@ -93,21 +99,7 @@ impl Blobs for S3Blobs {
             return Ok(vec![]);
         }
         let last = end.min(size) - 1;
-        let out = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .range(format!("bytes={start}-{last}"))
-            .send()
-            .await
-            .map_err(|e| map_err(key, e))?;
-        let data = out
-            .body
-            .collect()
-            .await
-            .map_err(|e| BlobError::Unavailable(e.to_string()))?;
-        Ok(data.into_bytes().to_vec())
+        self.fetch(key, Some(format!("bytes={start}-{last}"))).await
     }
 
     async fn size(&self, key: &str) -> Result<u64, BlobError> {
