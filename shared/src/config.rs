@@ -43,6 +43,7 @@ pub struct Rules {
     /// Units of INR per unit of each foreign currency, for reading budgets.
     pub fx_to_inr: BTreeMap<String, Decimal>,
     pub industries: Vec<IndustryKeywords>,
+    pub commission: crate::domain::commission::CommissionRules,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -138,6 +139,7 @@ impl Default for Rules {
             keywords: words.iter().map(|w| w.to_string()).collect(),
         };
         Rules {
+            commission: Default::default(),
             scoring: ScoringRules::default(),
             routing: RoutingRules::default(),
             fx_to_inr: BTreeMap::from([
@@ -257,7 +259,14 @@ impl Rules {
     /// start-up rather than a silent fallback.
     pub fn from_env() -> Result<Rules, String> {
         match std::env::var(env::RULES_JSON) {
-            Ok(s) if !s.trim().is_empty() => serde_json::from_str(&s).map_err(|e| format!("{}: {e}", env::RULES_JSON)),
+            Ok(s) if !s.trim().is_empty() => {
+                let rules: Rules = serde_json::from_str(&s).map_err(|e| format!("{}: {e}", env::RULES_JSON))?;
+                rules
+                    .commission
+                    .validate()
+                    .map_err(|e| format!("{}: {e}", env::RULES_JSON))?;
+                Ok(rules)
+            }
             _ => Ok(Rules::default()),
         }
     }

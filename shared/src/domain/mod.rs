@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod categorise;
+pub mod commission;
 pub mod lead;
 pub mod money;
 pub mod region;

@@ -1,0 +1,645 @@
+//! Commission (SPEC §6): earned on payment only, as ledger entries per (payment, component,
+//! payee). Every amount is computed cumulatively — the order's running total for a component
+//! and payee is rounded once, and the entry is what that adds to what was already earned — so
+//! any split into instalments earns exactly what one payment would, to the paisa.
+
+use crate::domain::money::round_minor;
+use crate::domain::reseller::Tier;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Ledger components, as the payout breaks them down.
+pub const LICENCE: &str = "licence";
+pub const AMC_FIRST_YEAR: &str = "amc_first_year";
+pub const AMC_RENEWAL: &str = "amc_renewal";
+pub const REFERRAL: &str = "referral";
+pub const OVERRIDE: &str = "override";
+pub const MARGIN: &str = "margin";
+pub const CLAWBACK: &str = "clawback";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PaymentKind {
+    Licence,
+    Amc,
+    Renewal,
+    Milestone,
+}
+
+impl PaymentKind {
+    pub fn parse(s: &str) -> Option<PaymentKind> {
+        match s {
+            "licence" => Some(PaymentKind::Licence),
+            "amc" => Some(PaymentKind::Amc),
+            "renewal" => Some(PaymentKind::Renewal),
+            "milestone" => Some(PaymentKind::Milestone),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentKind::Licence => "licence",
+            PaymentKind::Amc => "amc",
+            PaymentKind::Renewal => "renewal",
+            PaymentKind::Milestone => "milestone",
+        }
+    }
+}
+
+/// How a reseller earns (seed 003).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Plan {
+    /// the tiered table of SPEC §6
+    #[default]
+    Tiered,
+    /// one fixed licence rate
+    RevenueShare { rate: Decimal },
+    /// one fixed fee per project, earned with the order's first licence payment
+    Project { fee: Decimal },
+    /// buys at channel price, sells at its own: earns the margin, not a commission
+    Margin,
+}
+
+/// A rate band: deals whose licence value is at least `from` earn `rate`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Band {
+    pub from: Decimal,
+    pub rate: Decimal,
+}
+
+/// Rates a certification tier may raise (each within its allowed range).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TierRates {
+    pub licence_bands: Option<Vec<Band>>,
+    pub amc_first_year: Option<Decimal>,
+    pub amc_renewal: Option<Decimal>,
+    pub customer_referral: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CommissionRules {
+    pub licence_bands: Vec<Band>,
+    pub amc_first_year: Decimal,
+    pub amc_renewal: Decimal,
+    pub implementation_referral: Decimal,
+    /// the referrer's share of the closer's first-year commission, carved out of it
+    pub reseller_referral_share: Decimal,
+    pub customer_referral: Decimal,
+    /// the parent's override on a sub-reseller's commission (an extra entry)
+    pub parent_override: Decimal,
+    pub tiers: BTreeMap<String, TierRates>,
+}
+
+fn pct(n: i64) -> Decimal {
+    Decimal::new(n, 2)
+}
+
+impl Default for CommissionRules {
+    fn default() -> Self {
+        CommissionRules {
+            licence_bands: vec![
+                Band {
+                    from: Decimal::ZERO,
+                    rate: pct(20),
+                },
+                Band {
+                    from: Decimal::from(500_000),
+                    rate: pct(25),
+                },
+                Band {
+                    from: Decimal::from(2_500_000),
+                    rate: pct(30),
+                },
+                Band {
+                    from: Decimal::from(10_000_000),
+                    rate: pct(40),
+                },
+            ],
+            amc_first_year: pct(20),
+            amc_renewal: pct(10),
+            implementation_referral: pct(10),
+            reseller_referral_share: pct(10),
+            customer_referral: pct(10),
+            parent_override: pct(5),
+            tiers: BTreeMap::new(),
+        }
+    }
+}
+
+fn in_range(name: &str, v: Decimal, lo: i64, hi: i64) -> Result<(), String> {
+    if v < pct(lo) || v > pct(hi) {
+        Err(format!("{name} {v} is outside {lo}%–{hi}%"))
+    } else {
+        Ok(())
+    }
+}
+
+impl CommissionRules {
+    /// Checks every configured rate against SPEC §6's allowed ranges.
+    pub fn validate(&self) -> Result<(), String> {
+        let check_bands = |name: &str, bands: &[Band]| -> Result<(), String> {
+            if bands.is_empty() || bands[0].from != Decimal::ZERO {
+                return Err(format!("{name}: the first band must start at 0"));
+            }
+            for b in bands {
+                in_range(name, b.rate, 20, 40)?;
+            }
+            Ok(())
+        };
+        check_bands("licence rate", &self.licence_bands)?;
+        in_range("first-year AMC rate", self.amc_first_year, 15, 25)?;
+        in_range("renewal AMC rate", self.amc_renewal, 10, 15)?;
+        in_range("customer referral rate", self.customer_referral, 10, 20)?;
+        for (tier, t) in &self.tiers {
+            if Tier::parse(tier).is_none() {
+                return Err(format!("unknown certification tier {tier}"));
+            }
+            if let Some(b) = &t.licence_bands {
+                check_bands(&format!("{tier} licence rate"), b)?;
+            }
+            if let Some(r) = t.amc_first_year {
+                in_range(&format!("{tier} first-year AMC rate"), r, 15, 25)?;
+            }
+            if let Some(r) = t.amc_renewal {
+                in_range(&format!("{tier} renewal AMC rate"), r, 10, 15)?;
+            }
+            if let Some(r) = t.customer_referral {
+                in_range(&format!("{tier} customer referral rate"), r, 10, 20)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn tier(&self, tier: Tier) -> Option<&TierRates> {
+        let name = serde_json::to_value(tier).ok()?;
+        self.tiers.get(name.as_str()?)
+    }
+
+    /// The licence rate for a deal, chosen by the deal's total licence value.
+    pub fn licence_rate(&self, tier: Tier, deal_licence_value: Decimal) -> Decimal {
+        let bands = self
+            .tier(tier)
+            .and_then(|t| t.licence_bands.as_ref())
+            .unwrap_or(&self.licence_bands);
+        bands
+            .iter()
+            .filter(|b| deal_licence_value >= b.from)
+            .map(|b| b.rate)
+            .last()
+            .unwrap_or(Decimal::ZERO)
+    }
+    fn amc_first_year(&self, tier: Tier) -> Decimal {
+        self.tier(tier)
+            .and_then(|t| t.amc_first_year)
+            .unwrap_or(self.amc_first_year)
+    }
+    fn amc_renewal(&self, tier: Tier) -> Decimal {
+        self.tier(tier).and_then(|t| t.amc_renewal).unwrap_or(self.amc_renewal)
+    }
+    fn customer_referral(&self, tier: Tier) -> Decimal {
+        self.tier(tier)
+            .and_then(|t| t.customer_referral)
+            .unwrap_or(self.customer_referral)
+    }
+}
+
+/// What a deal's commission depends on, fixed when the order arrives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deal {
+    pub currency: String,
+    pub licence_value: Decimal,
+    pub closer: String,
+    pub closer_tier: Tier,
+    pub closer_plan: Plan,
+    pub parent: Option<String>,
+    pub referring_reseller: Option<String>,
+    pub customer_referrer: Option<String>,
+    /// what a margin-based reseller sells the licences for
+    pub sell_price: Option<Decimal>,
+}
+
+/// One ledger entry to write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub payee: String,
+    pub component: String,
+    pub base: Decimal,
+    pub rate: Decimal,
+    pub amount: Decimal,
+    pub explanation: String,
+}
+
+/// Running totals per order: paid per payment kind, earned per (kind, component, payee).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Earned {
+    #[serde(default)]
+    pub paid: BTreeMap<String, Decimal>,
+    #[serde(default)]
+    pub earned: BTreeMap<String, Decimal>,
+}
+
+struct Builder<'a> {
+    kind: PaymentKind,
+    currency: &'a str,
+    earned: &'a Earned,
+    base: Decimal,
+    out: Vec<Draft>,
+    updates: BTreeMap<String, Decimal>,
+}
+
+impl Builder<'_> {
+    /// Adds the entry that brings (component, payee) to `target` (a cumulative amount).
+    fn to_total(&mut self, component: &str, payee: &str, rate: Decimal, target: Decimal, explanation: String) {
+        // one running total per kind of payment: a licence share and an AMC share of the same
+        // component never offset each other
+        let k = format!("{}|{component}|{payee}", self.kind.as_str());
+        let target = round_minor(target, self.currency);
+        let before = self.earned.earned.get(&k).copied().unwrap_or(Decimal::ZERO);
+        let amount = target - before;
+        self.updates.insert(k, target);
+        if !amount.is_zero() {
+            self.out.push(Draft {
+                payee: payee.to_string(),
+                component: component.to_string(),
+                base: self.base,
+                rate,
+                amount,
+                explanation,
+            });
+        }
+    }
+}
+
+/// The entries a payment earns, and the order's new running totals.
+pub fn for_payment(
+    deal: &Deal,
+    kind: PaymentKind,
+    amount: Decimal,
+    earned: &Earned,
+    rules: &CommissionRules,
+) -> (Vec<Draft>, Earned) {
+    let paid_before = earned.paid.get(kind.as_str()).copied().unwrap_or(Decimal::ZERO);
+    let cumulative = paid_before + amount;
+    let cur = deal.currency.as_str();
+    let show = |d: Decimal| format!("{} {}", cur, round_minor(d, cur));
+    let mut b = Builder {
+        kind,
+        currency: cur,
+        earned,
+        base: amount,
+        out: vec![],
+        updates: BTreeMap::new(),
+    };
+    let closer = deal.closer.as_str();
+
+    // The closer's gross commission for this kind of payment, cumulative over the order.
+    let (component, rate, why) = match kind {
+        PaymentKind::Licence => match &deal.closer_plan {
+            Plan::Tiered => (
+                LICENCE,
+                rules.licence_rate(deal.closer_tier, deal.licence_value),
+                format!("licence tier for a deal of {}", show(deal.licence_value)),
+            ),
+            Plan::RevenueShare { rate } => (LICENCE, *rate, "revenue-share plan".to_string()),
+            Plan::Project { .. } | Plan::Margin => (LICENCE, Decimal::ZERO, String::new()),
+        },
+        PaymentKind::Amc => (
+            AMC_FIRST_YEAR,
+            rules.amc_first_year(deal.closer_tier),
+            "first-year AMC".to_string(),
+        ),
+        PaymentKind::Renewal => (
+            AMC_RENEWAL,
+            rules.amc_renewal(deal.closer_tier),
+            "AMC renewal".to_string(),
+        ),
+        PaymentKind::Milestone => (
+            REFERRAL,
+            rules.implementation_referral,
+            "implementation referral".to_string(),
+        ),
+    };
+    let mut closer_total = round_minor(cumulative * rate, cur);
+    // Reseller-to-reseller referral: carved out of the closer's first-year commission.
+    let first_year = matches!(kind, PaymentKind::Licence | PaymentKind::Amc);
+    if let (true, Some(referrer)) = (first_year, deal.referring_reseller.as_deref()) {
+        if !closer_total.is_zero() {
+            let share = round_minor(closer_total * rules.reseller_referral_share, cur);
+            b.to_total(
+                REFERRAL,
+                referrer,
+                rules.reseller_referral_share,
+                share,
+                format!(
+                    "{} of {closer}'s {component} commission {} (reseller referral, carved out)",
+                    rules.reseller_referral_share,
+                    show(closer_total)
+                ),
+            );
+            closer_total -= share;
+        }
+    }
+    if !rate.is_zero() {
+        let carve = if first_year && deal.referring_reseller.is_some() {
+            ", less the referrer's share"
+        } else {
+            ""
+        };
+        b.to_total(
+            component,
+            closer,
+            rate,
+            closer_total,
+            format!("{rate} × {} paid on {} ({why}){carve}", show(cumulative), kind.as_str()),
+        );
+    }
+    // Project plan: the fixed fee, once, with the first licence payment.
+    if let (PaymentKind::Licence, Plan::Project { fee }) = (kind, &deal.closer_plan) {
+        closer_total = *fee;
+        b.to_total(
+            LICENCE,
+            closer,
+            Decimal::ZERO,
+            *fee,
+            format!("project fee {} (project-based plan)", show(*fee)),
+        );
+    }
+    // Margin plan: the difference between its sell price and the channel price, pro rata.
+    if let (PaymentKind::Licence, Plan::Margin, Some(sell)) = (kind, &deal.closer_plan, deal.sell_price) {
+        if sell > deal.licence_value && !sell.is_zero() {
+            let margin_rate = (sell - deal.licence_value) / sell;
+            let target = cumulative * margin_rate;
+            b.to_total(
+                MARGIN,
+                closer,
+                margin_rate,
+                target,
+                format!(
+                    "margin: sells at {}, channel price {}",
+                    show(sell),
+                    show(deal.licence_value)
+                ),
+            );
+        }
+    }
+    // Parent override: an extra entry on top of the sub-reseller's commission.
+    if let Some(parent) = deal.parent.as_deref() {
+        if !closer_total.is_zero() && deal.closer_plan != Plan::Margin {
+            let target = closer_total * rules.parent_override;
+            b.to_total(
+                OVERRIDE,
+                parent,
+                rules.parent_override,
+                target,
+                format!(
+                    "{} override on sub-reseller {closer}'s {} {component}",
+                    rules.parent_override,
+                    show(closer_total)
+                ),
+            );
+        }
+    }
+    // Customer referral: a share of the referred deal's licence payments.
+    if let (PaymentKind::Licence, Some(referrer)) = (kind, deal.customer_referrer.as_deref()) {
+        let r = rules.customer_referral(deal.closer_tier);
+        b.to_total(
+            REFERRAL,
+            referrer,
+            r,
+            cumulative * r,
+            format!("{r} customer referral fee on {} of licence paid", show(cumulative)),
+        );
+    }
+
+    let mut next = earned.clone();
+    next.paid.insert(kind.as_str().to_string(), cumulative);
+    next.earned.extend(b.updates);
+    (b.out, next)
+}
+
+/// Clawbacks for a refund: each original entry of the payment, reversed in proportion to what
+/// was refunded so far (cumulatively rounded, so a full refund reverses exactly).
+pub fn for_refund(
+    originals: &[Draft],
+    payment_amount: Decimal,
+    refunded_before: Decimal,
+    refund: Decimal,
+    currency: &str,
+) -> Vec<Draft> {
+    if payment_amount.is_zero() {
+        return vec![];
+    }
+    let after = refunded_before + refund;
+    originals
+        .iter()
+        .filter_map(|o| {
+            let before = round_minor(o.amount * refunded_before / payment_amount, currency);
+            let target = round_minor(o.amount * after / payment_amount, currency);
+            let amount = -(target - before);
+            (!amount.is_zero()).then(|| Draft {
+                payee: o.payee.clone(),
+                component: CLAWBACK.to_string(),
+                base: refund,
+                rate: o.rate,
+                amount,
+                explanation: format!(
+                    "refund of {currency} {refund} of a {currency} {payment_amount} payment reverses {} of {} {currency} {}",
+                    round_minor(refund / payment_amount, currency),
+                    o.component,
+                    o.amount
+                ),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn deal(licence: &str) -> Deal {
+        Deal {
+            currency: "INR".into(),
+            licence_value: d(licence),
+            closer: "closer".into(),
+            closer_tier: Tier::Registered,
+            closer_plan: Plan::Tiered,
+            parent: None,
+            referring_reseller: None,
+            customer_referrer: None,
+            sell_price: None,
+        }
+    }
+
+    fn pay(deal: &Deal, kind: PaymentKind, amount: &str, earned: &Earned) -> (Vec<Draft>, Earned) {
+        for_payment(deal, kind, d(amount), earned, &CommissionRules::default())
+    }
+
+    fn total_for(entries: &[Draft], payee: &str) -> Decimal {
+        entries.iter().filter(|e| e.payee == payee).map(|e| e.amount).sum()
+    }
+
+    #[test]
+    fn worked_example_licence_amc_and_renewal() {
+        let deal = deal("1000000");
+        let (lic, e) = pay(&deal, PaymentKind::Licence, "1000000", &Earned::default());
+        assert_eq!(lic.len(), 1);
+        assert_eq!(
+            (lic[0].component.as_str(), lic[0].rate, lic[0].amount),
+            (LICENCE, d("0.25"), d("250000.00"))
+        );
+        let (amc, e) = pay(&deal, PaymentKind::Amc, "200000", &e);
+        assert_eq!(
+            (amc[0].component.as_str(), amc[0].amount),
+            (AMC_FIRST_YEAR, d("40000.00"))
+        );
+        assert_eq!(total_for(&lic, "closer") + total_for(&amc, "closer"), d("290000.00"));
+        let (renewal, _) = pay(&deal, PaymentKind::Renewal, "200000", &e);
+        assert_eq!(
+            (renewal[0].component.as_str(), renewal[0].amount),
+            (AMC_RENEWAL, d("20000.00"))
+        );
+    }
+
+    #[test]
+    fn tier_boundaries_follow_the_deal_value() {
+        let r = CommissionRules::default();
+        for (value, rate) in [
+            ("499999.99", "0.20"),
+            ("500000", "0.25"),
+            ("2500000", "0.30"),
+            ("10000000", "0.40"),
+        ] {
+            assert_eq!(r.licence_rate(Tier::Registered, d(value)), d(rate), "{value}");
+        }
+        // the tier is the deal's, not the payment's: a small payment on a large deal earns 40%
+        let (e, _) = pay(&deal("10000000"), PaymentKind::Licence, "100000", &Earned::default());
+        assert_eq!(e[0].amount, d("40000.00"));
+    }
+
+    #[test]
+    fn instalments_earn_exactly_what_one_payment_earns() {
+        let deal = deal("1000000");
+        let mut earned = Earned::default();
+        let mut total = Decimal::ZERO;
+        for part in ["333333.33", "333333.33", "333333.34"] {
+            let (e, next) = pay(&deal, PaymentKind::Licence, part, &earned);
+            total += total_for(&e, "closer");
+            earned = next;
+        }
+        assert_eq!(total, d("250000.00"));
+        // an awkward split where per-payment rounding would drift
+        let deal = deal_with_value("999.99");
+        let mut earned = Earned::default();
+        let mut total = Decimal::ZERO;
+        for part in ["0.03", "0.03", "999.93"] {
+            let (e, next) = pay(&deal, PaymentKind::Licence, part, &earned);
+            total += total_for(&e, "closer");
+            earned = next;
+        }
+        let (one, _) = pay(&deal, PaymentKind::Licence, "999.99", &Earned::default());
+        assert_eq!(total, total_for(&one, "closer"));
+    }
+
+    fn deal_with_value(v: &str) -> Deal {
+        deal(v)
+    }
+
+    #[test]
+    fn reseller_referral_is_carved_out_of_first_year_commission() {
+        let mut deal = deal("1000000");
+        deal.referring_reseller = Some("referrer".into());
+        let (lic, e) = pay(&deal, PaymentKind::Licence, "1000000", &Earned::default());
+        let (amc, e) = pay(&deal, PaymentKind::Amc, "200000", &e);
+        let all: Vec<Draft> = lic.into_iter().chain(amc).collect();
+        assert_eq!(total_for(&all, "referrer"), d("29000.00"));
+        assert_eq!(total_for(&all, "closer"), d("261000.00"));
+        // renewals are not first-year: no carve-out
+        let (renewal, _) = pay(&deal, PaymentKind::Renewal, "200000", &e);
+        assert_eq!(total_for(&renewal, "closer"), d("20000.00"));
+        assert_eq!(total_for(&renewal, "referrer"), Decimal::ZERO);
+    }
+
+    #[test]
+    fn customer_referral_override_project_and_margin() {
+        let mut deal = deal("1000000");
+        deal.customer_referrer = Some("customer-ref".into());
+        deal.parent = Some("parent".into());
+        let (e, _) = pay(&deal, PaymentKind::Licence, "1000000", &Earned::default());
+        assert_eq!(total_for(&e, "customer-ref"), d("100000.00"));
+        assert_eq!(total_for(&e, "closer"), d("250000.00"));
+        assert_eq!(total_for(&e, "parent"), d("12500.00"));
+        assert!(e.iter().any(|x| x.payee == "parent" && x.component == OVERRIDE));
+
+        let mut project = deal_with_value("1000000");
+        project.closer_plan = Plan::Project { fee: d("75000") };
+        let (first, earned) = pay(&project, PaymentKind::Licence, "400000", &Earned::default());
+        let (second, _) = pay(&project, PaymentKind::Licence, "600000", &earned);
+        assert_eq!(total_for(&first, "closer"), d("75000"));
+        assert!(second.is_empty(), "the fee is earned once");
+
+        let mut margin = deal_with_value("1000000");
+        margin.closer_plan = Plan::Margin;
+        margin.sell_price = Some(d("1250000"));
+        let (e, _) = pay(&margin, PaymentKind::Licence, "1250000", &Earned::default());
+        assert_eq!(e.len(), 1);
+        assert_eq!((e[0].component.as_str(), e[0].amount), (MARGIN, d("250000.00")));
+    }
+
+    #[test]
+    fn refunds_reverse_exactly_and_never_edit() {
+        let deal = deal("1000000");
+        let (orig, _) = pay(&deal, PaymentKind::Licence, "1000000", &Earned::default());
+        let part = for_refund(&orig, d("1000000"), Decimal::ZERO, d("333333.33"), "INR");
+        let rest = for_refund(&orig, d("1000000"), d("333333.33"), d("666666.67"), "INR");
+        let net = total_for(&orig, "closer") + total_for(&part, "closer") + total_for(&rest, "closer");
+        assert_eq!(net, d("0.00"));
+        assert!(part.iter().all(|e| e.component == CLAWBACK && e.amount < Decimal::ZERO));
+    }
+
+    #[test]
+    fn tier_overrides_stay_within_ranges() {
+        let mut r = CommissionRules::default();
+        r.tiers.insert(
+            "gold".into(),
+            TierRates {
+                amc_first_year: Some(d("0.25")),
+                ..Default::default()
+            },
+        );
+        assert!(r.validate().is_ok());
+        let mut deal = deal("1000000");
+        deal.closer_tier = Tier::Gold;
+        let (e, _) = for_payment(&deal, PaymentKind::Amc, d("200000"), &Earned::default(), &r);
+        assert_eq!(e[0].amount, d("50000.00"));
+        r.tiers.insert(
+            "gold".into(),
+            TierRates {
+                amc_first_year: Some(d("0.30")),
+                ..Default::default()
+            },
+        );
+        assert!(r.validate().is_err());
+        r.tiers.clear();
+        r.licence_bands[3].rate = d("0.45");
+        assert!(r.validate().is_err());
+    }
+
+    #[test]
+    fn usd_stays_usd() {
+        let mut deal = deal("10000");
+        deal.currency = "USD".into();
+        let (e, _) = pay(&deal, PaymentKind::Licence, "10000", &Earned::default());
+        assert_eq!(e[0].amount, d("2000.00"));
+        assert!(e[0].explanation.contains("USD"));
+    }
+}
