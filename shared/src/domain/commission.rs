@@ -189,7 +189,7 @@ impl CommissionRules {
             .iter()
             .filter(|b| deal_licence_value >= b.from)
             .map(|b| b.rate)
-            .last()
+            .next_back()
             .unwrap_or(Decimal::ZERO)
     }
     fn amc_first_year(&self, tier: Tier) -> Decimal {
@@ -253,7 +253,7 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     /// Adds the entry that brings (component, payee) to `target` (a cumulative amount).
-    fn to_total(&mut self, component: &str, payee: &str, rate: Decimal, target: Decimal, explanation: String) {
+    fn reach(&mut self, component: &str, payee: &str, rate: Decimal, target: Decimal, explanation: String) {
         // one running total per kind of payment: a licence share and an AMC share of the same
         // component never offset each other
         let k = format!("{}|{component}|{payee}", self.kind.as_str());
@@ -329,7 +329,7 @@ pub fn for_payment(
     if let (true, Some(referrer)) = (first_year, deal.referring_reseller.as_deref()) {
         if !closer_total.is_zero() {
             let share = round_minor(closer_total * rules.reseller_referral_share, cur);
-            b.to_total(
+            b.reach(
                 REFERRAL,
                 referrer,
                 rules.reseller_referral_share,
@@ -349,7 +349,7 @@ pub fn for_payment(
         } else {
             ""
         };
-        b.to_total(
+        b.reach(
             component,
             closer,
             rate,
@@ -360,7 +360,7 @@ pub fn for_payment(
     // Project plan: the fixed fee, once, with the first licence payment.
     if let (PaymentKind::Licence, Plan::Project { fee }) = (kind, &deal.closer_plan) {
         closer_total = *fee;
-        b.to_total(
+        b.reach(
             LICENCE,
             closer,
             Decimal::ZERO,
@@ -373,7 +373,7 @@ pub fn for_payment(
         if sell > deal.licence_value && !sell.is_zero() {
             let margin_rate = (sell - deal.licence_value) / sell;
             let target = cumulative * margin_rate;
-            b.to_total(
+            b.reach(
                 MARGIN,
                 closer,
                 margin_rate,
@@ -390,7 +390,7 @@ pub fn for_payment(
     if let Some(parent) = deal.parent.as_deref() {
         if !closer_total.is_zero() && deal.closer_plan != Plan::Margin {
             let target = closer_total * rules.parent_override;
-            b.to_total(
+            b.reach(
                 OVERRIDE,
                 parent,
                 rules.parent_override,
@@ -406,7 +406,7 @@ pub fn for_payment(
     // Customer referral: a share of the referred deal's licence payments.
     if let (PaymentKind::Licence, Some(referrer)) = (kind, deal.customer_referrer.as_deref()) {
         let r = rules.customer_referral(deal.closer_tier);
-        b.to_total(
+        b.reach(
             REFERRAL,
             referrer,
             r,
