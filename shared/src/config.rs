@@ -17,6 +17,8 @@ pub mod env {
     pub const ALLOWED_ORIGINS: &str = "ALLOWED_ORIGINS";
     pub const RULES_JSON: &str = "RULES_JSON";
     pub const ROSTER_CACHE_SECONDS: &str = "ROSTER_CACHE_SECONDS";
+    pub const BILLING_WEBHOOK_SECRET: &str = "BILLING_WEBHOOK_SECRET";
+    pub const COMMISSION_QUEUE_URL: &str = "COMMISSION_QUEUE_URL";
 
     /// What each Lambda reads; template.yaml must set every one of them (checked by a test).
     pub const LEAD_CAPTURE: &[&str] = &[
@@ -30,8 +32,16 @@ pub mod env {
     ];
     pub const SCORING: &[&str] = &[TABLE_NAME, SEQUENCE_QUEUE_URL, RULES_JSON, ROSTER_CACHE_SECONDS];
 
+    pub const ORDER_COMMISSION: &[&str] = &[TABLE_NAME, COMMISSION_QUEUE_URL, BILLING_WEBHOOK_SECRET, ADMIN_API_KEY];
+    pub const COMMISSION: &[&str] = &[TABLE_NAME, RULES_JSON];
+
     /// Each function crate and the variables it reads.
-    pub const BY_FUNCTION: &[(&str, &[&str])] = &[("lead-capture", LEAD_CAPTURE), ("scoring", SCORING)];
+    pub const BY_FUNCTION: &[(&str, &[&str])] = &[
+        ("lead-capture", LEAD_CAPTURE),
+        ("scoring", SCORING),
+        ("order-commission", ORDER_COMMISSION),
+        ("commission", COMMISSION),
+    ];
 }
 
 /// The configurable rules of SPEC §3 and §4.

@@ -176,3 +176,52 @@ pub fn admin_queue() -> &'static str {
 pub fn string_attr(item: &Item, name: &str) -> Option<String> {
     item.get(name).and_then(Value::as_str).map(str::to_string)
 }
+
+// ---- orders, payments, refunds, the ledger and AMC contracts ----
+//
+// | item            | pk                    | sk                                         | gsi1 (pk / sk)                    |
+// |-----------------|-----------------------|--------------------------------------------|-----------------------------------|
+// | order           | `ORDER#<id>`          | `ORDER`                                    |                                   |
+// | payment         | `PAYMENT#<id>`        | `PAYMENT`                                  | `HELD#<order id>` / id, while held |
+// | refund          | `REFUND#<id>`         | `REFUND`                                   |                                   |
+// | ledger entry    | `LEDGER#<payee>`      | `ENTRY#<earned_at>#<source id>#<component>` |                                   |
+// | AMC contract    | `CONTRACT#<id>`       | `CONTRACT`                                 | `RENEWALS` / `<renewal date>#<id>` |
+
+pub fn order_key(id: &str) -> Key {
+    Key::new(format!("ORDER#{id}"), "ORDER")
+}
+pub fn payment_key(id: &str) -> Key {
+    Key::new(format!("PAYMENT#{id}"), "PAYMENT")
+}
+pub fn refund_key(id: &str) -> Key {
+    Key::new(format!("REFUND#{id}"), "REFUND")
+}
+pub fn contract_key(id: &str) -> Key {
+    Key::new(format!("CONTRACT#{id}"), "CONTRACT")
+}
+pub fn ledger_pk(payee: &str) -> String {
+    format!("LEDGER#{payee}")
+}
+pub fn held_index_pk(order_id: &str) -> String {
+    format!("HELD#{order_id}")
+}
+pub const RENEWALS_INDEX_PK: &str = "RENEWALS";
+
+/// The sortable text of a timestamp used in keys (UTC, microseconds).
+pub fn key_time(at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// One entry per (source, component, payee): the key is derived from exactly those (and the
+/// source's fixed earned_at), so a put conditioned on its absence is the once-only guard.
+pub fn ledger_key(payee: &str, earned_at: &chrono::DateTime<chrono::Utc>, source_id: &str, component: &str) -> Key {
+    Key::new(
+        ledger_pk(payee),
+        format!("ENTRY#{}#{source_id}#{component}", key_time(earned_at)),
+    )
+}
+
+/// Any record as an item under `key`, with extra (index) attributes.
+pub fn item_of<T: Serialize>(value: &T, entity: &str, key: &Key, extra: &[(&str, String)]) -> Result<Item, StoreError> {
+    Ok(with_keys(object(value)?, entity, key, extra))
+}

@@ -60,3 +60,26 @@ pub async fn scoring_from_env() -> Result<Arc<Scoring>, String> {
         sequence_queue,
     }))
 }
+
+pub async fn billing_api_from_env() -> Result<Arc<crate::handlers::billing_api::BillingApi>, String> {
+    let config = crate::handlers::billing_api::BillingApiConfig::from_env()?;
+    let table_name = required(env::TABLE_NAME)?;
+    let sdk = sdk_config().await;
+    Ok(Arc::new(crate::handlers::billing_api::BillingApi {
+        table: Arc::new(DynamoTable::new(&sdk, table_name)),
+        queue: Arc::new(SqsQueue::new(&sdk)),
+        clock: Arc::new(SystemClock),
+        config,
+    }))
+}
+
+pub async fn commission_from_env() -> Result<Arc<crate::handlers::commission::Commission>, String> {
+    let rules = Rules::from_env()?;
+    let table_name = required(env::TABLE_NAME)?;
+    let sdk = sdk_config().await;
+    Ok(Arc::new(crate::handlers::commission::Commission {
+        table: Arc::new(DynamoTable::new(&sdk, table_name)),
+        clock: Arc::new(SystemClock),
+        rules,
+    }))
+}

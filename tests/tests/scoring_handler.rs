@@ -120,6 +120,8 @@ async fn requests_per_lead_captured_and_scored() {
         capacity: Some(100),
         status: None,
         win_rate: None,
+        plan: None,
+        parent_reseller_id: None,
     };
     shared::usecases::resellers::create(table.as_ref(), &clock, &seed)
         .await

@@ -5,7 +5,7 @@
 
 use serde_yaml::Value;
 use shared::config::env::BY_FUNCTION;
-use shared::handlers::lead_api::ROUTES;
+use shared::handlers::{billing_api, lead_api};
 use shared::ports::table::Index;
 use std::path::{Path, PathBuf};
 
@@ -157,20 +157,25 @@ fn queues_the_code_sends_to_exist_with_dead_letter_queues_and_long_visibility() 
 }
 
 #[test]
-fn every_route_is_wired_to_the_lead_capture_function() {
+fn every_route_is_wired_to_its_function() {
     let t = template();
-    let (_, f) = functions(&t)
-        .into_iter()
-        .find(|(_, f)| binary(f) == "lead-capture")
-        .expect("lead-capture");
-    let events = f["Properties"]["Events"].as_mapping().expect("events");
-    for (method, path) in ROUTES {
-        assert!(
-            events.iter().any(|(_, e)| e["Type"] == "HttpApi"
-                && e["Properties"]["Method"] == *method
-                && e["Properties"]["Path"] == *path),
-            "{method} {path} is not routed in template.yaml"
-        );
+    for (crate_name, routes) in [
+        ("lead-capture", lead_api::ROUTES),
+        ("order-commission", billing_api::ROUTES),
+    ] {
+        let (_, f) = functions(&t)
+            .into_iter()
+            .find(|(_, f)| binary(f) == crate_name)
+            .expect("function");
+        let events = f["Properties"]["Events"].as_mapping().expect("events");
+        for (method, path) in routes {
+            assert!(
+                events.iter().any(|(_, e)| e["Type"] == "HttpApi"
+                    && e["Properties"]["Method"] == *method
+                    && e["Properties"]["Path"] == *path),
+                "{method} {path} is not routed to {crate_name} in template.yaml"
+            );
+        }
     }
 }
 
@@ -191,6 +196,7 @@ fn table_has_the_indexes_the_code_queries_and_the_admin_key_is_secret() {
     assert_eq!(table["KeySchema"][0]["AttributeName"], "pk");
     assert_eq!(table["KeySchema"][1]["AttributeName"], "sk");
     assert_eq!(t["Parameters"]["AdminApiKey"]["NoEcho"], true);
+    assert_eq!(t["Parameters"]["BillingWebhookSecret"]["NoEcho"], true);
     assert_eq!(
         untag(&t["Resources"]["LeadCaptureFunction"]["Properties"]["Environment"]["Variables"]["ADMIN_API_KEY"])
             .as_str(),

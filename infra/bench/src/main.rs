@@ -210,6 +210,8 @@ async fn main() -> Result<(), String> {
         capacity: Some(100_000),
         status: None,
         win_rate: None,
+        plan: None,
+        parent_reseller_id: None,
     };
     shared::usecases::resellers::create(&dynamo, &clock, &seed)
         .await

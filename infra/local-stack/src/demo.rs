@@ -15,6 +15,8 @@ fn new(name: &str, email: &str, regions: &[&str], industries: &[&str], tier: &st
         capacity: Some(25),
         status: Some("active".into()),
         win_rate: Some(Value::String(win_rate.into())),
+        plan: None,
+        parent_reseller_id: None,
     }
 }
 

@@ -9,6 +9,8 @@ pub mod demo;
 use shared::adapters::aws::{sdk_config, DynamoTable, S3Blobs, SesMailer, SqsQueue};
 use shared::adapters::embedded::{DiskBlobs, EmbeddedQueue, EmbeddedTable, OutboxMailer};
 use shared::config::Rules;
+use shared::handlers::billing_api::{self, BillingApi, BillingApiConfig};
+use shared::handlers::commission::Commission;
 use shared::handlers::http::cors_layer;
 use shared::handlers::lead_api::{self, LeadApi, LeadApiConfig};
 use shared::handlers::scoring::Scoring;
@@ -22,7 +24,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The logical queues, with the function that consumes each (`None`: no consumer yet).
-pub const QUEUES: &[(&str, Option<&str>)] = &[("scoring", Some("scoring")), ("sequence", None)];
+pub const QUEUES: &[(&str, Option<&str>)] = &[
+    ("scoring", Some("scoring")),
+    ("sequence", None),
+    ("commission", Some("commission")),
+];
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -35,6 +41,8 @@ pub struct Options {
     /// a name prefix for the AWS queues, so that test runs do not share them
     pub queue_prefix: String,
     pub admin_key: String,
+    /// the secret billing webhooks are signed with
+    pub webhook_secret: String,
     pub allowed_origins: Vec<String>,
     /// how long a received message stays hidden before it is delivered again
     pub visibility: Duration,
@@ -51,6 +59,7 @@ impl Options {
             bucket: "partner-platform-local".into(),
             queue_prefix: "partner-platform-local".into(),
             admin_key: "local-admin-key".into(),
+            webhook_secret: "local-webhook-secret".into(),
             allowed_origins: vec!["http://localhost:8080".into(), "http://127.0.0.1:8080".into()],
             visibility: Duration::from_millis(500),
             roster_cache: Duration::ZERO,
@@ -70,7 +79,9 @@ pub struct Stack {
     pub outbox: Option<Arc<OutboxMailer>>,
     pub embedded_queue: Option<Arc<EmbeddedQueue>>,
     pub scoring: Arc<Scoring>,
+    pub commission: Arc<Commission>,
     pub lead_api: Arc<LeadApi>,
+    pub billing_api: Arc<BillingApi>,
     pub options: Options,
 }
 
@@ -190,7 +201,25 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         roster: RosterCache::new(options.roster_cache),
         sequence_queue: id_of("sequence"),
     });
+    let rules = Rules::from_env()?;
+    let billing_api = Arc::new(BillingApi {
+        table: table.clone(),
+        queue: queue.clone(),
+        clock: clock.clone(),
+        config: BillingApiConfig {
+            webhook_secret: options.webhook_secret.clone(),
+            admin_key_hash: sha256_hex(&options.admin_key),
+            commission_queue: id_of("commission"),
+        },
+    });
+    let commission = Arc::new(Commission {
+        table: table.clone(),
+        clock: clock.clone(),
+        rules,
+    });
     Ok(Arc::new(Stack {
+        commission,
+        billing_api,
         table,
         queue,
         mailer,
@@ -209,6 +238,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
 pub fn app(stack: Arc<Stack>) -> axum::Router {
     let origins = stack.options.allowed_origins.clone();
     lead_api::app(stack.lead_api.clone())
+        .merge(billing_api::router(stack.billing_api.clone()))
         .merge(control::router(stack))
         .layer(cors_layer(&origins))
 }

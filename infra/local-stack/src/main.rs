@@ -20,6 +20,11 @@ async fn main() {
             o.admin_key = k;
         }
     }
+    if let Ok(s) = std::env::var("BILLING_WEBHOOK_SECRET") {
+        if !s.is_empty() {
+            o.webhook_secret = s;
+        }
+    }
     if let Ok(t) = std::env::var("TABLE_NAME") {
         o.table_name = t;
     }

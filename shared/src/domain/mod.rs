@@ -1,6 +1,7 @@
 //! Pure domain rules: no I/O, no async, no SDK types; the clock is always passed in.
 
 pub mod audit;
+pub mod billing;
 pub mod categorise;
 pub mod commission;
 pub mod lead;

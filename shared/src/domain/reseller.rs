@@ -76,6 +76,12 @@ pub struct Reseller {
     pub open_leads: u32,
     pub last_assigned_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// how it earns (tiered by default)
+    #[serde(default)]
+    pub plan: crate::domain::commission::Plan,
+    /// a sub-reseller's parent, who earns an override on its commission
+    #[serde(default)]
+    pub parent_reseller_id: Option<String>,
     /// optimistic-concurrency counter: every write expects the version it read
     pub version: u64,
 }

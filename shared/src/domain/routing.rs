@@ -195,6 +195,8 @@ mod tests {
             open_leads: 0,
             last_assigned_at: None,
             created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+            plan: Default::default(),
+            parent_reseller_id: None,
             version: 1,
         }
     }

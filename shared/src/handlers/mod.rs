@@ -1,6 +1,9 @@
 //! Entry points shared by the Lambdas and the local stack: the lead API (an axum router, run by
 //! lambda_http in AWS and by a plain listener locally) and the scoring SQS batch handler.
 
+pub mod billing_api;
+pub mod commission;
 pub mod http;
 pub mod lead_api;
 pub mod scoring;
+pub mod signature;

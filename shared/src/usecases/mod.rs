@@ -1,6 +1,8 @@
 //! Use cases: each takes the narrowest ports it needs and the clock, and applies the domain.
 
+pub mod billing;
 pub mod capture;
+pub mod commission;
 pub mod leads;
 pub mod resellers;
 pub mod score_route;

@@ -26,6 +26,12 @@ pub struct NewReseller {
     pub status: Option<String>,
     /// a decimal string or number between 0 and 1
     pub win_rate: Option<serde_json::Value>,
+    /// `{"kind": "tiered"}` (default), `{"kind": "revenue_share", "rate": "0.3"}`,
+    /// `{"kind": "project", "fee": "75000"}` or `{"kind": "margin"}`
+    #[serde(default)]
+    pub plan: Option<crate::domain::commission::Plan>,
+    #[serde(default)]
+    pub parent_reseller_id: Option<String>,
 }
 
 pub fn sha256_hex(s: &str) -> String {
@@ -189,6 +195,8 @@ pub async fn create(
             open_leads: 0,
             last_assigned_at: None,
             created_at: now,
+            plan: input.plan.clone().unwrap_or_default(),
+            parent_reseller_id: input.parent_reseller_id.clone().filter(|p| !p.trim().is_empty()),
             version: 1,
         };
         let writes = vec![

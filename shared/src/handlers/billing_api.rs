@@ -1,0 +1,252 @@
+//! The order-commission function's HTTP API: signed webhooks from billing/ERP systems
+//! (`POST /billing/orders`, `/billing/payments`, `/billing/refunds`) and the reads
+//! `GET /orders/{id}` (admin) and `GET /resellers/{id}/ledger?month=YYYY-MM`.
+
+use super::http::{authenticate, media_type, read_body, require_admin, ApiError, Principal};
+use super::signature::{verify, SignatureError};
+use crate::config::env;
+use crate::domain::billing::{validate_order, validate_payment, validate_refund, OrderIn, PaymentIn, RefundIn};
+use crate::domain::lead::FieldError;
+use crate::ports::{Clock, Queue, Table};
+use crate::usecases::billing::{self, BillingError, BillingPorts, Recorded};
+use crate::usecases::commission::{ledger_month, money_json, parse_month, totals};
+use crate::usecases::resellers::sha256_hex;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::future::Future;
+use std::sync::Arc;
+
+pub const MAX_WEBHOOK_BODY: usize = 256 * 1024;
+
+/// Every route this function serves (template.yaml must route each one to it).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/billing/orders"),
+    ("POST", "/billing/payments"),
+    ("POST", "/billing/refunds"),
+    ("GET", "/orders/{id}"),
+    ("GET", "/resellers/{id}/ledger"),
+];
+
+#[derive(Clone)]
+pub struct BillingApiConfig {
+    pub webhook_secret: String,
+    pub admin_key_hash: String,
+    pub commission_queue: String,
+}
+
+impl BillingApiConfig {
+    pub fn from_env() -> Result<BillingApiConfig, String> {
+        let need = |n: &str| {
+            std::env::var(n)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| format!("{n} is not set"))
+        };
+        Ok(BillingApiConfig {
+            webhook_secret: need(env::BILLING_WEBHOOK_SECRET)?,
+            admin_key_hash: sha256_hex(&need(env::ADMIN_API_KEY)?),
+            commission_queue: need(env::COMMISSION_QUEUE_URL)?,
+        })
+    }
+}
+
+pub struct BillingApi {
+    pub table: Arc<dyn Table>,
+    pub queue: Arc<dyn Queue>,
+    pub clock: Arc<dyn Clock>,
+    pub config: BillingApiConfig,
+}
+
+pub fn router(api: Arc<BillingApi>) -> Router {
+    Router::new()
+        .route("/billing/orders", post(post_order))
+        .route("/billing/payments", post(post_payment))
+        .route("/billing/refunds", post(post_refund))
+        .route("/orders/{id}", get(get_order))
+        .route("/resellers/{id}/ledger", get(get_ledger))
+        .with_state(api)
+}
+
+/// The full router the function serves: the API, request ids, and JSON 404s.
+pub fn app(api: Arc<BillingApi>) -> Router {
+    router(api)
+        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .layer(axum::middleware::from_fn(super::http::request_id_layer))
+}
+
+fn sig_error(e: SignatureError) -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({"error": "unauthorized", "message": e.to_string()})),
+    )
+        .into_response()
+}
+
+/// Signature first (nothing is parsed or stored for an unsigned body), then JSON, then fields.
+async fn webhook<I, F, V, R, Fut>(api: &BillingApi, headers: &HeaderMap, body: Body, validate: V, record: R) -> Response
+where
+    I: DeserializeOwned,
+    V: FnOnce(&I) -> Result<F, Vec<FieldError>>,
+    R: FnOnce(F, String) -> Fut,
+    Fut: Future<Output = Result<(Recorded, String), BillingError>>,
+{
+    let bytes = match read_body(headers, body, MAX_WEBHOOK_BODY).await {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    let header = headers.get("x-signature").and_then(|v| v.to_str().ok());
+    // the replay window is wall-clock time, not the business clock the local stack can move
+    if let Err(e) = verify(header, &bytes, &api.config.webhook_secret, chrono::Utc::now()) {
+        tracing::warn!(reason = %e, "webhook refused");
+        return sig_error(e);
+    }
+    if media_type(headers).as_deref() != Some("application/json") {
+        return ApiError::UnsupportedType("send application/json".into()).into_response();
+    }
+    let input: I = match serde_json::from_slice(&bytes) {
+        Ok(i) => i,
+        Err(e) => return ApiError::BadRequest(format!("malformed JSON: {e}")).into_response(),
+    };
+    let facts = match validate(&input) {
+        Ok(f) => f,
+        Err(errors) => return ApiError::Invalid(errors).into_response(),
+    };
+    match record(facts, sha256_hex(&String::from_utf8_lossy(&bytes))).await {
+        Ok((Recorded::Accepted, id)) => {
+            (StatusCode::ACCEPTED, Json(json!({"status": "accepted", "id": id}))).into_response()
+        }
+        Ok((Recorded::Replay, id)) => {
+            (StatusCode::OK, Json(json!({"status": "already_received", "id": id}))).into_response()
+        }
+        Err(BillingError::Invalid(errors)) => ApiError::Invalid(errors).into_response(),
+        Err(BillingError::Conflict(m)) => ApiError::Conflict(m).into_response(),
+        Err(e) => ApiError::Internal(e.to_string()).into_response(),
+    }
+}
+
+fn ports(api: &BillingApi) -> BillingPorts<'_> {
+    BillingPorts {
+        table: api.table.as_ref(),
+        queue: api.queue.as_ref(),
+        clock: api.clock.as_ref(),
+        commission_queue: &api.config.commission_queue,
+    }
+}
+
+async fn post_order(State(api): State<Arc<BillingApi>>, headers: HeaderMap, body: Body) -> Response {
+    let p = ports(&api);
+    webhook::<OrderIn, _, _, _, _>(&api, &headers, body, validate_order, |f, h| async move {
+        let id = f.order_id.clone();
+        billing::record_order(&p, f, &h).await.map(|r| (r, id))
+    })
+    .await
+}
+
+async fn post_payment(State(api): State<Arc<BillingApi>>, headers: HeaderMap, body: Body) -> Response {
+    let p = ports(&api);
+    webhook::<PaymentIn, _, _, _, _>(&api, &headers, body, validate_payment, |f, h| async move {
+        let id = f.payment_id.clone();
+        billing::record_payment(&p, f, &h).await.map(|r| (r, id))
+    })
+    .await
+}
+
+async fn post_refund(State(api): State<Arc<BillingApi>>, headers: HeaderMap, body: Body) -> Response {
+    let p = ports(&api);
+    webhook::<RefundIn, _, _, _, _>(&api, &headers, body, validate_refund, |f, h| async move {
+        let id = f.refund_id.clone();
+        billing::record_refund(&p, f, &h).await.map(|r| (r, id))
+    })
+    .await
+}
+
+async fn get_order(
+    State(api): State<Arc<BillingApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    let order = billing::get_order(api.table.as_ref(), &id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no order {id}")))?;
+    let mut payments = Vec::new();
+    for pid in &order.payments {
+        if let Some(p) = billing::get_payment(api.table.as_ref(), pid).await? {
+            payments.push(json!({
+                "payment_id": p.facts.payment_id, "kind": p.facts.kind, "amount": p.facts.amount.to_string(),
+                "currency": p.facts.currency, "paid_at": p.facts.paid_at, "status": p.status,
+                "refunded": p.refunded.to_string(), "entries": p.entries,
+            }));
+        }
+    }
+    let f = &order.facts;
+    Ok(Json(json!({
+        "order_id": f.order_id, "lead_id": f.lead_id, "reseller_id": f.reseller_id, "customer": f.customer,
+        "customer_po": f.customer_po, "vendor_po": f.vendor_po, "currency": f.currency, "lines": f.lines,
+        "totals": {"licence": f.total("licence").to_string(), "amc": f.total("amc").to_string(), "services": f.total("services").to_string()},
+        "referring_reseller_id": f.referring_reseller_id, "referral_code": f.referral_code,
+        "sell_price": f.sell_price.map(|s| s.to_string()), "deal": order.deal,
+        "paid": money_json(&order.earned.paid), "payments": payments, "received_at": order.received_at,
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+struct LedgerParams {
+    month: Option<String>,
+    currency: Option<String>,
+}
+
+async fn get_ledger(
+    State(api): State<Arc<BillingApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(p): Query<LedgerParams>,
+) -> Result<Json<Value>, ApiError> {
+    match authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await? {
+        Principal::Admin => {}
+        Principal::Reseller(own) if own == id => {}
+        Principal::Reseller(_) => return Err(ApiError::Forbidden),
+    }
+    let month = p.month.unwrap_or_default();
+    if parse_month(&month).is_none() {
+        return Err(ApiError::Invalid(vec![FieldError {
+            field: "month".into(),
+            message: "must be YYYY-MM".into(),
+        }]));
+    }
+    let entries = ledger_month(api.table.as_ref(), &id, &month).await?;
+    let by_currency = totals(&entries);
+    // one currency's totals under `totals`; every currency separately under `totals_by_currency`
+    let currency = p
+        .currency
+        .map(|c| c.to_uppercase())
+        .or_else(|| {
+            (by_currency.len() == 1)
+                .then(|| by_currency.keys().next().cloned())
+                .flatten()
+        })
+        .unwrap_or_else(|| "INR".into());
+    let selected = by_currency.get(&currency).map(money_json).unwrap_or_else(|| json!({}));
+    let view: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            json!({
+                "payee": e.payee, "source": e.source, "source_id": e.source_id, "order_id": e.order_id,
+                "component": e.component, "base": e.base.to_string(), "rate": e.rate.to_string(),
+                "amount": e.amount.to_string(), "currency": e.currency, "earned_at": e.earned_at,
+                "explanation": e.explanation,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "reseller_id": id, "month": month, "currency": currency, "entries": view, "totals": selected,
+        "totals_by_currency": by_currency.iter().map(|(c, t)| (c.clone(), money_json(t))).collect::<serde_json::Map<String, Value>>(),
+    })))
+}

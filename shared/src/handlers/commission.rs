@@ -1,0 +1,70 @@
+//! The commission function's SQS handler: `payment.received` and `refund.received`, each record
+//! in its own span; a record that cannot be applied yet fails alone and comes back later (and
+//! reaches the DLQ with its reason after the retry budget).
+
+use crate::config::Rules;
+use crate::events::Envelope;
+use crate::ports::{Clock, Table};
+use crate::usecases::billing::{PAYMENT_RECEIVED, REFUND_RECEIVED};
+use crate::usecases::commission::{process_payment, process_refund, CommissionPorts, Outcome};
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use std::sync::Arc;
+use tracing::Instrument;
+
+pub struct Commission {
+    pub table: Arc<dyn Table>,
+    pub clock: Arc<dyn Clock>,
+    pub rules: Rules,
+}
+
+impl Commission {
+    pub async fn handle_batch(&self, event: SqsEvent) -> SqsBatchResponse {
+        let mut failures = Vec::new();
+        for record in event.records {
+            let id = record.message_id.clone().unwrap_or_default();
+            let span = tracing::info_span!("record", message_id = %id);
+            if let Err(reason) = self.handle_record(&record).instrument(span.clone()).await {
+                span.in_scope(|| tracing::warn!(error = %reason, "record failed; it will be retried"));
+                let mut failure = BatchItemFailure::default();
+                failure.item_identifier = id;
+                failures.push(failure);
+            }
+        }
+        let mut response = SqsBatchResponse::default();
+        response.batch_item_failures = failures;
+        response
+    }
+
+    async fn handle_record(&self, record: &SqsMessage) -> Result<(), String> {
+        let body = record.body.as_deref().ok_or("empty message")?;
+        let env: Envelope = serde_json::from_str(body).map_err(|e| format!("not an event envelope: {e}"))?;
+        let ports = CommissionPorts {
+            table: self.table.as_ref(),
+            clock: self.clock.as_ref(),
+            rules: &self.rules,
+        };
+        let field = |name: &str| {
+            env.payload
+                .get(name)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+                .ok_or(format!("{} without {name}", env.kind))
+        };
+        let outcome = match env.kind.as_str() {
+            PAYMENT_RECEIVED => process_payment(&ports, &field("payment_id")?).await,
+            REFUND_RECEIVED => process_refund(&ports, &field("refund_id")?).await,
+            other => {
+                tracing::warn!(kind = %other, "ignoring unexpected event type");
+                return Ok(());
+            }
+        }
+        .map_err(|e| e.to_string())?;
+        match outcome {
+            Outcome::Applied { entries } => tracing::info!(kind = %env.kind, entries, "ledger entries written"),
+            Outcome::AlreadyDone => tracing::info!(kind = %env.kind, "already applied; nothing changed"),
+            Outcome::Held => tracing::info!(kind = %env.kind, "payment held until its order arrives"),
+            Outcome::Rejected(reason) => tracing::warn!(kind = %env.kind, reason = %reason, "not applied"),
+        }
+        Ok(())
+    }
+}

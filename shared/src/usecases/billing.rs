@@ -1,0 +1,393 @@
+//! Recording what billing systems send — orders, payments, refunds — exactly once per id:
+//! the same id with the same body is a replay, with another body a conflict. Payments and
+//! refunds are queued to the commission step; an order releases payments that arrived first.
+
+use crate::domain::audit::AuditEvent;
+use crate::domain::billing::{OrderFacts, PaymentFacts, RefundFacts};
+use crate::domain::commission::{Deal, Draft, Earned};
+use crate::domain::lead::{FieldError, Lead};
+use crate::domain::reseller::Reseller;
+use crate::domain::stage::Stage;
+use crate::events::Envelope;
+use crate::ids::new_id;
+use crate::ports::table::{Index, Item, Key, Query, StoreError, Table, Write};
+use crate::ports::{Clock, Queue};
+use crate::repo;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+pub const PAYMENT_RECEIVED: &str = "payment.received";
+pub const REFUND_RECEIVED: &str = "refund.received";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    #[serde(flatten)]
+    pub facts: OrderFacts,
+    pub deal: Deal,
+    pub earned: Earned,
+    pub payments: Vec<String>,
+    pub request_hash: String,
+    pub received_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Received,
+    /// waiting for its order
+    Held,
+    Processed,
+    /// could not be applied (e.g. currency differs from the order's); see `reason`
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Payment {
+    #[serde(flatten)]
+    pub facts: PaymentFacts,
+    pub status: Status,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// the entries it earned (clawbacks reverse these)
+    #[serde(default)]
+    pub entries: Vec<Draft>,
+    #[serde(default)]
+    pub refunded: Decimal,
+    pub request_hash: String,
+    pub received_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refund {
+    #[serde(flatten)]
+    pub facts: RefundFacts,
+    pub status: Status,
+    #[serde(default)]
+    pub reason: Option<String>,
+    pub request_hash: String,
+    pub received_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+pub struct BillingPorts<'a> {
+    pub table: &'a dyn Table,
+    pub queue: &'a dyn Queue,
+    pub clock: &'a dyn Clock,
+    pub commission_queue: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recorded {
+    Accepted,
+    /// the same id with the same body, seen before
+    Replay,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BillingError {
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("queue: {0}")]
+    Queue(String),
+}
+
+fn invalid(field: &str, message: &str) -> BillingError {
+    BillingError::Invalid(vec![FieldError {
+        field: field.into(),
+        message: message.into(),
+    }])
+}
+
+async fn get<T: serde::de::DeserializeOwned>(table: &dyn Table, key: &Key) -> Result<Option<T>, StoreError> {
+    match table.get(key).await? {
+        Some(item) => Ok(Some(repo::record(item)?)),
+        None => Ok(None),
+    }
+}
+
+/// Same id seen before: a replay if the body matches, else a conflict.
+fn replay_or_conflict(kind: &str, id: &str, stored_hash: &str, request_hash: &str) -> Result<Recorded, BillingError> {
+    if stored_hash == request_hash {
+        Ok(Recorded::Replay)
+    } else {
+        Err(BillingError::Conflict(format!(
+            "{kind} {id} was already received with a different body"
+        )))
+    }
+}
+
+async fn enqueue(ports: &BillingPorts<'_>, kind: &str, id_field: &str, id: &str) -> Result<(), BillingError> {
+    let env = Envelope::new(
+        kind,
+        format!("{kind}-{id}"),
+        ports.clock.now(),
+        id,
+        json!({ id_field: id }),
+    );
+    let body = serde_json::to_string(&env).map_err(|e| BillingError::Queue(e.to_string()))?;
+    ports
+        .queue
+        .send(ports.commission_queue, body)
+        .await
+        .map_err(|e| BillingError::Queue(e.to_string()))?;
+    Ok(())
+}
+
+/// The writes that move a lead forward to `to` (a system move, recorded), or none if it is
+/// already there or beyond.
+pub fn advance_lead(
+    lead: &Lead,
+    to: Stage,
+    actor: &str,
+    action: &str,
+    correlation_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<Write>, StoreError> {
+    if lead.stage >= to || lead.closed_lost {
+        return Ok(vec![]);
+    }
+    let mut next = lead.clone();
+    next.stage = to;
+    next.updated_at = now;
+    next.version += 1;
+    let audit = AuditEvent {
+        event_id: new_id(now),
+        at: now,
+        actor: actor.into(),
+        action: action.into(),
+        before: Some(json!({"stage": lead.stage.code(), "progress": lead.stage.progress()})),
+        after: Some(json!({"stage": to.code(), "progress": to.progress()})),
+        correlation_id: correlation_id.into(),
+        detail: format!("{} → {} ({})", lead.stage.code(), to.code(), to.name()),
+    };
+    Ok(vec![
+        repo::put_if_version(repo::lead_item(&next)?, lead.version),
+        repo::put_new(repo::audit_item(&lead.lead_id, &audit)?),
+    ])
+}
+
+pub async fn record_order(
+    ports: &BillingPorts<'_>,
+    facts: OrderFacts,
+    request_hash: &str,
+) -> Result<Recorded, BillingError> {
+    let key = repo::order_key(&facts.order_id);
+    for _ in 0..4 {
+        if let Some(existing) = get::<Order>(ports.table, &key).await? {
+            return replay_or_conflict("order", &facts.order_id, &existing.request_hash, request_hash);
+        }
+        let closer: Reseller = get(ports.table, &repo::reseller_key(&facts.reseller_id))
+            .await?
+            .ok_or_else(|| invalid("reseller_id", "unknown reseller"))?;
+        if let Some(r) = &facts.referring_reseller_id {
+            if get::<Reseller>(ports.table, &repo::reseller_key(r)).await?.is_none() {
+                return Err(invalid("referring_reseller_id", "unknown reseller"));
+            }
+        }
+        let customer_referrer = match &facts.referral_code {
+            Some(code) => Some(
+                ports
+                    .table
+                    .get(&repo::referral_code_key(code))
+                    .await?
+                    .and_then(|i| repo::string_attr(&i, "reseller_id"))
+                    .ok_or_else(|| invalid("referral_code", "unknown referral code"))?,
+            ),
+            None => None,
+        };
+        let lead: Lead = get(ports.table, &repo::lead_key(&facts.lead_id))
+            .await?
+            .ok_or_else(|| invalid("lead_id", "unknown lead"))?;
+        let now = ports.clock.now();
+        let order = Order {
+            deal: Deal {
+                currency: facts.currency.clone(),
+                licence_value: facts.total("licence"),
+                closer: closer.reseller_id.clone(),
+                closer_tier: closer.tier,
+                closer_plan: closer.plan.clone(),
+                parent: closer.parent_reseller_id.clone(),
+                referring_reseller: facts.referring_reseller_id.clone(),
+                customer_referrer,
+                sell_price: facts.sell_price,
+            },
+            facts: facts.clone(),
+            earned: Earned::default(),
+            payments: vec![],
+            request_hash: request_hash.to_string(),
+            received_at: now,
+            version: 1,
+        };
+        let mut writes = vec![repo::put_new(repo::item_of(&order, "order", &key, &[])?)];
+        writes.extend(advance_lead(
+            &lead,
+            Stage::R005,
+            "billing",
+            "order.received",
+            &facts.order_id,
+            now,
+        )?);
+        match ports.table.transact(writes).await {
+            Ok(()) => {
+                release_held(ports, &facts.order_id).await?;
+                return Ok(Recorded::Accepted);
+            }
+            // the order appeared meanwhile (a concurrent post), or the lead moved: look again
+            Err(StoreError::TransactionCancelled { .. }) | Err(StoreError::Throttled) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(BillingError::Store(StoreError::Throttled))
+}
+
+/// Payments that arrived before their order go back to the commission step.
+async fn release_held(ports: &BillingPorts<'_>, order_id: &str) -> Result<(), BillingError> {
+    let mut cursor = None;
+    loop {
+        let page = ports
+            .table
+            .query(
+                &Query::new(repo::held_index_pk(order_id))
+                    .index(Index::Gsi1)
+                    .after(cursor),
+            )
+            .await?;
+        for item in page.items {
+            if let Some(id) = repo::string_attr(&item, "payment_id") {
+                enqueue(ports, PAYMENT_RECEIVED, "payment_id", &id).await?;
+            }
+        }
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(()),
+        }
+    }
+}
+
+pub async fn record_payment(
+    ports: &BillingPorts<'_>,
+    facts: PaymentFacts,
+    request_hash: &str,
+) -> Result<Recorded, BillingError> {
+    let key = repo::payment_key(&facts.payment_id);
+    if let Some(existing) = get::<Payment>(ports.table, &key).await? {
+        return replay_or_conflict("payment", &facts.payment_id, &existing.request_hash, request_hash);
+    }
+    if let Some(order) = get::<Order>(ports.table, &repo::order_key(&facts.order_id)).await? {
+        if order.facts.currency != facts.currency {
+            return Err(invalid(
+                "currency",
+                &format!("order {} is in {}", facts.order_id, order.facts.currency),
+            ));
+        }
+    }
+    let payment = Payment {
+        facts: facts.clone(),
+        status: Status::Received,
+        reason: None,
+        entries: vec![],
+        refunded: Decimal::ZERO,
+        request_hash: request_hash.to_string(),
+        received_at: ports.clock.now(),
+        version: 1,
+    };
+    match ports
+        .table
+        .put(
+            repo::item_of(&payment, "payment", &key, &[])?,
+            Some(crate::ports::table::Cond::NotExists),
+        )
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed) => {
+            let existing = get::<Payment>(ports.table, &key).await?.ok_or(StoreError::Throttled)?;
+            return replay_or_conflict("payment", &facts.payment_id, &existing.request_hash, request_hash);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    enqueue(ports, PAYMENT_RECEIVED, "payment_id", &facts.payment_id).await?;
+    Ok(Recorded::Accepted)
+}
+
+pub async fn record_refund(
+    ports: &BillingPorts<'_>,
+    facts: RefundFacts,
+    request_hash: &str,
+) -> Result<Recorded, BillingError> {
+    let key = repo::refund_key(&facts.refund_id);
+    if let Some(existing) = get::<Refund>(ports.table, &key).await? {
+        return replay_or_conflict("refund", &facts.refund_id, &existing.request_hash, request_hash);
+    }
+    let payment: Payment = get(ports.table, &repo::payment_key(&facts.payment_id))
+        .await?
+        .ok_or_else(|| invalid("payment_id", "unknown payment"))?;
+    let refundable = payment.facts.amount - payment.refunded;
+    if facts.amount > refundable {
+        return Err(invalid(
+            "amount",
+            &format!(
+                "refund of {} is more than the {} {} left to refund on payment {}",
+                facts.amount, refundable, payment.facts.currency, payment.facts.payment_id
+            ),
+        ));
+    }
+    let refund = Refund {
+        facts: facts.clone(),
+        status: Status::Received,
+        reason: None,
+        request_hash: request_hash.to_string(),
+        received_at: ports.clock.now(),
+        version: 1,
+    };
+    match ports
+        .table
+        .put(
+            repo::item_of(&refund, "refund", &key, &[])?,
+            Some(crate::ports::table::Cond::NotExists),
+        )
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed) => {
+            let existing = get::<Refund>(ports.table, &key).await?.ok_or(StoreError::Throttled)?;
+            return replay_or_conflict("refund", &facts.refund_id, &existing.request_hash, request_hash);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    enqueue(ports, REFUND_RECEIVED, "refund_id", &facts.refund_id).await?;
+    Ok(Recorded::Accepted)
+}
+
+pub async fn get_order(table: &dyn Table, order_id: &str) -> Result<Option<Order>, StoreError> {
+    get(table, &repo::order_key(order_id)).await
+}
+
+pub async fn get_payment(table: &dyn Table, payment_id: &str) -> Result<Option<Payment>, StoreError> {
+    get(table, &repo::payment_key(payment_id)).await
+}
+
+pub async fn get_refund(table: &dyn Table, refund_id: &str) -> Result<Option<Refund>, StoreError> {
+    get(table, &repo::refund_key(refund_id)).await
+}
+
+/// An item for a record with its entity name (used by the commission step's writes).
+pub fn payment_item(p: &Payment, held: bool) -> Result<Item, StoreError> {
+    let extra = if held {
+        vec![
+            ("gsi1pk", repo::held_index_pk(&p.facts.order_id)),
+            ("gsi1sk", p.facts.payment_id.clone()),
+        ]
+    } else {
+        vec![]
+    };
+    repo::item_of(p, "payment", &repo::payment_key(&p.facts.payment_id), &extra)
+}

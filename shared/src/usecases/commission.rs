@@ -1,0 +1,392 @@
+//! The commission step: a received payment becomes ledger entries (and a refund, clawbacks) in
+//! one transaction with its guards — the order's running totals on their version, the payment
+//! or refund marked processed on its version, every entry conditioned on its own absence.
+
+use super::billing::{advance_lead, get_order, get_payment, get_refund, payment_item, Order, Payment, Refund, Status};
+use crate::config::Rules;
+use crate::domain::commission::{for_payment, for_refund, Draft, PaymentKind};
+use crate::domain::lead::Lead;
+use crate::domain::stage::Stage;
+use crate::ports::table::{Query, SkRange, StoreError, Table, Write};
+use crate::ports::Clock;
+use crate::repo;
+use chrono::{DateTime, Datelike, Months, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A ledger entry as stored: immutable once written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub payee: String,
+    /// `payment` or `refund`
+    pub source: String,
+    pub source_id: String,
+    pub order_id: String,
+    pub component: String,
+    pub base: Decimal,
+    pub rate: Decimal,
+    pub amount: Decimal,
+    pub currency: String,
+    /// the payment's paid_at or the refund's refunded_at, never the processing time
+    pub earned_at: DateTime<Utc>,
+    pub explanation: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// An AMC contract, created by its first paid AMC invoice, for the renewal scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contract {
+    pub contract_id: String,
+    pub order_id: String,
+    pub lead_id: String,
+    pub reseller_id: String,
+    pub customer: crate::domain::billing::Customer,
+    pub amc_amount: Decimal,
+    pub currency: String,
+    pub start: DateTime<Utc>,
+    pub renewal_date: DateTime<Utc>,
+    pub version: u64,
+}
+
+pub struct CommissionPorts<'a> {
+    pub table: &'a dyn Table,
+    pub clock: &'a dyn Clock,
+    pub rules: &'a Rules,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// entries written
+    Applied {
+        entries: usize,
+    },
+    AlreadyDone,
+    /// the payment waits for its order
+    Held,
+    /// could not be applied; the reason is stored on the record
+    Rejected(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommissionError {
+    #[error("unknown {0}")]
+    Unknown(String),
+    /// worth retrying later (the message goes back to the queue)
+    #[error("not yet: {0}")]
+    NotYet(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn entry_writes(
+    drafts: &[Draft],
+    source: &str,
+    source_id: &str,
+    order_id: &str,
+    currency: &str,
+    earned_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Write>, StoreError> {
+    drafts
+        .iter()
+        .map(|d| {
+            let e = Entry {
+                payee: d.payee.clone(),
+                source: source.into(),
+                source_id: source_id.into(),
+                order_id: order_id.into(),
+                component: d.component.clone(),
+                base: d.base,
+                rate: d.rate,
+                amount: d.amount,
+                currency: currency.into(),
+                earned_at,
+                explanation: d.explanation.clone(),
+                recorded_at: now,
+            };
+            let key = repo::ledger_key(&d.payee, &earned_at, source_id, &d.component);
+            Ok(repo::put_new(repo::item_of(&e, "ledger_entry", &key, &[])?))
+        })
+        .collect()
+}
+
+async fn set_payment(table: &dyn Table, p: &Payment, status: Status, reason: Option<String>) -> Result<(), StoreError> {
+    let mut next = p.clone();
+    next.status = status;
+    next.reason = reason;
+    next.version += 1;
+    table
+        .transact(vec![repo::put_if_version(
+            payment_item(&next, status == Status::Held)?,
+            p.version,
+        )])
+        .await
+}
+
+pub async fn process_payment(ports: &CommissionPorts<'_>, payment_id: &str) -> Result<Outcome, CommissionError> {
+    for _ in 0..6 {
+        let payment = get_payment(ports.table, payment_id)
+            .await?
+            .ok_or_else(|| CommissionError::Unknown(format!("payment {payment_id}")))?;
+        match payment.status {
+            Status::Processed => return Ok(Outcome::AlreadyDone),
+            Status::Rejected => return Ok(Outcome::Rejected(payment.reason.clone().unwrap_or_default())),
+            Status::Received | Status::Held => {}
+        }
+        let Some(order) = get_order(ports.table, &payment.facts.order_id).await? else {
+            if payment.status == Status::Received {
+                match set_payment(
+                    ports.table,
+                    &payment,
+                    Status::Held,
+                    Some("waiting for its order".into()),
+                )
+                .await
+                {
+                    Ok(()) => {}
+                    Err(StoreError::TransactionCancelled { .. }) => continue,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            // the order may have arrived while the payment was being held: look once more
+            if get_order(ports.table, &payment.facts.order_id).await?.is_some() {
+                continue;
+            }
+            return Ok(Outcome::Held);
+        };
+        if order.facts.currency != payment.facts.currency {
+            let reason = format!(
+                "payment in {} but order {} is in {}",
+                payment.facts.currency, order.facts.order_id, order.facts.currency
+            );
+            set_payment(ports.table, &payment, Status::Rejected, Some(reason.clone())).await?;
+            return Ok(Outcome::Rejected(reason));
+        }
+        match apply_payment(ports, &payment, &order).await {
+            Ok(n) => return Ok(Outcome::Applied { entries: n }),
+            // the order or payment moved on meanwhile: read both again
+            Err(StoreError::TransactionCancelled { .. }) | Err(StoreError::Throttled) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(CommissionError::NotYet(format!(
+        "payment {payment_id}: too much contention"
+    )))
+}
+
+async fn apply_payment(ports: &CommissionPorts<'_>, payment: &Payment, order: &Order) -> Result<usize, StoreError> {
+    let now = ports.clock.now();
+    let f = &payment.facts;
+    let (drafts, earned) = for_payment(&order.deal, f.kind, f.amount, &order.earned, &ports.rules.commission);
+    let mut next_order = order.clone();
+    next_order.earned = earned;
+    next_order.payments.push(f.payment_id.clone());
+    next_order.version += 1;
+    let mut next_payment = payment.clone();
+    next_payment.status = Status::Processed;
+    next_payment.reason = None;
+    next_payment.entries = drafts.clone();
+    next_payment.version += 1;
+    let mut writes = vec![
+        repo::put_if_version(
+            repo::item_of(&next_order, "order", &repo::order_key(&order.facts.order_id), &[])?,
+            order.version,
+        ),
+        repo::put_if_version(payment_item(&next_payment, false)?, payment.version),
+    ];
+    writes.extend(entry_writes(
+        &drafts,
+        "payment",
+        &f.payment_id,
+        &order.facts.order_id,
+        &f.currency,
+        f.paid_at,
+        now,
+    )?);
+    // the lead moves on: first payment → R006 (commission), a renewal → R008 (AMC collection)
+    let stage = match f.kind {
+        PaymentKind::Renewal => Some(Stage::R008),
+        _ if order.payments.is_empty() => Some(Stage::R006),
+        _ => None,
+    };
+    if let Some(stage) = stage {
+        if let Some(item) = ports.table.get(&repo::lead_key(&order.facts.lead_id)).await? {
+            let lead: Lead = repo::record(item)?;
+            writes.extend(advance_lead(
+                &lead,
+                stage,
+                "billing",
+                "payment.received",
+                &f.payment_id,
+                now,
+            )?);
+        }
+    }
+    // a paid AMC starts the contract, renewing a year after the AMC start
+    if f.kind == PaymentKind::Amc && !order.earned.paid.contains_key(PaymentKind::Amc.as_str()) {
+        let renewal = f.paid_at.checked_add_months(Months::new(12)).unwrap_or(f.paid_at);
+        let contract = Contract {
+            contract_id: order.facts.order_id.clone(),
+            order_id: order.facts.order_id.clone(),
+            lead_id: order.facts.lead_id.clone(),
+            reseller_id: order.deal.closer.clone(),
+            customer: order.facts.customer.clone(),
+            amc_amount: order.facts.total("amc"),
+            currency: order.facts.currency.clone(),
+            start: f.paid_at,
+            renewal_date: renewal,
+            version: 1,
+        };
+        let extra = [
+            ("gsi1pk", repo::RENEWALS_INDEX_PK.to_string()),
+            (
+                "gsi1sk",
+                format!("{}#{}", renewal.format("%Y-%m-%d"), contract.contract_id),
+            ),
+        ];
+        writes.push(repo::put_new(repo::item_of(
+            &contract,
+            "contract",
+            &repo::contract_key(&contract.contract_id),
+            &extra,
+        )?));
+    }
+    ports.table.transact(writes).await?;
+    Ok(drafts.len())
+}
+
+pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Result<Outcome, CommissionError> {
+    for _ in 0..6 {
+        let refund: Refund = get_refund(ports.table, refund_id)
+            .await?
+            .ok_or_else(|| CommissionError::Unknown(format!("refund {refund_id}")))?;
+        if refund.status == Status::Processed {
+            return Ok(Outcome::AlreadyDone);
+        }
+        if refund.status == Status::Rejected {
+            return Ok(Outcome::Rejected(refund.reason.clone().unwrap_or_default()));
+        }
+        let payment = get_payment(ports.table, &refund.facts.payment_id)
+            .await?
+            .ok_or_else(|| CommissionError::Unknown(format!("payment {}", refund.facts.payment_id)))?;
+        if payment.status != Status::Processed {
+            return Err(CommissionError::NotYet(format!(
+                "payment {} has not been applied yet",
+                payment.facts.payment_id
+            )));
+        }
+        let now = ports.clock.now();
+        let mut next_refund = refund.clone();
+        next_refund.version += 1;
+        let refundable = payment.facts.amount - payment.refunded;
+        if refund.facts.amount > refundable {
+            // two refunds raced past the API's check: the later one is refused, never applied
+            let reason = format!(
+                "refund of {} exceeds the {} left on payment {}",
+                refund.facts.amount, refundable, payment.facts.payment_id
+            );
+            next_refund.status = Status::Rejected;
+            next_refund.reason = Some(reason.clone());
+            let key = repo::refund_key(refund_id);
+            match ports
+                .table
+                .transact(vec![repo::put_if_version(
+                    repo::item_of(&next_refund, "refund", &key, &[])?,
+                    refund.version,
+                )])
+                .await
+            {
+                Ok(()) => return Ok(Outcome::Rejected(reason)),
+                Err(StoreError::TransactionCancelled { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let drafts = for_refund(
+            &payment.entries,
+            payment.facts.amount,
+            payment.refunded,
+            refund.facts.amount,
+            &payment.facts.currency,
+        );
+        let mut next_payment = payment.clone();
+        next_payment.refunded += refund.facts.amount;
+        next_payment.version += 1;
+        next_refund.status = Status::Processed;
+        let mut writes = vec![
+            repo::put_if_version(payment_item(&next_payment, false)?, payment.version),
+            repo::put_if_version(
+                repo::item_of(&next_refund, "refund", &repo::refund_key(refund_id), &[])?,
+                refund.version,
+            ),
+        ];
+        writes.extend(entry_writes(
+            &drafts,
+            "refund",
+            refund_id,
+            &payment.facts.order_id,
+            &payment.facts.currency,
+            refund.facts.refunded_at,
+            now,
+        )?);
+        match ports.table.transact(writes).await {
+            Ok(()) => return Ok(Outcome::Applied { entries: drafts.len() }),
+            Err(StoreError::TransactionCancelled { .. }) | Err(StoreError::Throttled) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(CommissionError::NotYet(format!(
+        "refund {refund_id}: too much contention"
+    )))
+}
+
+/// Validates `YYYY-MM`.
+pub fn parse_month(month: &str) -> Option<(i32, u32)> {
+    let (y, m) = month.split_once('-')?;
+    if y.len() != 4 || m.len() != 2 {
+        return None;
+    }
+    let (y, m) = (y.parse::<i32>().ok()?, m.parse::<u32>().ok()?);
+    chrono::NaiveDate::from_ymd_opt(y, m, 1).map(|d| (d.year(), d.month()))
+}
+
+/// A payee's entries earned in a month (UTC), oldest first.
+pub async fn ledger_month(table: &dyn Table, payee: &str, month: &str) -> Result<Vec<Entry>, StoreError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let q = Query::new(repo::ledger_pk(payee))
+            .sk(SkRange::BeginsWith(format!("ENTRY#{month}-")))
+            .after(cursor);
+        let page = table.query(&q).await?;
+        for item in page.items {
+            out.push(repo::record::<Entry>(item)?);
+        }
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// Totals per currency, then per component: amounts of different currencies are never added.
+pub fn totals(entries: &[Entry]) -> BTreeMap<String, BTreeMap<String, Decimal>> {
+    let mut t: BTreeMap<String, BTreeMap<String, Decimal>> = BTreeMap::new();
+    for e in entries {
+        *t.entry(e.currency.clone())
+            .or_default()
+            .entry(e.component.clone())
+            .or_default() += e.amount;
+    }
+    t
+}
+
+/// Decimal amounts as strings, for JSON.
+pub fn money_json(t: &BTreeMap<String, Decimal>) -> Value {
+    Value::Object(
+        t.iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.to_string())))
+            .collect(),
+    )
+}
