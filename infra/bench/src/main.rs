@@ -378,5 +378,157 @@ async fn main() -> Result<(), String> {
         per(score_total.sends)
     );
     println!("(scoring reads include one roster query on the first lead; the roster is then cached for 30 s)");
+
+    commission_throughput();
+    commission_requests(&dynamo, &sqs, &scoring_q, &suffix).await?;
+    Ok(())
+}
+
+/// Commission computation in-process: a synthetic month of 100,000 payments on 10,000 orders.
+fn commission_throughput() {
+    use shared::domain::commission::{for_payment, CommissionRules, Deal, Earned, PaymentKind, Plan};
+    use shared::domain::reseller::Tier;
+    let rules = CommissionRules::default();
+    let orders = 10_000usize;
+    let deals: Vec<Deal> = (0..orders)
+        .map(|i| Deal {
+            currency: if i % 20 == 0 { "USD".into() } else { "INR".into() },
+            licence_value: rust_decimal::Decimal::from(200_000 + (i as i64 % 97) * 150_000),
+            closer: format!("R{}", i % 500),
+            closer_tier: Tier::Registered,
+            closer_plan: Plan::Tiered,
+            parent: (i % 7 == 0).then(|| format!("P{}", i % 50)),
+            referring_reseller: (i % 5 == 0).then(|| format!("R{}", (i + 1) % 500)),
+            customer_referrer: (i % 11 == 0).then(|| format!("C{}", i % 300)),
+            sell_price: None,
+        })
+        .collect();
+    let mut earned = vec![Earned::default(); orders];
+    let payments = 100_000usize;
+    let started = Instant::now();
+    let mut entries = 0usize;
+    for n in 0..payments {
+        let o = n % orders;
+        let kind = match n % 10 {
+            0..=5 => PaymentKind::Licence,
+            6 | 7 => PaymentKind::Amc,
+            8 => PaymentKind::Renewal,
+            _ => PaymentKind::Milestone,
+        };
+        let amount = rust_decimal::Decimal::new(1_000_000 + (n as i64 * 7919) % 5_000_000, 2);
+        let (drafts, next) = for_payment(&deals[o], kind, amount, &earned[o], &rules);
+        entries += drafts.len();
+        earned[o] = next;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!("\n## Commission computation (in-process, {payments} payments on {orders} orders)\n");
+    println!("| payments | entries | time | payments/s | entries/s |");
+    println!("|---|---|---|---|---|");
+    println!(
+        "| {payments} | {entries} | {:.0} ms | {:.0} | {:.0} |",
+        secs * 1000.0,
+        payments as f64 / secs,
+        entries as f64 / secs
+    );
+}
+
+/// AWS requests per payment applied by the commission step, counted at the adapters.
+async fn commission_requests(
+    dynamo: &DynamoTable,
+    sqs: &SqsQueue,
+    queue_url: &str,
+    suffix: &str,
+) -> Result<(), String> {
+    use shared::domain::billing::{validate_order, validate_payment, OrderIn, PaymentIn};
+    use shared::usecases::billing::{record_order, record_payment, BillingPorts};
+    use shared::usecases::commission::{process_payment, CommissionPorts};
+    let counts = Arc::new(Counts::default());
+    let table = CountingTable {
+        inner: dynamo.clone(),
+        counts: counts.clone(),
+    };
+    let clock = SystemClock;
+    let seed = shared::usecases::resellers::NewReseller {
+        name: Some("Bench Closer".into()),
+        email: Some("closer@partner.example".into()),
+        regions: vec!["IN".into()],
+        industries: vec![],
+        tier: None,
+        capacity: Some(10),
+        status: None,
+        win_rate: None,
+        plan: None,
+        parent_reseller_id: None,
+    };
+    let (closer, _) = shared::usecases::resellers::create(dynamo, &clock, &seed)
+        .await
+        .map_err(|e| e.to_string())?;
+    let lead_input = validate(
+        json!({"email": format!("order-{suffix}@example.in")})
+            .as_object()
+            .ok_or("object")?,
+    )
+    .map_err(|e| format!("{e:?}"))?;
+    let capture = CapturePorts {
+        table: dynamo,
+        queue: sqs,
+        clock: &clock,
+        scoring_queue: queue_url,
+    };
+    let Captured::Created { lead_id } = capture_lead(&capture, &lead_input, None, "bench")
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Err("lead not created".into());
+    };
+    let billing = BillingPorts {
+        table: dynamo,
+        queue: sqs,
+        clock: &clock,
+        commission_queue: queue_url,
+    };
+    let order: OrderIn = serde_json::from_value(json!({
+        "order_id": format!("ORD-{suffix}"), "lead_id": lead_id, "reseller_id": closer.reseller_id,
+        "customer": {"name": "Bench Customer"}, "currency": "INR",
+        "lines": [{"kind": "licence", "product": "ERP", "amount": "1000000"}, {"kind": "amc", "product": "AMC", "amount": "200000"}]
+    }))
+    .map_err(|e| e.to_string())?;
+    record_order(&billing, validate_order(&order).map_err(|e| format!("{e:?}"))?, "h")
+        .await
+        .map_err(|e| e.to_string())?;
+    let rules = Rules::default();
+    let ports = CommissionPorts {
+        table: &table,
+        clock: &clock,
+        rules: &rules,
+    };
+    let n = 10u64;
+    let before = counts.snapshot();
+    for i in 0..n {
+        let kind = if i % 2 == 0 { "licence" } else { "amc" };
+        let p: PaymentIn = serde_json::from_value(json!({
+            "payment_id": format!("PAY-{suffix}-{i}"), "order_id": format!("ORD-{suffix}"), "kind": kind,
+            "amount": "10000.00", "currency": "INR", "paid_at": "2026-10-05T10:00:00Z"
+        }))
+        .map_err(|e| e.to_string())?;
+        record_payment(&billing, validate_payment(&p).map_err(|e| format!("{e:?}"))?, "h")
+            .await
+            .map_err(|e| e.to_string())?;
+        process_payment(&ports, &format!("PAY-{suffix}-{i}"))
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let after = counts.snapshot();
+    let per = |a: u64, b: u64| (a - b) as f64 / n as f64;
+    println!("\n## AWS requests per payment applied ({n} payments, commission step, counted at the adapters)\n");
+    println!("| DynamoDB reads | DynamoDB writes | of which transactions |");
+    println!("|---|---|---|");
+    println!(
+        "| {:.2} | {:.2} | {:.2} |",
+        per(after.reads, before.reads),
+        per(after.writes, before.writes),
+        per(after.transactions, before.transactions)
+    );
+    println!("(reads: the payment and its order, plus the lead on an order's first payment; the one transaction holds every entry, its guard, the order's totals and the payment's status)");
     Ok(())
 }

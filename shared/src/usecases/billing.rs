@@ -40,7 +40,7 @@ pub enum Status {
     /// waiting for its order
     Held,
     Processed,
-    /// could not be applied (e.g. currency differs from the order's); see `reason`
+    /// could not be applied (e.g. currency differs from the order's); see `status_reason`
     Rejected,
 }
 
@@ -50,7 +50,7 @@ pub struct Payment {
     pub facts: PaymentFacts,
     pub status: Status,
     #[serde(default)]
-    pub reason: Option<String>,
+    pub status_reason: Option<String>,
     /// the entries it earned (clawbacks reverse these)
     #[serde(default)]
     pub entries: Vec<Draft>,
@@ -67,7 +67,7 @@ pub struct Refund {
     pub facts: RefundFacts,
     pub status: Status,
     #[serde(default)]
-    pub reason: Option<String>,
+    pub status_reason: Option<String>,
     pub request_hash: String,
     pub received_at: DateTime<Utc>,
     pub version: u64,
@@ -292,7 +292,7 @@ pub async fn record_payment(
     let payment = Payment {
         facts: facts.clone(),
         status: Status::Received,
-        reason: None,
+        status_reason: None,
         entries: vec![],
         refunded: Decimal::ZERO,
         request_hash: request_hash.to_string(),
@@ -343,7 +343,7 @@ pub async fn record_refund(
     let refund = Refund {
         facts: facts.clone(),
         status: Status::Received,
-        reason: None,
+        status_reason: None,
         request_hash: request_hash.to_string(),
         received_at: ports.clock.now(),
         version: 1,

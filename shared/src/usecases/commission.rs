@@ -115,7 +115,7 @@ fn entry_writes(
 async fn set_payment(table: &dyn Table, p: &Payment, status: Status, reason: Option<String>) -> Result<(), StoreError> {
     let mut next = p.clone();
     next.status = status;
-    next.reason = reason;
+    next.status_reason = reason;
     next.version += 1;
     table
         .transact(vec![repo::put_if_version(
@@ -132,7 +132,7 @@ pub async fn process_payment(ports: &CommissionPorts<'_>, payment_id: &str) -> R
             .ok_or_else(|| CommissionError::Unknown(format!("payment {payment_id}")))?;
         match payment.status {
             Status::Processed => return Ok(Outcome::AlreadyDone),
-            Status::Rejected => return Ok(Outcome::Rejected(payment.reason.clone().unwrap_or_default())),
+            Status::Rejected => return Ok(Outcome::Rejected(payment.status_reason.clone().unwrap_or_default())),
             Status::Received | Status::Held => {}
         }
         let Some(order) = get_order(ports.table, &payment.facts.order_id).await? else {
@@ -186,7 +186,7 @@ async fn apply_payment(ports: &CommissionPorts<'_>, payment: &Payment, order: &O
     next_order.version += 1;
     let mut next_payment = payment.clone();
     next_payment.status = Status::Processed;
-    next_payment.reason = None;
+    next_payment.status_reason = None;
     next_payment.entries = drafts.clone();
     next_payment.version += 1;
     let mut writes = vec![
@@ -266,7 +266,7 @@ pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Res
             return Ok(Outcome::AlreadyDone);
         }
         if refund.status == Status::Rejected {
-            return Ok(Outcome::Rejected(refund.reason.clone().unwrap_or_default()));
+            return Ok(Outcome::Rejected(refund.status_reason.clone().unwrap_or_default()));
         }
         let payment = get_payment(ports.table, &refund.facts.payment_id)
             .await?
@@ -288,7 +288,7 @@ pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Res
                 refund.facts.amount, refundable, payment.facts.payment_id
             );
             next_refund.status = Status::Rejected;
-            next_refund.reason = Some(reason.clone());
+            next_refund.status_reason = Some(reason.clone());
             let key = repo::refund_key(refund_id);
             match ports
                 .table
