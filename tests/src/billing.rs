@@ -109,7 +109,10 @@ pub async fn worked_example(api: &Api) {
         e["earned_at"], "2026-10-05T04:30:00Z",
         "earned when paid, not when processed"
     );
-    assert!(e["explanation"].as_str().unwrap_or("").contains("0.25"));
+    assert!(
+        e["explanation"].as_str().unwrap_or("").contains("25% × ₹10,00,000.00"),
+        "{e}"
+    );
     let (_, l) = api.admin_get(&format!("/leads/{lead}")).await;
     assert_eq!((l["stage"].as_str(), l["progress"].as_u64()), (Some("R006"), Some(60)));
     let (s, o) = api.admin_get("/orders/ORD-1").await;

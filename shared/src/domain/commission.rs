@@ -3,7 +3,7 @@
 //! and payee is rounded once, and the entry is what that adds to what was already earned — so
 //! any split into instalments earns exactly what one payment would, to the paisa.
 
-use crate::domain::money::round_minor;
+use crate::domain::money::{display, round_minor};
 use crate::domain::reseller::Tier;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -96,6 +96,11 @@ pub struct CommissionRules {
 
 fn pct(n: i64) -> Decimal {
     Decimal::new(n, 2)
+}
+
+/// 0.25 → "25%".
+pub fn percent(rate: Decimal) -> String {
+    format!("{}%", (rate * Decimal::ONE_HUNDRED).normalize())
 }
 
 impl Default for CommissionRules {
@@ -285,7 +290,7 @@ pub fn for_payment(
     let paid_before = earned.paid.get(kind.as_str()).copied().unwrap_or(Decimal::ZERO);
     let cumulative = paid_before + amount;
     let cur = deal.currency.as_str();
-    let show = |d: Decimal| format!("{} {}", cur, round_minor(d, cur));
+    let show = |d: Decimal| display(d, cur);
     let mut b = Builder {
         kind,
         currency: cur,
@@ -336,7 +341,7 @@ pub fn for_payment(
                 share,
                 format!(
                     "{} of {closer}'s {component} commission {} (reseller referral, carved out)",
-                    rules.reseller_referral_share,
+                    percent(rules.reseller_referral_share),
                     show(closer_total)
                 ),
             );
@@ -354,7 +359,12 @@ pub fn for_payment(
             closer,
             rate,
             closer_total,
-            format!("{rate} × {} paid on {} ({why}){carve}", show(cumulative), kind.as_str()),
+            format!(
+                "{} × {} paid on {} ({why}){carve}",
+                percent(rate),
+                show(cumulative),
+                kind.as_str()
+            ),
         );
     }
     // Project plan: the fixed fee, once, with the first licence payment.
@@ -411,7 +421,11 @@ pub fn for_payment(
             referrer,
             r,
             cumulative * r,
-            format!("{r} customer referral fee on {} of licence paid", show(cumulative)),
+            format!(
+                "{} customer referral fee on {} of licence paid",
+                percent(r),
+                show(cumulative)
+            ),
         );
     }
 
@@ -447,10 +461,11 @@ pub fn for_refund(
                 rate: o.rate,
                 amount,
                 explanation: format!(
-                    "refund of {currency} {refund} of a {currency} {payment_amount} payment reverses {} of {} {currency} {}",
-                    round_minor(refund / payment_amount, currency),
+                    "refund of {} on a {} payment reverses that share of {} {}",
+                    display(refund, currency),
+                    display(payment_amount, currency),
                     o.component,
-                    o.amount
+                    display(o.amount, currency)
                 ),
             })
         })
