@@ -19,6 +19,7 @@ pub mod env {
     pub const ROSTER_CACHE_SECONDS: &str = "ROSTER_CACHE_SECONDS";
     pub const BILLING_WEBHOOK_SECRET: &str = "BILLING_WEBHOOK_SECRET";
     pub const COMMISSION_QUEUE_URL: &str = "COMMISSION_QUEUE_URL";
+    pub const MAIL_FROM: &str = "MAIL_FROM";
 
     /// What each Lambda reads; template.yaml must set every one of them (checked by a test).
     pub const LEAD_CAPTURE: &[&str] = &[
@@ -34,6 +35,7 @@ pub mod env {
 
     pub const ORDER_COMMISSION: &[&str] = &[TABLE_NAME, COMMISSION_QUEUE_URL, BILLING_WEBHOOK_SECRET, ADMIN_API_KEY];
     pub const COMMISSION: &[&str] = &[TABLE_NAME, RULES_JSON];
+    pub const RENEWAL_RISK_SCAN: &[&str] = &[TABLE_NAME, RULES_JSON, MAIL_FROM];
 
     /// Each function crate and the variables it reads.
     pub const BY_FUNCTION: &[(&str, &[&str])] = &[
@@ -41,6 +43,7 @@ pub mod env {
         ("scoring", SCORING),
         ("order-commission", ORDER_COMMISSION),
         ("commission", COMMISSION),
+        ("renewal-risk-scan", RENEWAL_RISK_SCAN),
     ];
 }
 
@@ -54,6 +57,7 @@ pub struct Rules {
     pub fx_to_inr: BTreeMap<String, Decimal>,
     pub industries: Vec<IndustryKeywords>,
     pub commission: crate::domain::commission::CommissionRules,
+    pub renewal: crate::domain::renewal::RenewalRules,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -150,6 +154,7 @@ impl Default for Rules {
         };
         Rules {
             commission: Default::default(),
+            renewal: Default::default(),
             scoring: ScoringRules::default(),
             routing: RoutingRules::default(),
             fx_to_inr: BTreeMap::from([

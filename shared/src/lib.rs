@@ -7,6 +7,7 @@ pub mod domain;
 pub mod events;
 pub mod handlers;
 pub mod ids;
+pub mod mail;
 pub mod ports;
 pub mod repo;
 pub mod runtime;

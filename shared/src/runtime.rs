@@ -83,3 +83,16 @@ pub async fn commission_from_env() -> Result<Arc<crate::handlers::commission::Co
         rules,
     }))
 }
+
+pub async fn renewal_scan_from_env() -> Result<Arc<crate::handlers::renewal_scan::RenewalScan>, String> {
+    let rules = Rules::from_env()?;
+    let table_name = required(env::TABLE_NAME)?;
+    let sdk = sdk_config().await;
+    Ok(Arc::new(crate::handlers::renewal_scan::RenewalScan {
+        table: Arc::new(DynamoTable::new(&sdk, table_name)),
+        mailer: Arc::new(crate::adapters::aws::SesMailer::new(&sdk)),
+        clock: Arc::new(SystemClock),
+        rules,
+        mail_from: crate::handlers::renewal_scan::mail_from_env(),
+    }))
+}

@@ -4,6 +4,7 @@
 pub mod billing;
 pub mod contract;
 pub mod flows;
+pub mod renewals;
 
 use local_stack::{start, Options, Running};
 use std::path::PathBuf;

@@ -203,3 +203,25 @@ fn table_has_the_indexes_the_code_queries_and_the_admin_key_is_secret() {
         Some("AdminApiKey")
     );
 }
+
+#[test]
+fn the_renewal_scan_runs_nightly_at_two_in_india() {
+    let t = template();
+    let (_, f) = functions(&t)
+        .into_iter()
+        .find(|(_, f)| binary(f) == "renewal-risk-scan")
+        .expect("renewal-risk-scan");
+    let events = f["Properties"]["Events"].as_mapping().expect("events");
+    let schedule = events
+        .iter()
+        .map(|(_, e)| e)
+        .find(|e| e["Type"] == "ScheduleV2")
+        .expect("a ScheduleV2 event");
+    assert_eq!(schedule["Properties"]["ScheduleExpression"], "cron(0 2 * * ? *)");
+    assert_eq!(schedule["Properties"]["ScheduleExpressionTimezone"], "Asia/Kolkata");
+    let control = std::fs::read_to_string(root().join("infra/local-stack/src/control.rs")).expect("control.rs");
+    assert!(
+        control.contains("\"renewal-risk-scan\""),
+        "the local stack runs it as a job"
+    );
+}

@@ -13,9 +13,8 @@ use shared::ports::Clock;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Scheduled functions the stack can run on demand (none in this release; later functions
-/// register here).
-pub const JOBS: &[&str] = &[];
+/// Scheduled functions the stack can run on demand.
+pub const JOBS: &[&str] = &["renewal-risk-scan"];
 
 pub fn router(stack: Arc<Stack>) -> Router {
     Router::new()
@@ -76,11 +75,22 @@ async fn run_job(State(stack): State<Arc<Stack>>, Path(name): Path<String>, body
     if let Some(now) = now {
         stack.clock.set(now);
     }
-    (
-        StatusCode::NOT_FOUND,
-        Json(json!({"error": "not_found", "message": format!("no scheduled job {name}"), "jobs": JOBS})),
-    )
-        .into_response()
+    let result = match name.as_str() {
+        "renewal-risk-scan" => stack.renewal_scan.run(now).await.map(|r| json!(r)),
+        _ => {
+            let body = json!({"error": "not_found", "message": format!("no scheduled job {name}"), "jobs": JOBS});
+            return (StatusCode::NOT_FOUND, Json(body)).into_response();
+        }
+    };
+    match result {
+        Ok(report) => Json(json!({"job": name, "now": now.unwrap_or_else(|| stack.clock.now()), "report": report}))
+            .into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({"error": "job_failed", "message": e})),
+        )
+            .into_response(),
+    }
 }
 
 async fn depths(stack: &Stack) -> serde_json::Map<String, Value> {

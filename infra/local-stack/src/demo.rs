@@ -58,3 +58,43 @@ pub async fn seed(table: &dyn Table, clock: &dyn Clock) -> Result<Vec<(String, S
     }
     Ok(out)
 }
+
+/// Writes `total` contracts, `in_window` of them renewing within 60 days of `now` and the rest
+/// later in the year (for the scan's tests and benchmark).
+pub async fn seed_contracts(
+    table: &dyn shared::ports::Table,
+    now: chrono::DateTime<chrono::Utc>,
+    total: usize,
+    in_window: usize,
+) {
+    use shared::usecases::commission::Contract;
+    use shared::usecases::renewals::contract_item;
+    let mut items = Vec::with_capacity(total);
+    for i in 0..total {
+        let days = if i < in_window {
+            (i % 60) as i64
+        } else {
+            61 + (i % 300) as i64
+        };
+        let renewal = now + chrono::Duration::days(days);
+        let c = Contract {
+            contract_id: format!("C{i:07}"),
+            order_id: format!("O{i:07}"),
+            lead_id: format!("L{i:07}"),
+            reseller_id: format!("R{}", i % 100),
+            customer: shared::domain::billing::Customer {
+                name: format!("Customer {i}"),
+                domain: None,
+            },
+            amc_amount: rust_decimal::Decimal::from(200_000),
+            currency: "INR".into(),
+            start: renewal - chrono::Duration::days(365),
+            renewal_date: renewal,
+            signals: Default::default(),
+            risk: None,
+            version: 1,
+        };
+        items.push(contract_item(&c).expect("item"));
+    }
+    table.batch_put(items).await.expect("seed");
+}

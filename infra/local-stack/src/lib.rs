@@ -13,6 +13,7 @@ use shared::handlers::billing_api::{self, BillingApi, BillingApiConfig};
 use shared::handlers::commission::Commission;
 use shared::handlers::http::cors_layer;
 use shared::handlers::lead_api::{self, LeadApi, LeadApiConfig};
+use shared::handlers::renewal_scan::{mail_from_env, RenewalScan};
 use shared::handlers::scoring::Scoring;
 use shared::ports::clock::ShiftedClock;
 use shared::ports::{Blobs, Mailer, Queue, Table};
@@ -80,6 +81,7 @@ pub struct Stack {
     pub embedded_queue: Option<Arc<EmbeddedQueue>>,
     pub scoring: Arc<Scoring>,
     pub commission: Arc<Commission>,
+    pub renewal_scan: Arc<RenewalScan>,
     pub lead_api: Arc<LeadApi>,
     pub billing_api: Arc<BillingApi>,
     pub options: Options,
@@ -124,10 +126,18 @@ async fn aws_adapters(options: &Options, names: &[&str]) -> Result<Adapters, Str
         .ensure_bucket()
         .await
         .map_err(|e| format!("creating bucket: {e}"))?;
+    let ses = SesMailer::new(&sdk);
+    // SES (and the emulator) send only from verified identities
+    let sender = shared::mail::address(&mail_from_env());
+    if let Some((_, domain)) = sender.rsplit_once('@') {
+        ses.verify_domain(domain)
+            .await
+            .map_err(|e| format!("verifying {domain} in SES: {e}"))?;
+    }
     Ok(Adapters {
         table: Arc::new(table),
         queue: Arc::new(sqs),
-        mailer: Arc::new(SesMailer::new(&sdk)),
+        mailer: Arc::new(ses),
         blobs: Arc::new(blobs),
         queue_ids,
         outbox: None,
@@ -212,6 +222,13 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
             commission_queue: id_of("commission"),
         },
     });
+    let renewal_scan = Arc::new(RenewalScan {
+        table: table.clone(),
+        mailer: mailer.clone(),
+        clock: clock.clone(),
+        rules: rules.clone(),
+        mail_from: mail_from_env(),
+    });
     let commission = Arc::new(Commission {
         table: table.clone(),
         clock: clock.clone(),
@@ -219,6 +236,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
     });
     Ok(Arc::new(Stack {
         commission,
+        renewal_scan,
         billing_api,
         table,
         queue,

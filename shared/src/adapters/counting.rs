@@ -15,10 +15,13 @@ pub struct Counts {
     pub transactions: AtomicU64,
     pub batch_writes: AtomicU64,
     pub sends: AtomicU64,
+    /// items returned by gets and queries
+    pub items: AtomicU64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Snapshot {
+    pub items_read: u64,
     pub reads: u64,
     pub writes: u64,
     pub transactions: u64,
@@ -29,6 +32,7 @@ impl Counts {
     pub fn snapshot(&self) -> Snapshot {
         let l = |a: &AtomicU64| a.load(Ordering::SeqCst);
         Snapshot {
+            items_read: l(&self.items),
             reads: l(&self.gets) + l(&self.queries),
             writes: l(&self.puts) + l(&self.transactions) + l(&self.batch_writes),
             transactions: l(&self.transactions),
@@ -50,7 +54,11 @@ fn bump(a: &AtomicU64) {
 impl<T: Table> Table for CountingTable<T> {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         bump(&self.counts.gets);
-        self.inner.get(key).await
+        let item = self.inner.get(key).await?;
+        if item.is_some() {
+            bump(&self.counts.items);
+        }
+        Ok(item)
     }
     async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {
         bump(&self.counts.puts);
@@ -62,7 +70,9 @@ impl<T: Table> Table for CountingTable<T> {
     }
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
         bump(&self.counts.queries);
-        self.inner.query(query).await
+        let page = self.inner.query(query).await?;
+        self.counts.items.fetch_add(page.items.len() as u64, Ordering::SeqCst);
+        Ok(page)
     }
     async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
         self.counts

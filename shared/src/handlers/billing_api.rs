@@ -32,6 +32,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/billing/refunds"),
     ("GET", "/orders/{id}"),
     ("GET", "/resellers/{id}/ledger"),
+    ("POST", "/contracts/{id}/signals"),
+    ("GET", "/contracts/{id}"),
 ];
 
 #[derive(Clone)]
@@ -71,6 +73,8 @@ pub fn router(api: Arc<BillingApi>) -> Router {
         .route("/billing/refunds", post(post_refund))
         .route("/orders/{id}", get(get_order))
         .route("/resellers/{id}/ledger", get(get_ledger))
+        .route("/contracts/{id}/signals", post(post_signal))
+        .route("/contracts/{id}", get(get_contract))
         .with_state(api)
 }
 
@@ -249,4 +253,80 @@ async fn get_ledger(
         "reseller_id": id, "month": month, "currency": currency, "entries": view, "totals": selected,
         "totals_by_currency": by_currency.iter().map(|(c, t)| (c.clone(), money_json(t))).collect::<serde_json::Map<String, Value>>(),
     })))
+}
+
+/// A health signal: from a billing/support system (signed) or an admin (bearer key).
+async fn post_signal(
+    State(api): State<Arc<BillingApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Response {
+    use crate::usecases::renewals::{record_signal, validate_signal, SignalIn, SignalOutcome};
+    let bytes = match read_body(&headers, body, MAX_WEBHOOK_BODY).await {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    if let Some(sig) = headers.get("x-signature").and_then(|v| v.to_str().ok()) {
+        if let Err(e) = verify(Some(sig), &bytes, &api.config.webhook_secret, chrono::Utc::now()) {
+            return sig_error(e);
+        }
+    } else {
+        match authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref())
+            .await
+            .and_then(|p| require_admin(&p))
+        {
+            Ok(()) => {}
+            Err(e) => return e.into_response(),
+        }
+    }
+    if media_type(&headers).as_deref() != Some("application/json") {
+        return ApiError::UnsupportedType("send application/json".into()).into_response();
+    }
+    let input: SignalIn = match serde_json::from_slice(&bytes) {
+        Ok(i) => i,
+        Err(e) => return ApiError::BadRequest(format!("malformed JSON: {e}")).into_response(),
+    };
+    let (signal_id, signal) = match validate_signal(&input) {
+        Ok(v) => v,
+        Err(errors) => return ApiError::Invalid(errors).into_response(),
+    };
+    let hash = sha256_hex(&String::from_utf8_lossy(&bytes));
+    match record_signal(api.table.as_ref(), api.clock.as_ref(), &id, &signal_id, &signal, &hash).await {
+        Ok(SignalOutcome::Recorded) => (
+            StatusCode::ACCEPTED,
+            Json(json!({"status": "accepted", "id": signal_id})),
+        )
+            .into_response(),
+        Ok(SignalOutcome::Replay) => (
+            StatusCode::OK,
+            Json(json!({"status": "already_received", "id": signal_id})),
+        )
+            .into_response(),
+        Ok(SignalOutcome::Conflict) => {
+            ApiError::Conflict(format!("signal {signal_id} was already received with a different body")).into_response()
+        }
+        Ok(SignalOutcome::UnknownContract) => ApiError::NotFound(format!("no contract {id}")).into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+async fn get_contract(
+    State(api): State<Arc<BillingApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
+    let contract = crate::usecases::renewals::get_contract(api.table.as_ref(), &id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no contract {id}")))?;
+    if let Principal::Reseller(own) = &who {
+        if *own != contract.reseller_id {
+            return Err(ApiError::Forbidden);
+        }
+    }
+    let view = crate::usecases::renewals::contract_view(api.table.as_ref(), &id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no contract {id}")))?;
+    Ok(Json(view))
 }

@@ -5,5 +5,6 @@ pub mod billing_api;
 pub mod commission;
 pub mod http;
 pub mod lead_api;
+pub mod renewal_scan;
 pub mod scoring;
 pub mod signature;

@@ -47,6 +47,12 @@ pub struct Contract {
     pub currency: String,
     pub start: DateTime<Utc>,
     pub renewal_date: DateTime<Utc>,
+    /// health signals, kept on the contract so that the nightly scan reads one item each
+    #[serde(default)]
+    pub signals: crate::domain::renewal::Signals,
+    /// the latest at-risk assessment of the current renewal cycle
+    #[serde(default)]
+    pub risk: Option<crate::usecases::renewals::RiskState>,
     pub version: u64,
 }
 
@@ -237,6 +243,8 @@ async fn apply_payment(ports: &CommissionPorts<'_>, payment: &Payment, order: &O
             currency: order.facts.currency.clone(),
             start: f.paid_at,
             renewal_date: renewal,
+            signals: Default::default(),
+            risk: None,
             version: 1,
         };
         let extra = [

@@ -1,0 +1,46 @@
+//! The renewal-risk-scan function: run nightly by EventBridge Scheduler (02:00 Asia/Kolkata);
+//! the event itself carries nothing the scan needs.
+
+use crate::config::{env, Rules};
+use crate::ports::{Clock, Mailer, Table};
+use crate::usecases::renewals::{scan, ScanPorts, ScanReport};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+pub struct RenewalScan {
+    pub table: Arc<dyn Table>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+    pub rules: Rules,
+    pub mail_from: String,
+}
+
+pub fn mail_from_env() -> String {
+    std::env::var(env::MAIL_FROM)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "Partner Programme <alerts@partners.example>".into())
+}
+
+impl RenewalScan {
+    /// Scans as of `now` (the clock's time when `None`).
+    pub async fn run(&self, now: Option<DateTime<Utc>>) -> Result<ScanReport, String> {
+        let now = now.unwrap_or_else(|| self.clock.now());
+        let ports = ScanPorts {
+            table: self.table.as_ref(),
+            mailer: self.mailer.as_ref(),
+            clock: self.clock.as_ref(),
+            rules: &self.rules,
+            mail_from: &self.mail_from,
+        };
+        let report = scan(&ports, now).await.map_err(|e| e.to_string())?;
+        tracing::info!(
+            read = report.read,
+            at_risk = report.at_risk,
+            alerted = report.alerted,
+            failed = report.failed,
+            "renewal scan done"
+        );
+        Ok(report)
+    }
+}

@@ -1,0 +1,421 @@
+//! AMC renewals: health signals recorded against a contract, and the nightly scan that reads
+//! only the contracts renewing in the window (a key-range query on the renewal date), scores
+//! their risk and alerts the owning reseller once per renewal cycle — again only if it rises.
+
+use super::commission::Contract;
+use crate::domain::lead::FieldError;
+use crate::domain::renewal::{india_date, risk, LatePayment, Signals, SupportTicket, UsageSnapshot};
+use crate::domain::reseller::Reseller;
+use crate::domain::scoring::ScoreReason;
+use crate::ports::table::{Index, Item, Query, SkRange, StoreError, Table};
+use crate::ports::{Clock, Mailer};
+use crate::repo;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskState {
+    /// the renewal date this assessment belongs to
+    pub cycle: String,
+    pub score: u32,
+    pub reasons: Vec<ScoreReason>,
+    pub assessed_at: DateTime<Utc>,
+    /// the score the reseller was last alerted about in this cycle
+    pub notified_score: u32,
+}
+
+pub fn contract_item(c: &Contract) -> Result<Item, StoreError> {
+    let extra = [
+        ("gsi1pk", repo::RENEWALS_INDEX_PK.to_string()),
+        ("gsi1sk", format!("{}#{}", india_date(c.renewal_date), c.contract_id)),
+    ];
+    repo::item_of(c, "contract", &repo::contract_key(&c.contract_id), &extra)
+}
+
+pub async fn get_contract(table: &dyn Table, id: &str) -> Result<Option<Contract>, StoreError> {
+    match table.get(&repo::contract_key(id)).await? {
+        Some(item) => Ok(Some(repo::record(item)?)),
+        None => Ok(None),
+    }
+}
+
+/// A health signal as sent by billing/support systems.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Signal {
+    SupportTicket {
+        ticket_id: String,
+        severity: String,
+        status: String,
+        at: DateTime<Utc>,
+    },
+    Usage {
+        active_users: u32,
+        licensed_users: u32,
+        at: DateTime<Utc>,
+    },
+    LatePayment {
+        invoice_id: String,
+        days_late: u32,
+        at: DateTime<Utc>,
+    },
+    ResellerContact {
+        at: DateTime<Utc>,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignalIn {
+    pub signal_id: Option<String>,
+    #[serde(flatten)]
+    pub signal: Value,
+}
+
+fn field_error(field: &str, message: &str) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Reads a signal; every problem reported at once.
+pub fn validate_signal(input: &SignalIn) -> Result<(String, Signal), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let id = input
+        .signal_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && s.len() <= 128)
+        .map(str::to_string);
+    if id.is_none() {
+        errors.push(field_error("signal_id", "is required (at most 128 characters)"));
+    }
+    let signal: Option<Signal> = match serde_json::from_value(input.signal.clone()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            errors.push(field_error(
+                "type",
+                &format!("support_ticket, usage, late_payment or reseller_contact with their fields: {e}"),
+            ));
+            None
+        }
+    };
+    if let Some(Signal::SupportTicket { severity, status, .. }) = &signal {
+        if !["low", "medium", "high", "critical"].contains(&severity.as_str()) {
+            errors.push(field_error("severity", "must be low, medium, high or critical"));
+        }
+        if !["opened", "closed"].contains(&status.as_str()) {
+            errors.push(field_error("status", "must be opened or closed"));
+        }
+    }
+    if let Some(Signal::Usage {
+        active_users,
+        licensed_users,
+        ..
+    }) = &signal
+    {
+        if licensed_users == &0 || active_users > &(licensed_users * 10) {
+            errors.push(field_error(
+                "licensed_users",
+                "must be positive (and active users plausible)",
+            ));
+        }
+    }
+    match (errors.is_empty(), id, signal) {
+        (true, Some(id), Some(signal)) => Ok((id, signal)),
+        _ => Err(errors),
+    }
+}
+
+/// Folds a signal into the contract's kept signals (bounded: recent tickets, two snapshots).
+pub fn apply_signal(s: &mut Signals, signal: &Signal) {
+    match signal {
+        Signal::SupportTicket {
+            ticket_id,
+            severity,
+            status,
+            at,
+        } => {
+            let closed = (status == "closed").then_some(*at);
+            match s.tickets.iter_mut().find(|t| &t.ticket_id == ticket_id) {
+                Some(t) => {
+                    t.severity = severity.clone();
+                    if closed.is_some() {
+                        t.closed_at = closed;
+                    }
+                }
+                None => s.tickets.push(SupportTicket {
+                    ticket_id: ticket_id.clone(),
+                    severity: severity.clone(),
+                    opened_at: *at,
+                    closed_at: closed,
+                }),
+            }
+            let horizon = *at - Duration::days(180);
+            s.tickets.retain(|t| t.opened_at >= horizon || t.closed_at.is_none());
+        }
+        Signal::Usage {
+            active_users,
+            licensed_users,
+            at,
+        } => {
+            s.usage.push(UsageSnapshot {
+                at: *at,
+                active_users: *active_users,
+                licensed_users: *licensed_users,
+            });
+            s.usage.sort_by_key(|u| u.at);
+            let extra = s.usage.len().saturating_sub(2);
+            s.usage.drain(..extra);
+        }
+        Signal::LatePayment {
+            invoice_id,
+            days_late,
+            at,
+        } => {
+            s.late_payments.retain(|l| &l.invoice_id != invoice_id);
+            s.late_payments.push(LatePayment {
+                invoice_id: invoice_id.clone(),
+                days_late: *days_late,
+                at: *at,
+            });
+            let extra = s.late_payments.len().saturating_sub(12);
+            s.late_payments.drain(..extra);
+        }
+        Signal::ResellerContact { at } => {
+            s.last_reseller_contact = Some(s.last_reseller_contact.map_or(*at, |l| l.max(*at)));
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignalOutcome {
+    Recorded,
+    Replay,
+    Conflict,
+    UnknownContract,
+}
+
+/// Stores the signal (once per id) and folds it into the contract, in one transaction.
+pub async fn record_signal(
+    table: &dyn Table,
+    clock: &dyn Clock,
+    contract_id: &str,
+    id: &str,
+    signal: &Signal,
+    request_hash: &str,
+) -> Result<SignalOutcome, StoreError> {
+    let key = crate::ports::table::Key::new(repo::contract_key(contract_id).pk, format!("SIGNAL#{id}"));
+    for _ in 0..5 {
+        if let Some(existing) = table.get(&key).await? {
+            return Ok(
+                if repo::string_attr(&existing, "request_hash").as_deref() == Some(request_hash) {
+                    SignalOutcome::Replay
+                } else {
+                    SignalOutcome::Conflict
+                },
+            );
+        }
+        let Some(contract) = get_contract(table, contract_id).await? else {
+            return Ok(SignalOutcome::UnknownContract);
+        };
+        let mut next = contract.clone();
+        apply_signal(&mut next.signals, signal);
+        next.version += 1;
+        let record =
+            json!({"signal_id": id, "signal": signal, "request_hash": request_hash, "received_at": clock.now()});
+        let item = repo::item_of(&record, "signal", &key, &[])?;
+        match table
+            .transact(vec![
+                repo::put_new(item),
+                repo::put_if_version(contract_item(&next)?, contract.version),
+            ])
+            .await
+        {
+            Ok(()) => return Ok(SignalOutcome::Recorded),
+            Err(StoreError::TransactionCancelled { .. }) | Err(StoreError::Throttled) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::Throttled)
+}
+
+/// The contract, every signal received, and its renewal-risk tickets.
+pub async fn contract_view(table: &dyn Table, contract_id: &str) -> Result<Option<Value>, StoreError> {
+    let Some(contract) = get_contract(table, contract_id).await? else {
+        return Ok(None);
+    };
+    let mut signals = Vec::new();
+    let mut tickets = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = table
+            .query(&Query::new(repo::contract_key(contract_id).pk).after(cursor))
+            .await?;
+        for item in page.items {
+            match item.get("entity").and_then(Value::as_str) {
+                Some("signal") => signals.push(item.get("signal").cloned().unwrap_or(Value::Null)),
+                Some("renewal_risk_ticket") => tickets.push(Value::Object(
+                    item.into_iter()
+                        .filter(|(k, _)| !matches!(k.as_str(), "pk" | "sk" | "entity"))
+                        .collect(),
+                )),
+                _ => {}
+            }
+        }
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    Ok(Some(json!({
+        "contract_id": contract.contract_id, "order_id": contract.order_id, "lead_id": contract.lead_id,
+        "reseller_id": contract.reseller_id, "customer": contract.customer,
+        "amc_amount": contract.amc_amount.to_string(), "currency": contract.currency,
+        "start": contract.start, "renewal_date": india_date(contract.renewal_date),
+        "signals": signals, "health": contract.signals, "risk": contract.risk, "risk_tickets": tickets,
+    })))
+}
+
+pub struct ScanPorts<'a> {
+    pub table: &'a dyn Table,
+    pub mailer: &'a dyn Mailer,
+    pub clock: &'a dyn Clock,
+    pub rules: &'a crate::config::Rules,
+    pub mail_from: &'a str,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ScanReport {
+    /// contracts read from the renewal index (all of them in the window: no scan)
+    pub read: usize,
+    pub at_risk: usize,
+    pub alerted: usize,
+    pub failed: usize,
+}
+
+/// The nightly scan. `now` decides the window: contracts renewing from today to today + 60.
+pub async fn scan(ports: &ScanPorts<'_>, now: DateTime<Utc>) -> Result<ScanReport, StoreError> {
+    let r = &ports.rules.renewal;
+    let today = india_date(now);
+    let last = today + Duration::days(r.window_days);
+    // `YYYY-MM-DD#id`: from today's first id to the window's last day, inclusive
+    let range = SkRange::Between(format!("{today}#"), format!("{last}#\u{10FFFF}"));
+    let mut report = ScanReport::default();
+    let mut cursor = None;
+    loop {
+        let page = ports
+            .table
+            .query(
+                &Query::new(repo::RENEWALS_INDEX_PK)
+                    .index(Index::Gsi1)
+                    .sk(range.clone())
+                    .limit(500)
+                    .after(cursor),
+            )
+            .await?;
+        for item in page.items {
+            report.read += 1;
+            let contract: Contract = repo::record(item)?;
+            match assess(ports, &contract, now).await {
+                Ok(Assessed::Below) => {}
+                Ok(Assessed::Known) => report.at_risk += 1,
+                Ok(Assessed::Alerted) => {
+                    report.at_risk += 1;
+                    report.alerted += 1;
+                }
+                Err(e) => {
+                    report.failed += 1;
+                    tracing::error!(contract_id = %contract.contract_id, error = %e, "renewal risk not assessed");
+                }
+            }
+        }
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(report),
+        }
+    }
+}
+
+enum Assessed {
+    Below,
+    /// at risk, the reseller already alerted at this score or higher
+    Known,
+    Alerted,
+}
+
+async fn assess(ports: &ScanPorts<'_>, contract: &Contract, now: DateTime<Utc>) -> Result<Assessed, String> {
+    let rules = &ports.rules.renewal;
+    let renewal = india_date(contract.renewal_date);
+    let cycle = renewal.to_string();
+    let risk = risk(&contract.signals, renewal, now, rules);
+    if risk.score < rules.threshold {
+        return Ok(Assessed::Below);
+    }
+    let previous = contract.risk.as_ref().filter(|s| s.cycle == cycle);
+    if previous.is_some_and(|p| p.notified_score >= risk.score) {
+        return Ok(Assessed::Known);
+    }
+    let state = RiskState {
+        cycle: cycle.clone(),
+        score: risk.score,
+        reasons: risk.reasons.clone(),
+        assessed_at: now,
+        notified_score: risk.score,
+    };
+    let mut next = contract.clone();
+    next.risk = Some(state.clone());
+    next.version += 1;
+    let ticket_key =
+        crate::ports::table::Key::new(repo::contract_key(&contract.contract_id).pk, format!("RISK#{cycle}"));
+    let ticket = json!({
+        "contract_id": contract.contract_id, "cycle": cycle, "score": risk.score, "reasons": risk.reasons,
+        "status": "open", "reseller_id": contract.reseller_id, "updated_at": now,
+        "first_flagged_at": previous.map(|p| p.assessed_at).unwrap_or(now),
+    });
+    // the contract's version guards the alert: of two scans racing, one commits and alerts
+    let writes = vec![
+        repo::put_if_version(contract_item(&next).map_err(|e| e.to_string())?, contract.version),
+        crate::ports::table::Write::Put {
+            item: repo::item_of(&ticket, "renewal_risk_ticket", &ticket_key, &[]).map_err(|e| e.to_string())?,
+            cond: None,
+        },
+    ];
+    match ports.table.transact(writes).await {
+        Ok(()) => {}
+        Err(StoreError::TransactionCancelled { .. }) => return Ok(Assessed::Known),
+        Err(e) => return Err(e.to_string()),
+    }
+    let reseller: Option<Reseller> = match ports
+        .table
+        .get(&repo::reseller_key(&contract.reseller_id))
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Some(item) => Some(repo::record(item).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let Some(reseller) = reseller else {
+        return Err(format!("owning reseller {} not found", contract.reseller_id));
+    };
+    let (subject, mime) = crate::mail::renewal_alert(
+        ports.mail_from,
+        &reseller,
+        contract,
+        &state,
+        previous.map(|p| p.notified_score),
+        now,
+    )
+    .map_err(|e| e.to_string())?;
+    ports
+        .mailer
+        .send_raw(
+            &crate::mail::address(ports.mail_from),
+            std::slice::from_ref(&reseller.email),
+            mime,
+        )
+        .await
+        .map_err(|e| format!("{subject}: {e}"))?;
+    Ok(Assessed::Alerted)
+}
