@@ -76,3 +76,27 @@ pub fn client() -> reqwest::Client {
         .build()
         .expect("http client")
 }
+
+/// Every raw message the emulator's SES sent, with its recipients.
+pub async fn ses_sent(endpoint: &str) -> Vec<(Vec<String>, Vec<u8>)> {
+    let data: serde_json::Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+        .await
+        .expect("moto api")
+        .json()
+        .await
+        .expect("json");
+    data["ses"]["RawMessage"]
+        .as_array()
+        .map(|msgs| {
+            msgs.iter()
+                .map(|m| {
+                    let to = m["destinations"]
+                        .as_array()
+                        .map(|d| d.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                        .unwrap_or_default();
+                    (to, m["raw_data"].as_str().unwrap_or("").as_bytes().to_vec())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

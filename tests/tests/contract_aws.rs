@@ -2,7 +2,6 @@
 //! without `AWS_ENDPOINT_URL` they fail and say how to run them.
 
 use e2e_tests::{contract, emulator, unique};
-use serde_json::Value;
 use shared::adapters::aws::{sdk_config, DynamoTable, S3Blobs, SesMailer, SqsQueue};
 
 #[tokio::test]
@@ -31,17 +30,13 @@ async fn ses_mailer() {
     m.verify_domain("mail.partners.example").await.expect("verify domain");
     // the emulator keeps what SES sent; read it back through its API
     contract::mailer_suite(&m, "alerts@mail.partners.example", || {
-        let url = format!("{endpoint}/moto-api/data.json");
+        let endpoint = endpoint.clone();
         async move {
-            let data: Value = reqwest::get(url).await.expect("moto api").json().await.expect("json");
-            data["ses"]["RawMessage"]
-                .as_array()
-                .map(|msgs| {
-                    msgs.iter()
-                        .map(|m| m["raw_data"].as_str().unwrap_or("").as_bytes().to_vec())
-                        .collect()
-                })
-                .unwrap_or_default()
+            e2e_tests::ses_sent(&endpoint)
+                .await
+                .into_iter()
+                .map(|(_, raw)| raw)
+                .collect()
         }
     })
     .await;

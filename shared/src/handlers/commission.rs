@@ -3,13 +3,11 @@
 //! reaches the DLQ with its reason after the retry budget).
 
 use crate::config::Rules;
-use crate::events::Envelope;
 use crate::ports::{Clock, Table};
 use crate::usecases::billing::{PAYMENT_RECEIVED, REFUND_RECEIVED};
 use crate::usecases::commission::{process_payment, process_refund, CommissionPorts, Outcome};
-use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use std::sync::Arc;
-use tracing::Instrument;
 
 pub struct Commission {
     pub table: Arc<dyn Table>,
@@ -19,25 +17,11 @@ pub struct Commission {
 
 impl Commission {
     pub async fn handle_batch(&self, event: SqsEvent) -> SqsBatchResponse {
-        let mut failures = Vec::new();
-        for record in event.records {
-            let id = record.message_id.clone().unwrap_or_default();
-            let span = tracing::info_span!("record", message_id = %id);
-            if let Err(reason) = self.handle_record(&record).instrument(span.clone()).await {
-                span.in_scope(|| tracing::warn!(error = %reason, "record failed; it will be retried"));
-                let mut failure = BatchItemFailure::default();
-                failure.item_identifier = id;
-                failures.push(failure);
-            }
-        }
-        let mut response = SqsBatchResponse::default();
-        response.batch_item_failures = failures;
-        response
+        super::sqs::each_record(event, |record| async move { self.handle_record(&record).await }).await
     }
 
     async fn handle_record(&self, record: &SqsMessage) -> Result<(), String> {
-        let body = record.body.as_deref().ok_or("empty message")?;
-        let env: Envelope = serde_json::from_str(body).map_err(|e| format!("not an event envelope: {e}"))?;
+        let env = super::sqs::envelope(record)?;
         let ports = CommissionPorts {
             table: self.table.as_ref(),
             clock: self.clock.as_ref(),

@@ -8,3 +8,4 @@ pub mod lead_api;
 pub mod renewal_scan;
 pub mod scoring;
 pub mod signature;
+pub mod sqs;

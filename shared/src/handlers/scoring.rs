@@ -2,13 +2,12 @@
 //! JSON, unknown lead, a store outage) is reported alone as a batch item failure.
 
 use crate::config::{env, Rules};
-use crate::events::{Envelope, LeadCaptured, LEAD_CAPTURED};
+use crate::events::{LeadCaptured, LEAD_CAPTURED};
 use crate::ports::{Clock, Queue, Table};
 use crate::usecases::score_route::{score_and_route, RosterCache, ScorePorts, Scored};
-use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use std::sync::Arc;
 use std::time::Duration;
-use tracing::Instrument;
 
 pub struct Scoring {
     pub table: Arc<dyn Table>,
@@ -38,25 +37,11 @@ impl Scoring {
     }
 
     pub async fn handle_batch(&self, event: SqsEvent) -> SqsBatchResponse {
-        let mut failures = Vec::new();
-        for record in event.records {
-            let id = record.message_id.clone().unwrap_or_default();
-            let span = tracing::info_span!("record", message_id = %id);
-            if let Err(reason) = self.handle_record(&record).instrument(span.clone()).await {
-                span.in_scope(|| tracing::warn!(error = %reason, "record failed; it will be retried"));
-                let mut failure = BatchItemFailure::default();
-                failure.item_identifier = id;
-                failures.push(failure);
-            }
-        }
-        let mut response = SqsBatchResponse::default();
-        response.batch_item_failures = failures;
-        response
+        super::sqs::each_record(event, |record| async move { self.handle_record(&record).await }).await
     }
 
     async fn handle_record(&self, record: &SqsMessage) -> Result<(), String> {
-        let body = record.body.as_deref().ok_or("empty message")?;
-        let env: Envelope = serde_json::from_str(body).map_err(|e| format!("not an event envelope: {e}"))?;
+        let env = super::sqs::envelope(record)?;
         if env.kind != LEAD_CAPTURED {
             // not ours: acknowledge rather than loop it through the DLQ
             tracing::warn!(kind = %env.kind, "ignoring unexpected event type");

@@ -124,6 +124,41 @@ fn replay_or_conflict(kind: &str, id: &str, stored_hash: &str, request_hash: &st
     }
 }
 
+/// The answer for an id seen before, if it was: a replay (same body) or a conflict.
+async fn seen_before(
+    table: &dyn Table,
+    key: &Key,
+    kind: &str,
+    id: &str,
+    request_hash: &str,
+) -> Result<Option<Recorded>, BillingError> {
+    match table.get(key).await? {
+        Some(item) => {
+            let stored = repo::string_attr(&item, "request_hash").unwrap_or_default();
+            replay_or_conflict(kind, id, &stored, request_hash).map(Some)
+        }
+        None => Ok(None),
+    }
+}
+
+/// Stores a new record once per id; a concurrent first write of the same id decides the answer.
+async fn put_once(
+    table: &dyn Table,
+    key: &Key,
+    item: Item,
+    kind: &str,
+    id: &str,
+    request_hash: &str,
+) -> Result<Recorded, BillingError> {
+    match table.put(item, Some(crate::ports::table::Cond::NotExists)).await {
+        Ok(()) => Ok(Recorded::Accepted),
+        Err(StoreError::ConditionFailed) => seen_before(table, key, kind, id, request_hash)
+            .await?
+            .ok_or(BillingError::Store(StoreError::Throttled)),
+        Err(e) => Err(e.into()),
+    }
+}
+
 async fn enqueue(ports: &BillingPorts<'_>, kind: &str, id_field: &str, id: &str) -> Result<(), BillingError> {
     let env = Envelope::new(
         kind,
@@ -181,8 +216,8 @@ pub async fn record_order(
 ) -> Result<Recorded, BillingError> {
     let key = repo::order_key(&facts.order_id);
     for _ in 0..4 {
-        if let Some(existing) = get::<Order>(ports.table, &key).await? {
-            return replay_or_conflict("order", &facts.order_id, &existing.request_hash, request_hash);
+        if let Some(answer) = seen_before(ports.table, &key, "order", &facts.order_id, request_hash).await? {
+            return Ok(answer);
         }
         let closer: Reseller = get(ports.table, &repo::reseller_key(&facts.reseller_id))
             .await?
@@ -278,8 +313,8 @@ pub async fn record_payment(
     request_hash: &str,
 ) -> Result<Recorded, BillingError> {
     let key = repo::payment_key(&facts.payment_id);
-    if let Some(existing) = get::<Payment>(ports.table, &key).await? {
-        return replay_or_conflict("payment", &facts.payment_id, &existing.request_hash, request_hash);
+    if let Some(answer) = seen_before(ports.table, &key, "payment", &facts.payment_id, request_hash).await? {
+        return Ok(answer);
     }
     if let Some(order) = get::<Order>(ports.table, &repo::order_key(&facts.order_id)).await? {
         if order.facts.currency != facts.currency {
@@ -299,20 +334,9 @@ pub async fn record_payment(
         received_at: ports.clock.now(),
         version: 1,
     };
-    match ports
-        .table
-        .put(
-            repo::item_of(&payment, "payment", &key, &[])?,
-            Some(crate::ports::table::Cond::NotExists),
-        )
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::ConditionFailed) => {
-            let existing = get::<Payment>(ports.table, &key).await?.ok_or(StoreError::Throttled)?;
-            return replay_or_conflict("payment", &facts.payment_id, &existing.request_hash, request_hash);
-        }
-        Err(e) => return Err(e.into()),
+    let item = repo::item_of(&payment, "payment", &key, &[])?;
+    if put_once(ports.table, &key, item, "payment", &facts.payment_id, request_hash).await? == Recorded::Replay {
+        return Ok(Recorded::Replay);
     }
     enqueue(ports, PAYMENT_RECEIVED, "payment_id", &facts.payment_id).await?;
     Ok(Recorded::Accepted)
@@ -324,8 +348,8 @@ pub async fn record_refund(
     request_hash: &str,
 ) -> Result<Recorded, BillingError> {
     let key = repo::refund_key(&facts.refund_id);
-    if let Some(existing) = get::<Refund>(ports.table, &key).await? {
-        return replay_or_conflict("refund", &facts.refund_id, &existing.request_hash, request_hash);
+    if let Some(answer) = seen_before(ports.table, &key, "refund", &facts.refund_id, request_hash).await? {
+        return Ok(answer);
     }
     let payment: Payment = get(ports.table, &repo::payment_key(&facts.payment_id))
         .await?
@@ -348,20 +372,9 @@ pub async fn record_refund(
         received_at: ports.clock.now(),
         version: 1,
     };
-    match ports
-        .table
-        .put(
-            repo::item_of(&refund, "refund", &key, &[])?,
-            Some(crate::ports::table::Cond::NotExists),
-        )
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::ConditionFailed) => {
-            let existing = get::<Refund>(ports.table, &key).await?.ok_or(StoreError::Throttled)?;
-            return replay_or_conflict("refund", &facts.refund_id, &existing.request_hash, request_hash);
-        }
-        Err(e) => return Err(e.into()),
+    let item = repo::item_of(&refund, "refund", &key, &[])?;
+    if put_once(ports.table, &key, item, "refund", &facts.refund_id, request_hash).await? == Recorded::Replay {
+        return Ok(Recorded::Replay);
     }
     enqueue(ports, REFUND_RECEIVED, "refund_id", &facts.refund_id).await?;
     Ok(Recorded::Accepted)
