@@ -20,6 +20,8 @@ pub mod env {
     pub const BILLING_WEBHOOK_SECRET: &str = "BILLING_WEBHOOK_SECRET";
     pub const COMMISSION_QUEUE_URL: &str = "COMMISSION_QUEUE_URL";
     pub const MAIL_FROM: &str = "MAIL_FROM";
+    pub const PAYOUT_QUEUE_URL: &str = "PAYOUT_QUEUE_URL";
+    pub const FINANCE_EMAIL: &str = "FINANCE_EMAIL";
 
     /// What each Lambda reads; template.yaml must set every one of them (checked by a test).
     pub const LEAD_CAPTURE: &[&str] = &[
@@ -36,6 +38,7 @@ pub mod env {
     pub const ORDER_COMMISSION: &[&str] = &[TABLE_NAME, COMMISSION_QUEUE_URL, BILLING_WEBHOOK_SECRET, ADMIN_API_KEY];
     pub const COMMISSION: &[&str] = &[TABLE_NAME, RULES_JSON];
     pub const RENEWAL_RISK_SCAN: &[&str] = &[TABLE_NAME, RULES_JSON, MAIL_FROM];
+    pub const MONTHLY_PAYOUT: &[&str] = &[TABLE_NAME, RULES_JSON, MAIL_FROM, PAYOUT_QUEUE_URL, FINANCE_EMAIL];
 
     /// Each function crate and the variables it reads.
     pub const BY_FUNCTION: &[(&str, &[&str])] = &[
@@ -44,6 +47,8 @@ pub mod env {
         ("order-commission", ORDER_COMMISSION),
         ("commission", COMMISSION),
         ("renewal-risk-scan", RENEWAL_RISK_SCAN),
+        ("monthly-payout", MONTHLY_PAYOUT),
+        ("payout-worker", MONTHLY_PAYOUT),
     ];
 }
 
@@ -58,6 +63,7 @@ pub struct Rules {
     pub industries: Vec<IndustryKeywords>,
     pub commission: crate::domain::commission::CommissionRules,
     pub renewal: crate::domain::renewal::RenewalRules,
+    pub payout: crate::domain::payout::PayoutRules,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -155,6 +161,7 @@ impl Default for Rules {
         Rules {
             commission: Default::default(),
             renewal: Default::default(),
+            payout: Default::default(),
             scoring: ScoringRules::default(),
             routing: RoutingRules::default(),
             fx_to_inr: BTreeMap::from([

@@ -225,3 +225,50 @@ pub fn ledger_key(payee: &str, earned_at: &chrono::DateTime<chrono::Utc>, source
 pub fn item_of<T: Serialize>(value: &T, entity: &str, key: &Key, extra: &[(&str, String)]) -> Result<Item, StoreError> {
     Ok(with_keys(object(value)?, entity, key, extra))
 }
+
+// ---- payouts ----
+//
+// | item                | pk                   | sk               | gsi1 (pk / sk)            | gsi2 / gsi3                    |
+// |---------------------|----------------------|------------------|---------------------------|--------------------------------|
+// | unpaid entry (index)| (the ledger entry)   |                  |                           | gsi2 `UNPAID#<payee>` / its sk |
+// | payee registry      | `PAYEE#<payee>`      | `PAYEE`          |                           | gsi3 `PAYEES` / payee          |
+// | carried balance     | `BALANCE#<payee>`    | `BALANCE`        |                           |                                |
+// | payout ticket       | `PAYOUT#<month>`     | `PAYEE#<payee>`  | `PAYOUTS#<payee>` / month |                                |
+// | payout run          | `PAYOUT#<month>`     | `RUN`            |                           |                                |
+// | finance email guard | `PAYOUT#<month>`     | `FINANCE_EMAIL`  |                           |                                |
+
+pub fn unpaid_index_pk(payee: &str) -> String {
+    format!("UNPAID#{payee}")
+}
+pub const PAYEES_INDEX_PK: &str = "PAYEES";
+
+pub fn payee_item(payee: &str) -> Item {
+    with_keys(
+        Item::new(),
+        "payee",
+        &Key::new(format!("PAYEE#{payee}"), "PAYEE"),
+        &[
+            ("payee", payee.to_string()),
+            ("gsi3pk", PAYEES_INDEX_PK.to_string()),
+            ("gsi3sk", payee.to_string()),
+        ],
+    )
+}
+pub fn balance_key(payee: &str) -> Key {
+    Key::new(format!("BALANCE#{payee}"), "BALANCE")
+}
+pub fn payout_pk(month: &str) -> String {
+    format!("PAYOUT#{month}")
+}
+pub fn payout_key(month: &str, payee: &str) -> Key {
+    Key::new(payout_pk(month), format!("PAYEE#{payee}"))
+}
+pub fn payout_run_key(month: &str) -> Key {
+    Key::new(payout_pk(month), "RUN")
+}
+pub fn finance_email_key(month: &str) -> Key {
+    Key::new(payout_pk(month), "FINANCE_EMAIL")
+}
+pub fn payouts_index_pk(payee: &str) -> String {
+    format!("PAYOUTS#{payee}")
+}

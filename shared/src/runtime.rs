@@ -96,3 +96,21 @@ pub async fn renewal_scan_from_env() -> Result<Arc<crate::handlers::renewal_scan
         mail_from: crate::handlers::renewal_scan::mail_from_env(),
     }))
 }
+
+pub async fn payout_from_env() -> Result<Arc<crate::handlers::payout::Payout>, String> {
+    let rules = Rules::from_env()?;
+    let table_name = required(env::TABLE_NAME)?;
+    let payout_queue = required(env::PAYOUT_QUEUE_URL)?;
+    let finance_email = crate::handlers::payout::finance_email_from_env()?;
+    let sdk = sdk_config().await;
+    Ok(Arc::new(crate::handlers::payout::Payout {
+        table: Arc::new(DynamoTable::new(&sdk, table_name)),
+        queue: Arc::new(SqsQueue::new(&sdk)),
+        mailer: Arc::new(crate::adapters::aws::SesMailer::new(&sdk)),
+        clock: Arc::new(SystemClock),
+        rules,
+        payout_queue,
+        mail_from: crate::handlers::renewal_scan::mail_from_env(),
+        finance_email,
+    }))
+}

@@ -22,6 +22,7 @@ pub async fn table_suite(t: &dyn Table) {
     index_queries(t).await;
     one_megabyte_pages(t).await;
     batches(t).await;
+    counters(t).await;
 }
 
 async fn round_trip(t: &dyn Table) {
@@ -62,6 +63,23 @@ async fn conditions(t: &dyn Table) {
     assert!(matches!(stale, Err(StoreError::ConditionFailed)));
     let missing = t.put(item("COND#2", "A", json!({})), Some(Cond::Exists)).await;
     assert!(matches!(missing, Err(StoreError::ConditionFailed)));
+    let unset = t
+        .put(
+            item("COND#1", "A", json!({"version": 2, "payout_id": "p1"})),
+            Some(Cond::Missing("payout_id".into())),
+        )
+        .await;
+    assert!(unset.is_ok(), "payout_id was absent: {unset:?}");
+    let set = t
+        .put(
+            item("COND#1", "A", json!({"version": 2, "payout_id": "p2"})),
+            Some(Cond::Missing("payout_id".into())),
+        )
+        .await;
+    assert!(
+        matches!(set, Err(StoreError::ConditionFailed)),
+        "payout_id is present: {set:?}"
+    );
     let both = Cond::All(vec![Cond::Exists, Cond::Equals("version".into(), json!(2))]);
     t.put(item("COND#1", "A", json!({"version": 3})), Some(both))
         .await
@@ -264,6 +282,23 @@ async fn one_megabyte_pages(t: &dyn Table) {
     );
     assert!(first.cursor.is_some());
     assert_eq!(collect_all(t, Query::new("BIG#1")).await.len(), 12);
+}
+
+async fn counters(t: &dyn Table) {
+    let k = Key::new("COUNT#1", "RUN");
+    assert_eq!(t.increment(&k, "done", 1).await.expect("first"), 1);
+    let racing = futures::future::join_all((0..10).map(|_| t.increment(&k, "done", 1))).await;
+    assert!(racing.iter().all(|r| r.is_ok()));
+    assert_eq!(t.increment(&k, "done", 0).await.expect("read"), 11, "no increment lost");
+    t.put(item("COUNT#2", "RUN", json!({"expected": 3})), None)
+        .await
+        .expect("put");
+    assert_eq!(
+        t.increment(&Key::new("COUNT#2", "RUN"), "done", 2).await.expect("add"),
+        2
+    );
+    let kept = t.get(&Key::new("COUNT#2", "RUN")).await.expect("get").expect("item");
+    assert_eq!(kept["expected"], json!(3), "the rest of the item is kept");
 }
 
 async fn batches(t: &dyn Table) {

@@ -4,6 +4,7 @@
 pub mod billing;
 pub mod contract;
 pub mod flows;
+pub mod payouts;
 pub mod renewals;
 
 use local_stack::{start, Options, Running};

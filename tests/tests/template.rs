@@ -225,3 +225,20 @@ fn the_renewal_scan_runs_nightly_at_two_in_india() {
         "the local stack runs it as a job"
     );
 }
+
+#[test]
+fn the_payout_runs_on_the_first_at_half_past_two_in_india() {
+    let t = template();
+    let (_, f) = functions(&t)
+        .into_iter()
+        .find(|(_, f)| binary(f) == "monthly-payout")
+        .expect("monthly-payout");
+    let events = f["Properties"]["Events"].as_mapping().expect("events");
+    let schedule = events
+        .iter()
+        .map(|(_, e)| e)
+        .find(|e| e["Type"] == "ScheduleV2")
+        .expect("a ScheduleV2 event");
+    assert_eq!(schedule["Properties"]["ScheduleExpression"], "cron(30 2 1 * ? *)");
+    assert_eq!(schedule["Properties"]["ScheduleExpressionTimezone"], "Asia/Kolkata");
+}

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Scheduled functions the stack can run on demand.
-pub const JOBS: &[&str] = &["renewal-risk-scan"];
+pub const JOBS: &[&str] = &["renewal-risk-scan", "monthly-payout"];
 
 pub fn router(stack: Arc<Stack>) -> Router {
     Router::new()
@@ -77,6 +77,7 @@ async fn run_job(State(stack): State<Arc<Stack>>, Path(name): Path<String>, body
     }
     let result = match name.as_str() {
         "renewal-risk-scan" => stack.renewal_scan.run(now).await.map(|r| json!(r)),
+        "monthly-payout" => stack.payout.coordinate(now).await,
         _ => {
             let body = json!({"error": "not_found", "message": format!("no scheduled job {name}"), "jobs": JOBS});
             return (StatusCode::NOT_FOUND, Json(body)).into_response();

@@ -13,6 +13,7 @@ use shared::handlers::billing_api::{self, BillingApi, BillingApiConfig};
 use shared::handlers::commission::Commission;
 use shared::handlers::http::cors_layer;
 use shared::handlers::lead_api::{self, LeadApi, LeadApiConfig};
+use shared::handlers::payout::Payout;
 use shared::handlers::renewal_scan::{mail_from_env, RenewalScan};
 use shared::handlers::scoring::Scoring;
 use shared::ports::clock::ShiftedClock;
@@ -29,6 +30,7 @@ pub const QUEUES: &[(&str, Option<&str>)] = &[
     ("scoring", Some("scoring")),
     ("sequence", None),
     ("commission", Some("commission")),
+    ("payout", Some("payout")),
 ];
 
 #[derive(Debug, Clone)]
@@ -44,6 +46,8 @@ pub struct Options {
     pub admin_key: String,
     /// the secret billing webhooks are signed with
     pub webhook_secret: String,
+    /// where the monthly payout email goes
+    pub finance_email: String,
     pub allowed_origins: Vec<String>,
     /// how long a received message stays hidden before it is delivered again
     pub visibility: Duration,
@@ -61,6 +65,10 @@ impl Options {
             queue_prefix: "partner-platform-local".into(),
             admin_key: "local-admin-key".into(),
             webhook_secret: "local-webhook-secret".into(),
+            finance_email: std::env::var("FINANCE_EMAIL")
+                .ok()
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "finance@partners.example".into()),
             allowed_origins: vec!["http://localhost:8080".into(), "http://127.0.0.1:8080".into()],
             visibility: Duration::from_millis(500),
             roster_cache: Duration::ZERO,
@@ -82,6 +90,7 @@ pub struct Stack {
     pub scoring: Arc<Scoring>,
     pub commission: Arc<Commission>,
     pub renewal_scan: Arc<RenewalScan>,
+    pub payout: Arc<Payout>,
     pub lead_api: Arc<LeadApi>,
     pub billing_api: Arc<BillingApi>,
     pub options: Options,
@@ -222,6 +231,16 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
             commission_queue: id_of("commission"),
         },
     });
+    let payout = Arc::new(Payout {
+        table: table.clone(),
+        queue: queue.clone(),
+        mailer: mailer.clone(),
+        clock: clock.clone(),
+        rules: rules.clone(),
+        payout_queue: id_of("payout"),
+        mail_from: mail_from_env(),
+        finance_email: options.finance_email.clone(),
+    });
     let renewal_scan = Arc::new(RenewalScan {
         table: table.clone(),
         mailer: mailer.clone(),
@@ -235,6 +254,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         rules,
     });
     Ok(Arc::new(Stack {
+        payout,
         commission,
         renewal_scan,
         billing_api,

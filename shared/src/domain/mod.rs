@@ -6,6 +6,7 @@ pub mod categorise;
 pub mod commission;
 pub mod lead;
 pub mod money;
+pub mod payout;
 pub mod region;
 pub mod renewal;
 pub mod reseller;

@@ -34,6 +34,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/resellers/{id}/ledger"),
     ("POST", "/contracts/{id}/signals"),
     ("GET", "/contracts/{id}"),
+    ("GET", "/payouts/{month}"),
+    ("GET", "/resellers/{id}/payouts"),
 ];
 
 #[derive(Clone)]
@@ -75,6 +77,8 @@ pub fn router(api: Arc<BillingApi>) -> Router {
         .route("/resellers/{id}/ledger", get(get_ledger))
         .route("/contracts/{id}/signals", post(post_signal))
         .route("/contracts/{id}", get(get_contract))
+        .route("/payouts/{month}", get(get_month_payouts))
+        .route("/resellers/{id}/payouts", get(get_reseller_payouts))
         .with_state(api)
 }
 
@@ -329,4 +333,62 @@ async fn get_contract(
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no contract {id}")))?;
     Ok(Json(view))
+}
+
+fn ticket_view(t: &crate::usecases::payout::Ticket) -> Value {
+    let lines: Vec<Value> = t
+        .lines
+        .iter()
+        .map(|l| {
+            json!({
+                "currency": l.currency, "licence": l.licence.to_string(), "amc_first_year": l.amc_first_year.to_string(),
+                "amc_renewal": l.amc_renewal.to_string(), "referral": l.referral.to_string(), "override": l.override_.to_string(),
+                "margin": l.margin.to_string(), "clawbacks": l.clawbacks.to_string(), "carried_in": l.carried_in.to_string(),
+                "net": l.net.to_string(), "net_payable": l.payable.to_string(), "carried_out": l.carried_out.to_string(),
+                "entries": l.entries,
+            })
+        })
+        .collect();
+    json!({
+        "payout_id": t.payout_id, "month": t.month, "payee": t.payee, "payee_name": t.payee_name, "status": t.status,
+        "lines": lines, "entries_settled": t.entries.len(), "issued_at": t.issued_at, "statement_sent": t.statement_sent,
+    })
+}
+
+async fn get_month_payouts(
+    State(api): State<Arc<BillingApi>>,
+    headers: HeaderMap,
+    Path(month): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    if parse_month(&month).is_none() {
+        return Err(ApiError::Invalid(vec![FieldError {
+            field: "month".into(),
+            message: "must be YYYY-MM".into(),
+        }]));
+    }
+    let tickets = crate::usecases::payout::month_tickets(api.table.as_ref(), &month).await?;
+    let mut totals: std::collections::BTreeMap<String, rust_decimal::Decimal> = Default::default();
+    for l in tickets.iter().flat_map(|t| t.lines.iter()) {
+        *totals.entry(l.currency.clone()).or_default() += l.payable;
+    }
+    Ok(Json(
+        json!({"month": month, "payouts": tickets.iter().map(ticket_view).collect::<Vec<_>>(), "totals": money_json(&totals)}),
+    ))
+}
+
+async fn get_reseller_payouts(
+    State(api): State<Arc<BillingApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    match authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await? {
+        Principal::Admin => {}
+        Principal::Reseller(own) if own == id => {}
+        Principal::Reseller(_) => return Err(ApiError::Forbidden),
+    }
+    let tickets = crate::usecases::payout::payee_tickets(api.table.as_ref(), &id).await?;
+    Ok(Json(
+        json!({"reseller_id": id, "payouts": tickets.iter().map(ticket_view).collect::<Vec<_>>()}),
+    ))
 }

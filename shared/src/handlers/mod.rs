@@ -5,6 +5,7 @@ pub mod billing_api;
 pub mod commission;
 pub mod http;
 pub mod lead_api;
+pub mod payout;
 pub mod renewal_scan;
 pub mod scoring;
 pub mod signature;

@@ -35,6 +35,8 @@ pub enum Cond {
     Exists,
     /// the attribute equals this value (missing counts as not equal)
     Equals(String, Value),
+    /// the attribute is absent (true as well when there is no item)
+    Missing(String),
     /// every condition holds
     All(Vec<Cond>),
 }
@@ -183,6 +185,9 @@ pub trait Table: Send + Sync {
     async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError>;
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError>;
     async fn query(&self, query: &Query) -> Result<Page, StoreError>;
+    /// Atomically adds `delta` to a number attribute (creating the item and the attribute at 0
+    /// when missing) and returns the new value (UpdateItem `ADD`).
+    async fn increment(&self, key: &Key, attr: &str, delta: i64) -> Result<i64, StoreError>;
     /// Unconditional puts in batches of 25, retrying unprocessed items until all are written.
     async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError>;
 }

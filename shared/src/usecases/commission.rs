@@ -33,6 +33,12 @@ pub struct Entry {
     pub earned_at: DateTime<Utc>,
     pub explanation: String,
     pub recorded_at: DateTime<Utc>,
+    /// the lead the deal came from (for moving it to R010 when the entry is paid out)
+    #[serde(default)]
+    pub lead_id: Option<String>,
+    /// set once a payout settles the entry (paid, or carried into a balance)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payout_id: Option<String>,
 }
 
 /// An AMC contract, created by its first paid AMC invoice, for the renewal scan.
@@ -86,36 +92,53 @@ pub enum CommissionError {
     Store(#[from] StoreError),
 }
 
-fn entry_writes(
-    drafts: &[Draft],
-    source: &str,
-    source_id: &str,
-    order_id: &str,
-    currency: &str,
+/// Where a set of entries comes from.
+struct Source<'a> {
+    kind: &'a str,
+    id: &'a str,
+    order_id: &'a str,
+    lead_id: Option<&'a str>,
+    currency: &'a str,
     earned_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<Vec<Write>, StoreError> {
-    drafts
+}
+
+fn entry_writes(drafts: &[Draft], src: &Source, now: DateTime<Utc>) -> Result<Vec<Write>, StoreError> {
+    let mut writes: Vec<Write> = drafts
         .iter()
         .map(|d| {
             let e = Entry {
                 payee: d.payee.clone(),
-                source: source.into(),
-                source_id: source_id.into(),
-                order_id: order_id.into(),
+                source: src.kind.into(),
+                source_id: src.id.into(),
+                order_id: src.order_id.into(),
                 component: d.component.clone(),
                 base: d.base,
                 rate: d.rate,
                 amount: d.amount,
-                currency: currency.into(),
-                earned_at,
+                currency: src.currency.into(),
+                earned_at: src.earned_at,
                 explanation: d.explanation.clone(),
                 recorded_at: now,
+                lead_id: src.lead_id.map(str::to_string),
+                payout_id: None,
             };
-            let key = repo::ledger_key(&d.payee, &earned_at, source_id, &d.component);
-            Ok(repo::put_new(repo::item_of(&e, "ledger_entry", &key, &[])?))
+            let key = repo::ledger_key(&d.payee, &src.earned_at, src.id, &d.component);
+            // listed as unpaid until a payout settles it
+            let unpaid = [("gsi2pk", repo::unpaid_index_pk(&d.payee)), ("gsi2sk", key.sk.clone())];
+            Ok(repo::put_new(repo::item_of(&e, "ledger_entry", &key, &unpaid)?))
         })
-        .collect()
+        .collect::<Result<_, StoreError>>()?;
+    // every payee is registered, so that the monthly payout can enumerate them
+    let mut payees: Vec<&str> = drafts.iter().map(|d| d.payee.as_str()).collect();
+    payees.sort();
+    payees.dedup();
+    for p in payees {
+        writes.push(Write::Put {
+            item: repo::payee_item(p),
+            cond: None,
+        });
+    }
+    Ok(writes)
 }
 
 async fn set_payment(table: &dyn Table, p: &Payment, status: Status, reason: Option<String>) -> Result<(), StoreError> {
@@ -202,15 +225,15 @@ async fn apply_payment(ports: &CommissionPorts<'_>, payment: &Payment, order: &O
         ),
         repo::put_if_version(payment_item(&next_payment, false)?, payment.version),
     ];
-    writes.extend(entry_writes(
-        &drafts,
-        "payment",
-        &f.payment_id,
-        &order.facts.order_id,
-        &f.currency,
-        f.paid_at,
-        now,
-    )?);
+    let source = Source {
+        kind: "payment",
+        id: &f.payment_id,
+        order_id: &order.facts.order_id,
+        lead_id: Some(&order.facts.lead_id),
+        currency: &f.currency,
+        earned_at: f.paid_at,
+    };
+    writes.extend(entry_writes(&drafts, &source, now)?);
     // the lead moves on: first payment → R006 (commission), a renewal → R008 (AMC collection)
     let stage = match f.kind {
         PaymentKind::Renewal => Some(Stage::R008),
@@ -329,15 +352,15 @@ pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Res
                 refund.version,
             ),
         ];
-        writes.extend(entry_writes(
-            &drafts,
-            "refund",
-            refund_id,
-            &payment.facts.order_id,
-            &payment.facts.currency,
-            refund.facts.refunded_at,
-            now,
-        )?);
+        let source = Source {
+            kind: "refund",
+            id: refund_id,
+            order_id: &payment.facts.order_id,
+            lead_id: None,
+            currency: &payment.facts.currency,
+            earned_at: refund.facts.refunded_at,
+        };
+        writes.extend(entry_writes(&drafts, &source, now)?);
         match ports.table.transact(writes).await {
             Ok(()) => return Ok(Outcome::Applied { entries: drafts.len() }),
             Err(StoreError::TransactionCancelled { .. }) | Err(StoreError::Throttled) => continue,

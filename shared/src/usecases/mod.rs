@@ -4,6 +4,7 @@ pub mod billing;
 pub mod capture;
 pub mod commission;
 pub mod leads;
+pub mod payout;
 pub mod renewals;
 pub mod resellers;
 pub mod score_route;

@@ -136,6 +136,7 @@ impl Expr {
                 let av = serde_dynamo::to_attribute_value(v).map_err(invalid)?;
                 format!("{} = {}", self.name(attr), self.value(av))
             }
+            Cond::Missing(attr) => format!("attribute_not_exists({})", self.name(attr)),
             Cond::All(cs) => {
                 let parts = cs.iter().map(|c| self.cond(c)).collect::<Result<Vec<_>, _>>()?;
                 format!("({})", parts.join(" AND "))
@@ -344,6 +345,24 @@ impl Table for DynamoTable {
             None => None,
         };
         Ok(Page { items, cursor })
+    }
+
+    async fn increment(&self, key: &Key, attr: &str, delta: i64) -> Result<i64, StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_av(key)))
+            .update_expression("ADD #a :d")
+            .expression_attribute_names("#a", attr)
+            .expression_attribute_values(":d", AttributeValue::N(delta.to_string()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(|e| map_err(e, |_| false))?;
+        out.attributes
+            .and_then(|a| a.get(attr).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
+            .ok_or_else(|| StoreError::Invalid(format!("{attr} came back without a number")))
     }
 
     async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {

@@ -167,6 +167,7 @@ pub(crate) fn holds(cond: &Cond, current: Option<&Item>) -> bool {
         Cond::NotExists => current.is_none(),
         Cond::Exists => current.is_some(),
         Cond::Equals(attr, value) => current.and_then(|i| i.get(attr)) == Some(value),
+        Cond::Missing(attr) => current.is_none_or(|i| !i.contains_key(attr)),
         Cond::All(conds) => conds.iter().all(|c| holds(c, current)),
     }
 }
@@ -317,6 +318,26 @@ impl Table for EmbeddedTable {
             None
         };
         Ok(Page { items, cursor })
+    }
+
+    async fn increment(&self, key: &Key, attr: &str, delta: i64) -> Result<i64, StoreError> {
+        let mut state = self.lock();
+        let mut item = state.get(key).cloned().unwrap_or_else(|| {
+            let mut m = Item::new();
+            m.insert("pk".into(), json!(key.pk));
+            m.insert("sk".into(), json!(key.sk));
+            m
+        });
+        let value = match item.get(attr) {
+            None => 0,
+            Some(v) => v
+                .as_i64()
+                .ok_or_else(|| StoreError::Invalid(format!("{attr} is not a number")))?,
+        } + delta;
+        item.insert(attr.into(), json!(value));
+        self.append(&[json!({ "put": item })])?;
+        state.insert(key.clone(), item);
+        Ok(value)
     }
 
     async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {

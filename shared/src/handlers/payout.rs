@@ -1,0 +1,77 @@
+//! The monthly payout: the coordinator (1st of the month, 02:30 Asia/Kolkata, for the month
+//! before) enumerates payees and queues one request each; the worker settles one payee-month.
+
+use crate::config::{env, Rules};
+use crate::domain::payout::previous_month;
+use crate::ports::{Clock, Mailer, Queue, Table};
+use crate::usecases::payout::{pay_payee, start_month, PayoutPorts, PAYOUT_REQUESTED};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub struct Payout {
+    pub table: Arc<dyn Table>,
+    pub queue: Arc<dyn Queue>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+    pub rules: Rules,
+    pub payout_queue: String,
+    pub mail_from: String,
+    pub finance_email: String,
+}
+
+pub fn finance_email_from_env() -> Result<String, String> {
+    std::env::var(env::FINANCE_EMAIL)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| format!("{} is not set", env::FINANCE_EMAIL))
+}
+
+impl Payout {
+    fn ports(&self) -> PayoutPorts<'_> {
+        PayoutPorts {
+            table: self.table.as_ref(),
+            queue: self.queue.as_ref(),
+            mailer: self.mailer.as_ref(),
+            clock: self.clock.as_ref(),
+            rules: &self.rules,
+            payout_queue: &self.payout_queue,
+            mail_from: &self.mail_from,
+            finance_email: &self.finance_email,
+        }
+    }
+
+    /// The coordinator: the month before `now` (the clock's time when `None`).
+    pub async fn coordinate(&self, now: Option<DateTime<Utc>>) -> Result<Value, String> {
+        let month = previous_month(now.unwrap_or_else(|| self.clock.now()));
+        let payees = start_month(&self.ports(), &month).await.map_err(|e| e.to_string())?;
+        tracing::info!(month = %month, payees, "payout requests queued");
+        Ok(json!({"month": month, "payees": payees}))
+    }
+
+    pub async fn handle_batch(&self, event: SqsEvent) -> SqsBatchResponse {
+        super::sqs::each_record(event, |record| async move { self.handle_record(&record).await }).await
+    }
+
+    async fn handle_record(&self, record: &SqsMessage) -> Result<(), String> {
+        let env = super::sqs::envelope(record)?;
+        if env.kind != PAYOUT_REQUESTED {
+            tracing::warn!(kind = %env.kind, "ignoring unexpected event type");
+            return Ok(());
+        }
+        let field = |name: &str| {
+            env.payload
+                .get(name)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or(format!("payout.requested without {name}"))
+        };
+        let (payee, month) = (field("payee")?, field("month")?);
+        let ticket = pay_payee(&self.ports(), &payee, &month)
+            .await
+            .map_err(|e| e.to_string())?;
+        tracing::info!(payout_id = %ticket.payout_id, lines = ticket.lines.len(), "payout issued");
+        Ok(())
+    }
+}

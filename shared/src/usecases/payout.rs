@@ -1,0 +1,468 @@
+//! The monthly payout (SPEC §8), fanned out per payee. The coordinator only enumerates payees
+//! and queues one `payout.requested` each; a worker settles one payee-month:
+//!
+//! 1. the ticket (every currency's line, the entries it settles) and the payee's carried
+//!    balance are written in one transaction — the ticket only if absent, the balance on its
+//!    version — so a month is settled at most once per payee, whatever is retried;
+//! 2. each settled entry leaves the unpaid index, marked with the ticket (only if unmarked);
+//! 3. the ticket is locked as issued, the leads it pays reach R010, the statement is mailed;
+//! 4. the worker that issues the month's last ticket (a counter on the run) sends finance the
+//!    month's CSV, guarded by a once-only item; a re-run of the coordinator sends it if a crash
+//!    interrupted that.
+//!
+//! A crash anywhere is resumed by running the payout again: each step skips what is done.
+
+use super::billing::advance_lead;
+use super::commission::Entry;
+use crate::config::Rules;
+use crate::domain::lead::Lead;
+use crate::domain::payout::{compute, month_end, Earning, Line};
+use crate::domain::reseller::Reseller;
+use crate::domain::stage::Stage;
+use crate::events::Envelope;
+use crate::ports::table::{Cond, Index, Key, Query, SkRange, StoreError, Table};
+use crate::ports::{Clock, Mailer, Queue};
+use crate::repo;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const PAYOUT_REQUESTED: &str = "payout.requested";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub payout_id: String,
+    pub month: String,
+    pub payee: String,
+    pub payee_name: String,
+    pub lines: Vec<Line>,
+    /// sort keys of the ledger entries this ticket settles (under `LEDGER#<payee>`)
+    pub entries: Vec<String>,
+    /// `issuing` until every entry is marked, then `issued` (locked)
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub statement_sent: bool,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Balance {
+    pub payee: String,
+    pub carried: BTreeMap<String, Decimal>,
+    pub last_month: Option<String>,
+    pub version: u64,
+}
+
+pub struct PayoutPorts<'a> {
+    pub table: &'a dyn Table,
+    pub queue: &'a dyn Queue,
+    pub mailer: &'a dyn Mailer,
+    pub clock: &'a dyn Clock,
+    pub rules: &'a Rules,
+    pub payout_queue: &'a str,
+    pub mail_from: &'a str,
+    pub finance_email: &'a str,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PayoutError {
+    #[error("invalid month {0}")]
+    BadMonth(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Other(String),
+}
+
+fn other(e: impl std::fmt::Display) -> PayoutError {
+    PayoutError::Other(e.to_string())
+}
+
+async fn get<T: serde::de::DeserializeOwned>(table: &dyn Table, key: &Key) -> Result<Option<T>, StoreError> {
+    match table.get(key).await? {
+        Some(item) => Ok(Some(repo::record(item)?)),
+        None => Ok(None),
+    }
+}
+
+async fn query_all(table: &dyn Table, q: Query) -> Result<Vec<crate::ports::table::Item>, StoreError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = table.query(&q.clone().after(cursor)).await?;
+        out.extend(page.items);
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+fn ticket_item(t: &Ticket) -> Result<crate::ports::table::Item, StoreError> {
+    let extra = [
+        ("gsi1pk", repo::payouts_index_pk(&t.payee)),
+        ("gsi1sk", t.month.clone()),
+    ];
+    repo::item_of(t, "payout_ticket", &repo::payout_key(&t.month, &t.payee), &extra)
+}
+
+/// The coordinator: records how many payees the month has and queues one request each.
+pub async fn start_month(ports: &PayoutPorts<'_>, month: &str) -> Result<usize, PayoutError> {
+    month_end(month).ok_or_else(|| PayoutError::BadMonth(month.into()))?;
+    let payees: Vec<String> = query_all(ports.table, Query::new(repo::PAYEES_INDEX_PK).index(Index::Gsi3))
+        .await?
+        .iter()
+        .filter_map(|i| repo::string_attr(i, "payee"))
+        .collect();
+    // the run record (and its `done` counter) is written once; a re-run keeps it
+    let run = json!({"month": month, "payees": payees.len(), "done": 0, "started_at": ports.clock.now()});
+    match ports
+        .table
+        .put(
+            repo::item_of(&run, "payout_run", &repo::payout_run_key(month), &[])?,
+            Some(Cond::NotExists),
+        )
+        .await
+    {
+        Ok(()) | Err(StoreError::ConditionFailed) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let now = ports.clock.now();
+    let bodies = payees
+        .iter()
+        .map(|p| {
+            let env = Envelope::new(
+                PAYOUT_REQUESTED,
+                format!("payout-{month}-{p}"),
+                now,
+                month,
+                json!({"payee": p, "month": month}),
+            );
+            serde_json::to_string(&env).map_err(other)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    ports
+        .queue
+        .send_batch(ports.payout_queue, bodies)
+        .await
+        .map_err(other)?;
+    // a re-run after every worker already finished still owes finance its email
+    finish_month(ports, month, true).await?;
+    Ok(payees.len())
+}
+
+/// A worker: settles one payee's month (see the module's steps), then tries to finish it.
+pub async fn pay_payee(ports: &PayoutPorts<'_>, payee: &str, month: &str) -> Result<Ticket, PayoutError> {
+    let end = month_end(month).ok_or_else(|| PayoutError::BadMonth(month.into()))?;
+    let key = repo::payout_key(month, payee);
+    let mut ticket = loop {
+        if let Some(t) = get::<Ticket>(ports.table, &key).await? {
+            break t;
+        }
+        match create_ticket(ports, payee, month, end).await {
+            Ok(t) => break t,
+            // a concurrent worker created it, or the balance moved: read again
+            Err(PayoutError::Store(StoreError::TransactionCancelled { .. }))
+            | Err(PayoutError::Store(StoreError::Throttled)) => continue,
+            Err(e) => return Err(e),
+        }
+    };
+    let mut last = false;
+    if ticket.status != "issued" {
+        let leads = mark_entries(ports, &ticket).await?;
+        let mut next = ticket.clone();
+        next.status = "issued".into();
+        next.issued_at = Some(ports.clock.now());
+        next.version += 1;
+        match ports
+            .table
+            .transact(vec![repo::put_if_version(ticket_item(&next)?, ticket.version)])
+            .await
+        {
+            Ok(()) => {
+                ticket = next;
+                // this worker issued the ticket: count it, and the last one finishes the month
+                let done = ports.table.increment(&repo::payout_run_key(month), "done", 1).await?;
+                last = ports
+                    .table
+                    .get(&repo::payout_run_key(month))
+                    .await?
+                    .and_then(|r| r.get("payees").and_then(Value::as_i64))
+                    == Some(done);
+            }
+            Err(StoreError::TransactionCancelled { .. }) => {
+                ticket = get(ports.table, &key).await?.ok_or_else(|| other("ticket vanished"))?
+            }
+            Err(e) => return Err(e.into()),
+        }
+        for lead_id in leads {
+            move_lead_to_r010(ports, &lead_id, &ticket.payout_id).await?;
+        }
+    }
+    if !ticket.statement_sent {
+        // claim the statement first: of two workers, one sends it (a crash between the claim
+        // and the send loses it rather than sending it twice)
+        let mut claimed = ticket.clone();
+        claimed.statement_sent = true;
+        claimed.version += 1;
+        match ports
+            .table
+            .transact(vec![repo::put_if_version(ticket_item(&claimed)?, ticket.version)])
+            .await
+        {
+            Ok(()) => {
+                if let Err(e) = send_statement(ports, &claimed).await {
+                    let mut released = claimed.clone();
+                    released.statement_sent = false;
+                    released.version += 1;
+                    ports
+                        .table
+                        .transact(vec![repo::put_if_version(ticket_item(&released)?, claimed.version)])
+                        .await?;
+                    return Err(e);
+                }
+                ticket = claimed;
+            }
+            Err(StoreError::TransactionCancelled { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if last {
+        finish_month(ports, month, false).await?;
+    }
+    Ok(ticket)
+}
+
+async fn create_ticket(
+    ports: &PayoutPorts<'_>,
+    payee: &str,
+    month: &str,
+    end: DateTime<Utc>,
+) -> Result<Ticket, PayoutError> {
+    let balance: Balance = get(ports.table, &repo::balance_key(payee)).await?.unwrap_or(Balance {
+        payee: payee.into(),
+        ..Default::default()
+    });
+    let upto = format!("ENTRY#{}~", repo::key_time(&end));
+    let items = query_all(
+        ports.table,
+        Query::new(repo::unpaid_index_pk(payee))
+            .index(Index::Gsi2)
+            .sk(SkRange::UpTo(upto)),
+    )
+    .await?;
+    let mut entries = Vec::new();
+    let mut keys = Vec::new();
+    for item in items {
+        let sk = repo::string_attr(&item, "sk").unwrap_or_default();
+        let e: Entry = repo::record(item)?;
+        if e.payout_id.is_none() {
+            keys.push(sk);
+            entries.push(e);
+        }
+    }
+    let earnings: Vec<Earning> = entries
+        .iter()
+        .map(|e| Earning {
+            currency: &e.currency,
+            component: &e.component,
+            amount: e.amount,
+        })
+        .collect();
+    let lines = compute(&earnings, &balance.carried, &ports.rules.payout);
+    let payee_name = match get::<Reseller>(ports.table, &repo::reseller_key(payee)).await? {
+        Some(r) => r.name,
+        None => payee.to_string(),
+    };
+    let ticket = Ticket {
+        payout_id: format!("{month}/{payee}"),
+        month: month.into(),
+        payee: payee.into(),
+        payee_name,
+        lines: lines.clone(),
+        entries: keys,
+        status: "issuing".into(),
+        created_at: ports.clock.now(),
+        issued_at: None,
+        statement_sent: false,
+        version: 1,
+    };
+    let mut next_balance = balance.clone();
+    next_balance.carried = lines
+        .iter()
+        .filter(|l| !l.carried_out.is_zero())
+        .map(|l| (l.currency.clone(), l.carried_out))
+        .collect();
+    next_balance.last_month = Some(month.into());
+    next_balance.version += 1;
+    let balance_item = repo::item_of(&next_balance, "balance", &repo::balance_key(payee), &[])?;
+    let balance_write = if balance.version == 0 {
+        repo::put_new(balance_item)
+    } else {
+        repo::put_if_version(balance_item, balance.version)
+    };
+    ports
+        .table
+        .transact(vec![repo::put_new(ticket_item(&ticket)?), balance_write])
+        .await?;
+    Ok(ticket)
+}
+
+/// Takes each settled entry out of the unpaid index (only if no payout holds it yet);
+/// returns the leads of the entries paid.
+async fn mark_entries(ports: &PayoutPorts<'_>, ticket: &Ticket) -> Result<BTreeSet<String>, PayoutError> {
+    let mut leads = BTreeSet::new();
+    for sk in &ticket.entries {
+        let key = Key::new(repo::ledger_pk(&ticket.payee), sk.clone());
+        let Some(mut item) = ports.table.get(&key).await? else {
+            continue;
+        };
+        let entry: Entry = repo::record(item.clone())?;
+        if let Some(lead) = &entry.lead_id {
+            leads.insert(lead.clone());
+        }
+        match &entry.payout_id {
+            Some(p) if *p == ticket.payout_id => continue,
+            Some(p) => return Err(other(format!("entry {sk} already settled by {p}"))),
+            None => {}
+        }
+        item.remove("gsi2pk");
+        item.remove("gsi2sk");
+        item.insert("payout_id".into(), Value::String(ticket.payout_id.clone()));
+        match ports.table.put(item, Some(Cond::Missing("payout_id".into()))).await {
+            Ok(()) | Err(StoreError::ConditionFailed) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(leads)
+}
+
+async fn move_lead_to_r010(ports: &PayoutPorts<'_>, lead_id: &str, payout_id: &str) -> Result<(), PayoutError> {
+    for _ in 0..3 {
+        let Some(item) = ports.table.get(&repo::lead_key(lead_id)).await? else {
+            return Ok(());
+        };
+        let lead: Lead = repo::record(item)?;
+        let writes = advance_lead(
+            &lead,
+            Stage::R010,
+            "payout",
+            "payout.issued",
+            payout_id,
+            ports.clock.now(),
+        )?;
+        if writes.is_empty() {
+            return Ok(());
+        }
+        match ports.table.transact(writes).await {
+            Ok(()) => return Ok(()),
+            Err(StoreError::TransactionCancelled { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+async fn send_statement(ports: &PayoutPorts<'_>, ticket: &Ticket) -> Result<(), PayoutError> {
+    if ticket.lines.is_empty() {
+        // nothing earned and nothing carried: no statement to send
+        return Ok(());
+    }
+    let Some(reseller) = get::<Reseller>(ports.table, &repo::reseller_key(&ticket.payee)).await? else {
+        // payees who are not resellers (customer referrers) get no statement here
+        return Ok(());
+    };
+    let mime = crate::mail::statement(ports.mail_from, &reseller, ticket, ports.clock.now()).map_err(other)?;
+    ports
+        .mailer
+        .send_raw(
+            &crate::mail::address(ports.mail_from),
+            std::slice::from_ref(&reseller.email),
+            mime,
+        )
+        .await
+        .map_err(other)?;
+    Ok(())
+}
+
+/// Sends finance the month's email once every payee's ticket is issued. `resend` (a re-run of
+/// the job) also retries an email whose sending was interrupted.
+async fn finish_month(ports: &PayoutPorts<'_>, month: &str, resend: bool) -> Result<(), PayoutError> {
+    let Some(run) = ports.table.get(&repo::payout_run_key(month)).await? else {
+        return Ok(());
+    };
+    let expected = run.get("payees").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let tickets: Vec<Ticket> = query_all(
+        ports.table,
+        Query::new(repo::payout_pk(month)).sk(SkRange::BeginsWith("PAYEE#".into())),
+    )
+    .await?
+    .into_iter()
+    .map(repo::record)
+    .collect::<Result<_, _>>()?;
+    if tickets.len() < expected || tickets.iter().any(|t| t.status != "issued") {
+        return Ok(());
+    }
+    let guard_key = repo::finance_email_key(month);
+    let guard = json!({"month": month, "status": "sending", "at": ports.clock.now()});
+    match ports
+        .table
+        .put(
+            repo::item_of(&guard, "finance_email", &guard_key, &[])?,
+            Some(Cond::NotExists),
+        )
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed) => {
+            let status = ports
+                .table
+                .get(&guard_key)
+                .await?
+                .and_then(|i| repo::string_attr(&i, "status"));
+            if !(resend && status.as_deref() == Some("sending")) {
+                return Ok(());
+            }
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let mime = crate::mail::finance(ports.mail_from, ports.finance_email, month, &tickets, ports.clock.now())
+        .map_err(other)?;
+    ports
+        .mailer
+        .send_raw(
+            &crate::mail::address(ports.mail_from),
+            &[ports.finance_email.to_string()],
+            mime,
+        )
+        .await
+        .map_err(other)?;
+    let sent = json!({"month": month, "status": "sent", "at": ports.clock.now()});
+    ports
+        .table
+        .put(repo::item_of(&sent, "finance_email", &guard_key, &[])?, None)
+        .await?;
+    Ok(())
+}
+
+pub async fn month_tickets(table: &dyn Table, month: &str) -> Result<Vec<Ticket>, StoreError> {
+    query_all(
+        table,
+        Query::new(repo::payout_pk(month)).sk(SkRange::BeginsWith("PAYEE#".into())),
+    )
+    .await?
+    .into_iter()
+    .map(repo::record)
+    .collect()
+}
+
+pub async fn payee_tickets(table: &dyn Table, payee: &str) -> Result<Vec<Ticket>, StoreError> {
+    query_all(table, Query::new(repo::payouts_index_pk(payee)).index(Index::Gsi1))
+        .await?
+        .into_iter()
+        .map(repo::record)
+        .collect()
+}
