@@ -204,7 +204,13 @@ pub fn finance_csv(tickets: &[crate::usecases::payout::Ticket]) -> String {
             ];
             let amounts: Vec<String> = amounts
                 .iter()
-                .map(|a| crate::domain::money::round_minor(*a, &l.currency).to_string())
+                .map(|a| {
+                    format!(
+                        "{:.*}",
+                        crate::domain::money::minor_units(&l.currency) as usize,
+                        crate::domain::money::round_minor(*a, &l.currency)
+                    )
+                })
                 .collect();
             out.push_str(&format!(
                 "{},{},{},{}\n",
@@ -267,4 +273,24 @@ pub fn finance(
         )
         .write_to(&mut out)?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_and_html_are_escaped() {
+        assert_eq!(csv_field("Mumbai ERP Partners"), "Mumbai ERP Partners");
+        assert_eq!(csv_field("Shah, Rao & \"Co\""), "\"Shah, Rao & \"\"Co\"\"\"");
+        assert_eq!(
+            escape_html("<b>Tom & 'Jerry'</b>"),
+            "&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;"
+        );
+        assert_eq!(
+            parse_from("Partner Programme <alerts@x.in>"),
+            ("Partner Programme".into(), "alerts@x.in".into())
+        );
+        assert_eq!(address("alerts@x.in"), "alerts@x.in");
+    }
 }
