@@ -101,3 +101,40 @@ pub async fn ses_sent(endpoint: &str) -> Vec<(Vec<String>, Vec<u8>)> {
         })
         .unwrap_or_default()
 }
+
+/// What the embedded stack's mailer sent to an address (read from its outbox).
+pub fn outbox_mail(
+    r: &Running,
+) -> impl Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<shared::adapters::embedded::SentMail>> + Send>>
+{
+    let outbox = r.stack.outbox.clone().expect("the embedded stack keeps an outbox");
+    move |to: String| {
+        let outbox = outbox.clone();
+        Box::pin(async move {
+            outbox
+                .list()
+                .expect("outbox")
+                .into_iter()
+                .filter(|m| m.to.contains(&to))
+                .collect()
+        })
+    }
+}
+
+/// What the emulator's SES sent to an address.
+pub fn emulator_mail(
+    endpoint: String,
+) -> impl Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<shared::adapters::embedded::SentMail>> + Send>>
+{
+    move |to: String| {
+        let endpoint = endpoint.clone();
+        Box::pin(async move {
+            ses_sent(&endpoint)
+                .await
+                .into_iter()
+                .filter(|(recipients, _)| recipients.contains(&to))
+                .filter_map(|(_, raw)| shared::adapters::embedded::mailer::parse_eml("x.eml", &raw))
+                .collect()
+        })
+    }
+}

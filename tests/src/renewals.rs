@@ -61,7 +61,7 @@ async fn run_scan(api: &Api, now: &str) -> Value {
 pub async fn nightly_scan<F, Fut>(api: &Api, reseller_name: &str, sent_to: F)
 where
     F: Fn(String) -> Fut,
-    Fut: Future<Output = Vec<String>>,
+    Fut: Future<Output = Vec<shared::adapters::embedded::SentMail>>,
 {
     let (closer, closer_key) = api.reseller(reseller_name, &["IN"], &[], "registered", 10).await;
     let (other, other_key) = api
@@ -85,7 +85,7 @@ where
     assert_eq!(report["alerted"], 2, "{report}");
     let mails = sent_to(email.clone()).await;
     assert_eq!(mails.len(), 2, "{mails:?}");
-    assert!(mails.iter().all(|m| m.contains("Renewal at risk")));
+    assert!(mails.iter().all(|m| m.subject.contains("Renewal at risk")));
 
     // the contract shows its signals and risk to its reseller, not to another
     let (s, view) = api.get_as(&format!("/contracts/{in59}"), Some(&closer_key)).await;
@@ -121,7 +121,7 @@ where
     assert_eq!(report["alerted"], 1, "{report}");
     let mails = sent_to(email.clone()).await;
     assert_eq!(mails.len(), 4);
-    assert!(mails.iter().any(|m| m.contains("Renewal risk up")));
+    assert!(mails.iter().any(|m| m.subject.contains("Renewal risk up")));
     // a replayed signal changes nothing; the same id with another body conflicts
     let (s, _) = api.admin_post(&format!("/contracts/{in60}/signals"), json!({"signal_id": "in60-T3", "type": "support_ticket", "ticket_id": "T3", "severity": "critical", "status": "opened", "at": "2026-11-03T10:00:00Z"})).await;
     assert_eq!(s, StatusCode::OK);

@@ -7,19 +7,7 @@ use e2e_tests::payouts;
 #[tokio::test]
 async fn monthly_payout() {
     let stack = embedded_stack().await;
-    let outbox = stack.stack.outbox.clone().expect("embedded outbox");
-    payouts::monthly_payout(&Api::of(&stack), "emb", |to| {
-        let outbox = outbox.clone();
-        async move {
-            outbox
-                .list()
-                .expect("outbox")
-                .into_iter()
-                .filter(|m| m.to.contains(&to))
-                .collect()
-        }
-    })
-    .await;
+    payouts::monthly_payout(&Api::of(&stack), "emb", e2e_tests::outbox_mail(&stack)).await;
     stack.stop().await;
 }
 

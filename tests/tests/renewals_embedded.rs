@@ -7,20 +7,7 @@ use e2e_tests::renewals;
 #[tokio::test]
 async fn nightly_scan() {
     let stack = embedded_stack().await;
-    let outbox = stack.stack.outbox.clone().expect("embedded outbox");
-    renewals::nightly_scan(&Api::of(&stack), "Renewals Embedded", |to| {
-        let outbox = outbox.clone();
-        async move {
-            outbox
-                .list()
-                .expect("outbox")
-                .into_iter()
-                .filter(|m| m.to.contains(&to))
-                .map(|m| format!("{}\n{}\n{}", m.subject, m.text, m.html))
-                .collect()
-        }
-    })
-    .await;
+    renewals::nightly_scan(&Api::of(&stack), "Renewals Embedded", e2e_tests::outbox_mail(&stack)).await;
     stack.stop().await;
 }
 

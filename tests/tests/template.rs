@@ -204,41 +204,35 @@ fn table_has_the_indexes_the_code_queries_and_the_admin_key_is_secret() {
     );
 }
 
-#[test]
-fn the_renewal_scan_runs_nightly_at_two_in_india() {
+/// The function's ScheduleV2 event: its cron expression in India's time zone, and the local
+/// stack runs it as a job.
+fn assert_schedule(crate_name: &str, cron: &str) {
     let t = template();
     let (_, f) = functions(&t)
         .into_iter()
-        .find(|(_, f)| binary(f) == "renewal-risk-scan")
-        .expect("renewal-risk-scan");
+        .find(|(_, f)| binary(f) == crate_name)
+        .expect("function");
     let events = f["Properties"]["Events"].as_mapping().expect("events");
     let schedule = events
         .iter()
         .map(|(_, e)| e)
         .find(|e| e["Type"] == "ScheduleV2")
         .expect("a ScheduleV2 event");
-    assert_eq!(schedule["Properties"]["ScheduleExpression"], "cron(0 2 * * ? *)");
+    assert_eq!(schedule["Properties"]["ScheduleExpression"], cron);
     assert_eq!(schedule["Properties"]["ScheduleExpressionTimezone"], "Asia/Kolkata");
     let control = std::fs::read_to_string(root().join("infra/local-stack/src/control.rs")).expect("control.rs");
     assert!(
-        control.contains("\"renewal-risk-scan\""),
-        "the local stack runs it as a job"
+        control.contains(&format!("\"{crate_name}\"")),
+        "the local stack runs {crate_name} as a job"
     );
 }
 
 #[test]
+fn the_renewal_scan_runs_nightly_at_two_in_india() {
+    assert_schedule("renewal-risk-scan", "cron(0 2 * * ? *)");
+}
+
+#[test]
 fn the_payout_runs_on_the_first_at_half_past_two_in_india() {
-    let t = template();
-    let (_, f) = functions(&t)
-        .into_iter()
-        .find(|(_, f)| binary(f) == "monthly-payout")
-        .expect("monthly-payout");
-    let events = f["Properties"]["Events"].as_mapping().expect("events");
-    let schedule = events
-        .iter()
-        .map(|(_, e)| e)
-        .find(|e| e["Type"] == "ScheduleV2")
-        .expect("a ScheduleV2 event");
-    assert_eq!(schedule["Properties"]["ScheduleExpression"], "cron(30 2 1 * ? *)");
-    assert_eq!(schedule["Properties"]["ScheduleExpressionTimezone"], "Asia/Kolkata");
+    assert_schedule("monthly-payout", "cron(30 2 1 * ? *)");
 }
