@@ -22,6 +22,9 @@ pub mod env {
     pub const MAIL_FROM: &str = "MAIL_FROM";
     pub const PAYOUT_QUEUE_URL: &str = "PAYOUT_QUEUE_URL";
     pub const FINANCE_EMAIL: &str = "FINANCE_EMAIL";
+    pub const TRACKING_SECRET: &str = "TRACKING_SECRET";
+    pub const PUBLIC_BASE_URL: &str = "PUBLIC_BASE_URL";
+    pub const SES_CONFIGURATION_SET: &str = "SES_CONFIGURATION_SET";
 
     /// What each Lambda reads; template.yaml must set every one of them (checked by a test).
     pub const LEAD_CAPTURE: &[&str] = &[
@@ -32,12 +35,21 @@ pub mod env {
         ERROR_URL,
         REDIRECT_ALLOWED_HOSTS,
         ALLOWED_ORIGINS,
+        TRACKING_SECRET,
     ];
     pub const SCORING: &[&str] = &[TABLE_NAME, SEQUENCE_QUEUE_URL, RULES_JSON, ROSTER_CACHE_SECONDS];
 
     pub const ORDER_COMMISSION: &[&str] = &[TABLE_NAME, COMMISSION_QUEUE_URL, BILLING_WEBHOOK_SECRET, ADMIN_API_KEY];
     pub const COMMISSION: &[&str] = &[TABLE_NAME, RULES_JSON];
     pub const RENEWAL_RISK_SCAN: &[&str] = &[TABLE_NAME, RULES_JSON, MAIL_FROM];
+    pub const SEQUENCE_SENDER: &[&str] = &[
+        TABLE_NAME,
+        RULES_JSON,
+        MAIL_FROM,
+        TRACKING_SECRET,
+        PUBLIC_BASE_URL,
+        SES_CONFIGURATION_SET,
+    ];
     pub const MONTHLY_PAYOUT: &[&str] = &[TABLE_NAME, RULES_JSON, MAIL_FROM, PAYOUT_QUEUE_URL, FINANCE_EMAIL];
 
     /// Each function crate and the variables it reads.
@@ -49,6 +61,7 @@ pub mod env {
         ("renewal-risk-scan", RENEWAL_RISK_SCAN),
         ("monthly-payout", MONTHLY_PAYOUT),
         ("payout-worker", MONTHLY_PAYOUT),
+        ("sequence-sender", SEQUENCE_SENDER),
     ];
 }
 
@@ -64,6 +77,7 @@ pub struct Rules {
     pub commission: crate::domain::commission::CommissionRules,
     pub renewal: crate::domain::renewal::RenewalRules,
     pub payout: crate::domain::payout::PayoutRules,
+    pub sequences: crate::domain::sequence::SequenceRules,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -162,6 +176,7 @@ impl Default for Rules {
             commission: Default::default(),
             renewal: Default::default(),
             payout: Default::default(),
+            sequences: Default::default(),
             scoring: ScoringRules::default(),
             routing: RoutingRules::default(),
             fx_to_inr: BTreeMap::from([

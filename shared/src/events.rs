@@ -6,6 +6,7 @@ use serde_json::Value;
 
 pub const LEAD_CAPTURED: &str = "lead.captured";
 pub const LEAD_QUALIFIED: &str = "lead.qualified";
+pub const LEAD_ENGAGED: &str = "lead.engaged";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {

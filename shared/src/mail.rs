@@ -275,6 +275,98 @@ pub fn finance(
     Ok(out)
 }
 
+/// The sending address for white-labelled mail: `partners@` the platform's verified domain.
+pub fn branded_sender(mail_from: &str) -> String {
+    let addr = address(mail_from);
+    match addr.rsplit_once('@') {
+        Some((_, domain)) => format!("partners@{domain}"),
+        None => addr,
+    }
+}
+
+/// A sequence email under a reseller's brand: its display name on the platform's domain, its
+/// reply-to, a one-click unsubscribe (RFC 8058).
+#[allow(clippy::too_many_arguments)]
+pub fn branded(
+    mail_from: &str,
+    brand: &str,
+    reply_to: Option<&str>,
+    to: &str,
+    subject: &str,
+    text: String,
+    html: String,
+    unsubscribe: &str,
+    now: DateTime<Utc>,
+) -> std::io::Result<Vec<u8>> {
+    use mail_builder::headers::raw::Raw;
+    let sender = branded_sender(mail_from);
+    let mut m = MessageBuilder::new()
+        .from((brand, sender.as_str()))
+        .to(vec![("", to)])
+        .subject(subject)
+        .date(now.timestamp())
+        .header("List-Unsubscribe", Raw::new(format!("<{unsubscribe}>")))
+        .header("List-Unsubscribe-Post", Raw::new("List-Unsubscribe=One-Click"))
+        .text_body(text)
+        .html_body(html);
+    if let Some(r) = reply_to {
+        m = m.reply_to((brand, r));
+    }
+    let mut out = Vec::new();
+    m.write_to(&mut out)?;
+    Ok(out)
+}
+
+/// The hot-lead alert to the owning reseller: who, why, and call within 4 hours.
+pub fn hot_alert(
+    from: &str,
+    reseller: &Reseller,
+    lead: &crate::domain::lead::Lead,
+    now: DateTime<Utc>,
+) -> std::io::Result<Vec<u8>> {
+    let who = lead.profile.name.clone().unwrap_or_else(|| lead.email.clone());
+    let company = lead.profile.company.clone().unwrap_or_default();
+    let subject = format!(
+        "Hot lead: {who}{} — call within 4 hours",
+        if company.is_empty() {
+            String::new()
+        } else {
+            format!(" ({company})")
+        }
+    );
+    let mut text = format!(
+        "Hello {},\n\nA hot lead is yours: {who}, {}, {}{}.\nScore {}/100. Call within 4 hours.\n\nWhy:\n",
+        reseller.name,
+        lead.email,
+        lead.profile.phone.clone().unwrap_or_default(),
+        if company.is_empty() {
+            String::new()
+        } else {
+            format!(", {company}")
+        },
+        lead.score.unwrap_or(0)
+    );
+    let mut rows = String::new();
+    for r in &lead.score_reasons {
+        text.push_str(&format!("  - {} (+{}): {}\n", r.factor, r.points, r.evidence));
+        rows.push_str(&format!(
+            "<li>{} (+{}): {}</li>",
+            escape_html(&r.factor),
+            r.points,
+            escape_html(&r.evidence)
+        ));
+    }
+    let html = format!(
+        "<p>Hello {},</p><p>A hot lead is yours: <b>{}</b>, {} {}. Score <b>{}/100</b>. <b>Call within 4 hours.</b></p><ul>{rows}</ul>",
+        escape_html(&reseller.name),
+        escape_html(&who),
+        escape_html(&lead.email),
+        escape_html(&company),
+        lead.score.unwrap_or(0)
+    );
+    build(from, &reseller.name, &reseller.email, &subject, text, html, now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

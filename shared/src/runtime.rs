@@ -114,3 +114,19 @@ pub async fn payout_from_env() -> Result<Arc<crate::handlers::payout::Payout>, S
         finance_email,
     }))
 }
+
+pub async fn sequencer_from_env() -> Result<Arc<crate::handlers::sequence_sender::Sequencer>, String> {
+    let rules = Rules::from_env()?;
+    let table_name = required(env::TABLE_NAME)?;
+    let (public_base_url, tracking_secret) = crate::handlers::sequence_sender::Sequencer::secrets_from_env()?;
+    let sdk = sdk_config().await;
+    Ok(Arc::new(crate::handlers::sequence_sender::Sequencer {
+        table: Arc::new(DynamoTable::new(&sdk, table_name)),
+        mailer: Arc::new(crate::adapters::aws::SesMailer::new(&sdk)),
+        clock: Arc::new(SystemClock),
+        rules,
+        mail_from: crate::handlers::renewal_scan::mail_from_env(),
+        public_base_url,
+        tracking_secret,
+    }))
+}

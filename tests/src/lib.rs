@@ -6,6 +6,7 @@ pub mod contract;
 pub mod flows;
 pub mod payouts;
 pub mod renewals;
+pub mod sequences;
 
 use local_stack::{start, Options, Running};
 use std::path::PathBuf;

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Scheduled functions the stack can run on demand.
-pub const JOBS: &[&str] = &["renewal-risk-scan", "monthly-payout"];
+pub const JOBS: &[&str] = &["renewal-risk-scan", "monthly-payout", "sequence-sender"];
 
 pub fn router(stack: Arc<Stack>) -> Router {
     Router::new()
@@ -78,6 +78,7 @@ async fn run_job(State(stack): State<Arc<Stack>>, Path(name): Path<String>, body
     let result = match name.as_str() {
         "renewal-risk-scan" => stack.renewal_scan.run(now).await.map(|r| json!(r)),
         "monthly-payout" => stack.payout.coordinate(now).await,
+        "sequence-sender" => stack.sequencer.run(now).await.map(|r| json!(r)),
         _ => {
             let body = json!({"error": "not_found", "message": format!("no scheduled job {name}"), "jobs": JOBS});
             return (StatusCode::NOT_FOUND, Json(body)).into_response();

@@ -16,6 +16,7 @@ use shared::handlers::lead_api::{self, LeadApi, LeadApiConfig};
 use shared::handlers::payout::Payout;
 use shared::handlers::renewal_scan::{mail_from_env, RenewalScan};
 use shared::handlers::scoring::Scoring;
+use shared::handlers::sequence_sender::Sequencer;
 use shared::ports::clock::ShiftedClock;
 use shared::ports::{Blobs, Mailer, Queue, Table};
 use shared::usecases::resellers::sha256_hex;
@@ -28,7 +29,7 @@ use std::time::Duration;
 /// The logical queues, with the function that consumes each (`None`: no consumer yet).
 pub const QUEUES: &[(&str, Option<&str>)] = &[
     ("scoring", Some("scoring")),
-    ("sequence", None),
+    ("sequence", Some("sequence")),
     ("commission", Some("commission")),
     ("payout", Some("payout")),
 ];
@@ -91,6 +92,7 @@ pub struct Stack {
     pub commission: Arc<Commission>,
     pub renewal_scan: Arc<RenewalScan>,
     pub payout: Arc<Payout>,
+    pub sequencer: Arc<Sequencer>,
     pub lead_api: Arc<LeadApi>,
     pub billing_api: Arc<BillingApi>,
     pub options: Options,
@@ -210,6 +212,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
             error_url: std::env::var("ERROR_URL").unwrap_or_else(|_| format!("{base}/_local/form-error")),
             redirect_hosts: vec!["localhost".into(), "127.0.0.1".into()],
             allowed_origins: options.allowed_origins.clone(),
+            tracking_secret: "local-tracking-secret".into(),
         },
     });
     let scoring = Arc::new(Scoring {
@@ -230,6 +233,15 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
             admin_key_hash: sha256_hex(&options.admin_key),
             commission_queue: id_of("commission"),
         },
+    });
+    let sequencer = Arc::new(Sequencer {
+        table: table.clone(),
+        mailer: mailer.clone(),
+        clock: clock.clone(),
+        rules: rules.clone(),
+        mail_from: mail_from_env(),
+        public_base_url: base.clone(),
+        tracking_secret: "local-tracking-secret".into(),
     });
     let payout = Arc::new(Payout {
         table: table.clone(),
@@ -254,6 +266,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         rules,
     });
     Ok(Arc::new(Stack {
+        sequencer,
         payout,
         commission,
         renewal_scan,

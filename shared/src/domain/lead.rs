@@ -55,6 +55,12 @@ pub struct Lead {
     pub routing: Option<RoutingDecision>,
     /// set by deal registration (partner-owned leads)
     pub registered_by: Option<String>,
+    /// the lead replied to a sequence email (sequences stop)
+    #[serde(default)]
+    pub replied: bool,
+    /// the lead unsubscribed (no sequence mails it again)
+    #[serde(default)]
+    pub unsubscribed: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: u64,

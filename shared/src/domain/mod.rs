@@ -12,4 +12,6 @@ pub mod renewal;
 pub mod reseller;
 pub mod routing;
 pub mod scoring;
+pub mod sequence;
 pub mod stage;
+pub mod token;

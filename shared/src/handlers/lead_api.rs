@@ -31,6 +31,8 @@ pub struct LeadApiConfig {
     /// hosts a form's `redirect` field may send the browser to
     pub redirect_hosts: Vec<String>,
     pub allowed_origins: Vec<String>,
+    /// signs tracking and unsubscribe links
+    pub tracking_secret: String,
 }
 
 fn list_env(name: &str) -> Vec<String> {
@@ -57,6 +59,7 @@ impl LeadApiConfig {
             error_url: need(env::ERROR_URL)?,
             redirect_hosts: list_env(env::REDIRECT_ALLOWED_HOSTS),
             allowed_origins: list_env(env::ALLOWED_ORIGINS),
+            tracking_secret: need(env::TRACKING_SECRET)?,
         })
     }
 }
@@ -75,6 +78,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/leads/{id}"),
     ("POST", "/resellers"),
     ("GET", "/resellers/{id}"),
+    ("POST", "/leads/{id}/activities"),
+    ("GET", "/t/o/{token}"),
+    ("GET", "/t/c/{token}"),
+    ("GET", "/u/{token}"),
+    ("POST", "/u/{token}"),
 ];
 
 pub fn router(api: Arc<LeadApi>) -> Router {
@@ -83,6 +91,10 @@ pub fn router(api: Arc<LeadApi>) -> Router {
         .route("/leads/{id}", get(get_lead))
         .route("/resellers", post(post_reseller))
         .route("/resellers/{id}", get(get_reseller))
+        .route("/leads/{id}/activities", post(post_activity))
+        .route("/t/o/{token}", get(track_open))
+        .route("/t/c/{token}", get(track_click))
+        .route("/u/{token}", get(unsubscribe_page).post(unsubscribe))
         .with_state(api)
 }
 
@@ -362,4 +374,185 @@ pub fn app(api: Arc<LeadApi>) -> Router {
     router(api)
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(axum::middleware::from_fn(super::http::request_id_layer))
+}
+
+/// A 1×1 transparent GIF.
+const PIXEL: &[u8] = &[
+    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff,
+    0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02,
+    0x02, 0x44, 0x01, 0x00, 0x3b,
+];
+
+fn not_found() -> Response {
+    ApiError::NotFound("no such link".into()).into_response()
+}
+
+/// Queues an engagement for scoring (open, click, reply).
+async fn engaged(api: &LeadApi, lead_id: &str, kind: &str) -> Result<(), ApiError> {
+    let now = api.clock.now();
+    let id = crate::ids::new_id(now);
+    let env = crate::events::Envelope::new(
+        crate::events::LEAD_ENGAGED,
+        id.clone(),
+        now,
+        &id,
+        json!({"lead_id": lead_id, "kind": kind}),
+    );
+    let body = serde_json::to_string(&env).map_err(|e| ApiError::Internal(e.to_string()))?;
+    api.queue
+        .send(&api.config.scoring_queue, body)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(())
+}
+
+fn payload(api: &LeadApi, token: &str, kind: &str) -> Option<Vec<String>> {
+    let p = crate::domain::token::verify(&api.config.tracking_secret, token)?;
+    let parts: Vec<String> = p.split('|').map(str::to_string).collect();
+    (parts.first().map(String::as_str) == Some(kind)).then_some(parts)
+}
+
+async fn track_open(State(api): State<Arc<LeadApi>>, Path(token): Path<String>) -> Response {
+    let Some(p) = payload(&api, &token, "o") else {
+        return not_found();
+    };
+    if let Err(e) = engaged(&api, &p[1], "open").await {
+        return e.into_response();
+    }
+    (
+        [(header::CONTENT_TYPE, "image/gif"), (header::CACHE_CONTROL, "no-store")],
+        PIXEL,
+    )
+        .into_response()
+}
+
+/// Redirects only to a URL that was in that email: the step's own links, by index.
+async fn track_click(State(api): State<Arc<LeadApi>>, Path(token): Path<String>) -> Response {
+    let Some(p) = payload(&api, &token, "c") else {
+        return not_found();
+    };
+    let (Some(lead), Some(sk), Some(index)) = (p.get(1), p.get(2), p.get(3).and_then(|i| i.parse::<usize>().ok()))
+    else {
+        return not_found();
+    };
+    let url = match crate::usecases::sequences::step_links(api.table.as_ref(), lead, sk).await {
+        Ok(Some(links)) => links.get(index).cloned(),
+        Ok(None) => None,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let Some(url) = url else { return not_found() };
+    if let Err(e) = engaged(&api, lead, "click").await {
+        return e.into_response();
+    }
+    (StatusCode::FOUND, [(header::LOCATION, url)]).into_response()
+}
+
+async fn unsubscribe_page(State(api): State<Arc<LeadApi>>, Path(token): Path<String>) -> Response {
+    if payload(&api, &token, "u").is_none() {
+        return not_found();
+    }
+    axum::response::Html(format!(
+        "<!doctype html><title>Unsubscribe</title><h1>Unsubscribe</h1><p>Stop all emails to this address?</p>\
+         <form method=\"post\" action=\"/u/{token}\"><button>Unsubscribe</button></form>"
+    ))
+    .into_response()
+}
+
+/// RFC 8058 one-click (and the page's button): suppress the address and stop its sequences.
+async fn unsubscribe(State(api): State<Arc<LeadApi>>, Path(token): Path<String>) -> Response {
+    let Some(p) = payload(&api, &token, "u") else {
+        return not_found();
+    };
+    let (Some(lead_id), Some(email)) = (p.get(1), p.get(2)) else {
+        return not_found();
+    };
+    let now = api.clock.now();
+    if let Err(e) = crate::usecases::sequences::suppress(api.table.as_ref(), email, "unsubscribed", now).await {
+        return ApiError::from(e).into_response();
+    }
+    for _ in 0..3 {
+        let Ok(Some(item)) = api.table.get(&crate::repo::lead_key(lead_id)).await else {
+            break;
+        };
+        let Ok(lead) = crate::repo::record::<crate::domain::lead::Lead>(item) else {
+            break;
+        };
+        if lead.unsubscribed {
+            break;
+        }
+        let mut next = lead.clone();
+        next.unsubscribed = true;
+        next.version += 1;
+        let Ok(item) = crate::repo::lead_item(&next) else { break };
+        if api
+            .table
+            .transact(vec![crate::repo::put_if_version(item, lead.version)])
+            .await
+            .is_ok()
+        {
+            break;
+        }
+    }
+    axum::response::Html("<!doctype html><title>Unsubscribed</title><h1>You are unsubscribed</h1><p>You will get no more emails from us.</p>").into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct ActivityIn {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// Sales activity on a lead (owning reseller or admin); a reply stops its sequences and
+/// counts as engagement.
+async fn post_activity(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
+    let (lead, _) = leads_uc::get_with_audit(api.table.as_ref(), &id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no lead {id}")))?;
+    let actor = match &who {
+        Principal::Admin => "admin".to_string(),
+        Principal::Reseller(r) if lead.owner_reseller_id.as_deref() == Some(r.as_str()) => format!("reseller:{r}"),
+        Principal::Reseller(_) => return Err(ApiError::NotFound(format!("no lead {id}"))),
+    };
+    let bytes = read_body(&headers, body, MAX_LEAD_BODY).await?;
+    let input: ActivityIn =
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    if !["call", "email", "meeting", "note", "reply"].contains(&input.kind.as_str()) {
+        return Err(ApiError::Invalid(vec![FieldError {
+            field: "type".into(),
+            message: "must be call, email, meeting, note or reply".into(),
+        }]));
+    }
+    let now = api.clock.now();
+    let audit = crate::domain::audit::AuditEvent {
+        event_id: crate::ids::new_id(now),
+        at: now,
+        actor,
+        action: format!("activity.{}", input.kind),
+        before: None,
+        after: Some(json!({"type": input.kind})),
+        correlation_id: crate::ids::new_id(now),
+        detail: input.note.unwrap_or_default().chars().take(2000).collect(),
+    };
+    api.table
+        .put(
+            crate::repo::audit_item(&id, &audit)?,
+            Some(crate::ports::table::Cond::NotExists),
+        )
+        .await?;
+    if input.kind == "reply" {
+        engaged(&api, &id, "reply").await?;
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"lead_id": id, "activity": input.kind})),
+    )
+        .into_response())
 }

@@ -8,5 +8,6 @@ pub mod lead_api;
 pub mod payout;
 pub mod renewal_scan;
 pub mod scoring;
+pub mod sequence_sender;
 pub mod signature;
 pub mod sqs;

@@ -42,6 +42,34 @@ impl Scoring {
 
     async fn handle_record(&self, record: &SqsMessage) -> Result<(), String> {
         let env = super::sqs::envelope(record)?;
+        if env.kind == crate::events::LEAD_ENGAGED {
+            let field = |n: &str| {
+                env.payload
+                    .get(n)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+                    .ok_or(format!("lead.engaged without {n}"))
+            };
+            let ports = ScorePorts {
+                table: self.table.as_ref(),
+                queue: self.queue.as_ref(),
+                clock: self.clock.as_ref(),
+                roster: &self.roster,
+                rules: &self.rules,
+                sequence_queue: &self.sequence_queue,
+            };
+            let applied = crate::usecases::score_route::apply_engagement(
+                &ports,
+                &field("lead_id")?,
+                &field("kind")?,
+                &env.id,
+                &env.correlation_id,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            tracing::info!(applied, "engagement");
+            return Ok(());
+        }
         if env.kind != LEAD_CAPTURED {
             // not ours: acknowledge rather than loop it through the DLQ
             tracing::warn!(kind = %env.kind, "ignoring unexpected event type");

@@ -73,6 +73,8 @@ fn new_lead(input: &LeadInput, lead_id: &str, now: DateTime<Utc>) -> Lead {
         queue: None,
         routing: None,
         registered_by: None,
+        replied: false,
+        unsubscribed: false,
         created_at: now,
         updated_at: now,
         version: 1,

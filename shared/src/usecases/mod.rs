@@ -8,6 +8,7 @@ pub mod payout;
 pub mod renewals;
 pub mod resellers;
 pub mod score_route;
+pub mod sequences;
 
 use crate::ports::table::StoreError;
 use std::time::Duration;

@@ -289,7 +289,11 @@ pub async fn score_and_route(
 async fn publish(ports: &ScorePorts<'_>, lead: &Lead, correlation_id: &str) -> Result<(), ScoreError> {
     let event = Envelope::new(
         LEAD_QUALIFIED,
-        format!("qualified-{}", lead.lead_id),
+        format!(
+            "qualified-{}-{}",
+            lead.lead_id,
+            lead.band.map(|b| b.as_str()).unwrap_or("")
+        ),
         lead.updated_at,
         correlation_id,
         json!(LeadQualified {
@@ -307,4 +311,82 @@ async fn publish(ports: &ScorePorts<'_>, lead: &Lead, correlation_id: &str) -> R
         .await
         .map_err(|e| ScoreError::Publish(e.to_string()))?;
     Ok(())
+}
+
+/// Engagement (open, click, reply, webinar) re-scores the lead, once per event; crossing into
+/// hot publishes `lead.qualified` again, whose hot alert the sequence sender sends once.
+pub async fn apply_engagement(
+    ports: &ScorePorts<'_>,
+    lead_id: &str,
+    kind: &str,
+    event_id: &str,
+    correlation_id: &str,
+) -> Result<bool, ScoreError> {
+    let guard = crate::ports::table::Key::new(repo::lead_pk(lead_id), format!("ENGAGED#{event_id}"));
+    for _ in 0..5 {
+        let lead: Lead = match ports.table.get(&repo::lead_key(lead_id)).await? {
+            Some(item) => repo::record(item)?,
+            None => return Err(ScoreError::UnknownLead(lead_id.into())),
+        };
+        let now = ports.clock.now();
+        let mut next = lead.clone();
+        match kind {
+            "open" => next.engagement.opens += 1,
+            "click" => next.engagement.clicks += 1,
+            "webinar" => next.engagement.webinars += 1,
+            "reply" => {
+                next.engagement.replies += 1;
+                next.replied = true;
+            }
+            _ => return Ok(false),
+        }
+        if lead.score.is_some() {
+            let s = score(
+                &ScoringInput {
+                    budget: lead.profile.budget.as_deref(),
+                    timeline: lead.profile.timeline.as_deref(),
+                    title: lead.profile.title.as_deref(),
+                },
+                &next.engagement,
+                ports.rules,
+            );
+            next.score = Some(s.score);
+            next.band = Some(s.band);
+            next.score_reasons = s.reasons;
+        }
+        next.updated_at = now;
+        next.version += 1;
+        let audit = AuditEvent {
+            event_id: new_id(now),
+            at: now,
+            actor: "system:tracking".into(),
+            action: format!("lead.{kind}"),
+            before: Some(json!({"score": lead.score, "band": lead.band})),
+            after: Some(json!({"score": next.score, "band": next.band, "engagement": next.engagement})),
+            correlation_id: correlation_id.to_string(),
+            detail: format!("{kind} recorded"),
+        };
+        let marker = json!({"lead_id": lead_id, "kind": kind, "at": now});
+        let writes = vec![
+            repo::put_new(repo::item_of(&marker, "engagement", &guard, &[])?),
+            repo::put_if_version(repo::lead_item(&next)?, lead.version),
+            repo::put_new(repo::audit_item(lead_id, &audit)?),
+        ];
+        match ports.table.transact(writes).await {
+            Ok(()) => {
+                let crossed = lead.band != Some(crate::domain::scoring::Band::Hot)
+                    && next.band == Some(crate::domain::scoring::Band::Hot);
+                if crossed {
+                    publish(ports, &next, correlation_id).await?;
+                }
+                return Ok(true);
+            }
+            Err(StoreError::TransactionCancelled { failed }) if failed.first().copied().unwrap_or(false) => {
+                return Ok(false)
+            }
+            Err(StoreError::TransactionCancelled { .. }) | Err(StoreError::Throttled) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ScoreError::Store(StoreError::Throttled))
 }

@@ -10,12 +10,17 @@ use aws_sdk_ses::Client;
 #[derive(Clone)]
 pub struct SesMailer {
     client: Client,
+    /// SES reports this configuration set's bounces and complaints (`SES_CONFIGURATION_SET`)
+    configuration_set: Option<String>,
 }
 
 impl SesMailer {
     pub fn new(config: &aws_config::SdkConfig) -> SesMailer {
         SesMailer {
             client: Client::new(config),
+            configuration_set: std::env::var(crate::config::env::SES_CONFIGURATION_SET)
+                .ok()
+                .filter(|v| !v.is_empty()),
         }
     }
 
@@ -49,6 +54,7 @@ impl Mailer for SesMailer {
             .source(from)
             .set_destinations(Some(to.to_vec()))
             .raw_message(raw)
+            .set_configuration_set_name(self.configuration_set.clone())
             .send()
             .await
             .map_err(|e| match e.code() {

@@ -1,0 +1,297 @@
+//! Sequences (SPEC §5): which sequence a qualified lead joins, its steps, and when a step may
+//! go out — weekdays, business hours of the lead's time zone.
+
+use crate::domain::region::Region;
+use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Timelike, Utc, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepTemplate {
+    /// after enrolment
+    pub delay_hours: i64,
+    pub subject: String,
+    /// `{{name}}`, `{{company}}`, `{{reseller}}`, `{{signature}}` are filled in
+    pub text: String,
+    pub html: String,
+    /// links in the email; each goes through the click tracker
+    #[serde(default)]
+    pub links: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SequenceRules {
+    pub sequences: BTreeMap<String, Vec<StepTemplate>>,
+    pub open_hour: u32,
+    pub close_hour: u32,
+    /// at most this many emails per sender run (the configured SES rate × the run's share)
+    pub sends_per_run: usize,
+    /// the hot-lead call task is due this many hours after qualification
+    pub call_within_hours: i64,
+}
+
+fn step(delay_days: i64, subject: &str, body: &str, link: &str) -> StepTemplate {
+    StepTemplate {
+        delay_hours: delay_days * 24,
+        subject: subject.into(),
+        text: format!("Hello {{{{name}}}},\n\n{body}\n\nRead more: {link}\n\n{{{{signature}}}}"),
+        html: format!(
+            "<p>Hello {{{{name}}}},</p><p>{body}</p><p><a href=\"{link}\">Read more</a></p><p>{{{{signature}}}}</p>"
+        ),
+        links: vec![link.into()],
+    }
+}
+
+impl Default for SequenceRules {
+    fn default() -> Self {
+        let guide = "https://www.example.com/erp-buyers-guide";
+        let cases = "https://www.example.com/customer-stories";
+        let demo = "https://www.example.com/book-a-demo";
+        SequenceRules {
+            sequences: BTreeMap::from([
+                (
+                    "nurture".to_string(),
+                    vec![
+                        step(
+                            0,
+                            "Thanks for your interest, {{name}}",
+                            "Here is our ERP buyer's guide for companies like {{company}}.",
+                            guide,
+                        ),
+                        step(
+                            4,
+                            "How companies like {{company}} run on our ERP",
+                            "A few customer stories from your industry.",
+                            cases,
+                        ),
+                        step(
+                            10,
+                            "Questions about licences and AMC?",
+                            "We can walk you through pricing and annual maintenance.",
+                            demo,
+                        ),
+                        step(
+                            21,
+                            "Shall we book a demo?",
+                            "Thirty minutes is enough to see the product on your data.",
+                            demo,
+                        ),
+                    ],
+                ),
+                (
+                    "drip".to_string(),
+                    (0..6)
+                        .map(|m| {
+                            step(
+                                m * 30,
+                                "ERP notes for {{company}}",
+                                "This month's ideas for running a leaner business.",
+                                guide,
+                            )
+                        })
+                        .collect(),
+                ),
+                (
+                    "post_event".to_string(),
+                    vec![
+                        step(
+                            0,
+                            "Thanks for joining us, {{name}}",
+                            "The recording and slides are ready for you.",
+                            guide,
+                        ),
+                        step(
+                            3,
+                            "Your questions from the session",
+                            "We collected the answers to the most common questions.",
+                            demo,
+                        ),
+                    ],
+                ),
+                (
+                    "campaign".to_string(),
+                    vec![
+                        step(
+                            0,
+                            "An ERP made for {{company}}",
+                            "We help businesses like yours run on one system.",
+                            guide,
+                        ),
+                        step(
+                            7,
+                            "Worth a conversation?",
+                            "A short call could show whether we fit.",
+                            demo,
+                        ),
+                    ],
+                ),
+            ]),
+            open_hour: 9,
+            close_hour: 18,
+            sends_per_run: 500,
+            call_within_hours: 4,
+        }
+    }
+}
+
+/// The sequence a lead joins: hot leads get a call alert instead; events and prospect lists
+/// have their own sequences.
+pub fn sequence_for(band: &str, channel: &str) -> Option<&'static str> {
+    match (band, channel) {
+        ("hot", _) => None,
+        (_, "webinar" | "event") => Some("post_event"),
+        (_, "prospect_list") => Some("campaign"),
+        ("warm", _) => Some("nurture"),
+        _ => Some("drip"),
+    }
+}
+
+/// The lead's time zone, from its region; India when unknown.
+pub fn timezone_for(region: &Region) -> Tz {
+    let sub = region.subdivision.as_deref().unwrap_or("");
+    match region.country.as_deref() {
+        Some("US") => match sub {
+            "US-CA" | "US-WA" | "US-OR" | "US-NV" => chrono_tz::America::Los_Angeles,
+            "US-TX" | "US-IL" | "US-MN" | "US-MO" | "US-WI" => chrono_tz::America::Chicago,
+            "US-CO" | "US-UT" | "US-NM" => chrono_tz::America::Denver,
+            "US-AZ" => chrono_tz::America::Phoenix,
+            _ => chrono_tz::America::New_York,
+        },
+        Some("GB") => chrono_tz::Europe::London,
+        Some("AE") | Some("OM") => chrono_tz::Asia::Dubai,
+        Some("SA") | Some("KW") | Some("BH") | Some("QA") => chrono_tz::Asia::Riyadh,
+        Some("SG") => chrono_tz::Asia::Singapore,
+        Some("MY") => chrono_tz::Asia::Kuala_Lumpur,
+        Some("ID") => chrono_tz::Asia::Jakarta,
+        Some("LK") => chrono_tz::Asia::Colombo,
+        Some("NP") => chrono_tz::Asia::Kathmandu,
+        Some("BD") => chrono_tz::Asia::Dhaka,
+        Some("AU") => chrono_tz::Australia::Sydney,
+        Some("NZ") => chrono_tz::Pacific::Auckland,
+        Some("CA") => chrono_tz::America::Toronto,
+        Some("DE") => chrono_tz::Europe::Berlin,
+        Some("FR") => chrono_tz::Europe::Paris,
+        Some("NL") => chrono_tz::Europe::Amsterdam,
+        Some("KE") => chrono_tz::Africa::Nairobi,
+        Some("NG") => chrono_tz::Africa::Lagos,
+        Some("ZA") => chrono_tz::Africa::Johannesburg,
+        _ => chrono_tz::Asia::Kolkata,
+    }
+}
+
+fn weekday(d: Weekday) -> bool {
+    !matches!(d, Weekday::Sat | Weekday::Sun)
+}
+
+/// `t` if it falls on a weekday within business hours in `tz`, else the next opening.
+pub fn next_opening(t: DateTime<Utc>, tz: Tz, open_hour: u32, close_hour: u32) -> DateTime<Utc> {
+    let local = t.with_timezone(&tz);
+    if weekday(local.weekday()) && local.hour() >= open_hour && local.hour() < close_hour {
+        return t;
+    }
+    // before opening on a weekday: today's opening; otherwise from tomorrow
+    let mut day = local.date_naive();
+    if !(weekday(local.weekday()) && local.hour() < open_hour) {
+        day += Duration::days(1);
+    }
+    while !weekday(day.weekday()) {
+        day += Duration::days(1);
+    }
+    let opening = day.and_time(NaiveTime::from_hms_opt(open_hour, 0, 0).unwrap_or_default());
+    tz.from_local_datetime(&opening)
+        .earliest()
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or(t + Duration::hours(1))
+}
+
+/// Fills `{{key}}` placeholders; `escape` makes every value safe for HTML.
+pub fn render(template: &str, vars: &[(&str, &str)], escape: bool) -> String {
+    let mut out = template.to_string();
+    for (k, v) in vars {
+        let value = if escape {
+            crate::mail::escape_html(v)
+        } else {
+            v.to_string()
+        };
+        out = out.replace(&format!("{{{{{k}}}}}"), &value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ist(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn friday_evening_in_india_waits_for_monday_morning() {
+        let tz = timezone_for(&Region {
+            country: Some("IN".into()),
+            subdivision: None,
+        });
+        // 2026-11-20 is a Friday
+        assert_eq!(
+            next_opening(ist("2026-11-20T20:00:00+05:30"), tz, 9, 18),
+            ist("2026-11-23T09:00:00+05:30")
+        );
+        assert_eq!(
+            next_opening(ist("2026-11-21T11:00:00+05:30"), tz, 9, 18),
+            ist("2026-11-23T09:00:00+05:30")
+        );
+        assert_eq!(
+            next_opening(ist("2026-11-23T08:59:00+05:30"), tz, 9, 18),
+            ist("2026-11-23T09:00:00+05:30")
+        );
+        assert_eq!(
+            next_opening(ist("2026-11-23T09:00:00+05:30"), tz, 9, 18),
+            ist("2026-11-23T09:00:00+05:30")
+        );
+        assert_eq!(
+            next_opening(ist("2026-11-23T17:59:00+05:30"), tz, 9, 18),
+            ist("2026-11-23T17:59:00+05:30")
+        );
+        assert_eq!(
+            next_opening(ist("2026-11-23T18:00:00+05:30"), tz, 9, 18),
+            ist("2026-11-24T09:00:00+05:30")
+        );
+    }
+
+    #[test]
+    fn time_zones_and_sequences() {
+        let ca = Region {
+            country: Some("US".into()),
+            subdivision: Some("US-CA".into()),
+        };
+        assert_eq!(timezone_for(&ca), chrono_tz::America::Los_Angeles);
+        assert_eq!(timezone_for(&Region::default()), chrono_tz::Asia::Kolkata);
+        assert_eq!(sequence_for("hot", "website"), None);
+        assert_eq!(sequence_for("warm", "website"), Some("nurture"));
+        assert_eq!(sequence_for("cold", "website"), Some("drip"));
+        assert_eq!(sequence_for("warm", "webinar"), Some("post_event"));
+        assert_eq!(sequence_for("cold", "prospect_list"), Some("campaign"));
+        let r = SequenceRules::default();
+        assert_eq!(
+            r.sequences["nurture"]
+                .iter()
+                .map(|s| s.delay_hours / 24)
+                .collect::<Vec<_>>(),
+            [0, 4, 10, 21]
+        );
+        assert_eq!(r.sequences["drip"].len(), 6);
+    }
+
+    #[test]
+    fn rendering_escapes_lead_text_in_html_only() {
+        let vars = [("name", "<b>Tom & \"Jerry\"</b>")];
+        assert_eq!(
+            render("Hi {{name}}", &vars, true),
+            "Hi &lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt;"
+        );
+        assert_eq!(render("Hi {{name}}", &vars, false), "Hi <b>Tom & \"Jerry\"</b>");
+    }
+}

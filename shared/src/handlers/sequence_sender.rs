@@ -1,0 +1,115 @@
+//! The sequence-sender function: `lead.qualified` (enrol, or the hot alert) and SES bounce and
+//! complaint notifications (SNS → SQS: suppress) arrive over SQS; every 5 minutes a schedule
+//! sends the steps now due.
+
+use crate::config::{env, Rules};
+use crate::events::LEAD_QUALIFIED;
+use crate::ports::{Clock, Mailer, Table};
+use crate::usecases::sequences::{on_qualified, send_due, suppress, SendReport, SequencePorts};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::sync::Arc;
+
+pub struct Sequencer {
+    pub table: Arc<dyn Table>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+    pub rules: Rules,
+    pub mail_from: String,
+    pub public_base_url: String,
+    pub tracking_secret: String,
+}
+
+impl Sequencer {
+    pub fn secrets_from_env() -> Result<(String, String), String> {
+        let need = |n: &str| {
+            std::env::var(n)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| format!("{n} is not set"))
+        };
+        Ok((need(env::PUBLIC_BASE_URL)?, need(env::TRACKING_SECRET)?))
+    }
+
+    fn ports(&self) -> SequencePorts<'_> {
+        SequencePorts {
+            table: self.table.as_ref(),
+            mailer: self.mailer.as_ref(),
+            clock: self.clock.as_ref(),
+            rules: &self.rules,
+            mail_from: &self.mail_from,
+            public_base_url: &self.public_base_url,
+            tracking_secret: &self.tracking_secret,
+        }
+    }
+
+    /// The scheduled run: sends what is due by `now` (the clock's time when `None`).
+    pub async fn run(&self, now: Option<DateTime<Utc>>) -> Result<SendReport, String> {
+        let now = now.unwrap_or_else(|| self.clock.now());
+        let report = send_due(&self.ports(), now).await.map_err(|e| e.to_string())?;
+        tracing::info!(
+            due = report.due,
+            sent = report.sent,
+            deferred = report.deferred,
+            skipped = report.skipped,
+            "sequence run"
+        );
+        Ok(report)
+    }
+
+    pub async fn handle_batch(&self, event: SqsEvent) -> SqsBatchResponse {
+        super::sqs::each_record(event, |record| async move { self.handle_record(&record).await }).await
+    }
+
+    async fn handle_record(&self, record: &SqsMessage) -> Result<(), String> {
+        let body: Value =
+            serde_json::from_str(record.body.as_deref().unwrap_or("")).map_err(|e| format!("not JSON: {e}"))?;
+        // an SES notification delivered through SNS
+        if body.get("Type").and_then(Value::as_str) == Some("Notification") {
+            let message: Value = serde_json::from_str(body.get("Message").and_then(Value::as_str).unwrap_or(""))
+                .map_err(|e| format!("SNS message: {e}"))?;
+            return self.ses_notification(&message).await;
+        }
+        let env = super::sqs::envelope(record)?;
+        if env.kind != LEAD_QUALIFIED {
+            tracing::warn!(kind = %env.kind, "ignoring unexpected event type");
+            return Ok(());
+        }
+        let lead_id = env
+            .payload
+            .get("lead_id")
+            .and_then(Value::as_str)
+            .ok_or("lead.qualified without lead_id")?;
+        let outcome = on_qualified(&self.ports(), lead_id).await?;
+        tracing::info!(lead_id = %lead_id, outcome = ?outcome, "qualified lead handled");
+        Ok(())
+    }
+
+    /// Bounces and complaints suppress the address: no sequence mails it again.
+    async fn ses_notification(&self, m: &Value) -> Result<(), String> {
+        let kind = m
+            .get("notificationType")
+            .or_else(|| m.get("eventType"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let recipients: Vec<&str> = match kind {
+            "Bounce" => m["bounce"]["bouncedRecipients"]
+                .as_array()
+                .map(|r| r.iter().filter_map(|x| x["emailAddress"].as_str()).collect())
+                .unwrap_or_default(),
+            "Complaint" => m["complaint"]["complainedRecipients"]
+                .as_array()
+                .map(|r| r.iter().filter_map(|x| x["emailAddress"].as_str()).collect())
+                .unwrap_or_default(),
+            _ => vec![],
+        };
+        for r in recipients {
+            suppress(self.table.as_ref(), r, &kind.to_lowercase(), self.clock.now())
+                .await
+                .map_err(|e| e.to_string())?;
+            tracing::info!(kind = %kind, "address suppressed");
+        }
+        Ok(())
+    }
+}

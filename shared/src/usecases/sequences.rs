@@ -1,0 +1,426 @@
+//! Sequences: enrolment on `lead.qualified` (or the hot-lead alert), the sender that mails the
+//! steps now due — found by a key-range query on due time — and the stop/suppress rules.
+//! Each step is claimed with a conditional write before it is sent: at most once, whatever is
+//! retried.
+
+use crate::config::Rules;
+use crate::domain::lead::{email_key, Lead};
+use crate::domain::reseller::Reseller;
+use crate::domain::sequence::{next_opening, render, sequence_for, timezone_for};
+use crate::domain::stage::Stage;
+use crate::domain::token;
+use crate::ports::mailer::MailError;
+use crate::ports::table::{Cond, Index, Item, Key, Query, SkRange, StoreError, Table, Write};
+use crate::ports::{Clock, Mailer};
+use crate::repo;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+pub const DUE_INDEX_PK: &str = "DUE";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub lead_id: String,
+    pub sequence: String,
+    pub index: usize,
+    pub due_at: DateTime<Utc>,
+    /// scheduled | sending | sent | skipped | failed
+    pub status: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub message_id: Option<String>,
+    #[serde(default)]
+    pub links: Vec<String>,
+    pub version: u64,
+}
+
+pub fn step_sk(sequence: &str, index: usize) -> String {
+    format!("STEP#{sequence}#{index:02}")
+}
+
+fn step_key(s: &Step) -> Key {
+    Key::new(repo::lead_pk(&s.lead_id), step_sk(&s.sequence, s.index))
+}
+
+/// A scheduled step is listed in the due index; any other status is not.
+fn step_item(s: &Step) -> Result<Item, StoreError> {
+    let extra = if s.status == "scheduled" {
+        vec![
+            ("gsi1pk", DUE_INDEX_PK.to_string()),
+            (
+                "gsi1sk",
+                format!(
+                    "{}#{}#{}",
+                    repo::key_time(&s.due_at),
+                    s.lead_id,
+                    step_sk(&s.sequence, s.index)
+                ),
+            ),
+        ]
+    } else {
+        vec![]
+    };
+    repo::item_of(s, "sequence_step", &step_key(s), &extra)
+}
+
+pub fn suppression_key(email: &str) -> Key {
+    Key::new(format!("SUPPRESS#{}", email_key(email)), "SUPPRESS")
+}
+
+pub struct SequencePorts<'a> {
+    pub table: &'a dyn Table,
+    pub mailer: &'a dyn Mailer,
+    pub clock: &'a dyn Clock,
+    pub rules: &'a Rules,
+    /// `Partner Programme <alerts@mail.partners.example>`: its domain sends every email
+    pub mail_from: &'a str,
+    /// where tracking and unsubscribe links point (the API's public URL)
+    pub public_base_url: &'a str,
+    pub tracking_secret: &'a str,
+}
+
+async fn get<T: serde::de::DeserializeOwned>(table: &dyn Table, key: &Key) -> Result<Option<T>, StoreError> {
+    match table.get(key).await? {
+        Some(item) => Ok(Some(repo::record(item)?)),
+        None => Ok(None),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Enrolled {
+    Sequence(String),
+    HotAlert,
+    AlreadyDone,
+    Skipped(String),
+}
+
+/// On `lead.qualified`: hot → one alert to the owner (and the call task); otherwise the
+/// lead joins its sequence, every step written once.
+pub async fn on_qualified(ports: &SequencePorts<'_>, lead_id: &str) -> Result<Enrolled, String> {
+    let lead: Lead = get(ports.table, &repo::lead_key(lead_id))
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or(format!("unknown lead {lead_id}"))?;
+    if lead.spam {
+        return Ok(Enrolled::Skipped("spam".into()));
+    }
+    let band = lead.band.map(|b| b.as_str()).unwrap_or("cold");
+    if band == "hot" {
+        return hot_alert(ports, &lead).await;
+    }
+    let Some(sequence) = sequence_for(band, &lead.attribution.channel) else {
+        return Ok(Enrolled::Skipped("no sequence".into()));
+    };
+    let templates = ports
+        .rules
+        .sequences
+        .sequences
+        .get(sequence)
+        .cloned()
+        .unwrap_or_default();
+    let start = lead.updated_at;
+    let writes: Vec<Write> = templates
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let step = Step {
+                lead_id: lead.lead_id.clone(),
+                sequence: sequence.to_string(),
+                index: i,
+                due_at: start + Duration::hours(t.delay_hours),
+                status: "scheduled".into(),
+                reason: None,
+                message_id: None,
+                links: t.links.clone(),
+                version: 1,
+            };
+            step_item(&step).map(repo::put_new)
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    if writes.is_empty() {
+        return Ok(Enrolled::Skipped(format!("sequence {sequence} has no steps")));
+    }
+    match ports.table.transact(writes).await {
+        Ok(()) => Ok(Enrolled::Sequence(sequence.to_string())),
+        Err(StoreError::TransactionCancelled { .. }) => Ok(Enrolled::AlreadyDone),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The hot-lead alert: the intent is recorded (once, conditionally) before the email goes.
+async fn hot_alert(ports: &SequencePorts<'_>, lead: &Lead) -> Result<Enrolled, String> {
+    let now = ports.clock.now();
+    let guard = Key::new(repo::lead_pk(&lead.lead_id), "ALERT#hot");
+    let task = Key::new(repo::lead_pk(&lead.lead_id), "TASK#call");
+    let intent = json!({"lead_id": lead.lead_id, "status": "sending", "at": now, "owner": lead.owner_reseller_id});
+    let call = json!({"lead_id": lead.lead_id, "task": "call", "due_at": now + Duration::hours(ports.rules.sequences.call_within_hours), "owner": lead.owner_reseller_id});
+    let writes = vec![
+        repo::put_new(repo::item_of(&intent, "hot_alert", &guard, &[]).map_err(|e| e.to_string())?),
+        repo::put_new(repo::item_of(&call, "task", &task, &[]).map_err(|e| e.to_string())?),
+    ];
+    match ports.table.transact(writes).await {
+        Ok(()) => {}
+        Err(StoreError::TransactionCancelled { .. }) => return Ok(Enrolled::AlreadyDone),
+        Err(e) => return Err(e.to_string()),
+    }
+    let Some(owner) = lead.owner_reseller_id.as_deref() else {
+        return Ok(Enrolled::Skipped(
+            "hot lead in the admin queue: no reseller to alert".into(),
+        ));
+    };
+    let reseller: Reseller = get(ports.table, &repo::reseller_key(owner))
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or(format!("unknown reseller {owner}"))?;
+    let mime = crate::mail::hot_alert(ports.mail_from, &reseller, lead, now).map_err(|e| e.to_string())?;
+    let id = ports
+        .mailer
+        .send_raw(
+            &crate::mail::address(ports.mail_from),
+            std::slice::from_ref(&reseller.email),
+            mime,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let sent = json!({"lead_id": lead.lead_id, "status": "sent", "at": now, "owner": owner, "message_id": id});
+    ports
+        .table
+        .put(
+            repo::item_of(&sent, "hot_alert", &guard, &[]).map_err(|e| e.to_string())?,
+            None,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Enrolled::HotAlert)
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SendReport {
+    pub due: usize,
+    pub sent: usize,
+    pub deferred: usize,
+    pub skipped: usize,
+    pub failed: usize,
+}
+
+/// Why a lead gets no more sequence mail, if it does not.
+async fn stop_reason(table: &dyn Table, lead: &Lead) -> Result<Option<String>, StoreError> {
+    if lead.closed_lost {
+        return Ok(Some("closed lost".into()));
+    }
+    if lead.stage >= Stage::R003 {
+        return Ok(Some(format!("converted ({})", lead.stage.code())));
+    }
+    if lead.replied {
+        return Ok(Some("replied".into()));
+    }
+    if lead.unsubscribed {
+        return Ok(Some("unsubscribed".into()));
+    }
+    if let Some(s) = table.get(&suppression_key(&lead.email)).await? {
+        return Ok(Some(format!(
+            "suppressed: {}",
+            repo::string_attr(&s, "reason").unwrap_or_default()
+        )));
+    }
+    Ok(None)
+}
+
+async fn save(table: &dyn Table, next: &Step, expected_version: u64) -> Result<bool, StoreError> {
+    match table
+        .transact(vec![repo::put_if_version(step_item(next)?, expected_version)])
+        .await
+    {
+        Ok(()) => Ok(true),
+        Err(StoreError::TransactionCancelled { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Sends the steps due by `now` (at most `sends_per_run`), deferring those outside their
+/// lead's business hours to the next opening and skipping those whose lead stopped.
+pub async fn send_due(ports: &SequencePorts<'_>, now: DateTime<Utc>) -> Result<SendReport, StoreError> {
+    let r = &ports.rules.sequences;
+    let upto = format!("{}~", repo::key_time(&now));
+    let page = ports
+        .table
+        .query(
+            &Query::new(DUE_INDEX_PK)
+                .index(Index::Gsi1)
+                .sk(SkRange::UpTo(upto))
+                .limit(r.sends_per_run as u32),
+        )
+        .await?;
+    let mut report = SendReport {
+        due: page.items.len(),
+        ..Default::default()
+    };
+    for item in page.items {
+        let step: Step = repo::record(item)?;
+        let mut next = step.clone();
+        next.version += 1;
+        let Some(lead) = get::<Lead>(ports.table, &repo::lead_key(&step.lead_id)).await? else {
+            next.status = "skipped".into();
+            next.reason = Some("lead not found".into());
+            save(ports.table, &next, step.version).await?;
+            report.skipped += 1;
+            continue;
+        };
+        if let Some(reason) = stop_reason(ports.table, &lead).await? {
+            next.status = "skipped".into();
+            next.reason = Some(reason);
+            save(ports.table, &next, step.version).await?;
+            report.skipped += 1;
+            continue;
+        }
+        let opening = next_opening(now, timezone_for(&lead.region), r.open_hour, r.close_hour);
+        if opening > now {
+            next.due_at = opening;
+            save(ports.table, &next, step.version).await?;
+            report.deferred += 1;
+            continue;
+        }
+        // claim it: only the run that moves it out of `scheduled` sends it
+        next.status = "sending".into();
+        if !save(ports.table, &next, step.version).await? {
+            continue;
+        }
+        let claimed = next.clone();
+        let mut done = claimed.clone();
+        done.version += 1;
+        match send_step(ports, &lead, &claimed, now).await {
+            Ok(id) => {
+                done.status = "sent".into();
+                done.message_id = Some(id);
+                report.sent += 1;
+            }
+            Err(MailError::Throttled) => {
+                // not sent: back to the queue for the next run
+                done.status = "scheduled".into();
+            }
+            Err(e) => {
+                done.status = "failed".into();
+                done.reason = Some(e.to_string());
+                report.failed += 1;
+            }
+        }
+        save(ports.table, &done, claimed.version).await?;
+    }
+    Ok(report)
+}
+
+async fn send_step(
+    ports: &SequencePorts<'_>,
+    lead: &Lead,
+    step: &Step,
+    now: DateTime<Utc>,
+) -> Result<String, MailError> {
+    let template = ports
+        .rules
+        .sequences
+        .sequences
+        .get(&step.sequence)
+        .and_then(|s| s.get(step.index))
+        .ok_or_else(|| MailError::Rejected(format!("no step {} in {}", step.index, step.sequence)))?;
+    let owner = match lead.owner_reseller_id.as_deref() {
+        Some(o) => get::<Reseller>(ports.table, &repo::reseller_key(o))
+            .await
+            .map_err(|e| MailError::Unavailable(e.to_string()))?,
+        None => None,
+    };
+    let sk = step_sk(&step.sequence, step.index);
+    let base = ports.public_base_url.trim_end_matches('/');
+    let open = format!(
+        "{base}/t/o/{}",
+        token::sign(ports.tracking_secret, &format!("o|{}|{sk}", lead.lead_id))
+    );
+    let unsubscribe = format!(
+        "{base}/u/{}",
+        token::sign(ports.tracking_secret, &format!("u|{}|{}", lead.lead_id, lead.email))
+    );
+    let clicks: Vec<(String, String)> = step
+        .links
+        .iter()
+        .enumerate()
+        .map(|(i, url)| {
+            (
+                url.clone(),
+                format!(
+                    "{base}/t/c/{}",
+                    token::sign(ports.tracking_secret, &format!("c|{}|{sk}|{i}", lead.lead_id))
+                ),
+            )
+        })
+        .collect();
+    let name = lead.profile.name.clone().unwrap_or_else(|| "there".into());
+    let company = lead.profile.company.clone().unwrap_or_else(|| "your company".into());
+    let (brand, signature) = match &owner {
+        Some(r) => (r.name.clone(), format!("{}\n{}", r.name, r.email)),
+        None => ("Partner Programme".to_string(), "Partner Programme".to_string()),
+    };
+    let vars = [
+        ("name", name.as_str()),
+        ("company", company.as_str()),
+        ("reseller", brand.as_str()),
+        ("signature", signature.as_str()),
+    ];
+    let subject = render(&template.subject, &vars, false);
+    let mut text = render(&template.text, &vars, false);
+    let mut html = render(&template.html, &vars, true);
+    for (url, tracked) in &clicks {
+        text = text.replace(url.as_str(), tracked);
+        html = html.replace(url.as_str(), tracked);
+    }
+    html.push_str(&format!("<p style=\"font-size:small\"><a href=\"{unsubscribe}\">Unsubscribe</a></p><img src=\"{open}\" width=\"1\" height=\"1\" alt=\"\">"));
+    text.push_str(&format!("\n\nUnsubscribe: {unsubscribe}\n"));
+    let mime = crate::mail::branded(
+        ports.mail_from,
+        &brand,
+        owner.as_ref().map(|r| r.email.as_str()),
+        &lead.email,
+        &subject,
+        text,
+        html,
+        &unsubscribe,
+        now,
+    )
+    .map_err(|e| MailError::Rejected(e.to_string()))?;
+    let sender = crate::mail::branded_sender(ports.mail_from);
+    ports
+        .mailer
+        .send_raw(&sender, std::slice::from_ref(&lead.email), mime)
+        .await
+}
+
+/// Suppresses an address for good (bounce, complaint, unsubscribe); idempotent.
+pub async fn suppress(table: &dyn Table, email: &str, reason: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    let record = json!({"email": email_key(email), "reason": reason, "at": at});
+    match table
+        .put(
+            repo::item_of(&record, "suppression", &suppression_key(email), &[])?,
+            Some(Cond::NotExists),
+        )
+        .await
+    {
+        Ok(()) | Err(StoreError::ConditionFailed) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// A step's links (for the click redirect), if the step exists.
+pub async fn step_links(table: &dyn Table, lead_id: &str, sk: &str) -> Result<Option<Vec<String>>, StoreError> {
+    Ok(get::<Step>(table, &Key::new(repo::lead_pk(lead_id), sk.to_string()))
+        .await?
+        .map(|s| s.links))
+}
+
+/// Every step of a lead's sequences (for tests and the admin view).
+pub async fn lead_steps(table: &dyn Table, lead_id: &str) -> Result<Vec<Step>, StoreError> {
+    let page = table
+        .query(&Query::new(repo::lead_pk(lead_id)).sk(SkRange::BeginsWith("STEP#".into())))
+        .await?;
+    page.items.into_iter().map(repo::record).collect()
+}
