@@ -381,6 +381,7 @@ async fn main() -> Result<(), String> {
 
     commission_throughput();
     renewal_scan().await?;
+    sequence_sending(&dynamo, &sqs, &scoring_q).await?;
     commission_requests(&dynamo, &sqs, &scoring_q, &suffix).await?;
     Ok(())
 }
@@ -578,5 +579,141 @@ async fn renewal_scan() -> Result<(), String> {
     if report.read != window {
         return Err(format!("the scan read {} contracts, expected {window}", report.read));
     }
+    Ok(())
+}
+
+/// Counts SES calls.
+struct CountingMailer<M> {
+    inner: M,
+    calls: std::sync::atomic::AtomicU64,
+}
+
+#[async_trait::async_trait]
+impl<M: shared::ports::Mailer> shared::ports::Mailer for CountingMailer<M> {
+    async fn send_raw(
+        &self,
+        from: &str,
+        to: &[String],
+        mime: Vec<u8>,
+    ) -> Result<String, shared::ports::mailer::MailError> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.send_raw(from, to, mime).await
+    }
+}
+
+/// Leads captured and enrolled in the drip sequence (its first step due at once).
+async fn enrolled_leads(
+    table: &dyn shared::ports::Table,
+    queue: &dyn Queue,
+    queue_id: &str,
+    ports: &shared::usecases::sequences::SequencePorts<'_>,
+    n: usize,
+    tag: &str,
+) -> Result<(), String> {
+    let clock = SystemClock;
+    let capture = CapturePorts {
+        table,
+        queue,
+        clock: &clock,
+        scoring_queue: queue_id,
+    };
+    for i in 0..n {
+        let fields = json!({"email": format!("seq-{tag}-{i}@example.in"), "name": "Asha <Rao>", "company": "Acme & Sons", "country": "IN"});
+        let input = validate(fields.as_object().ok_or("object")?).map_err(|e| format!("{e:?}"))?;
+        let Captured::Created { lead_id } = capture_lead(&capture, &input, None, "bench")
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Err("not created".into());
+        };
+        shared::usecases::sequences::on_qualified(ports, &lead_id).await?;
+    }
+    Ok(())
+}
+
+/// Sequence emails: rendered and handed to the mailer per second (embedded, 1,000 due steps);
+/// AWS requests per email sent (emulator, counted at the adapters).
+async fn sequence_sending(dynamo: &DynamoTable, sqs: &SqsQueue, queue_url: &str) -> Result<(), String> {
+    use shared::adapters::embedded::{EmbeddedQueue, EmbeddedTable, OutboxMailer};
+    use shared::usecases::sequences::{send_due, SequencePorts};
+    let mut rules = Rules::default();
+    rules.sequences.sends_per_run = 1_000;
+    let table = EmbeddedTable::in_memory();
+    let queue = EmbeddedQueue::new(&["scoring"], Duration::from_secs(30), 5, None).map_err(|e| e.to_string())?;
+    let dir = std::env::temp_dir().join(format!("bench-seq-{}", shared::ids::random_id()));
+    let mailer = OutboxMailer::open(dir).map_err(|e| e.to_string())?;
+    let clock = SystemClock;
+    let ports = SequencePorts {
+        table: &table,
+        mailer: &mailer,
+        clock: &clock,
+        rules: &rules,
+        mail_from: "Partner Programme <alerts@partners.example>",
+        public_base_url: "https://api.example.com",
+        tracking_secret: "bench-secret",
+    };
+    enrolled_leads(&table, &queue, "scoring", &ports, 1_000, "emb").await?;
+    // a weekday inside Indian business hours, after every first step fell due
+    let now = chrono::DateTime::parse_from_rfc3339("2030-01-07T10:00:00+05:30")
+        .map_err(|e| e.to_string())?
+        .with_timezone(&chrono::Utc);
+    let started = Instant::now();
+    let report = send_due(&ports, now).await.map_err(|e| e.to_string())?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "\n## Sequence emails (embedded: {} due steps rendered and handed to the outbox mailer)\n",
+        report.due
+    );
+    println!("| sent | time | emails/s |");
+    println!("|---|---|---|");
+    println!(
+        "| {} | {:.0} ms | {:.0} |",
+        report.sent,
+        secs * 1000.0,
+        report.sent as f64 / secs
+    );
+
+    // against the emulator
+    let ses = shared::adapters::aws::SesMailer::new(&sdk_config().await);
+    ses.verify_domain("partners.example").await.map_err(|e| e.to_string())?;
+    let counting_mailer = CountingMailer {
+        inner: ses,
+        calls: Default::default(),
+    };
+    let counts = Arc::new(Counts::default());
+    let counted = CountingTable {
+        inner: dynamo.clone(),
+        counts: counts.clone(),
+    };
+    let aws_ports = SequencePorts {
+        table: &counted,
+        mailer: &counting_mailer,
+        clock: &clock,
+        rules: &rules,
+        mail_from: "Partner Programme <alerts@partners.example>",
+        public_base_url: "https://api.example.com",
+        tracking_secret: "bench-secret",
+    };
+    let tag = shared::ids::random_id().to_lowercase();
+    enrolled_leads(dynamo, sqs, queue_url, &aws_ports, 20, &tag).await?;
+    let before = counts.snapshot();
+    let calls_before = counting_mailer.calls.load(std::sync::atomic::Ordering::SeqCst);
+    let report = send_due(&aws_ports, now).await.map_err(|e| e.to_string())?;
+    let after = counts.snapshot();
+    let sent = report.sent.max(1) as f64;
+    let ses_calls = counting_mailer.calls.load(std::sync::atomic::Ordering::SeqCst) - calls_before;
+    println!(
+        "\n## AWS requests per sequence email ({} sent, against the emulator)\n",
+        report.sent
+    );
+    println!("| DynamoDB reads | DynamoDB writes | SES calls |");
+    println!("|---|---|---|");
+    println!(
+        "| {:.2} | {:.2} | {:.2} |",
+        (after.reads - before.reads) as f64 / sent,
+        (after.writes - before.writes) as f64 / sent,
+        ses_calls as f64 / sent
+    );
+    println!("(reads: the due-index page, the lead, its suppression entry and its reseller; the one write is the conditional claim)");
     Ok(())
 }

@@ -524,10 +524,10 @@ async fn post_activity(
     let bytes = read_body(&headers, body, MAX_LEAD_BODY).await?;
     let input: ActivityIn =
         serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
-    if !["call", "email", "meeting", "note", "reply"].contains(&input.kind.as_str()) {
+    if !["call", "email", "meeting", "note", "reply", "webinar"].contains(&input.kind.as_str()) {
         return Err(ApiError::Invalid(vec![FieldError {
             field: "type".into(),
-            message: "must be call, email, meeting, note or reply".into(),
+            message: "must be call, email, meeting, note, reply or webinar (attended)".into(),
         }]));
     }
     let now = api.clock.now();
@@ -547,8 +547,8 @@ async fn post_activity(
             Some(crate::ports::table::Cond::NotExists),
         )
         .await?;
-    if input.kind == "reply" {
-        engaged(&api, &id, "reply").await?;
+    if input.kind == "reply" || input.kind == "webinar" {
+        engaged(&api, &id, &input.kind).await?;
     }
     Ok((
         StatusCode::CREATED,

@@ -25,12 +25,14 @@ pub struct Step {
     pub sequence: String,
     pub index: usize,
     pub due_at: DateTime<Utc>,
-    /// scheduled | sending | sent | skipped | failed
+    /// scheduled | sent (claimed and handed to the mailer) | skipped | failed
     pub status: String,
     #[serde(default)]
     pub reason: Option<String>,
     #[serde(default)]
     pub message_id: Option<String>,
+    #[serde(default)]
+    pub sent_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub links: Vec<String>,
     pub version: u64,
@@ -133,6 +135,7 @@ pub async fn on_qualified(ports: &SequencePorts<'_>, lead_id: &str) -> Result<En
                 status: "scheduled".into(),
                 reason: None,
                 message_id: None,
+                sent_at: None,
                 links: t.links.clone(),
                 version: 1,
             };
@@ -283,31 +286,31 @@ pub async fn send_due(ports: &SequencePorts<'_>, now: DateTime<Utc>) -> Result<S
             report.deferred += 1;
             continue;
         }
-        // claim it: only the run that moves it out of `scheduled` sends it
-        next.status = "sending".into();
+        // claim it: only the run that moves it out of `scheduled` sends it — the one write
+        // of a successful send (at most once: a crash after the claim loses the step)
+        next.status = "sent".into();
+        next.sent_at = Some(now);
         if !save(ports.table, &next, step.version).await? {
             continue;
         }
         let claimed = next.clone();
-        let mut done = claimed.clone();
-        done.version += 1;
+        let mut undo = claimed.clone();
+        undo.version += 1;
         match send_step(ports, &lead, &claimed, now).await {
-            Ok(id) => {
-                done.status = "sent".into();
-                done.message_id = Some(id);
-                report.sent += 1;
-            }
+            Ok(_) => report.sent += 1,
             Err(MailError::Throttled) => {
                 // not sent: back to the queue for the next run
-                done.status = "scheduled".into();
+                undo.status = "scheduled".into();
+                undo.sent_at = None;
+                save(ports.table, &undo, claimed.version).await?;
             }
             Err(e) => {
-                done.status = "failed".into();
-                done.reason = Some(e.to_string());
+                undo.status = "failed".into();
+                undo.reason = Some(e.to_string());
+                save(ports.table, &undo, claimed.version).await?;
                 report.failed += 1;
             }
         }
-        save(ports.table, &done, claimed.version).await?;
     }
     Ok(report)
 }
