@@ -272,3 +272,14 @@ pub fn finance_email_key(month: &str) -> Key {
 pub fn payouts_index_pk(payee: &str) -> String {
     format!("PAYOUTS#{payee}")
 }
+
+/// The record under `key`, if any.
+pub async fn get_record<T: DeserializeOwned>(
+    table: &dyn crate::ports::Table,
+    key: &Key,
+) -> Result<Option<T>, StoreError> {
+    match table.get(key).await? {
+        Some(item) => Ok(Some(record(item)?)),
+        None => Ok(None),
+    }
+}

@@ -57,6 +57,20 @@ impl Api {
         self.get_as(path, Some(ADMIN_KEY)).await
     }
 
+    /// Runs a scheduled job of the local stack at `now`; its report.
+    pub async fn run_job(&self, name: &str, now: &str) -> Value {
+        let res = self
+            .http
+            .post(format!("{}/_local/jobs/{name}", self.base))
+            .json(&json!({ "now": now }))
+            .send()
+            .await
+            .expect("job");
+        assert_eq!(res.status(), StatusCode::OK);
+        let body: Value = res.json().await.expect("json");
+        body["report"].clone()
+    }
+
     pub async fn drain(&self) {
         let res = self
             .http

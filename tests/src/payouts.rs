@@ -12,17 +12,9 @@ use std::future::Future;
 pub const FINANCE: &str = "finance@partners.example";
 
 async fn run_payout(api: &Api, now: &str) -> Value {
-    let res = api
-        .http
-        .post(format!("{}/_local/jobs/monthly-payout", api.base))
-        .json(&json!({ "now": now }))
-        .send()
-        .await
-        .expect("job");
-    assert_eq!(res.status(), StatusCode::OK);
-    let body: Value = res.json().await.expect("json");
+    let report = api.run_job("monthly-payout", now).await;
     api.drain().await;
-    body["report"].clone()
+    report
 }
 
 /// A licence deal for `closer`, paid in full at `paid_at`.

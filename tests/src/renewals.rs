@@ -47,15 +47,7 @@ async fn troubled(api: &Api, contract: &str) {
 }
 
 async fn run_scan(api: &Api, now: &str) -> Value {
-    let res = api
-        .http
-        .post(format!("{}/_local/jobs/renewal-risk-scan", api.base))
-        .json(&json!({ "now": now }))
-        .send()
-        .await
-        .expect("job");
-    assert_eq!(res.status(), StatusCode::OK);
-    res.json::<Value>().await.expect("json")["report"].clone()
+    api.run_job("renewal-risk-scan", now).await
 }
 
 pub async fn nightly_scan<F, Fut>(api: &Api, reseller_name: &str, sent_to: F)

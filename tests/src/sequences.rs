@@ -19,16 +19,7 @@ impl Api {
     }
 
     pub async fn run_sequences(&self, now: &str) -> Value {
-        let res = self
-            .http
-            .post(format!("{}/_local/jobs/sequence-sender", self.base))
-            .json(&json!({ "now": now }))
-            .send()
-            .await
-            .expect("job");
-        assert_eq!(res.status(), StatusCode::OK);
-        let body: Value = res.json().await.expect("json");
-        body["report"].clone()
+        self.run_job("sequence-sender", now).await
     }
 
     /// Puts a message on a logical queue of the stack (its name locally, its URL on AWS).

@@ -224,6 +224,7 @@ async fn main() -> Result<(), String> {
         ("ADMIN_API_KEY", "bench-admin-key-0123456789"),
         ("THANK_YOU_URL", "https://www.example.com/thanks"),
         ("ERROR_URL", "https://www.example.com/error"),
+        ("TRACKING_SECRET", "bench-tracking-secret"),
         ("RUST_LOG", "info"),
     ]
     .iter()

@@ -36,6 +36,17 @@ impl Scoring {
             .ok_or_else(|| format!("{} is not set", env::SEQUENCE_QUEUE_URL))
     }
 
+    fn ports(&self) -> ScorePorts<'_> {
+        ScorePorts {
+            table: self.table.as_ref(),
+            queue: self.queue.as_ref(),
+            clock: self.clock.as_ref(),
+            roster: &self.roster,
+            rules: &self.rules,
+            sequence_queue: &self.sequence_queue,
+        }
+    }
+
     pub async fn handle_batch(&self, event: SqsEvent) -> SqsBatchResponse {
         super::sqs::each_record(event, |record| async move { self.handle_record(&record).await }).await
     }
@@ -50,14 +61,7 @@ impl Scoring {
                     .map(str::to_string)
                     .ok_or(format!("lead.engaged without {n}"))
             };
-            let ports = ScorePorts {
-                table: self.table.as_ref(),
-                queue: self.queue.as_ref(),
-                clock: self.clock.as_ref(),
-                roster: &self.roster,
-                rules: &self.rules,
-                sequence_queue: &self.sequence_queue,
-            };
+            let ports = self.ports();
             let applied = crate::usecases::score_route::apply_engagement(
                 &ports,
                 &field("lead_id")?,
@@ -77,14 +81,7 @@ impl Scoring {
         }
         let payload: LeadCaptured =
             serde_json::from_value(env.payload).map_err(|e| format!("bad lead.captured payload: {e}"))?;
-        let ports = ScorePorts {
-            table: self.table.as_ref(),
-            queue: self.queue.as_ref(),
-            clock: self.clock.as_ref(),
-            roster: &self.roster,
-            rules: &self.rules,
-            sequence_queue: &self.sequence_queue,
-        };
+        let ports = self.ports();
         match score_and_route(&ports, &payload.lead_id, &env.correlation_id)
             .await
             .map_err(|e| e.to_string())?

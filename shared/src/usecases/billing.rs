@@ -106,12 +106,7 @@ fn invalid(field: &str, message: &str) -> BillingError {
     }])
 }
 
-async fn get<T: serde::de::DeserializeOwned>(table: &dyn Table, key: &Key) -> Result<Option<T>, StoreError> {
-    match table.get(key).await? {
-        Some(item) => Ok(Some(repo::record(item)?)),
-        None => Ok(None),
-    }
-}
+use crate::repo::get_record as get;
 
 /// Same id seen before: a replay if the body matches, else a conflict.
 fn replay_or_conflict(kind: &str, id: &str, stored_hash: &str, request_hash: &str) -> Result<Recorded, BillingError> {

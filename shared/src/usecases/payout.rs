@@ -81,12 +81,7 @@ fn other(e: impl std::fmt::Display) -> PayoutError {
     PayoutError::Other(e.to_string())
 }
 
-async fn get<T: serde::de::DeserializeOwned>(table: &dyn Table, key: &Key) -> Result<Option<T>, StoreError> {
-    match table.get(key).await? {
-        Some(item) => Ok(Some(repo::record(item)?)),
-        None => Ok(None),
-    }
-}
+use crate::repo::get_record as get;
 
 async fn query_all(table: &dyn Table, q: Query) -> Result<Vec<crate::ports::table::Item>, StoreError> {
     let mut out = Vec::new();

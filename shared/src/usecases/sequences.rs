@@ -83,12 +83,7 @@ pub struct SequencePorts<'a> {
     pub tracking_secret: &'a str,
 }
 
-async fn get<T: serde::de::DeserializeOwned>(table: &dyn Table, key: &Key) -> Result<Option<T>, StoreError> {
-    match table.get(key).await? {
-        Some(item) => Ok(Some(repo::record(item)?)),
-        None => Ok(None),
-    }
-}
+use crate::repo::get_record as get;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Enrolled {
