@@ -36,6 +36,7 @@ pub mod env {
         REDIRECT_ALLOWED_HOSTS,
         ALLOWED_ORIGINS,
         TRACKING_SECRET,
+        RULES_JSON,
     ];
     pub const SCORING: &[&str] = &[TABLE_NAME, SEQUENCE_QUEUE_URL, RULES_JSON, ROSTER_CACHE_SECONDS];
 

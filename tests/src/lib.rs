@@ -5,6 +5,7 @@ pub mod billing;
 pub mod contract;
 pub mod flows;
 pub mod payouts;
+pub mod registrations;
 pub mod renewals;
 pub mod sequences;
 

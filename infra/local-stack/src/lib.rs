@@ -213,6 +213,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
             redirect_hosts: vec!["localhost".into(), "127.0.0.1".into()],
             allowed_origins: options.allowed_origins.clone(),
             tracking_secret: "local-tracking-secret".into(),
+            protection_days: Rules::from_env()?.routing.protection_days as i64,
         },
     });
     let scoring = Arc::new(Scoring {

@@ -119,6 +119,8 @@ pub struct LeadInput {
     /// the honeypot was filled: keep it, mark it spam, never route it
     pub spam: bool,
     pub redirect: Option<String>,
+    /// set for a deal registration: the reseller that owns the lead
+    pub registered_by: Option<String>,
 }
 
 const SHORT: usize = 200;
@@ -230,6 +232,7 @@ pub fn validate(fields: &Map<String, Value>) -> Result<LeadInput, Vec<FieldError
         },
         spam: take("website").is_some(),
         redirect: take("redirect"),
+        registered_by: None,
     };
     if errors.is_empty() {
         Ok(input)

@@ -33,6 +33,8 @@ pub struct LeadApiConfig {
     pub allowed_origins: Vec<String>,
     /// signs tracking and unsubscribe links
     pub tracking_secret: String,
+    /// how long a deal registration protects its company
+    pub protection_days: i64,
 }
 
 fn list_env(name: &str) -> Vec<String> {
@@ -60,6 +62,7 @@ impl LeadApiConfig {
             redirect_hosts: list_env(env::REDIRECT_ALLOWED_HOSTS),
             allowed_origins: list_env(env::ALLOWED_ORIGINS),
             tracking_secret: need(env::TRACKING_SECRET)?,
+            protection_days: crate::config::Rules::from_env()?.routing.protection_days as i64,
         })
     }
 }
@@ -79,6 +82,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/resellers"),
     ("GET", "/resellers/{id}"),
     ("POST", "/leads/{id}/activities"),
+    ("POST", "/registrations"),
+    ("GET", "/registrations"),
+    ("GET", "/registrations/conflicts"),
     ("GET", "/t/o/{token}"),
     ("GET", "/t/c/{token}"),
     ("GET", "/u/{token}"),
@@ -92,6 +98,8 @@ pub fn router(api: Arc<LeadApi>) -> Router {
         .route("/resellers", post(post_reseller))
         .route("/resellers/{id}", get(get_reseller))
         .route("/leads/{id}/activities", post(post_activity))
+        .route("/registrations", post(post_registration).get(list_registrations))
+        .route("/registrations/conflicts", get(registration_conflicts))
         .route("/t/o/{token}", get(track_open))
         .route("/t/c/{token}", get(track_click))
         .route("/u/{token}", get(unsubscribe_page).post(unsubscribe))
@@ -555,4 +563,58 @@ async fn post_activity(
         Json(json!({"lead_id": id, "activity": input.kind})),
     )
         .into_response())
+}
+
+/// Deal registration by a reseller (its own key): `201` with the protection's expiry, or `409`
+/// naming only when the existing protection ends.
+async fn post_registration(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    use crate::usecases::registrations::{register, Registered, RegistrationIn, RegistrationPorts};
+    let Principal::Reseller(reseller_id) =
+        authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?
+    else {
+        return Err(ApiError::Forbidden);
+    };
+    if media_type(&headers).as_deref() != Some("application/json") {
+        return Err(ApiError::UnsupportedType("send application/json".into()));
+    }
+    let bytes = read_body(&headers, body, MAX_LEAD_BODY).await?;
+    let input: RegistrationIn =
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let ports = RegistrationPorts {
+        table: api.table.as_ref(),
+        queue: api.queue.as_ref(),
+        clock: api.clock.as_ref(),
+        scoring_queue: &api.config.scoring_queue,
+        protection_days: api.config.protection_days,
+    };
+    match register(&ports, &reseller_id, &input).await? {
+        Registered::Created(r) => Ok((StatusCode::CREATED, Json(json!(r))).into_response()),
+        Registered::Conflict(until) => Ok((
+            StatusCode::CONFLICT,
+            Json(json!({"error": "conflict", "message": format!("this company is registered by another partner until {until}"), "protected_until": until})),
+        )
+            .into_response()),
+        Registered::Invalid(errors) => Err(ApiError::Invalid(errors)),
+    }
+}
+
+async fn list_registrations(State(api): State<Arc<LeadApi>>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let Principal::Reseller(reseller_id) =
+        authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?
+    else {
+        return Err(ApiError::Forbidden);
+    };
+    let own = crate::usecases::registrations::list_own(api.table.as_ref(), &reseller_id).await?;
+    Ok(Json(json!({ "registrations": own })))
+}
+
+async fn registration_conflicts(State(api): State<Arc<LeadApi>>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    Ok(Json(
+        json!({ "conflicts": crate::usecases::registrations::conflicts(api.table.as_ref()).await? }),
+    ))
 }

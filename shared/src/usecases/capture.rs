@@ -72,7 +72,7 @@ fn new_lead(input: &LeadInput, lead_id: &str, now: DateTime<Utc>) -> Lead {
         owner_reseller_id: None,
         queue: None,
         routing: None,
-        registered_by: None,
+        registered_by: input.registered_by.clone(),
         replied: false,
         unsubscribed: false,
         created_at: now,

@@ -1,0 +1,13 @@
+//! Deal registration through the local stack on the AWS adapters (claims are DynamoDB
+//! transactions against the emulator).
+
+use e2e_tests::flows::Api;
+use e2e_tests::{aws_stack, registrations};
+
+#[tokio::test]
+async fn registration_protects_and_conflicts() {
+    let stack = aws_stack().await;
+    let tag = shared::ids::random_id().to_lowercase();
+    registrations::registration_protects_and_conflicts(&Api::of(&stack), &tag).await;
+    stack.stop().await;
+}

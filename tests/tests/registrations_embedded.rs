@@ -1,0 +1,11 @@
+//! Deal registration through the local stack on the embedded adapters.
+
+use e2e_tests::flows::Api;
+use e2e_tests::{embedded_stack, registrations};
+
+#[tokio::test]
+async fn registration_protects_and_conflicts() {
+    let stack = embedded_stack().await;
+    registrations::registration_protects_and_conflicts(&Api::of(&stack), "emb").await;
+    stack.stop().await;
+}
