@@ -25,6 +25,7 @@ pub mod env {
     pub const TRACKING_SECRET: &str = "TRACKING_SECRET";
     pub const PUBLIC_BASE_URL: &str = "PUBLIC_BASE_URL";
     pub const SES_CONFIGURATION_SET: &str = "SES_CONFIGURATION_SET";
+    pub const REFERRAL_LANDING_URL: &str = "REFERRAL_LANDING_URL";
 
     /// What each Lambda reads; template.yaml must set every one of them (checked by a test).
     pub const LEAD_CAPTURE: &[&str] = &[
@@ -37,6 +38,7 @@ pub mod env {
         ALLOWED_ORIGINS,
         TRACKING_SECRET,
         RULES_JSON,
+        REFERRAL_LANDING_URL,
     ];
     pub const SCORING: &[&str] = &[TABLE_NAME, SEQUENCE_QUEUE_URL, RULES_JSON, ROSTER_CACHE_SECONDS];
 

@@ -90,3 +90,97 @@ pub async fn registration_protects_and_conflicts(api: &Api, tag: &str) {
     statuses.sort();
     assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT], "{x:?} {y:?}");
 }
+
+/// Referral links: a click, then a lead with that code 30 days later → attributed; 91 days
+/// later → not; the referrer's own domain → not a referral, the lead kept; unknown codes
+/// still redirect.
+pub async fn referral_links(api: &Api, tag: &str) {
+    let (referrer, _) = api
+        .reseller(&format!("Referrer {tag}"), &["US"], &[], "registered", 10)
+        .await;
+    let (_, me) = api.admin_get(&format!("/resellers/{referrer}")).await;
+    let code = me["referral_code"].as_str().expect("code").to_string();
+    let click = |at: &'static str| {
+        let code = code.clone();
+        async move {
+            api.set_clock(at).await;
+            let res = api
+                .http
+                .get(format!("{}/r/{code}", api.base))
+                .send()
+                .await
+                .expect("click");
+            assert_eq!(res.status(), StatusCode::FOUND);
+            let cookie = res
+                .headers()
+                .get("set-cookie")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            assert!(cookie.contains("Max-Age=7776000"), "{cookie}");
+            let location = res.headers()["location"].to_str().unwrap_or("").to_string();
+            assert!(location.contains(&format!("ref={code}")), "{location}");
+            location.split("click=").nth(1).expect("click id").to_string()
+        }
+    };
+    let lead = |email: String, click_id: String, at: &'static str| {
+        let code = code.clone();
+        async move {
+            api.set_clock(at).await;
+            let (s, b) = api
+                .post_json(
+                    "/leads",
+                    json!({"email": email, "country": "IN", "referral_code": code, "referral_click": click_id}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{b}");
+            api.drain().await;
+            let (_, l) = api
+                .admin_get(&format!("/leads/{}", b["lead_id"].as_str().unwrap_or("")))
+                .await;
+            l
+        }
+    };
+    let c1 = click("2026-09-01T10:00:00Z").await;
+    let l1 = lead(format!("buyer-{tag}@custco.in"), c1, "2026-10-01T10:00:00Z").await;
+    assert_eq!(l1["attribution"]["referral"], "attributed", "{l1}");
+    assert_eq!(l1["owner_reseller_id"], referrer.as_str());
+    assert_eq!(l1["routing"]["rule"], "referral");
+    let c2 = click("2026-09-01T10:00:00Z").await;
+    let l2 = lead(format!("late-{tag}@custco.in"), c2, "2026-12-01T10:00:00Z").await;
+    assert_eq!(
+        l2["attribution"]["referral"], "not_attributed",
+        "91 days after the click"
+    );
+    assert_ne!(l2["routing"]["rule"], "referral");
+    let c3 = click("2026-09-01T10:00:00Z").await;
+    let own_domain = format!("self-{tag}@resellers.example");
+    let l3 = lead(own_domain, c3, "2026-09-02T10:00:00Z").await;
+    assert_eq!(l3["attribution"]["referral"], "self_referral");
+    let res = api
+        .http
+        .get(format!("{}/r/NOSUCHCODE", api.base))
+        .send()
+        .await
+        .expect("unknown");
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert!(!res.headers()["location"].to_str().unwrap_or("").contains("ref="));
+    let (s, cust) = api
+        .post_json(
+            "/referrals/customers",
+            json!({"name": "Happy Customer", "email": format!("happy-{tag}@client.in")}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let res = api
+        .http
+        .get(format!(
+            "{}/r/{}",
+            api.base,
+            cust["referral_code"].as_str().unwrap_or("")
+        ))
+        .send()
+        .await
+        .expect("customer link");
+    assert!(res.headers()["location"].to_str().unwrap_or("").contains("click="));
+}

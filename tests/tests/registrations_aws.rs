@@ -11,3 +11,11 @@ async fn registration_protects_and_conflicts() {
     registrations::registration_protects_and_conflicts(&Api::of(&stack), &tag).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn referral_links() {
+    let stack = aws_stack().await;
+    let tag = shared::ids::random_id().to_lowercase();
+    registrations::referral_links(&Api::of(&stack), &tag).await;
+    stack.stop().await;
+}

@@ -9,3 +9,10 @@ async fn registration_protects_and_conflicts() {
     registrations::registration_protects_and_conflicts(&Api::of(&stack), "emb").await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn referral_links() {
+    let stack = embedded_stack().await;
+    registrations::referral_links(&Api::of(&stack), "emb").await;
+    stack.stop().await;
+}

@@ -225,6 +225,7 @@ async fn main() -> Result<(), String> {
         ("THANK_YOU_URL", "https://www.example.com/thanks"),
         ("ERROR_URL", "https://www.example.com/error"),
         ("TRACKING_SECRET", "bench-tracking-secret"),
+        ("REFERRAL_LANDING_URL", "https://www.example.com/"),
         ("RUST_LOG", "info"),
     ]
     .iter()

@@ -214,6 +214,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
             allowed_origins: options.allowed_origins.clone(),
             tracking_secret: "local-tracking-secret".into(),
             protection_days: Rules::from_env()?.routing.protection_days as i64,
+            referral_landing_url: format!("{base}/_local/form"),
         },
     });
     let scoring = Arc::new(Scoring {

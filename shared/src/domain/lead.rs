@@ -30,6 +30,12 @@ pub struct Attribution {
     pub utm_medium: Option<String>,
     pub utm_campaign: Option<String>,
     pub referral_code: Option<String>,
+    /// the click id the referral link handed out (`/r/{code}`), for attribution
+    #[serde(default)]
+    pub referral_click: Option<String>,
+    /// `attributed`, `self_referral` or `not_attributed` when a referral code came with the lead
+    #[serde(default)]
+    pub referral: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,6 +151,7 @@ const TEXT_FIELDS: &[(&str, usize)] = &[
     ("utm_medium", SHORT),
     ("utm_campaign", SHORT),
     ("referral_code", 64),
+    ("referral_click", 64),
     ("website", 500),
     ("redirect", 2000),
 ];
@@ -229,6 +236,8 @@ pub fn validate(fields: &Map<String, Value>) -> Result<LeadInput, Vec<FieldError
             utm_medium: take("utm_medium"),
             utm_campaign: take("utm_campaign"),
             referral_code: take("referral_code"),
+            referral_click: take("referral_click"),
+            referral: None,
         },
         spam: take("website").is_some(),
         redirect: take("redirect"),

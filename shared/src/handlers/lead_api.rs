@@ -35,6 +35,8 @@ pub struct LeadApiConfig {
     pub tracking_secret: String,
     /// how long a deal registration protects its company
     pub protection_days: i64,
+    /// where referral links land (with `ref` and `click` in the query)
+    pub referral_landing_url: String,
 }
 
 fn list_env(name: &str) -> Vec<String> {
@@ -63,6 +65,7 @@ impl LeadApiConfig {
             allowed_origins: list_env(env::ALLOWED_ORIGINS),
             tracking_secret: need(env::TRACKING_SECRET)?,
             protection_days: crate::config::Rules::from_env()?.routing.protection_days as i64,
+            referral_landing_url: need(env::REFERRAL_LANDING_URL)?,
         })
     }
 }
@@ -85,6 +88,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/registrations"),
     ("GET", "/registrations"),
     ("GET", "/registrations/conflicts"),
+    ("GET", "/r/{code}"),
+    ("POST", "/referrals/customers"),
     ("GET", "/t/o/{token}"),
     ("GET", "/t/c/{token}"),
     ("GET", "/u/{token}"),
@@ -100,6 +105,8 @@ pub fn router(api: Arc<LeadApi>) -> Router {
         .route("/leads/{id}/activities", post(post_activity))
         .route("/registrations", post(post_registration).get(list_registrations))
         .route("/registrations/conflicts", get(registration_conflicts))
+        .route("/r/{code}", get(referral_link))
+        .route("/referrals/customers", post(customer_referral_code))
         .route("/t/o/{token}", get(track_open))
         .route("/t/c/{token}", get(track_click))
         .route("/u/{token}", get(unsubscribe_page).post(unsubscribe))
@@ -617,4 +624,79 @@ async fn registration_conflicts(State(api): State<Arc<LeadApi>>, headers: Header
     Ok(Json(
         json!({ "conflicts": crate::usecases::registrations::conflicts(api.table.as_ref()).await? }),
     ))
+}
+
+/// A referral link: records the click (known codes) and redirects to the landing page with the
+/// code and click id, also kept for 90 days in a cookie. Unknown codes redirect, attributing
+/// nothing.
+async fn referral_link(State(api): State<Arc<LeadApi>>, Path(code): Path<String>) -> Response {
+    let code = code.trim().to_uppercase();
+    let valid = !code.is_empty() && code.len() <= 32 && code.chars().all(|c| c.is_ascii_alphanumeric());
+    let click = if valid {
+        match crate::usecases::referrals::record_click(api.table.as_ref(), &code, api.clock.now()).await {
+            Ok(c) => c,
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    } else {
+        None
+    };
+    let Some(click) = click else {
+        return (
+            StatusCode::FOUND,
+            [(header::LOCATION, api.config.referral_landing_url.clone())],
+        )
+            .into_response();
+    };
+    let target = with_query(
+        &api.config.referral_landing_url,
+        &[
+            ("ref".into(), click.code.clone()),
+            ("click".into(), click.click_id.clone()),
+        ],
+    );
+    let max_age = crate::usecases::referrals::ATTRIBUTION_DAYS * 24 * 3600;
+    let cookie = format!(
+        "ref={}.{}; Max-Age={max_age}; Path=/; SameSite=Lax; Secure",
+        click.code, click.click_id
+    );
+    (
+        StatusCode::FOUND,
+        [(header::LOCATION, target), (header::SET_COOKIE, cookie)],
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct CustomerCodeIn {
+    name: Option<String>,
+    email: Option<String>,
+}
+
+/// A customer asks for a referral code of its own (public).
+async fn customer_referral_code(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    if media_type(&headers).as_deref() != Some("application/json") {
+        return Err(ApiError::UnsupportedType("send application/json".into()));
+    }
+    let bytes = read_body(&headers, body, MAX_LEAD_BODY).await?;
+    let input: CustomerCodeIn =
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let email = input.email.unwrap_or_default();
+    if !lead::is_valid_email(email.trim()) {
+        return Err(ApiError::Invalid(vec![FieldError {
+            field: "email".into(),
+            message: "is not a valid email address".into(),
+        }]));
+    }
+    let name: String = input.name.unwrap_or_default().trim().chars().take(200).collect();
+    let code =
+        crate::usecases::referrals::customer_code(api.table.as_ref(), &name, email.trim(), api.clock.now()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"referral_code": code, "link": format!("/r/{code}")})),
+    )
+        .into_response())
 }

@@ -120,12 +120,36 @@ pub async fn capture_lead(
     idem: Option<&Idempotency>,
     correlation_id: &str,
 ) -> Result<Captured, CaptureError> {
+    // a referral code attributes the lead only with its click, inside the window
+    let attribution = match input.attribution.referral_code.as_deref() {
+        Some(code) => {
+            crate::usecases::referrals::attribute(
+                ports.table,
+                Some(code),
+                input.attribution.referral_click.as_deref(),
+                &input.email,
+                ports.clock.now(),
+            )
+            .await?
+        }
+        None => crate::usecases::referrals::Attribution::None,
+    };
     // A few rounds at most: a guard can be stale (its lead closed) or an expired idempotency
     // record may need replacing; each round re-reads what it conflicted with.
     for _ in 0..4 {
         let now = ports.clock.now();
         let lead_id = new_id(now);
-        let lead = new_lead(input, &lead_id, now);
+        let mut lead = new_lead(input, &lead_id, now);
+        if input.attribution.referral_code.is_some() {
+            lead.attribution.referral = Some(
+                match &attribution {
+                    crate::usecases::referrals::Attribution::Referred { .. } => "attributed",
+                    crate::usecases::referrals::Attribution::SelfReferral => "self_referral",
+                    crate::usecases::referrals::Attribution::None => "not_attributed",
+                }
+                .to_string(),
+            );
+        }
         let ekey = email_key(&input.email);
         let audit = AuditEvent {
             event_id: new_id(now),
@@ -146,6 +170,11 @@ pub async fn capture_lead(
             repo::put_new(repo::lead_item(&lead)?),
             repo::put_new(repo::audit_item(&lead_id, &audit)?),
         ];
+        if let crate::usecases::referrals::Attribution::Referred { referrer, click } = &attribution {
+            writes.push(repo::put_new(crate::usecases::referrals::ticket_item(
+                &lead, referrer, click,
+            )?));
+        }
         // spam never claims the address: a real person can still submit with it
         let guard_at = if lead.spam {
             None

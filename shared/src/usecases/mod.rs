@@ -5,6 +5,7 @@ pub mod capture;
 pub mod commission;
 pub mod leads;
 pub mod payout;
+pub mod referrals;
 pub mod registrations;
 pub mod renewals;
 pub mod resellers;

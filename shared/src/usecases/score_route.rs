@@ -143,7 +143,12 @@ pub fn qualify(lead: &Lead, roster: &[Reseller], rules: &Rules, now: DateTime<Ut
         &RoutingInput {
             region: &lead.region,
             industry: &category.industry,
-            referral_code: lead.attribution.referral_code.as_deref(),
+            // only an attributed referral (code and click inside the window) decides the owner
+            referral_code: lead
+                .attribution
+                .referral_code
+                .as_deref()
+                .filter(|_| lead.attribution.referral.as_deref() == Some("attributed")),
             registered_owner: lead.registered_by.as_deref(),
         },
         roster,
