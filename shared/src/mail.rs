@@ -39,6 +39,34 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
+/// A text + HTML message, with an attachment when given (content type, file name, bytes).
+#[allow(clippy::too_many_arguments)]
+fn build_with(
+    from: &str,
+    to_name: &str,
+    to: &str,
+    subject: &str,
+    text: String,
+    html: String,
+    attachment: Option<(&str, String, Vec<u8>)>,
+    now: DateTime<Utc>,
+) -> std::io::Result<Vec<u8>> {
+    let (name, addr) = parse_from(from);
+    let mut m = MessageBuilder::new()
+        .from((name.as_str(), addr.as_str()))
+        .to(vec![(to_name, to)])
+        .subject(subject)
+        .date(now.timestamp())
+        .text_body(text)
+        .html_body(html);
+    if let Some((content_type, file, bytes)) = attachment {
+        m = m.attachment(content_type.to_string(), file, bytes);
+    }
+    let mut out = Vec::new();
+    m.write_to(&mut out)?;
+    Ok(out)
+}
+
 fn build(
     from: &str,
     to_name: &str,
@@ -48,17 +76,7 @@ fn build(
     html: String,
     now: DateTime<Utc>,
 ) -> std::io::Result<Vec<u8>> {
-    let (name, addr) = parse_from(from);
-    let mut out = Vec::new();
-    MessageBuilder::new()
-        .from((name.as_str(), addr.as_str()))
-        .to(vec![(to_name, to)])
-        .subject(subject)
-        .date(now.timestamp())
-        .text_body(text)
-        .html_body(html)
-        .write_to(&mut out)?;
-    Ok(out)
+    build_with(from, to_name, to, subject, text, html, None, now)
 }
 
 /// The renewal-risk alert to the owning reseller.
@@ -257,22 +275,12 @@ pub fn finance(
     }
     text.push_str("\nThe attached CSV has one row per payee and currency.\n");
     html.push_str("</ul><p>The attached CSV has one row per payee and currency.</p>");
-    let (name, addr) = parse_from(from);
-    let mut out = Vec::new();
-    MessageBuilder::new()
-        .from((name.as_str(), addr.as_str()))
-        .to(vec![("Finance", to)])
-        .subject(subject)
-        .date(now.timestamp())
-        .text_body(text)
-        .html_body(html)
-        .attachment(
-            "text/csv",
-            format!("payouts-{month}.csv"),
-            finance_csv(tickets).into_bytes(),
-        )
-        .write_to(&mut out)?;
-    Ok(out)
+    let csv = (
+        "text/csv",
+        format!("payouts-{month}.csv"),
+        finance_csv(tickets).into_bytes(),
+    );
+    build_with(from, "Finance", to, &subject, text, html, Some(csv), now)
 }
 
 /// The sending address for white-labelled mail: `partners@` the platform's verified domain.

@@ -18,29 +18,23 @@ impl Api {
         }
     }
 
-    pub async fn post_json(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let res = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .json(&body)
-            .send()
-            .await
-            .expect("request");
+    /// POSTs JSON, with a bearer key when given.
+    pub async fn post_as(&self, path: &str, key: Option<&str>, body: Value) -> (StatusCode, Value) {
+        let mut req = self.http.post(format!("{}{path}", self.base)).json(&body);
+        if let Some(k) = key {
+            req = req.bearer_auth(k);
+        }
+        let res = req.send().await.expect("request");
         let status = res.status();
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    pub async fn post_json(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.post_as(path, None, body).await
+    }
+
     pub async fn admin_post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let res = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(ADMIN_KEY)
-            .json(&body)
-            .send()
-            .await
-            .expect("request");
-        let status = res.status();
-        (status, res.json().await.unwrap_or(Value::Null))
+        self.post_as(path, Some(ADMIN_KEY), body).await
     }
 
     pub async fn get_as(&self, path: &str, key: Option<&str>) -> (StatusCode, Value) {

@@ -6,16 +6,7 @@ use serde_json::{json, Value};
 
 impl Api {
     pub async fn register(&self, key: &str, body: Value) -> (StatusCode, Value) {
-        let res = self
-            .http
-            .post(format!("{}/registrations", self.base))
-            .bearer_auth(key)
-            .json(&body)
-            .send()
-            .await
-            .expect("request");
-        let status = res.status();
-        (status, res.json().await.unwrap_or(Value::Null))
+        self.post_as("/registrations", Some(key), body).await
     }
 }
 
