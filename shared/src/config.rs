@@ -26,6 +26,9 @@ pub mod env {
     pub const PUBLIC_BASE_URL: &str = "PUBLIC_BASE_URL";
     pub const SES_CONFIGURATION_SET: &str = "SES_CONFIGURATION_SET";
     pub const REFERRAL_LANDING_URL: &str = "REFERRAL_LANDING_URL";
+    pub const BUCKET_NAME: &str = "BUCKET_NAME";
+    pub const IMPORT_QUEUE_URL: &str = "IMPORT_QUEUE_URL";
+    pub const IMPORT_CHUNK_BYTES: &str = "IMPORT_CHUNK_BYTES";
 
     /// What each Lambda reads; template.yaml must set every one of them (checked by a test).
     pub const LEAD_CAPTURE: &[&str] = &[
@@ -55,6 +58,14 @@ pub mod env {
     ];
     pub const MONTHLY_PAYOUT: &[&str] = &[TABLE_NAME, RULES_JSON, MAIL_FROM, PAYOUT_QUEUE_URL, FINANCE_EMAIL];
 
+    pub const PROSPECT_IMPORT: &[&str] = &[
+        TABLE_NAME,
+        BUCKET_NAME,
+        SCORING_QUEUE_URL,
+        IMPORT_QUEUE_URL,
+        IMPORT_CHUNK_BYTES,
+    ];
+
     /// Each function crate and the variables it reads.
     pub const BY_FUNCTION: &[(&str, &[&str])] = &[
         ("lead-capture", LEAD_CAPTURE),
@@ -65,6 +76,7 @@ pub mod env {
         ("monthly-payout", MONTHLY_PAYOUT),
         ("payout-worker", MONTHLY_PAYOUT),
         ("sequence-sender", SEQUENCE_SENDER),
+        ("prospect-import", PROSPECT_IMPORT),
     ];
 }
 

@@ -130,3 +130,21 @@ pub async fn sequencer_from_env() -> Result<Arc<crate::handlers::sequence_sender
         tracking_secret,
     }))
 }
+
+pub async fn importer_from_env() -> Result<Arc<crate::handlers::import::Importer>, String> {
+    let table_name = required(env::TABLE_NAME)?;
+    let bucket = required(env::BUCKET_NAME)?;
+    let scoring_queue = required(env::SCORING_QUEUE_URL)?;
+    let import_queue = required(env::IMPORT_QUEUE_URL)?;
+    let chunk_bytes = crate::handlers::import::chunk_bytes_from_env()?;
+    let sdk = sdk_config().await;
+    Ok(Arc::new(crate::handlers::import::Importer {
+        table: Arc::new(DynamoTable::new(&sdk, table_name)),
+        blobs: Arc::new(crate::adapters::aws::S3Blobs::new(&sdk, bucket)),
+        queue: Arc::new(SqsQueue::new(&sdk)),
+        clock: Arc::new(SystemClock),
+        scoring_queue,
+        import_queue,
+        chunk_bytes,
+    }))
+}

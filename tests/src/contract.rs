@@ -307,6 +307,14 @@ async fn batches(t: &dyn Table) {
         .collect();
     t.batch_put(items).await.expect("batch of 60 in 25s");
     assert_eq!(collect_all(t, Query::new("BATCH#1")).await.len(), 60);
+    // reads in batches of 100; absent keys are left out
+    let mut keys: Vec<Key> = (0..60).map(|i| Key::new("BATCH#1", format!("I#{i:03}"))).collect();
+    keys.extend((0..90).map(|i| Key::new("BATCH#1", format!("NONE#{i:03}"))));
+    let got = t.batch_get(&keys).await.expect("batch get of 150");
+    let mut seen: Vec<i64> = got.iter().filter_map(|i| i.get("i").and_then(Value::as_i64)).collect();
+    seen.sort();
+    assert_eq!(seen, (0..60).collect::<Vec<i64>>());
+    assert!(t.batch_get(&[]).await.expect("empty batch get").is_empty());
 }
 
 /// `queue` must exist; `missing` must not.
@@ -416,6 +424,41 @@ pub async fn blobs_suite(b: &dyn Blobs) {
     assert_eq!(tail, body[body.len() - 3..].to_vec());
     assert!(matches!(
         b.get("prospects/diwali/missing.csv").await,
+        Err(BlobError::NotFound(_))
+    ));
+
+    // compose: small sources make one object; large ones a multipart upload (3 × 3 MB: a
+    // 6 MB part, then the last 3 MB)
+    b.put("parts/a", b"row,email\n".to_vec(), "text/csv")
+        .await
+        .expect("put a");
+    b.put("parts/b", b"3,x@y.co\n".to_vec(), "text/csv")
+        .await
+        .expect("put b");
+    b.compose("reports/small.csv", &["parts/a".into(), "parts/b".into()], "text/csv")
+        .await
+        .expect("compose small");
+    assert_eq!(
+        b.get("reports/small.csv").await.expect("get"),
+        b"row,email\n3,x@y.co\n".to_vec()
+    );
+    let mb3 = |c: u8| vec![c; 3 * 1024 * 1024];
+    for (k, c) in [("parts/x", b'x'), ("parts/y", b'y'), ("parts/z", b'z')] {
+        b.put(k, mb3(c), "text/csv").await.expect("put big part");
+    }
+    let sources = ["parts/x".to_string(), "parts/y".into(), "parts/z".into()];
+    b.compose("reports/big.csv", &sources, "text/csv")
+        .await
+        .expect("compose big");
+    let big = b.get("reports/big.csv").await.expect("get big");
+    assert_eq!(big.len(), 9 * 1024 * 1024);
+    assert_eq!(
+        (big[0], big[3 * 1024 * 1024], big[9 * 1024 * 1024 - 1]),
+        (b'x', b'y', b'z')
+    );
+    assert!(matches!(
+        b.compose("reports/none.csv", &["parts/missing".into()], "text/csv")
+            .await,
         Err(BlobError::NotFound(_))
     ));
 }

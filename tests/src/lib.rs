@@ -4,6 +4,7 @@
 pub mod billing;
 pub mod contract;
 pub mod flows;
+pub mod imports;
 pub mod payouts;
 pub mod registrations;
 pub mod renewals;
@@ -59,6 +60,21 @@ fn options(aws: bool) -> Options {
 /// A local stack on the embedded adapters, on a free port.
 pub async fn embedded_stack() -> Running {
     start(options(false)).await.expect("embedded stack starts")
+}
+
+/// An embedded stack that splits prospect lists into chunks of about `bytes`.
+pub async fn embedded_stack_with_chunks(bytes: u64) -> Running {
+    let mut o = options(false);
+    o.import_chunk_bytes = bytes;
+    start(o).await.expect("embedded stack starts")
+}
+
+/// An AWS-backed stack that splits prospect lists into chunks of about `bytes`.
+pub async fn aws_stack_with_chunks(bytes: u64) -> Running {
+    emulator();
+    let mut o = options(true);
+    o.import_chunk_bytes = bytes;
+    start(o).await.expect("AWS stack starts against the emulator")
 }
 
 /// A local stack on the AWS adapters against the emulator, with its own table and queues.

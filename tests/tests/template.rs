@@ -236,3 +236,37 @@ fn the_renewal_scan_runs_nightly_at_two_in_india() {
 fn the_payout_runs_on_the_first_at_half_past_two_in_india() {
     assert_schedule("monthly-payout", "cron(30 2 1 * ? *)");
 }
+
+#[test]
+fn uploads_under_prospects_reach_the_importer() {
+    let t = template();
+    let bucket = &t["Resources"]["ProspectBucket"]["Properties"];
+    let notification = &bucket["NotificationConfiguration"]["QueueConfigurations"][0];
+    assert_eq!(notification["Event"], "s3:ObjectCreated:*");
+    let queue = referenced(&notification["Queue"]).expect("a queue");
+    let rules = &notification["Filter"]["S3Key"]["Rules"];
+    let rule = |name: &str| {
+        rules
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .find(|r| r["Name"] == name)
+            .map(|r| r["Value"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(rule("prefix").as_deref(), Some(shared::domain::prospects::PREFIX));
+    assert_eq!(rule("suffix").as_deref(), Some(".csv"));
+    assert_eq!(bucket["VersioningConfiguration"]["Status"], "Enabled");
+    let (_, importer) = functions(&t)
+        .into_iter()
+        .find(|(_, f)| binary(f) == "prospect-import")
+        .expect("importer");
+    let vars = &importer["Properties"]["Environment"]["Variables"];
+    assert_eq!(referenced(&vars["IMPORT_QUEUE_URL"]).as_deref(), Some(queue.as_str()));
+    assert_eq!(referenced(&vars["BUCKET_NAME"]).as_deref(), Some("ProspectBucket"));
+    let consumes = importer["Properties"]["Events"]
+        .as_mapping()
+        .into_iter()
+        .flatten()
+        .any(|(_, e)| e["Type"] == "SQS" && referenced(&e["Properties"]["Queue"]).as_deref() == Some(queue.as_str()));
+    assert!(consumes, "the importer consumes {queue}");
+}

@@ -73,6 +73,7 @@ pub fn spawn(stack: Arc<Stack>, stop: tokio::sync::watch::Receiver<bool>) {
                     "commission" => stack.commission.handle_batch(to_event(&batch)).await,
                     "payout" => stack.payout.handle_batch(to_event(&batch)).await,
                     "sequence" => stack.sequencer.handle_batch(to_event(&batch)).await,
+                    "import" => stack.importer.handle_batch(to_event(&batch)).await,
                     _ => continue,
                 };
                 let failed: Vec<String> = response

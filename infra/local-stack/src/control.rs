@@ -3,9 +3,9 @@
 
 use crate::{Stack, QUEUES};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -23,6 +23,13 @@ pub fn router(stack: Arc<Stack>) -> Router {
         .route("/_local/drain", post(drain))
         .route("/_local/outbox", get(outbox))
         .route("/_local/queues", get(queues))
+        .route("/_local/queues/{name}", post(enqueue))
+        .route(
+            "/_local/objects/{*key}",
+            put(put_object)
+                .get(get_object)
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_OBJECT_BYTES)),
+        )
         .route("/_local/form", get(|| async { Html(FORM) }))
         .route("/_local/thanks", get(|| async { Html("<!doctype html><title>Thank you</title><h1>Thank you!</h1><p>We will be in touch shortly.</p>") }))
         .route("/_local/form-error", get(|| async { Html("<!doctype html><title>Please check the form</title><h1>Please check the form</h1><p>The errors are listed in this page's address.</p>") }))
@@ -157,6 +164,101 @@ async fn outbox(State(stack): State<Arc<Stack>>) -> Response {
             Json(json!({"error": "the outbox is kept by the embedded mailer; with --aws, mail goes to SES"})),
         )
             .into_response(),
+    }
+}
+
+/// The largest object `PUT /_local/objects/{key}` takes.
+const MAX_OBJECT_BYTES: usize = 1024 * 1024 * 1024;
+
+/// Stores an object, as S3 would; one under `prospects/` is announced to the import queue with
+/// the `ObjectCreated` event S3's notification would send (returned in the response, so it can
+/// be delivered again through `POST /_local/queues/import`).
+async fn put_object(
+    State(stack): State<Arc<Stack>>,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream")
+        .to_string();
+    let size = body.len();
+    // an eTag as S3 gives one: the same bytes, the same tag
+    let etag = shared::usecases::resellers::sha256_bytes_hex(&body)[..32].to_string();
+    if let Err(e) = stack.blobs.put(&key, body.to_vec(), &content_type).await {
+        return bad(e.to_string());
+    }
+    if shared::domain::prospects::upload(&key).is_none() {
+        return (StatusCode::CREATED, Json(json!({"key": key, "etag": etag}))).into_response();
+    }
+    let event = s3_event(&stack, &key, size, &etag);
+    let Some(queue) = stack.queue_id("import") else {
+        return bad("no import queue".into());
+    };
+    if let Err(e) = stack.queue.send(queue, event.to_string()).await {
+        return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e.to_string()}))).into_response();
+    }
+    (
+        StatusCode::CREATED,
+        Json(json!({"key": key, "etag": etag, "event": event})),
+    )
+        .into_response()
+}
+
+/// What S3 sends an SQS queue for a new object (the fields the importer reads, and the usual rest).
+fn s3_event(stack: &Stack, key: &str, size: usize, etag: &str) -> Value {
+    let now = stack.clock.now();
+    json!({"Records": [{
+        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "ap-south-1",
+        "eventTime": now, "eventName": "ObjectCreated:Put",
+        "userIdentity": {"principalId": "local"},
+        "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+        "responseElements": {"x-amz-request-id": shared::ids::random_id(), "x-amz-id-2": "local"},
+        "s3": {
+            "s3SchemaVersion": "1.0", "configurationId": "prospect-lists",
+            "bucket": {"name": stack.options.bucket, "ownerIdentity": {"principalId": "local"},
+                       "arn": format!("arn:aws:s3:::{}", stack.options.bucket)},
+            "object": {"key": shared::domain::prospects::encode_event_key(key), "size": size,
+                       "eTag": etag, "sequencer": format!("{:016X}", now.timestamp_micros())}
+        }
+    }]})
+}
+
+async fn get_object(State(stack): State<Arc<Stack>>, Path(key): Path<String>) -> Response {
+    match stack.blobs.get(&key).await {
+        Ok(bytes) => {
+            let kind = if key.ends_with(".json") {
+                "application/json"
+            } else if key.ends_with(".csv") {
+                "text/csv; charset=utf-8"
+            } else {
+                "application/octet-stream"
+            };
+            ([(header::CONTENT_TYPE, kind)], bytes).into_response()
+        }
+        Err(shared::ports::blobs::BlobError::NotFound(_)) => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": "not_found", "message": format!("no object {key}")})),
+        )
+            .into_response(),
+        Err(e) => bad(e.to_string()),
+    }
+}
+
+/// Puts a raw message on one of the stack's queues (as `aws sqs send-message` would).
+async fn enqueue(State(stack): State<Arc<Stack>>, Path(name): Path<String>, body: String) -> Response {
+    let Some(queue) = stack.queue_id(&name) else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": "not_found", "message": format!("no queue {name}")})),
+        )
+            .into_response();
+    };
+    match stack.queue.send(queue, body).await {
+        Ok(id) => (StatusCode::ACCEPTED, Json(json!({"message_id": id}))).into_response(),
+        Err(e) => bad(e.to_string()),
     }
 }
 

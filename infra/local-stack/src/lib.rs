@@ -12,6 +12,7 @@ use shared::config::Rules;
 use shared::handlers::billing_api::{self, BillingApi, BillingApiConfig};
 use shared::handlers::commission::Commission;
 use shared::handlers::http::cors_layer;
+use shared::handlers::import::Importer;
 use shared::handlers::lead_api::{self, LeadApi, LeadApiConfig};
 use shared::handlers::payout::Payout;
 use shared::handlers::renewal_scan::{mail_from_env, RenewalScan};
@@ -32,6 +33,7 @@ pub const QUEUES: &[(&str, Option<&str>)] = &[
     ("sequence", Some("sequence")),
     ("commission", Some("commission")),
     ("payout", Some("payout")),
+    ("import", Some("import")),
 ];
 
 #[derive(Debug, Clone)]
@@ -53,6 +55,8 @@ pub struct Options {
     /// how long a received message stays hidden before it is delivered again
     pub visibility: Duration,
     pub roster_cache: Duration,
+    /// prospect lists larger than this are split into chunks
+    pub import_chunk_bytes: u64,
 }
 
 impl Options {
@@ -73,6 +77,7 @@ impl Options {
             allowed_origins: vec!["http://localhost:8080".into(), "http://127.0.0.1:8080".into()],
             visibility: Duration::from_millis(500),
             roster_cache: Duration::ZERO,
+            import_chunk_bytes: shared::handlers::import::DEFAULT_CHUNK_BYTES,
         }
     }
 }
@@ -93,6 +98,7 @@ pub struct Stack {
     pub renewal_scan: Arc<RenewalScan>,
     pub payout: Arc<Payout>,
     pub sequencer: Arc<Sequencer>,
+    pub importer: Arc<Importer>,
     pub lead_api: Arc<LeadApi>,
     pub billing_api: Arc<BillingApi>,
     pub options: Options,
@@ -262,6 +268,15 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         rules: rules.clone(),
         mail_from: mail_from_env(),
     });
+    let importer = Arc::new(Importer {
+        table: table.clone(),
+        blobs: blobs.clone(),
+        queue: queue.clone(),
+        clock: clock.clone(),
+        scoring_queue: id_of("scoring"),
+        import_queue: id_of("import"),
+        chunk_bytes: options.import_chunk_bytes,
+    });
     let commission = Arc::new(Commission {
         table: table.clone(),
         clock: clock.clone(),
@@ -269,6 +284,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
     });
     Ok(Arc::new(Stack {
         sequencer,
+        importer,
         payout,
         commission,
         renewal_scan,

@@ -35,6 +35,13 @@ async fn main() {
             .filter(|s| !s.is_empty())
             .collect();
     }
+    match shared::handlers::import::chunk_bytes_from_env() {
+        Ok(n) => o.import_chunk_bytes = n,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2)
+        }
+    }
     let mut seed_demo = true;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -78,6 +85,8 @@ Try it:
   curl -s -X POST {base}/_local/drain           # wait until scoring has run
   curl -s {base}/leads/LEAD_ID -H 'authorization: Bearer {admin_key}'
   curl -s '{base}/leads?stage=R002' -H 'authorization: Bearer {admin_key}'
+  curl -s -X PUT --data-binary @tests/fixtures/prospects-edge.csv {base}/_local/objects/prospects/diwali/list.csv
+  curl -s {base}/_local/objects/prospects/diwali/list.report.csv   # after a drain: rows not imported
 "#
     );
     let _ = tokio::signal::ctrl_c().await;

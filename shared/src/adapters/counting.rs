@@ -84,6 +84,14 @@ impl<T: Table> Table for CountingTable<T> {
             .fetch_add(items.len().div_ceil(MAX_BATCH_ITEMS) as u64, Ordering::SeqCst);
         self.inner.batch_put(items).await
     }
+    async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        self.counts
+            .gets
+            .fetch_add(keys.len().div_ceil(MAX_BATCH_GET_KEYS) as u64, Ordering::SeqCst);
+        let items = self.inner.batch_get(keys).await?;
+        self.counts.items.fetch_add(items.len() as u64, Ordering::SeqCst);
+        Ok(items)
+    }
 }
 
 pub struct CountingQueue<Q> {

@@ -67,9 +67,19 @@ pub struct Lead {
     /// the lead unsubscribed (no sequence mails it again)
     #[serde(default)]
     pub unsubscribed: bool,
+    /// the prospect list and row an imported lead came from
+    #[serde(default)]
+    pub import: Option<ImportSource>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportSource {
+    pub import_id: String,
+    pub key: String,
+    pub row: u64,
 }
 
 impl Lead {

@@ -7,6 +7,7 @@ pub mod commission;
 pub mod lead;
 pub mod money;
 pub mod payout;
+pub mod prospects;
 pub mod region;
 pub mod renewal;
 pub mod reseller;

@@ -4,6 +4,7 @@
 pub mod billing_api;
 pub mod commission;
 pub mod http;
+pub mod import;
 pub mod lead_api;
 pub mod payout;
 pub mod renewal_scan;

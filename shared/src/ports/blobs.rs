@@ -19,4 +19,10 @@ pub trait Blobs: Send + Sync {
     /// Bytes `start..end` (end exclusive, clipped to the object's size).
     async fn get_range(&self, key: &str, start: u64, end: u64) -> Result<Vec<u8>, BlobError>;
     async fn size(&self, key: &str) -> Result<u64, BlobError>;
+    /// Writes `key` as the concatenation of `sources`, in order, holding at most about one
+    /// multipart part in memory (S3: a multipart upload of ≥ 5 MB parts).
+    async fn compose(&self, key: &str, sources: &[String], content_type: &str) -> Result<(), BlobError>;
 }
+
+/// S3's smallest part but the last; the S3 adapter uploads parts of at least this size.
+pub const MIN_PART_BYTES: usize = 5 * 1024 * 1024;

@@ -190,11 +190,15 @@ pub trait Table: Send + Sync {
     async fn increment(&self, key: &Key, attr: &str, delta: i64) -> Result<i64, StoreError>;
     /// Unconditional puts in batches of 25, retrying unprocessed items until all are written.
     async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError>;
+    /// The items stored under `keys` (absent ones left out, order not kept), read consistently
+    /// in batches of 100, retrying unprocessed keys until all are read.
+    async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError>;
 }
 
 /// DynamoDB's limits, kept by both adapters.
 pub const MAX_TRANSACTION_ITEMS: usize = 100;
 pub const MAX_BATCH_ITEMS: usize = 25;
+pub const MAX_BATCH_GET_KEYS: usize = 100;
 pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
 
 /// The cursor is the last key of a page (table and index key attributes), as base64url JSON.

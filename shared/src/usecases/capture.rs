@@ -54,7 +54,7 @@ pub enum CaptureError {
     Store(#[from] StoreError),
 }
 
-fn new_lead(input: &LeadInput, lead_id: &str, now: DateTime<Utc>) -> Lead {
+pub(crate) fn new_lead(input: &LeadInput, lead_id: &str, now: DateTime<Utc>) -> Lead {
     Lead {
         lead_id: lead_id.to_string(),
         email: input.email.clone(),
@@ -75,6 +75,7 @@ fn new_lead(input: &LeadInput, lead_id: &str, now: DateTime<Utc>) -> Lead {
         registered_by: input.registered_by.clone(),
         replied: false,
         unsubscribed: false,
+        import: None,
         created_at: now,
         updated_at: now,
         version: 1,

@@ -56,6 +56,7 @@ pub fn view(lead: &Lead, audit: &[AuditEvent]) -> Value {
         "message": lead.profile.message,
         "channel": lead.attribution.channel,
         "attribution": lead.attribution,
+        "import": lead.import,
         "status": status,
         "spam": lead.spam,
         "stage": lead.stage.code(),

@@ -3,6 +3,7 @@
 pub mod billing;
 pub mod capture;
 pub mod commission;
+pub mod import;
 pub mod leads;
 pub mod payout;
 pub mod referrals;

@@ -35,7 +35,11 @@ pub struct NewReseller {
 }
 
 pub fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
+    sha256_bytes_hex(s.as_bytes())
+}
+
+pub fn sha256_bytes_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 fn random_hex(bytes: usize) -> Result<String, StoreError> {

@@ -72,4 +72,21 @@ impl Blobs for DiskBlobs {
         let meta = tokio::fs::metadata(self.path(key)?).await.map_err(|e| io_err(key, e))?;
         Ok(meta.len())
     }
+
+    async fn compose(&self, key: &str, sources: &[String], _content_type: &str) -> Result<(), BlobError> {
+        let path = self.path(key)?;
+        if let Some(parent) = path.parent() {
+            tokio::fs::create_dir_all(parent).await.map_err(|e| io_err(key, e))?;
+        }
+        let tmp = path.with_extension("part~");
+        let mut out = tokio::fs::File::create(&tmp).await.map_err(|e| io_err(key, e))?;
+        for source in sources {
+            let mut f = tokio::fs::File::open(self.path(source)?)
+                .await
+                .map_err(|e| io_err(source, e))?;
+            tokio::io::copy(&mut f, &mut out).await.map_err(|e| io_err(key, e))?;
+        }
+        out.sync_all().await.map_err(|e| io_err(key, e))?;
+        tokio::fs::rename(&tmp, &path).await.map_err(|e| io_err(key, e))
+    }
 }

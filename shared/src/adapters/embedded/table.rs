@@ -340,6 +340,15 @@ impl Table for EmbeddedTable {
         Ok(value)
     }
 
+    async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        let distinct: HashSet<&Key> = keys.iter().collect();
+        if distinct.len() != keys.len() {
+            return Err(StoreError::Invalid("duplicate key in one batch".into()));
+        }
+        let state = self.lock();
+        Ok(keys.iter().filter_map(|k| state.get(k).cloned()).collect())
+    }
+
     async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
         for chunk in items.chunks(MAX_BATCH_ITEMS) {
             let mut keys = HashSet::new();
