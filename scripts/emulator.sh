@@ -14,9 +14,6 @@ for _ in $(seq 1 150); do
   fi
   sleep 0.2
 done
-# moto's data dump (read by the SES tests) trips over multipart-upload parts once S3's
-# "restore" state machine advances them; keep that state machine still.
-python3 -c "import urllib.request, json; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:$port/moto-api/state-manager/set-transition', data=json.dumps({'model_name': 's3::keyrestore', 'transition': {'progression': 'manual', 'times': 1000000000}}).encode(), method='POST'), timeout=5)"
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=ap-south-1
 export AWS_EC2_METADATA_DISABLED=true

@@ -29,6 +29,7 @@ pub mod env {
     pub const BUCKET_NAME: &str = "BUCKET_NAME";
     pub const IMPORT_QUEUE_URL: &str = "IMPORT_QUEUE_URL";
     pub const IMPORT_CHUNK_BYTES: &str = "IMPORT_CHUNK_BYTES";
+    pub const ADMIN_EMAIL: &str = "ADMIN_EMAIL";
 
     /// What each Lambda reads; template.yaml must set every one of them (checked by a test).
     pub const LEAD_CAPTURE: &[&str] = &[
@@ -66,6 +67,8 @@ pub mod env {
         IMPORT_CHUNK_BYTES,
     ];
 
+    pub const SLA_WATCH: &[&str] = &[TABLE_NAME, RULES_JSON, MAIL_FROM, ADMIN_EMAIL];
+
     /// Each function crate and the variables it reads.
     pub const BY_FUNCTION: &[(&str, &[&str])] = &[
         ("lead-capture", LEAD_CAPTURE),
@@ -77,6 +80,7 @@ pub mod env {
         ("payout-worker", MONTHLY_PAYOUT),
         ("sequence-sender", SEQUENCE_SENDER),
         ("prospect-import", PROSPECT_IMPORT),
+        ("sla-watch", SLA_WATCH),
     ];
 }
 

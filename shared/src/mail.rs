@@ -375,6 +375,24 @@ pub fn hot_alert(
     build(from, &reseller.name, &reseller.email, &subject, text, html, now)
 }
 
+/// A short operational notice (SLA reassignments and escalations): one paragraph, text and HTML.
+pub fn notice(
+    from: &str,
+    to_name: &str,
+    to: &str,
+    subject: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> std::io::Result<Vec<u8>> {
+    let text = format!("Hello {to_name},\n\n{body}\n\n— Partner Programme\n");
+    let html = format!(
+        "<p>Hello {},</p><p>{}</p><p>— Partner Programme</p>",
+        escape_html(to_name),
+        escape_html(body)
+    );
+    build(from, to_name, to, subject, text, html, now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

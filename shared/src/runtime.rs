@@ -148,3 +148,18 @@ pub async fn importer_from_env() -> Result<Arc<crate::handlers::import::Importer
         chunk_bytes,
     }))
 }
+
+pub async fn sla_watch_from_env() -> Result<Arc<crate::handlers::sla_watch::SlaWatch>, String> {
+    let rules = Rules::from_env()?;
+    let table_name = required(env::TABLE_NAME)?;
+    let admin_email = crate::handlers::sla_watch::admin_email_from_env()?;
+    let sdk = sdk_config().await;
+    Ok(Arc::new(crate::handlers::sla_watch::SlaWatch {
+        table: Arc::new(DynamoTable::new(&sdk, table_name)),
+        mailer: Arc::new(crate::adapters::aws::SesMailer::new(&sdk)),
+        clock: Arc::new(SystemClock),
+        rules,
+        mail_from: crate::handlers::renewal_scan::mail_from_env(),
+        admin_email,
+    }))
+}

@@ -66,9 +66,19 @@ impl Api {
     }
 
     pub async fn drain(&self) {
+        self.drain_queues("").await
+    }
+
+    /// Waits for the named queues only (comma-separated; all when empty).
+    pub async fn drain_queues(&self, queues: &str) {
+        let query = if queues.is_empty() {
+            String::new()
+        } else {
+            format!("?queues={queues}")
+        };
         let res = self
             .http
-            .post(format!("{}/_local/drain", self.base))
+            .post(format!("{}/_local/drain{query}", self.base))
             .send()
             .await
             .expect("drain");

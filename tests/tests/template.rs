@@ -270,3 +270,8 @@ fn uploads_under_prospects_reach_the_importer() {
         .any(|(_, e)| e["Type"] == "SQS" && referenced(&e["Properties"]["Queue"]).as_deref() == Some(queue.as_str()));
     assert!(consumes, "the importer consumes {queue}");
 }
+
+#[test]
+fn the_sla_watch_runs_every_quarter_hour() {
+    assert_schedule("sla-watch", "rate(15 minutes)");
+}

@@ -2,7 +2,7 @@
 //! the queues to drain, read the outbox — and a demo form with its thank-you and error pages.
 
 use crate::{Stack, QUEUES};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Scheduled functions the stack can run on demand.
-pub const JOBS: &[&str] = &["renewal-risk-scan", "monthly-payout", "sequence-sender"];
+pub const JOBS: &[&str] = &["renewal-risk-scan", "monthly-payout", "sequence-sender", "sla-watch"];
 
 pub fn router(stack: Arc<Stack>) -> Router {
     Router::new()
@@ -86,6 +86,7 @@ async fn run_job(State(stack): State<Arc<Stack>>, Path(name): Path<String>, body
         "renewal-risk-scan" => stack.renewal_scan.run(now).await.map(|r| json!(r)),
         "monthly-payout" => stack.payout.coordinate(now).await,
         "sequence-sender" => stack.sequencer.run(now).await.map(|r| json!(r)),
+        "sla-watch" => stack.sla_watch.run(now).await.map(|r| json!(r)),
         _ => {
             let body = json!({"error": "not_found", "message": format!("no scheduled job {name}"), "jobs": JOBS});
             return (StatusCode::NOT_FOUND, Json(body)).into_response();
@@ -114,13 +115,26 @@ async fn depths(stack: &Stack) -> serde_json::Map<String, Value> {
     out
 }
 
-/// Returns once every queue that has a consumer is empty (504 after a minute).
-async fn drain(State(stack): State<Arc<Stack>>) -> Response {
+#[derive(serde::Deserialize)]
+struct DrainParams {
+    /// comma-separated queue names; every consumed queue when absent
+    queues: Option<String>,
+}
+
+/// Returns once every queue that has a consumer (or each one named in `?queues=`) is empty
+/// (504 after a minute).
+async fn drain(State(stack): State<Arc<Stack>>, Query(p): Query<DrainParams>) -> Response {
+    let only: Option<Vec<String>> = p.queues.map(|q| {
+        q.split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    });
     let started = Instant::now();
     loop {
         let mut busy = false;
         for (logical, consumer) in QUEUES {
-            if consumer.is_none() {
+            if consumer.is_none() || only.as_ref().is_some_and(|o| !o.iter().any(|n| n == logical)) {
                 continue;
             }
             if let Some(id) = stack.queue_id(logical) {
@@ -179,11 +193,13 @@ async fn put_object(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
+    // curl's `--data-binary` says form-urlencoded; the object's type then comes from its name
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/octet-stream")
-        .to_string();
+        .filter(|t| !t.starts_with("application/x-www-form-urlencoded"))
+        .map(str::to_string)
+        .unwrap_or_else(|| content_type_of(&key).to_string());
     let size = body.len();
     // an eTag as S3 gives one: the same bytes, the same tag
     let etag = shared::usecases::resellers::sha256_bytes_hex(&body)[..32].to_string();
@@ -226,18 +242,19 @@ fn s3_event(stack: &Stack, key: &str, size: usize, etag: &str) -> Value {
     }]})
 }
 
+fn content_type_of(key: &str) -> &'static str {
+    if key.ends_with(".json") {
+        "application/json"
+    } else if key.ends_with(".csv") {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/octet-stream"
+    }
+}
+
 async fn get_object(State(stack): State<Arc<Stack>>, Path(key): Path<String>) -> Response {
     match stack.blobs.get(&key).await {
-        Ok(bytes) => {
-            let kind = if key.ends_with(".json") {
-                "application/json"
-            } else if key.ends_with(".csv") {
-                "text/csv; charset=utf-8"
-            } else {
-                "application/octet-stream"
-            };
-            ([(header::CONTENT_TYPE, kind)], bytes).into_response()
-        }
+        Ok(bytes) => ([(header::CONTENT_TYPE, content_type_of(&key))], bytes).into_response(),
         Err(shared::ports::blobs::BlobError::NotFound(_)) => (
             StatusCode::NOT_FOUND,
             Json(json!({"error": "not_found", "message": format!("no object {key}")})),

@@ -18,6 +18,7 @@ use shared::handlers::payout::Payout;
 use shared::handlers::renewal_scan::{mail_from_env, RenewalScan};
 use shared::handlers::scoring::Scoring;
 use shared::handlers::sequence_sender::Sequencer;
+use shared::handlers::sla_watch::SlaWatch;
 use shared::ports::clock::ShiftedClock;
 use shared::ports::{Blobs, Mailer, Queue, Table};
 use shared::usecases::resellers::sha256_hex;
@@ -55,6 +56,8 @@ pub struct Options {
     /// how long a received message stays hidden before it is delivered again
     pub visibility: Duration,
     pub roster_cache: Duration,
+    /// who hears of SLA escalations and of leads sent to the admin queue
+    pub admin_email: String,
     /// prospect lists larger than this are split into chunks
     pub import_chunk_bytes: u64,
 }
@@ -78,6 +81,10 @@ impl Options {
             visibility: Duration::from_millis(500),
             roster_cache: Duration::ZERO,
             import_chunk_bytes: shared::handlers::import::DEFAULT_CHUNK_BYTES,
+            admin_email: std::env::var("ADMIN_EMAIL")
+                .ok()
+                .filter(|v| v.contains('@'))
+                .unwrap_or_else(|| "partner-admin@partners.example".into()),
         }
     }
 }
@@ -99,6 +106,7 @@ pub struct Stack {
     pub payout: Arc<Payout>,
     pub sequencer: Arc<Sequencer>,
     pub importer: Arc<Importer>,
+    pub sla_watch: Arc<SlaWatch>,
     pub lead_api: Arc<LeadApi>,
     pub billing_api: Arc<BillingApi>,
     pub options: Options,
@@ -268,6 +276,14 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         rules: rules.clone(),
         mail_from: mail_from_env(),
     });
+    let sla_watch = Arc::new(SlaWatch {
+        table: table.clone(),
+        mailer: mailer.clone(),
+        clock: clock.clone(),
+        rules: rules.clone(),
+        mail_from: mail_from_env(),
+        admin_email: options.admin_email.clone(),
+    });
     let importer = Arc::new(Importer {
         table: table.clone(),
         blobs: blobs.clone(),
@@ -285,6 +301,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
     Ok(Arc::new(Stack {
         sequencer,
         importer,
+        sla_watch,
         payout,
         commission,
         renewal_scan,

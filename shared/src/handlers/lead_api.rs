@@ -285,7 +285,19 @@ async fn get_lead(
             return Err(not_found());
         }
     }
-    Ok(Json(leads_uc::view(&lead, &audit)))
+    let mut view = leads_uc::view(&lead, &audit);
+    // the first-response clock, when an owner has one running or had one
+    let sla = crate::repo::get_record::<crate::usecases::sla::Sla>(
+        api.table.as_ref(),
+        &crate::usecases::sla::sla_key(&lead.lead_id),
+    )
+    .await?;
+    view["sla"] = json!(sla.map(|s| json!({
+        "status": s.status, "owner_reseller_id": s.owner_reseller_id, "deadline": s.deadline,
+        "reassignments": s.reassignments, "first_response_at": s.first_response_at,
+        "first_response_minutes": s.first_response_minutes,
+    })));
+    Ok(Json(view))
 }
 
 #[derive(Debug, Deserialize)]
@@ -556,20 +568,46 @@ async fn post_activity(
         correlation_id: crate::ids::new_id(now),
         detail: input.note.unwrap_or_default().chars().take(2000).collect(),
     };
-    api.table
-        .put(
-            crate::repo::audit_item(&id, &audit)?,
-            Some(crate::ports::table::Cond::NotExists),
-        )
-        .await?;
+    let first_response = record_activity(&api, &id, &audit, &input.kind).await?;
     if input.kind == "reply" || input.kind == "webinar" {
         engaged(&api, &id, &input.kind).await?;
     }
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"lead_id": id, "activity": input.kind})),
-    )
-        .into_response())
+    let mut body = json!({"lead_id": id, "activity": input.kind});
+    if let Some(sla) = first_response {
+        body["first_response"] = json!({"at": sla.first_response_at, "minutes": sla.first_response_minutes});
+    }
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Appends the activity to the audit trail; the first sales activity on a lead whose SLA clock
+/// runs also stops it (one transaction). Returns the SLA when this was the first response.
+async fn record_activity(
+    api: &LeadApi,
+    lead_id: &str,
+    audit: &crate::domain::audit::AuditEvent,
+    kind: &str,
+) -> Result<Option<crate::usecases::sla::Sla>, ApiError> {
+    use crate::usecases::sla;
+    let audit_write = crate::repo::put_new(crate::repo::audit_item(lead_id, audit)?);
+    if sla::RESPONSE_TYPES.contains(&kind) {
+        for _ in 0..3 {
+            let Some(current) = crate::repo::get_record::<sla::Sla>(api.table.as_ref(), &sla::sla_key(lead_id)).await?
+            else {
+                break;
+            };
+            let Some((next, write)) = sla::first_response(&current, &audit.actor, audit.at)? else {
+                break;
+            };
+            match api.table.transact(vec![audit_write.clone(), write]).await {
+                Ok(()) => return Ok(Some(next)),
+                // the SLA moved meanwhile (a reassignment, or another first response): look again
+                Err(e) if e.is_conflict() => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    api.table.transact(vec![audit_write]).await?;
+    Ok(None)
 }
 
 /// Deal registration by a reseller (its own key): `201` with the protection's expiry, or `409`

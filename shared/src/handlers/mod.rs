@@ -11,4 +11,5 @@ pub mod renewal_scan;
 pub mod scoring;
 pub mod sequence_sender;
 pub mod signature;
+pub mod sla_watch;
 pub mod sqs;

@@ -12,6 +12,7 @@ pub mod renewals;
 pub mod resellers;
 pub mod score_route;
 pub mod sequences;
+pub mod sla;
 
 use crate::ports::table::StoreError;
 use std::time::Duration;

@@ -248,7 +248,8 @@ pub async fn score_and_route(
                             .iter()
                             .any(|c| c.reseller_id == r.reseller_id && c.eligible)
                 }) {
-                    if writes.len() >= crate::ports::table::MAX_TRANSACTION_ITEMS {
+                    // (one slot stays free for the SLA item)
+                    if writes.len() + 1 >= crate::ports::table::MAX_TRANSACTION_ITEMS {
                         break;
                     }
                     writes.push(Write::Check {
@@ -257,6 +258,11 @@ pub async fn score_and_route(
                     });
                 }
             }
+        }
+        // an owner's first-response clock starts now (SPEC §4 SLA)
+        if let Some(owner) = &next.owner_reseller_id {
+            let sla = crate::usecases::sla::start(lead_id, owner, now, ports.rules);
+            writes.push(repo::put_new(crate::usecases::sla::sla_item(&sla)?));
         }
         match ports.table.transact(writes).await {
             Ok(()) => {

@@ -1,0 +1,50 @@
+//! The sla-watch function: run every 15 minutes by EventBridge Scheduler; the event carries
+//! nothing the watch needs.
+
+use crate::config::{env, Rules};
+use crate::ports::{Clock, Mailer, Table};
+use crate::usecases::sla::{watch, SlaPorts, WatchReport};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+pub struct SlaWatch {
+    pub table: Arc<dyn Table>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+    pub rules: Rules,
+    pub mail_from: String,
+    pub admin_email: String,
+}
+
+pub fn admin_email_from_env() -> Result<String, String> {
+    std::env::var(env::ADMIN_EMAIL)
+        .ok()
+        .filter(|v| v.contains('@'))
+        .ok_or_else(|| format!("{} must be an email address", env::ADMIN_EMAIL))
+}
+
+impl SlaWatch {
+    /// Handles every lead overdue at `now` (the clock's time when `None`).
+    pub async fn run(&self, now: Option<DateTime<Utc>>) -> Result<WatchReport, String> {
+        let now = now.unwrap_or_else(|| self.clock.now());
+        let ports = SlaPorts {
+            table: self.table.as_ref(),
+            mailer: self.mailer.as_ref(),
+            clock: self.clock.as_ref(),
+            rules: &self.rules,
+            mail_from: &self.mail_from,
+            admin_email: &self.admin_email,
+        };
+        let report = watch(&ports, now).await.map_err(|e| e.to_string())?;
+        tracing::info!(
+            overdue = report.overdue,
+            reassigned = report.reassigned,
+            escalated = report.escalated,
+            admin_queue = report.admin_queue,
+            conflicts = report.conflicts,
+            failed = report.failed,
+            "SLA watch done"
+        );
+        Ok(report)
+    }
+}

@@ -1,0 +1,455 @@
+//! The first-response SLA (SPEC §4): a lead assigned to a reseller must get a logged sales
+//! activity within `sla_hours`. Assignment writes an SLA item indexed by its deadline; the
+//! first activity takes it off the index; `watch` (every 15 minutes) reads only the overdue
+//! ones, by a key-range query, and reassigns platform leads (at most `max_reassignments`
+//! times, then the admin queue) or escalates partner-owned and referral leads — each step one
+//! transaction, with an audit event, then an email to each reseller concerned.
+
+use crate::config::Rules;
+use crate::domain::audit::AuditEvent;
+use crate::domain::lead::Lead;
+use crate::domain::reseller::Reseller;
+use crate::domain::routing::{route, RoutingInput, ADMIN_QUEUE};
+use crate::domain::stage::Stage;
+use crate::ids::new_id;
+use crate::ports::table::{Index, Item, Key, Query, SkRange, StoreError, Table, Write};
+use crate::ports::{Clock, Mailer};
+use crate::repo;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+pub const SLA_DUE_INDEX_PK: &str = "SLA_DUE";
+/// Overdue leads handled per run; the rest wait 15 minutes for the next.
+pub const MAX_PER_RUN: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sla {
+    pub lead_id: String,
+    pub owner_reseller_id: String,
+    pub assigned_at: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    /// waiting | responded | escalated | admin_queue | closed
+    pub status: String,
+    pub reassignments: u32,
+    #[serde(default)]
+    pub previous_owners: Vec<String>,
+    #[serde(default)]
+    pub first_response_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub first_response_minutes: Option<i64>,
+    #[serde(default)]
+    pub first_response_by: Option<String>,
+    pub version: u64,
+}
+
+pub fn sla_key(lead_id: &str) -> Key {
+    Key::new(repo::lead_pk(lead_id), "SLA")
+}
+
+/// A waiting SLA is listed in the deadline index; any other status is not.
+pub fn sla_item(sla: &Sla) -> Result<Item, StoreError> {
+    let extra = if sla.status == "waiting" {
+        vec![
+            ("gsi1pk", SLA_DUE_INDEX_PK.to_string()),
+            ("gsi1sk", format!("{}#{}", repo::key_time(&sla.deadline), sla.lead_id)),
+        ]
+    } else {
+        vec![]
+    };
+    repo::item_of(sla, "sla", &sla_key(&sla.lead_id), &extra)
+}
+
+/// The SLA a new assignment starts.
+pub fn start(lead_id: &str, owner: &str, now: DateTime<Utc>, rules: &Rules) -> Sla {
+    Sla {
+        lead_id: lead_id.to_string(),
+        owner_reseller_id: owner.to_string(),
+        assigned_at: now,
+        deadline: now + Duration::hours(rules.routing.sla_hours as i64),
+        status: "waiting".into(),
+        reassignments: 0,
+        previous_owners: vec![],
+        first_response_at: None,
+        first_response_minutes: None,
+        first_response_by: None,
+        version: 1,
+    }
+}
+
+/// Types of activity that count as the owner's response (a webinar is the lead's doing).
+pub const RESPONSE_TYPES: &[&str] = &["call", "email", "meeting", "note", "reply"];
+
+/// The write that records a first response on a waiting SLA (conditioned on its version),
+/// or `None` when there is nothing to record.
+pub fn first_response(sla: &Sla, by: &str, at: DateTime<Utc>) -> Result<Option<(Sla, Write)>, StoreError> {
+    if sla.status != "waiting" {
+        return Ok(None);
+    }
+    let mut next = sla.clone();
+    next.status = "responded".into();
+    next.first_response_at = Some(at);
+    // to the nearest minute
+    next.first_response_minutes = Some(((at - sla.assigned_at).num_seconds() + 30).div_euclid(60));
+    next.first_response_by = Some(by.to_string());
+    next.version += 1;
+    let write = repo::put_if_version(sla_item(&next)?, sla.version);
+    Ok(Some((next, write)))
+}
+
+pub struct SlaPorts<'a> {
+    pub table: &'a dyn Table,
+    pub mailer: &'a dyn Mailer,
+    pub clock: &'a dyn Clock,
+    pub rules: &'a Rules,
+    pub mail_from: &'a str,
+    /// who hears of escalations and of leads sent to the admin queue
+    pub admin_email: &'a str,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct WatchReport {
+    pub overdue: u32,
+    pub reassigned: u32,
+    pub escalated: u32,
+    pub admin_queue: u32,
+    /// progressed, closed or moved by other means: nothing to do but stop watching
+    pub closed: u32,
+    /// changed while being handled; the next run sees them again
+    pub conflicts: u32,
+    pub emails: u32,
+    pub failed: u32,
+}
+
+/// What happened to one overdue lead, and who is told.
+enum Step {
+    Reassigned { from: String, to: String },
+    Escalated { owner: String },
+    AdminQueue { from: String },
+    Closed,
+}
+
+pub async fn watch(ports: &SlaPorts<'_>, now: DateTime<Utc>) -> Result<WatchReport, StoreError> {
+    let mut report = WatchReport::default();
+    let mut due = Vec::new();
+    let mut cursor = None;
+    // everything whose deadline is at or before now ('~' sorts after every lead id)
+    let upto = format!("{}~", repo::key_time(&now));
+    loop {
+        let page = ports
+            .table
+            .query(
+                &Query::new(SLA_DUE_INDEX_PK)
+                    .index(Index::Gsi1)
+                    .sk(SkRange::UpTo(upto.clone()))
+                    .limit(100)
+                    .after(cursor),
+            )
+            .await?;
+        for item in page.items {
+            due.push(repo::record::<Sla>(item)?);
+        }
+        match page.cursor {
+            Some(c) if due.len() < MAX_PER_RUN => cursor = Some(c),
+            _ => break,
+        }
+    }
+    due.truncate(MAX_PER_RUN);
+    report.overdue = due.len() as u32;
+    let mut roster: Option<Vec<Reseller>> = None;
+    for sla in due {
+        match handle(ports, &sla, now, &mut roster).await {
+            Ok(Some((step, lead))) => {
+                match &step {
+                    Step::Reassigned { .. } => report.reassigned += 1,
+                    Step::Escalated { .. } => report.escalated += 1,
+                    Step::AdminQueue { .. } => report.admin_queue += 1,
+                    Step::Closed => report.closed += 1,
+                }
+                report.emails += notify(ports, &step, &lead, now).await;
+            }
+            Ok(None) => report.conflicts += 1,
+            Err(e) => {
+                report.failed += 1;
+                tracing::error!(lead_id = %sla.lead_id, error = %e, "SLA step failed");
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Decides and commits one overdue lead's step; `None` when something changed meanwhile.
+async fn handle(
+    ports: &SlaPorts<'_>,
+    sla: &Sla,
+    now: DateTime<Utc>,
+    roster: &mut Option<Vec<Reseller>>,
+) -> Result<Option<(Step, Lead)>, StoreError> {
+    let Some(lead) = repo::get_record::<Lead>(ports.table, &repo::lead_key(&sla.lead_id)).await? else {
+        return Ok(None);
+    };
+    let rule = lead.routing.as_ref().map(|r| r.rule.as_str()).unwrap_or("");
+    let protected = lead.registered_by.is_some() || rule == "partner_owned" || rule == "referral";
+    let mut next_sla = sla.clone();
+    next_sla.version += 1;
+    let mut next_lead = lead.clone();
+    next_lead.updated_at = now;
+    next_lead.version += 1;
+    let mut writes = Vec::new();
+    let old = sla.owner_reseller_id.clone();
+    // resellers whose load this step changes, to keep the run's roster current
+    let mut updated: Vec<Reseller> = Vec::new();
+
+    let moved_on =
+        !lead.is_open() || lead.stage > Stage::R002 || lead.owner_reseller_id.as_deref() != Some(old.as_str());
+    let (step, action, detail) = if moved_on {
+        next_sla.status = "closed".into();
+        (Step::Closed, "", String::new())
+    } else if protected {
+        next_sla.status = "escalated".into();
+        (
+            Step::Escalated { owner: old.clone() },
+            "sla.escalated",
+            format!(
+                "no first response from {old} within {} h; a {} lead stays with its reseller and is escalated",
+                ports.rules.routing.sla_hours,
+                if rule == "referral" {
+                    "referral"
+                } else {
+                    "partner-owned"
+                }
+            ),
+        )
+    } else {
+        let roster = match roster {
+            Some(r) => r,
+            None => roster.insert(crate::usecases::score_route::active_resellers(ports.table).await?),
+        };
+        let mut tried: Vec<&str> = sla.previous_owners.iter().map(String::as_str).collect();
+        tried.push(&old);
+        let candidates: Vec<Reseller> = roster
+            .iter()
+            .filter(|r| !tried.contains(&r.reseller_id.as_str()))
+            .cloned()
+            .collect();
+        let industry = lead
+            .category
+            .as_ref()
+            .map(|c| c.industry.clone())
+            .unwrap_or_else(|| "unknown".into());
+        let decision = route(
+            &RoutingInput {
+                region: &lead.region,
+                industry: &industry,
+                referral_code: None,
+                registered_owner: None,
+            },
+            &candidates,
+            now,
+        );
+        let can_reassign = sla.reassignments < ports.rules.routing.max_reassignments;
+        let winner = decision
+            .owner_reseller_id
+            .as_ref()
+            .filter(|_| can_reassign)
+            .and_then(|id| roster.iter().find(|r| &r.reseller_id == id))
+            .cloned();
+        // the old owner's load goes down either way
+        if let Some(previous) = roster.iter().find(|r| r.reseller_id == old) {
+            let mut p = previous.clone();
+            p.open_leads = p.open_leads.saturating_sub(1);
+            p.version += 1;
+            writes.push(repo::put_if_version(repo::reseller_item(&p)?, previous.version));
+            updated.push(p);
+        }
+        next_sla.previous_owners.push(old.clone());
+        match winner {
+            Some(w) => {
+                let mut nw = w.clone();
+                nw.open_leads += 1;
+                nw.last_assigned_at = Some(now);
+                nw.version += 1;
+                writes.push(repo::put_if_version(repo::reseller_item(&nw)?, w.version));
+                updated.push(nw);
+                let mut d = decision.clone();
+                d.rule = "sla_reassignment".into();
+                d.why = format!(
+                    "no first response from {old} within {} h (reassignment {} of {}); {}",
+                    ports.rules.routing.sla_hours,
+                    sla.reassignments + 1,
+                    ports.rules.routing.max_reassignments,
+                    decision.why
+                );
+                next_lead.owner_reseller_id = Some(w.reseller_id.clone());
+                next_lead.queue = None;
+                next_lead.routing = Some(d.clone());
+                next_sla.owner_reseller_id = w.reseller_id.clone();
+                next_sla.reassignments += 1;
+                next_sla.assigned_at = now;
+                next_sla.deadline = now + Duration::hours(ports.rules.routing.sla_hours as i64);
+                (
+                    Step::Reassigned {
+                        from: old.clone(),
+                        to: w.reseller_id.clone(),
+                    },
+                    "sla.reassigned",
+                    d.why,
+                )
+            }
+            None => {
+                let why = if can_reassign {
+                    format!("no first response from {old}, and no other eligible reseller: admin queue")
+                } else {
+                    format!(
+                        "no first response from {old} after {} reassignments: admin queue",
+                        sla.reassignments
+                    )
+                };
+                let mut d = decision.clone();
+                d.rule = "admin_queue".into();
+                d.owner_reseller_id = None;
+                d.queue = Some(ADMIN_QUEUE.into());
+                d.why = why.clone();
+                next_lead.owner_reseller_id = None;
+                next_lead.queue = Some(ADMIN_QUEUE.into());
+                next_lead.routing = Some(d);
+                next_sla.status = "admin_queue".into();
+                (Step::AdminQueue { from: old.clone() }, "sla.admin_queue", why)
+            }
+        }
+    };
+    writes.push(repo::put_if_version(sla_item(&next_sla)?, sla.version));
+    if !action.is_empty() {
+        writes.push(repo::put_if_version(repo::lead_item(&next_lead)?, lead.version));
+        let audit = AuditEvent {
+            event_id: new_id(now),
+            at: now,
+            actor: "system:sla-watch".into(),
+            action: action.into(),
+            before: Some(
+                json!({"owner_reseller_id": lead.owner_reseller_id, "queue": lead.queue, "reassignments": sla.reassignments}),
+            ),
+            after: Some(
+                json!({"owner_reseller_id": next_lead.owner_reseller_id, "queue": next_lead.queue, "reassignments": next_sla.reassignments, "deadline": (next_sla.status == "waiting").then_some(next_sla.deadline)}),
+            ),
+            correlation_id: format!("sla-{}-{}", sla.lead_id, sla.version),
+            detail,
+        };
+        writes.push(repo::put_new(repo::audit_item(&sla.lead_id, &audit)?));
+    }
+    match ports.table.transact(writes).await {
+        Ok(()) => {
+            if let Some(r) = roster.as_mut() {
+                for u in updated {
+                    if let Some(slot) = r.iter_mut().find(|x| x.reseller_id == u.reseller_id) {
+                        *slot = u;
+                    }
+                }
+            }
+            Ok(Some((step, next_lead)))
+        }
+        Err(e) if e.is_conflict() => {
+            // a first response, a stage move or a roster change won the race: look again later
+            *roster = None;
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Emails each party of a step; how many were sent. A failed send is logged, not retried: the
+/// step is committed and the audit trail has it.
+async fn notify(ports: &SlaPorts<'_>, step: &Step, lead: &Lead, now: DateTime<Utc>) -> u32 {
+    let hours = ports.rules.routing.sla_hours;
+    let who = lead.profile.name.clone().unwrap_or_else(|| lead.email.clone());
+    let company = lead
+        .profile
+        .company
+        .as_deref()
+        .map(|c| format!(" ({c})"))
+        .unwrap_or_default();
+    let lead_line = format!("{who}{company}, lead {}", lead.lead_id);
+    let mut messages: Vec<(String, String, String, String)> = Vec::new(); // (name, address, subject, body)
+    let reseller = |id: &str| {
+        let id = id.to_string();
+        async move {
+            repo::get_record::<Reseller>(ports.table, &repo::reseller_key(&id))
+                .await
+                .ok()
+                .flatten()
+        }
+    };
+    match step {
+        Step::Reassigned { from, to } => {
+            if let Some(r) = reseller(from).await {
+                messages.push((
+                    r.name.clone(),
+                    r.email.clone(),
+                    format!("Lead reassigned: {who}{company}"),
+                    format!("No first response was logged within {hours} hours, so {lead_line} has been reassigned to another partner."),
+                ));
+            }
+            if let Some(r) = reseller(to).await {
+                messages.push((
+                    r.name.clone(),
+                    r.email.clone(),
+                    format!("New lead for you: {who}{company} — respond within {hours} hours"),
+                    format!(
+                        "{lead_line} is now yours: {}, {}. Log your first call, email or meeting within {hours} hours (POST /leads/{}/activities).",
+                        lead.email,
+                        lead.profile.phone.clone().unwrap_or_default(),
+                        lead.lead_id
+                    ),
+                ));
+            }
+        }
+        Step::Escalated { owner } => {
+            if let Some(r) = reseller(owner).await {
+                messages.push((
+                    r.name.clone(),
+                    r.email.clone(),
+                    format!("Overdue: first response to {who}{company}"),
+                    format!("No first response has been logged for {lead_line} within {hours} hours. The lead stays yours; the partner team has been told."),
+                ));
+                messages.push((
+                    "Partner admin".into(),
+                    ports.admin_email.to_string(),
+                    format!("Escalation: {} has not responded to {who}{company}", r.name),
+                    format!("{} ({}) has logged no first response for {lead_line} within {hours} hours. It is a protected lead (partner-owned or referral), so it was not reassigned.", r.name, r.reseller_id),
+                ));
+            }
+        }
+        Step::AdminQueue { from } => {
+            if let Some(r) = reseller(from).await {
+                messages.push((
+                    r.name.clone(),
+                    r.email.clone(),
+                    format!("Lead withdrawn: {who}{company}"),
+                    format!("No first response was logged within {hours} hours, so {lead_line} has gone to the partner team."),
+                ));
+            }
+            messages.push((
+                "Partner admin".into(),
+                ports.admin_email.to_string(),
+                format!("Admin queue: {who}{company} needs an owner"),
+                format!("{lead_line} had no first response after its reassignments and is in the admin queue."),
+            ));
+        }
+        Step::Closed => {}
+    }
+    let mut sent = 0;
+    for (name, to, subject, body) in messages {
+        let mime = match crate::mail::notice(ports.mail_from, &name, &to, &subject, &body, now) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::error!(error = %e, "SLA email not built");
+                continue;
+            }
+        };
+        match ports.mailer.send_raw(ports.mail_from, &[to], mime).await {
+            Ok(_) => sent += 1,
+            Err(e) => tracing::error!(lead_id = %lead.lead_id, error = %e, "SLA email not sent"),
+        }
+    }
+    sent
+}
