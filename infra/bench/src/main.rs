@@ -5,7 +5,13 @@
 //!   (lead-capture: a website lead through API Gateway v2; scoring: an SQS batch of one
 //!   lead.captured), beside a hello-world lambda_runtime binary of the same profile;
 //! - stripped release binary sizes;
-//! - AWS requests per lead captured and scored, counted at the adapters (against the emulator).
+//! - AWS requests per lead captured and scored, counted at the adapters (against the emulator);
+//! - prospect imports (see `imports`).
+
+mod imports;
+
+#[global_allocator]
+static ALLOC: imports::HeapCounter = imports::HeapCounter;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue};
@@ -182,6 +188,11 @@ fn sqs_event(lead_id: &str) -> Value {
 
 #[tokio::main]
 async fn main() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(imports::CHILD) {
+        let rows = args.get(4).and_then(|r| r.parse().ok()).ok_or("rows")?;
+        return imports::child(PathBuf::from(&args[2]), &args[3], rows).await;
+    }
     let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "target/release".into()));
     if std::env::var("AWS_ENDPOINT_URL").is_err() {
         return Err("AWS_ENDPOINT_URL is not set: run ./scripts/bench, which starts the emulator".into());
@@ -385,6 +396,8 @@ async fn main() -> Result<(), String> {
     renewal_scan().await?;
     sequence_sending(&dynamo, &sqs, &scoring_q).await?;
     commission_requests(&dynamo, &sqs, &scoring_q, &suffix).await?;
+    imports::aws_requests(&suffix).await?;
+    imports::embedded().await?;
     Ok(())
 }
 

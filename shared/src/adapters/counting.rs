@@ -17,6 +17,8 @@ pub struct Counts {
     pub sends: AtomicU64,
     /// items returned by gets and queries
     pub items: AtomicU64,
+    /// object-store requests (S3 GET, HEAD, PUT; a composed object counts its reads and write)
+    pub blob_requests: AtomicU64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -26,6 +28,7 @@ pub struct Snapshot {
     pub writes: u64,
     pub transactions: u64,
     pub sends: u64,
+    pub blob_requests: u64,
 }
 
 impl Counts {
@@ -37,6 +40,7 @@ impl Counts {
             writes: l(&self.puts) + l(&self.transactions) + l(&self.batch_writes),
             transactions: l(&self.transactions),
             sends: l(&self.sends),
+            blob_requests: l(&self.blob_requests),
         }
     }
 }
@@ -119,5 +123,41 @@ impl<Q: Queue> Queue for CountingQueue<Q> {
     }
     async fn depth(&self, queue: &str) -> Result<u64, QueueError> {
         self.inner.depth(queue).await
+    }
+}
+
+pub struct CountingBlobs<B> {
+    pub inner: B,
+    pub counts: Arc<Counts>,
+}
+
+#[async_trait]
+impl<B: crate::ports::Blobs> crate::ports::Blobs for CountingBlobs<B> {
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), crate::ports::blobs::BlobError> {
+        bump(&self.counts.blob_requests);
+        self.inner.put(key, bytes, content_type).await
+    }
+    async fn get(&self, key: &str) -> Result<Vec<u8>, crate::ports::blobs::BlobError> {
+        bump(&self.counts.blob_requests);
+        self.inner.get(key).await
+    }
+    async fn get_range(&self, key: &str, start: u64, end: u64) -> Result<Vec<u8>, crate::ports::blobs::BlobError> {
+        bump(&self.counts.blob_requests);
+        self.inner.get_range(key, start, end).await
+    }
+    async fn size(&self, key: &str) -> Result<u64, crate::ports::blobs::BlobError> {
+        bump(&self.counts.blob_requests);
+        self.inner.size(key).await
+    }
+    async fn compose(
+        &self,
+        key: &str,
+        sources: &[String],
+        content_type: &str,
+    ) -> Result<(), crate::ports::blobs::BlobError> {
+        self.counts
+            .blob_requests
+            .fetch_add(sources.len() as u64 + 1, Ordering::SeqCst);
+        self.inner.compose(key, sources, content_type).await
     }
 }

@@ -705,3 +705,33 @@ fn imported_lead(chunk: &Chunk, p: &Pending) -> (Lead, AuditEvent) {
     };
     (lead, audit)
 }
+
+/// Runs an import and every chunk it fans out in this process, taking the chunks from the
+/// import queue (in Lambda, SQS delivers them); for benchmarks and tests.
+pub async fn run_in_process(ports: &ImportPorts<'_>, object: &ObjectCreated) -> Result<Started, ImportError> {
+    let started = start_import(ports, object).await?;
+    if let Started::FannedOut { .. } = started {
+        loop {
+            let got = ports
+                .queue
+                .receive(ports.import_queue, 10, 0)
+                .await
+                .map_err(|e| ImportError::Queue(e.to_string()))?;
+            if got.is_empty() {
+                break;
+            }
+            for m in got {
+                let env: Envelope = serde_json::from_str(&m.body).map_err(|e| ImportError::Invalid(e.to_string()))?;
+                let chunk: Chunk =
+                    serde_json::from_value(env.payload).map_err(|e| ImportError::Invalid(e.to_string()))?;
+                import_chunk(ports, &chunk).await?;
+                ports
+                    .queue
+                    .delete(ports.import_queue, &m.receipt)
+                    .await
+                    .map_err(|e| ImportError::Queue(e.to_string()))?;
+            }
+        }
+    }
+    Ok(started)
+}
