@@ -453,3 +453,36 @@ async fn notify(ports: &SlaPorts<'_>, step: &Step, lead: &Lead, now: DateTime<Ut
     }
     sent
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_clock_is_indexed_by_deadline_only_while_waiting() {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 4, 30, 0).single().expect("time");
+        let sla = start("L1", "R1", t0, &Rules::default());
+        assert_eq!(sla.deadline, t0 + Duration::hours(4));
+        let item = sla_item(&sla).expect("item");
+        assert_eq!(item["gsi1pk"], SLA_DUE_INDEX_PK);
+        assert!(item["gsi1sk"].as_str().is_some_and(|s| s.starts_with("2026-11-23T08:30:00")));
+
+        // the first response: rounded minutes, off the index, written on the version read
+        let (done, write) = first_response(&sla, "reseller:R1", t0 + Duration::seconds(59 * 60 + 40))
+            .expect("ok")
+            .expect("recorded");
+        assert_eq!(done.status, "responded");
+        assert_eq!(done.first_response_minutes, Some(60));
+        let Write::Put { item, cond } = write else {
+            panic!("a put")
+        };
+        assert!(!item.contains_key("gsi1pk"));
+        assert_eq!(
+            cond,
+            Some(crate::ports::table::Cond::Equals("version".into(), json!(1)))
+        );
+        // only the first counts
+        assert!(first_response(&done, "admin", t0 + Duration::hours(2)).expect("ok").is_none());
+    }
+}
