@@ -466,7 +466,9 @@ mod tests {
         assert_eq!(sla.deadline, t0 + Duration::hours(4));
         let item = sla_item(&sla).expect("item");
         assert_eq!(item["gsi1pk"], SLA_DUE_INDEX_PK);
-        assert!(item["gsi1sk"].as_str().is_some_and(|s| s.starts_with("2026-11-23T08:30:00")));
+        assert!(item["gsi1sk"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("2026-11-23T08:30:00")));
 
         // the first response: rounded minutes, off the index, written on the version read
         let (done, write) = first_response(&sla, "reseller:R1", t0 + Duration::seconds(59 * 60 + 40))
@@ -483,6 +485,8 @@ mod tests {
             Some(crate::ports::table::Cond::Equals("version".into(), json!(1)))
         );
         // only the first counts
-        assert!(first_response(&done, "admin", t0 + Duration::hours(2)).expect("ok").is_none());
+        assert!(first_response(&done, "admin", t0 + Duration::hours(2))
+            .expect("ok")
+            .is_none());
     }
 }
