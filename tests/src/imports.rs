@@ -158,6 +158,15 @@ pub async fn same_event_twice(api: &Api, tag: &str) {
         "{after}"
     );
     assert_eq!(api.leads_with_email("third@replay.example").await.len(), 1);
+    // an event for an object deleted before it was handled: refused with the reason, not retried
+    let mut gone = put["event"].clone();
+    gone["Records"][0]["s3"]["object"]["key"] = json!(format!("prospects/replay-{tag}/gone.csv"));
+    gone["Records"][0]["s3"]["object"]["eTag"] = json!("0123");
+    api.enqueue("import", gone.to_string()).await;
+    api.drain().await;
+    let refused = api.summary(&format!("prospects/replay-{tag}/gone.csv")).await;
+    assert_eq!(refused["status"], "rejected");
+    assert_eq!(refused["reason"], "the object no longer exists");
 }
 
 /// A file over the chunk size is cut at record boundaries and fanned out; rows keep their

@@ -239,7 +239,12 @@ pub async fn start_import(ports: &ImportPorts<'_>, object: &ObjectCreated) -> Re
     }
     tracing::info!(import_id = %id, key = %import.key, "import started");
 
-    let size = ports.blobs.size(&import.key).await?;
+    let size = match ports.blobs.size(&import.key).await {
+        Ok(n) => n,
+        // deleted before its event was handled: nothing to import, nothing to retry
+        Err(BlobError::NotFound(_)) => return reject(ports, import, "the object no longer exists".into()).await,
+        Err(e) => return Err(e.into()),
+    };
     let header = match read_header(ports.blobs, &import.key, size).await? {
         Ok(h) => h,
         Err(reason) => return reject(ports, import, reason).await,
