@@ -93,7 +93,15 @@ impl<'a> RecordStream<'a> {
         let to = (from + want).min(self.end);
         // the spent buffer goes first: one read's worth of memory at a time
         self.buf = Vec::new();
-        self.buf = self.blobs.get_range(self.key, from, to).await?;
+        let bytes = self.blobs.get_range(self.key, from, to).await?;
+        self.take(bytes);
+        Ok(())
+    }
+
+    /// Installs `bytes`, read from where the stream has got to, as the buffer to parse next.
+    fn take(&mut self, bytes: Vec<u8>) {
+        let from = self.fetch_at;
+        self.buf = bytes;
         self.buf_pos = 0;
         if from == 0 && self.buf.starts_with(b"\xef\xbb\xbf") {
             // skipped here: csv_core would take a buffer holding only the BOM for the end
@@ -105,7 +113,16 @@ impl<'a> RecordStream<'a> {
             self.eof = true;
         }
         self.fetch_at += self.buf.len() as u64;
-        Ok(())
+    }
+
+    /// A stream whose first bytes (from its start) were read already: they are parsed first,
+    /// the rest is fetched as usual.
+    pub fn primed(mut self, bytes: Vec<u8>) -> Self {
+        let keep = bytes.len().min((self.end - self.fetch_at) as usize);
+        let mut bytes = bytes;
+        bytes.truncate(keep);
+        self.take(bytes);
+        self
     }
 
     /// The next record, or `None` at the end of the range.
@@ -216,6 +233,10 @@ mod tests {
         let blobs = DiskBlobs::open(dir.clone()).unwrap();
         blobs.put("f.csv", text.to_vec(), "text/csv").await.unwrap();
         let mut s = RecordStream::new(&blobs, "f.csv", delimiter, 0, text.len() as u64, 1).with_read_bytes(read);
+        if read == 7 {
+            // a stream handed its first bytes reads on from after them
+            s = s.primed(text[..5].to_vec());
+        }
         let mut out = vec![];
         while let Some(r) = s.next().await.unwrap() {
             out.push((r.row, s.cells().unwrap().iter().map(|c| c.to_string()).collect()));

@@ -79,6 +79,31 @@ fn build(
     build_with(from, to_name, to, subject, text, html, None, now)
 }
 
+/// Sends a platform message (from `MAIL_FROM`'s address) to one recipient.
+pub async fn send(
+    mailer: &dyn crate::ports::Mailer,
+    mail_from: &str,
+    to: &str,
+    mime: Vec<u8>,
+) -> Result<String, crate::ports::mailer::MailError> {
+    mailer.send_raw(&address(mail_from), &[to.to_string()], mime).await
+}
+
+/// Appends the reasons to `text` as lines and returns them as HTML: table rows, or list items.
+fn reasons(reasons: &[crate::domain::scoring::ScoreReason], text: &mut String, table: bool) -> String {
+    let mut html = String::new();
+    for r in reasons {
+        text.push_str(&format!("  - {} (+{}): {}\n", r.factor, r.points, r.evidence));
+        let (factor, evidence) = (escape_html(&r.factor), escape_html(&r.evidence));
+        html.push_str(&if table {
+            format!("<tr><td>{factor}</td><td>+{}</td><td>{evidence}</td></tr>", r.points)
+        } else {
+            format!("<li>{factor} (+{}): {evidence}</li>", r.points)
+        });
+    }
+    html
+}
+
 /// The renewal-risk alert to the owning reseller.
 pub fn renewal_alert(
     from: &str,
@@ -104,16 +129,7 @@ pub fn renewal_alert(
         "Hello {},\n\nThe AMC of {} (contract {}, {amc} a year) renews on {renewal} and its churn risk is {}/100.\n\nWhy:\n",
         reseller.name, contract.customer.name, contract.contract_id, risk.score
     );
-    let mut rows = String::new();
-    for r in &risk.reasons {
-        text.push_str(&format!("  - {} (+{}): {}\n", r.factor, r.points, r.evidence));
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td>+{}</td><td>{}</td></tr>",
-            escape_html(&r.factor),
-            r.points,
-            escape_html(&r.evidence)
-        ));
-    }
+    let rows = reasons(&risk.reasons, &mut text, true);
     text.push_str("\nA call this week is the best way to secure the renewal.\n\n— Partner Programme\n");
     let html = format!(
         "<p>Hello {},</p><p>The AMC of <b>{}</b> (contract {}, {}) renews on <b>{renewal}</b> and its churn risk is <b>{}/100</b>.</p>\
@@ -354,16 +370,7 @@ pub fn hot_alert(
         },
         lead.score.unwrap_or(0)
     );
-    let mut rows = String::new();
-    for r in &lead.score_reasons {
-        text.push_str(&format!("  - {} (+{}): {}\n", r.factor, r.points, r.evidence));
-        rows.push_str(&format!(
-            "<li>{} (+{}): {}</li>",
-            escape_html(&r.factor),
-            r.points,
-            escape_html(&r.evidence)
-        ));
-    }
+    let rows = reasons(&lead.score_reasons, &mut text, false);
     let html = format!(
         "<p>Hello {},</p><p>A hot lead is yours: <b>{}</b>, {} {}. Score <b>{}/100</b>. <b>Call within 4 hours.</b></p><ul>{rows}</ul>",
         escape_html(&reseller.name),

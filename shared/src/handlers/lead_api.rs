@@ -276,23 +276,19 @@ async fn get_lead(
     if id.is_empty() || id.len() > 64 {
         return Err(not_found());
     }
-    let (lead, audit) = leads_uc::get_with_audit(api.table.as_ref(), &id)
+    let record = leads_uc::get_ticket(api.table.as_ref(), &id)
         .await?
         .ok_or_else(not_found)?;
+    let lead = &record.lead;
     // a reseller sees its own leads only; another's is as good as missing
     if let Principal::Reseller(rid) = &who {
         if lead.owner_reseller_id.as_deref() != Some(rid.as_str()) {
             return Err(not_found());
         }
     }
-    let mut view = leads_uc::view(&lead, &audit);
+    let mut view = leads_uc::view(lead, &record.audit);
     // the first-response clock, when an owner has one running or had one
-    let sla = crate::repo::get_record::<crate::usecases::sla::Sla>(
-        api.table.as_ref(),
-        &crate::usecases::sla::sla_key(&lead.lead_id),
-    )
-    .await?;
-    view["sla"] = json!(sla.map(|s| json!({
+    view["sla"] = json!(record.sla.as_ref().map(|s| json!({
         "status": s.status, "owner_reseller_id": s.owner_reseller_id, "deadline": s.deadline,
         "reassignments": s.reassignments, "first_response_at": s.first_response_at,
         "first_response_minutes": s.first_response_minutes,
@@ -338,7 +334,7 @@ async fn list_leads(
             }
             ListError::Store(s) => ApiError::from(s),
         })?;
-    let leads: Vec<Value> = found.iter().map(|(l, a)| leads_uc::view(l, a)).collect();
+    let leads: Vec<Value> = found.iter().map(|r| leads_uc::view(&r.lead, &r.audit)).collect();
     Ok(Json(json!({ "leads": leads, "cursor": cursor })))
 }
 
@@ -540,7 +536,7 @@ async fn post_activity(
     body: Body,
 ) -> Result<Response, ApiError> {
     let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
-    let (lead, _) = leads_uc::get_with_audit(api.table.as_ref(), &id)
+    let leads_uc::LeadRecord { lead, sla, .. } = leads_uc::get_ticket(api.table.as_ref(), &id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no lead {id}")))?;
     let actor = match &who {
@@ -568,7 +564,7 @@ async fn post_activity(
         correlation_id: crate::ids::new_id(now),
         detail: input.note.unwrap_or_default().chars().take(2000).collect(),
     };
-    let first_response = record_activity(&api, &id, &audit, &input.kind).await?;
+    let first_response = record_activity(&api, &id, &audit, &input.kind, sla).await?;
     if input.kind == "reply" || input.kind == "webinar" {
         engaged(&api, &id, &input.kind).await?;
     }
@@ -580,28 +576,30 @@ async fn post_activity(
 }
 
 /// Appends the activity to the audit trail; the first sales activity on a lead whose SLA clock
-/// runs also stops it (one transaction). Returns the SLA when this was the first response.
+/// runs also stops it (one transaction). `read` is the SLA as read with the lead. Returns the
+/// SLA when this was the first response.
 async fn record_activity(
     api: &LeadApi,
     lead_id: &str,
     audit: &crate::domain::audit::AuditEvent,
     kind: &str,
+    read: Option<crate::usecases::sla::Sla>,
 ) -> Result<Option<crate::usecases::sla::Sla>, ApiError> {
     use crate::usecases::sla;
     let audit_write = crate::repo::put_new(crate::repo::audit_item(lead_id, audit)?);
     if sla::RESPONSE_TYPES.contains(&kind) {
+        let mut current = read;
         for _ in 0..3 {
-            let Some(current) = crate::repo::get_record::<sla::Sla>(api.table.as_ref(), &sla::sla_key(lead_id)).await?
-            else {
-                break;
-            };
-            let Some((next, write)) = sla::first_response(&current, &audit.actor, audit.at)? else {
+            let Some(sla_now) = current.take() else { break };
+            let Some((next, write)) = sla::first_response(&sla_now, &audit.actor, audit.at)? else {
                 break;
             };
             match api.table.transact(vec![audit_write.clone(), write]).await {
                 Ok(()) => return Ok(Some(next)),
-                // the SLA moved meanwhile (a reassignment, or another first response): look again
-                Err(e) if e.is_conflict() => continue,
+                // the SLA moved meanwhile (a reassignment, or another first response): read it again
+                Err(e) if e.is_conflict() => {
+                    current = crate::repo::get_record::<sla::Sla>(api.table.as_ref(), &sla::sla_key(lead_id)).await?;
+                }
                 Err(e) => return Err(e.into()),
             }
         }

@@ -22,7 +22,7 @@ use crate::ports::blobs::{BlobError, Blobs};
 use crate::ports::table::{Cond, Item, Key, Query, SkRange, StoreError, Table, Write};
 use crate::ports::{Clock, Queue};
 use crate::repo;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::HashMap;
@@ -330,10 +330,11 @@ async fn read_header(blobs: &dyn Blobs, key: &str, size: u64) -> Result<Result<H
     if size == 0 {
         return Ok(Err("the file is empty".into()));
     }
+    // one read: the delimiter is judged from it, then the header row is parsed from it
     let prefix = blobs.get_range(key, 0, size.min(MAX_HEADER_BYTES)).await?;
     let body = prefix.strip_prefix(b"\xef\xbb\xbf".as_slice()).unwrap_or(&prefix);
     let delimiter = prospects::delimiter(body);
-    let mut stream = RecordStream::new(blobs, key, delimiter, 0, size.min(MAX_HEADER_BYTES), 1);
+    let mut stream = RecordStream::new(blobs, key, delimiter, 0, size.min(MAX_HEADER_BYTES), 1).primed(prefix.clone());
     let Some(_) = stream.next().await? else {
         return Ok(Err("the file has no header row".into()));
     };
@@ -346,7 +347,7 @@ async fn read_header(blobs: &dyn Blobs, key: &str, size: u64) -> Result<Result<H
         return Ok(Err("the header row is longer than 64 KB".into()));
     }
     let cells = match stream.cells() {
-        Ok(c) => c.iter().map(|c| c.trim_start_matches('\u{feff}').to_string()).collect(),
+        Ok(c) => c.iter().map(|c| c.to_string()).collect(),
         Err(_) => return Ok(Err("the header row is not UTF-8 text".into())),
     };
     Ok(Ok(Header { cells, end, delimiter }))
@@ -688,10 +689,7 @@ async fn flush(
 
 fn imported_lead(chunk: &Chunk, p: &Pending) -> (Lead, AuditEvent) {
     // the import's start is every lead's creation time: a retry builds the same ticket
-    let at = Utc
-        .timestamp_millis_opt(chunk.started_at.timestamp_millis())
-        .single()
-        .unwrap_or(chunk.started_at);
+    let at = chunk.started_at;
     let mut lead = super::capture::new_lead(&p.input, &p.lead_id, at);
     lead.import = Some(ImportSource {
         import_id: chunk.import_id.clone(),

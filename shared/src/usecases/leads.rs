@@ -6,12 +6,22 @@ use crate::domain::lead::{email_key, Lead};
 use crate::domain::stage::Stage;
 use crate::ports::table::{Index, Query, SkRange, StoreError, Table};
 use crate::repo;
+use crate::usecases::sla::Sla;
 use serde_json::{json, Value};
 
-/// A ticket and its audit trail, oldest event first.
-pub async fn get_with_audit(table: &dyn Table, lead_id: &str) -> Result<Option<(Lead, Vec<AuditEvent>)>, StoreError> {
+/// A ticket as its partition holds it: the lead, its audit trail (oldest event first) and its
+/// first-response clock, when an owner has one.
+pub struct LeadRecord {
+    pub lead: Lead,
+    pub audit: Vec<AuditEvent>,
+    pub sla: Option<Sla>,
+}
+
+/// The ticket with its audit trail and SLA, from one query on its partition.
+pub async fn get_ticket(table: &dyn Table, lead_id: &str) -> Result<Option<LeadRecord>, StoreError> {
     let mut lead = None;
     let mut audit = Vec::new();
+    let mut sla = None;
     let mut cursor = None;
     loop {
         let page = table.query(&Query::new(repo::lead_pk(lead_id)).after(cursor)).await?;
@@ -19,6 +29,7 @@ pub async fn get_with_audit(table: &dyn Table, lead_id: &str) -> Result<Option<(
             match item.get("entity").and_then(Value::as_str) {
                 Some("lead") => lead = Some(repo::record::<Lead>(item)?),
                 Some("audit") => audit.push(repo::record::<AuditEvent>(item)?),
+                Some("sla") => sla = Some(repo::record::<Sla>(item)?),
                 _ => {}
             }
         }
@@ -27,7 +38,7 @@ pub async fn get_with_audit(table: &dyn Table, lead_id: &str) -> Result<Option<(
             None => break,
         }
     }
-    Ok(lead.map(|l| (l, audit)))
+    Ok(lead.map(|lead| LeadRecord { lead, audit, sla }))
 }
 
 /// The ticket as the API shows it.
@@ -114,7 +125,7 @@ pub async fn list(
     filter: &LeadFilter,
     limit: u32,
     cursor: Option<String>,
-) -> Result<(Vec<(Lead, Vec<AuditEvent>)>, Option<String>), ListError> {
+) -> Result<(Vec<LeadRecord>, Option<String>), ListError> {
     let stage = filter.stage.as_deref().map(stage_partition).transpose()?;
     let (index, pk) = if let Some(e) = &filter.email {
         (Index::Gsi1, repo::email_index_pk(&email_key(e)))
@@ -150,7 +161,7 @@ pub async fn list(
                 || (lead.owner_reseller_id.is_none() && lead.queue.as_deref() == Some(o.trim()))
         });
         if stage_ok && owner_ok {
-            if let Some(full) = get_with_audit(table, &lead.lead_id).await? {
+            if let Some(full) = get_ticket(table, &lead.lead_id).await? {
                 out.push(full);
             }
         }

@@ -371,13 +371,7 @@ async fn send_statement(ports: &PayoutPorts<'_>, ticket: &Ticket) -> Result<(), 
         return Ok(());
     };
     let mime = crate::mail::statement(ports.mail_from, &reseller, ticket, ports.clock.now()).map_err(other)?;
-    ports
-        .mailer
-        .send_raw(
-            &crate::mail::address(ports.mail_from),
-            std::slice::from_ref(&reseller.email),
-            mime,
-        )
+    crate::mail::send(ports.mailer, ports.mail_from, &reseller.email, mime)
         .await
         .map_err(other)?;
     Ok(())
@@ -426,13 +420,7 @@ async fn finish_month(ports: &PayoutPorts<'_>, month: &str, resend: bool) -> Res
     }
     let mime = crate::mail::finance(ports.mail_from, ports.finance_email, month, &tickets, ports.clock.now())
         .map_err(other)?;
-    ports
-        .mailer
-        .send_raw(
-            &crate::mail::address(ports.mail_from),
-            &[ports.finance_email.to_string()],
-            mime,
-        )
+    crate::mail::send(ports.mailer, ports.mail_from, ports.finance_email, mime)
         .await
         .map_err(other)?;
     let sent = json!({"month": month, "status": "sent", "at": ports.clock.now()});

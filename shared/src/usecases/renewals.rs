@@ -408,13 +408,7 @@ async fn assess(ports: &ScanPorts<'_>, contract: &Contract, now: DateTime<Utc>) 
         now,
     )
     .map_err(|e| e.to_string())?;
-    ports
-        .mailer
-        .send_raw(
-            &crate::mail::address(ports.mail_from),
-            std::slice::from_ref(&reseller.email),
-            mime,
-        )
+    crate::mail::send(ports.mailer, ports.mail_from, &reseller.email, mime)
         .await
         .map_err(|e| format!("{subject}: {e}"))?;
     Ok(Assessed::Alerted)

@@ -174,13 +174,7 @@ async fn hot_alert(ports: &SequencePorts<'_>, lead: &Lead) -> Result<Enrolled, S
         .map_err(|e| e.to_string())?
         .ok_or(format!("unknown reseller {owner}"))?;
     let mime = crate::mail::hot_alert(ports.mail_from, &reseller, lead, now).map_err(|e| e.to_string())?;
-    let id = ports
-        .mailer
-        .send_raw(
-            &crate::mail::address(ports.mail_from),
-            std::slice::from_ref(&reseller.email),
-            mime,
-        )
+    let id = crate::mail::send(ports.mailer, ports.mail_from, &reseller.email, mime)
         .await
         .map_err(|e| e.to_string())?;
     let sent = json!({"lead_id": lead.lead_id, "status": "sent", "at": now, "owner": owner, "message_id": id});

@@ -446,7 +446,7 @@ async fn notify(ports: &SlaPorts<'_>, step: &Step, lead: &Lead, now: DateTime<Ut
                 continue;
             }
         };
-        match ports.mailer.send_raw(ports.mail_from, &[to], mime).await {
+        match crate::mail::send(ports.mailer, ports.mail_from, &to, mime).await {
             Ok(_) => sent += 1,
             Err(e) => tracing::error!(lead_id = %lead.lead_id, error = %e, "SLA email not sent"),
         }
