@@ -301,7 +301,16 @@ pub async fn start_import(ports: &ImportPorts<'_>, object: &ObjectCreated) -> Re
         .map_err(|e| ImportError::Queue(e.to_string()))?;
     import.status = "fanned_out".into();
     import.chunks = total;
-    save(ports.table, &import).await?;
+    // only over `started`: a quick last chunk may have completed the import already
+    let item = repo::item_of(&import, "import", &import_key(&id), &[])?;
+    match ports
+        .table
+        .put(item, Some(Cond::Equals("status".into(), json!("started"))))
+        .await
+    {
+        Ok(()) | Err(StoreError::ConditionFailed) => {}
+        Err(e) => return Err(e.into()),
+    }
     tracing::info!(import_id = %id, chunks = total, bytes = size, "import fanned out");
     Ok(Started::FannedOut {
         import_id: id,
