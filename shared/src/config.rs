@@ -30,6 +30,8 @@ pub mod env {
     pub const IMPORT_QUEUE_URL: &str = "IMPORT_QUEUE_URL";
     pub const IMPORT_CHUNK_BYTES: &str = "IMPORT_CHUNK_BYTES";
     pub const ADMIN_EMAIL: &str = "ADMIN_EMAIL";
+    /// where a consumer moves a message that can never succeed (its queue's DLQ)
+    pub const DEAD_LETTER_QUEUE_URL: &str = "DEAD_LETTER_QUEUE_URL";
 
     /// What each Lambda reads; template.yaml must set every one of them (checked by a test).
     pub const LEAD_CAPTURE: &[&str] = &[
@@ -46,8 +48,14 @@ pub mod env {
     ];
     pub const SCORING: &[&str] = &[TABLE_NAME, SEQUENCE_QUEUE_URL, RULES_JSON, ROSTER_CACHE_SECONDS];
 
-    pub const ORDER_COMMISSION: &[&str] = &[TABLE_NAME, COMMISSION_QUEUE_URL, BILLING_WEBHOOK_SECRET, ADMIN_API_KEY];
-    pub const COMMISSION: &[&str] = &[TABLE_NAME, RULES_JSON];
+    pub const ORDER_COMMISSION: &[&str] = &[
+        TABLE_NAME,
+        COMMISSION_QUEUE_URL,
+        BILLING_WEBHOOK_SECRET,
+        ADMIN_API_KEY,
+        RULES_JSON,
+    ];
+    pub const COMMISSION: &[&str] = &[TABLE_NAME, RULES_JSON, DEAD_LETTER_QUEUE_URL];
     pub const RENEWAL_RISK_SCAN: &[&str] = &[TABLE_NAME, RULES_JSON, MAIL_FROM];
     pub const SEQUENCE_SENDER: &[&str] = &[
         TABLE_NAME,
@@ -97,6 +105,7 @@ pub struct Rules {
     pub renewal: crate::domain::renewal::RenewalRules,
     pub payout: crate::domain::payout::PayoutRules,
     pub sequences: crate::domain::sequence::SequenceRules,
+    pub billing: crate::domain::billing::BillingLimits,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -167,6 +176,9 @@ pub struct RoutingRules {
     pub sla_hours: u32,
     pub protection_days: u32,
     pub max_reassignments: u32,
+    /// free-mail domains beyond the maintained list (`shared/data/free-mail-domains.txt`):
+    /// deal registration never claims a company by these
+    pub extra_free_mail_domains: Vec<String>,
 }
 
 impl Default for RoutingRules {
@@ -175,6 +187,7 @@ impl Default for RoutingRules {
             sla_hours: 4,
             protection_days: 90,
             max_reassignments: 2,
+            extra_free_mail_domains: vec![],
         }
     }
 }
@@ -196,6 +209,7 @@ impl Default for Rules {
             renewal: Default::default(),
             payout: Default::default(),
             sequences: Default::default(),
+            billing: Default::default(),
             scoring: ScoringRules::default(),
             routing: RoutingRules::default(),
             fx_to_inr: BTreeMap::from([

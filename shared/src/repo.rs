@@ -183,7 +183,8 @@ pub fn string_attr(item: &Item, name: &str) -> Option<String> {
 // |-----------------|-----------------------|--------------------------------------------|-----------------------------------|
 // | order           | `ORDER#<id>`          | `ORDER`                                    |                                   |
 // | payment         | `PAYMENT#<id>`        | `PAYMENT`                                  | `HELD#<order id>` / id, while held |
-// | refund          | `REFUND#<id>`         | `REFUND`                                   |                                   |
+// |                 |                       |                                            | gsi2 `ORDERPAYMENTS#<order id>` / id |
+// | refund          | `REFUND#<id>`         | `REFUND`                                   | gsi2 `REFUNDS#<payment id>` / id  |
 // | ledger entry    | `LEDGER#<payee>`      | `ENTRY#<earned_at>#<source id>#<component>` |                                   |
 // | AMC contract    | `CONTRACT#<id>`       | `CONTRACT`                                 | `RENEWALS` / `<renewal date>#<id>` |
 
@@ -206,6 +207,14 @@ pub fn held_index_pk(order_id: &str) -> String {
     format!("HELD#{order_id}")
 }
 pub const RENEWALS_INDEX_PK: &str = "RENEWALS";
+/// Every payment of an order, whatever its status (to count what is still queued).
+pub fn order_payments_index_pk(order_id: &str) -> String {
+    format!("ORDERPAYMENTS#{order_id}")
+}
+/// Every refund of a payment, whatever its status.
+pub fn payment_refunds_index_pk(payment_id: &str) -> String {
+    format!("REFUNDS#{payment_id}")
+}
 
 /// The sortable text of a timestamp used in keys (UTC, microseconds).
 pub fn key_time(at: &chrono::DateTime<chrono::Utc>) -> String {

@@ -76,11 +76,16 @@ pub async fn billing_api_from_env() -> Result<Arc<crate::handlers::billing_api::
 pub async fn commission_from_env() -> Result<Arc<crate::handlers::commission::Commission>, String> {
     let rules = Rules::from_env()?;
     let table_name = required(env::TABLE_NAME)?;
+    let dead_letter_url = required(env::DEAD_LETTER_QUEUE_URL)?;
     let sdk = sdk_config().await;
     Ok(Arc::new(crate::handlers::commission::Commission {
         table: Arc::new(DynamoTable::new(&sdk, table_name)),
         clock: Arc::new(SystemClock),
         rules,
+        dead_letters: Some(crate::handlers::sqs::DeadLetters {
+            queue: Arc::new(SqsQueue::new(&sdk)),
+            url: dead_letter_url,
+        }),
     }))
 }
 

@@ -311,3 +311,156 @@ pub async fn signatures_fields_and_currencies(api: &Api) {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
+
+/// Issue 10, high 1 and medium 3: amounts no order can hold are refused at the webhook, a
+/// payment beyond what is left on its order line is refused (counting payments still queued),
+/// and a poison message reaching the commission step — an overflow, a payment that does not
+/// exist — fails alone: the ordinary renewal queued behind it is applied, the unknown one is in
+/// the dead-letter queue after one delivery, the overflowing one is recorded as rejected.
+pub async fn poison_payments_and_overpayments(api: &Api, table: &dyn shared::ports::Table) {
+    use shared::domain::billing::PaymentFacts;
+    use shared::domain::commission::PaymentKind;
+    use shared::usecases::billing::{payment_item, Payment, Status};
+    let (a, _) = api.reseller("Poison A", &["IN"], &[], "registered", 10).await;
+    let (b, _) = api.reseller("Poison B", &["IN"], &[], "registered", 10).await;
+    let lead_a = api.scored_lead("poison-a@shreetextiles.in").await;
+    let lead_b = api.scored_lead("poison-b@kaveriagro.in").await;
+
+    // an order line no order can hold
+    let (s, body) = api
+        .signed(
+            "/billing/orders",
+            &order("ORD-PX", &lead_a, &a, "12345678901234567890123", "1.00"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "lines[0].amount", "{body}");
+
+    let (s, _) = api
+        .signed(
+            "/billing/orders",
+            &order("ORD-P1", &lead_a, &a, "1000000.00", "200000.00"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let (s, _) = api
+        .signed("/billing/orders", &order("ORD-P2", &lead_b, &b, "500000.00", "1000.00"))
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let paid_at = "2026-11-05T10:00:00+05:30";
+
+    // the amount of the probe: refused whole, never queued
+    let (s, body) = api
+        .signed(
+            "/billing/payments",
+            &payment("PAY-PX", "ORD-P1", "licence", "79228162514264337593543950335", paid_at),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    // 9 lakh queued, then 2 lakh more on a 10 lakh licence line: 1 lakh is left
+    let (s, _) = api
+        .signed(
+            "/billing/payments",
+            &payment("PAY-P1", "ORD-P1", "licence", "900000.00", paid_at),
+        )
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let (s, body) = api
+        .signed(
+            "/billing/payments",
+            &payment("PAY-P2", "ORD-P1", "licence", "200000.00", paid_at),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("100000.00 INR left"), "{body}");
+    // exactly what is left is fine
+    let (s, _) = api
+        .signed(
+            "/billing/payments",
+            &payment("PAY-P3", "ORD-P1", "licence", "100000.00", paid_at),
+        )
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    api.drain().await;
+
+    // poison reaching the consumer anyway (written past the webhook, as a careless billing
+    // system or an old record could): a renewal whose running total no decimal can hold
+    let record = |id: &str, amount: &str| Payment {
+        facts: PaymentFacts {
+            payment_id: id.into(),
+            order_id: "ORD-P1".into(),
+            kind: PaymentKind::Renewal,
+            amount: amount.parse().expect("decimal"),
+            currency: "INR".into(),
+            paid_at: chrono::Utc::now(),
+        },
+        status: Status::Received,
+        status_reason: None,
+        entries: vec![],
+        refunded: Default::default(),
+        request_hash: "direct".into(),
+        received_at: chrono::Utc::now(),
+        version: 1,
+    };
+    for (id, amount) in [
+        ("PAY-BIG-1", "12345678901234567890123"),
+        ("PAY-BIG-2", "79228162514264337593543950335"),
+    ] {
+        table
+            .put(payment_item(&record(id, amount), false).expect("item"), None)
+            .await
+            .expect("stored");
+    }
+    let envelope = |id: &str| {
+        let e = shared::events::Envelope::new(
+            shared::usecases::billing::PAYMENT_RECEIVED,
+            format!("payment.received-{id}"),
+            chrono::Utc::now(),
+            id,
+            json!({"payment_id": id}),
+        );
+        serde_json::to_string(&e).expect("envelope")
+    };
+    for id in ["PAY-BIG-1", "PAY-BIG-2", "PAY-NEVER-EXISTED"] {
+        let res = api
+            .http
+            .post(format!("{}/_local/queues/commission", api.base))
+            .body(envelope(id))
+            .send()
+            .await
+            .expect("enqueue");
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+    }
+    // an ordinary ₹1,000 renewal of another reseller, queued behind the poison
+    let (s, _) = api
+        .signed(
+            "/billing/payments",
+            &payment("PAY-R1", "ORD-P2", "renewal", "1000.00", "2026-11-06T10:00:00+05:30"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    api.drain().await;
+
+    let november = api.ledger(&b, "2026-11").await;
+    assert_eq!(total(&november, "amc_renewal"), "100.00", "{november}");
+    let (_, o) = api.admin_get("/orders/ORD-P1").await;
+    let status_of = |id: &str| {
+        o["payments"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["payment_id"] == id).cloned())
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(status_of("PAY-P1")["status"], "processed", "{o}");
+    assert_eq!(status_of("PAY-P3")["status"], "processed", "{o}");
+    let big = status_of("PAY-BIG-2");
+    assert_eq!(big["status"], "rejected", "{o}");
+    assert!(
+        big["status_reason"].as_str().unwrap_or("").contains("overflow"),
+        "{big}"
+    );
+    assert_eq!(o["paid"]["licence"], "1000000.00", "{o}");
+    // the message naming a payment that never existed went aside after one delivery
+    let (_, q) = api.get_as("/_local/queues", None).await;
+    assert_eq!(q["depths"]["commission-dlq"], 1, "{q}");
+    assert_eq!(q["depths"]["commission"], 0, "{q}");
+}

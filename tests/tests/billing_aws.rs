@@ -31,3 +31,10 @@ async fn signatures_fields_and_currencies() {
     billing::signatures_fields_and_currencies(&Api::of(&stack)).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn poison_payments_and_overpayments() {
+    let stack = aws_stack().await;
+    billing::poison_payments_and_overpayments(&Api::of(&stack), stack.stack.table.as_ref()).await;
+    stack.stop().await;
+}

@@ -110,7 +110,7 @@ async fn one_transaction_per_payment() {
     };
     let p = payment("PAY-C1", "ORD-C", "licence", "1000000", "2026-10-05T10:00:00Z");
     let input: shared::domain::billing::PaymentIn = serde_json::from_value(p).expect("payment");
-    let facts = shared::domain::billing::validate_payment(&input).expect("valid");
+    let facts = shared::domain::billing::validate_payment(&input, &Default::default()).expect("valid");
     shared::usecases::billing::record_payment(&billing_ports, facts, "hash")
         .await
         .expect("recorded");
@@ -131,5 +131,12 @@ async fn one_transaction_per_payment() {
         3,
         "payment, order, lead (first payment only)"
     );
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn poison_payments_and_overpayments() {
+    let stack = e2e_tests::embedded_stack().await;
+    billing::poison_payments_and_overpayments(&Api::of(&stack), stack.stack.table.as_ref()).await;
     stack.stop().await;
 }

@@ -105,6 +105,42 @@ fn every_env_var_the_code_reads_is_set() {
 }
 
 #[test]
+fn a_consumers_dead_letter_queue_is_the_one_its_queue_redrives_to() {
+    let t = template();
+    let resources = &t["Resources"];
+    let mut checked = 0;
+    for (name, f) in functions(&t) {
+        let value = &f["Properties"]["Environment"]["Variables"][shared::config::env::DEAD_LETTER_QUEUE_URL];
+        if value.is_null() {
+            continue;
+        }
+        let dlq = referenced(value).unwrap_or_else(|| panic!("{name}: DEAD_LETTER_QUEUE_URL must !Ref a queue"));
+        let consumed: Vec<String> = f["Properties"]["Events"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .filter(|(_, e)| e["Type"] == "SQS")
+            .filter_map(|(_, e)| referenced(&e["Properties"]["Queue"]))
+            .collect();
+        assert!(
+            !consumed.is_empty(),
+            "{name} has a dead-letter queue but consumes no queue"
+        );
+        for q in consumed {
+            let target = referenced(&resources[q.as_str()]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]);
+            assert_eq!(target.as_deref(), Some(dlq.as_str()), "{name}: {q} redrives elsewhere");
+        }
+        let policies = serde_yaml::to_string(&f["Properties"]["Policies"]).unwrap_or_default();
+        assert!(
+            policies.contains("SQSSendMessagePolicy") && policies.contains(&dlq),
+            "{name} may not send to {dlq}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 1, "the commission function moves poison messages aside");
+}
+
+#[test]
 fn queues_the_code_sends_to_exist_with_dead_letter_queues_and_long_visibility() {
     let t = template();
     let resources = &t["Resources"];
@@ -114,7 +150,10 @@ fn queues_the_code_sends_to_exist_with_dead_letter_queues_and_long_visibility() 
             .into_iter()
             .find(|(_, f)| binary(f) == *crate_name)
             .expect("function");
-        for v in vars.iter().filter(|v| v.ends_with("_QUEUE_URL")) {
+        for v in vars
+            .iter()
+            .filter(|v| v.ends_with("_QUEUE_URL") && **v != shared::config::env::DEAD_LETTER_QUEUE_URL)
+        {
             let value = if f["Properties"]["Environment"]["Variables"][*v].is_null() {
                 &globals[*v]
             } else {

@@ -433,9 +433,13 @@ fn commission_throughput() {
             _ => PaymentKind::Milestone,
         };
         let amount = rust_decimal::Decimal::new(1_000_000 + (n as i64 * 7919) % 5_000_000, 2);
-        let (drafts, next) = for_payment(&deals[o], kind, amount, &earned[o], &rules);
-        entries += drafts.len();
-        earned[o] = next;
+        match for_payment(&deals[o], kind, amount, &earned[o], &rules) {
+            Ok((drafts, next)) => {
+                entries += drafts.len();
+                earned[o] = next;
+            }
+            Err(e) => eprintln!("payment {n}: {e}"),
+        }
     }
     let secs = started.elapsed().as_secs_f64();
     println!("\n## Commission computation (in-process, {payments} payments on {orders} orders)\n");
@@ -510,9 +514,13 @@ async fn commission_requests(
         "lines": [{"kind": "licence", "product": "ERP", "amount": "1000000"}, {"kind": "amc", "product": "AMC", "amount": "200000"}]
     }))
     .map_err(|e| e.to_string())?;
-    record_order(&billing, validate_order(&order).map_err(|e| format!("{e:?}"))?, "h")
-        .await
-        .map_err(|e| e.to_string())?;
+    record_order(
+        &billing,
+        validate_order(&order, &Default::default()).map_err(|e| format!("{e:?}"))?,
+        "h",
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let rules = Rules::default();
     let ports = CommissionPorts {
         table: &table,
@@ -528,9 +536,13 @@ async fn commission_requests(
             "amount": "10000.00", "currency": "INR", "paid_at": "2026-10-05T10:00:00Z"
         }))
         .map_err(|e| e.to_string())?;
-        record_payment(&billing, validate_payment(&p).map_err(|e| format!("{e:?}"))?, "h")
-            .await
-            .map_err(|e| e.to_string())?;
+        record_payment(
+            &billing,
+            validate_payment(&p, &Default::default()).map_err(|e| format!("{e:?}"))?,
+            "h",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         process_payment(&ports, &format!("PAY-{suffix}-{i}"))
             .await
             .map_err(|e| e.to_string())?;

@@ -108,9 +108,14 @@ async fn depths(stack: &Stack) -> serde_json::Map<String, Value> {
     for (logical, id) in &stack.queue_ids {
         let d = stack.queue.depth(id).await.map(Value::from).unwrap_or(Value::Null);
         out.insert(logical.clone(), d);
-        if let Some(q) = &stack.embedded_queue {
-            out.insert(format!("{logical}-dlq"), json!(q.depth(&format!("{id}-dlq"))));
-        }
+        // every queue's DLQ is `<queue>-dlq`, on the embedded queue and in SQS alike
+        let dlq = stack
+            .queue
+            .depth(&format!("{id}-dlq"))
+            .await
+            .map(Value::from)
+            .unwrap_or(Value::Null);
+        out.insert(format!("{logical}-dlq"), dlq);
     }
     out
 }

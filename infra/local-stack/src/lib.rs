@@ -19,6 +19,7 @@ use shared::handlers::renewal_scan::{mail_from_env, RenewalScan};
 use shared::handlers::scoring::Scoring;
 use shared::handlers::sequence_sender::Sequencer;
 use shared::handlers::sla_watch::SlaWatch;
+use shared::handlers::sqs::DeadLetters;
 use shared::ports::clock::ShiftedClock;
 use shared::ports::{Blobs, Mailer, Queue, Table};
 use shared::usecases::resellers::sha256_hex;
@@ -248,6 +249,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
             webhook_secret: options.webhook_secret.clone(),
             admin_key_hash: sha256_hex(&options.admin_key),
             commission_queue: id_of("commission"),
+            limits: rules.billing.clone(),
         },
     });
     let sequencer = Arc::new(Sequencer {
@@ -296,7 +298,8 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
     let commission = Arc::new(Commission {
         table: table.clone(),
         clock: clock.clone(),
-        rules,
+        rules: rules.clone(),
+        dead_letters: Some(DeadLetters::of(queue.clone(), &id_of("commission"))),
     });
     Ok(Arc::new(Stack {
         sequencer,

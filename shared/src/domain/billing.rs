@@ -3,18 +3,21 @@
 
 use crate::domain::commission::PaymentKind;
 use crate::domain::lead::FieldError;
+use crate::domain::money::parse_decimal;
+use crate::domain::text::{self, Lines};
+use chrono::Datelike;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
-use std::str::FromStr;
 
 /// Currencies the platform accepts (ISO 4217).
 pub const CURRENCIES: &[&str] = &[
     "INR", "USD", "EUR", "GBP", "AED", "SGD", "AUD", "CAD", "SAR", "JPY", "MYR", "LKR", "NPR", "BDT",
 ];
 
-/// A money amount as sent: `"1000000.00"` or `1000000.00`, read from its text.
+/// A money amount as sent: `"1000000.00"` or `1000000.00`, read from its text with the one
+/// strict grammar of [`parse_decimal`] (no exponent, sign, separators or bare `.`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Amount(pub Result<Decimal, String>);
 
@@ -22,15 +25,39 @@ impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(d)?;
         let text = raw.get().trim();
-        let inner = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text);
-        let parsed = if inner.contains(['e', 'E']) {
-            Decimal::from_scientific(inner)
-        } else {
-            Decimal::from_str(inner)
+        let parsed = match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+            Some(inner) => parse_decimal(inner),
+            None if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => parse_decimal(text),
+            None => Err(format!("{text} is not a decimal amount")),
         };
-        Ok(Amount(parsed.map_err(|_| format!("{text} is not a decimal amount"))))
+        Ok(Amount(parsed))
     }
 }
+
+/// The largest amounts a billing system may send (configuration, `RULES_JSON` `billing`):
+/// bounds that no real order reaches and that keep every sum far from overflowing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BillingLimits {
+    /// one order line, one payment, one refund
+    pub max_line_amount: Decimal,
+    /// all lines of one order together
+    pub max_order_amount: Decimal,
+}
+
+impl Default for BillingLimits {
+    fn default() -> Self {
+        BillingLimits {
+            // ₹1,000 crore a line, ₹5,000 crore an order
+            max_line_amount: Decimal::from(10_000_000_000_i64),
+            max_order_amount: Decimal::from(50_000_000_000_i64),
+        }
+    }
+}
+
+/// Timestamps outside this window are typing or system errors, not business dates.
+pub const EARLIEST_YEAR: i32 = 2000;
+pub const LATEST_YEAR: i32 = 2099;
 
 fn err(field: &str, message: impl Into<String>) -> FieldError {
     FieldError {
@@ -39,8 +66,8 @@ fn err(field: &str, message: impl Into<String>) -> FieldError {
     }
 }
 
-/// A positive amount with at most the currency's minor digits.
-fn positive(field: &str, a: &Option<Amount>, errors: &mut Vec<FieldError>) -> Decimal {
+/// A positive amount with at most 2 decimals, no larger than `max`.
+fn positive(field: &str, a: &Option<Amount>, max: Decimal, errors: &mut Vec<FieldError>) -> Decimal {
     match a {
         None => {
             errors.push(err(field, "is required"));
@@ -56,6 +83,10 @@ fn positive(field: &str, a: &Option<Amount>, errors: &mut Vec<FieldError>) -> De
         }
         Some(Amount(Ok(v))) if v.scale() > 2 && v.normalize().scale() > 2 => {
             errors.push(err(field, "has more than 2 decimal places"));
+            Decimal::ZERO
+        }
+        Some(Amount(Ok(v))) if *v > max => {
+            errors.push(err(field, format!("must be at most {max}")));
             Decimal::ZERO
         }
         Some(Amount(Ok(v))) => *v,
@@ -96,15 +127,27 @@ fn currency(v: &Option<String>, errors: &mut Vec<FieldError>) -> String {
     }
 }
 
-fn timestamp(field: &str, v: &Option<String>, errors: &mut Vec<FieldError>) -> DateTime<Utc> {
-    match v.as_deref().map(DateTime::parse_from_rfc3339) {
-        Some(Ok(t)) => t.with_timezone(&Utc),
-        Some(Err(_)) => {
-            errors.push(err(field, "must be an RFC 3339 timestamp"));
+/// An RFC 3339 timestamp with a `T` between date and time (`2026-10-05T10:00:00+05:30`),
+/// within the plausible window.
+pub fn timestamp(field: &str, v: &Option<String>, errors: &mut Vec<FieldError>) -> DateTime<Utc> {
+    let Some(text) = v.as_deref() else {
+        errors.push(err(field, "is required"));
+        return DateTime::<Utc>::MIN_UTC;
+    };
+    let parsed = (text.as_bytes().get(10) == Some(&b'T'))
+        .then(|| DateTime::parse_from_rfc3339(text).ok())
+        .flatten();
+    match parsed {
+        Some(t) if (EARLIEST_YEAR..=LATEST_YEAR).contains(&t.year()) => t.with_timezone(&Utc),
+        Some(_) => {
+            errors.push(err(field, format!("must be between {EARLIEST_YEAR} and {LATEST_YEAR}")));
             DateTime::<Utc>::MIN_UTC
         }
         None => {
-            errors.push(err(field, "is required"));
+            errors.push(err(
+                field,
+                "must be an RFC 3339 timestamp such as 2026-10-05T10:00:00+05:30",
+            ));
             DateTime::<Utc>::MIN_UTC
         }
     }
@@ -181,25 +224,54 @@ impl OrderFacts {
     pub fn total(&self, kind: &str) -> Decimal {
         self.lines.iter().filter(|l| l.kind == kind).map(|l| l.amount).sum()
     }
+
+    /// What payments of this kind may add up to on this order: its licence lines, its AMC
+    /// lines, its services lines (milestones). Renewals recur every year and are bounded per
+    /// payment only (`None`).
+    pub fn payable(&self, kind: PaymentKind) -> Option<Decimal> {
+        match kind {
+            PaymentKind::Licence => Some(self.total("licence")),
+            PaymentKind::Amc => Some(self.total("amc")),
+            PaymentKind::Milestone => Some(self.total("services")),
+            PaymentKind::Renewal => None,
+        }
+    }
 }
 
-fn text(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| s.chars().take(200).collect())
+/// Why a payment cannot be applied to its order in full: it pays more than is left on the
+/// order's lines of its kind. `None` when it fits.
+pub fn overpayment(order: &OrderFacts, kind: PaymentKind, paid_before: Decimal, amount: Decimal) -> Option<String> {
+    let payable = order.payable(kind)?;
+    let left = (payable - paid_before).max(Decimal::ZERO);
+    (amount > left).then(|| {
+        format!(
+            "a {} payment of {amount} is more than the {left} {} left to pay on order {}'s {} lines",
+            kind.as_str(),
+            order.currency,
+            order.order_id,
+            match kind {
+                PaymentKind::Milestone => "services",
+                other => other.as_str(),
+            }
+        )
+    })
 }
 
-pub fn validate_order(o: &OrderIn) -> Result<OrderFacts, Vec<FieldError>> {
+fn text(field: &str, v: &Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
+    text::collect(text::optional(field, v.as_deref(), 200, Lines::Single), errors).flatten()
+}
+
+pub fn validate_order(o: &OrderIn, limits: &BillingLimits) -> Result<OrderFacts, Vec<FieldError>> {
     let mut e = Vec::new();
     let order_id = id("order_id", &o.order_id, &mut e);
     let lead_id = id("lead_id", &o.lead_id, &mut e);
     let reseller_id = id("reseller_id", &o.reseller_id, &mut e);
     let currency = currency(&o.currency, &mut e);
-    let name = text(&o.customer.name).unwrap_or_else(|| {
-        e.push(err("customer.name", "is required"));
-        String::new()
-    });
+    let name = text::collect(
+        text::required("customer.name", o.customer.name.as_deref(), 200, Lines::Single),
+        &mut e,
+    )
+    .unwrap_or_default();
     if o.lines.is_empty() {
         e.push(err("lines", "at least one line is required"));
     }
@@ -209,17 +281,25 @@ pub fn validate_order(o: &OrderIn) -> Result<OrderFacts, Vec<FieldError>> {
         if !["licence", "amc", "services"].contains(&kind) {
             e.push(err(&format!("lines[{i}].kind"), "must be licence, amc or services"));
         }
-        let amount = positive(&format!("lines[{i}].amount"), &l.amount, &mut e);
+        let amount = positive(&format!("lines[{i}].amount"), &l.amount, limits.max_line_amount, &mut e);
         lines.push(OrderLine {
             kind: kind.to_string(),
-            product: text(&l.product).unwrap_or_default(),
+            product: text(&format!("lines[{i}].product"), &l.product, &mut e).unwrap_or_default(),
             amount,
         });
+    }
+    // each line is bounded, so this sum cannot overflow
+    let order_total: Decimal = lines.iter().map(|l| l.amount).sum();
+    if order_total > limits.max_order_amount {
+        e.push(err(
+            "lines",
+            format!("the order's lines add up to more than {}", limits.max_order_amount),
+        ));
     }
     let sell_price = o
         .sell_price
         .as_ref()
-        .map(|s| positive("sell_price", &Some(s.clone()), &mut e));
+        .map(|s| positive("sell_price", &Some(s.clone()), limits.max_order_amount, &mut e));
     let referring = o
         .referring_reseller_id
         .as_ref()
@@ -227,21 +307,22 @@ pub fn validate_order(o: &OrderIn) -> Result<OrderFacts, Vec<FieldError>> {
     if referring.is_some() && referring.as_deref() == Some(reseller_id.as_str()) {
         e.push(err("referring_reseller_id", "a reseller cannot refer its own deal"));
     }
+    let domain = text("customer.domain", &o.customer.domain, &mut e).map(|d| d.to_lowercase());
+    let customer_po = text("customer_po", &o.customer_po, &mut e);
+    let vendor_po = text("vendor_po", &o.vendor_po, &mut e);
+    let referral_code = text("referral_code", &o.referral_code, &mut e);
     done(
         OrderFacts {
             order_id,
             lead_id,
             reseller_id,
-            customer: Customer {
-                name,
-                domain: text(&o.customer.domain).map(|d| d.to_lowercase()),
-            },
-            customer_po: text(&o.customer_po),
-            vendor_po: text(&o.vendor_po),
+            customer: Customer { name, domain },
+            customer_po,
+            vendor_po,
             currency,
             lines,
             referring_reseller_id: referring,
-            referral_code: text(&o.referral_code),
+            referral_code,
             sell_price,
         },
         e,
@@ -268,7 +349,7 @@ pub struct PaymentFacts {
     pub paid_at: DateTime<Utc>,
 }
 
-pub fn validate_payment(p: &PaymentIn) -> Result<PaymentFacts, Vec<FieldError>> {
+pub fn validate_payment(p: &PaymentIn, limits: &BillingLimits) -> Result<PaymentFacts, Vec<FieldError>> {
     let mut e = Vec::new();
     let payment_id = id("payment_id", &p.payment_id, &mut e);
     let order_id = id("order_id", &p.order_id, &mut e);
@@ -276,7 +357,7 @@ pub fn validate_payment(p: &PaymentIn) -> Result<PaymentFacts, Vec<FieldError>> 
         e.push(err("kind", "must be licence, amc, renewal or milestone"));
         PaymentKind::Licence
     });
-    let amount = positive("amount", &p.amount, &mut e);
+    let amount = positive("amount", &p.amount, limits.max_line_amount, &mut e);
     let currency = currency(&p.currency, &mut e);
     let paid_at = timestamp("paid_at", &p.paid_at, &mut e);
     done(
@@ -310,18 +391,23 @@ pub struct RefundFacts {
     pub refunded_at: DateTime<Utc>,
 }
 
-pub fn validate_refund(r: &RefundIn) -> Result<RefundFacts, Vec<FieldError>> {
+pub fn validate_refund(r: &RefundIn, limits: &BillingLimits) -> Result<RefundFacts, Vec<FieldError>> {
     let mut e = Vec::new();
     let refund_id = id("refund_id", &r.refund_id, &mut e);
     let payment_id = id("payment_id", &r.payment_id, &mut e);
-    let amount = positive("amount", &r.amount, &mut e);
+    let amount = positive("amount", &r.amount, limits.max_line_amount, &mut e);
     let refunded_at = timestamp("refunded_at", &r.refunded_at, &mut e);
+    let reason = text::collect(
+        text::optional("reason", r.reason.as_deref(), 500, Lines::Single),
+        &mut e,
+    )
+    .flatten();
     done(
         RefundFacts {
             refund_id,
             payment_id,
             amount,
-            reason: text(&r.reason).unwrap_or_default(),
+            reason: reason.unwrap_or_default(),
             refunded_at,
         },
         e,
@@ -338,7 +424,7 @@ mod tests {
             r#"{"payment_id":"p1","order_id":"o1","kind":"licence","amount":1000000.10,"currency":"inr","paid_at":"2026-10-05T10:00:00+05:30"}"#,
         )
         .unwrap();
-        let f = validate_payment(&p).unwrap();
+        let f = validate_payment(&p, &BillingLimits::default()).unwrap();
         assert_eq!(f.amount.to_string(), "1000000.10");
         assert_eq!(f.currency, "INR");
         let q: PaymentIn = serde_json::from_str(r#"{"amount":"0.1"}"#).unwrap();
@@ -348,25 +434,87 @@ mod tests {
         assert_eq!(big.amount.unwrap().0.unwrap().to_string(), "12345678901234567.89");
     }
 
+    fn payment_errors(body: &str) -> Vec<FieldError> {
+        let p: PaymentIn = serde_json::from_str(body).unwrap();
+        validate_payment(&p, &BillingLimits::default())
+            .err()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn amounts_beyond_any_order_and_implausible_dates_are_refused() {
+        let ok =
+            r#"{"payment_id":"p1","order_id":"o1","kind":"licence","amount":"AMOUNT","currency":"INR","paid_at":"AT"}"#;
+        let with = |amount: &str, at: &str| payment_errors(&ok.replace("AMOUNT", amount).replace("AT", at));
+        assert!(with("1000.00", "2026-12-02T10:00:00Z").is_empty());
+        for amount in [
+            "79228162514264337593543950335",
+            "12345678901234567890123",
+            "10000000000.01",
+        ] {
+            let e = with(amount, "2026-12-02T10:00:00Z");
+            assert!(e.iter().any(|e| e.field == "amount"), "{amount}: {e:?}");
+        }
+        for amount in ["1_000", "+5", "10.", ".5", "1E2", "1e30", "NaN"] {
+            assert_eq!(with(amount, "2026-12-02T10:00:00Z")[0].field, "amount", "{amount}");
+        }
+        for at in [
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "2026-12-02 10:00:00Z",
+            "2026-12-02",
+        ] {
+            assert_eq!(with("5", at)[0].field, "paid_at", "{at}");
+        }
+        // JSON numbers follow the same grammar
+        assert!(payment_errors(r#"{"amount": 1e3}"#)
+            .iter()
+            .any(|e| e.field == "amount" && e.message.contains("not a decimal")));
+    }
+
+    #[test]
+    fn order_lines_are_bounded_one_by_one_and_together() {
+        let limits = BillingLimits::default();
+        let order = |a: &str, b: &str| -> OrderIn {
+            serde_json::from_str(&format!(
+                r#"{{"order_id":"o","lead_id":"l","reseller_id":"r","customer":{{"name":"C"}},"currency":"INR",
+                   "lines":[{{"kind":"licence","amount":"{a}"}},{{"kind":"amc","amount":"{b}"}}]}}"#
+            ))
+            .unwrap()
+        };
+        assert!(validate_order(&order("1000000", "200000"), &limits).is_ok());
+        let e = validate_order(&order("12345678901234567890123", "1"), &limits).unwrap_err();
+        assert_eq!(e[0].field, "lines[0].amount");
+        let e = validate_order(
+            &order("10000000000", "10000000000"),
+            &BillingLimits {
+                max_order_amount: Decimal::from(15_000_000_000_i64),
+                ..limits
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e[0].field, "lines");
+    }
+
     #[test]
     fn invalid_fields_are_all_reported() {
         let p: PaymentIn = serde_json::from_str(
             r#"{"payment_id":"p 1","kind":"gift","amount":"-5","currency":"XYZ","paid_at":"yesterday"}"#,
         )
         .unwrap();
-        let errors = validate_payment(&p).unwrap_err();
+        let errors = validate_payment(&p, &BillingLimits::default()).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
             ["payment_id", "order_id", "kind", "amount", "currency", "paid_at"]
         );
         let zero: PaymentIn = serde_json::from_str(r#"{"amount":0}"#).unwrap();
-        assert!(validate_payment(&zero)
+        assert!(validate_payment(&zero, &BillingLimits::default())
             .unwrap_err()
             .iter()
             .any(|e| e.field == "amount" && e.message.contains("greater than zero")));
         let paise: PaymentIn = serde_json::from_str(r#"{"amount":"1.005"}"#).unwrap();
-        assert!(validate_payment(&paise)
+        assert!(validate_payment(&paise, &BillingLimits::default())
             .unwrap_err()
             .iter()
             .any(|e| e.field == "amount" && e.message.contains("decimal places")));

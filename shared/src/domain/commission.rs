@@ -247,6 +247,24 @@ pub struct Earned {
     pub earned: BTreeMap<String, Decimal>,
 }
 
+/// An amount that no decimal can hold: the payment is refused, never a panic.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("the amounts overflow while computing {0}")]
+pub struct Overflow(pub &'static str);
+
+fn add(a: Decimal, b: Decimal, what: &'static str) -> Result<Decimal, Overflow> {
+    a.checked_add(b).ok_or(Overflow(what))
+}
+fn sub(a: Decimal, b: Decimal, what: &'static str) -> Result<Decimal, Overflow> {
+    a.checked_sub(b).ok_or(Overflow(what))
+}
+fn mul(a: Decimal, b: Decimal, what: &'static str) -> Result<Decimal, Overflow> {
+    a.checked_mul(b).ok_or(Overflow(what))
+}
+fn div(a: Decimal, b: Decimal, what: &'static str) -> Result<Decimal, Overflow> {
+    a.checked_div(b).ok_or(Overflow(what))
+}
+
 struct Builder<'a> {
     kind: PaymentKind,
     currency: &'a str,
@@ -258,13 +276,20 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     /// Adds the entry that brings (component, payee) to `target` (a cumulative amount).
-    fn reach(&mut self, component: &str, payee: &str, rate: Decimal, target: Decimal, explanation: String) {
+    fn reach(
+        &mut self,
+        component: &str,
+        payee: &str,
+        rate: Decimal,
+        target: Decimal,
+        explanation: String,
+    ) -> Result<(), Overflow> {
         // one running total per kind of payment: a licence share and an AMC share of the same
         // component never offset each other
         let k = format!("{}|{component}|{payee}", self.kind.as_str());
         let target = round_minor(target, self.currency);
         let before = self.earned.earned.get(&k).copied().unwrap_or(Decimal::ZERO);
-        let amount = target - before;
+        let amount = sub(target, before, "an entry")?;
         self.updates.insert(k, target);
         if !amount.is_zero() {
             self.out.push(Draft {
@@ -276,19 +301,21 @@ impl Builder<'_> {
                 explanation,
             });
         }
+        Ok(())
     }
 }
 
-/// The entries a payment earns, and the order's new running totals.
+/// The entries a payment earns, and the order's new running totals — or, for amounts no
+/// decimal can hold, an error (checked arithmetic throughout: never a panic).
 pub fn for_payment(
     deal: &Deal,
     kind: PaymentKind,
     amount: Decimal,
     earned: &Earned,
     rules: &CommissionRules,
-) -> (Vec<Draft>, Earned) {
+) -> Result<(Vec<Draft>, Earned), Overflow> {
     let paid_before = earned.paid.get(kind.as_str()).copied().unwrap_or(Decimal::ZERO);
-    let cumulative = paid_before + amount;
+    let cumulative = add(paid_before, amount, "the order's running total")?;
     let cur = deal.currency.as_str();
     let show = |d: Decimal| display(d, cur);
     let mut b = Builder {
@@ -328,12 +355,15 @@ pub fn for_payment(
             "implementation referral".to_string(),
         ),
     };
-    let mut closer_total = round_minor(cumulative * rate, cur);
+    let mut closer_total = round_minor(mul(cumulative, rate, "the closer's commission")?, cur);
     // Reseller-to-reseller referral: carved out of the closer's first-year commission.
     let first_year = matches!(kind, PaymentKind::Licence | PaymentKind::Amc);
     if let (true, Some(referrer)) = (first_year, deal.referring_reseller.as_deref()) {
         if !closer_total.is_zero() {
-            let share = round_minor(closer_total * rules.reseller_referral_share, cur);
+            let share = round_minor(
+                mul(closer_total, rules.reseller_referral_share, "the referral share")?,
+                cur,
+            );
             b.reach(
                 REFERRAL,
                 referrer,
@@ -344,8 +374,8 @@ pub fn for_payment(
                     percent(rules.reseller_referral_share),
                     show(closer_total)
                 ),
-            );
-            closer_total -= share;
+            )?;
+            closer_total = sub(closer_total, share, "the carve-out")?;
         }
     }
     if !rate.is_zero() {
@@ -365,7 +395,7 @@ pub fn for_payment(
                 show(cumulative),
                 kind.as_str()
             ),
-        );
+        )?;
     }
     // Project plan: the fixed fee, once, with the first licence payment.
     if let (PaymentKind::Licence, Plan::Project { fee }) = (kind, &deal.closer_plan) {
@@ -376,13 +406,13 @@ pub fn for_payment(
             Decimal::ZERO,
             *fee,
             format!("project fee {} (project-based plan)", show(*fee)),
-        );
+        )?;
     }
     // Margin plan: the difference between its sell price and the channel price, pro rata.
     if let (PaymentKind::Licence, Plan::Margin, Some(sell)) = (kind, &deal.closer_plan, deal.sell_price) {
         if sell > deal.licence_value && !sell.is_zero() {
-            let margin_rate = (sell - deal.licence_value) / sell;
-            let target = cumulative * margin_rate;
+            let margin_rate = div(sub(sell, deal.licence_value, "the margin")?, sell, "the margin rate")?;
+            let target = mul(cumulative, margin_rate, "the margin")?;
             b.reach(
                 MARGIN,
                 closer,
@@ -393,13 +423,13 @@ pub fn for_payment(
                     show(sell),
                     show(deal.licence_value)
                 ),
-            );
+            )?;
         }
     }
     // Parent override: an extra entry on top of the sub-reseller's commission.
     if let Some(parent) = deal.parent.as_deref() {
         if !closer_total.is_zero() && deal.closer_plan != Plan::Margin {
-            let target = closer_total * rules.parent_override;
+            let target = mul(closer_total, rules.parent_override, "the parent override")?;
             b.reach(
                 OVERRIDE,
                 parent,
@@ -410,7 +440,7 @@ pub fn for_payment(
                     rules.parent_override,
                     show(closer_total)
                 ),
-            );
+            )?;
         }
     }
     // Customer referral: a share of the referred deal's licence payments.
@@ -420,19 +450,19 @@ pub fn for_payment(
             REFERRAL,
             referrer,
             r,
-            cumulative * r,
+            mul(cumulative, r, "the customer referral fee")?,
             format!(
                 "{} customer referral fee on {} of licence paid",
                 percent(r),
                 show(cumulative)
             ),
-        );
+        )?;
     }
 
     let mut next = earned.clone();
     next.paid.insert(kind.as_str().to_string(), cumulative);
     next.earned.extend(b.updates);
-    (b.out, next)
+    Ok((b.out, next))
 }
 
 /// Clawbacks for a refund: each original entry of the payment, reversed in proportion to what
@@ -443,33 +473,37 @@ pub fn for_refund(
     refunded_before: Decimal,
     refund: Decimal,
     currency: &str,
-) -> Vec<Draft> {
+) -> Result<Vec<Draft>, Overflow> {
     if payment_amount.is_zero() {
-        return vec![];
+        return Ok(vec![]);
     }
-    let after = refunded_before + refund;
-    originals
-        .iter()
-        .filter_map(|o| {
-            let before = round_minor(o.amount * refunded_before / payment_amount, currency);
-            let target = round_minor(o.amount * after / payment_amount, currency);
-            let amount = -(target - before);
-            (!amount.is_zero()).then(|| Draft {
-                payee: o.payee.clone(),
-                component: CLAWBACK.to_string(),
-                base: refund,
-                rate: o.rate,
-                amount,
-                explanation: format!(
-                    "refund of {} on a {} payment reverses that share of {} {}",
-                    display(refund, currency),
-                    display(payment_amount, currency),
-                    o.component,
-                    display(o.amount, currency)
-                ),
-            })
-        })
-        .collect()
+    let after = add(refunded_before, refund, "the refunded total")?;
+    let share = |amount: Decimal, refunded: Decimal| -> Result<Decimal, Overflow> {
+        let part = div(mul(amount, refunded, "a clawback")?, payment_amount, "a clawback")?;
+        Ok(round_minor(part, currency))
+    };
+    let mut out = Vec::new();
+    for o in originals {
+        let amount = -sub(share(o.amount, after)?, share(o.amount, refunded_before)?, "a clawback")?;
+        if amount.is_zero() {
+            continue;
+        }
+        out.push(Draft {
+            payee: o.payee.clone(),
+            component: CLAWBACK.to_string(),
+            base: refund,
+            rate: o.rate,
+            amount,
+            explanation: format!(
+                "refund of {} on a {} payment reverses that share of {} {}",
+                display(refund, currency),
+                display(payment_amount, currency),
+                o.component,
+                display(o.amount, currency)
+            ),
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -496,7 +530,7 @@ mod tests {
     }
 
     fn pay(deal: &Deal, kind: PaymentKind, amount: &str, earned: &Earned) -> (Vec<Draft>, Earned) {
-        for_payment(deal, kind, d(amount), earned, &CommissionRules::default())
+        for_payment(deal, kind, d(amount), earned, &CommissionRules::default()).unwrap()
     }
 
     fn total_for(entries: &[Draft], payee: &str) -> Decimal {
@@ -614,8 +648,8 @@ mod tests {
     fn refunds_reverse_exactly_and_never_edit() {
         let deal = deal("1000000");
         let (orig, _) = pay(&deal, PaymentKind::Licence, "1000000", &Earned::default());
-        let part = for_refund(&orig, d("1000000"), Decimal::ZERO, d("333333.33"), "INR");
-        let rest = for_refund(&orig, d("1000000"), d("333333.33"), d("666666.67"), "INR");
+        let part = for_refund(&orig, d("1000000"), Decimal::ZERO, d("333333.33"), "INR").unwrap();
+        let rest = for_refund(&orig, d("1000000"), d("333333.33"), d("666666.67"), "INR").unwrap();
         let net = total_for(&orig, "closer") + total_for(&part, "closer") + total_for(&rest, "closer");
         assert_eq!(net, d("0.00"));
         assert!(part.iter().all(|e| e.component == CLAWBACK && e.amount < Decimal::ZERO));
@@ -634,7 +668,7 @@ mod tests {
         assert!(r.validate().is_ok());
         let mut deal = deal("1000000");
         deal.closer_tier = Tier::Gold;
-        let (e, _) = for_payment(&deal, PaymentKind::Amc, d("200000"), &Earned::default(), &r);
+        let (e, _) = for_payment(&deal, PaymentKind::Amc, d("200000"), &Earned::default(), &r).unwrap();
         assert_eq!(e[0].amount, d("50000.00"));
         r.tiers.insert(
             "gold".into(),
@@ -647,6 +681,22 @@ mod tests {
         r.tiers.clear();
         r.licence_bands[3].rate = d("0.45");
         assert!(r.validate().is_err());
+    }
+
+    #[test]
+    fn amounts_no_decimal_holds_are_an_error_not_a_panic() {
+        let deal = deal("1000000");
+        let (_, earned) = pay(
+            &deal,
+            PaymentKind::Licence,
+            "12345678901234567890123",
+            &Earned::default(),
+        );
+        let huge = d("79228162514264337593543950335");
+        let r = for_payment(&deal, PaymentKind::Licence, huge, &earned, &CommissionRules::default());
+        assert!(r.is_err(), "{r:?}");
+        let (orig, _) = pay(&deal, PaymentKind::Licence, "1000000", &Earned::default());
+        assert!(for_refund(&orig, d("0.01"), Decimal::ZERO, huge, "INR").is_err());
     }
 
     #[test]

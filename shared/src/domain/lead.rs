@@ -103,6 +103,8 @@ pub struct FieldError {
     pub message: String,
 }
 
+use crate::domain::text::{self, Lines};
+
 fn field_error(field: &str, message: &str) -> FieldError {
     FieldError {
         field: field.into(),
@@ -174,18 +176,8 @@ pub fn validate(fields: &Map<String, Value>) -> Result<LeadInput, Vec<FieldError
         match fields.get(name) {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => {
-                let t = s.trim();
-                if t.chars().count() > max {
-                    errors.push(field_error(name, &format!("must be at most {max} characters")));
-                    None
-                } else if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-                    errors.push(field_error(name, "must not contain control characters"));
-                    None
-                } else if t.is_empty() {
-                    None
-                } else {
-                    Some(t.to_string())
-                }
+                let lines = if name == "message" { Lines::Multi } else { Lines::Single };
+                text::collect(text::optional(name, Some(s), max, lines), &mut errors).flatten()
             }
             // budgets and head-counts may come as numbers from scripts
             Some(Value::Number(n)) if name == "budget" || name == "employees" || name == "phone" => Some(n.to_string()),

@@ -4,6 +4,29 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::BTreeMap;
 
+/// Reads a money amount written as plain decimal text: digits, optionally one `.` followed by
+/// digits, optionally a leading `-`. Nothing else: no `+`, `_`, exponent, leading or trailing
+/// `.`, spaces or grouping; at most 18 integer digits, so that no sum of amounts can overflow.
+pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    let bad = || format!("{text:?} is not a decimal amount (digits, optionally . and more digits)");
+    let body = text.strip_prefix('-').unwrap_or(text);
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || frac.is_some_and(|f| !digits(f)) {
+        return Err(bad());
+    }
+    if int.trim_start_matches('0').len() > MAX_INTEGER_DIGITS {
+        return Err(format!("{text:?} is too large"));
+    }
+    Decimal::from_str_exact(text).map_err(|_| bad())
+}
+
+/// The most integer digits an amount may have (a quintillion rupees is no order).
+pub const MAX_INTEGER_DIGITS: usize = 18;
+
 /// Rounds half-to-even to the currency's minor unit (SPEC: applied once per ledger entry).
 pub fn round_minor(amount: Decimal, currency: &str) -> Decimal {
     amount.round_dp_with_strategy(minor_units(currency), RoundingStrategy::MidpointNearestEven)
@@ -240,6 +263,20 @@ mod tests {
         assert_eq!(inr("not sure"), None);
         // a currency with no FX rate is unknown rather than guessed
         assert_eq!(inr("€5000"), None);
+    }
+
+    #[test]
+    fn decimal_text_is_strict() {
+        for ok in ["0", "5", "10.5", "1000000.00", "-5", "0.1"] {
+            assert_eq!(parse_decimal(ok), Ok(d(ok)), "{ok}");
+        }
+        for bad in [
+            "", "1_000", "+5", "10.", ".5", "1E2", "1e30", "NaN", " 5", "5 ", "1,000", "-", "0x10", "1.2.3",
+        ] {
+            assert!(parse_decimal(bad).is_err(), "{bad} was accepted");
+        }
+        assert!(parse_decimal("1234567890123456789").is_err(), "19 integer digits");
+        assert!(parse_decimal("123456789012345678.99").is_ok());
     }
 
     #[test]

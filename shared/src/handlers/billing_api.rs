@@ -2,10 +2,12 @@
 //! (`POST /billing/orders`, `/billing/payments`, `/billing/refunds`) and the reads
 //! `GET /orders/{id}` (admin) and `GET /resellers/{id}/ledger?month=YYYY-MM`.
 
-use super::http::{authenticate, media_type, read_body, require_admin, ApiError, Principal};
+use super::http::{authenticate, body_fingerprint, media_type, read_body, require_admin, ApiError, Principal};
 use super::signature::{verify, SignatureError};
 use crate::config::env;
-use crate::domain::billing::{validate_order, validate_payment, validate_refund, OrderIn, PaymentIn, RefundIn};
+use crate::domain::billing::{
+    validate_order, validate_payment, validate_refund, BillingLimits, OrderIn, PaymentIn, RefundIn,
+};
 use crate::domain::lead::FieldError;
 use crate::ports::{Clock, Queue, Table};
 use crate::usecases::billing::{self, BillingError, BillingPorts, Recorded};
@@ -43,6 +45,7 @@ pub struct BillingApiConfig {
     pub webhook_secret: String,
     pub admin_key_hash: String,
     pub commission_queue: String,
+    pub limits: BillingLimits,
 }
 
 impl BillingApiConfig {
@@ -57,6 +60,7 @@ impl BillingApiConfig {
             webhook_secret: need(env::BILLING_WEBHOOK_SECRET)?,
             admin_key_hash: sha256_hex(&need(env::ADMIN_API_KEY)?),
             commission_queue: need(env::COMMISSION_QUEUE_URL)?,
+            limits: crate::config::Rules::from_env()?.billing,
         })
     }
 }
@@ -126,7 +130,7 @@ where
         Ok(f) => f,
         Err(errors) => return ApiError::Invalid(errors).into_response(),
     };
-    match record(facts, sha256_hex(&String::from_utf8_lossy(&bytes))).await {
+    match record(facts, body_fingerprint(&bytes)).await {
         Ok((Recorded::Accepted, id)) => {
             (StatusCode::ACCEPTED, Json(json!({"status": "accepted", "id": id}))).into_response()
         }
@@ -150,28 +154,49 @@ fn ports(api: &BillingApi) -> BillingPorts<'_> {
 
 async fn post_order(State(api): State<Arc<BillingApi>>, headers: HeaderMap, body: Body) -> Response {
     let p = ports(&api);
-    webhook::<OrderIn, _, _, _, _>(&api, &headers, body, validate_order, |f, h| async move {
-        let id = f.order_id.clone();
-        billing::record_order(&p, f, &h).await.map(|r| (r, id))
-    })
+    let limits = &api.config.limits;
+    webhook::<OrderIn, _, _, _, _>(
+        &api,
+        &headers,
+        body,
+        |i| validate_order(i, limits),
+        |f, h| async move {
+            let id = f.order_id.clone();
+            billing::record_order(&p, f, &h).await.map(|r| (r, id))
+        },
+    )
     .await
 }
 
 async fn post_payment(State(api): State<Arc<BillingApi>>, headers: HeaderMap, body: Body) -> Response {
     let p = ports(&api);
-    webhook::<PaymentIn, _, _, _, _>(&api, &headers, body, validate_payment, |f, h| async move {
-        let id = f.payment_id.clone();
-        billing::record_payment(&p, f, &h).await.map(|r| (r, id))
-    })
+    let limits = &api.config.limits;
+    webhook::<PaymentIn, _, _, _, _>(
+        &api,
+        &headers,
+        body,
+        |i| validate_payment(i, limits),
+        |f, h| async move {
+            let id = f.payment_id.clone();
+            billing::record_payment(&p, f, &h).await.map(|r| (r, id))
+        },
+    )
     .await
 }
 
 async fn post_refund(State(api): State<Arc<BillingApi>>, headers: HeaderMap, body: Body) -> Response {
     let p = ports(&api);
-    webhook::<RefundIn, _, _, _, _>(&api, &headers, body, validate_refund, |f, h| async move {
-        let id = f.refund_id.clone();
-        billing::record_refund(&p, f, &h).await.map(|r| (r, id))
-    })
+    let limits = &api.config.limits;
+    webhook::<RefundIn, _, _, _, _>(
+        &api,
+        &headers,
+        body,
+        |i| validate_refund(i, limits),
+        |f, h| async move {
+            let id = f.refund_id.clone();
+            billing::record_refund(&p, f, &h).await.map(|r| (r, id))
+        },
+    )
     .await
 }
 
@@ -184,15 +209,33 @@ async fn get_order(
     let order = billing::get_order(api.table.as_ref(), &id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no order {id}")))?;
-    let mut payments = Vec::new();
+    // every payment recorded for the order (applied, queued, held or rejected), and records
+    // applied before payments were listed under their order
+    let mut listed = billing::order_payments(api.table.as_ref(), &id).await?;
     for pid in &order.payments {
-        if let Some(p) = billing::get_payment(api.table.as_ref(), pid).await? {
-            payments.push(json!({
-                "payment_id": p.facts.payment_id, "kind": p.facts.kind, "amount": p.facts.amount.to_string(),
-                "currency": p.facts.currency, "paid_at": p.facts.paid_at, "status": p.status,
-                "refunded": p.refunded.to_string(), "entries": p.entries,
-            }));
+        if !listed.iter().any(|p| &p.facts.payment_id == pid) {
+            listed.extend(billing::get_payment(api.table.as_ref(), pid).await?);
         }
+    }
+    listed.sort_by(|a, b| (a.received_at, &a.facts.payment_id).cmp(&(b.received_at, &b.facts.payment_id)));
+    let mut payments = Vec::new();
+    for p in listed {
+        let refunds: Vec<Value> = billing::payment_refunds(api.table.as_ref(), &p.facts.payment_id)
+            .await?
+            .into_iter()
+            .map(|r| {
+                json!({
+                    "refund_id": r.facts.refund_id, "amount": r.facts.amount.to_string(), "reason": r.facts.reason,
+                    "refunded_at": r.facts.refunded_at, "status": r.status, "status_reason": r.status_reason,
+                })
+            })
+            .collect();
+        payments.push(json!({
+            "payment_id": p.facts.payment_id, "kind": p.facts.kind, "amount": p.facts.amount.to_string(),
+            "currency": p.facts.currency, "paid_at": p.facts.paid_at, "status": p.status,
+            "status_reason": p.status_reason, "refunded": p.refunded.to_string(), "entries": p.entries,
+            "refunds": refunds,
+        }));
     }
     let f = &order.facts;
     Ok(Json(json!({
@@ -295,7 +338,7 @@ async fn post_signal(
         Ok(v) => v,
         Err(errors) => return ApiError::Invalid(errors).into_response(),
     };
-    let hash = sha256_hex(&String::from_utf8_lossy(&bytes));
+    let hash = body_fingerprint(&bytes);
     match record_signal(api.table.as_ref(), api.clock.as_ref(), &id, &signal_id, &signal, &hash).await {
         Ok(SignalOutcome::Recorded) => (
             StatusCode::ACCEPTED,

@@ -1,11 +1,14 @@
 //! The commission function's SQS handler: `payment.received` and `refund.received`, each record
-//! in its own span; a record that cannot be applied yet fails alone and comes back later (and
-//! reaches the DLQ with its reason after the retry budget).
+//! in its own span. A record that cannot be applied yet fails alone and comes back later; one
+//! that never can (not an event, a payment that does not exist, a panic) goes straight to the
+//! dead-letter queue; a payment that can be decided but not applied (an overpayment, amounts
+//! no decimal holds) is recorded as rejected with its reason.
 
+use super::sqs::{DeadLetters, RecordError};
 use crate::config::Rules;
 use crate::ports::{Clock, Table};
 use crate::usecases::billing::{PAYMENT_RECEIVED, REFUND_RECEIVED};
-use crate::usecases::commission::{process_payment, process_refund, CommissionPorts, Outcome};
+use crate::usecases::commission::{process_payment, process_refund, CommissionError, CommissionPorts, Outcome};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use std::sync::Arc;
 
@@ -13,14 +16,28 @@ pub struct Commission {
     pub table: Arc<dyn Table>,
     pub clock: Arc<dyn Clock>,
     pub rules: Rules,
+    /// the commission queue's DLQ, for records that can never succeed
+    pub dead_letters: Option<DeadLetters>,
+}
+
+impl From<CommissionError> for RecordError {
+    fn from(e: CommissionError) -> Self {
+        match e {
+            CommissionError::Unknown(_) => RecordError::Permanent(e.to_string()),
+            CommissionError::NotYet(_) | CommissionError::Store(_) => RecordError::Retry(e.to_string()),
+        }
+    }
 }
 
 impl Commission {
     pub async fn handle_batch(&self, event: SqsEvent) -> SqsBatchResponse {
-        super::sqs::each_record(event, |record| async move { self.handle_record(&record).await }).await
+        super::sqs::each_record(event, self.dead_letters.as_ref(), |record| async move {
+            self.handle_record(&record).await
+        })
+        .await
     }
 
-    async fn handle_record(&self, record: &SqsMessage) -> Result<(), String> {
+    async fn handle_record(&self, record: &SqsMessage) -> Result<(), RecordError> {
         let env = super::sqs::envelope(record)?;
         let ports = CommissionPorts {
             table: self.table.as_ref(),
@@ -32,17 +49,16 @@ impl Commission {
                 .get(name)
                 .and_then(|v| v.as_str())
                 .map(str::to_string)
-                .ok_or(format!("{} without {name}", env.kind))
+                .ok_or(RecordError::Permanent(format!("{} without {name}", env.kind)))
         };
         let outcome = match env.kind.as_str() {
-            PAYMENT_RECEIVED => process_payment(&ports, &field("payment_id")?).await,
-            REFUND_RECEIVED => process_refund(&ports, &field("refund_id")?).await,
+            PAYMENT_RECEIVED => process_payment(&ports, &field("payment_id")?).await?,
+            REFUND_RECEIVED => process_refund(&ports, &field("refund_id")?).await?,
             other => {
                 tracing::warn!(kind = %other, "ignoring unexpected event type");
                 return Ok(());
             }
-        }
-        .map_err(|e| e.to_string())?;
+        };
         match outcome {
             Outcome::Applied { entries } => tracing::info!(kind = %env.kind, entries, "ledger entries written"),
             Outcome::AlreadyDone => tracing::info!(kind = %env.kind, "already applied; nothing changed"),

@@ -133,12 +133,83 @@ pub async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<by
         .map_err(|_| ApiError::TooLarge(max))
 }
 
+/// What a JSON body means, as a hash: keys sorted, numbers in their shortest form, no
+/// insignificant whitespace — so a webhook re-sent with the same meaning but formatted
+/// differently is recognised as a replay. A body that is not JSON is hashed as it is.
+pub fn body_fingerprint(bytes: &[u8]) -> String {
+    fn canonical(v: &Value, out: &mut String) {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                out.push('{');
+                for (i, k) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&Value::String(k.clone()).to_string());
+                    out.push(':');
+                    canonical(&m[k], out);
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    canonical(item, out);
+                }
+                out.push(']');
+            }
+            Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => out.push_str(&i.to_string()),
+                (_, Some(u), _) => out.push_str(&u.to_string()),
+                (_, _, Some(f)) if f.fract() == 0.0 && f.abs() < 1e15 => out.push_str(&format!("{}", f as i64)),
+                (_, _, Some(f)) => out.push_str(&format!("{f:?}")),
+                _ => out.push_str(&n.to_string()),
+            },
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(v) => {
+            let mut text = String::new();
+            canonical(&v, &mut text);
+            crate::usecases::resellers::sha256_hex(&text)
+        }
+        Err(_) => crate::usecases::resellers::sha256_hex(&String::from_utf8_lossy(bytes)),
+    }
+}
+
 /// The media type without parameters, lower-cased (`application/json; charset=utf-8` → `application/json`).
 pub fn media_type(headers: &HeaderMap) -> Option<String> {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or("").trim().to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::body_fingerprint;
+
+    #[test]
+    fn fingerprints_compare_meaning_not_bytes() {
+        let a = br#"{"payment_id":"P-1","amount":1000.50,"lines":[{"b":1,"a":2}]}"#;
+        let b = b"{ \"lines\": [ {\"a\": 2, \"b\": 1.0} ],\n  \"amount\": 1000.5, \"payment_id\": \"P-1\" }";
+        assert_eq!(body_fingerprint(a), body_fingerprint(b));
+        let c = br#"{"payment_id":"P-1","amount":1000.51,"lines":[{"b":1,"a":2}]}"#;
+        assert_ne!(body_fingerprint(a), body_fingerprint(c));
+        // strings are compared as they are: "1000.50" is not "1000.5"
+        assert_ne!(
+            body_fingerprint(br#"{"amount":"1000.50"}"#),
+            body_fingerprint(br#"{"amount":"1000.5"}"#)
+        );
+        // array order matters
+        assert_ne!(body_fingerprint(b"[1,2]"), body_fingerprint(b"[2,1]"));
+    }
 }
 
 /// The bearer token, if any.

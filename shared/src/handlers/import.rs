@@ -35,11 +35,14 @@ impl Importer {
     }
 
     pub async fn handle_batch(&self, event: SqsEvent) -> SqsBatchResponse {
-        super::sqs::each_record(event, |record| async move { self.handle_record(&record).await }).await
+        super::sqs::each_record(event, None, |record| async move { self.handle_record(&record).await }).await
     }
 
-    async fn handle_record(&self, record: &SqsMessage) -> Result<(), String> {
-        let body = record.body.as_deref().ok_or("empty message")?;
+    async fn handle_record(&self, record: &SqsMessage) -> Result<(), super::sqs::RecordError> {
+        let body = record
+            .body
+            .as_deref()
+            .ok_or(super::sqs::RecordError::Permanent("empty message".into()))?;
         let value: serde_json::Value = serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;
         if value.get("type").and_then(|t| t.as_str()) == Some(IMPORT_CHUNK) {
             let env = super::sqs::envelope(record)?;

@@ -48,10 +48,10 @@ impl Scoring {
     }
 
     pub async fn handle_batch(&self, event: SqsEvent) -> SqsBatchResponse {
-        super::sqs::each_record(event, |record| async move { self.handle_record(&record).await }).await
+        super::sqs::each_record(event, None, |record| async move { self.handle_record(&record).await }).await
     }
 
-    async fn handle_record(&self, record: &SqsMessage) -> Result<(), String> {
+    async fn handle_record(&self, record: &SqsMessage) -> Result<(), super::sqs::RecordError> {
         let env = super::sqs::envelope(record)?;
         if env.kind == crate::events::LEAD_ENGAGED {
             let field = |n: &str| {

@@ -59,10 +59,10 @@ impl Sequencer {
     }
 
     pub async fn handle_batch(&self, event: SqsEvent) -> SqsBatchResponse {
-        super::sqs::each_record(event, |record| async move { self.handle_record(&record).await }).await
+        super::sqs::each_record(event, None, |record| async move { self.handle_record(&record).await }).await
     }
 
-    async fn handle_record(&self, record: &SqsMessage) -> Result<(), String> {
+    async fn handle_record(&self, record: &SqsMessage) -> Result<(), super::sqs::RecordError> {
         let body: Value =
             serde_json::from_str(record.body.as_deref().unwrap_or("")).map_err(|e| format!("not JSON: {e}"))?;
         // an SES notification delivered through SNS
@@ -80,14 +80,16 @@ impl Sequencer {
             .payload
             .get("lead_id")
             .and_then(Value::as_str)
-            .ok_or("lead.qualified without lead_id")?;
+            .ok_or(super::sqs::RecordError::Permanent(
+                "lead.qualified without lead_id".into(),
+            ))?;
         let outcome = on_qualified(&self.ports(), lead_id).await?;
         tracing::info!(lead_id = %lead_id, outcome = ?outcome, "qualified lead handled");
         Ok(())
     }
 
     /// Bounces and complaints suppress the address: no sequence mails it again.
-    async fn ses_notification(&self, m: &Value) -> Result<(), String> {
+    async fn ses_notification(&self, m: &Value) -> Result<(), super::sqs::RecordError> {
         let kind = m
             .get("notificationType")
             .or_else(|| m.get("eventType"))

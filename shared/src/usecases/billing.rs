@@ -3,7 +3,7 @@
 //! refunds are queued to the commission step; an order releases payments that arrived first.
 
 use crate::domain::audit::AuditEvent;
-use crate::domain::billing::{OrderFacts, PaymentFacts, RefundFacts};
+use crate::domain::billing::{overpayment, OrderFacts, PaymentFacts, RefundFacts};
 use crate::domain::commission::{Deal, Draft, Earned};
 use crate::domain::lead::{FieldError, Lead};
 use crate::domain::reseller::Reseller;
@@ -302,6 +302,40 @@ async fn release_held(ports: &BillingPorts<'_>, order_id: &str) -> Result<(), Bi
     }
 }
 
+/// Every record on an index partition, following the pages.
+async fn all_on_index<T: serde::de::DeserializeOwned>(
+    table: &dyn Table,
+    index: Index,
+    pk: String,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = table.query(&Query::new(pk.clone()).index(index).after(cursor)).await?;
+        for item in page.items {
+            out.push(repo::record(item)?);
+        }
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// Every payment recorded for an order, whatever its status.
+pub async fn order_payments(table: &dyn Table, order_id: &str) -> Result<Vec<Payment>, StoreError> {
+    all_on_index(table, Index::Gsi2, repo::order_payments_index_pk(order_id)).await
+}
+
+/// Every refund recorded for a payment, whatever its status.
+pub async fn payment_refunds(table: &dyn Table, payment_id: &str) -> Result<Vec<Refund>, StoreError> {
+    all_on_index(table, Index::Gsi2, repo::payment_refunds_index_pk(payment_id)).await
+}
+
+fn waiting(status: Status) -> bool {
+    matches!(status, Status::Received | Status::Held)
+}
+
 pub async fn record_payment(
     ports: &BillingPorts<'_>,
     facts: PaymentFacts,
@@ -318,6 +352,18 @@ pub async fn record_payment(
                 &format!("order {} is in {}", facts.order_id, order.facts.currency),
             ));
         }
+        // what was applied, plus what is queued and not yet applied: the commission step
+        // checks again when it applies the payment (two racing payments both pass here)
+        let applied = order.earned.paid.get(facts.kind.as_str()).copied().unwrap_or_default();
+        let queued: Decimal = order_payments(ports.table, &facts.order_id)
+            .await?
+            .iter()
+            .filter(|p| waiting(p.status) && p.facts.kind == facts.kind && p.facts.payment_id != facts.payment_id)
+            .map(|p| p.facts.amount)
+            .sum();
+        if let Some(why) = overpayment(&order.facts, facts.kind, applied + queued, facts.amount) {
+            return Err(invalid("amount", &why));
+        }
     }
     let payment = Payment {
         facts: facts.clone(),
@@ -329,7 +375,7 @@ pub async fn record_payment(
         received_at: ports.clock.now(),
         version: 1,
     };
-    let item = repo::item_of(&payment, "payment", &key, &[])?;
+    let item = payment_item(&payment, false)?;
     if put_once(ports.table, &key, item, "payment", &facts.payment_id, request_hash).await? == Recorded::Replay {
         return Ok(Recorded::Replay);
     }
@@ -349,7 +395,23 @@ pub async fn record_refund(
     let payment: Payment = get(ports.table, &repo::payment_key(&facts.payment_id))
         .await?
         .ok_or_else(|| invalid("payment_id", "unknown payment"))?;
-    let refundable = payment.facts.amount - payment.refunded;
+    if payment.status == Status::Rejected {
+        return Err(invalid(
+            "payment_id",
+            &format!(
+                "payment {} was not applied, so there is nothing to refund",
+                payment.facts.payment_id
+            ),
+        ));
+    }
+    // refunds accepted but not yet applied count too: the commission step would refuse them
+    let queued: Decimal = payment_refunds(ports.table, &facts.payment_id)
+        .await?
+        .iter()
+        .filter(|r| waiting(r.status) && r.facts.refund_id != facts.refund_id)
+        .map(|r| r.facts.amount)
+        .sum();
+    let refundable = (payment.facts.amount - payment.refunded - queued).max(Decimal::ZERO);
     if facts.amount > refundable {
         return Err(invalid(
             "amount",
@@ -367,7 +429,7 @@ pub async fn record_refund(
         received_at: ports.clock.now(),
         version: 1,
     };
-    let item = repo::item_of(&refund, "refund", &key, &[])?;
+    let item = refund_item(&refund)?;
     if put_once(ports.table, &key, item, "refund", &facts.refund_id, request_hash).await? == Recorded::Replay {
         return Ok(Recorded::Replay);
     }
@@ -387,15 +449,24 @@ pub async fn get_refund(table: &dyn Table, refund_id: &str) -> Result<Option<Ref
     get(table, &repo::refund_key(refund_id)).await
 }
 
-/// An item for a record with its entity name (used by the commission step's writes).
+/// A payment as an item: listed under its order always, and on the held index while held.
 pub fn payment_item(p: &Payment, held: bool) -> Result<Item, StoreError> {
-    let extra = if held {
-        vec![
-            ("gsi1pk", repo::held_index_pk(&p.facts.order_id)),
-            ("gsi1sk", p.facts.payment_id.clone()),
-        ]
-    } else {
-        vec![]
-    };
+    let mut extra = vec![
+        ("gsi2pk", repo::order_payments_index_pk(&p.facts.order_id)),
+        ("gsi2sk", p.facts.payment_id.clone()),
+    ];
+    if held {
+        extra.push(("gsi1pk", repo::held_index_pk(&p.facts.order_id)));
+        extra.push(("gsi1sk", p.facts.payment_id.clone()));
+    }
     repo::item_of(p, "payment", &repo::payment_key(&p.facts.payment_id), &extra)
+}
+
+/// A refund as an item, listed under its payment.
+pub fn refund_item(r: &Refund) -> Result<Item, StoreError> {
+    let extra = [
+        ("gsi2pk", repo::payment_refunds_index_pk(&r.facts.payment_id)),
+        ("gsi2sk", r.facts.refund_id.clone()),
+    ];
+    repo::item_of(r, "refund", &repo::refund_key(&r.facts.refund_id), &extra)
 }

@@ -2,9 +2,12 @@
 //! one transaction with its guards — the order's running totals on their version, the payment
 //! or refund marked processed on its version, every entry conditioned on its own absence.
 
-use super::billing::{advance_lead, get_order, get_payment, get_refund, payment_item, Order, Payment, Refund, Status};
+use super::billing::{
+    advance_lead, get_order, get_payment, get_refund, payment_item, refund_item, Order, Payment, Refund, Status,
+};
 use crate::config::Rules;
-use crate::domain::commission::{for_payment, for_refund, Draft, PaymentKind};
+use crate::domain::billing::overpayment;
+use crate::domain::commission::{for_payment, for_refund, Draft, Earned, PaymentKind};
 use crate::domain::lead::Lead;
 use crate::domain::stage::Stage;
 use crate::ports::table::{Query, SkRange, StoreError, Table, Write};
@@ -193,7 +196,24 @@ pub async fn process_payment(ports: &CommissionPorts<'_>, payment_id: &str) -> R
             set_payment(ports.table, &payment, Status::Rejected, Some(reason.clone())).await?;
             return Ok(Outcome::Rejected(reason));
         }
-        match apply_payment(ports, &payment, &order).await {
+        // an overpayment (possible when the payment came before its order, or raced another)
+        // and amounts no decimal can hold are recorded as such and earn nothing
+        let f = &payment.facts;
+        let paid_before = order.earned.paid.get(f.kind.as_str()).copied().unwrap_or_default();
+        let computed = match overpayment(&order.facts, f.kind, paid_before, f.amount) {
+            Some(why) => Err(format!("overpayment: {why}")),
+            None => for_payment(&order.deal, f.kind, f.amount, &order.earned, &ports.rules.commission)
+                .map_err(|e| e.to_string()),
+        };
+        let (drafts, earned) = match computed {
+            Ok(c) => c,
+            Err(reason) => match set_payment(ports.table, &payment, Status::Rejected, Some(reason.clone())).await {
+                Ok(()) => return Ok(Outcome::Rejected(reason)),
+                Err(StoreError::TransactionCancelled { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            },
+        };
+        match apply_payment(ports, &payment, &order, drafts, earned).await {
             Ok(n) => return Ok(Outcome::Applied { entries: n }),
             // the order or payment moved on meanwhile: read both again
             Err(StoreError::TransactionCancelled { .. }) | Err(StoreError::Throttled) => continue,
@@ -205,10 +225,15 @@ pub async fn process_payment(ports: &CommissionPorts<'_>, payment_id: &str) -> R
     )))
 }
 
-async fn apply_payment(ports: &CommissionPorts<'_>, payment: &Payment, order: &Order) -> Result<usize, StoreError> {
+async fn apply_payment(
+    ports: &CommissionPorts<'_>,
+    payment: &Payment,
+    order: &Order,
+    drafts: Vec<Draft>,
+    earned: Earned,
+) -> Result<usize, StoreError> {
     let now = ports.clock.now();
     let f = &payment.facts;
-    let (drafts, earned) = for_payment(&order.deal, f.kind, f.amount, &order.earned, &ports.rules.commission);
     let mut next_order = order.clone();
     next_order.earned = earned;
     next_order.payments.push(f.payment_id.clone());
@@ -302,6 +327,16 @@ pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Res
         let payment = get_payment(ports.table, &refund.facts.payment_id)
             .await?
             .ok_or_else(|| CommissionError::Unknown(format!("payment {}", refund.facts.payment_id)))?;
+        let refused = match payment.status {
+            Status::Rejected => Some(format!(
+                "payment {} was not applied, so there is nothing to refund",
+                payment.facts.payment_id
+            )),
+            _ => None,
+        };
+        if let Some(reason) = refused {
+            return reject_refund(ports.table, &refund, reason).await;
+        }
         if payment.status != Status::Processed {
             return Err(CommissionError::NotYet(format!(
                 "payment {} has not been applied yet",
@@ -318,39 +353,25 @@ pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Res
                 "refund of {} exceeds the {} left on payment {}",
                 refund.facts.amount, refundable, payment.facts.payment_id
             );
-            next_refund.status = Status::Rejected;
-            next_refund.status_reason = Some(reason.clone());
-            let key = repo::refund_key(refund_id);
-            match ports
-                .table
-                .transact(vec![repo::put_if_version(
-                    repo::item_of(&next_refund, "refund", &key, &[])?,
-                    refund.version,
-                )])
-                .await
-            {
-                Ok(()) => return Ok(Outcome::Rejected(reason)),
-                Err(StoreError::TransactionCancelled { .. }) => continue,
-                Err(e) => return Err(e.into()),
-            }
+            return reject_refund(ports.table, &refund, reason).await;
         }
-        let drafts = for_refund(
+        let drafts = match for_refund(
             &payment.entries,
             payment.facts.amount,
             payment.refunded,
             refund.facts.amount,
             &payment.facts.currency,
-        );
+        ) {
+            Ok(d) => d,
+            Err(e) => return reject_refund(ports.table, &refund, e.to_string()).await,
+        };
         let mut next_payment = payment.clone();
         next_payment.refunded += refund.facts.amount;
         next_payment.version += 1;
         next_refund.status = Status::Processed;
         let mut writes = vec![
             repo::put_if_version(payment_item(&next_payment, false)?, payment.version),
-            repo::put_if_version(
-                repo::item_of(&next_refund, "refund", &repo::refund_key(refund_id), &[])?,
-                refund.version,
-            ),
+            repo::put_if_version(refund_item(&next_refund)?, refund.version),
         ];
         let source = Source {
             kind: "refund",
@@ -370,6 +391,26 @@ pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Res
     Err(CommissionError::NotYet(format!(
         "refund {refund_id}: too much contention"
     )))
+}
+
+/// Records a refund as refused, with the reason (it is never applied). A concurrent change
+/// of the refund is reported as contention (`NotYet`): the message comes back and looks again.
+async fn reject_refund(table: &dyn Table, refund: &Refund, reason: String) -> Result<Outcome, CommissionError> {
+    let mut next = refund.clone();
+    next.version += 1;
+    next.status = Status::Rejected;
+    next.status_reason = Some(reason.clone());
+    match table
+        .transact(vec![repo::put_if_version(refund_item(&next)?, refund.version)])
+        .await
+    {
+        Ok(()) => Ok(Outcome::Rejected(reason)),
+        Err(StoreError::TransactionCancelled { .. }) => Err(CommissionError::NotYet(format!(
+            "refund {} changed meanwhile",
+            refund.facts.refund_id
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Validates `YYYY-MM`.
