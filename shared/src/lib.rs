@@ -3,6 +3,7 @@
 
 pub mod adapters;
 pub mod config;
+pub mod csv_out;
 pub mod csv_stream;
 pub mod domain;
 pub mod events;

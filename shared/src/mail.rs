@@ -208,19 +208,12 @@ pub fn statement(
     build(from, &reseller.name, &reseller.email, &subject, text, html, now)
 }
 
-/// CSV text of a field: quoted when it holds a comma, a quote or a line break.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 pub const FINANCE_CSV_HEADER: &str = "payee_id,payee_name,currency,licence,amc_first_year,amc_renewal,referral,override,margin,clawbacks,carried_in,carried_out,net_payable";
 
-/// The month's payouts as CSV, one row per payee and currency.
+/// The month's payouts as CSV, one row per payee and currency (names neutralised, amounts
+/// as plain decimals with the currency's minor digits).
 pub fn finance_csv(tickets: &[crate::usecases::payout::Ticket]) -> String {
+    use crate::csv_out::{line, Cell};
     let mut out = format!("{FINANCE_CSV_HEADER}\n");
     for t in tickets {
         for l in &t.lines {
@@ -236,23 +229,13 @@ pub fn finance_csv(tickets: &[crate::usecases::payout::Ticket]) -> String {
                 l.carried_out,
                 l.payable,
             ];
-            let amounts: Vec<String> = amounts
-                .iter()
-                .map(|a| {
-                    format!(
-                        "{:.*}",
-                        crate::domain::money::minor_units(&l.currency) as usize,
-                        crate::domain::money::round_minor(*a, &l.currency)
-                    )
-                })
-                .collect();
-            out.push_str(&format!(
-                "{},{},{},{}\n",
-                csv_field(&t.payee),
-                csv_field(&t.payee_name),
-                l.currency,
-                amounts.join(",")
-            ));
+            let mut cells = vec![Cell::Text(&t.payee), Cell::Text(&t.payee_name), Cell::Text(&l.currency)];
+            cells.extend(amounts.iter().map(|a| {
+                let mut fixed = crate::domain::money::round_minor(*a, &l.currency);
+                fixed.rescale(crate::domain::money::minor_units(&l.currency));
+                Cell::Number(fixed)
+            }));
+            out.push_str(&line(&cells));
         }
     }
     out
@@ -405,9 +388,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_fields_and_html_are_escaped() {
-        assert_eq!(csv_field("Mumbai ERP Partners"), "Mumbai ERP Partners");
-        assert_eq!(csv_field("Shah, Rao & \"Co\""), "\"Shah, Rao & \"\"Co\"\"\"");
+    fn finance_csv_neutralises_names_and_keeps_amounts() {
+        use crate::domain::payout::Line;
+        use rust_decimal::Decimal;
+        let ticket = crate::usecases::payout::Ticket {
+            payout_id: "p".into(),
+            month: "2026-10".into(),
+            payee: "01RESELLER".into(),
+            payee_name: "=cmd|' /C calc'!A0".into(),
+            lines: vec![Line {
+                currency: "INR".into(),
+                licence: Decimal::new(25000000, 2),
+                clawbacks: Decimal::new(-150, 0),
+                payable: Decimal::new(24985, 0),
+                ..Default::default()
+            }],
+            entries: vec![],
+            status: "issued".into(),
+            created_at: Utc::now(),
+            issued_at: None,
+            statement_sent: false,
+            version: 1,
+        };
+        let csv = finance_csv(&[ticket]);
+        let row = csv.lines().nth(1).unwrap_or("");
+        assert!(
+            row.starts_with("01RESELLER,'=cmd|' /C calc'!A0,INR,250000.00,"),
+            "{row}"
+        );
+        assert!(row.contains(",-150.00,"), "amounts stay numbers: {row}");
+        assert!(row.ends_with(",24985.00"), "{row}");
+    }
+
+    #[test]
+    fn html_is_escaped() {
         assert_eq!(
             escape_html("<b>Tom & 'Jerry'</b>"),
             "&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;"

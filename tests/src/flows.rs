@@ -253,7 +253,7 @@ pub async fn duplicates_idempotency_and_races(api: &Api) {
         .collect();
     assert_eq!(ids.len(), 1, "every answer names the one lead: {results:?}");
     let (_, list) = api.admin_get("/leads?email=race@example.in").await;
-    assert_eq!(list["leads"].as_array().map(Vec::len), Some(1));
+    assert_eq!(list["leads"].as_array().map(Vec::len), Some(1), "{list}");
 }
 
 /// Resellers all at capacity: the lead goes to the admin queue, not lost.

@@ -95,6 +95,13 @@ pub async fn embedded_stack() -> Running {
     start(options(false)).await.expect("embedded stack starts")
 }
 
+/// An embedded stack with some options changed.
+pub async fn embedded_stack_with(change: impl FnOnce(&mut Options)) -> Running {
+    let mut o = options(false);
+    change(&mut o);
+    start(o).await.expect("embedded stack starts")
+}
+
 /// An embedded stack that splits prospect lists into chunks of about `bytes`.
 pub async fn embedded_stack_with_chunks(bytes: u64) -> Running {
     let mut o = options(false);

@@ -11,7 +11,7 @@ impl Api {
 }
 
 fn registration(company: &str, domain: &str, email: &str) -> Value {
-    json!({"company": {"name": company, "domain": domain}, "contact": {"name": "Ravi", "email": email, "title": "CFO"}, "expected_value": "12 lakh"})
+    json!({"company": {"name": company, "domain": domain}, "contact": {"name": "Ravi", "email": email, "title": "CFO"}, "expected_value": "1200000.00"})
 }
 
 pub async fn registration_protects_and_conflicts(api: &Api, tag: &str) {
@@ -174,4 +174,139 @@ pub async fn referral_links(api: &Api, tag: &str) {
         .await
         .expect("customer link");
     assert!(res.headers()["location"].to_str().unwrap_or("").contains("click="));
+}
+
+/// Issue 10, high 2, medium 5 and low 12: public and shared domains never claim a company
+/// (the registration is claimed by its name only, and says so), `expected_value` is a money
+/// field, and registering a company one already holds answers with that registration.
+pub async fn public_domains_values_and_own_duplicates(api: &Api, tag: &str) {
+    let (_, a_key) = api
+        .reseller(&format!("Squatter {tag}"), &["IN"], &[], "registered", 10)
+        .await;
+    let (_, b_key) = api
+        .reseller(&format!("Honest {tag}"), &["IN"], &[], "registered", 10)
+        .await;
+    let squats = [
+        "gmail.com",
+        "hotmail.com",
+        "yahoo.co.in",
+        "in",
+        "localhost",
+        "a",
+        "https://outlook.com/",
+    ];
+    for (i, domain) in squats.iter().enumerate() {
+        let company = format!("Squat {i} {tag}");
+        let (s, reg) = api
+            .register(&a_key, registration(&company, domain, &format!("owner{i}@gmail.com")))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{domain}: {reg}");
+        assert_eq!(reg["domain"], Value::Null, "{domain} claims nothing: {reg}");
+        assert!(
+            reg["domain_note"]
+                .as_str()
+                .is_some_and(|n| n.contains("claimed by its name only")),
+            "{reg}"
+        );
+    }
+    // another reseller's real customer on those providers is not blocked
+    for (i, domain) in ["gmail.com", "yahoo.co.in", "outlook.com"].iter().enumerate() {
+        let (s, reg) = api
+            .register(
+                &b_key,
+                registration(&format!("Real Customer {i} {tag}"), domain, &format!("cfo{i}@{domain}")),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{domain}: {reg}");
+    }
+    // a URL is read for its host and claimed at its registrable domain
+    let own = format!("kaveri-{tag}.co.in");
+    let (s, reg) = api
+        .register(
+            &b_key,
+            registration(
+                &format!("Kaveri Agro {tag}"),
+                &format!("https://www.{own}/about"),
+                &format!("cfo@{own}"),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{reg}");
+    assert_eq!(reg["domain"], own.as_str());
+    let (s, _) = api
+        .register(
+            &a_key,
+            registration(
+                &format!("Another Name {tag}"),
+                &format!("mail.{own}"),
+                &format!("x@{own}"),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "the same registrable domain");
+
+    // expected_value is a money field
+    for bad in [
+        json!("-5"),
+        json!("NaN"),
+        json!("1e30"),
+        json!(""),
+        json!(true),
+        json!([]),
+        json!({}),
+        json!("1_000"),
+        json!(1e30),
+    ] {
+        let mut body = registration(
+            &format!("Valued {tag}"),
+            &format!("valued-{tag}.in"),
+            &format!("v@valued-{tag}.in"),
+        );
+        body["expected_value"] = bad.clone();
+        let (s, err) = api.register(&a_key, body).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {err}");
+        assert_eq!(err["errors"][0]["field"], "expected_value", "{bad}: {err}");
+    }
+    // a company name that is too long says so, and hidden characters are refused
+    let mut body = registration(
+        &"N".repeat(60_000),
+        &format!("long-{tag}.in"),
+        &format!("l@long-{tag}.in"),
+    );
+    let (s, err) = api.register(&a_key, body.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        err["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("at most 200"),
+        "{err}"
+    );
+    body["company"]["name"] = json!("Evil\u{202E}Corp");
+    let (s, _) = api.register(&a_key, body).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // the same reseller registering a company whose name normalises to one it holds
+    let mine = format!("mine-{tag}.in");
+    let (s, first) = api
+        .register(
+            &a_key,
+            registration(&format!("Mine Industries {tag}"), &mine, &format!("ceo@{mine}")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    let (s, again) = api
+        .register(
+            &a_key,
+            registration(&format!("MINE INDUSTRIES PVT LTD {tag}"), &mine, &format!("cfo@{mine}")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{again}");
+    assert_eq!(again["registration_id"], first["registration_id"]);
+    assert_eq!(again["duplicate"], true);
+    let (_, conflicts) = api.admin_get("/registrations/conflicts").await;
+    assert!(
+        !conflicts.to_string().contains(&format!("Mine Industries {tag}")),
+        "no conflict ticket against itself: {conflicts}"
+    );
 }

@@ -152,7 +152,7 @@ where
         .post_as(
             "/registrations",
             Some(&key),
-            json!({"company": {"name": format!("Protected {tag}"), "domain": domain}, "contact": {"name": "Ravi", "email": format!("ravi@{domain}")}, "expected_value": "8 lakh"}),
+            json!({"company": {"name": format!("Protected {tag}"), "domain": domain}, "contact": {"name": "Ravi", "email": format!("ravi@{domain}")}, "expected_value": "800000.00"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{reg}");

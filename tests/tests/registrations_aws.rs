@@ -19,3 +19,11 @@ async fn referral_links() {
     registrations::referral_links(&Api::of(&stack), &tag).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn public_domains_values_and_own_duplicates() {
+    let stack = aws_stack().await;
+    let tag = shared::ids::random_id().to_lowercase();
+    registrations::public_domains_values_and_own_duplicates(&Api::of(&stack), &tag).await;
+    stack.stop().await;
+}

@@ -2,13 +2,14 @@
 //! the queues to drain, read the outbox — and a demo form with its thank-you and error pages.
 
 use crate::{Stack, QUEUES};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
+use shared::handlers::http::QueryParams;
 use shared::ports::Clock;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -128,7 +129,7 @@ struct DrainParams {
 
 /// Returns once every queue that has a consumer (or each one named in `?queues=`) is empty
 /// (504 after a minute).
-async fn drain(State(stack): State<Arc<Stack>>, Query(p): Query<DrainParams>) -> Response {
+async fn drain(State(stack): State<Arc<Stack>>, QueryParams(p): QueryParams<DrainParams>) -> Response {
     let only: Option<Vec<String>> = p.queues.map(|q| {
         q.split(',')
             .map(|s| s.trim().to_string())

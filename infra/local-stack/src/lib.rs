@@ -5,6 +5,7 @@
 pub mod consumers;
 pub mod control;
 pub mod demo;
+pub mod server;
 
 use shared::adapters::aws::{sdk_config, DynamoTable, S3Blobs, SesMailer, SqsQueue};
 use shared::adapters::embedded::{DiskBlobs, EmbeddedQueue, EmbeddedTable, OutboxMailer};
@@ -41,6 +42,10 @@ pub const QUEUES: &[(&str, Option<&str>)] = &[
 #[derive(Debug, Clone)]
 pub struct Options {
     pub port: u16,
+    /// the address to listen on: loopback unless asked (`--bind 0.0.0.0`)
+    pub bind: std::net::IpAddr,
+    /// how long a client has to send a request's head before the connection is closed
+    pub header_timeout: Duration,
     pub data_dir: PathBuf,
     /// run on the AWS adapters (DynamoDB, SQS, SES, S3 at `AWS_ENDPOINT_URL` or a real account)
     pub aws: bool,
@@ -67,6 +72,8 @@ impl Options {
     pub fn defaults(data_dir: PathBuf) -> Options {
         Options {
             port: 3000,
+            bind: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            header_timeout: server::HEADER_TIMEOUT,
             data_dir,
             aws: false,
             table_name: "partner-platform-local".into(),
@@ -192,6 +199,29 @@ fn embedded_adapters(options: &Options, names: &[&str]) -> Result<Adapters, Stri
     })
 }
 
+/// The secret tracking and unsubscribe links are signed with: `TRACKING_SECRET` if set, else
+/// one generated for the data folder on first start and kept in it (never a fixed value).
+fn tracking_secret(dir: &std::path::Path) -> Result<String, String> {
+    if let Some(s) = std::env::var(shared::config::env::TRACKING_SECRET)
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        return Ok(s);
+    }
+    let path = dir.join("tracking-secret");
+    if let Ok(s) = std::fs::read_to_string(&path) {
+        if s.trim().len() >= 32 {
+            return Ok(s.trim().to_string());
+        }
+    }
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| format!("generating the tracking secret: {e}"))?;
+    let secret = hex::encode(bytes);
+    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    std::fs::write(&path, &secret).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    Ok(secret)
+}
+
 pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
     let clock = Arc::new(ShiftedClock::default());
     let names: Vec<&str> = QUEUES.iter().map(|(n, _)| *n).collect();
@@ -216,6 +246,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
             .unwrap_or_default()
     };
     let base = format!("http://127.0.0.1:{}", options.port);
+    let tracking_secret = tracking_secret(&options.data_dir)?;
     let lead_api = Arc::new(LeadApi {
         table: table.clone(),
         queue: queue.clone(),
@@ -227,8 +258,9 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
             error_url: std::env::var("ERROR_URL").unwrap_or_else(|_| format!("{base}/_local/form-error")),
             redirect_hosts: vec!["localhost".into(), "127.0.0.1".into()],
             allowed_origins: options.allowed_origins.clone(),
-            tracking_secret: "local-tracking-secret".into(),
+            tracking_secret: tracking_secret.clone(),
             protection_days: Rules::from_env()?.routing.protection_days as i64,
+            extra_free_mail_domains: Rules::from_env()?.routing.extra_free_mail_domains,
             referral_landing_url: format!("{base}/_local/form"),
         },
     });
@@ -259,7 +291,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         rules: rules.clone(),
         mail_from: mail_from_env(),
         public_base_url: base.clone(),
-        tracking_secret: "local-tracking-secret".into(),
+        tracking_secret: tracking_secret.clone(),
     });
     let payout = Arc::new(Payout {
         table: table.clone(),
@@ -329,6 +361,7 @@ pub fn app(stack: Arc<Stack>) -> axum::Router {
     lead_api::app(stack.lead_api.clone())
         .merge(billing_api::router(stack.billing_api.clone()))
         .merge(control::router(stack))
+        .method_not_allowed_fallback(shared::handlers::http::method_not_allowed)
         .layer(cors_layer(&origins))
 }
 
@@ -349,23 +382,16 @@ impl Running {
 
 /// Binds (port 0 picks a free one), starts the consumers and serves until stopped.
 pub async fn start(mut options: Options) -> Result<Running, String> {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+    let listener = tokio::net::TcpListener::bind((options.bind, options.port))
         .await
-        .map_err(|e| format!("binding port {}: {e}", options.port))?;
+        .map_err(|e| format!("binding {}:{}: {e}", options.bind, options.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     options.port = addr.port();
     let stack = build(options).await?;
     let (tx, rx) = tokio::sync::watch::channel(false);
     consumers::spawn(stack.clone(), rx.clone());
     let app = app(stack.clone());
-    let mut stop = rx;
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|s| *s).await;
-            })
-            .await;
-    });
+    let server = tokio::spawn(server::serve(listener, app, stack.options.header_timeout, rx));
     Ok(Running {
         addr,
         stack,

@@ -1,10 +1,10 @@
-//! `cargo run -p local-stack -- [--port N] [--data-dir DIR] [--aws] [--no-demo]`
+//! `cargo run -p local-stack -- [--port N] [--bind ADDR] [--data-dir DIR] [--aws] [--no-demo]`
 
 use local_stack::{demo, start, Options};
 use std::path::PathBuf;
 
 fn usage() -> ! {
-    eprintln!("usage: local-stack [--port N] [--data-dir DIR] [--aws] [--no-demo]\n  PORT, ADMIN_API_KEY, TABLE_NAME, ALLOWED_ORIGINS and AWS_ENDPOINT_URL are read from the environment");
+    eprintln!("usage: local-stack [--port N] [--bind ADDR (default 127.0.0.1)] [--data-dir DIR] [--aws] [--no-demo]\n  PORT, ADMIN_API_KEY, TABLE_NAME, ALLOWED_ORIGINS and AWS_ENDPOINT_URL are read from the environment");
     std::process::exit(2)
 }
 
@@ -47,6 +47,7 @@ async fn main() {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--port" => o.port = args.next().and_then(|p| p.parse().ok()).unwrap_or_else(|| usage()),
+            "--bind" => o.bind = args.next().and_then(|a| a.parse().ok()).unwrap_or_else(|| usage()),
             "--data-dir" => o.data_dir = args.next().map(PathBuf::from).unwrap_or_else(|| usage()),
             "--aws" => o.aws = true,
             "--no-demo" => seed_demo = false,

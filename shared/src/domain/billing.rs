@@ -66,8 +66,9 @@ fn err(field: &str, message: impl Into<String>) -> FieldError {
     }
 }
 
-/// A positive amount with at most 2 decimals, no larger than `max`.
-fn positive(field: &str, a: &Option<Amount>, max: Decimal, errors: &mut Vec<FieldError>) -> Decimal {
+/// A positive amount with at most 2 decimals, no larger than `max`: how every money field
+/// from outside is read.
+pub fn positive(field: &str, a: &Option<Amount>, max: Decimal, errors: &mut Vec<FieldError>) -> Decimal {
     match a {
         None => {
             errors.push(err(field, "is required"));
@@ -93,7 +94,8 @@ fn positive(field: &str, a: &Option<Amount>, max: Decimal, errors: &mut Vec<Fiel
     }
 }
 
-fn id(field: &str, v: &Option<String>, errors: &mut Vec<FieldError>) -> String {
+/// An identifier from another system: 1–128 letters, digits or `-_.:/`.
+pub fn id(field: &str, v: &Option<String>, errors: &mut Vec<FieldError>) -> String {
     match v.as_deref().map(str::trim) {
         Some(s)
             if !s.is_empty()

@@ -2,7 +2,10 @@
 //! (`POST /billing/orders`, `/billing/payments`, `/billing/refunds`) and the reads
 //! `GET /orders/{id}` (admin) and `GET /resellers/{id}/ledger?month=YYYY-MM`.
 
-use super::http::{authenticate, body_fingerprint, media_type, read_body, require_admin, ApiError, Principal};
+use super::http::{
+    authenticate, body_fingerprint, media_type, method_not_allowed, read_body, require_admin, ApiError, Principal,
+    QueryParams,
+};
 use super::signature::{verify, SignatureError};
 use crate::config::env;
 use crate::domain::billing::{
@@ -14,7 +17,7 @@ use crate::usecases::billing::{self, BillingError, BillingPorts, Recorded};
 use crate::usecases::commission::{ledger_month, money_json, parse_month, totals};
 use crate::usecases::resellers::sha256_hex;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -90,6 +93,7 @@ pub fn router(api: Arc<BillingApi>) -> Router {
 pub fn app(api: Arc<BillingApi>) -> Router {
     router(api)
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(super::http::request_id_layer))
 }
 
@@ -258,7 +262,7 @@ async fn get_ledger(
     State(api): State<Arc<BillingApi>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Query(p): Query<LedgerParams>,
+    QueryParams(p): QueryParams<LedgerParams>,
 ) -> Result<Json<Value>, ApiError> {
     match authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await? {
         Principal::Admin => {}
@@ -275,6 +279,14 @@ async fn get_ledger(
     let entries = ledger_month(api.table.as_ref(), &id, &month).await?;
     let by_currency = totals(&entries);
     // one currency's totals under `totals`; every currency separately under `totals_by_currency`
+    if let Some(c) = &p.currency {
+        if !crate::domain::billing::CURRENCIES.contains(&c.to_uppercase().as_str()) {
+            return Err(ApiError::Invalid(vec![FieldError {
+                field: "currency".into(),
+                message: format!("unknown currency {c}"),
+            }]));
+        }
+    }
     let currency = p
         .currency
         .map(|c| c.to_uppercase())

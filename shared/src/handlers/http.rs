@@ -119,6 +119,34 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A query string read into `T`, with a JSON `400` (naming the problem) when it does not fit
+/// — axum's own `Query` answers in plain text.
+pub struct QueryParams<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for QueryParams<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(query)
+            .map(QueryParams)
+            .map_err(|e| ApiError::BadRequest(format!("bad query string: {e}")))
+    }
+}
+
+/// The JSON answer for a method a route does not take (axum's own is an empty `405`).
+pub async fn method_not_allowed() -> Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        axum::Json(json!({"error": "method_not_allowed", "message": "this route does not take that method"})),
+    )
+        .into_response()
+}
+
 /// Reads the whole body, refusing more than `max` bytes (by the declared length first).
 pub async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<bytes::Bytes, ApiError> {
     let declared = headers

@@ -1,16 +1,19 @@
 //! The lead-capture function's HTTP API (API Gateway HTTP API, payload v2):
 //! `POST /leads`, `GET /leads`, `GET /leads/{id}`, `POST /resellers`, `GET /resellers/{id}`.
 
-use super::http::{authenticate, media_type, read_body, require_admin, ApiError, Principal, RequestId};
+use super::http::{
+    authenticate, media_type, method_not_allowed, read_body, require_admin, ApiError, Principal, QueryParams, RequestId,
+};
 use crate::config::env;
 use crate::domain::lead::{self, FieldError};
 use crate::domain::reseller::Reseller;
+use crate::domain::text::{self, Lines};
 use crate::ports::{Clock, Queue, Table};
 use crate::usecases::capture::{capture_lead, CaptureError, CapturePorts, Captured, Idempotency};
 use crate::usecases::leads::{self as leads_uc, LeadFilter, ListError};
 use crate::usecases::resellers::{self, sha256_hex, NewReseller, ResellerError};
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -35,6 +38,7 @@ pub struct LeadApiConfig {
     pub tracking_secret: String,
     /// how long a deal registration protects its company
     pub protection_days: i64,
+    pub extra_free_mail_domains: Vec<String>,
     /// where referral links land (with `ref` and `click` in the query)
     pub referral_landing_url: String,
 }
@@ -56,6 +60,7 @@ impl LeadApiConfig {
                 .filter(|v| !v.trim().is_empty())
                 .ok_or_else(|| format!("{n} is not set"))
         };
+        let rules = crate::config::Rules::from_env()?;
         Ok(LeadApiConfig {
             admin_key_hash: sha256_hex(&need(env::ADMIN_API_KEY)?),
             scoring_queue: need(env::SCORING_QUEUE_URL)?,
@@ -64,7 +69,8 @@ impl LeadApiConfig {
             redirect_hosts: list_env(env::REDIRECT_ALLOWED_HOSTS),
             allowed_origins: list_env(env::ALLOWED_ORIGINS),
             tracking_secret: need(env::TRACKING_SECRET)?,
-            protection_days: crate::config::Rules::from_env()?.routing.protection_days as i64,
+            protection_days: rules.routing.protection_days as i64,
+            extra_free_mail_domains: rules.routing.extra_free_mail_domains,
             referral_landing_url: need(env::REFERRAL_LANDING_URL)?,
         })
     }
@@ -308,7 +314,7 @@ struct ListParams {
 async fn list_leads(
     State(api): State<Arc<LeadApi>>,
     headers: HeaderMap,
-    Query(p): Query<ListParams>,
+    QueryParams(p): QueryParams<ListParams>,
 ) -> Result<Json<Value>, ApiError> {
     let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     let mut filter = LeadFilter {
@@ -396,6 +402,7 @@ async fn get_reseller(
 pub fn app(api: Arc<LeadApi>) -> Router {
     router(api)
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(super::http::request_id_layer))
 }
 
@@ -544,14 +551,26 @@ async fn post_activity(
         Principal::Reseller(r) if lead.owner_reseller_id.as_deref() == Some(r.as_str()) => format!("reseller:{r}"),
         Principal::Reseller(_) => return Err(ApiError::NotFound(format!("no lead {id}"))),
     };
+    if media_type(&headers).as_deref() != Some("application/json") {
+        return Err(ApiError::UnsupportedType("send application/json".into()));
+    }
     let bytes = read_body(&headers, body, MAX_LEAD_BODY).await?;
     let input: ActivityIn =
         serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let mut errors = Vec::new();
     if !["call", "email", "meeting", "note", "reply", "webinar"].contains(&input.kind.as_str()) {
-        return Err(ApiError::Invalid(vec![FieldError {
+        errors.push(FieldError {
             field: "type".into(),
             message: "must be call, email, meeting, note, reply or webinar (attended)".into(),
-        }]));
+        });
+    }
+    let note = text::collect(
+        text::optional("note", input.note.as_deref(), 2000, Lines::Multi),
+        &mut errors,
+    )
+    .flatten();
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
     }
     let now = api.clock.now();
     let audit = crate::domain::audit::AuditEvent {
@@ -562,7 +581,7 @@ async fn post_activity(
         before: None,
         after: Some(json!({"type": input.kind})),
         correlation_id: crate::ids::new_id(now),
-        detail: input.note.unwrap_or_default().chars().take(2000).collect(),
+        detail: note.unwrap_or_default(),
     };
     let first_response = record_activity(&api, &id, &audit, &input.kind, sla).await?;
     if input.kind == "reply" || input.kind == "webinar" {
@@ -633,9 +652,15 @@ async fn post_registration(
         clock: api.clock.as_ref(),
         scoring_queue: &api.config.scoring_queue,
         protection_days: api.config.protection_days,
+        extra_free_mail_domains: &api.config.extra_free_mail_domains,
     };
     match register(&ports, &reseller_id, &input).await? {
         Registered::Created(r) => Ok((StatusCode::CREATED, Json(json!(r))).into_response()),
+        Registered::Existing(r) => {
+            let mut body = json!(r);
+            body["duplicate"] = json!(true);
+            Ok((StatusCode::OK, Json(body)).into_response())
+        }
         Registered::Conflict(until) => Ok((
             StatusCode::CONFLICT,
             Json(json!({"error": "conflict", "message": format!("this company is registered by another partner until {until}"), "protected_until": until})),
@@ -727,7 +752,9 @@ async fn customer_referral_code(
             message: "is not a valid email address".into(),
         }]));
     }
-    let name: String = input.name.unwrap_or_default().trim().chars().take(200).collect();
+    let name = text::optional("name", input.name.as_deref(), 200, Lines::Single)
+        .map_err(|e| ApiError::Invalid(vec![e]))?
+        .unwrap_or_default();
     let code =
         crate::usecases::referrals::customer_code(api.table.as_ref(), &name, email.trim(), api.clock.now()).await?;
     Ok((

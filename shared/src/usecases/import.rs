@@ -178,20 +178,14 @@ impl Report {
     const HEADER: &'static str = "row,email,outcome,reason\n";
 
     fn line(&mut self, row: u64, email: &str, outcome: &str, reason: &str) {
-        let cell = |s: &str| {
-            let s = if s.starts_with(['=', '+', '-', '@']) {
-                format!("'{s}")
-            } else {
-                s.to_string()
-            };
-            if s.contains([',', '"', '\n', '\r', ';']) {
-                format!("\"{}\"", s.replace('"', "\"\""))
-            } else {
-                s
-            }
-        };
-        self.0
-            .push((row, format!("{row},{},{outcome},{}\n", cell(email), cell(reason))));
+        use crate::csv_out::{line, Cell};
+        let cells = [
+            Cell::Number(row.into()),
+            Cell::Text(email),
+            Cell::Text(outcome),
+            Cell::Text(reason),
+        ];
+        self.0.push((row, line(&cells)));
     }
 
     /// The lines in row order (duplicates are found a batch after rejections).

@@ -4,7 +4,10 @@
 //! expiry, never the other reseller) and leaves a conflict ticket for admins. Claims are
 //! guard items written in one transaction, so of two racing registrations exactly one wins.
 
+use crate::domain::billing::{positive, Amount, BillingLimits};
+use crate::domain::company_domain::{claimable, host_of};
 use crate::domain::lead::{is_valid_email, Attribution, FieldError, LeadInput, Profile};
+use crate::domain::text::{self, Lines};
 use crate::ids::new_id;
 use crate::ports::table::{Cond, Key, Query, SkRange, StoreError, Table, Write};
 use crate::ports::{Clock, Queue};
@@ -34,7 +37,7 @@ pub struct RegistrationIn {
     pub company: CompanyIn,
     #[serde(default)]
     pub contact: ContactIn,
-    pub expected_value: Option<Value>,
+    pub expected_value: Option<Amount>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +51,9 @@ pub struct Registration {
     pub lead_id: Option<String>,
     pub protected_until: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
+    /// why the domain given (or the contact's) does not claim the company, if it does not
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,6 +67,8 @@ struct Claim {
 #[derive(Debug)]
 pub enum Registered {
     Created(Registration),
+    /// this reseller already holds the company: its registration, unchanged
+    Existing(Registration),
     /// the company is protected for another reseller until then
     Conflict(DateTime<Utc>),
     Invalid(Vec<FieldError>),
@@ -114,6 +122,85 @@ pub struct RegistrationPorts<'a> {
     pub clock: &'a dyn Clock,
     pub scoring_queue: &'a str,
     pub protection_days: i64,
+    /// free-mail domains beyond the maintained list
+    pub extra_free_mail_domains: &'a [String],
+}
+
+/// What a valid registration claims.
+struct Valid {
+    name: String,
+    email: String,
+    domain: Option<String>,
+    domain_note: Option<String>,
+    expected_value: Option<String>,
+    contact_name: Option<String>,
+    phone: Option<String>,
+    title: Option<String>,
+}
+
+fn validate(input: &RegistrationIn, extra_free_mail: &[String]) -> Result<Valid, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = text::collect(
+        text::required("company.name", input.company.name.as_deref(), 200, Lines::Single),
+        &mut errors,
+    );
+    if name.as_deref().is_some_and(|n| normalise_company(n).is_empty()) {
+        errors.push(err("company.name", "must contain letters or digits"));
+    }
+    let email = input.contact.email.as_deref().map(str::trim).unwrap_or("").to_string();
+    if !is_valid_email(&email) {
+        errors.push(err("contact.email", "is not a valid email address"));
+    }
+    let mut one_line = |field: &str, v: &Option<String>, max: usize| {
+        text::collect(text::optional(field, v.as_deref(), max, Lines::Single), &mut errors).flatten()
+    };
+    let contact_name = one_line("contact.name", &input.contact.name, 200);
+    let phone = one_line("contact.phone", &input.contact.phone, 40);
+    let title = one_line("contact.title", &input.contact.title, 200);
+    let given_domain = one_line("company.domain", &input.company.domain, 253);
+    let expected_value = input.expected_value.as_ref().map(|v| {
+        positive(
+            "expected_value",
+            &Some(v.clone()),
+            BillingLimits::default().max_order_amount,
+            &mut errors,
+        )
+        .to_string()
+    });
+    // the company's own domain claims it; a public or shared one is noted and claims nothing
+    let (domain, domain_note) = match given_domain.or_else(|| email.rsplit_once('@').map(|(_, d)| d.to_string())) {
+        None => (None, None),
+        Some(d) => match claimable(&d, extra_free_mail) {
+            Ok(own) => (Some(own), None),
+            Err(why) => (
+                None,
+                Some(format!(
+                    "{}: the company is claimed by its name only",
+                    why.describe(&host_of(&d))
+                )),
+            ),
+        },
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Valid {
+        name: name.unwrap_or_default(),
+        email,
+        domain,
+        domain_note,
+        expected_value,
+        contact_name,
+        phone,
+        title,
+    })
+}
+
+fn registration_key(reseller_id: &str, registration_id: &str) -> Key {
+    Key::new(
+        repo::reseller_key(reseller_id).pk,
+        format!("REGISTRATION#{registration_id}"),
+    )
 }
 
 pub async fn register(
@@ -121,54 +208,44 @@ pub async fn register(
     reseller_id: &str,
     input: &RegistrationIn,
 ) -> Result<Registered, StoreError> {
-    let mut errors = Vec::new();
-    let name = input
-        .company
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty() && n.len() <= 200)
-        .map(str::to_string);
-    if name.as_deref().map(normalise_company).is_none_or(|n| n.is_empty()) {
-        errors.push(err("company.name", "is required"));
-    }
-    let email = input.contact.email.as_deref().map(str::trim).unwrap_or("").to_string();
-    if !is_valid_email(&email) {
-        errors.push(err("contact.email", "is not a valid email address"));
-    }
-    let domain = input
-        .company
-        .domain
-        .as_deref()
-        .map(|d| d.trim().trim_start_matches("www.").to_lowercase())
-        .filter(|d| !d.is_empty())
-        .or_else(|| email.rsplit_once('@').map(|(_, d)| d.to_lowercase()));
-    if !errors.is_empty() {
-        return Ok(Registered::Invalid(errors));
-    }
-    let name = name.unwrap_or_default();
-    let keys = claim_keys(domain.as_deref(), &name);
+    let v = match validate(input, ports.extra_free_mail_domains) {
+        Ok(v) => v,
+        Err(errors) => return Ok(Registered::Invalid(errors)),
+    };
+    let keys = claim_keys(v.domain.as_deref(), &v.name);
     for _ in 0..4 {
         let now = ports.clock.now();
         let until = now + Duration::days(ports.protection_days);
         let registration_id = new_id(now);
-        let mut writes = Vec::new();
+        let mut existing = Vec::new();
         for key in &keys {
-            let existing: Option<Claim> = get_record(ports.table, key).await?;
-            let cond = match &existing {
-                Some(c) if c.protected_until > now => {
-                    record_conflict(
-                        ports.table,
-                        &name,
-                        domain.as_deref(),
-                        &c.owner,
-                        reseller_id,
-                        c.protected_until,
-                        now,
-                    )
-                    .await?;
-                    return Ok(Registered::Conflict(c.protected_until));
-                }
+            existing.push(get_record::<Claim>(ports.table, key).await?);
+        }
+        let live = |c: &&Claim| c.protected_until > now;
+        // another reseller's protection wins over anything this reseller holds
+        if let Some(c) = existing.iter().flatten().filter(live).find(|c| c.owner != reseller_id) {
+            record_conflict(
+                ports.table,
+                &v.name,
+                v.domain.as_deref(),
+                &c.owner,
+                reseller_id,
+                c.protected_until,
+                now,
+            )
+            .await?;
+            return Ok(Registered::Conflict(c.protected_until));
+        }
+        // the company is already this reseller's: the registration it holds, unchanged
+        if let Some(c) = existing.iter().flatten().find(live) {
+            let key = registration_key(reseller_id, &c.registration_id);
+            if let Some(reg) = get_record::<Registration>(ports.table, &key).await? {
+                return Ok(Registered::Existing(reg));
+            }
+        }
+        let mut writes = Vec::new();
+        for (key, current) in keys.iter().zip(&existing) {
+            let cond = match current {
                 Some(c) => Cond::Equals("version".into(), json!(c.version)),
                 None => Cond::NotExists,
             };
@@ -176,7 +253,7 @@ pub async fn register(
                 owner: reseller_id.into(),
                 registration_id: registration_id.clone(),
                 protected_until: until,
-                version: existing.map(|c| c.version + 1).unwrap_or(1),
+                version: current.as_ref().map(|c| c.version + 1).unwrap_or(1),
             };
             writes.push(Write::Put {
                 item: repo::item_of(&claim, "registration_claim", key, &[])?,
@@ -186,21 +263,16 @@ pub async fn register(
         let reg = Registration {
             registration_id: registration_id.clone(),
             reseller_id: reseller_id.into(),
-            company_name: name.clone(),
-            domain: domain.clone(),
-            contact_email: email.clone(),
-            expected_value: input
-                .expected_value
-                .as_ref()
-                .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())),
+            company_name: v.name.clone(),
+            domain: v.domain.clone(),
+            contact_email: v.email.clone(),
+            expected_value: v.expected_value.clone(),
             lead_id: None,
             protected_until: until,
             created_at: now,
+            domain_note: v.domain_note.clone(),
         };
-        let reg_key = Key::new(
-            repo::reseller_key(reseller_id).pk,
-            format!("REGISTRATION#{registration_id}"),
-        );
+        let reg_key = registration_key(reseller_id, &registration_id);
         writes.push(repo::put_new(repo::item_of(&reg, "registration", &reg_key, &[])?));
         match ports.table.transact(writes).await {
             Ok(()) => {}
@@ -210,12 +282,12 @@ pub async fn register(
         }
         // the partner-owned lead, scored and routed like any other (routing keeps the owner)
         let lead_input = LeadInput {
-            email: email.clone(),
+            email: v.email.clone(),
             profile: Profile {
-                name: input.contact.name.clone(),
-                company: Some(name.clone()),
-                phone: input.contact.phone.clone(),
-                title: input.contact.title.clone(),
+                name: v.contact_name.clone(),
+                company: Some(v.name.clone()),
+                phone: v.phone.clone(),
+                title: v.title.clone(),
                 budget: reg.expected_value.clone(),
                 ..Default::default()
             },

@@ -82,22 +82,36 @@ fn field_error(field: &str, message: &str) -> FieldError {
 /// Reads a signal; every problem reported at once.
 pub fn validate_signal(input: &SignalIn) -> Result<(String, Signal), Vec<FieldError>> {
     let mut errors = Vec::new();
-    let id = input
-        .signal_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty() && s.len() <= 128)
-        .map(str::to_string);
-    if id.is_none() {
-        errors.push(field_error("signal_id", "is required (at most 128 characters)"));
+    let id = crate::domain::billing::id("signal_id", &input.signal_id, &mut errors);
+    let kinds = ["support_ticket", "usage", "late_payment", "reseller_contact"];
+    let kind = input.signal.get("type").and_then(Value::as_str).unwrap_or("");
+    if !kinds.contains(&kind) {
+        errors.push(field_error("type", &format!("must be one of {}", kinds.join(", "))));
+    }
+    // the date and the free-text ids are checked first, so that each error names its field
+    let at = input
+        .signal
+        .get("at")
+        .map(|v| v.as_str().map(str::to_string).unwrap_or_default());
+    crate::domain::billing::timestamp("at", &at, &mut errors);
+    for field in ["ticket_id", "invoice_id"] {
+        if let Some(v) = input.signal.get(field) {
+            crate::domain::billing::id(field, &v.as_str().map(str::to_string), &mut errors);
+        }
     }
     let signal: Option<Signal> = match serde_json::from_value(input.signal.clone()) {
         Ok(s) => Some(s),
+        Err(_) if !errors.is_empty() => None,
         Err(e) => {
-            errors.push(field_error(
-                "type",
-                &format!("support_ticket, usage, late_payment or reseller_contact with their fields: {e}"),
-            ));
+            // "missing field `ticket_id`" names its field; anything else is about the kind
+            let text = e.to_string();
+            let field = text
+                .split('`')
+                .nth(1)
+                .filter(|_| text.starts_with("missing field"))
+                .unwrap_or("type")
+                .to_string();
+            errors.push(field_error(&field, &format!("{kind}: {text}")));
             None
         }
     };
@@ -122,8 +136,8 @@ pub fn validate_signal(input: &SignalIn) -> Result<(String, Signal), Vec<FieldEr
             ));
         }
     }
-    match (errors.is_empty(), id, signal) {
-        (true, Some(id), Some(signal)) => Ok((id, signal)),
+    match (errors.is_empty(), signal) {
+        (true, Some(signal)) => Ok((id, signal)),
         _ => Err(errors),
     }
 }

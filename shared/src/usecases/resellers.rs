@@ -11,7 +11,6 @@ use crate::repo;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::str::FromStr;
 
 #[derive(Debug, Deserialize)]
 pub struct NewReseller {
@@ -70,10 +69,11 @@ pub struct Valid {
 
 pub fn validate(input: &NewReseller) -> Result<Valid, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let name = input.name.as_deref().map(str::trim).unwrap_or("").to_string();
-    if name.is_empty() || name.chars().count() > 200 {
-        errors.push(err("name", "is required (at most 200 characters)"));
-    }
+    let name = crate::domain::text::collect(
+        crate::domain::text::required("name", input.name.as_deref(), 200, crate::domain::text::Lines::Single),
+        &mut errors,
+    )
+    .unwrap_or_default();
     let email = input.email.as_deref().map(str::trim).unwrap_or("").to_string();
     if !is_valid_email(&email) {
         errors.push(err("email", "is not a valid email address"));
@@ -120,7 +120,7 @@ pub fn validate(input: &NewReseller) -> Result<Valid, Vec<FieldError>> {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            match Decimal::from_str(text.trim()) {
+            match crate::domain::money::parse_decimal(text.trim()) {
                 Ok(d) if d >= Decimal::ZERO && d <= Decimal::ONE => d,
                 _ => {
                     errors.push(err("win_rate", "must be a number between 0 and 1"));
