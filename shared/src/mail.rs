@@ -404,7 +404,7 @@ mod tests {
                 ..Default::default()
             }],
             entries: vec![],
-            status: "issued".into(),
+            status: crate::domain::payout::TicketStatus::Issued,
             created_at: Utc::now(),
             issued_at: None,
             statement_sent: false,

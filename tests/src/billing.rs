@@ -411,25 +411,14 @@ pub async fn poison_payments_and_overpayments(api: &Api, table: &dyn shared::por
             .await
             .expect("stored");
     }
-    let envelope = |id: &str| {
-        let e = shared::events::Envelope::new(
-            shared::usecases::billing::PAYMENT_RECEIVED,
-            format!("payment.received-{id}"),
-            chrono::Utc::now(),
-            id,
-            json!({"payment_id": id}),
-        );
-        serde_json::to_string(&e).expect("envelope")
-    };
     for id in ["PAY-BIG-1", "PAY-BIG-2", "PAY-NEVER-EXISTED"] {
-        let res = api
-            .http
-            .post(format!("{}/_local/queues/commission", api.base))
-            .body(envelope(id))
-            .send()
-            .await
-            .expect("enqueue");
-        assert_eq!(res.status(), StatusCode::ACCEPTED);
+        api.deliver(
+            "commission",
+            shared::usecases::billing::PAYMENT_RECEIVED,
+            "payment_id",
+            id,
+        )
+        .await;
     }
     // an ordinary ₹1,000 renewal of another reseller, queued behind the poison
     let (s, _) = api

@@ -65,6 +65,26 @@ impl Api {
         body["report"].clone()
     }
 
+    /// Puts an event on one of the stack's queues directly (as a redelivery, or a message
+    /// written past the API, would arrive): `{kind}` with `{field: id}` as its payload.
+    pub async fn deliver(&self, queue: &str, kind: &str, field: &str, id: &str) {
+        let e = shared::events::Envelope::new(
+            kind,
+            format!("{kind}-{id}"),
+            chrono::Utc::now(),
+            id,
+            json!({ field: id }),
+        );
+        let res = self
+            .http
+            .post(format!("{}/_local/queues/{queue}", self.base))
+            .body(serde_json::to_string(&e).expect("envelope"))
+            .send()
+            .await
+            .expect("enqueue");
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+    }
+
     pub async fn drain(&self) {
         self.drain_queues("").await
     }

@@ -127,3 +127,35 @@ where
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// A contract's place on the renewal index is its India renewal date, however it was written:
+/// an AMC paid at 02:00 IST (the evening before, in UTC) renews on the India date a year on.
+pub async fn renewal_index_uses_the_india_date(api: &Api, table: &dyn shared::ports::Table) {
+    let (closer, _) = api.reseller("Early Bird", &["IN"], &[], "registered", 10).await;
+    let lead = api.scored_lead("early-bird@example.in").await;
+    let (s, _) = api
+        .signed(
+            "/billing/orders",
+            &order("ORD-EARLY", &lead, &closer, "1000000", "200000"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let (s, _) = api
+        .signed(
+            "/billing/payments",
+            &payment("PAY-EARLY", "ORD-EARLY", "amc", "200000", "2026-10-05T02:00:00+05:30"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    api.drain().await;
+    let item = table
+        .get(&shared::repo::contract_key("ORD-EARLY"))
+        .await
+        .expect("read")
+        .expect("the contract");
+    let sk = item.get("gsi1sk").and_then(Value::as_str).unwrap_or("");
+    assert!(
+        sk.starts_with("2027-10-05#"),
+        "indexed under {sk}, not the India date 2027-10-05"
+    );
+}

@@ -257,24 +257,12 @@ async fn refunds_queued_count_and_show_their_status() {
         }
     };
     let deliver = |id: &'static str| {
-        let http = api.http.clone();
-        let url = format!("{}/_local/queues/commission", api.base);
-        async move {
-            let e = shared::events::Envelope::new(
-                shared::usecases::billing::REFUND_RECEIVED,
-                format!("refund.received-{id}"),
-                chrono::Utc::now(),
-                id,
-                json!({"refund_id": id}),
-            );
-            let res = http
-                .post(url)
-                .body(serde_json::to_string(&e).expect("json"))
-                .send()
-                .await
-                .expect("enqueue");
-            assert_eq!(res.status(), StatusCode::ACCEPTED);
-        }
+        api.deliver(
+            "commission",
+            shared::usecases::billing::REFUND_RECEIVED,
+            "refund_id",
+            id,
+        )
     };
     put(queued("RF-1", "700.00")).await;
     // 700 is queued: 300 is left, not 1000 — a refund of 400 is refused up front

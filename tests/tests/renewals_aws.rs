@@ -12,3 +12,10 @@ async fn nightly_scan() {
     renewals::nightly_scan(&Api::of(&stack), &reseller, emulator_mail(endpoint)).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn renewal_index_uses_the_india_date() {
+    let stack = e2e_tests::aws_stack().await;
+    renewals::renewal_index_uses_the_india_date(&Api::of(&stack), stack.stack.table.as_ref()).await;
+    stack.stop().await;
+}

@@ -47,3 +47,10 @@ async fn the_scan_reads_only_the_window() {
         "items read = items in the window"
     );
 }
+
+#[tokio::test]
+async fn renewal_index_uses_the_india_date() {
+    let stack = e2e_tests::embedded_stack().await;
+    renewals::renewal_index_uses_the_india_date(&Api::of(&stack), stack.stack.table.as_ref()).await;
+    stack.stop().await;
+}

@@ -1,7 +1,7 @@
 //! What billing systems send: orders, payments, refunds — validated, with money read exactly
 //! (decimal strings, or JSON numbers taken from their text, never through a float).
 
-use crate::domain::commission::PaymentKind;
+use crate::domain::commission::{Deal, Draft, Earned, PaymentKind};
 use crate::domain::lead::FieldError;
 use crate::domain::money::parse_decimal;
 use crate::domain::text::{self, Lines};
@@ -414,6 +414,67 @@ pub fn validate_refund(r: &RefundIn, limits: &BillingLimits) -> Result<RefundFac
         },
         e,
     )
+}
+
+// ---- the records kept of what billing systems sent ----
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    #[serde(flatten)]
+    pub facts: OrderFacts,
+    pub deal: Deal,
+    pub earned: Earned,
+    pub payments: Vec<String>,
+    pub request_hash: String,
+    pub received_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Received,
+    /// waiting for its order
+    Held,
+    Processed,
+    /// could not be applied (e.g. currency differs from the order's); see `status_reason`
+    Rejected,
+}
+
+impl Status {
+    /// accepted and not yet applied (or refused): what is still queued
+    pub fn is_waiting(self) -> bool {
+        matches!(self, Status::Received | Status::Held)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Payment {
+    #[serde(flatten)]
+    pub facts: PaymentFacts,
+    pub status: Status,
+    #[serde(default)]
+    pub status_reason: Option<String>,
+    /// the entries it earned (clawbacks reverse these)
+    #[serde(default)]
+    pub entries: Vec<Draft>,
+    #[serde(default)]
+    pub refunded: Decimal,
+    pub request_hash: String,
+    pub received_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refund {
+    #[serde(flatten)]
+    pub facts: RefundFacts,
+    pub status: Status,
+    #[serde(default)]
+    pub status_reason: Option<String>,
+    pub request_hash: String,
+    pub received_at: DateTime<Utc>,
+    pub version: u64,
 }
 
 #[cfg(test)]

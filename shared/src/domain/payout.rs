@@ -121,6 +121,40 @@ pub fn month_end(month: &str) -> Option<DateTime<Utc>> {
     Some(Utc.from_utc_datetime(&next.and_hms_opt(0, 0, 0)?) - Duration::microseconds(1))
 }
 
+/// Where a payout ticket is: `issuing` until every entry it settles is marked, then `issued`
+/// (locked; the statement may be sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TicketStatus {
+    Issuing,
+    Issued,
+}
+
+/// One payee's settlement of one month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub payout_id: String,
+    pub month: String,
+    pub payee: String,
+    pub payee_name: String,
+    pub lines: Vec<Line>,
+    /// sort keys of the ledger entries this ticket settles (under `LEDGER#<payee>`)
+    pub entries: Vec<String>,
+    pub status: TicketStatus,
+    pub created_at: DateTime<Utc>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub statement_sent: bool,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Balance {
+    pub payee: String,
+    pub carried: BTreeMap<String, Decimal>,
+    pub last_month: Option<String>,
+    pub version: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

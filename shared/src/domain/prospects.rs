@@ -3,6 +3,8 @@
 //! row becomes — the same validation a form submission gets, on channel `prospect_list`.
 
 use crate::domain::lead::{self, FieldError, LeadInput};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// Uploads under this prefix are imported.
@@ -298,8 +300,112 @@ pub fn encode_event_key(key: &str) -> String {
         .replace(' ', "+")
 }
 
+// ---- an import's records and its state machine ----
+
+/// Where an import is. `started` (claimed) → `fanned_out` (chunks queued) → `complete` (the
+/// report joined), or `started` → `complete` for a file read in one go, or `started` →
+/// `rejected` (refused whole). `complete` and `rejected` are final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    Started,
+    FannedOut,
+    Complete,
+    Rejected,
+}
+
+impl ImportStatus {
+    /// Whether an import in this state may move to `next` (a redelivered or late message
+    /// must never move a finished import back).
+    pub fn may_become(self, next: ImportStatus) -> bool {
+        use ImportStatus::*;
+        matches!(
+            (self, next),
+            (Started, FannedOut) | (Started, Complete) | (Started, Rejected) | (FannedOut, Complete)
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// data rows (not blank)
+    pub rows_read: u64,
+    pub created: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+    pub blank_rows: u64,
+}
+
+impl Counts {
+    pub fn add(&mut self, o: &Counts) {
+        self.rows_read += o.rows_read;
+        self.created += o.created;
+        self.duplicates += o.duplicates;
+        self.rejected += o.rejected;
+        self.blank_rows += o.blank_rows;
+    }
+}
+
+/// One import: an object version being read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Import {
+    pub import_id: String,
+    pub key: String,
+    pub campaign: String,
+    /// the S3 version id, or the eTag when the bucket is not versioned
+    pub object_version: String,
+    pub started_at: DateTime<Utc>,
+    pub status: ImportStatus,
+    #[serde(default)]
+    pub chunks: u32,
+    #[serde(default)]
+    pub finished_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub counts: Counts,
+    #[serde(default)]
+    pub ignored_columns: Vec<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A byte range of the file, whole records only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chunk {
+    pub import_id: String,
+    pub key: String,
+    pub campaign: String,
+    pub started_at: DateTime<Utc>,
+    pub index: u32,
+    pub total: u32,
+    pub start: u64,
+    pub end: u64,
+    pub first_row: u64,
+    pub delimiter: u8,
+    pub columns: Columns,
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_import_only_moves_forward() {
+        use ImportStatus::*;
+        let all = [Started, FannedOut, Complete, Rejected];
+        let allowed: Vec<(ImportStatus, ImportStatus)> = all
+            .iter()
+            .flat_map(|a| all.iter().map(move |b| (*a, *b)))
+            .filter(|(a, b)| a.may_become(*b))
+            .collect();
+        assert_eq!(
+            allowed,
+            [
+                (Started, FannedOut),
+                (Started, Complete),
+                (Started, Rejected),
+                (FannedOut, Complete)
+            ]
+        );
+    }
+
     use super::*;
 
     fn cols(h: &[&str]) -> Columns {

@@ -3,6 +3,7 @@
 
 use crate::domain::scoring::ScoreReason;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -244,6 +245,65 @@ pub fn risk(s: &Signals, renewal: NaiveDate, now: DateTime<Utc>, r: &RenewalRule
         score: reasons.iter().map(|x| x.points).sum::<u32>().min(100),
         reasons,
     }
+}
+
+// ---- AMC contracts and what is known of their health ----
+
+/// An AMC contract, created by its first paid AMC invoice, for the renewal scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contract {
+    pub contract_id: String,
+    pub order_id: String,
+    pub lead_id: String,
+    pub reseller_id: String,
+    pub customer: crate::domain::billing::Customer,
+    pub amc_amount: Decimal,
+    pub currency: String,
+    pub start: DateTime<Utc>,
+    pub renewal_date: DateTime<Utc>,
+    /// health signals, kept on the contract so that the nightly scan reads one item each
+    #[serde(default)]
+    pub signals: Signals,
+    /// the latest at-risk assessment of the current renewal cycle
+    #[serde(default)]
+    pub risk: Option<RiskState>,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskState {
+    /// the renewal date this assessment belongs to
+    pub cycle: String,
+    pub score: u32,
+    pub reasons: Vec<ScoreReason>,
+    pub assessed_at: DateTime<Utc>,
+    /// the score the reseller was last alerted about in this cycle
+    pub notified_score: u32,
+}
+
+/// A health signal as sent by billing/support systems.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Signal {
+    SupportTicket {
+        ticket_id: String,
+        severity: String,
+        status: String,
+        at: DateTime<Utc>,
+    },
+    Usage {
+        active_users: u32,
+        licensed_users: u32,
+        at: DateTime<Utc>,
+    },
+    LatePayment {
+        invoice_id: String,
+        days_late: u32,
+        at: DateTime<Utc>,
+    },
+    ResellerContact {
+        at: DateTime<Utc>,
+    },
 }
 
 #[cfg(test)]

@@ -220,6 +220,37 @@ pub fn render(template: &str, vars: &[(&str, &str)], escape: bool) -> String {
     out
 }
 
+/// Where a sequence step is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    /// waiting for its time (listed in the due index)
+    Scheduled,
+    /// claimed and handed to the mailer
+    Sent,
+    Skipped,
+    Failed,
+}
+
+/// One scheduled email of a lead's sequence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub lead_id: String,
+    pub sequence: String,
+    pub index: usize,
+    pub due_at: DateTime<Utc>,
+    pub status: StepStatus,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub message_id: Option<String>,
+    #[serde(default)]
+    pub sent_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub links: Vec<String>,
+    pub version: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

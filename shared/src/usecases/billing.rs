@@ -4,7 +4,7 @@
 
 use crate::domain::audit::AuditEvent;
 use crate::domain::billing::{overpayment, OrderFacts, PaymentFacts, RefundFacts};
-use crate::domain::commission::{Deal, Draft, Earned};
+use crate::domain::commission::{Deal, Earned};
 use crate::domain::lead::{FieldError, Lead};
 use crate::domain::reseller::Reseller;
 use crate::domain::stage::Stage;
@@ -15,63 +15,12 @@ use crate::ports::{Clock, Queue};
 use crate::repo;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 pub const PAYMENT_RECEIVED: &str = "payment.received";
 pub const REFUND_RECEIVED: &str = "refund.received";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Order {
-    #[serde(flatten)]
-    pub facts: OrderFacts,
-    pub deal: Deal,
-    pub earned: Earned,
-    pub payments: Vec<String>,
-    pub request_hash: String,
-    pub received_at: DateTime<Utc>,
-    pub version: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Received,
-    /// waiting for its order
-    Held,
-    Processed,
-    /// could not be applied (e.g. currency differs from the order's); see `status_reason`
-    Rejected,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Payment {
-    #[serde(flatten)]
-    pub facts: PaymentFacts,
-    pub status: Status,
-    #[serde(default)]
-    pub status_reason: Option<String>,
-    /// the entries it earned (clawbacks reverse these)
-    #[serde(default)]
-    pub entries: Vec<Draft>,
-    #[serde(default)]
-    pub refunded: Decimal,
-    pub request_hash: String,
-    pub received_at: DateTime<Utc>,
-    pub version: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Refund {
-    #[serde(flatten)]
-    pub facts: RefundFacts,
-    pub status: Status,
-    #[serde(default)]
-    pub status_reason: Option<String>,
-    pub request_hash: String,
-    pub received_at: DateTime<Utc>,
-    pub version: u64,
-}
+pub use crate::domain::billing::{Order, Payment, Refund, Status};
 
 pub struct BillingPorts<'a> {
     pub table: &'a dyn Table,
@@ -332,10 +281,6 @@ pub async fn payment_refunds(table: &dyn Table, payment_id: &str) -> Result<Vec<
     all_on_index(table, Index::Gsi2, repo::payment_refunds_index_pk(payment_id)).await
 }
 
-fn waiting(status: Status) -> bool {
-    matches!(status, Status::Received | Status::Held)
-}
-
 pub async fn record_payment(
     ports: &BillingPorts<'_>,
     facts: PaymentFacts,
@@ -358,7 +303,7 @@ pub async fn record_payment(
         let queued: Decimal = order_payments(ports.table, &facts.order_id)
             .await?
             .iter()
-            .filter(|p| waiting(p.status) && p.facts.kind == facts.kind && p.facts.payment_id != facts.payment_id)
+            .filter(|p| p.status.is_waiting() && p.facts.kind == facts.kind && p.facts.payment_id != facts.payment_id)
             .map(|p| p.facts.amount)
             .sum();
         if let Some(why) = overpayment(&order.facts, facts.kind, applied + queued, facts.amount) {
@@ -408,7 +353,7 @@ pub async fn record_refund(
     let queued: Decimal = payment_refunds(ports.table, &facts.payment_id)
         .await?
         .iter()
-        .filter(|r| waiting(r.status) && r.facts.refund_id != facts.refund_id)
+        .filter(|r| r.status.is_waiting() && r.facts.refund_id != facts.refund_id)
         .map(|r| r.facts.amount)
         .sum();
     let refundable = (payment.facts.amount - payment.refunded - queued).max(Decimal::ZERO);

@@ -15,55 +15,11 @@ use crate::ports::Clock;
 use crate::repo;
 use chrono::{DateTime, Datelike, Months, Utc};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// A ledger entry as stored: immutable once written.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Entry {
-    pub payee: String,
-    /// `payment` or `refund`
-    pub source: String,
-    pub source_id: String,
-    pub order_id: String,
-    pub component: String,
-    pub base: Decimal,
-    pub rate: Decimal,
-    pub amount: Decimal,
-    pub currency: String,
-    /// the payment's paid_at or the refund's refunded_at, never the processing time
-    pub earned_at: DateTime<Utc>,
-    pub explanation: String,
-    pub recorded_at: DateTime<Utc>,
-    /// the lead the deal came from (for moving it to R010 when the entry is paid out)
-    #[serde(default)]
-    pub lead_id: Option<String>,
-    /// set once a payout settles the entry (paid, or carried into a balance)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payout_id: Option<String>,
-}
-
-/// An AMC contract, created by its first paid AMC invoice, for the renewal scan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Contract {
-    pub contract_id: String,
-    pub order_id: String,
-    pub lead_id: String,
-    pub reseller_id: String,
-    pub customer: crate::domain::billing::Customer,
-    pub amc_amount: Decimal,
-    pub currency: String,
-    pub start: DateTime<Utc>,
-    pub renewal_date: DateTime<Utc>,
-    /// health signals, kept on the contract so that the nightly scan reads one item each
-    #[serde(default)]
-    pub signals: crate::domain::renewal::Signals,
-    /// the latest at-risk assessment of the current renewal cycle
-    #[serde(default)]
-    pub risk: Option<crate::usecases::renewals::RiskState>,
-    pub version: u64,
-}
+pub use crate::domain::ledger::Entry;
+pub use crate::domain::renewal::Contract;
 
 pub struct CommissionPorts<'a> {
     pub table: &'a dyn Table,

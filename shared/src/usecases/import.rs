@@ -22,8 +22,6 @@ use crate::ports::blobs::{BlobError, Blobs};
 use crate::ports::table::{Cond, Item, Key, Query, SkRange, StoreError, Table, Write};
 use crate::ports::{Clock, Queue};
 use crate::repo;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -57,64 +55,7 @@ pub struct ObjectCreated {
     pub etag: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counts {
-    /// data rows (not blank)
-    pub rows_read: u64,
-    pub created: u64,
-    pub duplicates: u64,
-    pub rejected: u64,
-    pub blank_rows: u64,
-}
-
-impl Counts {
-    fn add(&mut self, o: &Counts) {
-        self.rows_read += o.rows_read;
-        self.created += o.created;
-        self.duplicates += o.duplicates;
-        self.rejected += o.rejected;
-        self.blank_rows += o.blank_rows;
-    }
-}
-
-/// One import: an object version being read.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Import {
-    pub import_id: String,
-    pub key: String,
-    pub campaign: String,
-    /// the S3 version id, or the eTag when the bucket is not versioned
-    pub object_version: String,
-    pub started_at: DateTime<Utc>,
-    /// started | fanned_out | complete | rejected
-    pub status: String,
-    #[serde(default)]
-    pub chunks: u32,
-    #[serde(default)]
-    pub finished_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub counts: Counts,
-    #[serde(default)]
-    pub ignored_columns: Vec<String>,
-    #[serde(default)]
-    pub reason: Option<String>,
-}
-
-/// A byte range of the file, whole records only.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Chunk {
-    pub import_id: String,
-    pub key: String,
-    pub campaign: String,
-    pub started_at: DateTime<Utc>,
-    pub index: u32,
-    pub total: u32,
-    pub start: u64,
-    pub end: u64,
-    pub first_row: u64,
-    pub delimiter: u8,
-    pub columns: Columns,
-}
+pub use crate::domain::prospects::{Chunk, Counts, Import, ImportStatus};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Started {
@@ -213,7 +154,7 @@ pub async fn start_import(ports: &ImportPorts<'_>, object: &ObjectCreated) -> Re
         campaign: upload.campaign.clone(),
         object_version: version,
         started_at: now,
-        status: "started".into(),
+        status: ImportStatus::Started,
         chunks: 0,
         finished_at: None,
         counts: Counts::default(),
@@ -226,7 +167,7 @@ pub async fn start_import(ports: &ImportPorts<'_>, object: &ObjectCreated) -> Re
     match ports.table.put(claim, Some(Cond::NotExists)).await {
         Ok(()) => {}
         Err(StoreError::ConditionFailed) => match repo::get_record::<Import>(ports.table, &import_key(&id)).await? {
-            Some(existing) if existing.status == "started" => import = existing,
+            Some(existing) if existing.status == ImportStatus::Started => import = existing,
             _ => return Ok(Started::AlreadySeen { import_id: id }),
         },
         Err(e) => return Err(e.into()),
@@ -293,7 +234,7 @@ pub async fn start_import(ports: &ImportPorts<'_>, object: &ObjectCreated) -> Re
         .send_batch(ports.import_queue, messages)
         .await
         .map_err(|e| ImportError::Queue(e.to_string()))?;
-    import.status = "fanned_out".into();
+    import.status = ImportStatus::FannedOut;
     import.chunks = total;
     // only over `started`: a quick last chunk may have completed the import already
     let item = repo::item_of(&import, "import", &import_key(&id), &[])?;
@@ -359,7 +300,7 @@ async fn read_header(blobs: &dyn Blobs, key: &str, size: u64) -> Result<Result<H
 async fn reject(ports: &ImportPorts<'_>, mut import: Import, reason: String) -> Result<Started, ImportError> {
     let mut report = Report::default();
     report.line(1, "", "rejected", &reason);
-    import.status = "rejected".into();
+    import.status = ImportStatus::Rejected;
     import.reason = Some(reason.clone());
     import.finished_at = Some(ports.clock.now());
     let mut body = Report::HEADER.as_bytes().to_vec();
@@ -515,7 +456,7 @@ async fn finish(ports: &ImportPorts<'_>, chunk: &Chunk) -> Result<(), ImportErro
     let Some(mut import) = repo::get_record::<Import>(ports.table, &import_key(&chunk.import_id)).await? else {
         return Err(ImportError::Invalid(format!("no import {}", chunk.import_id)));
     };
-    if import.status == "complete" {
+    if !import.status.may_become(ImportStatus::Complete) {
         return Ok(());
     }
     let mut counts = Counts::default();
@@ -528,7 +469,7 @@ async fn finish(ports: &ImportPorts<'_>, chunk: &Chunk) -> Result<(), ImportErro
         .blobs
         .compose(&prospects::report_key(&import.key), &parts, REPORT_TYPE)
         .await?;
-    import.status = "complete".into();
+    import.status = ImportStatus::Complete;
     import.chunks = chunk.total;
     import.counts = counts;
     import.finished_at = Some(ports.clock.now());

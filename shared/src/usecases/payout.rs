@@ -16,7 +16,7 @@ use super::billing::advance_lead;
 use super::commission::Entry;
 use crate::config::Rules;
 use crate::domain::lead::Lead;
-use crate::domain::payout::{compute, month_end, Earning, Line};
+use crate::domain::payout::{compute, month_end, Earning};
 use crate::domain::reseller::Reseller;
 use crate::domain::stage::Stage;
 use crate::events::Envelope;
@@ -24,37 +24,12 @@ use crate::ports::table::{Cond, Index, Key, Query, SkRange, StoreError, Table};
 use crate::ports::{Clock, Mailer, Queue};
 use crate::repo;
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 pub const PAYOUT_REQUESTED: &str = "payout.requested";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Ticket {
-    pub payout_id: String,
-    pub month: String,
-    pub payee: String,
-    pub payee_name: String,
-    pub lines: Vec<Line>,
-    /// sort keys of the ledger entries this ticket settles (under `LEDGER#<payee>`)
-    pub entries: Vec<String>,
-    /// `issuing` until every entry is marked, then `issued` (locked)
-    pub status: String,
-    pub created_at: DateTime<Utc>,
-    pub issued_at: Option<DateTime<Utc>>,
-    pub statement_sent: bool,
-    pub version: u64,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Balance {
-    pub payee: String,
-    pub carried: BTreeMap<String, Decimal>,
-    pub last_month: Option<String>,
-    pub version: u64,
-}
+pub use crate::domain::payout::{Balance, Ticket, TicketStatus};
 
 pub struct PayoutPorts<'a> {
     pub table: &'a dyn Table,
@@ -166,10 +141,10 @@ pub async fn pay_payee(ports: &PayoutPorts<'_>, payee: &str, month: &str) -> Res
         }
     };
     let mut last = false;
-    if ticket.status != "issued" {
+    if ticket.status != TicketStatus::Issued {
         let leads = mark_entries(ports, &ticket).await?;
         let mut next = ticket.clone();
-        next.status = "issued".into();
+        next.status = TicketStatus::Issued;
         next.issued_at = Some(ports.clock.now());
         next.version += 1;
         match ports
@@ -279,7 +254,7 @@ async fn create_ticket(
         payee_name,
         lines: lines.clone(),
         entries: keys,
-        status: "issuing".into(),
+        status: TicketStatus::Issuing,
         created_at: ports.clock.now(),
         issued_at: None,
         statement_sent: false,
@@ -392,7 +367,7 @@ async fn finish_month(ports: &PayoutPorts<'_>, month: &str, resend: bool) -> Res
     .into_iter()
     .map(repo::record)
     .collect::<Result<_, _>>()?;
-    if tickets.len() < expected || tickets.iter().any(|t| t.status != "issued") {
+    if tickets.len() < expected || tickets.iter().any(|t| t.status != TicketStatus::Issued) {
         return Ok(());
     }
     let guard_key = repo::finance_email_key(month);

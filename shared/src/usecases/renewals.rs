@@ -2,28 +2,15 @@
 //! only the contracts renewing in the window (a key-range query on the renewal date), scores
 //! their risk and alerts the owning reseller once per renewal cycle — again only if it rises.
 
-use super::commission::Contract;
 use crate::domain::lead::FieldError;
 use crate::domain::renewal::{india_date, risk, LatePayment, Signals, SupportTicket, UsageSnapshot};
 use crate::domain::reseller::Reseller;
-use crate::domain::scoring::ScoreReason;
 use crate::ports::table::{Index, Item, Query, SkRange, StoreError, Table};
 use crate::ports::{Clock, Mailer};
 use crate::repo;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RiskState {
-    /// the renewal date this assessment belongs to
-    pub cycle: String,
-    pub score: u32,
-    pub reasons: Vec<ScoreReason>,
-    pub assessed_at: DateTime<Utc>,
-    /// the score the reseller was last alerted about in this cycle
-    pub notified_score: u32,
-}
 
 pub fn contract_item(c: &Contract) -> Result<Item, StoreError> {
     let extra = [
@@ -40,30 +27,7 @@ pub async fn get_contract(table: &dyn Table, id: &str) -> Result<Option<Contract
     }
 }
 
-/// A health signal as sent by billing/support systems.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Signal {
-    SupportTicket {
-        ticket_id: String,
-        severity: String,
-        status: String,
-        at: DateTime<Utc>,
-    },
-    Usage {
-        active_users: u32,
-        licensed_users: u32,
-        at: DateTime<Utc>,
-    },
-    LatePayment {
-        invoice_id: String,
-        days_late: u32,
-        at: DateTime<Utc>,
-    },
-    ResellerContact {
-        at: DateTime<Utc>,
-    },
-}
+pub use crate::domain::renewal::{Contract, RiskState, Signal};
 
 #[derive(Debug, Deserialize)]
 pub struct SignalIn {

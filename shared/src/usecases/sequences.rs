@@ -14,29 +14,12 @@ use crate::ports::table::{Cond, Index, Item, Key, Query, SkRange, StoreError, Ta
 use crate::ports::{Clock, Mailer};
 use crate::repo;
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 
 pub const DUE_INDEX_PK: &str = "DUE";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Step {
-    pub lead_id: String,
-    pub sequence: String,
-    pub index: usize,
-    pub due_at: DateTime<Utc>,
-    /// scheduled | sent (claimed and handed to the mailer) | skipped | failed
-    pub status: String,
-    #[serde(default)]
-    pub reason: Option<String>,
-    #[serde(default)]
-    pub message_id: Option<String>,
-    #[serde(default)]
-    pub sent_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub links: Vec<String>,
-    pub version: u64,
-}
+pub use crate::domain::sequence::{Step, StepStatus};
 
 pub fn step_sk(sequence: &str, index: usize) -> String {
     format!("STEP#{sequence}#{index:02}")
@@ -48,7 +31,7 @@ fn step_key(s: &Step) -> Key {
 
 /// A scheduled step is listed in the due index; any other status is not.
 fn step_item(s: &Step) -> Result<Item, StoreError> {
-    let extra = if s.status == "scheduled" {
+    let extra = if s.status == StepStatus::Scheduled {
         vec![
             ("gsi1pk", DUE_INDEX_PK.to_string()),
             (
@@ -127,7 +110,7 @@ pub async fn on_qualified(ports: &SequencePorts<'_>, lead_id: &str) -> Result<En
                 sequence: sequence.to_string(),
                 index: i,
                 due_at: start + Duration::hours(t.delay_hours),
-                status: "scheduled".into(),
+                status: StepStatus::Scheduled,
                 reason: None,
                 message_id: None,
                 sent_at: None,
@@ -255,14 +238,14 @@ pub async fn send_due(ports: &SequencePorts<'_>, now: DateTime<Utc>) -> Result<S
         let mut next = step.clone();
         next.version += 1;
         let Some(lead) = get::<Lead>(ports.table, &repo::lead_key(&step.lead_id)).await? else {
-            next.status = "skipped".into();
+            next.status = StepStatus::Skipped;
             next.reason = Some("lead not found".into());
             save(ports.table, &next, step.version).await?;
             report.skipped += 1;
             continue;
         };
         if let Some(reason) = stop_reason(ports.table, &lead).await? {
-            next.status = "skipped".into();
+            next.status = StepStatus::Skipped;
             next.reason = Some(reason);
             save(ports.table, &next, step.version).await?;
             report.skipped += 1;
@@ -277,7 +260,7 @@ pub async fn send_due(ports: &SequencePorts<'_>, now: DateTime<Utc>) -> Result<S
         }
         // claim it: only the run that moves it out of `scheduled` sends it — the one write
         // of a successful send (at most once: a crash after the claim loses the step)
-        next.status = "sent".into();
+        next.status = StepStatus::Sent;
         next.sent_at = Some(now);
         if !save(ports.table, &next, step.version).await? {
             continue;
@@ -289,12 +272,12 @@ pub async fn send_due(ports: &SequencePorts<'_>, now: DateTime<Utc>) -> Result<S
             Ok(_) => report.sent += 1,
             Err(MailError::Throttled) => {
                 // not sent: back to the queue for the next run
-                undo.status = "scheduled".into();
+                undo.status = StepStatus::Scheduled;
                 undo.sent_at = None;
                 save(ports.table, &undo, claimed.version).await?;
             }
             Err(e) => {
-                undo.status = "failed".into();
+                undo.status = StepStatus::Failed;
                 undo.reason = Some(e.to_string());
                 save(ports.table, &undo, claimed.version).await?;
                 report.failed += 1;

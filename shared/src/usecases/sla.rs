@@ -16,32 +16,14 @@ use crate::ports::table::{Index, Item, Key, Query, SkRange, StoreError, Table, W
 use crate::ports::{Clock, Mailer};
 use crate::repo;
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 
 pub const SLA_DUE_INDEX_PK: &str = "SLA_DUE";
 /// Overdue leads handled per run; the rest wait 15 minutes for the next.
 pub const MAX_PER_RUN: usize = 500;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Sla {
-    pub lead_id: String,
-    pub owner_reseller_id: String,
-    pub assigned_at: DateTime<Utc>,
-    pub deadline: DateTime<Utc>,
-    /// waiting | responded | escalated | admin_queue | closed
-    pub status: String,
-    pub reassignments: u32,
-    #[serde(default)]
-    pub previous_owners: Vec<String>,
-    #[serde(default)]
-    pub first_response_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub first_response_minutes: Option<i64>,
-    #[serde(default)]
-    pub first_response_by: Option<String>,
-    pub version: u64,
-}
+pub use crate::domain::sla::{Sla, SlaStatus};
 
 pub fn sla_key(lead_id: &str) -> Key {
     Key::new(repo::lead_pk(lead_id), "SLA")
@@ -49,7 +31,7 @@ pub fn sla_key(lead_id: &str) -> Key {
 
 /// A waiting SLA is listed in the deadline index; any other status is not.
 pub fn sla_item(sla: &Sla) -> Result<Item, StoreError> {
-    let extra = if sla.status == "waiting" {
+    let extra = if sla.status == SlaStatus::Waiting {
         vec![
             ("gsi1pk", SLA_DUE_INDEX_PK.to_string()),
             ("gsi1sk", format!("{}#{}", repo::key_time(&sla.deadline), sla.lead_id)),
@@ -67,7 +49,7 @@ pub fn start(lead_id: &str, owner: &str, now: DateTime<Utc>, rules: &Rules) -> S
         owner_reseller_id: owner.to_string(),
         assigned_at: now,
         deadline: now + Duration::hours(rules.routing.sla_hours as i64),
-        status: "waiting".into(),
+        status: SlaStatus::Waiting,
         reassignments: 0,
         previous_owners: vec![],
         first_response_at: None,
@@ -83,11 +65,11 @@ pub const RESPONSE_TYPES: &[&str] = &["call", "email", "meeting", "note", "reply
 /// The write that records a first response on a waiting SLA (conditioned on its version),
 /// or `None` when there is nothing to record.
 pub fn first_response(sla: &Sla, by: &str, at: DateTime<Utc>) -> Result<Option<(Sla, Write)>, StoreError> {
-    if sla.status != "waiting" {
+    if sla.status != SlaStatus::Waiting {
         return Ok(None);
     }
     let mut next = sla.clone();
-    next.status = "responded".into();
+    next.status = SlaStatus::Responded;
     next.first_response_at = Some(at);
     // to the nearest minute
     next.first_response_minutes = Some(((at - sla.assigned_at).num_seconds() + 30).div_euclid(60));
@@ -203,10 +185,10 @@ async fn handle(
     let moved_on =
         !lead.is_open() || lead.stage > Stage::R002 || lead.owner_reseller_id.as_deref() != Some(old.as_str());
     let (step, action, detail) = if moved_on {
-        next_sla.status = "closed".into();
+        next_sla.status = SlaStatus::Closed;
         (Step::Closed, "", String::new())
     } else if protected {
-        next_sla.status = "escalated".into();
+        next_sla.status = SlaStatus::Escalated;
         (
             Step::Escalated { owner: old.clone() },
             "sla.escalated",
@@ -313,7 +295,7 @@ async fn handle(
                 next_lead.owner_reseller_id = None;
                 next_lead.queue = Some(ADMIN_QUEUE.into());
                 next_lead.routing = Some(d);
-                next_sla.status = "admin_queue".into();
+                next_sla.status = SlaStatus::AdminQueue;
                 (Step::AdminQueue { from: old.clone() }, "sla.admin_queue", why)
             }
         }
@@ -330,7 +312,7 @@ async fn handle(
                 json!({"owner_reseller_id": lead.owner_reseller_id, "queue": lead.queue, "reassignments": sla.reassignments}),
             ),
             after: Some(
-                json!({"owner_reseller_id": next_lead.owner_reseller_id, "queue": next_lead.queue, "reassignments": next_sla.reassignments, "deadline": (next_sla.status == "waiting").then_some(next_sla.deadline)}),
+                json!({"owner_reseller_id": next_lead.owner_reseller_id, "queue": next_lead.queue, "reassignments": next_sla.reassignments, "deadline": (next_sla.status == SlaStatus::Waiting).then_some(next_sla.deadline)}),
             ),
             correlation_id: format!("sla-{}-{}", sla.lead_id, sla.version),
             detail,
@@ -474,7 +456,7 @@ mod tests {
         let (done, write) = first_response(&sla, "reseller:R1", t0 + Duration::seconds(59 * 60 + 40))
             .expect("ok")
             .expect("recorded");
-        assert_eq!(done.status, "responded");
+        assert_eq!(done.status, SlaStatus::Responded);
         assert_eq!(done.first_response_minutes, Some(60));
         let Write::Put { item, cond } = write else {
             panic!("a put")
