@@ -320,7 +320,7 @@ pub async fn signatures_fields_and_currencies(api: &Api) {
 pub async fn poison_payments_and_overpayments(api: &Api, table: &dyn shared::ports::Table) {
     use shared::domain::billing::PaymentFacts;
     use shared::domain::commission::PaymentKind;
-    use shared::usecases::billing::{payment_item, Payment, Status};
+    use shared::usecases::billing::{Payment, Status};
     let (a, _) = api.reseller("Poison A", &["IN"], &[], "registered", 10).await;
     let (b, _) = api.reseller("Poison B", &["IN"], &[], "registered", 10).await;
     let lead_a = api.scored_lead("poison-a@shreetextiles.in").await;
@@ -407,7 +407,7 @@ pub async fn poison_payments_and_overpayments(api: &Api, table: &dyn shared::por
         ("PAY-BIG-2", "79228162514264337593543950335"),
     ] {
         table
-            .put(payment_item(&record(id, amount), false).expect("item"), None)
+            .put(shared::repo::item(&record(id, amount)).expect("item"), None)
             .await
             .expect("stored");
     }

@@ -85,21 +85,19 @@ async fn concurrent_workers_and_a_crash_before_the_finance_email() {
             lead_id: None,
             payout_id: None,
         };
-        let key = shared::repo::ledger_key(&r.reseller_id, &at, &format!("P{i}"), component);
-        let unpaid = [
-            ("gsi2pk", shared::repo::unpaid_index_pk(&r.reseller_id)),
-            ("gsi2sk", key.sk.clone()),
-        ];
         table
-            .put(
-                shared::repo::item_of(&e, "ledger_entry", &key, &unpaid).expect("item"),
-                None,
-            )
+            .put(shared::repo::item(&e).expect("item"), None)
             .await
             .expect("entry");
     }
     table
-        .put(shared::repo::payee_item(&r.reseller_id), None)
+        .put(
+            shared::repo::item(&shared::repo::Payee {
+                payee: r.reseller_id.clone(),
+            })
+            .expect("item"),
+            None,
+        )
         .await
         .expect("payee");
     let rules = Rules::default();

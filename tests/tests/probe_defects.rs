@@ -251,7 +251,7 @@ async fn refunds_queued_count_and_show_their_status() {
         let table = table.clone();
         async move {
             table
-                .put(shared::usecases::billing::refund_item(&r).expect("item"), None)
+                .put(shared::repo::item(&r).expect("item"), None)
                 .await
                 .expect("stored")
         }

@@ -68,7 +68,6 @@ pub async fn seed_contracts(
     in_window: usize,
 ) {
     use shared::usecases::commission::Contract;
-    use shared::usecases::renewals::contract_item;
     let mut items = Vec::with_capacity(total);
     for i in 0..total {
         let days = if i < in_window {
@@ -94,7 +93,7 @@ pub async fn seed_contracts(
             risk: None,
             version: 1,
         };
-        items.push(contract_item(&c).expect("item"));
+        items.push(shared::repo::item(&c).expect("item"));
     }
     table.batch_put(items).await.expect("seed");
 }

@@ -513,7 +513,7 @@ async fn unsubscribe(State(api): State<Arc<LeadApi>>, Path(token): Path<String>)
         let mut next = lead.clone();
         next.unsubscribed = true;
         next.version += 1;
-        let Ok(item) = crate::repo::lead_item(&next) else { break };
+        let Ok(item) = crate::repo::item(&next) else { break };
         if api
             .table
             .transact(vec![crate::repo::put_if_version(item, lead.version)])
@@ -605,7 +605,7 @@ async fn record_activity(
     read: Option<crate::usecases::sla::Sla>,
 ) -> Result<Option<crate::usecases::sla::Sla>, ApiError> {
     use crate::usecases::sla;
-    let audit_write = crate::repo::put_new(crate::repo::audit_item(lead_id, audit)?);
+    let audit_write = crate::repo::put_new(crate::repo::item(&crate::repo::LeadAudit { lead_id, event: audit })?);
     if sla::RESPONSE_TYPES.contains(&kind) {
         let mut current = read;
         for _ in 0..3 {

@@ -148,8 +148,11 @@ pub fn advance_lead(
         detail: format!("{} → {} ({})", lead.stage.code(), to.code(), to.name()),
     };
     Ok(vec![
-        repo::put_if_version(repo::lead_item(&next)?, lead.version),
-        repo::put_new(repo::audit_item(&lead.lead_id, &audit)?),
+        repo::put_if_version(repo::item(&next)?, lead.version),
+        repo::put_new(repo::item(&repo::LeadAudit {
+            lead_id: &lead.lead_id,
+            event: &audit,
+        })?),
     ])
 }
 
@@ -205,7 +208,7 @@ pub async fn record_order(
             received_at: now,
             version: 1,
         };
-        let mut writes = vec![repo::put_new(repo::item_of(&order, "order", &key, &[])?)];
+        let mut writes = vec![repo::put_new(repo::item(&order)?)];
         writes.extend(advance_lead(
             &lead,
             Stage::R005,
@@ -320,7 +323,7 @@ pub async fn record_payment(
         received_at: ports.clock.now(),
         version: 1,
     };
-    let item = payment_item(&payment, false)?;
+    let item = repo::item(&payment)?;
     if put_once(ports.table, &key, item, "payment", &facts.payment_id, request_hash).await? == Recorded::Replay {
         return Ok(Recorded::Replay);
     }
@@ -374,7 +377,7 @@ pub async fn record_refund(
         received_at: ports.clock.now(),
         version: 1,
     };
-    let item = refund_item(&refund)?;
+    let item = repo::item(&refund)?;
     if put_once(ports.table, &key, item, "refund", &facts.refund_id, request_hash).await? == Recorded::Replay {
         return Ok(Recorded::Replay);
     }
@@ -392,26 +395,4 @@ pub async fn get_payment(table: &dyn Table, payment_id: &str) -> Result<Option<P
 
 pub async fn get_refund(table: &dyn Table, refund_id: &str) -> Result<Option<Refund>, StoreError> {
     get(table, &repo::refund_key(refund_id)).await
-}
-
-/// A payment as an item: listed under its order always, and on the held index while held.
-pub fn payment_item(p: &Payment, held: bool) -> Result<Item, StoreError> {
-    let mut extra = vec![
-        ("gsi2pk", repo::order_payments_index_pk(&p.facts.order_id)),
-        ("gsi2sk", p.facts.payment_id.clone()),
-    ];
-    if held {
-        extra.push(("gsi1pk", repo::held_index_pk(&p.facts.order_id)));
-        extra.push(("gsi1sk", p.facts.payment_id.clone()));
-    }
-    repo::item_of(p, "payment", &repo::payment_key(&p.facts.payment_id), &extra)
-}
-
-/// A refund as an item, listed under its payment.
-pub fn refund_item(r: &Refund) -> Result<Item, StoreError> {
-    let extra = [
-        ("gsi2pk", repo::payment_refunds_index_pk(&r.facts.payment_id)),
-        ("gsi2sk", r.facts.refund_id.clone()),
-    ];
-    repo::item_of(r, "refund", &repo::refund_key(&r.facts.refund_id), &extra)
 }

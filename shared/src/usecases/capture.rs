@@ -8,7 +8,7 @@ use crate::domain::scoring::Engagement;
 use crate::domain::stage::Stage;
 use crate::events::{Envelope, LeadCaptured, LEAD_CAPTURED};
 use crate::ids::new_id;
-use crate::ports::table::{Cond, StoreError, Table, Write};
+use crate::ports::table::{Cond, Item, StoreError, Table, Write};
 use crate::ports::{Clock, Queue};
 use crate::repo;
 use chrono::{DateTime, Duration, Utc};
@@ -82,19 +82,15 @@ pub(crate) fn new_lead(input: &LeadInput, lead_id: &str, now: DateTime<Utc>) -> 
     }
 }
 
-fn idempotency_record(idem: &Idempotency, body: &Value, now: DateTime<Utc>) -> crate::ports::table::Item {
-    let mut item = crate::ports::table::Item::new();
-    let key = repo::idempotency_key(&idem.key_hash);
-    item.insert("pk".into(), json!(key.pk));
-    item.insert("sk".into(), json!(key.sk));
-    item.insert("entity".into(), json!("idempotency"));
-    item.insert("request_hash".into(), json!(idem.request_hash));
-    item.insert("body".into(), body.clone());
-    // `ttl` lets DynamoDB delete it eventually; expiry is still checked on read
+fn idempotency_record(idem: &Idempotency, body: &Value, now: DateTime<Utc>) -> Result<Item, StoreError> {
     let expires = now + Duration::hours(IDEMPOTENCY_HOURS);
-    item.insert("expires_at".into(), json!(expires.to_rfc3339()));
-    item.insert("ttl".into(), json!(expires.timestamp()));
-    item
+    repo::item(&repo::IdempotencyRecord {
+        key_hash: idem.key_hash.clone(),
+        request_hash: idem.request_hash.clone(),
+        body: body.clone(),
+        expires_at: expires.to_rfc3339(),
+        ttl: expires.timestamp(),
+    })
 }
 
 async fn replay(table: &dyn Table, idem: &Idempotency, now: DateTime<Utc>) -> Result<Option<Captured>, CaptureError> {
@@ -168,8 +164,11 @@ pub async fn capture_lead(
         };
         let body = json!({ "lead_id": lead_id });
         let mut writes = vec![
-            repo::put_new(repo::lead_item(&lead)?),
-            repo::put_new(repo::audit_item(&lead_id, &audit)?),
+            repo::put_new(repo::item(&lead)?),
+            repo::put_new(repo::item(&repo::LeadAudit {
+                lead_id: &lead_id,
+                event: &audit,
+            })?),
         ];
         if let crate::usecases::referrals::Attribution::Referred { referrer, click } = &attribution {
             writes.push(repo::put_new(crate::usecases::referrals::ticket_item(
@@ -180,13 +179,19 @@ pub async fn capture_lead(
         let guard_at = if lead.spam {
             None
         } else {
-            writes.push(repo::put_new(repo::email_guard_item(&ekey, &lead_id)));
+            writes.push(repo::put_new(repo::item(&repo::EmailGuard {
+                email_key: ekey.clone(),
+                lead_id: lead_id.clone(),
+            })?));
             Some(writes.len() - 1)
         };
-        let idem_at = idem.map(|i| {
-            writes.push(repo::put_new(idempotency_record(i, &body, now)));
-            writes.len() - 1
-        });
+        let idem_at = match idem {
+            Some(i) => {
+                writes.push(repo::put_new(idempotency_record(i, &body, now)?));
+                Some(writes.len() - 1)
+            }
+            None => None,
+        };
 
         match super::retry_throttled(|| ports.table.transact(writes.clone())).await {
             Ok(()) => {
@@ -273,9 +278,12 @@ async fn resubmitted(
                 detail: "the same email submitted again while the lead is open".into(),
             };
             let body = json!({ "lead_id": existing_id, "duplicate": true });
-            let mut writes = vec![repo::put_new(repo::audit_item(&existing_id, &audit)?)];
+            let mut writes = vec![repo::put_new(repo::item(&repo::LeadAudit {
+                lead_id: &existing_id,
+                event: &audit,
+            })?)];
             if let Some(i) = idem {
-                writes.push(repo::put_new(idempotency_record(i, &body, now)));
+                writes.push(repo::put_new(idempotency_record(i, &body, now)?));
             }
             match ports.table.transact(writes).await {
                 Ok(()) => Ok(Some(Captured::Duplicate { lead_id: existing_id })),

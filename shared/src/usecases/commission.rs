@@ -2,9 +2,7 @@
 //! one transaction with its guards — the order's running totals on their version, the payment
 //! or refund marked processed on its version, every entry conditioned on its own absence.
 
-use super::billing::{
-    advance_lead, get_order, get_payment, get_refund, payment_item, refund_item, Order, Payment, Refund, Status,
-};
+use super::billing::{advance_lead, get_order, get_payment, get_refund, Order, Payment, Refund, Status};
 use crate::config::Rules;
 use crate::domain::billing::overpayment;
 use crate::domain::commission::{for_payment, for_refund, Draft, Earned, PaymentKind};
@@ -81,10 +79,7 @@ fn entry_writes(drafts: &[Draft], src: &Source, now: DateTime<Utc>) -> Result<Ve
                 lead_id: src.lead_id.map(str::to_string),
                 payout_id: None,
             };
-            let key = repo::ledger_key(&d.payee, &src.earned_at, src.id, &d.component);
-            // listed as unpaid until a payout settles it
-            let unpaid = [("gsi2pk", repo::unpaid_index_pk(&d.payee)), ("gsi2sk", key.sk.clone())];
-            Ok(repo::put_new(repo::item_of(&e, "ledger_entry", &key, &unpaid)?))
+            Ok(repo::put_new(repo::item(&e)?))
         })
         .collect::<Result<_, StoreError>>()?;
     // every payee is registered, so that the monthly payout can enumerate them
@@ -93,7 +88,7 @@ fn entry_writes(drafts: &[Draft], src: &Source, now: DateTime<Utc>) -> Result<Ve
     payees.dedup();
     for p in payees {
         writes.push(Write::Put {
-            item: repo::payee_item(p),
+            item: repo::item(&repo::Payee { payee: p.to_string() })?,
             cond: None,
         });
     }
@@ -106,10 +101,7 @@ async fn set_payment(table: &dyn Table, p: &Payment, status: Status, reason: Opt
     next.status_reason = reason;
     next.version += 1;
     table
-        .transact(vec![repo::put_if_version(
-            payment_item(&next, status == Status::Held)?,
-            p.version,
-        )])
+        .transact(vec![repo::put_if_version(repo::item(&next)?, p.version)])
         .await
 }
 
@@ -200,11 +192,8 @@ async fn apply_payment(
     next_payment.entries = drafts.clone();
     next_payment.version += 1;
     let mut writes = vec![
-        repo::put_if_version(
-            repo::item_of(&next_order, "order", &repo::order_key(&order.facts.order_id), &[])?,
-            order.version,
-        ),
-        repo::put_if_version(payment_item(&next_payment, false)?, payment.version),
+        repo::put_if_version(repo::item(&next_order)?, order.version),
+        repo::put_if_version(repo::item(&next_payment)?, payment.version),
     ];
     let source = Source {
         kind: "payment",
@@ -251,19 +240,7 @@ async fn apply_payment(
             risk: None,
             version: 1,
         };
-        let extra = [
-            ("gsi1pk", repo::RENEWALS_INDEX_PK.to_string()),
-            (
-                "gsi1sk",
-                format!("{}#{}", renewal.format("%Y-%m-%d"), contract.contract_id),
-            ),
-        ];
-        writes.push(repo::put_new(repo::item_of(
-            &contract,
-            "contract",
-            &repo::contract_key(&contract.contract_id),
-            &extra,
-        )?));
+        writes.push(repo::put_new(repo::item(&contract)?));
     }
     ports.table.transact(writes).await?;
     Ok(drafts.len())
@@ -326,8 +303,8 @@ pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Res
         next_payment.version += 1;
         next_refund.status = Status::Processed;
         let mut writes = vec![
-            repo::put_if_version(payment_item(&next_payment, false)?, payment.version),
-            repo::put_if_version(refund_item(&next_refund)?, refund.version),
+            repo::put_if_version(repo::item(&next_payment)?, payment.version),
+            repo::put_if_version(repo::item(&next_refund)?, refund.version),
         ];
         let source = Source {
             kind: "refund",
@@ -357,7 +334,7 @@ async fn reject_refund(table: &dyn Table, refund: &Refund, reason: String) -> Re
     next.status = Status::Rejected;
     next.status_reason = Some(reason.clone());
     match table
-        .transact(vec![repo::put_if_version(refund_item(&next)?, refund.version)])
+        .transact(vec![repo::put_if_version(repo::item(&next)?, refund.version)])
         .await
     {
         Ok(()) => Ok(Outcome::Rejected(reason)),
@@ -385,7 +362,7 @@ pub async fn ledger_month(table: &dyn Table, payee: &str, month: &str) -> Result
     let mut cursor = None;
     loop {
         let q = Query::new(repo::ledger_pk(payee))
-            .sk(SkRange::BeginsWith(format!("ENTRY#{month}-")))
+            .sk(SkRange::BeginsWith(repo::ledger_month_prefix(month)))
             .after(cursor);
         let page = table.query(&q).await?;
         for item in page.items {

@@ -19,7 +19,7 @@ use crate::domain::lead::{email_key, ImportSource, Lead, LeadInput};
 use crate::domain::prospects::{self, Columns, RowProblem};
 use crate::events::{Envelope, LeadCaptured, LEAD_CAPTURED};
 use crate::ports::blobs::{BlobError, Blobs};
-use crate::ports::table::{Cond, Item, Key, Query, SkRange, StoreError, Table, Write};
+use crate::ports::table::{Cond, Query, SkRange, StoreError, Table, Write};
 use crate::ports::{Clock, Queue};
 use crate::repo;
 use serde_json::json;
@@ -95,12 +95,8 @@ pub enum ImportError {
     Invalid(String),
 }
 
-pub fn import_key(import_id: &str) -> Key {
-    Key::new(format!("IMPORT#{import_id}"), "IMPORT")
-}
-fn chunk_key(import_id: &str, index: u32) -> Key {
-    Key::new(format!("IMPORT#{import_id}"), format!("CHUNK#{index:06}"))
-}
+use crate::repo::chunk_key;
+pub use crate::repo::import_key;
 fn part_key(import_id: &str, index: u32) -> String {
     format!("imports/{import_id}/part-{index:06}.csv")
 }
@@ -163,7 +159,7 @@ pub async fn start_import(ports: &ImportPorts<'_>, object: &ObjectCreated) -> Re
     };
     // The claim: a second delivery of the event finds it. One that finds it merely `started`
     // (the first attempt died early) carries on; everything after is idempotent.
-    let claim = repo::item_of(&import, "import", &import_key(&id), &[])?;
+    let claim = repo::item(&import)?;
     match ports.table.put(claim, Some(Cond::NotExists)).await {
         Ok(()) => {}
         Err(StoreError::ConditionFailed) => match repo::get_record::<Import>(ports.table, &import_key(&id)).await? {
@@ -237,7 +233,7 @@ pub async fn start_import(ports: &ImportPorts<'_>, object: &ObjectCreated) -> Re
     import.status = ImportStatus::FannedOut;
     import.chunks = total;
     // only over `started`: a quick last chunk may have completed the import already
-    let item = repo::item_of(&import, "import", &import_key(&id), &[])?;
+    let item = repo::item(&import)?;
     match ports
         .table
         .put(item, Some(Cond::Equals("status".into(), json!("started"))))
@@ -254,12 +250,7 @@ pub async fn start_import(ports: &ImportPorts<'_>, object: &ObjectCreated) -> Re
 }
 
 async fn save(table: &dyn Table, import: &Import) -> Result<(), StoreError> {
-    table
-        .put(
-            repo::item_of(import, "import", &import_key(&import.import_id), &[])?,
-            None,
-        )
-        .await
+    table.put(repo::item(import)?, None).await
 }
 
 struct Header {
@@ -408,10 +399,12 @@ pub async fn import_chunk(ports: &ImportPorts<'_>, chunk: &Chunk) -> Result<Coun
         .blobs
         .put(&part_key(&chunk.import_id, chunk.index), part, REPORT_TYPE)
         .await?;
-    let mut marker = Item::new();
-    marker.insert("counts".into(), json!(counts));
-    marker.insert("finished_at".into(), json!(ports.clock.now()));
-    let marker = repo::item_of(&marker, "import_chunk", &done_key, &[])?;
+    let marker = repo::item(&repo::ChunkResult {
+        import_id: chunk.import_id.clone(),
+        index: chunk.index,
+        counts,
+        finished_at: ports.clock.now(),
+    })?;
     match ports.table.put(marker, Some(Cond::NotExists)).await {
         Ok(()) | Err(StoreError::ConditionFailed) => {}
         Err(e) => return Err(e.into()),
@@ -439,8 +432,8 @@ async fn finish(ports: &ImportPorts<'_>, chunk: &Chunk) -> Result<(), ImportErro
         let page = ports
             .table
             .query(
-                &Query::new(format!("IMPORT#{}", chunk.import_id))
-                    .sk(SkRange::BeginsWith("CHUNK#".into()))
+                &Query::new(repo::import_pk(&chunk.import_id))
+                    .sk(SkRange::BeginsWith(repo::CHUNK_PREFIX.into()))
                     .after(cursor),
             )
             .await?;
@@ -529,7 +522,10 @@ async fn flush(
             .iter()
             .filter_map(|g| {
                 let pk = repo::string_attr(g, "pk")?;
-                Some((pk.strip_prefix("EMAIL#")?.to_string(), repo::string_attr(g, "lead_id")?))
+                Some((
+                    repo::email_key_of_guard(&pk)?.to_string(),
+                    repo::string_attr(g, "lead_id")?,
+                ))
             })
             .collect();
         // the leads other guards name: open ones make duplicates, closed or missing ones are stale
@@ -585,10 +581,16 @@ async fn flush(
             let mut writes = Vec::with_capacity(group.len() * 3);
             for (p, guard_cond) in &group {
                 let (lead, audit) = imported_lead(chunk, p);
-                writes.push(repo::put_new(repo::lead_item(&lead)?));
-                writes.push(repo::put_new(repo::audit_item(&lead.lead_id, &audit)?));
+                writes.push(repo::put_new(repo::item(&lead)?));
+                writes.push(repo::put_new(repo::item(&repo::LeadAudit {
+                    lead_id: &lead.lead_id,
+                    event: &audit,
+                })?));
                 writes.push(Write::Put {
-                    item: repo::email_guard_item(&email_key(&p.input.email), &lead.lead_id),
+                    item: repo::item(&repo::EmailGuard {
+                        email_key: email_key(&p.input.email),
+                        lead_id: lead.lead_id.clone(),
+                    })?,
                     cond: Some(guard_cond.clone()),
                 });
             }

@@ -20,7 +20,7 @@ use crate::domain::payout::{compute, month_end, Earning};
 use crate::domain::reseller::Reseller;
 use crate::domain::stage::Stage;
 use crate::events::Envelope;
-use crate::ports::table::{Cond, Index, Key, Query, SkRange, StoreError, Table};
+use crate::ports::table::{Cond, Index, Query, SkRange, StoreError, Table};
 use crate::ports::{Clock, Mailer, Queue};
 use crate::repo;
 use chrono::{DateTime, Utc};
@@ -71,14 +71,6 @@ async fn query_all(table: &dyn Table, q: Query) -> Result<Vec<crate::ports::tabl
     }
 }
 
-fn ticket_item(t: &Ticket) -> Result<crate::ports::table::Item, StoreError> {
-    let extra = [
-        ("gsi1pk", repo::payouts_index_pk(&t.payee)),
-        ("gsi1sk", t.month.clone()),
-    ];
-    repo::item_of(t, "payout_ticket", &repo::payout_key(&t.month, &t.payee), &extra)
-}
-
 /// The coordinator: records how many payees the month has and queues one request each.
 pub async fn start_month(ports: &PayoutPorts<'_>, month: &str) -> Result<usize, PayoutError> {
     month_end(month).ok_or_else(|| PayoutError::BadMonth(month.into()))?;
@@ -88,15 +80,13 @@ pub async fn start_month(ports: &PayoutPorts<'_>, month: &str) -> Result<usize, 
         .filter_map(|i| repo::string_attr(i, "payee"))
         .collect();
     // the run record (and its `done` counter) is written once; a re-run keeps it
-    let run = json!({"month": month, "payees": payees.len(), "done": 0, "started_at": ports.clock.now()});
-    match ports
-        .table
-        .put(
-            repo::item_of(&run, "payout_run", &repo::payout_run_key(month), &[])?,
-            Some(Cond::NotExists),
-        )
-        .await
-    {
+    let run = repo::PayoutRun {
+        month: month.to_string(),
+        payees: payees.len(),
+        done: 0,
+        started_at: ports.clock.now(),
+    };
+    match ports.table.put(repo::item(&run)?, Some(Cond::NotExists)).await {
         Ok(()) | Err(StoreError::ConditionFailed) => {}
         Err(e) => return Err(e.into()),
     }
@@ -149,7 +139,7 @@ pub async fn pay_payee(ports: &PayoutPorts<'_>, payee: &str, month: &str) -> Res
         next.version += 1;
         match ports
             .table
-            .transact(vec![repo::put_if_version(ticket_item(&next)?, ticket.version)])
+            .transact(vec![repo::put_if_version(repo::item(&next)?, ticket.version)])
             .await
         {
             Ok(()) => {
@@ -180,7 +170,7 @@ pub async fn pay_payee(ports: &PayoutPorts<'_>, payee: &str, month: &str) -> Res
         claimed.version += 1;
         match ports
             .table
-            .transact(vec![repo::put_if_version(ticket_item(&claimed)?, ticket.version)])
+            .transact(vec![repo::put_if_version(repo::item(&claimed)?, ticket.version)])
             .await
         {
             Ok(()) => {
@@ -190,7 +180,7 @@ pub async fn pay_payee(ports: &PayoutPorts<'_>, payee: &str, month: &str) -> Res
                     released.version += 1;
                     ports
                         .table
-                        .transact(vec![repo::put_if_version(ticket_item(&released)?, claimed.version)])
+                        .transact(vec![repo::put_if_version(repo::item(&released)?, claimed.version)])
                         .await?;
                     return Err(e);
                 }
@@ -216,7 +206,7 @@ async fn create_ticket(
         payee: payee.into(),
         ..Default::default()
     });
-    let upto = format!("ENTRY#{}~", repo::key_time(&end));
+    let upto = repo::ledger_upto(&end);
     let items = query_all(
         ports.table,
         Query::new(repo::unpaid_index_pk(payee))
@@ -268,7 +258,7 @@ async fn create_ticket(
         .collect();
     next_balance.last_month = Some(month.into());
     next_balance.version += 1;
-    let balance_item = repo::item_of(&next_balance, "balance", &repo::balance_key(payee), &[])?;
+    let balance_item = repo::item(&next_balance)?;
     let balance_write = if balance.version == 0 {
         repo::put_new(balance_item)
     } else {
@@ -276,7 +266,7 @@ async fn create_ticket(
     };
     ports
         .table
-        .transact(vec![repo::put_new(ticket_item(&ticket)?), balance_write])
+        .transact(vec![repo::put_new(repo::item(&ticket)?), balance_write])
         .await?;
     Ok(ticket)
 }
@@ -286,11 +276,11 @@ async fn create_ticket(
 async fn mark_entries(ports: &PayoutPorts<'_>, ticket: &Ticket) -> Result<BTreeSet<String>, PayoutError> {
     let mut leads = BTreeSet::new();
     for sk in &ticket.entries {
-        let key = Key::new(repo::ledger_pk(&ticket.payee), sk.clone());
-        let Some(mut item) = ports.table.get(&key).await? else {
+        let key = repo::ledger_entry_key(&ticket.payee, sk);
+        let Some(item) = ports.table.get(&key).await? else {
             continue;
         };
-        let entry: Entry = repo::record(item.clone())?;
+        let mut entry: Entry = repo::record(item)?;
         if let Some(lead) = &entry.lead_id {
             leads.insert(lead.clone());
         }
@@ -299,10 +289,13 @@ async fn mark_entries(ports: &PayoutPorts<'_>, ticket: &Ticket) -> Result<BTreeS
             Some(p) => return Err(other(format!("entry {sk} already settled by {p}"))),
             None => {}
         }
-        item.remove("gsi2pk");
-        item.remove("gsi2sk");
-        item.insert("payout_id".into(), Value::String(ticket.payout_id.clone()));
-        match ports.table.put(item, Some(Cond::Missing("payout_id".into()))).await {
+        // settled: it leaves the unpaid index (the entity decides that from `payout_id`)
+        entry.payout_id = Some(ticket.payout_id.clone());
+        match ports
+            .table
+            .put(repo::item(&entry)?, Some(Cond::Missing("payout_id".into())))
+            .await
+        {
             Ok(()) | Err(StoreError::ConditionFailed) => {}
             Err(e) => return Err(e.into()),
         }
@@ -361,7 +354,7 @@ async fn finish_month(ports: &PayoutPorts<'_>, month: &str, resend: bool) -> Res
     let expected = run.get("payees").and_then(Value::as_u64).unwrap_or(0) as usize;
     let tickets: Vec<Ticket> = query_all(
         ports.table,
-        Query::new(repo::payout_pk(month)).sk(SkRange::BeginsWith("PAYEE#".into())),
+        Query::new(repo::payout_pk(month)).sk(SkRange::BeginsWith(repo::PAYOUT_TICKET_PREFIX.into())),
     )
     .await?
     .into_iter()
@@ -371,15 +364,12 @@ async fn finish_month(ports: &PayoutPorts<'_>, month: &str, resend: bool) -> Res
         return Ok(());
     }
     let guard_key = repo::finance_email_key(month);
-    let guard = json!({"month": month, "status": "sending", "at": ports.clock.now()});
-    match ports
-        .table
-        .put(
-            repo::item_of(&guard, "finance_email", &guard_key, &[])?,
-            Some(Cond::NotExists),
-        )
-        .await
-    {
+    let guard = repo::FinanceEmail {
+        month: month.to_string(),
+        status: "sending".into(),
+        at: ports.clock.now(),
+    };
+    match ports.table.put(repo::item(&guard)?, Some(Cond::NotExists)).await {
         Ok(()) => {}
         Err(StoreError::ConditionFailed) => {
             let status = ports
@@ -398,18 +388,19 @@ async fn finish_month(ports: &PayoutPorts<'_>, month: &str, resend: bool) -> Res
     crate::mail::send(ports.mailer, ports.mail_from, ports.finance_email, mime)
         .await
         .map_err(other)?;
-    let sent = json!({"month": month, "status": "sent", "at": ports.clock.now()});
-    ports
-        .table
-        .put(repo::item_of(&sent, "finance_email", &guard_key, &[])?, None)
-        .await?;
+    let sent = repo::FinanceEmail {
+        month: month.to_string(),
+        status: "sent".into(),
+        at: ports.clock.now(),
+    };
+    ports.table.put(repo::item(&sent)?, None).await?;
     Ok(())
 }
 
 pub async fn month_tickets(table: &dyn Table, month: &str) -> Result<Vec<Ticket>, StoreError> {
     query_all(
         table,
-        Query::new(repo::payout_pk(month)).sk(SkRange::BeginsWith("PAYEE#".into())),
+        Query::new(repo::payout_pk(month)).sk(SkRange::BeginsWith(repo::PAYOUT_TICKET_PREFIX.into())),
     )
     .await?
     .into_iter()

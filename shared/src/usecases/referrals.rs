@@ -5,11 +5,10 @@
 
 use crate::domain::lead::Lead;
 use crate::ids::new_id;
-use crate::ports::table::{Item, Key, StoreError, Table};
+use crate::ports::table::{Item, StoreError, Table};
 use crate::repo;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 /// How long a click attributes the leads that follow it.
 pub const ATTRIBUTION_DAYS: i64 = 90;
@@ -20,10 +19,6 @@ pub struct Click {
     pub code: String,
     pub referrer: String,
     pub at: DateTime<Utc>,
-}
-
-fn click_key(id: &str) -> Key {
-    Key::new(format!("REFCLICK#{id}"), "CLICK")
 }
 
 /// The owner of a code: a reseller id, or `customer:<id>`; and the owner's email domain.
@@ -55,12 +50,7 @@ pub async fn record_click(table: &dyn Table, code: &str, now: DateTime<Utc>) -> 
         referrer,
         at: now,
     };
-    table
-        .put(
-            repo::item_of(&click, "referral_click", &click_key(&click.click_id), &[])?,
-            None,
-        )
-        .await?;
+    table.put(repo::item(&click)?, None).await?;
     Ok(Some(click))
 }
 
@@ -76,12 +66,16 @@ pub async fn customer_code(
         getrandom::fill(&mut buf).map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let code = format!("C{}", hex::encode(buf).to_uppercase());
         let customer_id = new_id(now);
-        let item = json!({"customer_id": customer_id, "name": name, "email": email.to_lowercase(), "created_at": now});
+        let record = repo::ReferralCodeRecord {
+            code: code.clone(),
+            customer_id: Some(customer_id),
+            name: Some(name.to_string()),
+            email: Some(email.to_lowercase()),
+            created_at: Some(now),
+            ..Default::default()
+        };
         match table
-            .put(
-                repo::item_of(&item, "referral_code", &repo::referral_code_key(&code), &[])?,
-                Some(crate::ports::table::Cond::NotExists),
-            )
+            .put(repo::item(&record)?, Some(crate::ports::table::Cond::NotExists))
             .await
         {
             Ok(()) => return Ok(code),
@@ -115,7 +109,7 @@ pub async fn attribute(
     let (Some(code), Some(click_id)) = (code, click_id) else {
         return Ok(Attribution::None);
     };
-    let Some(click) = repo::get_record::<Click>(table, &click_key(click_id)).await? else {
+    let Some(click) = repo::get_record::<Click>(table, &repo::referral_click_key(click_id)).await? else {
         return Ok(Attribution::None);
     };
     if !click.code.eq_ignore_ascii_case(code) || now - click.at > Duration::days(ATTRIBUTION_DAYS) || now < click.at {
@@ -133,14 +127,14 @@ pub async fn attribute(
 
 /// The referral ticket a referred lead carries (the fee is settled when the deal pays).
 pub fn ticket_item(lead: &Lead, referrer: &str, click: &Click) -> Result<Item, StoreError> {
-    let ticket = json!({
-        "lead_id": lead.lead_id, "referrer": referrer, "referred_email": lead.email, "code": click.code,
-        "click_id": click.click_id, "clicked_at": click.at, "fee": "pending", "created_at": lead.created_at,
-    });
-    repo::item_of(
-        &ticket,
-        "referral_ticket",
-        &Key::new(repo::lead_pk(&lead.lead_id), "REFERRAL"),
-        &[],
-    )
+    repo::item(&repo::ReferralTicket {
+        lead_id: lead.lead_id.clone(),
+        referrer: referrer.to_string(),
+        referred_email: lead.email.clone(),
+        code: click.code.clone(),
+        click_id: click.click_id.clone(),
+        clicked_at: click.at,
+        fee: "pending".into(),
+        created_at: lead.created_at,
+    })
 }

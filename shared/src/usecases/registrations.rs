@@ -9,7 +9,7 @@ use crate::domain::company_domain::{claimable, host_of};
 use crate::domain::lead::{is_valid_email, Attribution, FieldError, LeadInput, Profile};
 use crate::domain::text::{self, Lines};
 use crate::ids::new_id;
-use crate::ports::table::{Cond, Key, Query, SkRange, StoreError, Table, Write};
+use crate::ports::table::{Cond, Query, SkRange, StoreError, Table, Write};
 use crate::ports::{Clock, Queue};
 use crate::repo::{self, get_record};
 use crate::usecases::capture::{capture_lead, CapturePorts, Captured};
@@ -56,12 +56,30 @@ pub struct Registration {
     pub domain_note: Option<String>,
 }
 
+/// What a claim holds a company by.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Claim {
-    owner: String,
-    registration_id: String,
-    protected_until: DateTime<Utc>,
-    version: u64,
+#[serde(rename_all = "lowercase")]
+pub enum ClaimOn {
+    /// its normalised name
+    Name(String),
+    /// its registrable domain
+    Domain(String),
+}
+
+/// One reseller's hold on a company, by name or by domain, until `protected_until`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    pub owner: String,
+    pub registration_id: String,
+    pub protected_until: DateTime<Utc>,
+    /// claims written before this was kept say nothing (only new claims are keyed from it)
+    #[serde(default = "unknown_claim")]
+    pub on: ClaimOn,
+    pub version: u64,
+}
+
+fn unknown_claim() -> ClaimOn {
+    ClaimOn::Name(String::new())
 }
 
 #[derive(Debug)]
@@ -101,13 +119,16 @@ pub fn normalise_company(name: &str) -> String {
     words.into_iter().filter(|w| !noise.contains(&w.as_str())).collect()
 }
 
-fn claim_keys(domain: Option<&str>, name: &str) -> Vec<Key> {
-    let mut keys = vec![Key::new(format!("REGCLAIM#NAME#{}", normalise_company(name)), "CLAIM")];
+/// What a registration claims: the company's name, and its domain if it has its own.
+fn claims_of(domain: Option<&str>, name: &str) -> Vec<ClaimOn> {
+    let mut on = vec![ClaimOn::Name(normalise_company(name))];
     if let Some(d) = domain {
-        keys.push(Key::new(format!("REGCLAIM#DOMAIN#{d}"), "CLAIM"));
+        on.push(ClaimOn::Domain(d.to_string()));
     }
-    keys
+    on
 }
+
+use crate::repo::claim_key;
 
 fn err(field: &str, message: &str) -> FieldError {
     FieldError {
@@ -196,12 +217,7 @@ fn validate(input: &RegistrationIn, extra_free_mail: &[String]) -> Result<Valid,
     })
 }
 
-fn registration_key(reseller_id: &str, registration_id: &str) -> Key {
-    Key::new(
-        repo::reseller_key(reseller_id).pk,
-        format!("REGISTRATION#{registration_id}"),
-    )
-}
+use crate::repo::registration_key;
 
 pub async fn register(
     ports: &RegistrationPorts<'_>,
@@ -212,14 +228,14 @@ pub async fn register(
         Ok(v) => v,
         Err(errors) => return Ok(Registered::Invalid(errors)),
     };
-    let keys = claim_keys(v.domain.as_deref(), &v.name);
+    let claims = claims_of(v.domain.as_deref(), &v.name);
     for _ in 0..4 {
         let now = ports.clock.now();
         let until = now + Duration::days(ports.protection_days);
         let registration_id = new_id(now);
         let mut existing = Vec::new();
-        for key in &keys {
-            existing.push(get_record::<Claim>(ports.table, key).await?);
+        for on in &claims {
+            existing.push(get_record::<Claim>(ports.table, &claim_key(on)).await?);
         }
         let live = |c: &&Claim| c.protected_until > now;
         // another reseller's protection wins over anything this reseller holds
@@ -244,7 +260,7 @@ pub async fn register(
             }
         }
         let mut writes = Vec::new();
-        for (key, current) in keys.iter().zip(&existing) {
+        for (on, current) in claims.iter().zip(&existing) {
             let cond = match current {
                 Some(c) => Cond::Equals("version".into(), json!(c.version)),
                 None => Cond::NotExists,
@@ -253,10 +269,11 @@ pub async fn register(
                 owner: reseller_id.into(),
                 registration_id: registration_id.clone(),
                 protected_until: until,
+                on: on.clone(),
                 version: current.as_ref().map(|c| c.version + 1).unwrap_or(1),
             };
             writes.push(Write::Put {
-                item: repo::item_of(&claim, "registration_claim", key, &[])?,
+                item: repo::item(&claim)?,
                 cond: Some(cond),
             });
         }
@@ -272,8 +289,7 @@ pub async fn register(
             created_at: now,
             domain_note: v.domain_note.clone(),
         };
-        let reg_key = registration_key(reseller_id, &registration_id);
-        writes.push(repo::put_new(repo::item_of(&reg, "registration", &reg_key, &[])?));
+        writes.push(repo::put_new(repo::item(&reg)?));
         match ports.table.transact(writes).await {
             Ok(()) => {}
             // a concurrent registration claimed it first: look again (and refuse)
@@ -314,10 +330,7 @@ pub async fn register(
         };
         let mut done = reg.clone();
         done.lead_id = lead_id;
-        ports
-            .table
-            .put(repo::item_of(&done, "registration", &reg_key, &[])?, None)
-            .await?;
+        ports.table.put(repo::item(&done)?, None).await?;
         return Ok(Registered::Created(done));
     }
     Err(StoreError::Throttled)
@@ -332,26 +345,24 @@ async fn record_conflict(
     until: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let ticket = json!({"company": company, "domain": domain, "protected_for": holder, "claimed_by": claimant, "protected_until": until, "at": now});
-    table
-        .put(
-            repo::item_of(
-                &ticket,
-                "registration_conflict",
-                &Key::new("REGCONFLICTS", new_id(now)),
-                &[],
-            )?,
-            None,
-        )
-        .await
+    let ticket = repo::RegistrationConflict {
+        id: new_id(now),
+        company: company.to_string(),
+        domain: domain.map(str::to_string),
+        protected_for: holder.to_string(),
+        claimed_by: claimant.to_string(),
+        protected_until: until,
+        at: now,
+    };
+    table.put(repo::item(&ticket)?, None).await
 }
 
 /// A reseller's own registrations, newest first.
 pub async fn list_own(table: &dyn Table, reseller_id: &str) -> Result<Vec<Registration>, StoreError> {
     let page = table
         .query(
-            &Query::new(repo::reseller_key(reseller_id).pk)
-                .sk(SkRange::BeginsWith("REGISTRATION#".into()))
+            &Query::new(repo::reseller_pk(reseller_id))
+                .sk(SkRange::BeginsWith(repo::REGISTRATION_PREFIX.into()))
                 .backward(),
         )
         .await?;
@@ -360,7 +371,9 @@ pub async fn list_own(table: &dyn Table, reseller_id: &str) -> Result<Vec<Regist
 
 /// Conflict tickets for admins, newest first.
 pub async fn conflicts(table: &dyn Table) -> Result<Vec<Value>, StoreError> {
-    let page = table.query(&Query::new("REGCONFLICTS").backward().limit(100)).await?;
+    let page = table
+        .query(&Query::new(repo::CONFLICTS_PK).backward().limit(100))
+        .await?;
     Ok(page
         .items
         .into_iter()

@@ -5,20 +5,12 @@
 use crate::domain::lead::FieldError;
 use crate::domain::renewal::{india_date, risk, LatePayment, Signals, SupportTicket, UsageSnapshot};
 use crate::domain::reseller::Reseller;
-use crate::ports::table::{Index, Item, Query, SkRange, StoreError, Table};
+use crate::ports::table::{Index, Query, SkRange, StoreError, Table};
 use crate::ports::{Clock, Mailer};
 use crate::repo;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-
-pub fn contract_item(c: &Contract) -> Result<Item, StoreError> {
-    let extra = [
-        ("gsi1pk", repo::RENEWALS_INDEX_PK.to_string()),
-        ("gsi1sk", format!("{}#{}", india_date(c.renewal_date), c.contract_id)),
-    ];
-    repo::item_of(c, "contract", &repo::contract_key(&c.contract_id), &extra)
-}
 
 pub async fn get_contract(table: &dyn Table, id: &str) -> Result<Option<Contract>, StoreError> {
     match table.get(&repo::contract_key(id)).await? {
@@ -184,7 +176,7 @@ pub async fn record_signal(
     signal: &Signal,
     request_hash: &str,
 ) -> Result<SignalOutcome, StoreError> {
-    let key = crate::ports::table::Key::new(repo::contract_key(contract_id).pk, format!("SIGNAL#{id}"));
+    let key = repo::signal_key(contract_id, id);
     for _ in 0..5 {
         if let Some(existing) = table.get(&key).await? {
             return Ok(
@@ -201,13 +193,17 @@ pub async fn record_signal(
         let mut next = contract.clone();
         apply_signal(&mut next.signals, signal);
         next.version += 1;
-        let record =
-            json!({"signal_id": id, "signal": signal, "request_hash": request_hash, "received_at": clock.now()});
-        let item = repo::item_of(&record, "signal", &key, &[])?;
+        let item = repo::item(&repo::SignalRecord {
+            contract_id: contract_id.to_string(),
+            signal_id: id.to_string(),
+            signal: signal.clone(),
+            request_hash: request_hash.to_string(),
+            received_at: clock.now(),
+        })?;
         match table
             .transact(vec![
                 repo::put_new(item),
-                repo::put_if_version(contract_item(&next)?, contract.version),
+                repo::put_if_version(repo::item(&next)?, contract.version),
             ])
             .await
         {
@@ -279,7 +275,8 @@ pub async fn scan(ports: &ScanPorts<'_>, now: DateTime<Utc>) -> Result<ScanRepor
     let today = india_date(now);
     let last = today + Duration::days(r.window_days);
     // `YYYY-MM-DD#id`: from today's first id to the window's last day, inclusive
-    let range = SkRange::Between(format!("{today}#"), format!("{last}#\u{10FFFF}"));
+    let (from, to) = repo::renewal_range(today, last);
+    let range = SkRange::Between(from, to);
     let mut report = ScanReport::default();
     let mut cursor = None;
     loop {
@@ -345,18 +342,21 @@ async fn assess(ports: &ScanPorts<'_>, contract: &Contract, now: DateTime<Utc>) 
     let mut next = contract.clone();
     next.risk = Some(state.clone());
     next.version += 1;
-    let ticket_key =
-        crate::ports::table::Key::new(repo::contract_key(&contract.contract_id).pk, format!("RISK#{cycle}"));
-    let ticket = json!({
-        "contract_id": contract.contract_id, "cycle": cycle, "score": risk.score, "reasons": risk.reasons,
-        "status": "open", "reseller_id": contract.reseller_id, "updated_at": now,
-        "first_flagged_at": previous.map(|p| p.assessed_at).unwrap_or(now),
-    });
+    let ticket = repo::RiskTicket {
+        contract_id: contract.contract_id.clone(),
+        cycle: cycle.clone(),
+        score: risk.score,
+        reasons: risk.reasons.clone(),
+        status: "open".into(),
+        reseller_id: contract.reseller_id.clone(),
+        updated_at: now,
+        first_flagged_at: previous.map(|p| p.assessed_at).unwrap_or(now),
+    };
     // the contract's version guards the alert: of two scans racing, one commits and alerts
     let writes = vec![
-        repo::put_if_version(contract_item(&next).map_err(|e| e.to_string())?, contract.version),
+        repo::put_if_version(repo::item(&next).map_err(|e| e.to_string())?, contract.version),
         crate::ports::table::Write::Put {
-            item: repo::item_of(&ticket, "renewal_risk_ticket", &ticket_key, &[]).map_err(|e| e.to_string())?,
+            item: repo::item(&ticket).map_err(|e| e.to_string())?,
             cond: None,
         },
     ];

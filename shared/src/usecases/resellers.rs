@@ -204,9 +204,16 @@ pub async fn create(
             version: 1,
         };
         let writes = vec![
-            repo::put_new(repo::reseller_item(&reseller)?),
-            repo::put_new(repo::api_key_item(&sha256_hex(&api_key), &reseller_id)),
-            repo::put_new(repo::referral_code_item(&referral_code, &reseller_id)),
+            repo::put_new(repo::item(&reseller)?),
+            repo::put_new(repo::item(&repo::ApiKeyRecord {
+                hash: sha256_hex(&api_key),
+                reseller_id: reseller_id.clone(),
+            })?),
+            repo::put_new(repo::item(&repo::ReferralCodeRecord {
+                code: referral_code.clone(),
+                reseller_id: Some(reseller_id.clone()),
+                ..Default::default()
+            })?),
         ];
         match table.transact(writes).await {
             Ok(()) => return Ok((reseller, api_key)),

@@ -222,8 +222,8 @@ pub async fn score_and_route(
             detail: decision.why.clone(),
         };
         let mut writes = vec![
-            repo::put_if_version(repo::lead_item(&next)?, lead.version),
-            repo::put_new(repo::audit_item(lead_id, &audit)?),
+            repo::put_if_version(repo::item(&next)?, lead.version),
+            repo::put_new(repo::item(&repo::LeadAudit { lead_id, event: &audit })?),
         ];
         let mut assigned = None;
         // The winner's load and round-robin position change; its equals are checked unchanged,
@@ -237,7 +237,7 @@ pub async fn score_and_route(
                 winner.open_leads += 1;
                 winner.last_assigned_at = Some(now);
                 winner.version += 1;
-                writes.push(repo::put_if_version(repo::reseller_item(&winner)?, owner.version));
+                writes.push(repo::put_if_version(repo::item(&winner)?, owner.version));
                 assigned = Some(winner);
                 for equal in roster.iter().filter(|r| {
                     r.reseller_id != owner.reseller_id
@@ -333,7 +333,6 @@ pub async fn apply_engagement(
     event_id: &str,
     correlation_id: &str,
 ) -> Result<bool, ScoreError> {
-    let guard = crate::ports::table::Key::new(repo::lead_pk(lead_id), format!("ENGAGED#{event_id}"));
     for _ in 0..5 {
         let lead: Lead = match ports.table.get(&repo::lead_key(lead_id)).await? {
             Some(item) => repo::record(item)?,
@@ -377,11 +376,16 @@ pub async fn apply_engagement(
             correlation_id: correlation_id.to_string(),
             detail: format!("{kind} recorded"),
         };
-        let marker = json!({"lead_id": lead_id, "kind": kind, "at": now});
+        let marker = repo::Engagement {
+            lead_id: lead_id.to_string(),
+            event_id: event_id.to_string(),
+            kind: kind.to_string(),
+            at: now,
+        };
         let writes = vec![
-            repo::put_new(repo::item_of(&marker, "engagement", &guard, &[])?),
-            repo::put_if_version(repo::lead_item(&next)?, lead.version),
-            repo::put_new(repo::audit_item(lead_id, &audit)?),
+            repo::put_new(repo::item(&marker)?),
+            repo::put_if_version(repo::item(&next)?, lead.version),
+            repo::put_new(repo::item(&repo::LeadAudit { lead_id, event: &audit })?),
         ];
         match ports.table.transact(writes).await {
             Ok(()) => {

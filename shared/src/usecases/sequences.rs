@@ -15,43 +15,18 @@ use crate::ports::{Clock, Mailer};
 use crate::repo;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
-use serde_json::json;
-
-pub const DUE_INDEX_PK: &str = "DUE";
 
 pub use crate::domain::sequence::{Step, StepStatus};
+pub use crate::repo::{step_sk, DUE_INDEX_PK};
 
-pub fn step_sk(sequence: &str, index: usize) -> String {
-    format!("STEP#{sequence}#{index:02}")
-}
-
-fn step_key(s: &Step) -> Key {
-    Key::new(repo::lead_pk(&s.lead_id), step_sk(&s.sequence, s.index))
-}
-
-/// A scheduled step is listed in the due index; any other status is not.
+/// A step as an item (on the due index while scheduled).
 fn step_item(s: &Step) -> Result<Item, StoreError> {
-    let extra = if s.status == StepStatus::Scheduled {
-        vec![
-            ("gsi1pk", DUE_INDEX_PK.to_string()),
-            (
-                "gsi1sk",
-                format!(
-                    "{}#{}#{}",
-                    repo::key_time(&s.due_at),
-                    s.lead_id,
-                    step_sk(&s.sequence, s.index)
-                ),
-            ),
-        ]
-    } else {
-        vec![]
-    };
-    repo::item_of(s, "sequence_step", &step_key(s), &extra)
+    repo::item(s)
 }
 
+/// Where an address's suppression is kept.
 pub fn suppression_key(email: &str) -> Key {
-    Key::new(format!("SUPPRESS#{}", email_key(email)), "SUPPRESS")
+    repo::suppression_key(&email_key(email))
 }
 
 pub struct SequencePorts<'a> {
@@ -134,13 +109,22 @@ pub async fn on_qualified(ports: &SequencePorts<'_>, lead_id: &str) -> Result<En
 /// The hot-lead alert: the intent is recorded (once, conditionally) before the email goes.
 async fn hot_alert(ports: &SequencePorts<'_>, lead: &Lead) -> Result<Enrolled, String> {
     let now = ports.clock.now();
-    let guard = Key::new(repo::lead_pk(&lead.lead_id), "ALERT#hot");
-    let task = Key::new(repo::lead_pk(&lead.lead_id), "TASK#call");
-    let intent = json!({"lead_id": lead.lead_id, "status": "sending", "at": now, "owner": lead.owner_reseller_id});
-    let call = json!({"lead_id": lead.lead_id, "task": "call", "due_at": now + Duration::hours(ports.rules.sequences.call_within_hours), "owner": lead.owner_reseller_id});
+    let intent = repo::HotAlert {
+        lead_id: lead.lead_id.clone(),
+        status: "sending".into(),
+        at: now,
+        owner: lead.owner_reseller_id.clone(),
+        message_id: None,
+    };
+    let call = repo::CallTask {
+        lead_id: lead.lead_id.clone(),
+        task: "call".into(),
+        due_at: now + Duration::hours(ports.rules.sequences.call_within_hours),
+        owner: lead.owner_reseller_id.clone(),
+    };
     let writes = vec![
-        repo::put_new(repo::item_of(&intent, "hot_alert", &guard, &[]).map_err(|e| e.to_string())?),
-        repo::put_new(repo::item_of(&call, "task", &task, &[]).map_err(|e| e.to_string())?),
+        repo::put_new(repo::item(&intent).map_err(|e| e.to_string())?),
+        repo::put_new(repo::item(&call).map_err(|e| e.to_string())?),
     ];
     match ports.table.transact(writes).await {
         Ok(()) => {}
@@ -160,13 +144,14 @@ async fn hot_alert(ports: &SequencePorts<'_>, lead: &Lead) -> Result<Enrolled, S
     let id = crate::mail::send(ports.mailer, ports.mail_from, &reseller.email, mime)
         .await
         .map_err(|e| e.to_string())?;
-    let sent = json!({"lead_id": lead.lead_id, "status": "sent", "at": now, "owner": owner, "message_id": id});
+    let sent = repo::HotAlert {
+        status: "sent".into(),
+        message_id: Some(id),
+        ..intent
+    };
     ports
         .table
-        .put(
-            repo::item_of(&sent, "hot_alert", &guard, &[]).map_err(|e| e.to_string())?,
-            None,
-        )
+        .put(repo::item(&sent).map_err(|e| e.to_string())?, None)
         .await
         .map_err(|e| e.to_string())?;
     Ok(Enrolled::HotAlert)
@@ -219,7 +204,7 @@ async fn save(table: &dyn Table, next: &Step, expected_version: u64) -> Result<b
 /// lead's business hours to the next opening and skipping those whose lead stopped.
 pub async fn send_due(ports: &SequencePorts<'_>, now: DateTime<Utc>) -> Result<SendReport, StoreError> {
     let r = &ports.rules.sequences;
-    let upto = format!("{}~", repo::key_time(&now));
+    let upto = repo::due_upto(&now);
     let page = ports
         .table
         .query(
@@ -372,14 +357,12 @@ async fn send_step(
 
 /// Suppresses an address for good (bounce, complaint, unsubscribe); idempotent.
 pub async fn suppress(table: &dyn Table, email: &str, reason: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-    let record = json!({"email": email_key(email), "reason": reason, "at": at});
-    match table
-        .put(
-            repo::item_of(&record, "suppression", &suppression_key(email), &[])?,
-            Some(Cond::NotExists),
-        )
-        .await
-    {
+    let record = repo::Suppression {
+        email: email_key(email),
+        reason: reason.to_string(),
+        at,
+    };
+    match table.put(repo::item(&record)?, Some(Cond::NotExists)).await {
         Ok(()) | Err(StoreError::ConditionFailed) => Ok(()),
         Err(e) => Err(e),
     }
@@ -387,15 +370,13 @@ pub async fn suppress(table: &dyn Table, email: &str, reason: &str, at: DateTime
 
 /// A step's links (for the click redirect), if the step exists.
 pub async fn step_links(table: &dyn Table, lead_id: &str, sk: &str) -> Result<Option<Vec<String>>, StoreError> {
-    Ok(get::<Step>(table, &Key::new(repo::lead_pk(lead_id), sk.to_string()))
-        .await?
-        .map(|s| s.links))
+    Ok(get::<Step>(table, &repo::step_key(lead_id, sk)).await?.map(|s| s.links))
 }
 
 /// Every step of a lead's sequences (for tests and the admin view).
 pub async fn lead_steps(table: &dyn Table, lead_id: &str) -> Result<Vec<Step>, StoreError> {
     let page = table
-        .query(&Query::new(repo::lead_pk(lead_id)).sk(SkRange::BeginsWith("STEP#".into())))
+        .query(&Query::new(repo::lead_pk(lead_id)).sk(SkRange::BeginsWith(repo::STEP_PREFIX.into())))
         .await?;
     page.items.into_iter().map(repo::record).collect()
 }

@@ -12,34 +12,22 @@ use crate::domain::reseller::Reseller;
 use crate::domain::routing::{route, RoutingInput, ADMIN_QUEUE};
 use crate::domain::stage::Stage;
 use crate::ids::new_id;
-use crate::ports::table::{Index, Item, Key, Query, SkRange, StoreError, Table, Write};
+use crate::ports::table::{Index, Item, Query, SkRange, StoreError, Table, Write};
 use crate::ports::{Clock, Mailer};
 use crate::repo;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-pub const SLA_DUE_INDEX_PK: &str = "SLA_DUE";
+pub use crate::repo::{sla_key, SLA_DUE_INDEX_PK};
 /// Overdue leads handled per run; the rest wait 15 minutes for the next.
 pub const MAX_PER_RUN: usize = 500;
 
 pub use crate::domain::sla::{Sla, SlaStatus};
 
-pub fn sla_key(lead_id: &str) -> Key {
-    Key::new(repo::lead_pk(lead_id), "SLA")
-}
-
-/// A waiting SLA is listed in the deadline index; any other status is not.
+/// The SLA as an item (on the deadline index while it waits).
 pub fn sla_item(sla: &Sla) -> Result<Item, StoreError> {
-    let extra = if sla.status == SlaStatus::Waiting {
-        vec![
-            ("gsi1pk", SLA_DUE_INDEX_PK.to_string()),
-            ("gsi1sk", format!("{}#{}", repo::key_time(&sla.deadline), sla.lead_id)),
-        ]
-    } else {
-        vec![]
-    };
-    repo::item_of(sla, "sla", &sla_key(&sla.lead_id), &extra)
+    repo::item(sla)
 }
 
 /// The SLA a new assignment starts.
@@ -116,7 +104,7 @@ pub async fn watch(ports: &SlaPorts<'_>, now: DateTime<Utc>) -> Result<WatchRepo
     let mut due = Vec::new();
     let mut cursor = None;
     // everything whose deadline is at or before now ('~' sorts after every lead id)
-    let upto = format!("{}~", repo::key_time(&now));
+    let upto = repo::due_upto(&now);
     loop {
         let page = ports
             .table
@@ -241,7 +229,7 @@ async fn handle(
             let mut p = previous.clone();
             p.open_leads = p.open_leads.saturating_sub(1);
             p.version += 1;
-            writes.push(repo::put_if_version(repo::reseller_item(&p)?, previous.version));
+            writes.push(repo::put_if_version(repo::item(&p)?, previous.version));
             updated.push(p);
         }
         next_sla.previous_owners.push(old.clone());
@@ -251,7 +239,7 @@ async fn handle(
                 nw.open_leads += 1;
                 nw.last_assigned_at = Some(now);
                 nw.version += 1;
-                writes.push(repo::put_if_version(repo::reseller_item(&nw)?, w.version));
+                writes.push(repo::put_if_version(repo::item(&nw)?, w.version));
                 updated.push(nw);
                 let mut d = decision.clone();
                 d.rule = "sla_reassignment".into();
@@ -302,7 +290,7 @@ async fn handle(
     };
     writes.push(repo::put_if_version(sla_item(&next_sla)?, sla.version));
     if !action.is_empty() {
-        writes.push(repo::put_if_version(repo::lead_item(&next_lead)?, lead.version));
+        writes.push(repo::put_if_version(repo::item(&next_lead)?, lead.version));
         let audit = AuditEvent {
             event_id: new_id(now),
             at: now,
@@ -317,7 +305,10 @@ async fn handle(
             correlation_id: format!("sla-{}-{}", sla.lead_id, sla.version),
             detail,
         };
-        writes.push(repo::put_new(repo::audit_item(&sla.lead_id, &audit)?));
+        writes.push(repo::put_new(repo::item(&repo::LeadAudit {
+            lead_id: &sla.lead_id,
+            event: &audit,
+        })?));
     }
     match ports.table.transact(writes).await {
         Ok(()) => {

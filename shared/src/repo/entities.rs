@@ -1,0 +1,626 @@
+//! Each persisted entity's one definition of its key and index entries (in the spirit of
+//! modyne's `Entity`): every item the platform writes is built by [`item`] from a type
+//! implementing [`Entity`], with its keys from `keys.rs`. An index entry that depends on state
+//! (a payment on the held index while held, an entry on the unpaid index until paid, an SLA
+//! or a step on its due index while waiting) is derived from that state here, nowhere else.
+
+use super::keys::*;
+use crate::domain::audit::AuditEvent;
+use crate::domain::billing::{Order, Payment, Refund, Status};
+use crate::domain::lead::{email_key, Lead};
+use crate::domain::ledger::Entry;
+use crate::domain::payout::{Balance, Ticket};
+use crate::domain::prospects::{Counts, Import};
+use crate::domain::renewal::{india_date, Contract, Signal};
+use crate::domain::reseller::Reseller;
+use crate::domain::routing::ADMIN_QUEUE;
+use crate::domain::scoring::ScoreReason;
+use crate::domain::sequence::{Step, StepStatus};
+use crate::domain::sla::{Sla, SlaStatus};
+use crate::ports::table::{Index, Item, Key, StoreError};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// An entry on one of the overloaded indexes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexEntry {
+    pub index: Index,
+    pub pk: String,
+    pub sk: String,
+}
+
+fn on(index: Index, pk: impl Into<String>, sk: impl Into<String>) -> IndexEntry {
+    IndexEntry {
+        index,
+        pk: pk.into(),
+        sk: sk.into(),
+    }
+}
+
+/// A record the table keeps.
+pub trait Entity: Serialize {
+    /// the `entity` attribute of its items
+    const NAME: &'static str;
+    fn key(&self) -> Key;
+    /// its index entries, as its current state decides them
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        Vec::new()
+    }
+}
+
+/// The item for an entity: its attributes, `pk`, `sk`, `entity` and its index entries.
+pub fn item<E: Entity>(e: &E) -> Result<Item, StoreError> {
+    let mut item = match serde_json::to_value(e).map_err(|x| StoreError::Invalid(x.to_string()))? {
+        Value::Object(m) => m,
+        _ => return Err(StoreError::Invalid(format!("a {} is not an object", E::NAME))),
+    };
+    let key = e.key();
+    item.insert("pk".into(), json!(key.pk));
+    item.insert("sk".into(), json!(key.sk));
+    item.insert("entity".into(), json!(E::NAME));
+    for entry in e.index_entries() {
+        let name = entry.index.name();
+        item.insert(format!("{name}pk"), json!(entry.pk));
+        item.insert(format!("{name}sk"), json!(entry.sk));
+    }
+    Ok(item)
+}
+
+// ---- leads ----
+
+impl Entity for Lead {
+    const NAME: &'static str = "lead";
+    fn key(&self) -> Key {
+        lead_key(&self.lead_id)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        let stage = if self.spam {
+            "SPAM".to_string()
+        } else if self.closed_lost {
+            "CLOSED_LOST".to_string()
+        } else {
+            self.stage.code().to_string()
+        };
+        let mut out = vec![
+            on(Index::Gsi1, email_index_pk(&email_key(&self.email)), &self.lead_id),
+            on(Index::Gsi3, stage_index_pk(&stage), &self.lead_id),
+        ];
+        // spam is listed by stage only: it is nobody's lead
+        if !self.spam {
+            let owner = match (&self.owner_reseller_id, &self.queue) {
+                (Some(o), _) => o.clone(),
+                (None, Some(q)) => q.clone(),
+                (None, None) => "unassigned".into(),
+            };
+            out.push(on(Index::Gsi2, owner_index_pk(&owner), &self.lead_id));
+        }
+        out
+    }
+}
+
+/// Which owner value a lead without a reseller is listed under.
+pub fn admin_queue() -> &'static str {
+    ADMIN_QUEUE
+}
+
+/// An audit event, kept in its lead's partition.
+#[derive(Debug, Serialize)]
+pub struct LeadAudit<'a> {
+    #[serde(skip)]
+    pub lead_id: &'a str,
+    #[serde(flatten)]
+    pub event: &'a AuditEvent,
+}
+
+impl Entity for LeadAudit<'_> {
+    const NAME: &'static str = "audit";
+    fn key(&self) -> Key {
+        audit_key(self.lead_id, &self.event.at, &self.event.event_id)
+    }
+}
+
+/// The open lead an email address has (one at a time).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EmailGuard {
+    #[serde(skip)]
+    pub email_key: String,
+    pub lead_id: String,
+}
+
+impl Entity for EmailGuard {
+    const NAME: &'static str = "email_guard";
+    fn key(&self) -> Key {
+        email_guard_key(&self.email_key)
+    }
+}
+
+/// The answer given to an `Idempotency-Key`, kept for replays.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    #[serde(skip)]
+    pub key_hash: String,
+    pub request_hash: String,
+    pub body: Value,
+    pub expires_at: String,
+    /// lets DynamoDB delete it eventually (expiry is still checked on read)
+    pub ttl: i64,
+}
+
+impl Entity for IdempotencyRecord {
+    const NAME: &'static str = "idempotency";
+    fn key(&self) -> Key {
+        idempotency_key(&self.key_hash)
+    }
+}
+
+/// The hot-lead alert's once-only guard: intent before the send, then sent.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct HotAlert {
+    pub lead_id: String,
+    /// sending | sent
+    pub status: String,
+    pub at: DateTime<Utc>,
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+}
+
+impl Entity for HotAlert {
+    const NAME: &'static str = "hot_alert";
+    fn key(&self) -> Key {
+        hot_alert_key(&self.lead_id)
+    }
+}
+
+/// The call a hot lead's owner is asked to make.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CallTask {
+    pub lead_id: String,
+    pub task: String,
+    pub due_at: DateTime<Utc>,
+    pub owner: Option<String>,
+}
+
+impl Entity for CallTask {
+    const NAME: &'static str = "task";
+    fn key(&self) -> Key {
+        call_task_key(&self.lead_id)
+    }
+}
+
+/// One engagement event applied to a lead's score, once.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Engagement {
+    pub lead_id: String,
+    #[serde(skip)]
+    pub event_id: String,
+    pub kind: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Entity for Engagement {
+    const NAME: &'static str = "engagement";
+    fn key(&self) -> Key {
+        engagement_key(&self.lead_id, &self.event_id)
+    }
+}
+
+/// A referred lead's ticket; its fee is settled when the deal pays.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReferralTicket {
+    pub lead_id: String,
+    pub referrer: String,
+    pub referred_email: String,
+    pub code: String,
+    pub click_id: String,
+    pub clicked_at: DateTime<Utc>,
+    pub fee: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Entity for ReferralTicket {
+    const NAME: &'static str = "referral_ticket";
+    fn key(&self) -> Key {
+        referral_ticket_key(&self.lead_id)
+    }
+}
+
+// ---- resellers, keys, codes, clicks, registrations ----
+
+impl Entity for Reseller {
+    const NAME: &'static str = "reseller";
+    fn key(&self) -> Key {
+        reseller_key(&self.reseller_id)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![on(
+            Index::Gsi1,
+            resellers_index_pk(self.status.as_str()),
+            &self.reseller_id,
+        )]
+    }
+}
+
+/// A reseller's API key, stored as its SHA-256 only.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ApiKeyRecord {
+    #[serde(skip)]
+    pub hash: String,
+    pub reseller_id: String,
+}
+
+impl Entity for ApiKeyRecord {
+    const NAME: &'static str = "api_key";
+    fn key(&self) -> Key {
+        api_key_key(&self.hash)
+    }
+}
+
+/// A referral code: a reseller's, or a customer's (with the customer's name and email).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct ReferralCodeRecord {
+    #[serde(skip)]
+    pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reseller_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl Entity for ReferralCodeRecord {
+    const NAME: &'static str = "referral_code";
+    fn key(&self) -> Key {
+        referral_code_key(&self.code)
+    }
+}
+
+impl Entity for crate::usecases::referrals::Click {
+    const NAME: &'static str = "referral_click";
+    fn key(&self) -> Key {
+        referral_click_key(&self.click_id)
+    }
+}
+
+impl Entity for crate::usecases::registrations::Registration {
+    const NAME: &'static str = "registration";
+    fn key(&self) -> Key {
+        registration_key(&self.reseller_id, &self.registration_id)
+    }
+}
+
+/// Where the claim on a company by name or by domain is kept.
+pub fn claim_key(on: &crate::usecases::registrations::ClaimOn) -> Key {
+    use crate::usecases::registrations::ClaimOn;
+    match on {
+        ClaimOn::Name(n) => name_claim_key(n),
+        ClaimOn::Domain(d) => domain_claim_key(d),
+    }
+}
+
+impl Entity for crate::usecases::registrations::Claim {
+    const NAME: &'static str = "registration_claim";
+    fn key(&self) -> Key {
+        claim_key(&self.on)
+    }
+}
+
+/// A registration refused because another reseller holds the company (for admins).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RegistrationConflict {
+    #[serde(skip)]
+    pub id: String,
+    pub company: String,
+    pub domain: Option<String>,
+    pub protected_for: String,
+    pub claimed_by: String,
+    pub protected_until: DateTime<Utc>,
+    pub at: DateTime<Utc>,
+}
+
+impl Entity for RegistrationConflict {
+    const NAME: &'static str = "registration_conflict";
+    fn key(&self) -> Key {
+        conflict_key(&self.id)
+    }
+}
+
+// ---- billing, the ledger and contracts ----
+
+impl Entity for Order {
+    const NAME: &'static str = "order";
+    fn key(&self) -> Key {
+        order_key(&self.facts.order_id)
+    }
+}
+
+impl Entity for Payment {
+    const NAME: &'static str = "payment";
+    fn key(&self) -> Key {
+        payment_key(&self.facts.payment_id)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        let mut out = vec![on(
+            Index::Gsi2,
+            order_payments_index_pk(&self.facts.order_id),
+            &self.facts.payment_id,
+        )];
+        if self.status == Status::Held {
+            out.push(on(
+                Index::Gsi1,
+                held_index_pk(&self.facts.order_id),
+                &self.facts.payment_id,
+            ));
+        }
+        out
+    }
+}
+
+impl Entity for Refund {
+    const NAME: &'static str = "refund";
+    fn key(&self) -> Key {
+        refund_key(&self.facts.refund_id)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![on(
+            Index::Gsi2,
+            payment_refunds_index_pk(&self.facts.payment_id),
+            &self.facts.refund_id,
+        )]
+    }
+}
+
+impl Entity for Entry {
+    const NAME: &'static str = "ledger_entry";
+    fn key(&self) -> Key {
+        ledger_key(&self.payee, &self.earned_at, &self.source_id, &self.component)
+    }
+    /// listed as unpaid until a payout settles it
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        match self.payout_id {
+            Some(_) => vec![],
+            None => vec![on(Index::Gsi2, unpaid_index_pk(&self.payee), self.key().sk)],
+        }
+    }
+}
+
+impl Entity for Contract {
+    const NAME: &'static str = "contract";
+    fn key(&self) -> Key {
+        contract_key(&self.contract_id)
+    }
+    /// on the renewal index by its India renewal date, however and whenever it is written
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![on(
+            Index::Gsi1,
+            RENEWALS_INDEX_PK,
+            renewal_index_sk(india_date(self.renewal_date), &self.contract_id),
+        )]
+    }
+}
+
+/// A health signal as received, once per signal id.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SignalRecord {
+    #[serde(skip)]
+    pub contract_id: String,
+    pub signal_id: String,
+    pub signal: Signal,
+    pub request_hash: String,
+    pub received_at: DateTime<Utc>,
+}
+
+impl Entity for SignalRecord {
+    const NAME: &'static str = "signal";
+    fn key(&self) -> Key {
+        signal_key(&self.contract_id, &self.signal_id)
+    }
+}
+
+/// A contract at risk in a renewal cycle, for the reseller and admins.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RiskTicket {
+    pub contract_id: String,
+    pub cycle: String,
+    pub score: u32,
+    pub reasons: Vec<ScoreReason>,
+    pub status: String,
+    pub reseller_id: String,
+    pub updated_at: DateTime<Utc>,
+    pub first_flagged_at: DateTime<Utc>,
+}
+
+impl Entity for RiskTicket {
+    const NAME: &'static str = "renewal_risk_ticket";
+    fn key(&self) -> Key {
+        risk_ticket_key(&self.contract_id, &self.cycle)
+    }
+}
+
+// ---- payouts ----
+
+/// A payee the monthly payout must look at.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Payee {
+    pub payee: String,
+}
+
+impl Entity for Payee {
+    const NAME: &'static str = "payee";
+    fn key(&self) -> Key {
+        payee_key(&self.payee)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![on(Index::Gsi3, PAYEES_INDEX_PK, &self.payee)]
+    }
+}
+
+impl Entity for Balance {
+    const NAME: &'static str = "balance";
+    fn key(&self) -> Key {
+        balance_key(&self.payee)
+    }
+}
+
+impl Entity for Ticket {
+    const NAME: &'static str = "payout_ticket";
+    fn key(&self) -> Key {
+        payout_key(&self.month, &self.payee)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![on(Index::Gsi1, payouts_index_pk(&self.payee), &self.month)]
+    }
+}
+
+/// A month's payout run: how many payees, and (an atomic counter) how many are done.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PayoutRun {
+    pub month: String,
+    pub payees: usize,
+    pub done: u64,
+    pub started_at: DateTime<Utc>,
+}
+
+impl Entity for PayoutRun {
+    const NAME: &'static str = "payout_run";
+    fn key(&self) -> Key {
+        payout_run_key(&self.month)
+    }
+}
+
+/// Finance's monthly email: intent before the send, then sent.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FinanceEmail {
+    pub month: String,
+    /// sending | sent
+    pub status: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Entity for FinanceEmail {
+    const NAME: &'static str = "finance_email";
+    fn key(&self) -> Key {
+        finance_email_key(&self.month)
+    }
+}
+
+// ---- the SLA, sequences, suppressions ----
+
+impl Entity for Sla {
+    const NAME: &'static str = "sla";
+    fn key(&self) -> Key {
+        sla_key(&self.lead_id)
+    }
+    /// a waiting SLA is on the deadline index; any other is not
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        match self.status {
+            SlaStatus::Waiting => vec![on(
+                Index::Gsi1,
+                SLA_DUE_INDEX_PK,
+                sla_due_sk(&self.deadline, &self.lead_id),
+            )],
+            _ => vec![],
+        }
+    }
+}
+
+impl Entity for Step {
+    const NAME: &'static str = "sequence_step";
+    fn key(&self) -> Key {
+        step_key(&self.lead_id, &step_sk(&self.sequence, self.index))
+    }
+    /// a scheduled step is on the due index; any other is not
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        match self.status {
+            StepStatus::Scheduled => vec![on(
+                Index::Gsi1,
+                DUE_INDEX_PK,
+                step_due_sk(&self.due_at, &self.lead_id, &step_sk(&self.sequence, self.index)),
+            )],
+            _ => vec![],
+        }
+    }
+}
+
+/// An address that gets no more sequence email (unsubscribed, bounced, complained).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Suppression {
+    pub email: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Entity for Suppression {
+    const NAME: &'static str = "suppression";
+    fn key(&self) -> Key {
+        suppression_key(&email_key(&self.email))
+    }
+}
+
+// ---- prospect imports ----
+
+impl Entity for Import {
+    const NAME: &'static str = "import";
+    fn key(&self) -> Key {
+        import_key(&self.import_id)
+    }
+}
+
+/// One chunk's result: that its report part exists, and its counts.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ChunkResult {
+    #[serde(skip)]
+    pub import_id: String,
+    #[serde(skip)]
+    pub index: u32,
+    pub counts: Counts,
+    pub finished_at: DateTime<Utc>,
+}
+
+impl Entity for ChunkResult {
+    const NAME: &'static str = "import_chunk";
+    fn key(&self) -> Key {
+        chunk_key(&self.import_id, self.index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_contract_is_indexed_by_its_india_renewal_date() {
+        // paid at 02:00 IST on 5 October: 20:30 UTC on the 4th
+        let start = DateTime::parse_from_rfc3339("2026-10-05T02:00:00+05:30")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default();
+        let renewal = start.checked_add_months(chrono::Months::new(12)).unwrap_or(start);
+        let c = Contract {
+            contract_id: "ORD-1".into(),
+            order_id: "ORD-1".into(),
+            lead_id: "L".into(),
+            reseller_id: "R".into(),
+            customer: crate::domain::billing::Customer {
+                name: "C".into(),
+                domain: None,
+            },
+            amc_amount: Default::default(),
+            currency: "INR".into(),
+            start,
+            renewal_date: renewal,
+            signals: Default::default(),
+            risk: None,
+            version: 1,
+        };
+        let item = item(&c).unwrap_or_default();
+        assert_eq!(item["gsi1pk"], "RENEWALS");
+        assert_eq!(item["gsi1sk"], "2027-10-05#ORD-1");
+        assert_eq!(item["entity"], "contract");
+    }
+}

@@ -1,0 +1,294 @@
+//! Every key and index value of the single table, and nothing else: the one place a key
+//! format is written. Entities (`entities.rs`) build their items from these; use cases look
+//! records up and query ranges with them. `docs/DATA.md` is checked against `LAYOUT` by a test.
+
+use crate::ports::table::Key;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// The sortable text of a timestamp used in keys (UTC, microseconds).
+pub fn key_time(at: &DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// Sorts after every id that may follow a `#` in a sort key (for "up to" ranges).
+pub const AFTER_ANY_ID: char = '~';
+
+// ---- leads ----
+
+pub const LEAD_SK: &str = "TICKET";
+pub const AUDIT_PREFIX: &str = "AUDIT#";
+
+pub fn lead_pk(id: &str) -> String {
+    format!("LEAD#{id}")
+}
+pub fn lead_key(id: &str) -> Key {
+    Key::new(lead_pk(id), LEAD_SK)
+}
+fn audit_sk(at: &str, event_id: &str) -> String {
+    format!("{AUDIT_PREFIX}{at}#{event_id}")
+}
+pub fn audit_key(lead_id: &str, at: &DateTime<Utc>, event_id: &str) -> Key {
+    Key::new(lead_pk(lead_id), audit_sk(&key_time(at), event_id))
+}
+const EMAIL_PREFIX: &str = "EMAIL#";
+pub fn email_guard_key(email_key: &str) -> Key {
+    Key::new(format!("{EMAIL_PREFIX}{email_key}"), "GUARD")
+}
+/// The email key an open-email guard's `pk` names.
+pub fn email_key_of_guard(pk: &str) -> Option<&str> {
+    pk.strip_prefix(EMAIL_PREFIX)
+}
+pub fn idempotency_key(hash: &str) -> Key {
+    Key::new(format!("IDEMPOTENCY#{hash}"), "RESPONSE")
+}
+pub fn email_index_pk(email_key: &str) -> String {
+    format!("{EMAIL_PREFIX}{email_key}")
+}
+pub fn owner_index_pk(owner: &str) -> String {
+    format!("OWNER#{owner}")
+}
+pub fn stage_index_pk(stage: &str) -> String {
+    format!("STAGE#{stage}")
+}
+pub fn hot_alert_key(lead_id: &str) -> Key {
+    Key::new(lead_pk(lead_id), "ALERT#hot")
+}
+pub fn call_task_key(lead_id: &str) -> Key {
+    Key::new(lead_pk(lead_id), "TASK#call")
+}
+pub fn engagement_key(lead_id: &str, event_id: &str) -> Key {
+    Key::new(lead_pk(lead_id), format!("ENGAGED#{event_id}"))
+}
+pub fn referral_ticket_key(lead_id: &str) -> Key {
+    Key::new(lead_pk(lead_id), "REFERRAL")
+}
+
+// ---- resellers, keys, referral codes, registrations ----
+
+pub fn reseller_pk(id: &str) -> String {
+    format!("RESELLER#{id}")
+}
+pub fn reseller_key(id: &str) -> Key {
+    Key::new(reseller_pk(id), "PROFILE")
+}
+pub fn resellers_index_pk(status: &str) -> String {
+    format!("RESELLERS#{status}")
+}
+pub fn api_key_key(hash: &str) -> Key {
+    Key::new(format!("APIKEY#{hash}"), "APIKEY")
+}
+pub fn referral_code_key(code: &str) -> Key {
+    Key::new(format!("REFCODE#{}", code.to_uppercase()), "REFCODE")
+}
+pub fn referral_click_key(id: &str) -> Key {
+    Key::new(format!("REFCLICK#{id}"), "CLICK")
+}
+pub const REGISTRATION_PREFIX: &str = "REGISTRATION#";
+pub fn registration_key(reseller_id: &str, registration_id: &str) -> Key {
+    Key::new(
+        reseller_pk(reseller_id),
+        format!("{REGISTRATION_PREFIX}{registration_id}"),
+    )
+}
+pub fn name_claim_key(normalised_name: &str) -> Key {
+    Key::new(format!("REGCLAIM#NAME#{normalised_name}"), "CLAIM")
+}
+pub fn domain_claim_key(domain: &str) -> Key {
+    Key::new(format!("REGCLAIM#DOMAIN#{domain}"), "CLAIM")
+}
+pub const CONFLICTS_PK: &str = "REGCONFLICTS";
+pub fn conflict_key(id: &str) -> Key {
+    Key::new(CONFLICTS_PK, id)
+}
+
+// ---- orders, payments, refunds, the ledger and AMC contracts ----
+
+pub fn order_key(id: &str) -> Key {
+    Key::new(format!("ORDER#{id}"), "ORDER")
+}
+pub fn payment_key(id: &str) -> Key {
+    Key::new(format!("PAYMENT#{id}"), "PAYMENT")
+}
+pub fn refund_key(id: &str) -> Key {
+    Key::new(format!("REFUND#{id}"), "REFUND")
+}
+pub fn held_index_pk(order_id: &str) -> String {
+    format!("HELD#{order_id}")
+}
+/// Every payment of an order, whatever its status (to count what is still queued).
+pub fn order_payments_index_pk(order_id: &str) -> String {
+    format!("ORDERPAYMENTS#{order_id}")
+}
+/// Every refund of a payment, whatever its status.
+pub fn payment_refunds_index_pk(payment_id: &str) -> String {
+    format!("REFUNDS#{payment_id}")
+}
+pub fn ledger_pk(payee: &str) -> String {
+    format!("LEDGER#{payee}")
+}
+/// One entry per (source, component, payee): the key is derived from exactly those (and the
+/// source's fixed earned_at), so a put conditioned on its absence is the once-only guard.
+fn ledger_sk(earned_at: &str, source_id: &str, component: &str) -> String {
+    format!("ENTRY#{earned_at}#{source_id}#{component}")
+}
+pub fn ledger_key(payee: &str, earned_at: &DateTime<Utc>, source_id: &str, component: &str) -> Key {
+    Key::new(ledger_pk(payee), ledger_sk(&key_time(earned_at), source_id, component))
+}
+/// An entry's key from its payee and sort key (as a payout ticket lists them).
+pub fn ledger_entry_key(payee: &str, sk: &str) -> Key {
+    Key::new(ledger_pk(payee), sk)
+}
+/// The sort-key prefix of a month's entries (`YYYY-MM`, UTC).
+pub fn ledger_month_prefix(month: &str) -> String {
+    format!("ENTRY#{month}-")
+}
+/// The sort key every entry earned at or before `end` sorts below.
+pub fn ledger_upto(end: &DateTime<Utc>) -> String {
+    format!("ENTRY#{}{AFTER_ANY_ID}", key_time(end))
+}
+pub fn unpaid_index_pk(payee: &str) -> String {
+    format!("UNPAID#{payee}")
+}
+pub fn contract_pk(id: &str) -> String {
+    format!("CONTRACT#{id}")
+}
+pub fn contract_key(id: &str) -> Key {
+    Key::new(contract_pk(id), "CONTRACT")
+}
+pub const RENEWALS_INDEX_PK: &str = "RENEWALS";
+/// A contract's place on the renewal index: its renewal date in India, then its id.
+pub fn renewal_index_sk(india_date: NaiveDate, contract_id: &str) -> String {
+    format!("{}#{contract_id}", india_date.format("%Y-%m-%d"))
+}
+/// The renewal-index range of contracts renewing from `first` to `last` (India dates).
+pub fn renewal_range(first: NaiveDate, last: NaiveDate) -> (String, String) {
+    (
+        format!("{}#", first.format("%Y-%m-%d")),
+        format!("{}#\u{10FFFF}", last.format("%Y-%m-%d")),
+    )
+}
+pub fn signal_key(contract_id: &str, signal_id: &str) -> Key {
+    Key::new(contract_pk(contract_id), format!("SIGNAL#{signal_id}"))
+}
+pub fn risk_ticket_key(contract_id: &str, cycle: &str) -> Key {
+    Key::new(contract_pk(contract_id), format!("RISK#{cycle}"))
+}
+
+// ---- payouts ----
+
+pub const PAYEES_INDEX_PK: &str = "PAYEES";
+pub fn payee_key(payee: &str) -> Key {
+    Key::new(format!("PAYEE#{payee}"), "PAYEE")
+}
+pub fn balance_key(payee: &str) -> Key {
+    Key::new(format!("BALANCE#{payee}"), "BALANCE")
+}
+pub fn payout_pk(month: &str) -> String {
+    format!("PAYOUT#{month}")
+}
+pub const PAYOUT_TICKET_PREFIX: &str = "PAYEE#";
+pub fn payout_key(month: &str, payee: &str) -> Key {
+    Key::new(payout_pk(month), format!("{PAYOUT_TICKET_PREFIX}{payee}"))
+}
+pub fn payout_run_key(month: &str) -> Key {
+    Key::new(payout_pk(month), "RUN")
+}
+pub fn finance_email_key(month: &str) -> Key {
+    Key::new(payout_pk(month), "FINANCE_EMAIL")
+}
+pub fn payouts_index_pk(payee: &str) -> String {
+    format!("PAYOUTS#{payee}")
+}
+
+// ---- the SLA, sequences and suppressions ----
+
+pub fn sla_key(lead_id: &str) -> Key {
+    Key::new(lead_pk(lead_id), "SLA")
+}
+pub const SLA_DUE_INDEX_PK: &str = "SLA_DUE";
+pub fn sla_due_sk(deadline: &DateTime<Utc>, lead_id: &str) -> String {
+    format!("{}#{lead_id}", key_time(deadline))
+}
+/// The due-index sort key everything due at or before `now` sorts below.
+pub fn due_upto(now: &DateTime<Utc>) -> String {
+    format!("{}{AFTER_ANY_ID}", key_time(now))
+}
+pub const STEP_PREFIX: &str = "STEP#";
+pub fn step_sk(sequence: &str, index: usize) -> String {
+    format!("{STEP_PREFIX}{sequence}#{index:02}")
+}
+pub fn step_key(lead_id: &str, step_sk: &str) -> Key {
+    Key::new(lead_pk(lead_id), step_sk)
+}
+pub const DUE_INDEX_PK: &str = "DUE";
+pub fn step_due_sk(due_at: &DateTime<Utc>, lead_id: &str, step_sk: &str) -> String {
+    format!("{}#{lead_id}#{step_sk}", key_time(due_at))
+}
+pub fn suppression_key(email_key: &str) -> Key {
+    Key::new(format!("SUPPRESS#{email_key}"), "SUPPRESS")
+}
+
+// ---- prospect imports ----
+
+pub fn import_pk(import_id: &str) -> String {
+    format!("IMPORT#{import_id}")
+}
+pub fn import_key(import_id: &str) -> Key {
+    Key::new(import_pk(import_id), "IMPORT")
+}
+pub const CHUNK_PREFIX: &str = "CHUNK#";
+pub fn chunk_key(import_id: &str, index: u32) -> Key {
+    Key::new(import_pk(import_id), format!("{CHUNK_PREFIX}{index:06}"))
+}
+
+/// The table's items as `docs/DATA.md` documents them — (item, pk, sk) with placeholders —
+/// made by the functions above, so that a test keeps the document true.
+pub fn layout() -> Vec<(&'static str, Key)> {
+    vec![
+        ("lead ticket", lead_key("<id>")),
+        ("audit event", Key::new(lead_pk("<id>"), audit_sk("<at>", "<event id>"))),
+        ("open-email guard", email_guard_key("<email>")),
+        ("idempotency record", idempotency_key("<sha256 of key>")),
+        ("hot-lead alert guard", hot_alert_key("<id>")),
+        ("call task", call_task_key("<id>")),
+        ("engagement guard", engagement_key("<id>", "<event id>")),
+        ("referral ticket", referral_ticket_key("<id>")),
+        ("reseller", reseller_key("<id>")),
+        ("API key", api_key_key("<sha256 of key>")),
+        ("referral code", Key::new("REFCODE#<code>", "REFCODE")),
+        ("referral click", referral_click_key("<click id>")),
+        ("deal registration", registration_key("<reseller id>", "<id>")),
+        ("registration claim by name", name_claim_key("<normalised name>")),
+        ("registration claim by domain", domain_claim_key("<domain>")),
+        ("registration conflict", conflict_key("<id>")),
+        ("order", order_key("<id>")),
+        ("payment", payment_key("<id>")),
+        ("refund", refund_key("<id>")),
+        (
+            "ledger entry",
+            Key::new(
+                ledger_pk("<payee>"),
+                ledger_sk("<earned_at>", "<source id>", "<component>"),
+            ),
+        ),
+        ("AMC contract", contract_key("<order id>")),
+        ("health signal", signal_key("<id>", "<signal id>")),
+        ("renewal-risk ticket", risk_ticket_key("<id>", "<renewal date>")),
+        ("payee registry", payee_key("<payee>")),
+        ("carried balance", balance_key("<payee>")),
+        ("payout ticket", payout_key("<YYYY-MM>", "<payee>")),
+        ("payout run", payout_run_key("<YYYY-MM>")),
+        ("finance email guard", finance_email_key("<YYYY-MM>")),
+        ("SLA clock", sla_key("<id>")),
+        (
+            "sequence step",
+            step_key("<id>", &format!("{STEP_PREFIX}<sequence>#<nn>")),
+        ),
+        ("suppression", suppression_key("<email>")),
+        ("prospect import", import_key("<id>")),
+        (
+            "import chunk result",
+            Key::new(import_pk("<id>"), format!("{CHUNK_PREFIX}<nnnnnn>")),
+        ),
+    ]
+}

@@ -1,0 +1,49 @@
+//! The repository layer: how domain records map onto the single table. Every key and index
+//! format is in `keys.rs`; every entity's key and index entries in `entities.rs`, and every
+//! item is built there (see `docs/DATA.md` for the layout and the access patterns, checked
+//! against `keys::layout` by a test).
+
+pub mod entities;
+pub mod keys;
+
+pub use entities::*;
+pub use keys::*;
+
+use crate::ports::table::{Cond, Item, Key, StoreError, Write};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+/// Reads a record back, ignoring the key and index attributes.
+pub fn record<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_json::from_value(Value::Object(item)).map_err(|e| StoreError::Invalid(format!("stored record: {e}")))
+}
+
+/// A put that succeeds only if the stored record still has `version` (optimistic concurrency).
+pub fn put_if_version(item: Item, version: u64) -> Write {
+    Write::Put {
+        item,
+        cond: Some(Cond::Equals("version".into(), json!(version))),
+    }
+}
+
+pub fn put_new(item: Item) -> Write {
+    Write::Put {
+        item,
+        cond: Some(Cond::NotExists),
+    }
+}
+
+pub fn string_attr(item: &Item, name: &str) -> Option<String> {
+    item.get(name).and_then(Value::as_str).map(str::to_string)
+}
+
+/// The record under `key`, if any.
+pub async fn get_record<T: DeserializeOwned>(
+    table: &dyn crate::ports::Table,
+    key: &Key,
+) -> Result<Option<T>, StoreError> {
+    match table.get(key).await? {
+        Some(item) => Ok(Some(record(item)?)),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,82 @@
+//! The table layout lives in one place: `shared/src/repo/` (keys and entities). These tests
+//! keep it so — no key or index format outside that layer — and keep `docs/DATA.md` true to it.
+
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("readable dir").flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// What a file says outside its unit tests.
+fn code_of(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).expect("readable file");
+    match text.find("#[cfg(test)]") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+#[test]
+fn no_key_or_index_format_outside_the_repository_layer() {
+    let src = root().join("shared/src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let layer = [src.join("repo"), src.join("ports"), src.join("adapters")];
+    let mut found = Vec::new();
+    for f in files.iter().filter(|f| !layer.iter().any(|l| f.starts_with(l))) {
+        for (n, line) in code_of(f).lines().enumerate() {
+            let key_format = line.contains("Key::new(")
+                || [
+                    "\"gsi1pk\"",
+                    "\"gsi1sk\"",
+                    "\"gsi2pk\"",
+                    "\"gsi2sk\"",
+                    "\"gsi3pk\"",
+                    "\"gsi3sk\"",
+                ]
+                .iter()
+                .any(|a| line.contains(a))
+                || line.split('"').skip(1).step_by(2).any(|lit| {
+                    // `ENTRY#…`, `LEAD#{id}`: an upper-case word and `#` begin a key
+                    let head = lit.split('#').next().unwrap_or("");
+                    lit.contains('#') && head.len() >= 2 && head.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+                });
+            if key_format {
+                found.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "key or index formats outside shared/src/repo:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn data_md_documents_every_item_as_the_keys_make_it() {
+    let doc = std::fs::read_to_string(root().join("docs/DATA.md")).expect("docs/DATA.md");
+    let mut missing = Vec::new();
+    for (item, key) in shared::repo::layout() {
+        let row = format!("| {item} | `{}` | `{}` |", key.pk, key.sk);
+        if !doc.lines().any(|l| l.starts_with(&row)) {
+            missing.push(row);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "docs/DATA.md lacks (or has other keys for):\n{}",
+        missing.join("\n")
+    );
+}
