@@ -163,20 +163,22 @@ fn done<T>(value: T, errors: Vec<FieldError>) -> Result<T, Vec<FieldError>> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct OrderLineIn {
     pub kind: Option<String>,
     pub product: Option<String>,
+    /// a decimal string ("1000000.00"), at most 2 decimals
+    #[schema(value_type = Option<String>)]
     pub amount: Option<Amount>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct CustomerIn {
     pub name: Option<String>,
     pub domain: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct OrderIn {
     pub order_id: Option<String>,
     pub lead_id: Option<String>,
@@ -190,6 +192,7 @@ pub struct OrderIn {
     pub lines: Vec<OrderLineIn>,
     pub referring_reseller_id: Option<String>,
     pub referral_code: Option<String>,
+    #[schema(value_type = Option<String>)]
     pub sell_price: Option<Amount>,
 }
 
@@ -331,11 +334,13 @@ pub fn validate_order(o: &OrderIn, limits: &BillingLimits) -> Result<OrderFacts,
     )
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PaymentIn {
     pub payment_id: Option<String>,
     pub order_id: Option<String>,
     pub kind: Option<String>,
+    /// a decimal string ("1000000.00"), at most 2 decimals
+    #[schema(value_type = Option<String>)]
     pub amount: Option<Amount>,
     pub currency: Option<String>,
     pub paid_at: Option<String>,
@@ -375,10 +380,12 @@ pub fn validate_payment(p: &PaymentIn, limits: &BillingLimits) -> Result<Payment
     )
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RefundIn {
     pub refund_id: Option<String>,
     pub payment_id: Option<String>,
+    /// a decimal string ("1000000.00"), at most 2 decimals
+    #[schema(value_type = Option<String>)]
     pub amount: Option<Amount>,
     pub reason: Option<String>,
     pub refunded_at: Option<String>,

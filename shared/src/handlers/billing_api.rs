@@ -6,6 +6,7 @@ use super::http::{
     authenticate, body_fingerprint, media_type, method_not_allowed, read_body, require_admin, ApiError, Principal,
     QueryParams,
 };
+use super::openapi::ErrorBody;
 use super::signature::{verify, SignatureError};
 use crate::config::env;
 use crate::domain::billing::{
@@ -20,13 +21,13 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::future::Future;
 use std::sync::Arc;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub const MAX_WEBHOOK_BODY: usize = 256 * 1024;
 
@@ -75,18 +76,32 @@ pub struct BillingApi {
     pub config: BillingApiConfig,
 }
 
+/// The routes with their descriptions (state still to be given).
+pub fn described_routes() -> OpenApiRouter<Arc<BillingApi>> {
+    OpenApiRouter::new()
+        .routes(routes!(post_order))
+        .routes(routes!(post_payment))
+        .routes(routes!(post_refund))
+        .routes(routes!(get_order))
+        .routes(routes!(get_ledger))
+        .routes(routes!(post_signal))
+        .routes(routes!(get_contract))
+        .routes(routes!(get_month_payouts))
+        .routes(routes!(get_reseller_payouts))
+}
+
 pub fn router(api: Arc<BillingApi>) -> Router {
-    Router::new()
-        .route("/billing/orders", post(post_order))
-        .route("/billing/payments", post(post_payment))
-        .route("/billing/refunds", post(post_refund))
-        .route("/orders/{id}", get(get_order))
-        .route("/resellers/{id}/ledger", get(get_ledger))
-        .route("/contracts/{id}/signals", post(post_signal))
-        .route("/contracts/{id}", get(get_contract))
-        .route("/payouts/{month}", get(get_month_payouts))
-        .route("/resellers/{id}/payouts", get(get_reseller_payouts))
-        .with_state(api)
+    let (router, _) = described_routes().split_for_parts();
+    router.with_state(api)
+}
+
+/// A webhook's answer.
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct WebhookAnswer {
+    /// accepted | already_received
+    status: String,
+    id: String,
 }
 
 /// The full router the function serves: the API, request ids, and JSON 404s.
@@ -156,6 +171,16 @@ fn ports(api: &BillingApi) -> BillingPorts<'_> {
     }
 }
 
+#[utoipa::path(post, path = "/billing/orders", tag = "billing", request_body = OrderIn,
+    security(("webhook_signature" = [])),
+    responses((status = 202, description = "accepted (queued for the commission step)", body = WebhookAnswer),
+        (status = 200, description = "the same id with the same meaning: a replay", body = WebhookAnswer),
+        (status = 400, description = "malformed JSON", body = ErrorBody),
+        (status = 401, description = "a missing or wrong signature, or a stale timestamp", body = ErrorBody),
+        (status = 409, description = "the same id with another body", body = ErrorBody),
+        (status = 413, description = "over 256 KiB", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody)))]
 async fn post_order(State(api): State<Arc<BillingApi>>, headers: HeaderMap, body: Body) -> Response {
     let p = ports(&api);
     let limits = &api.config.limits;
@@ -172,6 +197,16 @@ async fn post_order(State(api): State<Arc<BillingApi>>, headers: HeaderMap, body
     .await
 }
 
+#[utoipa::path(post, path = "/billing/payments", tag = "billing", request_body = PaymentIn,
+    security(("webhook_signature" = [])),
+    responses((status = 202, description = "accepted (queued for the commission step)", body = WebhookAnswer),
+        (status = 200, description = "the same id with the same meaning: a replay", body = WebhookAnswer),
+        (status = 400, description = "malformed JSON", body = ErrorBody),
+        (status = 401, description = "a missing or wrong signature, or a stale timestamp", body = ErrorBody),
+        (status = 409, description = "the same id with another body", body = ErrorBody),
+        (status = 413, description = "over 256 KiB", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody)))]
 async fn post_payment(State(api): State<Arc<BillingApi>>, headers: HeaderMap, body: Body) -> Response {
     let p = ports(&api);
     let limits = &api.config.limits;
@@ -188,6 +223,16 @@ async fn post_payment(State(api): State<Arc<BillingApi>>, headers: HeaderMap, bo
     .await
 }
 
+#[utoipa::path(post, path = "/billing/refunds", tag = "billing", request_body = RefundIn,
+    security(("webhook_signature" = [])),
+    responses((status = 202, description = "accepted (queued for the commission step)", body = WebhookAnswer),
+        (status = 200, description = "the same id with the same meaning: a replay", body = WebhookAnswer),
+        (status = 400, description = "malformed JSON", body = ErrorBody),
+        (status = 401, description = "a missing or wrong signature, or a stale timestamp", body = ErrorBody),
+        (status = 409, description = "the same id with another body", body = ErrorBody),
+        (status = 413, description = "over 256 KiB", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody)))]
 async fn post_refund(State(api): State<Arc<BillingApi>>, headers: HeaderMap, body: Body) -> Response {
     let p = ports(&api);
     let limits = &api.config.limits;
@@ -204,6 +249,12 @@ async fn post_refund(State(api): State<Arc<BillingApi>>, headers: HeaderMap, bod
     .await
 }
 
+#[utoipa::path(get, path = "/orders/{id}", tag = "ledger",
+    params(("id" = String, Path, description = "order id")),
+    security(("admin_key" = [])),
+    responses((status = 200, description = "the order, its deal terms, what was paid, every payment with its status, entries and refunds", body = Object), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not the admin", body = ErrorBody),
+        (status = 404, description = "no such order", body = ErrorBody)))]
 async fn get_order(
     State(api): State<Arc<BillingApi>>,
     headers: HeaderMap,
@@ -252,12 +303,20 @@ async fn get_order(
     })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct LedgerParams {
     month: Option<String>,
     currency: Option<String>,
 }
 
+#[utoipa::path(get, path = "/resellers/{id}/ledger", tag = "ledger",
+    params(("id" = String, Path, description = "reseller id"), LedgerParams),
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 200, description = "`{entries, totals, currency, totals_by_currency}`", body = Object),
+        (status = 400, description = "a bad query string", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "another reseller's ledger", body = ErrorBody),
+        (status = 422, description = "a bad month or currency", body = ErrorBody)))]
 async fn get_ledger(
     State(api): State<Arc<BillingApi>>,
     headers: HeaderMap,
@@ -315,6 +374,17 @@ async fn get_ledger(
 }
 
 /// A health signal: from a billing/support system (signed) or an admin (bearer key).
+#[utoipa::path(post, path = "/contracts/{id}/signals", tag = "ledger",
+    params(("id" = String, Path, description = "contract id (its order id)")),
+    request_body(content = Object, description = "`{signal_id, type: support_ticket|usage|late_payment|reseller_contact, at, …}`"),
+    security(("webhook_signature" = []), ("admin_key" = [])),
+    responses((status = 202, description = "recorded", body = WebhookAnswer),
+        (status = 200, description = "the same signal again", body = WebhookAnswer),
+        (status = 400, description = "malformed JSON", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 404, description = "no such contract", body = ErrorBody),
+        (status = 409, description = "the same signal id with another body", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody)))]
 async fn post_signal(
     State(api): State<Arc<BillingApi>>,
     headers: HeaderMap,
@@ -370,6 +440,12 @@ async fn post_signal(
     }
 }
 
+#[utoipa::path(get, path = "/contracts/{id}", tag = "ledger",
+    params(("id" = String, Path, description = "contract id")),
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 200, description = "the contract, its signals and its current risk with reasons", body = Object), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "another reseller's contract", body = ErrorBody),
+        (status = 404, description = "no such contract", body = ErrorBody)))]
 async fn get_contract(
     State(api): State<Arc<BillingApi>>,
     headers: HeaderMap,
@@ -410,6 +486,12 @@ fn ticket_view(t: &crate::usecases::payout::Ticket) -> Value {
     })
 }
 
+#[utoipa::path(get, path = "/payouts/{month}", tag = "ledger",
+    params(("month" = String, Path, description = "YYYY-MM")),
+    security(("admin_key" = [])),
+    responses((status = 200, description = "the month's payout tickets and totals per currency", body = Object), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not the admin", body = ErrorBody),
+        (status = 422, description = "a bad month", body = ErrorBody)))]
 async fn get_month_payouts(
     State(api): State<Arc<BillingApi>>,
     headers: HeaderMap,
@@ -432,6 +514,11 @@ async fn get_month_payouts(
     ))
 }
 
+#[utoipa::path(get, path = "/resellers/{id}/payouts", tag = "ledger",
+    params(("id" = String, Path, description = "reseller id")),
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 200, description = "the reseller's payout tickets", body = Object), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "another reseller's payouts", body = ErrorBody)))]
 async fn get_reseller_payouts(
     State(api): State<Arc<BillingApi>>,
     headers: HeaderMap,

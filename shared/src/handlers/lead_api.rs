@@ -1,6 +1,9 @@
 //! The lead-capture function's HTTP API (API Gateway HTTP API, payload v2):
 //! `POST /leads`, `GET /leads`, `GET /leads/{id}`, `POST /resellers`, `GET /resellers/{id}`.
 
+use super::openapi::ErrorBody;
+use crate::usecases::registrations::RegistrationIn;
+
 use super::http::{
     authenticate, media_type, method_not_allowed, read_body, require_admin, ApiError, Principal, QueryParams, RequestId,
 };
@@ -16,11 +19,11 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// Submissions larger than this are refused with 413.
 pub const MAX_LEAD_BODY: usize = 64 * 1024;
@@ -102,21 +105,67 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/u/{token}"),
 ];
 
+/// The routes with their descriptions (state still to be given).
+pub fn described_routes() -> OpenApiRouter<Arc<LeadApi>> {
+    OpenApiRouter::new()
+        .routes(routes!(post_lead, list_leads))
+        .routes(routes!(get_lead))
+        .routes(routes!(post_reseller))
+        .routes(routes!(get_reseller))
+        .routes(routes!(post_activity))
+        .routes(routes!(post_registration, list_registrations))
+        .routes(routes!(registration_conflicts))
+        .routes(routes!(referral_link))
+        .routes(routes!(customer_referral_code))
+        .routes(routes!(track_open))
+        .routes(routes!(track_click))
+        .routes(routes!(unsubscribe_page, unsubscribe))
+}
+
 pub fn router(api: Arc<LeadApi>) -> Router {
-    Router::new()
-        .route("/leads", post(post_lead).get(list_leads))
-        .route("/leads/{id}", get(get_lead))
-        .route("/resellers", post(post_reseller))
-        .route("/resellers/{id}", get(get_reseller))
-        .route("/leads/{id}/activities", post(post_activity))
-        .route("/registrations", post(post_registration).get(list_registrations))
-        .route("/registrations/conflicts", get(registration_conflicts))
-        .route("/r/{code}", get(referral_link))
-        .route("/referrals/customers", post(customer_referral_code))
-        .route("/t/o/{token}", get(track_open))
-        .route("/t/c/{token}", get(track_click))
-        .route("/u/{token}", get(unsubscribe_page).post(unsubscribe))
-        .with_state(api)
+    let (router, _) = described_routes().split_for_parts();
+    router.with_state(api)
+}
+
+/// A lead as a website form or a script sends it (every field but `email` optional).
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct LeadSubmission {
+    /// required
+    email: String,
+    name: Option<String>,
+    company: Option<String>,
+    phone: Option<String>,
+    title: Option<String>,
+    country: Option<String>,
+    state: Option<String>,
+    industry: Option<String>,
+    employees: Option<String>,
+    /// text ("5-10 lakh") or a number
+    budget: Option<String>,
+    timeline: Option<String>,
+    message: Option<String>,
+    /// website (default), event, webinar, partner_registration, prospect_list, referral…
+    channel: Option<String>,
+    campaign: Option<String>,
+    utm_source: Option<String>,
+    utm_medium: Option<String>,
+    utm_campaign: Option<String>,
+    referral_code: Option<String>,
+    referral_click: Option<String>,
+    /// the honeypot: must stay empty
+    website: Option<String>,
+    /// where a browser form goes after (an allowed host)
+    redirect: Option<String>,
+}
+
+/// The answer to a lead post.
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct LeadCreated {
+    lead_id: String,
+    /// true when an open lead with that email exists
+    duplicate: Option<bool>,
 }
 
 fn is_browser_form(headers: &HeaderMap) -> bool {
@@ -179,6 +228,19 @@ fn see_other(location: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_string())]).into_response()
 }
 
+#[utoipa::path(post, path = "/leads", tag = "leads",
+    request_body(description = "JSON, or a plain HTML form (urlencoded; browsers get 303 redirects)",
+        content((LeadSubmission = "application/json"), (LeadSubmission = "application/x-www-form-urlencoded"))),
+    params(("Idempotency-Key" = Option<String>, Header, description = "replays get the first answer")),
+    responses(
+        (status = 201, description = "a new lead", body = LeadCreated),
+        (status = 200, description = "a duplicate (open lead with that email) or a replay", body = LeadCreated),
+        (status = 303, description = "a browser form: to the thank-you or error page"),
+        (status = 400, description = "malformed body", body = ErrorBody),
+        (status = 409, description = "an Idempotency-Key reused with another body", body = ErrorBody),
+        (status = 413, description = "over 64 KiB", body = ErrorBody),
+        (status = 415, description = "another content type", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody)))]
 async fn post_lead(
     State(api): State<Arc<LeadApi>>,
     Extension(rid): Extension<RequestId>,
@@ -272,6 +334,12 @@ async fn capture(
     Ok((status, body, input.redirect))
 }
 
+#[utoipa::path(get, path = "/leads/{id}", tag = "leads",
+    params(("id" = String, Path, description = "lead id")),
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 200, description = "the ticket with its score reasons, routing and audit trail", body = Object),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 404, description = "no such lead (or another reseller's)", body = ErrorBody)))]
 async fn get_lead(
     State(api): State<Arc<LeadApi>>,
     headers: HeaderMap,
@@ -302,7 +370,8 @@ async fn get_lead(
     Ok(Json(view))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListParams {
     email: Option<String>,
     stage: Option<String>,
@@ -311,6 +380,11 @@ struct ListParams {
     limit: Option<u32>,
 }
 
+#[utoipa::path(get, path = "/leads", tag = "leads",
+    params(ListParams),
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 200, description = "`{leads, cursor}`, newest first (a reseller: its own)", body = Object), (status = 400, description = "malformed body or query", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 422, description = "a bad filter", body = ErrorBody)))]
 async fn list_leads(
     State(api): State<Arc<LeadApi>>,
     headers: HeaderMap,
@@ -362,6 +436,13 @@ fn reseller_view(r: &Reseller) -> Value {
     })
 }
 
+#[utoipa::path(post, path = "/resellers", tag = "resellers",
+    request_body = NewReseller,
+    security(("admin_key" = [])),
+    responses((status = 201, description = "the reseller, its referral code and (once) its API key", body = Object), (status = 400, description = "malformed body or query", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not the admin", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody)))]
 async fn post_reseller(State(api): State<Arc<LeadApi>>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
     require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
     if media_type(&headers).as_deref() != Some("application/json") {
@@ -381,6 +462,13 @@ async fn post_reseller(State(api): State<Arc<LeadApi>>, headers: HeaderMap, body
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+#[utoipa::path(get, path = "/resellers/{id}", tag = "resellers",
+    params(("id" = String, Path, description = "reseller id")),
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 200, description = "the reseller (never its key)", body = Object),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "another reseller", body = ErrorBody),
+        (status = 404, description = "no such reseller", body = ErrorBody)))]
 async fn get_reseller(
     State(api): State<Arc<LeadApi>>,
     headers: HeaderMap,
@@ -442,6 +530,9 @@ fn payload(api: &LeadApi, token: &str, kind: &str) -> Option<Vec<String>> {
     (parts.first().map(String::as_str) == Some(kind)).then_some(parts)
 }
 
+#[utoipa::path(get, path = "/t/o/{token}", tag = "tracking",
+    params(("token" = String, Path, description = "a signed open-tracking token")),
+    responses((status = 200, description = "a 1×1 GIF (whatever the token)", content_type = "image/gif")))]
 async fn track_open(State(api): State<Arc<LeadApi>>, Path(token): Path<String>) -> Response {
     let Some(p) = payload(&api, &token, "o") else {
         return not_found();
@@ -457,6 +548,10 @@ async fn track_open(State(api): State<Arc<LeadApi>>, Path(token): Path<String>) 
 }
 
 /// Redirects only to a URL that was in that email: the step's own links, by index.
+#[utoipa::path(get, path = "/t/c/{token}", tag = "tracking",
+    params(("token" = String, Path, description = "a signed click-tracking token")),
+    responses((status = 302, description = "to the link's target"),
+        (status = 404, description = "an invalid token", body = ErrorBody)))]
 async fn track_click(State(api): State<Arc<LeadApi>>, Path(token): Path<String>) -> Response {
     let Some(p) = payload(&api, &token, "c") else {
         return not_found();
@@ -477,6 +572,10 @@ async fn track_click(State(api): State<Arc<LeadApi>>, Path(token): Path<String>)
     (StatusCode::FOUND, [(header::LOCATION, url)]).into_response()
 }
 
+#[utoipa::path(get, path = "/u/{token}", tag = "tracking",
+    params(("token" = String, Path, description = "a signed unsubscribe token")),
+    responses((status = 200, description = "a page with a confirm button", content_type = "text/html"),
+        (status = 404, description = "an invalid token", content_type = "text/html")))]
 async fn unsubscribe_page(State(api): State<Arc<LeadApi>>, Path(token): Path<String>) -> Response {
     if payload(&api, &token, "u").is_none() {
         return not_found();
@@ -489,6 +588,10 @@ async fn unsubscribe_page(State(api): State<Arc<LeadApi>>, Path(token): Path<Str
 }
 
 /// RFC 8058 one-click (and the page's button): suppress the address and stop its sequences.
+#[utoipa::path(post, path = "/u/{token}", tag = "tracking",
+    params(("token" = String, Path, description = "a signed unsubscribe token")),
+    responses((status = 200, description = "unsubscribed (RFC 8058 one-click too)", content_type = "text/html"),
+        (status = 404, description = "an invalid token", content_type = "text/html")))]
 async fn unsubscribe(State(api): State<Arc<LeadApi>>, Path(token): Path<String>) -> Response {
     let Some(p) = payload(&api, &token, "u") else {
         return not_found();
@@ -526,7 +629,7 @@ async fn unsubscribe(State(api): State<Arc<LeadApi>>, Path(token): Path<String>)
     axum::response::Html("<!doctype html><title>Unsubscribed</title><h1>You are unsubscribed</h1><p>You will get no more emails from us.</p>").into_response()
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct ActivityIn {
     #[serde(rename = "type")]
     kind: String,
@@ -536,6 +639,14 @@ struct ActivityIn {
 
 /// Sales activity on a lead (owning reseller or admin); a reply stops its sequences and
 /// counts as engagement.
+#[utoipa::path(post, path = "/leads/{id}/activities", tag = "leads",
+    params(("id" = String, Path, description = "lead id")),
+    request_body = ActivityIn,
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 201, description = "recorded (with `first_response` when it stopped the SLA clock)", body = Object), (status = 400, description = "malformed body or query", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 404, description = "no such lead (or another reseller's)", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody)))]
 async fn post_activity(
     State(api): State<Arc<LeadApi>>,
     headers: HeaderMap,
@@ -629,6 +740,15 @@ async fn record_activity(
 
 /// Deal registration by a reseller (its own key): `201` with the protection's expiry, or `409`
 /// naming only when the existing protection ends.
+#[utoipa::path(post, path = "/registrations", tag = "registrations",
+    request_body = RegistrationIn,
+    security(("reseller_key" = [])),
+    responses((status = 201, description = "registered: protected until `protected_until`, with its lead", body = Object),
+        (status = 200, description = "this reseller already holds the company: its registration", body = Object), (status = 400, description = "malformed body or query", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not a reseller key", body = ErrorBody),
+        (status = 409, description = "protected for another reseller until `protected_until`", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody)))]
 async fn post_registration(
     State(api): State<Arc<LeadApi>>,
     headers: HeaderMap,
@@ -670,6 +790,10 @@ async fn post_registration(
     }
 }
 
+#[utoipa::path(get, path = "/registrations", tag = "registrations",
+    security(("reseller_key" = [])),
+    responses((status = 200, description = "the caller's own registrations", body = Object), (status = 400, description = "malformed body or query", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not a reseller key", body = ErrorBody)))]
 async fn list_registrations(State(api): State<Arc<LeadApi>>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     let Principal::Reseller(reseller_id) =
         authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?
@@ -680,6 +804,10 @@ async fn list_registrations(State(api): State<Arc<LeadApi>>, headers: HeaderMap)
     Ok(Json(json!({ "registrations": own })))
 }
 
+#[utoipa::path(get, path = "/registrations/conflicts", tag = "registrations",
+    security(("admin_key" = [])),
+    responses((status = 200, description = "conflict tickets, newest first", body = Object), (status = 400, description = "malformed body or query", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not the admin", body = ErrorBody)))]
 async fn registration_conflicts(State(api): State<Arc<LeadApi>>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
     Ok(Json(
@@ -690,6 +818,9 @@ async fn registration_conflicts(State(api): State<Arc<LeadApi>>, headers: Header
 /// A referral link: records the click (known codes) and redirects to the landing page with the
 /// code and click id, also kept for 90 days in a cookie. Unknown codes redirect, attributing
 /// nothing.
+#[utoipa::path(get, path = "/r/{code}", tag = "referrals",
+    params(("code" = String, Path, description = "a referral code")),
+    responses((status = 302, description = "to the landing page with `ref` and `click` (and a 90-day `ref` cookie)")))]
 async fn referral_link(State(api): State<Arc<LeadApi>>, Path(code): Path<String>) -> Response {
     let code = code.trim().to_uppercase();
     let valid = !code.is_empty() && code.len() <= 32 && code.chars().all(|c| c.is_ascii_alphanumeric());
@@ -727,13 +858,19 @@ async fn referral_link(State(api): State<Arc<LeadApi>>, Path(code): Path<String>
         .into_response()
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct CustomerCodeIn {
     name: Option<String>,
     email: Option<String>,
 }
 
 /// A customer asks for a referral code of its own (public).
+#[utoipa::path(post, path = "/referrals/customers", tag = "referrals",
+    request_body = CustomerCodeIn,
+    responses((status = 201, description = "`{referral_code, link}`", body = Object),
+        (status = 400, description = "malformed body", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody)))]
 async fn customer_referral_code(
     State(api): State<Arc<LeadApi>>,
     headers: HeaderMap,

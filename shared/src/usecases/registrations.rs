@@ -17,13 +17,13 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct CompanyIn {
     pub name: Option<String>,
     pub domain: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ContactIn {
     pub name: Option<String>,
     pub email: Option<String>,
@@ -31,12 +31,14 @@ pub struct ContactIn {
     pub title: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RegistrationIn {
     #[serde(default)]
     pub company: CompanyIn,
     #[serde(default)]
     pub contact: ContactIn,
+    /// a decimal string such as "1200000.00"
+    #[schema(value_type = Option<String>)]
     pub expected_value: Option<Amount>,
 }
 

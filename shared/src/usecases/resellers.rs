@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewReseller {
     pub name: Option<String>,
     pub email: Option<String>,
@@ -24,10 +24,12 @@ pub struct NewReseller {
     pub capacity: Option<u32>,
     pub status: Option<String>,
     /// a decimal string or number between 0 and 1
+    #[schema(value_type = Option<String>)]
     pub win_rate: Option<serde_json::Value>,
     /// `{"kind": "tiered"}` (default), `{"kind": "revenue_share", "rate": "0.3"}`,
     /// `{"kind": "project", "fee": "75000"}` or `{"kind": "margin"}`
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub plan: Option<crate::domain::commission::Plan>,
     #[serde(default)]
     pub parent_reseller_id: Option<String>,

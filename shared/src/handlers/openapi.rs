@@ -1,0 +1,100 @@
+//! The OpenAPI 3.1 description of every HTTP route, generated from the handlers themselves:
+//! each handler carries its `#[utoipa::path]`, and each function's router is built from those
+//! annotations (`utoipa_axum::routes!`), so a route cannot be served without being described.
+//! The local stack serves the merged description at `GET /openapi.json`.
+
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+/// Security scheme names used by the handlers' annotations.
+pub const ADMIN_KEY: &str = "admin_key";
+pub const RESELLER_KEY: &str = "reseller_key";
+pub const WEBHOOK_SIGNATURE: &str = "webhook_signature";
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let bearer = |what: &str| {
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(what.to_string()))
+                    .build(),
+            )
+        };
+        components.add_security_scheme(ADMIN_KEY, bearer("the admin key (ADMIN_API_KEY)"));
+        components.add_security_scheme(RESELLER_KEY, bearer("a reseller's own key (`rk_…`)"));
+        components.add_security_scheme(
+            WEBHOOK_SIGNATURE,
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "x-signature",
+                "`t=<unix seconds>,v1=<hex HMAC-SHA256(BILLING_WEBHOOK_SECRET, \"<t>.<raw body>\")>`",
+            ))),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Reseller partner platform",
+        description = "Leads to money for software resellers: capture, scoring, routing, deal registration, referrals, billing webhooks, the commission ledger, renewals and payouts. Money is a decimal string; errors are JSON.",
+        version = "0.1.0"
+    ),
+    modifiers(&SecuritySchemes),
+    components(schemas(ErrorBody, FieldErrorBody)),
+    tags(
+        (name = "leads", description = "capture, tickets, activities"),
+        (name = "resellers", description = "the partner roster"),
+        (name = "registrations", description = "deal registration"),
+        (name = "referrals", description = "referral links and codes"),
+        (name = "tracking", description = "open and click tracking, unsubscribe"),
+        (name = "billing", description = "signed webhooks from billing/ERP systems"),
+        (name = "ledger", description = "orders, the commission ledger, contracts, payouts")
+    )
+)]
+pub struct ApiDoc;
+
+/// Every error: `{"error", "message"}`, or for `422` `{"error": "invalid_fields", "errors"}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: Option<String>,
+    pub errors: Option<Vec<FieldErrorBody>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldErrorBody {
+    pub field: String,
+    pub message: String,
+}
+
+/// The whole description: every function's routes.
+pub fn description() -> utoipa::openapi::OpenApi {
+    let (_, lead) = crate::handlers::lead_api::described_routes().split_for_parts();
+    let (_, billing) = crate::handlers::billing_api::described_routes().split_for_parts();
+    let mut doc = ApiDoc::openapi();
+    doc.merge(lead);
+    doc.merge(billing);
+    doc
+}
+
+/// `(METHOD, path)` of every operation described.
+pub fn operations(doc: &utoipa::openapi::OpenApi) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let value = serde_json::to_value(doc).unwrap_or_default();
+    if let Some(paths) = value.get("paths").and_then(|p| p.as_object()) {
+        for (path, item) in paths {
+            for method in ["get", "post", "put", "patch", "delete"] {
+                if item.get(method).is_some() {
+                    out.push((method.to_uppercase(), path.clone()));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
