@@ -170,27 +170,7 @@ impl Default for ScoringRules {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct RoutingRules {
-    pub sla_hours: u32,
-    pub protection_days: u32,
-    pub max_reassignments: u32,
-    /// free-mail domains beyond the maintained list (`shared/data/free-mail-domains.txt`):
-    /// deal registration never claims a company by these
-    pub extra_free_mail_domains: Vec<String>,
-}
-
-impl Default for RoutingRules {
-    fn default() -> Self {
-        RoutingRules {
-            sla_hours: 4,
-            protection_days: 90,
-            max_reassignments: 2,
-            extra_free_mail_domains: vec![],
-        }
-    }
-}
+pub use crate::domain::routing::RoutingRules;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IndustryKeywords {

@@ -24,20 +24,7 @@ pub fn address(from: &str) -> String {
     parse_from(from).1
 }
 
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::domain::text::escape_html;
 
 /// A text + HTML message, with an attachment when given (content type, file name, bytes).
 #[allow(clippy::too_many_arguments)]

@@ -83,6 +83,35 @@ pub struct ImportSource {
 }
 
 impl Lead {
+    /// A new ticket at R001 for a validated submission.
+    pub fn new(input: &LeadInput, lead_id: &str, now: DateTime<Utc>) -> Lead {
+        Lead {
+            lead_id: lead_id.to_string(),
+            email: input.email.clone(),
+            profile: input.profile.clone(),
+            region: crate::domain::region::resolve(input.profile.country.as_deref(), input.profile.state.as_deref()),
+            attribution: input.attribution.clone(),
+            spam: input.spam,
+            stage: Stage::R001,
+            closed_lost: false,
+            score: None,
+            band: None,
+            score_reasons: vec![],
+            category: None,
+            engagement: Engagement::default(),
+            owner_reseller_id: None,
+            queue: None,
+            routing: None,
+            registered_by: input.registered_by.clone(),
+            replied: false,
+            unsubscribed: false,
+            import: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
     pub fn is_open(&self) -> bool {
         !self.closed_lost && !self.spam
     }

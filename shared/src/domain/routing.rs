@@ -174,6 +174,29 @@ pub fn route(input: &RoutingInput, roster: &[Reseller], now: DateTime<Utc>) -> R
     decision("admin_queue", None, None, candidates, why)
 }
 
+/// Routing's configurable numbers (SPEC §4), beside the rules that use them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RoutingRules {
+    pub sla_hours: u32,
+    pub protection_days: u32,
+    pub max_reassignments: u32,
+    /// free-mail domains beyond the maintained list (`shared/data/free-mail-domains.txt`):
+    /// deal registration never claims a company by these
+    pub extra_free_mail_domains: Vec<String>,
+}
+
+impl Default for RoutingRules {
+    fn default() -> Self {
+        RoutingRules {
+            sla_hours: 4,
+            protection_days: 90,
+            max_reassignments: 2,
+            extra_free_mail_domains: vec![],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

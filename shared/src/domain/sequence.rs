@@ -211,7 +211,7 @@ pub fn render(template: &str, vars: &[(&str, &str)], escape: bool) -> String {
     let mut out = template.to_string();
     for (k, v) in vars {
         let value = if escape {
-            crate::mail::escape_html(v)
+            crate::domain::text::escape_html(v)
         } else {
             v.to_string()
         };

@@ -281,14 +281,14 @@ impl Entity for ReferralCodeRecord {
     }
 }
 
-impl Entity for crate::usecases::referrals::Click {
+impl Entity for crate::domain::referral::Click {
     const NAME: &'static str = "referral_click";
     fn key(&self) -> Key {
         referral_click_key(&self.click_id)
     }
 }
 
-impl Entity for crate::usecases::registrations::Registration {
+impl Entity for crate::domain::registration::Registration {
     const NAME: &'static str = "registration";
     fn key(&self) -> Key {
         registration_key(&self.reseller_id, &self.registration_id)
@@ -296,15 +296,15 @@ impl Entity for crate::usecases::registrations::Registration {
 }
 
 /// Where the claim on a company by name or by domain is kept.
-pub fn claim_key(on: &crate::usecases::registrations::ClaimOn) -> Key {
-    use crate::usecases::registrations::ClaimOn;
+pub fn claim_key(on: &crate::domain::registration::ClaimOn) -> Key {
+    use crate::domain::registration::ClaimOn;
     match on {
         ClaimOn::Name(n) => name_claim_key(n),
         ClaimOn::Domain(d) => domain_claim_key(d),
     }
 }
 
-impl Entity for crate::usecases::registrations::Claim {
+impl Entity for crate::domain::registration::Claim {
     const NAME: &'static str = "registration_claim";
     fn key(&self) -> Key {
         claim_key(&self.on)

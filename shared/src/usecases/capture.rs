@@ -3,9 +3,6 @@
 
 use crate::domain::audit::AuditEvent;
 use crate::domain::lead::{email_key, Lead, LeadInput};
-use crate::domain::region;
-use crate::domain::scoring::Engagement;
-use crate::domain::stage::Stage;
 use crate::events::{Envelope, LeadCaptured, LEAD_CAPTURED};
 use crate::ids::new_id;
 use crate::ports::table::{Cond, Item, StoreError, Table, Write};
@@ -55,31 +52,7 @@ pub enum CaptureError {
 }
 
 pub(crate) fn new_lead(input: &LeadInput, lead_id: &str, now: DateTime<Utc>) -> Lead {
-    Lead {
-        lead_id: lead_id.to_string(),
-        email: input.email.clone(),
-        profile: input.profile.clone(),
-        region: region::resolve(input.profile.country.as_deref(), input.profile.state.as_deref()),
-        attribution: input.attribution.clone(),
-        spam: input.spam,
-        stage: Stage::R001,
-        closed_lost: false,
-        score: None,
-        band: None,
-        score_reasons: vec![],
-        category: None,
-        engagement: Engagement::default(),
-        owner_reseller_id: None,
-        queue: None,
-        routing: None,
-        registered_by: input.registered_by.clone(),
-        replied: false,
-        unsubscribed: false,
-        import: None,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    }
+    Lead::new(input, lead_id, now)
 }
 
 fn idempotency_record(idem: &Idempotency, body: &Value, now: DateTime<Utc>) -> Result<Item, StoreError> {

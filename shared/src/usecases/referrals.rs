@@ -8,18 +8,11 @@ use crate::ids::new_id;
 use crate::ports::table::{Item, StoreError, Table};
 use crate::repo;
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 
 /// How long a click attributes the leads that follow it.
 pub const ATTRIBUTION_DAYS: i64 = 90;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Click {
-    pub click_id: String,
-    pub code: String,
-    pub referrer: String,
-    pub at: DateTime<Utc>,
-}
+pub use crate::domain::referral::Click;
 
 /// The owner of a code: a reseller id, or `customer:<id>`; and the owner's email domain.
 pub async fn code_owner(table: &dyn Table, code: &str) -> Result<Option<(String, Option<String>)>, StoreError> {

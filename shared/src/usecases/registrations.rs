@@ -14,7 +14,7 @@ use crate::ports::{Clock, Queue};
 use crate::repo::{self, get_record};
 use crate::usecases::capture::{capture_lead, CapturePorts, Captured};
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -42,47 +42,7 @@ pub struct RegistrationIn {
     pub expected_value: Option<Amount>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Registration {
-    pub registration_id: String,
-    pub reseller_id: String,
-    pub company_name: String,
-    pub domain: Option<String>,
-    pub contact_email: String,
-    pub expected_value: Option<String>,
-    pub lead_id: Option<String>,
-    pub protected_until: DateTime<Utc>,
-    pub created_at: DateTime<Utc>,
-    /// why the domain given (or the contact's) does not claim the company, if it does not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain_note: Option<String>,
-}
-
-/// What a claim holds a company by.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ClaimOn {
-    /// its normalised name
-    Name(String),
-    /// its registrable domain
-    Domain(String),
-}
-
-/// One reseller's hold on a company, by name or by domain, until `protected_until`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Claim {
-    pub owner: String,
-    pub registration_id: String,
-    pub protected_until: DateTime<Utc>,
-    /// claims written before this was kept say nothing (only new claims are keyed from it)
-    #[serde(default = "unknown_claim")]
-    pub on: ClaimOn,
-    pub version: u64,
-}
-
-fn unknown_claim() -> ClaimOn {
-    ClaimOn::Name(String::new())
-}
+pub use crate::domain::registration::{Claim, ClaimOn, Registration};
 
 #[derive(Debug)]
 pub enum Registered {

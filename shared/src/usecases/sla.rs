@@ -9,8 +9,8 @@ use crate::config::Rules;
 use crate::domain::audit::AuditEvent;
 use crate::domain::lead::Lead;
 use crate::domain::reseller::Reseller;
-use crate::domain::routing::{route, RoutingInput, ADMIN_QUEUE};
-use crate::domain::stage::Stage;
+use crate::domain::routing::ADMIN_QUEUE;
+use crate::domain::sla::{needs_roster, next_step, SlaStep};
 use crate::ids::new_id;
 use crate::ports::table::{Index, Item, Query, SkRange, StoreError, Table, Write};
 use crate::ports::{Clock, Mailer};
@@ -158,8 +158,6 @@ async fn handle(
     let Some(lead) = repo::get_record::<Lead>(ports.table, &repo::lead_key(&sla.lead_id)).await? else {
         return Ok(None);
     };
-    let rule = lead.routing.as_ref().map(|r| r.rule.as_str()).unwrap_or("");
-    let protected = lead.registered_by.is_some() || rule == "partner_owned" || rule == "referral";
     let mut next_sla = sla.clone();
     next_sla.version += 1;
     let mut next_lead = lead.clone();
@@ -169,122 +167,70 @@ async fn handle(
     let old = sla.owner_reseller_id.clone();
     // resellers whose load this step changes, to keep the run's roster current
     let mut updated: Vec<Reseller> = Vec::new();
-
-    let moved_on =
-        !lead.is_open() || lead.stage > Stage::R002 || lead.owner_reseller_id.as_deref() != Some(old.as_str());
-    let (step, action, detail) = if moved_on {
-        next_sla.status = SlaStatus::Closed;
-        (Step::Closed, "", String::new())
-    } else if protected {
-        next_sla.status = SlaStatus::Escalated;
-        (
-            Step::Escalated { owner: old.clone() },
-            "sla.escalated",
-            format!(
-                "no first response from {old} within {} h; a {} lead stays with its reseller and is escalated",
-                ports.rules.routing.sla_hours,
-                if rule == "referral" {
-                    "referral"
-                } else {
-                    "partner-owned"
-                }
-            ),
-        )
-    } else {
-        let roster = match roster {
-            Some(r) => r,
-            None => roster.insert(crate::usecases::score_route::active_resellers(ports.table).await?),
-        };
-        let mut tried: Vec<&str> = sla.previous_owners.iter().map(String::as_str).collect();
-        tried.push(&old);
-        let candidates: Vec<Reseller> = roster
-            .iter()
-            .filter(|r| !tried.contains(&r.reseller_id.as_str()))
-            .cloned()
-            .collect();
-        let industry = lead
-            .category
-            .as_ref()
-            .map(|c| c.industry.clone())
-            .unwrap_or_else(|| "unknown".into());
-        let decision = route(
-            &RoutingInput {
-                region: &lead.region,
-                industry: &industry,
-                referral_code: None,
-                registered_owner: None,
-            },
-            &candidates,
-            now,
-        );
-        let can_reassign = sla.reassignments < ports.rules.routing.max_reassignments;
-        let winner = decision
-            .owner_reseller_id
-            .as_ref()
-            .filter(|_| can_reassign)
-            .and_then(|id| roster.iter().find(|r| &r.reseller_id == id))
-            .cloned();
-        // the old owner's load goes down either way
-        if let Some(previous) = roster.iter().find(|r| r.reseller_id == old) {
-            let mut p = previous.clone();
-            p.open_leads = p.open_leads.saturating_sub(1);
-            p.version += 1;
-            writes.push(repo::put_if_version(repo::item(&p)?, previous.version));
-            updated.push(p);
+    // the roster is read only when a reassignment may need it
+    if roster.is_none() && needs_roster(&lead, sla) {
+        *roster = Some(crate::usecases::score_route::active_resellers(ports.table).await?);
+    }
+    let current: &[Reseller] = roster.as_deref().unwrap_or(&[]);
+    let decided = next_step(&lead, sla, current, &ports.rules.routing, now);
+    let (step, action, detail) = match &decided {
+        SlaStep::Close => {
+            next_sla.status = SlaStatus::Closed;
+            (Step::Closed, "", String::new())
         }
-        next_sla.previous_owners.push(old.clone());
-        match winner {
-            Some(w) => {
-                let mut nw = w.clone();
-                nw.open_leads += 1;
-                nw.last_assigned_at = Some(now);
-                nw.version += 1;
-                writes.push(repo::put_if_version(repo::item(&nw)?, w.version));
-                updated.push(nw);
-                let mut d = decision.clone();
-                d.rule = "sla_reassignment".into();
-                d.why = format!(
-                    "no first response from {old} within {} h (reassignment {} of {}); {}",
-                    ports.rules.routing.sla_hours,
-                    sla.reassignments + 1,
-                    ports.rules.routing.max_reassignments,
-                    decision.why
-                );
-                next_lead.owner_reseller_id = Some(w.reseller_id.clone());
-                next_lead.queue = None;
-                next_lead.routing = Some(d.clone());
-                next_sla.owner_reseller_id = w.reseller_id.clone();
-                next_sla.reassignments += 1;
-                next_sla.assigned_at = now;
-                next_sla.deadline = now + Duration::hours(ports.rules.routing.sla_hours as i64);
-                (
-                    Step::Reassigned {
-                        from: old.clone(),
-                        to: w.reseller_id.clone(),
-                    },
-                    "sla.reassigned",
-                    d.why,
-                )
+        SlaStep::Escalate { owner, why } => {
+            next_sla.status = SlaStatus::Escalated;
+            (Step::Escalated { owner: owner.clone() }, "sla.escalated", why.clone())
+        }
+        SlaStep::Reassign { .. } | SlaStep::AdminQueue { .. } => {
+            // the old owner's load goes down either way
+            if let Some(previous) = current.iter().find(|r| r.reseller_id == old) {
+                let mut p = previous.clone();
+                p.open_leads = p.open_leads.saturating_sub(1);
+                p.version += 1;
+                writes.push(repo::put_if_version(repo::item(&p)?, previous.version));
+                updated.push(p);
             }
-            None => {
-                let why = if can_reassign {
-                    format!("no first response from {old}, and no other eligible reseller: admin queue")
-                } else {
-                    format!(
-                        "no first response from {old} after {} reassignments: admin queue",
-                        sla.reassignments
+            next_sla.previous_owners.push(old.clone());
+            match &decided {
+                SlaStep::Reassign { to, decision, .. } => {
+                    let Some(w) = current.iter().find(|r| &r.reseller_id == to) else {
+                        return Ok(None);
+                    };
+                    let mut nw = w.clone();
+                    nw.open_leads += 1;
+                    nw.last_assigned_at = Some(now);
+                    nw.version += 1;
+                    writes.push(repo::put_if_version(repo::item(&nw)?, w.version));
+                    updated.push(nw);
+                    next_lead.owner_reseller_id = Some(to.clone());
+                    next_lead.queue = None;
+                    next_lead.routing = Some(decision.clone());
+                    next_sla.owner_reseller_id = to.clone();
+                    next_sla.reassignments += 1;
+                    next_sla.assigned_at = now;
+                    next_sla.deadline = now + Duration::hours(ports.rules.routing.sla_hours as i64);
+                    (
+                        Step::Reassigned {
+                            from: old.clone(),
+                            to: to.clone(),
+                        },
+                        "sla.reassigned",
+                        decision.why.clone(),
                     )
-                };
-                let mut d = decision.clone();
-                d.rule = "admin_queue".into();
-                d.owner_reseller_id = None;
-                d.queue = Some(ADMIN_QUEUE.into());
-                d.why = why.clone();
-                next_lead.owner_reseller_id = None;
-                next_lead.queue = Some(ADMIN_QUEUE.into());
-                next_lead.routing = Some(d);
-                next_sla.status = SlaStatus::AdminQueue;
-                (Step::AdminQueue { from: old.clone() }, "sla.admin_queue", why)
+                }
+                SlaStep::AdminQueue { decision, .. } => {
+                    next_lead.owner_reseller_id = None;
+                    next_lead.queue = Some(ADMIN_QUEUE.into());
+                    next_lead.routing = Some(decision.clone());
+                    next_sla.status = SlaStatus::AdminQueue;
+                    (
+                        Step::AdminQueue { from: old.clone() },
+                        "sla.admin_queue",
+                        decision.why.clone(),
+                    )
+                }
+                _ => return Ok(None),
             }
         }
     };
