@@ -158,6 +158,7 @@ where
         }
         Err(BillingError::Invalid(errors)) => ApiError::Invalid(errors).into_response(),
         Err(BillingError::Conflict(m)) => ApiError::Conflict(m).into_response(),
+        Err(BillingError::Store(s)) => ApiError::from(s).into_response(),
         Err(e) => ApiError::Internal(e.to_string()).into_response(),
     }
 }

@@ -60,6 +60,8 @@ pub enum ApiError {
     TooLarge(usize),
     UnsupportedType(String),
     Invalid(Vec<FieldError>),
+    /// the store is throttling: `503` with `Retry-After`
+    Unavailable,
     /// details go to the log, never to the client
     Internal(String),
 }
@@ -75,6 +77,7 @@ impl ApiError {
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -97,6 +100,9 @@ impl ApiError {
                 json!({"error": "unsupported_media_type", "message": m})
             }
             ApiError::Invalid(errors) => json!({"error": "invalid_fields", "errors": errors}),
+            ApiError::Unavailable => {
+                json!({"error": "unavailable", "message": "busy right now; retry after the Retry-After seconds"})
+            }
             ApiError::Internal(_) => {
                 json!({"error": "internal", "message": "something went wrong; quote the request id"})
             }
@@ -104,9 +110,18 @@ impl ApiError {
     }
 }
 
+/// What a store failure means to a client: a failed condition is a conflict (`409`, the
+/// record changed meanwhile), throttling is `503` with `Retry-After`, never a bare `500`.
 impl From<crate::ports::table::StoreError> for ApiError {
     fn from(e: crate::ports::table::StoreError) -> Self {
-        ApiError::Internal(format!("store: {e}"))
+        use crate::ports::table::StoreError;
+        match e {
+            StoreError::ConditionFailed | StoreError::TransactionCancelled { .. } => {
+                ApiError::Conflict("the record changed meanwhile; read it again and retry".into())
+            }
+            StoreError::Throttled => ApiError::Unavailable,
+            other => ApiError::Internal(format!("store: {other}")),
+        }
     }
 }
 
@@ -115,7 +130,12 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(detail) = &self {
             tracing::error!(error = %detail, "internal error");
         }
-        (self.status(), axum::Json(self.body())).into_response()
+        let mut res = (self.status(), axum::Json(self.body())).into_response();
+        if matches!(self, ApiError::Unavailable) {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        res
     }
 }
 
@@ -221,7 +241,27 @@ pub fn media_type(headers: &HeaderMap) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::body_fingerprint;
+    use super::{body_fingerprint, ApiError};
+    use crate::ports::table::StoreError;
+    use axum::response::IntoResponse;
+
+    #[test]
+    fn store_failures_keep_their_meaning_over_http() {
+        let conflict = ApiError::from(StoreError::TransactionCancelled { failed: vec![true] }).into_response();
+        assert_eq!(conflict.status(), 409);
+        let busy = ApiError::from(StoreError::Throttled).into_response();
+        assert_eq!(busy.status(), 503);
+        assert_eq!(
+            busy.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+            Some("1")
+        );
+        assert_eq!(
+            ApiError::from(StoreError::Unavailable("x".into()))
+                .into_response()
+                .status(),
+            500
+        );
+    }
 
     #[test]
     fn fingerprints_compare_meaning_not_bytes() {

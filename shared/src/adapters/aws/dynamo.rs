@@ -84,7 +84,7 @@ impl DynamoTable {
                         .map_err(invalid)?,
                 );
         }
-        req.send().await.map_err(|e| map_err(e, |_| false))?;
+        req.send().await.map_err(|e| map_err(e))?;
         Ok(())
     }
 }
@@ -152,31 +152,26 @@ impl Expr {
     }
 }
 
-/// Maps an SDK error; `cancelled` extracts per-item condition failures of a transaction.
-fn map_err<E, R>(e: SdkError<E, R>, cancelled: impl Fn(&E) -> bool) -> StoreError
+/// Maps an SDK error by its modelled type (DynamoDB's service-wide error enum): a failed
+/// condition, throttling and transient conflicts (worth retrying), or anything else. Only
+/// errors the model does not name (`ValidationException`) are told apart by their code.
+fn map_err<E, R>(e: SdkError<E, R>) -> StoreError
 where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    aws_sdk_dynamodb::Error: From<SdkError<E, R>>,
 {
-    match &e {
-        SdkError::ServiceError(se) => {
-            let err = se.err();
-            match err.code() {
-                Some("ConditionalCheckFailedException") => StoreError::ConditionFailed,
-                Some("ProvisionedThroughputExceededException")
-                | Some("ThrottlingException")
-                | Some("RequestLimitExceeded")
-                | Some("TransactionConflictException")
-                | Some("TransactionInProgressException")
-                | Some("InternalServerError") => StoreError::Throttled,
-                Some("ValidationException") => StoreError::Invalid(err.message().unwrap_or("validation").to_string()),
-                _ if cancelled(err) => StoreError::ConditionFailed,
-                code => {
-                    StoreError::Unavailable(format!("{} {}", code.unwrap_or("unknown"), err.message().unwrap_or("")))
-                }
-            }
+    use aws_sdk_dynamodb::Error as Dynamo;
+    match Dynamo::from(e) {
+        Dynamo::ConditionalCheckFailedException(_) => StoreError::ConditionFailed,
+        Dynamo::ProvisionedThroughputExceededException(_)
+        | Dynamo::ThrottlingException(_)
+        | Dynamo::RequestLimitExceeded(_)
+        | Dynamo::TransactionConflictException(_)
+        | Dynamo::TransactionInProgressException(_)
+        | Dynamo::InternalServerError(_) => StoreError::Throttled,
+        other if other.code() == Some("ValidationException") => {
+            StoreError::Invalid(other.message().unwrap_or("validation").to_string())
         }
-        other => StoreError::Unavailable(format!("{other:?}")),
+        other => StoreError::Unavailable(other.to_string()),
     }
 }
 
@@ -191,7 +186,7 @@ impl Table for DynamoTable {
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| map_err(e, |_| false))?;
+            .map_err(|e| map_err(e))?;
         out.item.map(from_av).transpose()
     }
 
@@ -207,7 +202,7 @@ impl Table for DynamoTable {
             .set_expression_attribute_values(expr.values())
             .send()
             .await
-            .map_err(|e| map_err(e, |_| false))?;
+            .map_err(|e| map_err(e))?;
         Ok(())
     }
 
@@ -281,7 +276,7 @@ impl Table for DynamoTable {
                     Err(StoreError::Throttled)
                 }
             }
-            Err(e) => Err(map_err(e, |_| false)),
+            Err(e) => Err(map_err(e)),
         }
     }
 
@@ -334,7 +329,7 @@ impl Table for DynamoTable {
             .set_consistent_read(q.index.is_none().then_some(true))
             .send()
             .await
-            .map_err(|e| map_err(e, |_| false))?;
+            .map_err(|e| map_err(e))?;
         let items = out
             .items
             .unwrap_or_default()
@@ -360,7 +355,7 @@ impl Table for DynamoTable {
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
             .send()
             .await
-            .map_err(|e| map_err(e, |_| false))?;
+            .map_err(|e| map_err(e))?;
         out.attributes
             .and_then(|a| a.get(attr).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
             .ok_or_else(|| StoreError::Invalid(format!("{attr} came back without a number")))
@@ -385,7 +380,7 @@ impl Table for DynamoTable {
                     .request_items(&self.table, request)
                     .send()
                     .await
-                    .map_err(|e| map_err(e, |_| false))?;
+                    .map_err(|e| map_err(e))?;
                 for item in got
                     .responses
                     .and_then(|mut r| r.remove(&self.table))
@@ -433,7 +428,7 @@ impl Table for DynamoTable {
                     .request_items(&self.table, pending)
                     .send()
                     .await
-                    .map_err(|e| map_err(e, |_| false))?;
+                    .map_err(|e| map_err(e))?;
                 pending = out
                     .unprocessed_items
                     .and_then(|mut m| m.remove(&self.table))
