@@ -412,13 +412,8 @@ pub async fn poison_payments_and_overpayments(api: &Api, table: &dyn shared::por
             .expect("stored");
     }
     for id in ["PAY-BIG-1", "PAY-BIG-2", "PAY-NEVER-EXISTED"] {
-        api.deliver(
-            "commission",
-            shared::usecases::billing::PAYMENT_RECEIVED,
-            "payment_id",
-            id,
-        )
-        .await;
+        let event = shared::events::Event::PaymentReceived(shared::events::PaymentReceived { payment_id: id.into() });
+        api.deliver("commission", event, id).await;
     }
     // an ordinary ₹1,000 renewal of another reseller, queued behind the poison
     let (s, _) = api

@@ -66,19 +66,13 @@ impl Api {
     }
 
     /// Puts an event on one of the stack's queues directly (as a redelivery, or a message
-    /// written past the API, would arrive): `{kind}` with `{field: id}` as its payload.
-    pub async fn deliver(&self, queue: &str, kind: &str, field: &str, id: &str) {
-        let e = shared::events::Envelope::new(
-            kind,
-            format!("{kind}-{id}"),
-            chrono::Utc::now(),
-            id,
-            json!({ field: id }),
-        );
+    /// written past the API, would arrive).
+    pub async fn deliver(&self, queue: &str, event: shared::events::Event, id: &str) {
+        let e = shared::events::Envelope::new(event.clone(), format!("{}-{id}", event.kind()), chrono::Utc::now(), id);
         let res = self
             .http
             .post(format!("{}/_local/queues/{queue}", self.base))
-            .body(serde_json::to_string(&e).expect("envelope"))
+            .body(e.to_body().expect("envelope"))
             .send()
             .await
             .expect("enqueue");

@@ -257,12 +257,8 @@ async fn refunds_queued_count_and_show_their_status() {
         }
     };
     let deliver = |id: &'static str| {
-        api.deliver(
-            "commission",
-            shared::usecases::billing::REFUND_RECEIVED,
-            "refund_id",
-            id,
-        )
+        let event = shared::events::Event::RefundReceived(shared::events::RefundReceived { refund_id: id.into() });
+        api.deliver("commission", event, id)
     };
     put(queued("RF-1", "700.00")).await;
     // 700 is queued: 300 is left, not 1000 — a refund of 400 is refused up front

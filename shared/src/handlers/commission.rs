@@ -6,8 +6,8 @@
 
 use super::sqs::{DeadLetters, RecordError};
 use crate::config::Rules;
+use crate::events::Event;
 use crate::ports::{Clock, Table};
-use crate::usecases::billing::{PAYMENT_RECEIVED, REFUND_RECEIVED};
 use crate::usecases::commission::{process_payment, process_refund, CommissionError, CommissionPorts, Outcome};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use std::sync::Arc;
@@ -44,26 +44,19 @@ impl Commission {
             clock: self.clock.as_ref(),
             rules: &self.rules,
         };
-        let field = |name: &str| {
-            env.payload
-                .get(name)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-                .ok_or(RecordError::Permanent(format!("{} without {name}", env.kind)))
-        };
-        let outcome = match env.kind.as_str() {
-            PAYMENT_RECEIVED => process_payment(&ports, &field("payment_id")?).await?,
-            REFUND_RECEIVED => process_refund(&ports, &field("refund_id")?).await?,
+        let outcome = match &env.event {
+            Event::PaymentReceived(p) => process_payment(&ports, &p.payment_id).await?,
+            Event::RefundReceived(r) => process_refund(&ports, &r.refund_id).await?,
             other => {
-                tracing::warn!(kind = %other, "ignoring unexpected event type");
+                tracing::warn!(kind = %other.kind(), "ignoring unexpected event type");
                 return Ok(());
             }
         };
         match outcome {
-            Outcome::Applied { entries } => tracing::info!(kind = %env.kind, entries, "ledger entries written"),
-            Outcome::AlreadyDone => tracing::info!(kind = %env.kind, "already applied; nothing changed"),
-            Outcome::Held => tracing::info!(kind = %env.kind, "payment held until its order arrives"),
-            Outcome::Rejected(reason) => tracing::warn!(kind = %env.kind, reason = %reason, "not applied"),
+            Outcome::Applied { entries } => tracing::info!(kind = %env.kind(), entries, "ledger entries written"),
+            Outcome::AlreadyDone => tracing::info!(kind = %env.kind(), "already applied; nothing changed"),
+            Outcome::Held => tracing::info!(kind = %env.kind(), "payment held until its order arrives"),
+            Outcome::Rejected(reason) => tracing::warn!(kind = %env.kind(), reason = %reason, "not applied"),
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 //! function's own `import.chunk` events for large files. Each record fails alone.
 
 use crate::ports::{Blobs, Clock, Queue, Table};
-use crate::usecases::import::{import_chunk, start_import, Chunk, ImportPorts, ObjectCreated, Started, IMPORT_CHUNK};
+use crate::usecases::import::{import_chunk, start_import, ImportPorts, ObjectCreated, Started, IMPORT_CHUNK};
 use aws_lambda_events::event::s3::S3Event;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use std::sync::Arc;
@@ -45,8 +45,11 @@ impl Importer {
             .ok_or(super::sqs::RecordError::Permanent("empty message".into()))?;
         let value: serde_json::Value = serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;
         if value.get("type").and_then(|t| t.as_str()) == Some(IMPORT_CHUNK) {
-            let env = super::sqs::envelope(record)?;
-            let chunk: Chunk = serde_json::from_value(env.payload).map_err(|e| format!("bad chunk: {e}"))?;
+            let crate::events::Event::ImportChunk(chunk) = super::sqs::envelope(record)?.event else {
+                return Err(super::sqs::RecordError::Permanent(
+                    "an import.chunk that is not a chunk".into(),
+                ));
+            };
             import_chunk(&self.ports(), &chunk).await.map_err(|e| e.to_string())?;
             return Ok(());
         }

@@ -510,13 +510,15 @@ async fn engaged(api: &LeadApi, lead_id: &str, kind: &str) -> Result<(), ApiErro
     let now = api.clock.now();
     let id = crate::ids::new_id(now);
     let env = crate::events::Envelope::new(
-        crate::events::LEAD_ENGAGED,
+        crate::events::Event::LeadEngaged(crate::events::LeadEngaged {
+            lead_id: lead_id.to_string(),
+            kind: kind.to_string(),
+        }),
         id.clone(),
         now,
         &id,
-        json!({"lead_id": lead_id, "kind": kind}),
     );
-    let body = serde_json::to_string(&env).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let body = env.to_body().map_err(|e| ApiError::Internal(e.to_string()))?;
     api.queue
         .send(&api.config.scoring_queue, body)
         .await

@@ -4,7 +4,7 @@
 use crate::config::{env, Rules};
 use crate::domain::payout::previous_month;
 use crate::ports::{Clock, Mailer, Queue, Table};
-use crate::usecases::payout::{pay_payee, start_month, PayoutPorts, PAYOUT_REQUESTED};
+use crate::usecases::payout::{pay_payee, start_month, PayoutPorts};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -56,18 +56,10 @@ impl Payout {
 
     async fn handle_record(&self, record: &SqsMessage) -> Result<(), super::sqs::RecordError> {
         let env = super::sqs::envelope(record)?;
-        if env.kind != PAYOUT_REQUESTED {
-            tracing::warn!(kind = %env.kind, "ignoring unexpected event type");
+        let crate::events::Event::PayoutRequested(crate::events::PayoutRequested { payee, month }) = env.event else {
+            tracing::warn!(kind = %env.kind(), "ignoring unexpected event type");
             return Ok(());
-        }
-        let field = |name: &str| {
-            env.payload
-                .get(name)
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .ok_or(format!("payout.requested without {name}"))
         };
-        let (payee, month) = (field("payee")?, field("month")?);
         let ticket = pay_payee(&self.ports(), &payee, &month)
             .await
             .map_err(|e| e.to_string())?;

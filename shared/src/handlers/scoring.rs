@@ -2,7 +2,6 @@
 //! JSON, unknown lead, a store outage) is reported alone as a batch item failure.
 
 use crate::config::{env, Rules};
-use crate::events::{LeadCaptured, LEAD_CAPTURED};
 use crate::ports::{Clock, Queue, Table};
 use crate::usecases::score_route::{score_and_route, RosterCache, ScorePorts, Scored};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
@@ -53,34 +52,28 @@ impl Scoring {
 
     async fn handle_record(&self, record: &SqsMessage) -> Result<(), super::sqs::RecordError> {
         let env = super::sqs::envelope(record)?;
-        if env.kind == crate::events::LEAD_ENGAGED {
-            let field = |n: &str| {
-                env.payload
-                    .get(n)
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-                    .ok_or(format!("lead.engaged without {n}"))
-            };
-            let ports = self.ports();
-            let applied = crate::usecases::score_route::apply_engagement(
-                &ports,
-                &field("lead_id")?,
-                &field("kind")?,
-                &env.id,
-                &env.correlation_id,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-            tracing::info!(applied, "engagement");
-            return Ok(());
-        }
-        if env.kind != LEAD_CAPTURED {
-            // not ours: acknowledge rather than loop it through the DLQ
-            tracing::warn!(kind = %env.kind, "ignoring unexpected event type");
-            return Ok(());
-        }
-        let payload: LeadCaptured =
-            serde_json::from_value(env.payload).map_err(|e| format!("bad lead.captured payload: {e}"))?;
+        let payload = match env.event {
+            crate::events::Event::LeadEngaged(e) => {
+                let ports = self.ports();
+                let applied = crate::usecases::score_route::apply_engagement(
+                    &ports,
+                    &e.lead_id,
+                    &e.kind,
+                    &env.id,
+                    &env.correlation_id,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+                tracing::info!(applied, "engagement");
+                return Ok(());
+            }
+            crate::events::Event::LeadCaptured(c) => c,
+            other => {
+                // not ours: acknowledge rather than loop it through the DLQ
+                tracing::warn!(kind = %other.kind(), "ignoring unexpected event type");
+                return Ok(());
+            }
+        };
         let ports = self.ports();
         match score_and_route(&ports, &payload.lead_id, &env.correlation_id)
             .await

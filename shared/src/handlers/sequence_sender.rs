@@ -3,7 +3,6 @@
 //! sends the steps now due.
 
 use crate::config::{env, Rules};
-use crate::events::LEAD_QUALIFIED;
 use crate::ports::{Clock, Mailer, Table};
 use crate::usecases::sequences::{on_qualified, send_due, suppress, SendReport, SequencePorts};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
@@ -72,17 +71,11 @@ impl Sequencer {
             return self.ses_notification(&message).await;
         }
         let env = super::sqs::envelope(record)?;
-        if env.kind != LEAD_QUALIFIED {
-            tracing::warn!(kind = %env.kind, "ignoring unexpected event type");
+        let crate::events::Event::LeadQualified(q) = env.event else {
+            tracing::warn!(kind = %env.kind(), "ignoring unexpected event type");
             return Ok(());
-        }
-        let lead_id = env
-            .payload
-            .get("lead_id")
-            .and_then(Value::as_str)
-            .ok_or(super::sqs::RecordError::Permanent(
-                "lead.qualified without lead_id".into(),
-            ))?;
+        };
+        let lead_id = q.lead_id.as_str();
         let outcome = on_qualified(&self.ports(), lead_id).await?;
         tracing::info!(lead_id = %lead_id, outcome = ?outcome, "qualified lead handled");
         Ok(())

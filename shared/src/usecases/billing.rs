@@ -8,7 +8,7 @@ use crate::domain::commission::{Deal, Earned};
 use crate::domain::lead::{FieldError, Lead};
 use crate::domain::reseller::Reseller;
 use crate::domain::stage::Stage;
-use crate::events::Envelope;
+use crate::events::{Envelope, Event, PaymentReceived, RefundReceived};
 use crate::ids::new_id;
 use crate::ports::table::{Index, Item, Key, Query, StoreError, Table, Write};
 use crate::ports::{Clock, Queue};
@@ -17,8 +17,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::json;
 
-pub const PAYMENT_RECEIVED: &str = "payment.received";
-pub const REFUND_RECEIVED: &str = "refund.received";
+pub use crate::events::{PAYMENT_RECEIVED, REFUND_RECEIVED};
 
 pub use crate::domain::billing::{Order, Payment, Refund, Status};
 
@@ -103,21 +102,21 @@ async fn put_once(
     }
 }
 
-async fn enqueue(ports: &BillingPorts<'_>, kind: &str, id_field: &str, id: &str) -> Result<(), BillingError> {
-    let env = Envelope::new(
-        kind,
-        format!("{kind}-{id}"),
-        ports.clock.now(),
-        id,
-        json!({ id_field: id }),
-    );
-    let body = serde_json::to_string(&env).map_err(|e| BillingError::Queue(e.to_string()))?;
+async fn enqueue(ports: &BillingPorts<'_>, event: Event, id: &str) -> Result<(), BillingError> {
+    let env = Envelope::new(event.clone(), format!("{}-{id}", event.kind()), ports.clock.now(), id);
+    let body = env.to_body().map_err(|e| BillingError::Queue(e.to_string()))?;
     ports
         .queue
         .send(ports.commission_queue, body)
         .await
         .map_err(|e| BillingError::Queue(e.to_string()))?;
     Ok(())
+}
+
+fn payment_received(payment_id: &str) -> Event {
+    Event::PaymentReceived(PaymentReceived {
+        payment_id: payment_id.to_string(),
+    })
 }
 
 /// The writes that move a lead forward to `to` (a system move, recorded), or none if it is
@@ -244,7 +243,7 @@ async fn release_held(ports: &BillingPorts<'_>, order_id: &str) -> Result<(), Bi
             .await?;
         for item in page.items {
             if let Some(id) = repo::string_attr(&item, "payment_id") {
-                enqueue(ports, PAYMENT_RECEIVED, "payment_id", &id).await?;
+                enqueue(ports, payment_received(&id), &id).await?;
             }
         }
         match page.cursor {
@@ -327,7 +326,7 @@ pub async fn record_payment(
     if put_once(ports.table, &key, item, "payment", &facts.payment_id, request_hash).await? == Recorded::Replay {
         return Ok(Recorded::Replay);
     }
-    enqueue(ports, PAYMENT_RECEIVED, "payment_id", &facts.payment_id).await?;
+    enqueue(ports, payment_received(&facts.payment_id), &facts.payment_id).await?;
     Ok(Recorded::Accepted)
 }
 
@@ -381,7 +380,14 @@ pub async fn record_refund(
     if put_once(ports.table, &key, item, "refund", &facts.refund_id, request_hash).await? == Recorded::Replay {
         return Ok(Recorded::Replay);
     }
-    enqueue(ports, REFUND_RECEIVED, "refund_id", &facts.refund_id).await?;
+    enqueue(
+        ports,
+        Event::RefundReceived(RefundReceived {
+            refund_id: facts.refund_id.clone(),
+        }),
+        &facts.refund_id,
+    )
+    .await?;
     Ok(Recorded::Accepted)
 }
 

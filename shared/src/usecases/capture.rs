@@ -3,7 +3,7 @@
 
 use crate::domain::audit::AuditEvent;
 use crate::domain::lead::{email_key, Lead, LeadInput};
-use crate::events::{Envelope, LeadCaptured, LEAD_CAPTURED};
+use crate::events::Envelope;
 use crate::ids::new_id;
 use crate::ports::table::{Cond, Item, StoreError, Table, Write};
 use crate::ports::{Clock, Queue};
@@ -169,16 +169,9 @@ pub async fn capture_lead(
         match super::retry_throttled(|| ports.table.transact(writes.clone())).await {
             Ok(()) => {
                 if !lead.spam {
-                    let env = Envelope::new(
-                        LEAD_CAPTURED,
-                        format!("captured-{lead_id}"),
-                        now,
-                        correlation_id,
-                        json!(LeadCaptured {
-                            lead_id: lead_id.clone()
-                        }),
-                    );
-                    let msg = serde_json::to_string(&env).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                    let msg = Envelope::lead_captured(&lead_id, now, correlation_id)
+                        .to_body()
+                        .map_err(|e| StoreError::Invalid(e.to_string()))?;
                     if let Err(e) = ports.queue.send(ports.scoring_queue, msg).await {
                         // The ticket is stored; it stays at R001 and shows in `GET /leads?stage=R001`.
                         tracing::error!(lead_id = %lead_id, error = %e, "lead stored but lead.captured not queued");

@@ -17,7 +17,7 @@ use crate::csv_stream::RecordStream;
 use crate::domain::audit::AuditEvent;
 use crate::domain::lead::{email_key, ImportSource, Lead, LeadInput};
 use crate::domain::prospects::{self, Columns, RowProblem};
-use crate::events::{Envelope, LeadCaptured, LEAD_CAPTURED};
+use crate::events::Envelope;
 use crate::ports::blobs::{BlobError, Blobs};
 use crate::ports::table::{Cond, Query, SkRange, StoreError, Table, Write};
 use crate::ports::{Clock, Queue};
@@ -25,7 +25,7 @@ use crate::repo;
 use serde_json::json;
 use std::collections::HashMap;
 
-pub const IMPORT_CHUNK: &str = "import.chunk";
+pub use crate::events::IMPORT_CHUNK;
 /// Rows whose guards are read in one BatchGetItem.
 pub const READ_BATCH_ROWS: usize = 99;
 /// Rows created in one TransactWriteItems (3 items each, ≤ 100).
@@ -220,8 +220,8 @@ pub async fn start_import(ports: &ImportPorts<'_>, object: &ObjectCreated) -> Re
         .map(|(i, &(start, first_row))| {
             let end = bounds.get(i + 1).map(|b| b.0).unwrap_or(size);
             let c = chunk(i as u32, total, start, end, first_row);
-            let env = Envelope::new(IMPORT_CHUNK, format!("{id}-{i}"), now, &id, json!(c));
-            serde_json::to_string(&env).map_err(|e| ImportError::Invalid(e.to_string()))
+            let env = Envelope::new(crate::events::Event::ImportChunk(c), format!("{id}-{i}"), now, &id);
+            env.to_body().map_err(|e| ImportError::Invalid(e.to_string()))
         })
         .collect::<Result<Vec<_>, _>>()?;
     // chunks go out before the status says so: a crash in between re-sends them (harmless)
@@ -610,16 +610,9 @@ async fn flush(
     let messages = created
         .iter()
         .map(|lead_id| {
-            let env = Envelope::new(
-                LEAD_CAPTURED,
-                format!("captured-{lead_id}"),
-                now,
-                &chunk.import_id,
-                json!(LeadCaptured {
-                    lead_id: lead_id.clone()
-                }),
-            );
-            serde_json::to_string(&env).map_err(|e| ImportError::Invalid(e.to_string()))
+            Envelope::lead_captured(lead_id, now, &chunk.import_id)
+                .to_body()
+                .map_err(|e| ImportError::Invalid(e.to_string()))
         })
         .collect::<Result<Vec<_>, _>>()?;
     if !messages.is_empty() {
@@ -657,6 +650,7 @@ fn imported_lead(chunk: &Chunk, p: &Pending) -> (Lead, AuditEvent) {
 
 /// Runs an import and every chunk it fans out in this process, taking the chunks from the
 /// import queue (in Lambda, SQS delivers them); for benchmarks and tests.
+#[cfg(any(test, feature = "embedded"))]
 pub async fn run_in_process(ports: &ImportPorts<'_>, object: &ObjectCreated) -> Result<Started, ImportError> {
     let started = start_import(ports, object).await?;
     if let Started::FannedOut { .. } = started {
@@ -671,8 +665,9 @@ pub async fn run_in_process(ports: &ImportPorts<'_>, object: &ObjectCreated) -> 
             }
             for m in got {
                 let env: Envelope = serde_json::from_str(&m.body).map_err(|e| ImportError::Invalid(e.to_string()))?;
-                let chunk: Chunk =
-                    serde_json::from_value(env.payload).map_err(|e| ImportError::Invalid(e.to_string()))?;
+                let crate::events::Event::ImportChunk(chunk) = env.event else {
+                    return Err(ImportError::Invalid(format!("a {} on the import queue", env.kind())));
+                };
                 import_chunk(ports, &chunk).await?;
                 ports
                     .queue

@@ -19,15 +19,15 @@ use crate::domain::lead::Lead;
 use crate::domain::payout::{compute, month_end, Earning};
 use crate::domain::reseller::Reseller;
 use crate::domain::stage::Stage;
-use crate::events::Envelope;
+use crate::events::{Envelope, Event, PayoutRequested};
 use crate::ports::table::{Cond, Index, Query, SkRange, StoreError, Table};
 use crate::ports::{Clock, Mailer, Queue};
 use crate::repo;
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeSet;
 
-pub const PAYOUT_REQUESTED: &str = "payout.requested";
+pub use crate::events::PAYOUT_REQUESTED;
 
 pub use crate::domain::payout::{Balance, Ticket, TicketStatus};
 
@@ -95,13 +95,15 @@ pub async fn start_month(ports: &PayoutPorts<'_>, month: &str) -> Result<usize, 
         .iter()
         .map(|p| {
             let env = Envelope::new(
-                PAYOUT_REQUESTED,
+                Event::PayoutRequested(PayoutRequested {
+                    payee: p.clone(),
+                    month: month.to_string(),
+                }),
                 format!("payout-{month}-{p}"),
                 now,
                 month,
-                json!({"payee": p, "month": month}),
             );
-            serde_json::to_string(&env).map_err(other)
+            env.to_body().map_err(other)
         })
         .collect::<Result<Vec<_>, _>>()?;
     ports

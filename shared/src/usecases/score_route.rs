@@ -10,7 +10,7 @@ use crate::domain::reseller::Reseller;
 use crate::domain::routing::{route, RoutingDecision, RoutingInput};
 use crate::domain::scoring::{score, ScoringInput};
 use crate::domain::stage::Stage;
-use crate::events::{Envelope, LeadQualified, LEAD_QUALIFIED};
+use crate::events::{Envelope, LeadQualified};
 use crate::ids::new_id;
 use crate::ports::table::{Cond, Index, Query, StoreError, Table, Write};
 use crate::ports::{Clock, Queue};
@@ -299,7 +299,13 @@ pub async fn score_and_route(
 
 async fn publish(ports: &ScorePorts<'_>, lead: &Lead, correlation_id: &str) -> Result<(), ScoreError> {
     let event = Envelope::new(
-        LEAD_QUALIFIED,
+        crate::events::Event::LeadQualified(LeadQualified {
+            lead_id: lead.lead_id.clone(),
+            band: lead.band.map(|b| b.as_str().to_string()).unwrap_or_default(),
+            score: lead.score.unwrap_or(0),
+            owner_reseller_id: lead.owner_reseller_id.clone(),
+            queue: lead.queue.clone(),
+        }),
         format!(
             "qualified-{}-{}",
             lead.lead_id,
@@ -307,13 +313,6 @@ async fn publish(ports: &ScorePorts<'_>, lead: &Lead, correlation_id: &str) -> R
         ),
         lead.updated_at,
         correlation_id,
-        json!(LeadQualified {
-            lead_id: lead.lead_id.clone(),
-            band: lead.band.map(|b| b.as_str().to_string()).unwrap_or_default(),
-            score: lead.score.unwrap_or(0),
-            owner_reseller_id: lead.owner_reseller_id.clone(),
-            queue: lead.queue.clone(),
-        }),
     );
     let body = serde_json::to_string(&event).map_err(|e| ScoreError::Publish(e.to_string()))?;
     ports

@@ -84,7 +84,7 @@ impl DynamoTable {
                         .map_err(invalid)?,
                 );
         }
-        req.send().await.map_err(|e| map_err(e))?;
+        req.send().await.map_err(map_err)?;
         Ok(())
     }
 }
@@ -186,7 +186,7 @@ impl Table for DynamoTable {
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| map_err(e))?;
+            .map_err(map_err)?;
         out.item.map(from_av).transpose()
     }
 
@@ -202,7 +202,7 @@ impl Table for DynamoTable {
             .set_expression_attribute_values(expr.values())
             .send()
             .await
-            .map_err(|e| map_err(e))?;
+            .map_err(map_err)?;
         Ok(())
     }
 
@@ -329,7 +329,7 @@ impl Table for DynamoTable {
             .set_consistent_read(q.index.is_none().then_some(true))
             .send()
             .await
-            .map_err(|e| map_err(e))?;
+            .map_err(map_err)?;
         let items = out
             .items
             .unwrap_or_default()
@@ -355,7 +355,7 @@ impl Table for DynamoTable {
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
             .send()
             .await
-            .map_err(|e| map_err(e))?;
+            .map_err(map_err)?;
         out.attributes
             .and_then(|a| a.get(attr).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
             .ok_or_else(|| StoreError::Invalid(format!("{attr} came back without a number")))
@@ -380,7 +380,7 @@ impl Table for DynamoTable {
                     .request_items(&self.table, request)
                     .send()
                     .await
-                    .map_err(|e| map_err(e))?;
+                    .map_err(map_err)?;
                 for item in got
                     .responses
                     .and_then(|mut r| r.remove(&self.table))
@@ -428,7 +428,7 @@ impl Table for DynamoTable {
                     .request_items(&self.table, pending)
                     .send()
                     .await
-                    .map_err(|e| map_err(e))?;
+                    .map_err(map_err)?;
                 pending = out
                     .unprocessed_items
                     .and_then(|mut m| m.remove(&self.table))
