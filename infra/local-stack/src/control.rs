@@ -129,7 +129,7 @@ struct DrainParams {
 }
 
 /// Returns once every queue that has a consumer (or each one named in `?queues=`) is empty
-/// (504 after 50 seconds).
+/// (504 after 110 seconds).
 async fn drain(State(stack): State<Arc<Stack>>, QueryParams(p): QueryParams<DrainParams>) -> Response {
     let only: Option<Vec<String>> = p.queues.map(|q| {
         q.split(',')
@@ -153,8 +153,8 @@ async fn drain(State(stack): State<Arc<Stack>>, QueryParams(p): QueryParams<Drai
         if !busy {
             return Json(json!({"drained": true, "queues": depths(&stack).await})).into_response();
         }
-        // inside the server's 60 s request timeout, so that the answer is this 504, not a 408
-        if started.elapsed() > Duration::from_secs(50) {
+        // inside the server's 120 s request timeout, so that the answer is this 504, not a 408
+        if started.elapsed() > Duration::from_secs(110) {
             return (
                 StatusCode::GATEWAY_TIMEOUT,
                 Json(json!({"drained": false, "queues": depths(&stack).await})),

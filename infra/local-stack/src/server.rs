@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 /// How long a client has to send a request's head (`Options::header_timeout`'s default).
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a request may take, body included.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Serves `app` on `listener` until `stop` turns true (connections already open finish on
 /// their own; none is accepted after).

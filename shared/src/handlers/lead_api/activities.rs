@@ -1,0 +1,112 @@
+//! `POST /leads/{id}/activities`: calls, emails, meetings, notes, replies; the first stops the SLA clock.
+
+use super::*;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(super) struct ActivityIn {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// Sales activity on a lead (owning reseller or admin); a reply stops its sequences and
+/// counts as engagement.
+#[utoipa::path(post, path = "/leads/{id}/activities", tag = "leads",
+    params(("id" = String, Path, description = "lead id")),
+    request_body = ActivityIn,
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 201, description = "recorded (with `first_response` when it stopped the SLA clock)", body = Object), (status = 400, description = "malformed body or query", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 404, description = "no such lead (or another reseller's)", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody)))]
+pub(super) async fn post_activity(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
+    let leads_uc::LeadRecord { lead, sla, .. } = leads_uc::get_ticket(api.table.as_ref(), &id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no lead {id}")))?;
+    let actor = match &who {
+        Principal::Admin => "admin".to_string(),
+        Principal::Reseller(r) if lead.owner_reseller_id.as_deref() == Some(r.as_str()) => format!("reseller:{r}"),
+        Principal::Reseller(_) => return Err(ApiError::NotFound(format!("no lead {id}"))),
+    };
+    if media_type(&headers).as_deref() != Some("application/json") {
+        return Err(ApiError::UnsupportedType("send application/json".into()));
+    }
+    let bytes = read_body(&headers, body, MAX_LEAD_BODY).await?;
+    let input: ActivityIn =
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let mut errors = Vec::new();
+    if !["call", "email", "meeting", "note", "reply", "webinar"].contains(&input.kind.as_str()) {
+        errors.push(FieldError {
+            field: "type".into(),
+            message: "must be call, email, meeting, note, reply or webinar (attended)".into(),
+        });
+    }
+    let note = text::collect(
+        text::optional("note", input.note.as_deref(), 2000, Lines::Multi),
+        &mut errors,
+    )
+    .flatten();
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let now = api.clock.now();
+    let audit = crate::domain::audit::AuditEvent {
+        event_id: crate::ids::new_id(now),
+        at: now,
+        actor,
+        action: format!("activity.{}", input.kind),
+        before: None,
+        after: Some(json!({"type": input.kind})),
+        correlation_id: crate::ids::new_id(now),
+        detail: note.unwrap_or_default(),
+    };
+    let first_response = record_activity(&api, &id, &audit, &input.kind, sla).await?;
+    if input.kind == "reply" || input.kind == "webinar" {
+        engaged(&api, &id, &input.kind).await?;
+    }
+    let mut body = json!({"lead_id": id, "activity": input.kind});
+    if let Some(sla) = first_response {
+        body["first_response"] = json!({"at": sla.first_response_at, "minutes": sla.first_response_minutes});
+    }
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Appends the activity to the audit trail; the first sales activity on a lead whose SLA clock
+/// runs also stops it (one transaction). `read` is the SLA as read with the lead. Returns the
+/// SLA when this was the first response.
+pub(super) async fn record_activity(
+    api: &LeadApi,
+    lead_id: &str,
+    audit: &crate::domain::audit::AuditEvent,
+    kind: &str,
+    read: Option<crate::usecases::sla::Sla>,
+) -> Result<Option<crate::usecases::sla::Sla>, ApiError> {
+    use crate::usecases::sla;
+    let audit_write = crate::repo::put_new(crate::repo::item(&crate::repo::LeadAudit { lead_id, event: audit })?);
+    if sla::RESPONSE_TYPES.contains(&kind) {
+        let mut current = read;
+        for _ in 0..3 {
+            let Some(sla_now) = current.take() else { break };
+            let Some((next, write)) = sla::first_response(&sla_now, &audit.actor, audit.at)? else {
+                break;
+            };
+            match api.table.transact(vec![audit_write.clone(), write]).await {
+                Ok(()) => return Ok(Some(next)),
+                // the SLA moved meanwhile (a reassignment, or another first response): read it again
+                Err(e) if e.is_conflict() => {
+                    current = crate::repo::get_record::<sla::Sla>(api.table.as_ref(), &sla::sla_key(lead_id)).await?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    api.table.transact(vec![audit_write]).await?;
+    Ok(None)
+}

@@ -1,0 +1,201 @@
+//! `POST /leads`: website forms (urlencoded, with browser redirects) and scripts (JSON).
+
+use super::*;
+
+/// A lead as a website form or a script sends it (every field but `email` optional).
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct LeadSubmission {
+    /// required
+    email: String,
+    name: Option<String>,
+    company: Option<String>,
+    phone: Option<String>,
+    title: Option<String>,
+    country: Option<String>,
+    state: Option<String>,
+    industry: Option<String>,
+    employees: Option<String>,
+    /// text ("5-10 lakh") or a number
+    budget: Option<String>,
+    timeline: Option<String>,
+    message: Option<String>,
+    /// website (default), event, webinar, partner_registration, prospect_list, referral…
+    channel: Option<String>,
+    campaign: Option<String>,
+    utm_source: Option<String>,
+    utm_medium: Option<String>,
+    utm_campaign: Option<String>,
+    referral_code: Option<String>,
+    referral_click: Option<String>,
+    /// the honeypot: must stay empty
+    website: Option<String>,
+    /// where a browser form goes after (an allowed host)
+    redirect: Option<String>,
+}
+
+/// The answer to a lead post.
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct LeadCreated {
+    lead_id: String,
+    /// true when an open lead with that email exists
+    duplicate: Option<bool>,
+}
+
+pub(super) fn is_browser_form(headers: &HeaderMap) -> bool {
+    let accepts_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    accepts_html && media_type(headers).as_deref() == Some("application/x-www-form-urlencoded")
+}
+
+/// The submission as a JSON object, from either a form body or a JSON body.
+pub(super) fn parse_submission(headers: &HeaderMap, bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    match media_type(headers).as_deref() {
+        Some("application/json") => match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(m)) => Ok(m),
+            Ok(_) => Err(ApiError::BadRequest("the body must be a JSON object".into())),
+            Err(e) => Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
+        },
+        Some("application/x-www-form-urlencoded") => {
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes)
+                .map_err(|e| ApiError::BadRequest(format!("malformed form body: {e}")))?;
+            let mut m = Map::new();
+            for (k, v) in pairs {
+                // the first value of a repeated field wins
+                m.entry(k).or_insert(Value::String(v));
+            }
+            Ok(m)
+        }
+        other => Err(ApiError::UnsupportedType(format!(
+            "send application/json or application/x-www-form-urlencoded, not {}",
+            other.unwrap_or("no content type")
+        ))),
+    }
+}
+
+/// A `redirect` is followed only to an allowed host (no open redirect).
+pub(super) fn allowed_redirect(target: &str, hosts: &[String]) -> bool {
+    let Ok(uri) = target.parse::<axum::http::Uri>() else {
+        return false;
+    };
+    let scheme_ok = matches!(uri.scheme_str(), Some("https") | Some("http"));
+    let host = uri.host().unwrap_or("").to_lowercase();
+    scheme_ok
+        && hosts.iter().any(|h| {
+            let h = h.to_lowercase();
+            host == h || host.ends_with(&format!(".{h}"))
+        })
+}
+
+pub(super) fn see_other(location: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_string())]).into_response()
+}
+
+#[utoipa::path(post, path = "/leads", tag = "leads",
+    request_body(description = "JSON, or a plain HTML form (urlencoded; browsers get 303 redirects)",
+        content((LeadSubmission = "application/json"), (LeadSubmission = "application/x-www-form-urlencoded"))),
+    params(("Idempotency-Key" = Option<String>, Header, description = "replays get the first answer")),
+    responses(
+        (status = 201, description = "a new lead", body = LeadCreated),
+        (status = 200, description = "a duplicate (open lead with that email) or a replay", body = LeadCreated),
+        (status = 303, description = "a browser form: to the thank-you or error page"),
+        (status = 400, description = "malformed body", body = ErrorBody),
+        (status = 409, description = "an Idempotency-Key reused with another body", body = ErrorBody),
+        (status = 413, description = "over 64 KiB", body = ErrorBody),
+        (status = 415, description = "another content type", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody)))]
+pub(super) async fn post_lead(
+    State(api): State<Arc<LeadApi>>,
+    Extension(rid): Extension<RequestId>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let browser = is_browser_form(&headers);
+    match capture(&api, &headers, body, &rid).await {
+        Ok((status, body, redirect)) => {
+            if browser {
+                let target = redirect
+                    .filter(|r| allowed_redirect(r, &api.config.redirect_hosts))
+                    .unwrap_or_else(|| api.config.thank_you_url.clone());
+                see_other(&target)
+            } else {
+                (status, Json(body)).into_response()
+            }
+        }
+        Err(e) if browser => {
+            let pairs: Vec<(String, String)> = match &e {
+                ApiError::Invalid(errors) => errors
+                    .iter()
+                    .map(|f| ("error".to_string(), format!("{}: {}", f.field, f.message)))
+                    .collect(),
+                other => vec![(
+                    "error".into(),
+                    other.body()["error"].as_str().unwrap_or("error").to_string(),
+                )],
+            };
+            if let ApiError::Internal(d) = &e {
+                tracing::error!(error = %d, "internal error");
+            }
+            see_other(&with_query(&api.config.error_url, &pairs))
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+pub(super) async fn capture(
+    api: &LeadApi,
+    headers: &HeaderMap,
+    body: Body,
+    rid: &RequestId,
+) -> Result<(StatusCode, Value, Option<String>), ApiError> {
+    // the type is checked before reading, so a wrong type is 415 whatever its size
+    if !matches!(
+        media_type(headers).as_deref(),
+        Some("application/json") | Some("application/x-www-form-urlencoded")
+    ) {
+        return Err(parse_submission(headers, b"")
+            .err()
+            .unwrap_or(ApiError::BadRequest("unsupported".into())));
+    }
+    let bytes = read_body(headers, body, MAX_LEAD_BODY).await?;
+    let fields = parse_submission(headers, &bytes)?;
+    let input = lead::validate(&fields).map_err(ApiError::Invalid)?;
+    let idem = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(k)) if !k.trim().is_empty() && k.len() <= 255 => Some(Idempotency {
+            key_hash: sha256_hex(k.trim()),
+            request_hash: sha256_hex(&format!(
+                "{}\n{}",
+                media_type(headers).unwrap_or_default(),
+                String::from_utf8_lossy(&bytes)
+            )),
+        }),
+        Some(_) => {
+            return Err(ApiError::Invalid(vec![FieldError {
+                field: "Idempotency-Key".into(),
+                message: "must be 1 to 255 visible characters".into(),
+            }]))
+        }
+    };
+    let ports = CapturePorts {
+        table: api.table.as_ref(),
+        queue: api.queue.as_ref(),
+        clock: api.clock.as_ref(),
+        scoring_queue: &api.config.scoring_queue,
+    };
+    let outcome = capture_lead(&ports, &input, idem.as_ref(), &rid.0)
+        .await
+        .map_err(|e| match e {
+            CaptureError::IdempotencyMismatch => ApiError::Conflict(e.to_string()),
+            CaptureError::Store(s) => ApiError::from(s),
+        })?;
+    let (status, body) = match outcome {
+        Captured::Created { lead_id } => (StatusCode::CREATED, json!({ "lead_id": lead_id })),
+        Captured::Duplicate { lead_id } => (StatusCode::OK, json!({ "lead_id": lead_id, "duplicate": true })),
+        Captured::Replayed { body } => (StatusCode::OK, body),
+    };
+    Ok((status, body, input.redirect))
+}

@@ -1,0 +1,87 @@
+//! `GET /leads/{id}` and `GET /leads`: a ticket with its trail, and lists by filter.
+
+use super::*;
+
+#[utoipa::path(get, path = "/leads/{id}", tag = "leads",
+    params(("id" = String, Path, description = "lead id")),
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 200, description = "the ticket with its score reasons, routing and audit trail", body = Object),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 404, description = "no such lead (or another reseller's)", body = ErrorBody)))]
+pub(super) async fn get_lead(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
+    let not_found = || ApiError::NotFound(format!("no lead {id}"));
+    if id.is_empty() || id.len() > 64 {
+        return Err(not_found());
+    }
+    let record = leads_uc::get_ticket(api.table.as_ref(), &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let lead = &record.lead;
+    // a reseller sees its own leads only; another's is as good as missing
+    if let Principal::Reseller(rid) = &who {
+        if lead.owner_reseller_id.as_deref() != Some(rid.as_str()) {
+            return Err(not_found());
+        }
+    }
+    let mut view = leads_uc::view(lead, &record.audit);
+    // the first-response clock, when an owner has one running or had one
+    view["sla"] = json!(record.sla.as_ref().map(|s| json!({
+        "status": s.status, "owner_reseller_id": s.owner_reseller_id, "deadline": s.deadline,
+        "reassignments": s.reassignments, "first_response_at": s.first_response_at,
+        "first_response_minutes": s.first_response_minutes,
+    })));
+    Ok(Json(view))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct ListParams {
+    email: Option<String>,
+    stage: Option<String>,
+    owner: Option<String>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/leads", tag = "leads",
+    params(ListParams),
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 200, description = "`{leads, cursor}`, newest first (a reseller: its own)", body = Object), (status = 400, description = "malformed body or query", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 422, description = "a bad filter", body = ErrorBody)))]
+pub(super) async fn list_leads(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    QueryParams(p): QueryParams<ListParams>,
+) -> Result<Json<Value>, ApiError> {
+    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
+    let mut filter = LeadFilter {
+        email: p.email.filter(|s| !s.trim().is_empty()),
+        stage: p.stage.filter(|s| !s.trim().is_empty()),
+        owner: p.owner.filter(|s| !s.trim().is_empty()),
+    };
+    if let Principal::Reseller(rid) = &who {
+        if filter.owner.as_deref().is_some_and(|o| o != rid) {
+            return Err(ApiError::Forbidden);
+        }
+        filter.owner = Some(rid.clone());
+    }
+    let (found, cursor) = leads_uc::list(api.table.as_ref(), &filter, p.limit.unwrap_or(20), p.cursor)
+        .await
+        .map_err(|e| match e {
+            ListError::BadFilter(m) => ApiError::Invalid(vec![FieldError {
+                field: "filter".into(),
+                message: m,
+            }]),
+            ListError::Store(crate::ports::table::StoreError::BadCursor) => {
+                ApiError::BadRequest("invalid cursor".into())
+            }
+            ListError::Store(s) => ApiError::from(s),
+        })?;
+    let leads: Vec<Value> = found.iter().map(|r| leads_uc::view(&r.lead, &r.audit)).collect();
+    Ok(Json(json!({ "leads": leads, "cursor": cursor })))
+}

@@ -1,0 +1,179 @@
+//! The lead-capture function's HTTP API (API Gateway HTTP API, payload v2), one module per
+//! resource: capture, leads, resellers, activities, registrations, referrals, tracking. Each
+//! handler carries its OpenAPI annotation; `described_routes` builds the router from them.
+
+mod activities;
+mod capture;
+mod leads;
+mod referrals;
+mod registrations;
+mod resellers;
+mod tracking;
+
+use super::openapi::ErrorBody;
+use crate::usecases::registrations::RegistrationIn;
+pub use capture::{LeadCreated, LeadSubmission};
+
+use super::http::{
+    authenticate, media_type, method_not_allowed, read_body, require_admin, ApiError, Principal, QueryParams, RequestId,
+};
+use crate::config::env;
+use crate::domain::lead::{self, FieldError};
+use crate::domain::reseller::Reseller;
+use crate::domain::text::{self, Lines};
+use crate::ports::{Clock, Queue, Table};
+use crate::usecases::capture::{capture_lead, CaptureError, CapturePorts, Captured, Idempotency};
+use crate::usecases::leads::{self as leads_uc, LeadFilter, ListError};
+use crate::usecases::resellers::{self as resellers_uc, sha256_hex, NewReseller, ResellerError};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// Submissions larger than this are refused with 413.
+pub const MAX_LEAD_BODY: usize = 64 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct LeadApiConfig {
+    pub admin_key_hash: String,
+    pub scoring_queue: String,
+    pub thank_you_url: String,
+    pub error_url: String,
+    /// hosts a form's `redirect` field may send the browser to
+    pub redirect_hosts: Vec<String>,
+    pub allowed_origins: Vec<String>,
+    /// signs tracking and unsubscribe links
+    pub tracking_secret: String,
+    /// how long a deal registration protects its company
+    pub protection_days: i64,
+    pub extra_free_mail_domains: Vec<String>,
+    /// where referral links land (with `ref` and `click` in the query)
+    pub referral_landing_url: String,
+}
+
+fn list_env(name: &str) -> Vec<String> {
+    std::env::var(name)
+        .unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+impl LeadApiConfig {
+    pub fn from_env() -> Result<LeadApiConfig, String> {
+        let need = |n: &str| {
+            std::env::var(n)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| format!("{n} is not set"))
+        };
+        let rules = crate::config::Rules::from_env()?;
+        Ok(LeadApiConfig {
+            admin_key_hash: sha256_hex(&need(env::ADMIN_API_KEY)?),
+            scoring_queue: need(env::SCORING_QUEUE_URL)?,
+            thank_you_url: need(env::THANK_YOU_URL)?,
+            error_url: need(env::ERROR_URL)?,
+            redirect_hosts: list_env(env::REDIRECT_ALLOWED_HOSTS),
+            allowed_origins: list_env(env::ALLOWED_ORIGINS),
+            tracking_secret: need(env::TRACKING_SECRET)?,
+            protection_days: rules.routing.protection_days as i64,
+            extra_free_mail_domains: rules.routing.extra_free_mail_domains,
+            referral_landing_url: need(env::REFERRAL_LANDING_URL)?,
+        })
+    }
+}
+
+pub struct LeadApi {
+    pub table: Arc<dyn Table>,
+    pub queue: Arc<dyn Queue>,
+    pub clock: Arc<dyn Clock>,
+    pub config: LeadApiConfig,
+}
+
+/// Every route this function serves; template.yaml must route each one to it (checked by a test).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/leads"),
+    ("GET", "/leads"),
+    ("GET", "/leads/{id}"),
+    ("POST", "/resellers"),
+    ("GET", "/resellers/{id}"),
+    ("POST", "/leads/{id}/activities"),
+    ("POST", "/registrations"),
+    ("GET", "/registrations"),
+    ("GET", "/registrations/conflicts"),
+    ("GET", "/r/{code}"),
+    ("POST", "/referrals/customers"),
+    ("GET", "/t/o/{token}"),
+    ("GET", "/t/c/{token}"),
+    ("GET", "/u/{token}"),
+    ("POST", "/u/{token}"),
+];
+
+/// The routes with their descriptions (state still to be given).
+pub fn described_routes() -> OpenApiRouter<Arc<LeadApi>> {
+    OpenApiRouter::new()
+        .routes(routes!(capture::post_lead, leads::list_leads))
+        .routes(routes!(leads::get_lead))
+        .routes(routes!(resellers::post_reseller))
+        .routes(routes!(resellers::get_reseller))
+        .routes(routes!(activities::post_activity))
+        .routes(routes!(
+            registrations::post_registration,
+            registrations::list_registrations
+        ))
+        .routes(routes!(registrations::registration_conflicts))
+        .routes(routes!(referrals::referral_link))
+        .routes(routes!(referrals::customer_referral_code))
+        .routes(routes!(tracking::track_open))
+        .routes(routes!(tracking::track_click))
+        .routes(routes!(tracking::unsubscribe_page, tracking::unsubscribe))
+}
+
+pub fn router(api: Arc<LeadApi>) -> Router {
+    let (router, _) = described_routes().split_for_parts();
+    router.with_state(api)
+}
+
+/// The full router the function serves: the API, request ids, and JSON 404s.
+pub fn app(api: Arc<LeadApi>) -> Router {
+    router(api)
+        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(super::http::request_id_layer))
+}
+
+pub(super) fn with_query(base: &str, pairs: &[(String, String)]) -> String {
+    if pairs.is_empty() {
+        return base.to_string();
+    }
+    let q = serde_urlencoded::to_string(pairs).unwrap_or_default();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}{q}")
+}
+
+/// Queues an engagement for scoring (open, click, reply).
+pub(super) async fn engaged(api: &LeadApi, lead_id: &str, kind: &str) -> Result<(), ApiError> {
+    let now = api.clock.now();
+    let id = crate::ids::new_id(now);
+    let env = crate::events::Envelope::new(
+        crate::events::Event::LeadEngaged(crate::events::LeadEngaged {
+            lead_id: lead_id.to_string(),
+            kind: kind.to_string(),
+        }),
+        id.clone(),
+        now,
+        &id,
+    );
+    let body = env.to_body().map_err(|e| ApiError::Internal(e.to_string()))?;
+    api.queue
+        .send(&api.config.scoring_queue, body)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! `POST /resellers` (admin) and `GET /resellers/{id}` (admin or that reseller).
+
+use super::*;
+
+pub(super) fn reseller_view(r: &Reseller) -> Value {
+    json!({
+        "reseller_id": r.reseller_id,
+        "name": r.name,
+        "email": r.email,
+        "regions": r.regions,
+        "industries": r.industries,
+        "tier": r.tier,
+        "capacity": r.capacity,
+        "status": r.status,
+        "win_rate": r.win_rate.to_string(),
+        "referral_code": r.referral_code,
+        "open_leads": r.open_leads,
+        "last_assigned_at": r.last_assigned_at,
+        "created_at": r.created_at,
+    })
+}
+
+#[utoipa::path(post, path = "/resellers", tag = "resellers",
+    request_body = NewReseller,
+    security(("admin_key" = [])),
+    responses((status = 201, description = "the reseller, its referral code and (once) its API key", body = Object), (status = 400, description = "malformed body or query", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not the admin", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody)))]
+pub(super) async fn post_reseller(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    if media_type(&headers).as_deref() != Some("application/json") {
+        return Err(ApiError::UnsupportedType("send application/json".into()));
+    }
+    let bytes = read_body(&headers, body, MAX_LEAD_BODY).await?;
+    let input: NewReseller =
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let (reseller, api_key) = resellers_uc::create(api.table.as_ref(), api.clock.as_ref(), &input)
+        .await
+        .map_err(|e| match e {
+            ResellerError::Invalid(errors) => ApiError::Invalid(errors),
+            ResellerError::Store(s) => ApiError::from(s),
+        })?;
+    let mut body = reseller_view(&reseller);
+    body["api_key"] = json!(api_key);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+#[utoipa::path(get, path = "/resellers/{id}", tag = "resellers",
+    params(("id" = String, Path, description = "reseller id")),
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 200, description = "the reseller (never its key)", body = Object),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "another reseller", body = ErrorBody),
+        (status = 404, description = "no such reseller", body = ErrorBody)))]
+pub(super) async fn get_reseller(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
+    if let Principal::Reseller(own) = &who {
+        if *own != id {
+            return Err(ApiError::Forbidden);
+        }
+    }
+    let r = resellers_uc::get(api.table.as_ref(), &id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no reseller {id}")))?;
+    Ok(Json(reseller_view(&r)))
+}
