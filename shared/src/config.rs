@@ -92,6 +92,88 @@ pub mod env {
     ];
 }
 
+/// Every problem found in the environment at start-up, listed together.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("configuration: {}", .0.join("; "))]
+pub struct ConfigError(pub Vec<String>);
+
+impl From<ConfigError> for String {
+    fn from(e: ConfigError) -> String {
+        e.to_string()
+    }
+}
+
+/// The one way configuration is read: each value by its name from `env`, typed, with every
+/// missing or invalid variable collected, so that start-up fails once with the whole list
+/// (`finish`). Functions read what they need from one `Env`.
+pub struct Env {
+    get: Box<dyn Fn(&str) -> Option<String> + Send + Sync>,
+    problems: Vec<String>,
+}
+
+impl Env {
+    /// The process environment.
+    pub fn process() -> Env {
+        Env::from_fn(|n| std::env::var(n).ok())
+    }
+
+    /// Any source of variables (tests).
+    pub fn from_fn(get: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Env {
+        Env {
+            get: Box::new(get),
+            problems: Vec::new(),
+        }
+    }
+
+    /// The value, if set and not blank.
+    pub fn optional(&mut self, name: &str) -> Option<String> {
+        (self.get)(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    }
+
+    /// The value; a missing one is recorded (and an empty string returned).
+    pub fn required(&mut self, name: &str) -> String {
+        self.optional(name).unwrap_or_else(|| {
+            self.problems.push(format!("{name} is not set"));
+            String::new()
+        })
+    }
+
+    /// A comma-separated list (empty when unset).
+    pub fn list(&mut self, name: &str) -> Vec<String> {
+        self.optional(name)
+            .unwrap_or_default()
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    /// A value checked by `parse`; a bad one is recorded with why, and `default` used.
+    pub fn parsed<T>(&mut self, name: &str, default: T, parse: impl Fn(&str) -> Result<T, String>) -> T {
+        match self.optional(name) {
+            None => default,
+            Some(v) => parse(&v).unwrap_or_else(|why| {
+                self.problems.push(format!("{name}: {why}"));
+                default
+            }),
+        }
+    }
+
+    /// `RULES_JSON` (the defaults when unset); invalid JSON or out-of-range rates are recorded.
+    pub fn rules(&mut self) -> Rules {
+        self.parsed(env::RULES_JSON, Rules::default(), Rules::parse)
+    }
+
+    /// Ok when every variable read was present and valid; else every problem at once.
+    pub fn finish(self) -> Result<(), ConfigError> {
+        if self.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError(self.problems))
+        }
+    }
+}
+
 /// The configurable rules of SPEC §3 and §4.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -307,17 +389,48 @@ impl Default for Rules {
 impl Rules {
     /// Defaults, overlaid with `RULES_JSON` when that is set. A malformed override is an error at
     /// start-up rather than a silent fallback.
+    /// Reads `RULES_JSON` text: any subset of the fields, validated.
+    pub fn parse(text: &str) -> Result<Rules, String> {
+        let rules: Rules = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        rules.commission.validate()?;
+        Ok(rules)
+    }
+
+    /// `RULES_JSON` from the process environment (the defaults when unset).
     pub fn from_env() -> Result<Rules, String> {
-        match std::env::var(env::RULES_JSON) {
-            Ok(s) if !s.trim().is_empty() => {
-                let rules: Rules = serde_json::from_str(&s).map_err(|e| format!("{}: {e}", env::RULES_JSON))?;
-                rules
-                    .commission
-                    .validate()
-                    .map_err(|e| format!("{}: {e}", env::RULES_JSON))?;
-                Ok(rules)
-            }
-            _ => Ok(Rules::default()),
-        }
+        let mut env = Env::process();
+        let rules = env.rules();
+        env.finish().map(|_| rules).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let mut e = Env::from_fn(|n| match n {
+            "RULES_JSON" => Some("{\"commission\": {\"amc_first_year\": \"0.9\"}}".into()),
+            "IMPORT_CHUNK_BYTES" => Some("lots".into()),
+            "BLANK" => Some("  ".into()),
+            _ => None,
+        });
+        let _ = e.required(env::TABLE_NAME);
+        let _ = e.required("BLANK");
+        let _ = e.rules();
+        let _ = e.parsed(env::IMPORT_CHUNK_BYTES, 0u64, |v| {
+            v.parse().map_err(|_| format!("not a number: {v}"))
+        });
+        let ConfigError(problems) = e.finish().unwrap_err();
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert!(problems[0].contains("TABLE_NAME is not set"));
+        assert!(problems[1].contains("BLANK is not set"));
+        assert!(
+            problems[2].starts_with("RULES_JSON") && problems[2].contains("first-year AMC"),
+            "{}",
+            problems[2]
+        );
+        assert!(problems[3].starts_with("IMPORT_CHUNK_BYTES"));
     }
 }

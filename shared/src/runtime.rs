@@ -1,10 +1,12 @@
-//! Start-up wiring for the Lambdas: JSON logs, configuration from the environment (read once),
-//! SDK clients built once outside the handler.
+//! Start-up wiring for the Lambdas: JSON logs, configuration from the environment (read once,
+//! through one `config::Env`, every missing or invalid variable reported together), SDK
+//! clients built once outside the handler.
 
 use crate::adapters::aws::{sdk_config, DynamoTable, SqsQueue};
-use crate::config::{env, Rules};
+use crate::config::{env, ConfigError, Env};
 use crate::handlers::lead_api::{LeadApi, LeadApiConfig};
-use crate::handlers::scoring::{roster_ttl_from_env, Scoring};
+use crate::handlers::renewal_scan::mail_from;
+use crate::handlers::scoring::{roster_ttl, Scoring};
 use crate::ports::clock::SystemClock;
 use crate::usecases::score_route::RosterCache;
 use std::sync::Arc;
@@ -27,16 +29,11 @@ pub fn init_tracing() {
         .try_init();
 }
 
-fn required(name: &str) -> Result<String, String> {
-    std::env::var(name)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| format!("{name} is not set"))
-}
-
-pub async fn lead_api_from_env() -> Result<Arc<LeadApi>, String> {
-    let config = LeadApiConfig::from_env()?;
-    let table_name = required(env::TABLE_NAME)?;
+pub async fn lead_api_from_env() -> Result<Arc<LeadApi>, ConfigError> {
+    let mut env = Env::process();
+    let config = LeadApiConfig::read(&mut env);
+    let table_name = env.required(env::TABLE_NAME);
+    env.finish()?;
     let sdk = sdk_config().await;
     Ok(Arc::new(LeadApi {
         table: Arc::new(DynamoTable::new(&sdk, table_name)),
@@ -46,24 +43,29 @@ pub async fn lead_api_from_env() -> Result<Arc<LeadApi>, String> {
     }))
 }
 
-pub async fn scoring_from_env() -> Result<Arc<Scoring>, String> {
-    let rules = Rules::from_env()?;
-    let table_name = required(env::TABLE_NAME)?;
-    let sequence_queue = Scoring::sequence_queue_from_env()?;
+pub async fn scoring_from_env() -> Result<Arc<Scoring>, ConfigError> {
+    let mut env = Env::process();
+    let rules = env.rules();
+    let table_name = env.required(env::TABLE_NAME);
+    let sequence_queue = env.required(env::SEQUENCE_QUEUE_URL);
+    let ttl = roster_ttl(&mut env);
+    env.finish()?;
     let sdk = sdk_config().await;
     Ok(Arc::new(Scoring {
         table: Arc::new(DynamoTable::new(&sdk, table_name)),
         queue: Arc::new(SqsQueue::new(&sdk)),
         clock: Arc::new(SystemClock),
         rules,
-        roster: RosterCache::new(roster_ttl_from_env()),
+        roster: RosterCache::new(ttl),
         sequence_queue,
     }))
 }
 
-pub async fn billing_api_from_env() -> Result<Arc<crate::handlers::billing_api::BillingApi>, String> {
-    let config = crate::handlers::billing_api::BillingApiConfig::from_env()?;
-    let table_name = required(env::TABLE_NAME)?;
+pub async fn billing_api_from_env() -> Result<Arc<crate::handlers::billing_api::BillingApi>, ConfigError> {
+    let mut env = Env::process();
+    let config = crate::handlers::billing_api::BillingApiConfig::read(&mut env);
+    let table_name = env.required(env::TABLE_NAME);
+    env.finish()?;
     let sdk = sdk_config().await;
     Ok(Arc::new(crate::handlers::billing_api::BillingApi {
         table: Arc::new(DynamoTable::new(&sdk, table_name)),
@@ -73,10 +75,12 @@ pub async fn billing_api_from_env() -> Result<Arc<crate::handlers::billing_api::
     }))
 }
 
-pub async fn commission_from_env() -> Result<Arc<crate::handlers::commission::Commission>, String> {
-    let rules = Rules::from_env()?;
-    let table_name = required(env::TABLE_NAME)?;
-    let dead_letter_url = required(env::DEAD_LETTER_QUEUE_URL)?;
+pub async fn commission_from_env() -> Result<Arc<crate::handlers::commission::Commission>, ConfigError> {
+    let mut env = Env::process();
+    let rules = env.rules();
+    let table_name = env.required(env::TABLE_NAME);
+    let dead_letter_url = env.required(env::DEAD_LETTER_QUEUE_URL);
+    env.finish()?;
     let sdk = sdk_config().await;
     Ok(Arc::new(crate::handlers::commission::Commission {
         table: Arc::new(DynamoTable::new(&sdk, table_name)),
@@ -89,24 +93,30 @@ pub async fn commission_from_env() -> Result<Arc<crate::handlers::commission::Co
     }))
 }
 
-pub async fn renewal_scan_from_env() -> Result<Arc<crate::handlers::renewal_scan::RenewalScan>, String> {
-    let rules = Rules::from_env()?;
-    let table_name = required(env::TABLE_NAME)?;
+pub async fn renewal_scan_from_env() -> Result<Arc<crate::handlers::renewal_scan::RenewalScan>, ConfigError> {
+    let mut env = Env::process();
+    let rules = env.rules();
+    let table_name = env.required(env::TABLE_NAME);
+    let mail_from = mail_from(&mut env);
+    env.finish()?;
     let sdk = sdk_config().await;
     Ok(Arc::new(crate::handlers::renewal_scan::RenewalScan {
         table: Arc::new(DynamoTable::new(&sdk, table_name)),
         mailer: Arc::new(crate::adapters::aws::SesMailer::new(&sdk)),
         clock: Arc::new(SystemClock),
         rules,
-        mail_from: crate::handlers::renewal_scan::mail_from_env(),
+        mail_from,
     }))
 }
 
-pub async fn payout_from_env() -> Result<Arc<crate::handlers::payout::Payout>, String> {
-    let rules = Rules::from_env()?;
-    let table_name = required(env::TABLE_NAME)?;
-    let payout_queue = required(env::PAYOUT_QUEUE_URL)?;
-    let finance_email = crate::handlers::payout::finance_email_from_env()?;
+pub async fn payout_from_env() -> Result<Arc<crate::handlers::payout::Payout>, ConfigError> {
+    let mut env = Env::process();
+    let rules = env.rules();
+    let table_name = env.required(env::TABLE_NAME);
+    let payout_queue = env.required(env::PAYOUT_QUEUE_URL);
+    let finance_email = crate::handlers::payout::finance_email(&mut env);
+    let mail_from = mail_from(&mut env);
+    env.finish()?;
     let sdk = sdk_config().await;
     Ok(Arc::new(crate::handlers::payout::Payout {
         table: Arc::new(DynamoTable::new(&sdk, table_name)),
@@ -115,33 +125,38 @@ pub async fn payout_from_env() -> Result<Arc<crate::handlers::payout::Payout>, S
         clock: Arc::new(SystemClock),
         rules,
         payout_queue,
-        mail_from: crate::handlers::renewal_scan::mail_from_env(),
+        mail_from,
         finance_email,
     }))
 }
 
-pub async fn sequencer_from_env() -> Result<Arc<crate::handlers::sequence_sender::Sequencer>, String> {
-    let rules = Rules::from_env()?;
-    let table_name = required(env::TABLE_NAME)?;
-    let (public_base_url, tracking_secret) = crate::handlers::sequence_sender::Sequencer::secrets_from_env()?;
+pub async fn sequencer_from_env() -> Result<Arc<crate::handlers::sequence_sender::Sequencer>, ConfigError> {
+    let mut env = Env::process();
+    let rules = env.rules();
+    let table_name = env.required(env::TABLE_NAME);
+    let (public_base_url, tracking_secret) = crate::handlers::sequence_sender::Sequencer::secrets(&mut env);
+    let mail_from = mail_from(&mut env);
+    env.finish()?;
     let sdk = sdk_config().await;
     Ok(Arc::new(crate::handlers::sequence_sender::Sequencer {
         table: Arc::new(DynamoTable::new(&sdk, table_name)),
         mailer: Arc::new(crate::adapters::aws::SesMailer::new(&sdk)),
         clock: Arc::new(SystemClock),
         rules,
-        mail_from: crate::handlers::renewal_scan::mail_from_env(),
+        mail_from,
         public_base_url,
         tracking_secret,
     }))
 }
 
-pub async fn importer_from_env() -> Result<Arc<crate::handlers::import::Importer>, String> {
-    let table_name = required(env::TABLE_NAME)?;
-    let bucket = required(env::BUCKET_NAME)?;
-    let scoring_queue = required(env::SCORING_QUEUE_URL)?;
-    let import_queue = required(env::IMPORT_QUEUE_URL)?;
-    let chunk_bytes = crate::handlers::import::chunk_bytes_from_env()?;
+pub async fn importer_from_env() -> Result<Arc<crate::handlers::import::Importer>, ConfigError> {
+    let mut env = Env::process();
+    let table_name = env.required(env::TABLE_NAME);
+    let bucket = env.required(env::BUCKET_NAME);
+    let scoring_queue = env.required(env::SCORING_QUEUE_URL);
+    let import_queue = env.required(env::IMPORT_QUEUE_URL);
+    let chunk_bytes = crate::handlers::import::chunk_bytes(&mut env);
+    env.finish()?;
     let sdk = sdk_config().await;
     Ok(Arc::new(crate::handlers::import::Importer {
         table: Arc::new(DynamoTable::new(&sdk, table_name)),
@@ -154,17 +169,20 @@ pub async fn importer_from_env() -> Result<Arc<crate::handlers::import::Importer
     }))
 }
 
-pub async fn sla_watch_from_env() -> Result<Arc<crate::handlers::sla_watch::SlaWatch>, String> {
-    let rules = Rules::from_env()?;
-    let table_name = required(env::TABLE_NAME)?;
-    let admin_email = crate::handlers::sla_watch::admin_email_from_env()?;
+pub async fn sla_watch_from_env() -> Result<Arc<crate::handlers::sla_watch::SlaWatch>, ConfigError> {
+    let mut env = Env::process();
+    let rules = env.rules();
+    let table_name = env.required(env::TABLE_NAME);
+    let admin_email = crate::handlers::sla_watch::admin_email(&mut env);
+    let mail_from = mail_from(&mut env);
+    env.finish()?;
     let sdk = sdk_config().await;
     Ok(Arc::new(crate::handlers::sla_watch::SlaWatch {
         table: Arc::new(DynamoTable::new(&sdk, table_name)),
         mailer: Arc::new(crate::adapters::aws::SesMailer::new(&sdk)),
         clock: Arc::new(SystemClock),
         rules,
-        mail_from: crate::handlers::renewal_scan::mail_from_env(),
+        mail_from,
         admin_email,
     }))
 }

@@ -53,19 +53,14 @@ pub struct BillingApiConfig {
 }
 
 impl BillingApiConfig {
-    pub fn from_env() -> Result<BillingApiConfig, String> {
-        let need = |n: &str| {
-            std::env::var(n)
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| format!("{n} is not set"))
-        };
-        Ok(BillingApiConfig {
-            webhook_secret: need(env::BILLING_WEBHOOK_SECRET)?,
-            admin_key_hash: sha256_hex(&need(env::ADMIN_API_KEY)?),
-            commission_queue: need(env::COMMISSION_QUEUE_URL)?,
-            limits: crate::config::Rules::from_env()?.billing,
-        })
+    /// What the billing API reads from the environment (problems are collected in `env`).
+    pub fn read(env: &mut crate::config::Env) -> BillingApiConfig {
+        BillingApiConfig {
+            webhook_secret: env.required(env::BILLING_WEBHOOK_SECRET),
+            admin_key_hash: sha256_hex(&env.required(env::ADMIN_API_KEY)),
+            commission_queue: env.required(env::COMMISSION_QUEUE_URL),
+            limits: env.rules().billing,
+        }
     }
 }
 

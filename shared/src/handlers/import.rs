@@ -83,15 +83,19 @@ impl Importer {
     }
 }
 
-/// The chunk size from `IMPORT_CHUNK_BYTES`, or the default.
-pub fn chunk_bytes_from_env() -> Result<u64, String> {
-    match std::env::var(crate::config::env::IMPORT_CHUNK_BYTES) {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
-            .parse::<u64>()
+/// The chunk size from `IMPORT_CHUNK_BYTES` (at least 1 KiB), or the default.
+pub fn chunk_bytes(env: &mut crate::config::Env) -> u64 {
+    env.parsed(crate::config::env::IMPORT_CHUNK_BYTES, DEFAULT_CHUNK_BYTES, |v| {
+        v.parse::<u64>()
             .ok()
             .filter(|n| *n >= 1024)
-            .ok_or_else(|| format!("IMPORT_CHUNK_BYTES must be a number of bytes ≥ 1024, not {v:?}")),
-        _ => Ok(DEFAULT_CHUNK_BYTES),
-    }
+            .ok_or_else(|| format!("must be a number of bytes ≥ 1024, not {v:?}"))
+    })
+}
+
+/// The chunk size from the process environment.
+pub fn chunk_bytes_from_env() -> Result<u64, String> {
+    let mut env = crate::config::Env::process();
+    let n = chunk_bytes(&mut env);
+    env.finish().map(|_| n).map_err(|e| e.to_string())
 }

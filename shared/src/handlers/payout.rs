@@ -21,11 +21,9 @@ pub struct Payout {
     pub finance_email: String,
 }
 
-pub fn finance_email_from_env() -> Result<String, String> {
-    std::env::var(env::FINANCE_EMAIL)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .ok_or_else(|| format!("{} is not set", env::FINANCE_EMAIL))
+/// Where the month's payout CSV goes (`FINANCE_EMAIL`, required).
+pub fn finance_email(env: &mut crate::config::Env) -> String {
+    env.required(env::FINANCE_EMAIL)
 }
 
 impl Payout {

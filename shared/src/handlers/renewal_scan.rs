@@ -15,11 +15,15 @@ pub struct RenewalScan {
     pub mail_from: String,
 }
 
-pub fn mail_from_env() -> String {
-    std::env::var(env::MAIL_FROM)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
+/// The sender of every platform email (`MAIL_FROM`, with a local default).
+pub fn mail_from(env: &mut crate::config::Env) -> String {
+    env.optional(env::MAIL_FROM)
         .unwrap_or_else(|| "Partner Programme <alerts@partners.example>".into())
+}
+
+/// `MAIL_FROM` from the process environment.
+pub fn mail_from_env() -> String {
+    mail_from(&mut crate::config::Env::process())
 }
 
 impl RenewalScan {

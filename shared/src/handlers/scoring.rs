@@ -18,23 +18,13 @@ pub struct Scoring {
 }
 
 /// How long the reseller roster is cached between leads (`ROSTER_CACHE_SECONDS`, default 30).
-pub fn roster_ttl_from_env() -> Duration {
-    Duration::from_secs(
-        std::env::var(env::ROSTER_CACHE_SECONDS)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(30),
-    )
+pub fn roster_ttl(env: &mut crate::config::Env) -> Duration {
+    Duration::from_secs(env.parsed(env::ROSTER_CACHE_SECONDS, 30, |v| {
+        v.parse().map_err(|_| format!("must be a number of seconds, not {v:?}"))
+    }))
 }
 
 impl Scoring {
-    pub fn sequence_queue_from_env() -> Result<String, String> {
-        std::env::var(env::SEQUENCE_QUEUE_URL)
-            .ok()
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| format!("{} is not set", env::SEQUENCE_QUEUE_URL))
-    }
-
     fn ports(&self) -> ScorePorts<'_> {
         ScorePorts {
             table: self.table.as_ref(),

@@ -21,14 +21,9 @@ pub struct Sequencer {
 }
 
 impl Sequencer {
-    pub fn secrets_from_env() -> Result<(String, String), String> {
-        let need = |n: &str| {
-            std::env::var(n)
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| format!("{n} is not set"))
-        };
-        Ok((need(env::PUBLIC_BASE_URL)?, need(env::TRACKING_SECRET)?))
+    /// The public base URL and the tracking secret (both required).
+    pub fn secrets(env: &mut crate::config::Env) -> (String, String) {
+        (env.required(env::PUBLIC_BASE_URL), env.required(env::TRACKING_SECRET))
     }
 
     fn ports(&self) -> SequencePorts<'_> {

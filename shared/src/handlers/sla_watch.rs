@@ -16,11 +16,15 @@ pub struct SlaWatch {
     pub admin_email: String,
 }
 
-pub fn admin_email_from_env() -> Result<String, String> {
-    std::env::var(env::ADMIN_EMAIL)
-        .ok()
-        .filter(|v| v.contains('@'))
-        .ok_or_else(|| format!("{} must be an email address", env::ADMIN_EMAIL))
+/// Who hears of escalations and the admin queue (`ADMIN_EMAIL`, an address).
+pub fn admin_email(env: &mut crate::config::Env) -> String {
+    env.parsed(env::ADMIN_EMAIL, String::new(), |v| {
+        if v.contains('@') {
+            Ok(v.to_string())
+        } else {
+            Err("must be an email address".into())
+        }
+    })
 }
 
 impl SlaWatch {

@@ -56,36 +56,22 @@ pub struct LeadApiConfig {
     pub referral_landing_url: String,
 }
 
-fn list_env(name: &str) -> Vec<String> {
-    std::env::var(name)
-        .unwrap_or_default()
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
 impl LeadApiConfig {
-    pub fn from_env() -> Result<LeadApiConfig, String> {
-        let need = |n: &str| {
-            std::env::var(n)
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| format!("{n} is not set"))
-        };
-        let rules = crate::config::Rules::from_env()?;
-        Ok(LeadApiConfig {
-            admin_key_hash: sha256_hex(&need(env::ADMIN_API_KEY)?),
-            scoring_queue: need(env::SCORING_QUEUE_URL)?,
-            thank_you_url: need(env::THANK_YOU_URL)?,
-            error_url: need(env::ERROR_URL)?,
-            redirect_hosts: list_env(env::REDIRECT_ALLOWED_HOSTS),
-            allowed_origins: list_env(env::ALLOWED_ORIGINS),
-            tracking_secret: need(env::TRACKING_SECRET)?,
+    /// What the lead API reads from the environment (problems are collected in `env`).
+    pub fn read(env: &mut crate::config::Env) -> LeadApiConfig {
+        let rules = env.rules();
+        LeadApiConfig {
+            admin_key_hash: sha256_hex(&env.required(env::ADMIN_API_KEY)),
+            scoring_queue: env.required(env::SCORING_QUEUE_URL),
+            thank_you_url: env.required(env::THANK_YOU_URL),
+            error_url: env.required(env::ERROR_URL),
+            redirect_hosts: env.list(env::REDIRECT_ALLOWED_HOSTS),
+            allowed_origins: env.list(env::ALLOWED_ORIGINS),
+            tracking_secret: env.required(env::TRACKING_SECRET),
             protection_days: rules.routing.protection_days as i64,
             extra_free_mail_domains: rules.routing.extra_free_mail_domains,
-            referral_landing_url: need(env::REFERRAL_LANDING_URL)?,
-        })
+            referral_landing_url: env.required(env::REFERRAL_LANDING_URL),
+        }
     }
 }
 
@@ -176,4 +162,30 @@ pub(super) async fn engaged(api: &LeadApi, lead_id: &str, kind: &str) -> Result<
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_missing_variable_is_named_at_start_up() {
+        let mut env = crate::config::Env::from_fn(|n| (n == "RULES_JSON").then(|| "{not json".to_string()));
+        let _ = LeadApiConfig::read(&mut env);
+        let crate::config::ConfigError(problems) = env.finish().unwrap_err();
+        for name in [
+            env::ADMIN_API_KEY,
+            env::SCORING_QUEUE_URL,
+            env::THANK_YOU_URL,
+            env::ERROR_URL,
+            env::TRACKING_SECRET,
+            env::REFERRAL_LANDING_URL,
+            env::RULES_JSON,
+        ] {
+            assert!(
+                problems.iter().any(|p| p.starts_with(name)),
+                "{name} missing from {problems:?}"
+            );
+        }
+    }
 }
