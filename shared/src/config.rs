@@ -106,8 +106,11 @@ impl From<ConfigError> for String {
 /// The one way configuration is read: each value by its name from `env`, typed, with every
 /// missing or invalid variable collected, so that start-up fails once with the whole list
 /// (`finish`). Functions read what they need from one `Env`.
+/// Where variables come from: the process environment, or a test's map.
+type Source = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
 pub struct Env {
-    get: Box<dyn Fn(&str) -> Option<String> + Send + Sync>,
+    get: Source,
     problems: Vec<String>,
 }
 
