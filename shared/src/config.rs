@@ -193,75 +193,11 @@ pub struct Rules {
     pub billing: crate::domain::billing::BillingLimits,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ScoringRules {
-    pub budget_high_min_inr: Decimal,
-    pub budget_mid_min_inr: Decimal,
-    pub budget_high: u32,
-    pub budget_mid: u32,
-    pub budget_low: u32,
-    pub timeline_now: u32,
-    pub timeline_quarter: u32,
-    pub timeline_half_year: u32,
-    pub timeline_next_year: u32,
-    pub authority_c_level: u32,
-    pub authority_vp: u32,
-    pub authority_manager: u32,
-    pub authority_junior: u32,
-    pub open_points: u32,
-    pub open_max: u32,
-    pub click_points: u32,
-    pub click_max: u32,
-    pub webinar_points: u32,
-    pub reply_points: u32,
-    pub engagement_cap: u32,
-    /// hot is strictly above this
-    pub hot_above: u32,
-    /// warm is at or above this (up to and including `hot_above`)
-    pub warm_from: u32,
-    pub erp_mid_from_employees: u32,
-    pub erp_enterprise_from_employees: u32,
-}
-
-impl Default for ScoringRules {
-    fn default() -> Self {
-        ScoringRules {
-            budget_high_min_inr: Decimal::from(500_000),
-            budget_mid_min_inr: Decimal::from(100_000),
-            budget_high: 30,
-            budget_mid: 15,
-            budget_low: 5,
-            timeline_now: 25,
-            timeline_quarter: 20,
-            timeline_half_year: 10,
-            timeline_next_year: 5,
-            authority_c_level: 25,
-            authority_vp: 18,
-            authority_manager: 10,
-            authority_junior: 3,
-            open_points: 2,
-            open_max: 6,
-            click_points: 4,
-            click_max: 8,
-            webinar_points: 10,
-            reply_points: 10,
-            engagement_cap: 20,
-            hot_above: 70,
-            warm_from: 40,
-            erp_mid_from_employees: 50,
-            erp_enterprise_from_employees: 500,
-        }
-    }
-}
+pub use crate::domain::scoring::ScoringRules;
 
 pub use crate::domain::routing::RoutingRules;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct IndustryKeywords {
-    pub industry: String,
-    pub keywords: Vec<String>,
-}
+pub use crate::domain::categorise::IndustryKeywords;
 
 impl Default for Rules {
     fn default() -> Self {

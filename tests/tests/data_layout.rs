@@ -80,3 +80,28 @@ fn data_md_documents_every_item_as_the_keys_make_it() {
         missing.join("\n")
     );
 }
+
+#[test]
+fn the_domain_depends_on_nothing_above_it() {
+    let mut files = Vec::new();
+    rust_files(&root().join("shared/src/domain"), &mut files);
+    let mut found = Vec::new();
+    for f in &files {
+        for (n, line) in code_of(f).lines().enumerate() {
+            for layer in [
+                "crate::config",
+                "crate::mail",
+                "crate::usecases",
+                "crate::handlers",
+                "crate::repo",
+                "crate::adapters",
+                "crate::ports",
+            ] {
+                if line.contains(layer) {
+                    found.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "domain/ reaches up a layer:\n{}", found.join("\n"));
+}

@@ -1,7 +1,7 @@
 //! Categorisation (SPEC §3): ERP size from head-count and industry from the form field or from
 //! keywords in the company name, email domain or message.
 
-use crate::config::Rules;
+use crate::domain::scoring::ScoringRules;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,13 +35,13 @@ pub fn parse_employees(text: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
-pub fn categorise(input: &CategoryInput, rules: &Rules) -> Category {
+pub fn categorise(input: &CategoryInput, rules: &ScoringRules, industries: &[IndustryKeywords]) -> Category {
     let mut evidence = Vec::new();
     let erp_size = match input.employees.and_then(parse_employees) {
         Some(n) => {
-            let size = if n >= rules.scoring.erp_enterprise_from_employees {
+            let size = if n >= rules.erp_enterprise_from_employees {
                 "enterprise"
-            } else if n >= rules.scoring.erp_mid_from_employees {
+            } else if n >= rules.erp_mid_from_employees {
                 "mid"
             } else {
                 "small"
@@ -56,11 +56,7 @@ pub fn categorise(input: &CategoryInput, rules: &Rules) -> Category {
     };
     let known = |name: &str| {
         let n = name.trim().to_lowercase();
-        rules
-            .industries
-            .iter()
-            .find(|i| i.industry == n)
-            .map(|i| i.industry.clone())
+        industries.iter().find(|i| i.industry == n).map(|i| i.industry.clone())
     };
     let industry = if let Some(i) = input.industry.and_then(known) {
         evidence.push(format!("industry \"{i}\" from the form"));
@@ -73,7 +69,7 @@ pub fn categorise(input: &CategoryInput, rules: &Rules) -> Category {
         ];
         let found = sources.iter().find_map(|(label, text)| {
             let text = (*text)?.to_lowercase();
-            rules.industries.iter().find_map(|i| {
+            industries.iter().find_map(|i| {
                 i.keywords
                     .iter()
                     .find(|k| text.contains(k.as_str()))
@@ -100,20 +96,28 @@ pub fn categorise(input: &CategoryInput, rules: &Rules) -> Category {
     }
 }
 
+/// Words that place a lead in an industry (configuration).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IndustryKeywords {
+    pub industry: String,
+    pub keywords: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn sizes_follow_the_head_count_bands() {
-        let r = Rules::default();
+        let r = crate::config::Rules::default();
         let size = |e: &str| {
             categorise(
                 &CategoryInput {
                     employees: Some(e),
                     ..Default::default()
                 },
-                &r,
+                &r.scoring,
+                &r.industries,
             )
             .erp_size
         };
@@ -127,14 +131,15 @@ mod tests {
 
     #[test]
     fn industry_from_field_then_keywords() {
-        let r = Rules::default();
+        let r = crate::config::Rules::default();
         let c = categorise(
             &CategoryInput {
                 industry: Some("Retail"),
                 company: Some("Acme Hospital"),
                 ..Default::default()
             },
-            &r,
+            &r.scoring,
+            &r.industries,
         );
         assert_eq!(c.industry, "retail");
         let c = categorise(
@@ -142,7 +147,8 @@ mod tests {
                 company: Some("Shree Textile Industries"),
                 ..Default::default()
             },
-            &r,
+            &r.scoring,
+            &r.industries,
         );
         assert_eq!(c.industry, "manufacturing");
         assert!(c.evidence.iter().any(|e| e.contains("company name")));
@@ -151,7 +157,8 @@ mod tests {
                 email_domain: Some("citycarehospital.in"),
                 ..Default::default()
             },
-            &r,
+            &r.scoring,
+            &r.industries,
         );
         assert_eq!(c.industry, "healthcare");
         let c = categorise(
@@ -159,7 +166,8 @@ mod tests {
                 company: Some("Zyx"),
                 ..Default::default()
             },
-            &r,
+            &r.scoring,
+            &r.industries,
         );
         assert_eq!(c.industry, "unknown");
     }

@@ -1,8 +1,8 @@
 //! Explainable lead scoring, 0–100 (SPEC §3): budget + timeline + authority + engagement, each
 //! factor with its points and the evidence it was read from.
 
-use crate::config::Rules;
 use crate::domain::money::{display, parse_amount_text};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,19 +58,22 @@ pub struct Engagement {
     pub replies: u32,
 }
 
-pub fn band_for(score: u32, rules: &Rules) -> Band {
-    if score > rules.scoring.hot_above {
+pub fn band_for(score: u32, rules: &ScoringRules) -> Band {
+    if score > rules.hot_above {
         Band::Hot
-    } else if score >= rules.scoring.warm_from {
+    } else if score >= rules.warm_from {
         Band::Warm
     } else {
         Band::Cold
     }
 }
 
-pub fn score(input: &ScoringInput, engagement: &Engagement, rules: &Rules) -> Score {
+/// Units of INR per unit of each foreign currency, for reading budgets.
+pub type FxTable = std::collections::BTreeMap<String, rust_decimal::Decimal>;
+
+pub fn score(input: &ScoringInput, engagement: &Engagement, rules: &ScoringRules, fx: &FxTable) -> Score {
     let reasons = vec![
-        budget_reason(input.budget, rules),
+        budget_reason(input.budget, rules, fx),
         timeline_reason(input.timeline, rules),
         authority_reason(input.title, rules),
         engagement_reason(engagement, rules),
@@ -91,12 +94,11 @@ fn reason(factor: &str, points: u32, evidence: String) -> ScoreReason {
     }
 }
 
-fn budget_reason(budget: Option<&str>, rules: &Rules) -> ScoreReason {
-    let s = &rules.scoring;
+fn budget_reason(budget: Option<&str>, s: &ScoringRules, fx: &FxTable) -> ScoreReason {
     let Some(text) = budget.map(str::trim).filter(|t| !t.is_empty()) else {
         return reason("budget", 0, "no budget given".into());
     };
-    match parse_amount_text(text, &rules.fx_to_inr) {
+    match parse_amount_text(text, fx) {
         None => reason("budget", 0, format!("budget \"{text}\" could not be read as an amount")),
         Some(p) => {
             let (points, bracket) = if p.inr >= s.budget_high_min_inr {
@@ -140,8 +142,7 @@ fn has_phrase(words: &[String], phrase: &str) -> bool {
     words.windows(p.len()).any(|w| w.iter().zip(&p).all(|(a, b)| a == b))
 }
 
-fn timeline_reason(timeline: Option<&str>, rules: &Rules) -> ScoreReason {
-    let s = &rules.scoring;
+fn timeline_reason(timeline: Option<&str>, s: &ScoringRules) -> ScoreReason {
     let Some(text) = timeline.map(str::trim).filter(|t| !t.is_empty()) else {
         return reason("timeline", 0, "no timeline given".into());
     };
@@ -241,8 +242,7 @@ fn timeline_reason(timeline: Option<&str>, rules: &Rules) -> ScoreReason {
     reason("timeline", 0, format!("timeline \"{text}\" not recognised"))
 }
 
-fn authority_reason(title: Option<&str>, rules: &Rules) -> ScoreReason {
-    let s = &rules.scoring;
+fn authority_reason(title: Option<&str>, s: &ScoringRules) -> ScoreReason {
     let Some(text) = title.map(str::trim).filter(|t| !t.is_empty()) else {
         return reason("authority", 0, "no job title given".into());
     };
@@ -327,8 +327,7 @@ fn authority_reason(title: Option<&str>, rules: &Rules) -> ScoreReason {
     reason("authority", 0, format!("title \"{text}\" not recognised"))
 }
 
-fn engagement_reason(e: &Engagement, rules: &Rules) -> ScoreReason {
-    let s = &rules.scoring;
+fn engagement_reason(e: &Engagement, s: &ScoringRules) -> ScoreReason {
     let opens = (e.opens * s.open_points).min(s.open_max);
     let clicks = (e.clicks * s.click_points).min(s.click_max);
     let webinar = if e.webinars > 0 { s.webinar_points } else { 0 };
@@ -361,26 +360,89 @@ fn engagement_reason(e: &Engagement, rules: &Rules) -> ScoreReason {
     reason("engagement", points, evidence)
 }
 
+/// Scoring's configurable points and thresholds (SPEC §3), beside the rules that use them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScoringRules {
+    pub budget_high_min_inr: Decimal,
+    pub budget_mid_min_inr: Decimal,
+    pub budget_high: u32,
+    pub budget_mid: u32,
+    pub budget_low: u32,
+    pub timeline_now: u32,
+    pub timeline_quarter: u32,
+    pub timeline_half_year: u32,
+    pub timeline_next_year: u32,
+    pub authority_c_level: u32,
+    pub authority_vp: u32,
+    pub authority_manager: u32,
+    pub authority_junior: u32,
+    pub open_points: u32,
+    pub open_max: u32,
+    pub click_points: u32,
+    pub click_max: u32,
+    pub webinar_points: u32,
+    pub reply_points: u32,
+    pub engagement_cap: u32,
+    /// hot is strictly above this
+    pub hot_above: u32,
+    /// warm is at or above this (up to and including `hot_above`)
+    pub warm_from: u32,
+    pub erp_mid_from_employees: u32,
+    pub erp_enterprise_from_employees: u32,
+}
+
+impl Default for ScoringRules {
+    fn default() -> Self {
+        ScoringRules {
+            budget_high_min_inr: Decimal::from(500_000),
+            budget_mid_min_inr: Decimal::from(100_000),
+            budget_high: 30,
+            budget_mid: 15,
+            budget_low: 5,
+            timeline_now: 25,
+            timeline_quarter: 20,
+            timeline_half_year: 10,
+            timeline_next_year: 5,
+            authority_c_level: 25,
+            authority_vp: 18,
+            authority_manager: 10,
+            authority_junior: 3,
+            open_points: 2,
+            open_max: 6,
+            click_points: 4,
+            click_max: 8,
+            webinar_points: 10,
+            reply_points: 10,
+            engagement_cap: 20,
+            hot_above: 70,
+            warm_from: 40,
+            erp_mid_from_employees: 50,
+            erp_enterprise_from_employees: 500,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn rules() -> Rules {
-        Rules::default()
+    fn rules() -> crate::config::Rules {
+        crate::config::Rules::default()
     }
 
     fn pts(input: ScoringInput) -> (u32, Band) {
-        let s = score(&input, &Engagement::default(), &rules());
+        let s = score(&input, &Engagement::default(), &rules().scoring, &rules().fx_to_inr);
         (s.score, s.band)
     }
 
     #[test]
     fn band_boundaries() {
         let r = rules();
-        assert_eq!(band_for(71, &r), Band::Hot);
-        assert_eq!(band_for(70, &r), Band::Warm);
-        assert_eq!(band_for(40, &r), Band::Warm);
-        assert_eq!(band_for(39, &r), Band::Cold);
+        assert_eq!(band_for(71, &r.scoring), Band::Hot);
+        assert_eq!(band_for(70, &r.scoring), Band::Warm);
+        assert_eq!(band_for(40, &r.scoring), Band::Warm);
+        assert_eq!(band_for(39, &r.scoring), Band::Cold);
     }
 
     #[test]
@@ -396,7 +458,8 @@ mod tests {
                 replies: 1,
                 ..Default::default()
             },
-            &rules(),
+            &rules().scoring,
+            &rules().fx_to_inr,
         );
         assert_eq!((s.score, s.band), (70, Band::Warm));
         // 30 + 20 + 18 + 2 + ... : 15 + 25 + 25 + 6 = 71 → hot
@@ -410,7 +473,8 @@ mod tests {
                 opens: 3,
                 ..Default::default()
             },
-            &rules(),
+            &rules().scoring,
+            &rules().fx_to_inr,
         );
         assert_eq!((s.score, s.band), (71, Band::Hot));
         // 15 + 25 = 40 → warm; 5 + 25 + 3 + 6 = 39 → cold
@@ -432,7 +496,8 @@ mod tests {
                 opens: 3,
                 ..Default::default()
             },
-            &rules(),
+            &rules().scoring,
+            &rules().fx_to_inr,
         );
         assert_eq!((s.score, s.band), (39, Band::Cold));
     }
@@ -446,7 +511,8 @@ mod tests {
                     ..Default::default()
                 },
                 &Engagement::default(),
-                &rules(),
+                &rules().scoring,
+                &rules().fx_to_inr,
             );
             assert_eq!(s.reasons[0].points, 30, "{text}: {}", s.reasons[0].evidence);
         }
@@ -456,7 +522,8 @@ mod tests {
                 ..Default::default()
             },
             &Engagement::default(),
-            &rules(),
+            &rules().scoring,
+            &rules().fx_to_inr,
         );
         assert!(
             s.reasons[0].evidence.contains("₹1,20,00,000.00"),
@@ -469,7 +536,8 @@ mod tests {
                 ..Default::default()
             },
             &Engagement::default(),
-            &rules(),
+            &rules().scoring,
+            &rules().fx_to_inr,
         );
         assert_eq!(s.reasons[0].points, 15);
         let s = score(
@@ -478,7 +546,8 @@ mod tests {
                 ..Default::default()
             },
             &Engagement::default(),
-            &rules(),
+            &rules().scoring,
+            &rules().fx_to_inr,
         );
         assert_eq!(s.reasons[0].points, 0);
     }
@@ -492,7 +561,8 @@ mod tests {
                 title: Some("CEO"),
             },
             &Engagement::default(),
-            &rules(),
+            &rules().scoring,
+            &rules().fx_to_inr,
         );
         assert_eq!(s.score, 75);
         assert_eq!(s.band, Band::Hot);
@@ -511,7 +581,8 @@ mod tests {
                     ..Default::default()
                 },
                 &Engagement::default(),
-                &rules(),
+                &rules().scoring,
+                &rules().fx_to_inr,
             )
             .reasons[2]
                 .points
@@ -537,7 +608,8 @@ mod tests {
                     ..Default::default()
                 },
                 &Engagement::default(),
-                &rules(),
+                &rules().scoring,
+                &rules().fx_to_inr,
             )
             .reasons[1]
                 .points
@@ -561,7 +633,8 @@ mod tests {
                     webinars,
                     replies,
                 },
-                &rules(),
+                &rules().scoring,
+                &rules().fx_to_inr,
             )
             .reasons[3]
                 .points

@@ -127,7 +127,8 @@ pub fn qualify(lead: &Lead, roster: &[Reseller], rules: &Rules, now: DateTime<Ut
             title: lead.profile.title.as_deref(),
         },
         &lead.engagement,
-        rules,
+        &rules.scoring,
+        &rules.fx_to_inr,
     );
     let category = categorise(
         &CategoryInput {
@@ -137,7 +138,8 @@ pub fn qualify(lead: &Lead, roster: &[Reseller], rules: &Rules, now: DateTime<Ut
             email_domain: lead.email_domain(),
             message: lead.profile.message.as_deref(),
         },
-        rules,
+        &rules.scoring,
+        &rules.industries,
     );
     let decision = route(
         &RoutingInput {
@@ -357,7 +359,8 @@ pub async fn apply_engagement(
                     title: lead.profile.title.as_deref(),
                 },
                 &next.engagement,
-                ports.rules,
+                &ports.rules.scoring,
+                &ports.rules.fx_to_inr,
             );
             next.score = Some(s.score);
             next.band = Some(s.band);
