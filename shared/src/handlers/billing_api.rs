@@ -25,7 +25,6 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::future::Future;
 use std::sync::Arc;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -115,42 +114,45 @@ fn sig_error(e: SignatureError) -> Response {
         .into_response()
 }
 
-/// Signature first (nothing is parsed or stored for an unsigned body), then JSON, then fields.
-async fn webhook<I, F, V, R, Fut>(api: &BillingApi, headers: &HeaderMap, body: Body, validate: V, record: R) -> Response
-where
-    I: DeserializeOwned,
-    V: FnOnce(&I) -> Result<F, Vec<FieldError>>,
-    R: FnOnce(F, String) -> Fut,
-    Fut: Future<Output = Result<(Recorded, String), BillingError>>,
-{
-    let bytes = match read_body(headers, body, MAX_WEBHOOK_BODY).await {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    let header = headers.get("x-signature").and_then(|v| v.to_str().ok());
-    // the replay window is wall-clock time, not the business clock the local stack can move
-    if let Err(e) = verify(header, &bytes, &api.config.webhook_secret, chrono::Utc::now()) {
-        tracing::warn!(reason = %e, "webhook refused");
-        return sig_error(e);
-    }
-    if media_type(headers).as_deref() != Some("application/json") {
-        return ApiError::UnsupportedType("send application/json".into()).into_response();
-    }
-    let input: I = match serde_json::from_slice(&bytes) {
-        Ok(i) => i,
-        Err(e) => return ApiError::BadRequest(format!("malformed JSON: {e}")).into_response(),
-    };
-    let facts = match validate(&input) {
-        Ok(f) => f,
-        Err(errors) => return ApiError::Invalid(errors).into_response(),
-    };
-    match record(facts, body_fingerprint(&bytes)).await {
-        Ok((Recorded::Accepted, id)) => {
-            (StatusCode::ACCEPTED, Json(json!({"status": "accepted", "id": id}))).into_response()
+/// A billing system's signed JSON body, read as `T`: the signature is checked first (nothing is
+/// parsed or stored for an unsigned body), then the content type, then the JSON. It carries
+/// the body's canonical fingerprint, which tells a replay from a conflict.
+pub struct Signed<T> {
+    pub input: T,
+    pub fingerprint: String,
+}
+
+impl<T: DeserializeOwned> axum::extract::FromRequest<Arc<BillingApi>> for Signed<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, api: &Arc<BillingApi>) -> Result<Self, Response> {
+        let (parts, body) = req.into_parts();
+        let bytes = read_body(&parts.headers, body, MAX_WEBHOOK_BODY)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let header = parts.headers.get("x-signature").and_then(|v| v.to_str().ok());
+        // the replay window is wall-clock time, not the business clock the local stack can move
+        if let Err(e) = verify(header, &bytes, &api.config.webhook_secret, chrono::Utc::now()) {
+            tracing::warn!(reason = %e, "webhook refused");
+            return Err(sig_error(e));
         }
-        Ok((Recorded::Replay, id)) => {
-            (StatusCode::OK, Json(json!({"status": "already_received", "id": id}))).into_response()
+        if media_type(&parts.headers).as_deref() != Some("application/json") {
+            return Err(ApiError::UnsupportedType("send application/json".into()).into_response());
         }
+        let input = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")).into_response())?;
+        Ok(Signed {
+            input,
+            fingerprint: body_fingerprint(&bytes),
+        })
+    }
+}
+
+/// A webhook's answer: `202` accepted, `200` a replay, or the error.
+fn webhook_answer(id: &str, recorded: Result<Recorded, BillingError>) -> Response {
+    match recorded {
+        Ok(Recorded::Accepted) => (StatusCode::ACCEPTED, Json(json!({"status": "accepted", "id": id}))).into_response(),
+        Ok(Recorded::Replay) => (StatusCode::OK, Json(json!({"status": "already_received", "id": id}))).into_response(),
         Err(BillingError::Invalid(errors)) => ApiError::Invalid(errors).into_response(),
         Err(BillingError::Conflict(m)) => ApiError::Conflict(m).into_response(),
         Err(BillingError::Store(s)) => ApiError::from(s).into_response(),
@@ -177,20 +179,16 @@ fn ports(api: &BillingApi) -> BillingPorts<'_> {
         (status = 413, description = "over 256 KiB", body = ErrorBody),
         (status = 415, description = "not JSON", body = ErrorBody),
         (status = 422, description = "invalid fields", body = ErrorBody)))]
-async fn post_order(State(api): State<Arc<BillingApi>>, headers: HeaderMap, body: Body) -> Response {
-    let p = ports(&api);
-    let limits = &api.config.limits;
-    webhook::<OrderIn, _, _, _, _>(
-        &api,
-        &headers,
-        body,
-        |i| validate_order(i, limits),
-        |f, h| async move {
-            let id = f.order_id.clone();
-            billing::record_order(&p, f, &h).await.map(|r| (r, id))
-        },
+async fn post_order(State(api): State<Arc<BillingApi>>, signed: Signed<OrderIn>) -> Response {
+    let facts = match validate_order(&signed.input, &api.config.limits) {
+        Ok(f) => f,
+        Err(errors) => return ApiError::Invalid(errors).into_response(),
+    };
+    let id = facts.order_id.clone();
+    webhook_answer(
+        &id,
+        billing::record_order(&ports(&api), facts, &signed.fingerprint).await,
     )
-    .await
 }
 
 #[utoipa::path(post, path = "/billing/payments", tag = "billing", request_body = PaymentIn,
@@ -203,20 +201,16 @@ async fn post_order(State(api): State<Arc<BillingApi>>, headers: HeaderMap, body
         (status = 413, description = "over 256 KiB", body = ErrorBody),
         (status = 415, description = "not JSON", body = ErrorBody),
         (status = 422, description = "invalid fields", body = ErrorBody)))]
-async fn post_payment(State(api): State<Arc<BillingApi>>, headers: HeaderMap, body: Body) -> Response {
-    let p = ports(&api);
-    let limits = &api.config.limits;
-    webhook::<PaymentIn, _, _, _, _>(
-        &api,
-        &headers,
-        body,
-        |i| validate_payment(i, limits),
-        |f, h| async move {
-            let id = f.payment_id.clone();
-            billing::record_payment(&p, f, &h).await.map(|r| (r, id))
-        },
+async fn post_payment(State(api): State<Arc<BillingApi>>, signed: Signed<PaymentIn>) -> Response {
+    let facts = match validate_payment(&signed.input, &api.config.limits) {
+        Ok(f) => f,
+        Err(errors) => return ApiError::Invalid(errors).into_response(),
+    };
+    let id = facts.payment_id.clone();
+    webhook_answer(
+        &id,
+        billing::record_payment(&ports(&api), facts, &signed.fingerprint).await,
     )
-    .await
 }
 
 #[utoipa::path(post, path = "/billing/refunds", tag = "billing", request_body = RefundIn,
@@ -229,20 +223,16 @@ async fn post_payment(State(api): State<Arc<BillingApi>>, headers: HeaderMap, bo
         (status = 413, description = "over 256 KiB", body = ErrorBody),
         (status = 415, description = "not JSON", body = ErrorBody),
         (status = 422, description = "invalid fields", body = ErrorBody)))]
-async fn post_refund(State(api): State<Arc<BillingApi>>, headers: HeaderMap, body: Body) -> Response {
-    let p = ports(&api);
-    let limits = &api.config.limits;
-    webhook::<RefundIn, _, _, _, _>(
-        &api,
-        &headers,
-        body,
-        |i| validate_refund(i, limits),
-        |f, h| async move {
-            let id = f.refund_id.clone();
-            billing::record_refund(&p, f, &h).await.map(|r| (r, id))
-        },
+async fn post_refund(State(api): State<Arc<BillingApi>>, signed: Signed<RefundIn>) -> Response {
+    let facts = match validate_refund(&signed.input, &api.config.limits) {
+        Ok(f) => f,
+        Err(errors) => return ApiError::Invalid(errors).into_response(),
+    };
+    let id = facts.refund_id.clone();
+    webhook_answer(
+        &id,
+        billing::record_refund(&ports(&api), facts, &signed.fingerprint).await,
     )
-    .await
 }
 
 #[utoipa::path(get, path = "/orders/{id}", tag = "ledger",
