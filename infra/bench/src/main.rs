@@ -653,7 +653,9 @@ async fn enrolled_leads(
         else {
             return Err("not created".into());
         };
-        shared::usecases::sequences::on_qualified(ports, &lead_id).await?;
+        shared::usecases::sequences::on_qualified(ports, &lead_id)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }

@@ -71,7 +71,13 @@ impl Sequencer {
             return Ok(());
         };
         let lead_id = q.lead_id.as_str();
-        let outcome = on_qualified(&self.ports(), lead_id).await?;
+        let outcome = on_qualified(&self.ports(), lead_id).await.map_err(|e| {
+            if e.is_permanent() {
+                super::sqs::RecordError::Permanent(e.to_string())
+            } else {
+                super::sqs::RecordError::Retry(e.to_string())
+            }
+        })?;
         tracing::info!(lead_id = %lead_id, outcome = ?outcome, "qualified lead handled");
         Ok(())
     }

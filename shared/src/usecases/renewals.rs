@@ -320,7 +320,23 @@ enum Assessed {
     Alerted,
 }
 
-async fn assess(ports: &ScanPorts<'_>, contract: &Contract, now: DateTime<Utc>) -> Result<Assessed, String> {
+/// Why a contract's assessment could not finish (the scan counts it as failed and goes on).
+#[derive(Debug, thiserror::Error)]
+pub enum AssessError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("owning reseller {0} not found")]
+    UnknownReseller(String),
+    #[error("composing the alert: {0}")]
+    Compose(String),
+    #[error("{subject}: {error}")]
+    Mail {
+        subject: String,
+        error: crate::ports::mailer::MailError,
+    },
+}
+
+async fn assess(ports: &ScanPorts<'_>, contract: &Contract, now: DateTime<Utc>) -> Result<Assessed, AssessError> {
     let rules = &ports.rules.renewal;
     let renewal = india_date(contract.renewal_date);
     let cycle = renewal.to_string();
@@ -354,29 +370,20 @@ async fn assess(ports: &ScanPorts<'_>, contract: &Contract, now: DateTime<Utc>) 
     };
     // the contract's version guards the alert: of two scans racing, one commits and alerts
     let writes = vec![
-        repo::put_if_version(repo::item(&next).map_err(|e| e.to_string())?, contract.version),
+        repo::put_if_version(repo::item(&next)?, contract.version),
         crate::ports::table::Write::Put {
-            item: repo::item(&ticket).map_err(|e| e.to_string())?,
+            item: repo::item(&ticket)?,
             cond: None,
         },
     ];
     match ports.table.transact(writes).await {
         Ok(()) => {}
         Err(StoreError::TransactionCancelled { .. }) => return Ok(Assessed::Known),
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(e.into()),
     }
-    let reseller: Option<Reseller> = match ports
-        .table
-        .get(&repo::reseller_key(&contract.reseller_id))
-        .await
-        .map_err(|e| e.to_string())?
-    {
-        Some(item) => Some(repo::record(item).map_err(|e| e.to_string())?),
-        None => None,
-    };
-    let Some(reseller) = reseller else {
-        return Err(format!("owning reseller {} not found", contract.reseller_id));
-    };
+    let reseller: Reseller = repo::get_record(ports.table, &repo::reseller_key(&contract.reseller_id))
+        .await?
+        .ok_or_else(|| AssessError::UnknownReseller(contract.reseller_id.clone()))?;
     let (subject, mime) = crate::mail::renewal_alert(
         ports.mail_from,
         &reseller,
@@ -385,9 +392,9 @@ async fn assess(ports: &ScanPorts<'_>, contract: &Contract, now: DateTime<Utc>) 
         previous.map(|p| p.notified_score),
         now,
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| AssessError::Compose(e.to_string()))?;
     crate::mail::send(ports.mailer, ports.mail_from, &reseller.email, mime)
         .await
-        .map_err(|e| format!("{subject}: {e}"))?;
+        .map_err(|error| AssessError::Mail { subject, error })?;
     Ok(Assessed::Alerted)
 }

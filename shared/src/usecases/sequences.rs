@@ -51,13 +51,36 @@ pub enum Enrolled {
     Skipped(String),
 }
 
+/// Why a qualified lead could not be handled.
+#[derive(Debug, thiserror::Error)]
+pub enum SequenceError {
+    /// the event names a lead (or its owner) that does not exist: it never will
+    #[error("unknown {0}")]
+    Unknown(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+    #[error("composing the email: {0}")]
+    Compose(String),
+}
+
+impl SequenceError {
+    /// Whether trying again later cannot help.
+    pub fn is_permanent(&self) -> bool {
+        matches!(
+            self,
+            SequenceError::Unknown(_) | SequenceError::Compose(_) | SequenceError::Mail(MailError::Rejected(_))
+        )
+    }
+}
+
 /// On `lead.qualified`: hot → one alert to the owner (and the call task); otherwise the
 /// lead joins its sequence, every step written once.
-pub async fn on_qualified(ports: &SequencePorts<'_>, lead_id: &str) -> Result<Enrolled, String> {
+pub async fn on_qualified(ports: &SequencePorts<'_>, lead_id: &str) -> Result<Enrolled, SequenceError> {
     let lead: Lead = get(ports.table, &repo::lead_key(lead_id))
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or(format!("unknown lead {lead_id}"))?;
+        .await?
+        .ok_or_else(|| SequenceError::Unknown(format!("lead {lead_id}")))?;
     if lead.spam {
         return Ok(Enrolled::Skipped("spam".into()));
     }
@@ -94,20 +117,19 @@ pub async fn on_qualified(ports: &SequencePorts<'_>, lead_id: &str) -> Result<En
             };
             step_item(&step).map(repo::put_new)
         })
-        .collect::<Result<_, _>>()
-        .map_err(|e| e.to_string())?;
+        .collect::<Result<_, _>>()?;
     if writes.is_empty() {
         return Ok(Enrolled::Skipped(format!("sequence {sequence} has no steps")));
     }
     match ports.table.transact(writes).await {
         Ok(()) => Ok(Enrolled::Sequence(sequence.to_string())),
         Err(StoreError::TransactionCancelled { .. }) => Ok(Enrolled::AlreadyDone),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// The hot-lead alert: the intent is recorded (once, conditionally) before the email goes.
-async fn hot_alert(ports: &SequencePorts<'_>, lead: &Lead) -> Result<Enrolled, String> {
+async fn hot_alert(ports: &SequencePorts<'_>, lead: &Lead) -> Result<Enrolled, SequenceError> {
     let now = ports.clock.now();
     let intent = repo::HotAlert {
         lead_id: lead.lead_id.clone(),
@@ -122,14 +144,11 @@ async fn hot_alert(ports: &SequencePorts<'_>, lead: &Lead) -> Result<Enrolled, S
         due_at: now + Duration::hours(ports.rules.sequences.call_within_hours),
         owner: lead.owner_reseller_id.clone(),
     };
-    let writes = vec![
-        repo::put_new(repo::item(&intent).map_err(|e| e.to_string())?),
-        repo::put_new(repo::item(&call).map_err(|e| e.to_string())?),
-    ];
+    let writes = vec![repo::put_new(repo::item(&intent)?), repo::put_new(repo::item(&call)?)];
     match ports.table.transact(writes).await {
         Ok(()) => {}
         Err(StoreError::TransactionCancelled { .. }) => return Ok(Enrolled::AlreadyDone),
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(e.into()),
     }
     let Some(owner) = lead.owner_reseller_id.as_deref() else {
         return Ok(Enrolled::Skipped(
@@ -137,23 +156,17 @@ async fn hot_alert(ports: &SequencePorts<'_>, lead: &Lead) -> Result<Enrolled, S
         ));
     };
     let reseller: Reseller = get(ports.table, &repo::reseller_key(owner))
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or(format!("unknown reseller {owner}"))?;
-    let mime = crate::mail::hot_alert(ports.mail_from, &reseller, lead, now).map_err(|e| e.to_string())?;
-    let id = crate::mail::send(ports.mailer, ports.mail_from, &reseller.email, mime)
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?
+        .ok_or_else(|| SequenceError::Unknown(format!("reseller {owner}")))?;
+    let mime = crate::mail::hot_alert(ports.mail_from, &reseller, lead, now)
+        .map_err(|e| SequenceError::Compose(e.to_string()))?;
+    let id = crate::mail::send(ports.mailer, ports.mail_from, &reseller.email, mime).await?;
     let sent = repo::HotAlert {
         status: "sent".into(),
         message_id: Some(id),
         ..intent
     };
-    ports
-        .table
-        .put(repo::item(&sent).map_err(|e| e.to_string())?, None)
-        .await
-        .map_err(|e| e.to_string())?;
+    ports.table.put(repo::item(&sent)?, None).await?;
     Ok(Enrolled::HotAlert)
 }
 
