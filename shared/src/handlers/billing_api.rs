@@ -89,6 +89,28 @@ pub fn router(api: Arc<BillingApi>) -> Router {
     router.with_state(api)
 }
 
+/// Every answer a billing webhook gives.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum WebhookResponses {
+    #[response(status = 202, description = "accepted (queued for the commission step)")]
+    Accepted(WebhookAnswer),
+    #[response(status = 200, description = "the same id with the same meaning: a replay")]
+    Replay(WebhookAnswer),
+    #[response(status = 400, description = "malformed JSON")]
+    Malformed(ErrorBody),
+    #[response(status = 401, description = "a missing or wrong signature, or a stale timestamp")]
+    Unsigned(ErrorBody),
+    #[response(status = 409, description = "the same id with another body")]
+    Conflict(ErrorBody),
+    #[response(status = 413, description = "over 256 KiB")]
+    TooLarge(ErrorBody),
+    #[response(status = 415, description = "not JSON")]
+    NotJson(ErrorBody),
+    #[response(status = 422, description = "invalid fields")]
+    Invalid(ErrorBody),
+}
+
 /// A webhook's answer.
 #[derive(Debug, utoipa::ToSchema)]
 #[allow(dead_code)]
@@ -171,14 +193,7 @@ fn ports(api: &BillingApi) -> BillingPorts<'_> {
 
 #[utoipa::path(post, path = "/billing/orders", tag = "billing", request_body = OrderIn,
     security(("webhook_signature" = [])),
-    responses((status = 202, description = "accepted (queued for the commission step)", body = WebhookAnswer),
-        (status = 200, description = "the same id with the same meaning: a replay", body = WebhookAnswer),
-        (status = 400, description = "malformed JSON", body = ErrorBody),
-        (status = 401, description = "a missing or wrong signature, or a stale timestamp", body = ErrorBody),
-        (status = 409, description = "the same id with another body", body = ErrorBody),
-        (status = 413, description = "over 256 KiB", body = ErrorBody),
-        (status = 415, description = "not JSON", body = ErrorBody),
-        (status = 422, description = "invalid fields", body = ErrorBody)))]
+    responses(WebhookResponses))]
 async fn post_order(State(api): State<Arc<BillingApi>>, signed: Signed<OrderIn>) -> Response {
     let facts = match validate_order(&signed.input, &api.config.limits) {
         Ok(f) => f,
@@ -193,14 +208,7 @@ async fn post_order(State(api): State<Arc<BillingApi>>, signed: Signed<OrderIn>)
 
 #[utoipa::path(post, path = "/billing/payments", tag = "billing", request_body = PaymentIn,
     security(("webhook_signature" = [])),
-    responses((status = 202, description = "accepted (queued for the commission step)", body = WebhookAnswer),
-        (status = 200, description = "the same id with the same meaning: a replay", body = WebhookAnswer),
-        (status = 400, description = "malformed JSON", body = ErrorBody),
-        (status = 401, description = "a missing or wrong signature, or a stale timestamp", body = ErrorBody),
-        (status = 409, description = "the same id with another body", body = ErrorBody),
-        (status = 413, description = "over 256 KiB", body = ErrorBody),
-        (status = 415, description = "not JSON", body = ErrorBody),
-        (status = 422, description = "invalid fields", body = ErrorBody)))]
+    responses(WebhookResponses))]
 async fn post_payment(State(api): State<Arc<BillingApi>>, signed: Signed<PaymentIn>) -> Response {
     let facts = match validate_payment(&signed.input, &api.config.limits) {
         Ok(f) => f,
@@ -215,14 +223,7 @@ async fn post_payment(State(api): State<Arc<BillingApi>>, signed: Signed<Payment
 
 #[utoipa::path(post, path = "/billing/refunds", tag = "billing", request_body = RefundIn,
     security(("webhook_signature" = [])),
-    responses((status = 202, description = "accepted (queued for the commission step)", body = WebhookAnswer),
-        (status = 200, description = "the same id with the same meaning: a replay", body = WebhookAnswer),
-        (status = 400, description = "malformed JSON", body = ErrorBody),
-        (status = 401, description = "a missing or wrong signature, or a stale timestamp", body = ErrorBody),
-        (status = 409, description = "the same id with another body", body = ErrorBody),
-        (status = 413, description = "over 256 KiB", body = ErrorBody),
-        (status = 415, description = "not JSON", body = ErrorBody),
-        (status = 422, description = "invalid fields", body = ErrorBody)))]
+    responses(WebhookResponses))]
 async fn post_refund(State(api): State<Arc<BillingApi>>, signed: Signed<RefundIn>) -> Response {
     let facts = match validate_refund(&signed.input, &api.config.limits) {
         Ok(f) => f,
