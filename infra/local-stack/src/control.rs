@@ -85,10 +85,25 @@ async fn run_job(State(stack): State<Arc<Stack>>, Path(name): Path<String>, body
         stack.clock.set(now);
     }
     let result = match name.as_str() {
-        "renewal-risk-scan" => stack.renewal_scan.run(now).await.map(|r| json!(r)),
-        "monthly-payout" => stack.payout.coordinate(now).await,
-        "sequence-sender" => stack.sequencer.run(now).await.map(|r| json!(r)),
-        "sla-watch" => stack.sla_watch.run(now).await.map(|r| json!(r)),
+        "renewal-risk-scan" => stack
+            .renewal_scan
+            .run(now)
+            .await
+            .map(|r| json!(r))
+            .map_err(|e| e.to_string()),
+        "monthly-payout" => stack.payout.coordinate(now).await.map_err(|e| e.to_string()),
+        "sequence-sender" => stack
+            .sequencer
+            .run(now)
+            .await
+            .map(|r| json!(r))
+            .map_err(|e| e.to_string()),
+        "sla-watch" => stack
+            .sla_watch
+            .run(now)
+            .await
+            .map(|r| json!(r))
+            .map_err(|e| e.to_string()),
         _ => {
             let body = json!({"error": "not_found", "message": format!("no scheduled job {name}"), "jobs": JOBS});
             return (StatusCode::NOT_FOUND, Json(body)).into_response();

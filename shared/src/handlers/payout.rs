@@ -41,9 +41,9 @@ impl Payout {
     }
 
     /// The coordinator: the month before `now` (the clock's time when `None`).
-    pub async fn coordinate(&self, now: Option<DateTime<Utc>>) -> Result<Value, String> {
+    pub async fn coordinate(&self, now: Option<DateTime<Utc>>) -> Result<Value, crate::usecases::payout::PayoutError> {
         let month = previous_month(now.unwrap_or_else(|| self.clock.now()));
-        let payees = start_month(&self.ports(), &month).await.map_err(|e| e.to_string())?;
+        let payees = start_month(&self.ports(), &month).await?;
         tracing::info!(month = %month, payees, "payout requests queued");
         Ok(json!({"month": month, "payees": payees}))
     }

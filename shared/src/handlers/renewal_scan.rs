@@ -28,7 +28,7 @@ pub fn mail_from_env() -> String {
 
 impl RenewalScan {
     /// Scans as of `now` (the clock's time when `None`).
-    pub async fn run(&self, now: Option<DateTime<Utc>>) -> Result<ScanReport, String> {
+    pub async fn run(&self, now: Option<DateTime<Utc>>) -> Result<ScanReport, crate::ports::table::StoreError> {
         let now = now.unwrap_or_else(|| self.clock.now());
         let ports = ScanPorts {
             table: self.table.as_ref(),
@@ -37,7 +37,7 @@ impl RenewalScan {
             rules: &self.rules,
             mail_from: &self.mail_from,
         };
-        let report = scan(&ports, now).await.map_err(|e| e.to_string())?;
+        let report = scan(&ports, now).await?;
         tracing::info!(
             read = report.read,
             at_risk = report.at_risk,

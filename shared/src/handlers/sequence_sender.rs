@@ -39,9 +39,9 @@ impl Sequencer {
     }
 
     /// The scheduled run: sends what is due by `now` (the clock's time when `None`).
-    pub async fn run(&self, now: Option<DateTime<Utc>>) -> Result<SendReport, String> {
+    pub async fn run(&self, now: Option<DateTime<Utc>>) -> Result<SendReport, crate::ports::table::StoreError> {
         let now = now.unwrap_or_else(|| self.clock.now());
-        let report = send_due(&self.ports(), now).await.map_err(|e| e.to_string())?;
+        let report = send_due(&self.ports(), now).await?;
         tracing::info!(
             due = report.due,
             sent = report.sent,

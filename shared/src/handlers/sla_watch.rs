@@ -29,7 +29,7 @@ pub fn admin_email(env: &mut crate::config::Env) -> String {
 
 impl SlaWatch {
     /// Handles every lead overdue at `now` (the clock's time when `None`).
-    pub async fn run(&self, now: Option<DateTime<Utc>>) -> Result<WatchReport, String> {
+    pub async fn run(&self, now: Option<DateTime<Utc>>) -> Result<WatchReport, crate::ports::table::StoreError> {
         let now = now.unwrap_or_else(|| self.clock.now());
         let ports = SlaPorts {
             table: self.table.as_ref(),
@@ -39,7 +39,7 @@ impl SlaWatch {
             mail_from: &self.mail_from,
             admin_email: &self.admin_email,
         };
-        let report = watch(&ports, now).await.map_err(|e| e.to_string())?;
+        let report = watch(&ports, now).await?;
         tracing::info!(
             overdue = report.overdue,
             reassigned = report.reassigned,
