@@ -314,6 +314,10 @@ async fn main() -> Result<(), String> {
         );
     }
     println!("(warm event: the same kind of event again in the warm process, i.e. the event's own work, mostly the emulator's round trips; cold − warm: what starting cold adds)");
+    // `BENCH_ONLY=startup ./scripts/bench`: the start-up table alone (a quick, quiet re-measure)
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("startup") {
+        return Ok(());
+    }
 
     // Requests per lead, counted at the AWS adapters.
     let counts = Arc::new(Counts::default());

@@ -26,7 +26,6 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub const MAX_WEBHOOK_BODY: usize = 256 * 1024;
 
@@ -70,23 +69,20 @@ pub struct BillingApi {
     pub config: BillingApiConfig,
 }
 
-/// The routes with their descriptions (state still to be given).
-pub fn described_routes() -> OpenApiRouter<Arc<BillingApi>> {
-    OpenApiRouter::new()
-        .routes(routes!(post_order))
-        .routes(routes!(post_payment))
-        .routes(routes!(post_refund))
-        .routes(routes!(get_order))
-        .routes(routes!(get_ledger))
-        .routes(routes!(post_signal))
-        .routes(routes!(get_contract))
-        .routes(routes!(get_month_payouts))
-        .routes(routes!(get_reseller_payouts))
-}
+super::openapi::api_routes!(Arc<BillingApi>;
+    post_order,
+    post_payment,
+    post_refund,
+    get_order,
+    get_ledger,
+    post_signal,
+    get_contract,
+    get_month_payouts,
+    get_reseller_payouts,
+);
 
 pub fn router(api: Arc<BillingApi>) -> Router {
-    let (router, _) = described_routes().split_for_parts();
-    router.with_state(api)
+    serving_routes().with_state(api)
 }
 
 /// Every answer a billing webhook gives.

@@ -1,11 +1,63 @@
 //! The OpenAPI 3.1 description of every HTTP route, generated from the handlers themselves:
-//! each handler carries its `#[utoipa::path]`, and each function's router is built from those
-//! annotations (`utoipa_axum::routes!`), so a route cannot be served without being described.
-//! The local stack serves the merged description at `GET /openapi.json`.
+//! each handler carries its `#[utoipa::path]`, and one list of handlers per function
+//! (`api_routes!`) makes both its serving router (paths and methods from the annotations, no
+//! description built at start-up) and its description, so a route cannot be served without
+//! being described. The local stack serves the merged description at `GET /openapi.json`.
 
 use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
+
+/// Routes a handler at exactly the path and methods its `#[utoipa::path]` annotation declares,
+/// without building its description: the serving routers are made this way so that start-up
+/// builds no OpenAPI objects (`described_routes` builds those, for `/openapi.json` and the
+/// tests that keep router and description equal).
+macro_rules! annotated {
+    ($router:expr, $module:ident :: $handler:ident) => {
+        utoipa_axum::paste! {{
+            use utoipa::Path as _;
+            use utoipa_axum::PathItemExt as _;
+            let method_router = $module::[<__path_ $handler>]::methods()
+                .iter()
+                .fold(axum::routing::MethodRouter::new(), |r, m| r.on(m.to_method_filter(), $module::$handler));
+            $router.route(&$module::[<__path_ $handler>]::path(), method_router)
+        }}
+    };
+    ($router:expr, $handler:ident) => {
+        utoipa_axum::paste! {{
+            use utoipa::Path as _;
+            use utoipa_axum::PathItemExt as _;
+            let method_router = [<__path_ $handler>]::methods()
+                .iter()
+                .fold(axum::routing::MethodRouter::new(), |r, m| r.on(m.to_method_filter(), $handler));
+            $router.route(&[<__path_ $handler>]::path(), method_router)
+        }}
+    };
+}
+pub(crate) use annotated;
+
+/// One list of handlers makes both the serving router (`serving_routes`, no description
+/// built at start-up) and the described one (`described_routes`, for `/openapi.json`), so the
+/// two can never differ.
+macro_rules! api_routes {
+    ($state:ty; $($handler:tt)::+ $(, $($rest:tt)::+)* $(,)?) => {
+        /// The routes with their descriptions (state still to be given).
+        pub fn described_routes() -> utoipa_axum::router::OpenApiRouter<$state> {
+            utoipa_axum::router::OpenApiRouter::new()
+                .routes(utoipa_axum::routes!($($handler)::+))
+                $(.routes(utoipa_axum::routes!($($rest)::+)))*
+        }
+
+        /// The same routes, served: each handler at its annotated path and methods.
+        fn serving_routes() -> axum::Router<$state> {
+            let r = axum::Router::new();
+            let r = $crate::handlers::openapi::annotated!(r, $($handler)::+);
+            $(let r = $crate::handlers::openapi::annotated!(r, $($rest)::+);)*
+            r
+        }
+    };
+}
+pub(crate) use api_routes;
 
 /// Security scheme names used by the handlers' annotations.
 pub const ADMIN_KEY: &str = "admin_key";

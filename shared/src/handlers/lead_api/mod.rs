@@ -33,7 +33,6 @@ use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
-use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// Submissions larger than this are refused with 413.
 pub const MAX_LEAD_BODY: usize = 64 * 1024;
@@ -101,29 +100,26 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/u/{token}"),
 ];
 
-/// The routes with their descriptions (state still to be given).
-pub fn described_routes() -> OpenApiRouter<Arc<LeadApi>> {
-    OpenApiRouter::new()
-        .routes(routes!(capture::post_lead, leads::list_leads))
-        .routes(routes!(leads::get_lead))
-        .routes(routes!(resellers::post_reseller))
-        .routes(routes!(resellers::get_reseller))
-        .routes(routes!(activities::post_activity))
-        .routes(routes!(
-            registrations::post_registration,
-            registrations::list_registrations
-        ))
-        .routes(routes!(registrations::registration_conflicts))
-        .routes(routes!(referrals::referral_link))
-        .routes(routes!(referrals::customer_referral_code))
-        .routes(routes!(tracking::track_open))
-        .routes(routes!(tracking::track_click))
-        .routes(routes!(tracking::unsubscribe_page, tracking::unsubscribe))
-}
+super::openapi::api_routes!(Arc<LeadApi>;
+    capture::post_lead,
+    leads::list_leads,
+    leads::get_lead,
+    resellers::post_reseller,
+    resellers::get_reseller,
+    activities::post_activity,
+    registrations::post_registration,
+    registrations::list_registrations,
+    registrations::registration_conflicts,
+    referrals::referral_link,
+    referrals::customer_referral_code,
+    tracking::track_open,
+    tracking::track_click,
+    tracking::unsubscribe_page,
+    tracking::unsubscribe,
+);
 
 pub fn router(api: Arc<LeadApi>) -> Router {
-    let (router, _) = described_routes().split_for_parts();
-    router.with_state(api)
+    serving_routes().with_state(api)
 }
 
 /// The full router the function serves: the API, request ids, and JSON 404s.
