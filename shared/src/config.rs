@@ -97,12 +97,6 @@ pub mod env {
 #[error("configuration: {}", .0.join("; "))]
 pub struct ConfigError(pub Vec<String>);
 
-impl From<ConfigError> for String {
-    fn from(e: ConfigError) -> String {
-        e.to_string()
-    }
-}
-
 /// The one way configuration is read: each value by its name from `env`, typed, with every
 /// missing or invalid variable collected, so that start-up fails once with the whole list
 /// (`finish`). Functions read what they need from one `Env`.

@@ -10,6 +10,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use shared::handlers::http::QueryParams;
+use shared::ports::queue::dead_letter_queue_of;
 use shared::ports::Clock;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -128,11 +129,11 @@ async fn depths(stack: &Stack) -> serde_json::Map<String, Value> {
         // every queue's DLQ is `<queue>-dlq`, on the embedded queue and in SQS alike
         let dlq = stack
             .queue
-            .depth(&format!("{id}-dlq"))
+            .depth(&dead_letter_queue_of(id))
             .await
             .map(Value::from)
             .unwrap_or(Value::Null);
-        out.insert(format!("{logical}-dlq"), dlq);
+        out.insert(dead_letter_queue_of(logical), dlq);
     }
     out
 }
@@ -184,7 +185,7 @@ async fn queues(State(stack): State<Arc<Stack>>) -> Json<Value> {
     let mut dead = serde_json::Map::new();
     if let Some(q) = &stack.embedded_queue {
         for (logical, id) in &stack.queue_ids {
-            dead.insert(logical.clone(), json!(q.peek(&format!("{id}-dlq"))));
+            dead.insert(logical.clone(), json!(q.peek(&dead_letter_queue_of(id))));
         }
     }
     Json(json!({"depths": depths(&stack).await, "dead_letters": dead}))

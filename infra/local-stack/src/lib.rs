@@ -247,6 +247,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
     };
     let base = format!("http://127.0.0.1:{}", options.port);
     let tracking_secret = tracking_secret(&options.data_dir)?;
+    let rules = Rules::from_env()?;
     let lead_api = Arc::new(LeadApi {
         table: table.clone(),
         queue: queue.clone(),
@@ -259,8 +260,9 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
             redirect_hosts: vec!["localhost".into(), "127.0.0.1".into()],
             allowed_origins: options.allowed_origins.clone(),
             tracking_secret: tracking_secret.clone(),
-            protection_days: Rules::from_env()?.routing.protection_days as i64,
-            extra_free_mail_domains: Rules::from_env()?.routing.extra_free_mail_domains,
+            protection_days: rules.routing.protection_days as i64,
+            extra_free_mail_domains: rules.routing.extra_free_mail_domains.clone(),
+            max_order_amount: rules.billing.max_order_amount,
             referral_landing_url: format!("{base}/_local/form"),
         },
     });
@@ -268,11 +270,10 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         table: table.clone(),
         queue: queue.clone(),
         clock: clock.clone(),
-        rules: Rules::from_env()?,
+        rules: rules.clone(),
         roster: RosterCache::new(options.roster_cache),
         sequence_queue: id_of("sequence"),
     });
-    let rules = Rules::from_env()?;
     let billing_api = Arc::new(BillingApi {
         table: table.clone(),
         queue: queue.clone(),

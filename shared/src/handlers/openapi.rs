@@ -14,23 +14,19 @@ use utoipa::{Modify, OpenApi, ToSchema};
 /// tests that keep router and description equal).
 macro_rules! annotated {
     ($router:expr, $module:ident :: $handler:ident) => {
-        utoipa_axum::paste! {{
-            use utoipa::Path as _;
-            use utoipa_axum::PathItemExt as _;
-            let method_router = $module::[<__path_ $handler>]::methods()
-                .iter()
-                .fold(axum::routing::MethodRouter::new(), |r, m| r.on(m.to_method_filter(), $module::$handler));
-            $router.route(&$module::[<__path_ $handler>]::path(), method_router)
-        }}
+        $crate::handlers::openapi::annotated!(@at $router, [$module::] $handler)
     };
     ($router:expr, $handler:ident) => {
+        $crate::handlers::openapi::annotated!(@at $router, [] $handler)
+    };
+    (@at $router:expr, [$($module:tt)*] $handler:ident) => {
         utoipa_axum::paste! {{
             use utoipa::Path as _;
             use utoipa_axum::PathItemExt as _;
-            let method_router = [<__path_ $handler>]::methods()
+            let method_router = $($module)*[<__path_ $handler>]::methods()
                 .iter()
-                .fold(axum::routing::MethodRouter::new(), |r, m| r.on(m.to_method_filter(), $handler));
-            $router.route(&[<__path_ $handler>]::path(), method_router)
+                .fold(axum::routing::MethodRouter::new(), |r, m| r.on(m.to_method_filter(), $($module)*$handler));
+            $router.route(&$($module)*[<__path_ $handler>]::path(), method_router)
         }}
     };
 }

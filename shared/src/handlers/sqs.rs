@@ -42,7 +42,7 @@ impl DeadLetters {
     pub fn of(queue: Arc<dyn Queue>, queue_url: &str) -> DeadLetters {
         DeadLetters {
             queue,
-            url: format!("{queue_url}-dlq"),
+            url: crate::ports::queue::dead_letter_queue_of(queue_url),
         }
     }
 }

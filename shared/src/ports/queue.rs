@@ -24,6 +24,12 @@ pub enum QueueError {
 }
 
 /// SQS's limit on a message body.
+/// Every queue's dead-letter queue is named (or addressed) by this one rule, in the template's
+/// local equivalents, the embedded queue, the emulator set-up and the consumers alike.
+pub fn dead_letter_queue_of(queue: &str) -> String {
+    format!("{queue}-dlq")
+}
+
 pub const MAX_MESSAGE_BYTES: usize = 256 * 1024;
 
 #[async_trait]

@@ -103,7 +103,8 @@ async fn put_once(
 }
 
 async fn enqueue(ports: &BillingPorts<'_>, event: Event, id: &str) -> Result<(), BillingError> {
-    let env = Envelope::new(event.clone(), format!("{}-{id}", event.kind()), ports.clock.now(), id);
+    let event_id = format!("{}-{id}", event.kind());
+    let env = Envelope::new(event, event_id, ports.clock.now(), id);
     let body = env.to_body().map_err(|e| BillingError::Queue(e.to_string()))?;
     ports
         .queue

@@ -51,10 +51,6 @@ pub enum CaptureError {
     Store(#[from] StoreError),
 }
 
-pub(crate) fn new_lead(input: &LeadInput, lead_id: &str, now: DateTime<Utc>) -> Lead {
-    Lead::new(input, lead_id, now)
-}
-
 fn idempotency_record(idem: &Idempotency, body: &Value, now: DateTime<Utc>) -> Result<Item, StoreError> {
     let expires = now + Duration::hours(IDEMPOTENCY_HOURS);
     repo::item(&repo::IdempotencyRecord {
@@ -109,7 +105,7 @@ pub async fn capture_lead(
     for _ in 0..4 {
         let now = ports.clock.now();
         let lead_id = new_id(now);
-        let mut lead = new_lead(input, &lead_id, now);
+        let mut lead = Lead::new(input, &lead_id, now);
         if input.attribution.referral_code.is_some() {
             lead.attribution.referral = Some(
                 match &attribution {

@@ -629,7 +629,7 @@ async fn flush(
 fn imported_lead(chunk: &Chunk, p: &Pending) -> (Lead, AuditEvent) {
     // the import's start is every lead's creation time: a retry builds the same ticket
     let at = chunk.started_at;
-    let mut lead = super::capture::new_lead(&p.input, &p.lead_id, at);
+    let mut lead = Lead::new(&p.input, &p.lead_id, at);
     lead.import = Some(ImportSource {
         import_id: chunk.import_id.clone(),
         key: chunk.key.clone(),

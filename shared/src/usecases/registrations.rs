@@ -4,7 +4,7 @@
 //! expiry, never the other reseller) and leaves a conflict ticket for admins. Claims are
 //! guard items written in one transaction, so of two racing registrations exactly one wins.
 
-use crate::domain::billing::{positive, Amount, BillingLimits};
+use crate::domain::billing::{positive, Amount};
 use crate::domain::company_domain::{claimable, host_of};
 use crate::domain::lead::{is_valid_email, Attribution, FieldError, LeadInput, Profile};
 use crate::domain::text::{self, Lines};
@@ -107,6 +107,8 @@ pub struct RegistrationPorts<'a> {
     pub protection_days: i64,
     /// free-mail domains beyond the maintained list
     pub extra_free_mail_domains: &'a [String],
+    /// the largest `expected_value` (the configured largest order)
+    pub max_expected_value: rust_decimal::Decimal,
 }
 
 /// What a valid registration claims.
@@ -121,7 +123,11 @@ struct Valid {
     title: Option<String>,
 }
 
-fn validate(input: &RegistrationIn, extra_free_mail: &[String]) -> Result<Valid, Vec<FieldError>> {
+fn validate(
+    input: &RegistrationIn,
+    extra_free_mail: &[String],
+    max_expected_value: rust_decimal::Decimal,
+) -> Result<Valid, Vec<FieldError>> {
     let mut errors = Vec::new();
     let name = text::collect(
         text::required("company.name", input.company.name.as_deref(), 200, Lines::Single),
@@ -141,15 +147,10 @@ fn validate(input: &RegistrationIn, extra_free_mail: &[String]) -> Result<Valid,
     let phone = one_line("contact.phone", &input.contact.phone, 40);
     let title = one_line("contact.title", &input.contact.title, 200);
     let given_domain = one_line("company.domain", &input.company.domain, 253);
-    let expected_value = input.expected_value.as_ref().map(|v| {
-        positive(
-            "expected_value",
-            &Some(v.clone()),
-            BillingLimits::default().max_order_amount,
-            &mut errors,
-        )
-        .to_string()
-    });
+    let expected_value = input
+        .expected_value
+        .as_ref()
+        .map(|v| positive("expected_value", &Some(v.clone()), max_expected_value, &mut errors).to_string());
     // the company's own domain claims it; a public or shared one is noted and claims nothing
     let (domain, domain_note) = match given_domain.or_else(|| email.rsplit_once('@').map(|(_, d)| d.to_string())) {
         None => (None, None),
@@ -186,7 +187,7 @@ pub async fn register(
     reseller_id: &str,
     input: &RegistrationIn,
 ) -> Result<Registered, StoreError> {
-    let v = match validate(input, ports.extra_free_mail_domains) {
+    let v = match validate(input, ports.extra_free_mail_domains, ports.max_expected_value) {
         Ok(v) => v,
         Err(errors) => return Ok(Registered::Invalid(errors)),
     };

@@ -264,7 +264,7 @@ pub async fn score_and_route(
         // an owner's first-response clock starts now (SPEC §4 SLA)
         if let Some(owner) = &next.owner_reseller_id {
             let sla = crate::usecases::sla::start(lead_id, owner, now, ports.rules);
-            writes.push(repo::put_new(crate::usecases::sla::sla_item(&sla)?));
+            writes.push(repo::put_new(repo::item(&sla)?));
         }
         match ports.table.transact(writes).await {
             Ok(()) => {

@@ -10,7 +10,7 @@ use crate::domain::sequence::{next_opening, render, sequence_for, timezone_for};
 use crate::domain::stage::Stage;
 use crate::domain::token;
 use crate::ports::mailer::MailError;
-use crate::ports::table::{Cond, Index, Item, Key, Query, SkRange, StoreError, Table, Write};
+use crate::ports::table::{Cond, Index, Key, Query, SkRange, StoreError, Table, Write};
 use crate::ports::{Clock, Mailer};
 use crate::repo;
 use chrono::{DateTime, Duration, Utc};
@@ -18,11 +18,6 @@ use serde::Serialize;
 
 pub use crate::domain::sequence::{Step, StepStatus};
 pub use crate::repo::{step_sk, DUE_INDEX_PK};
-
-/// A step as an item (on the due index while scheduled).
-fn step_item(s: &Step) -> Result<Item, StoreError> {
-    repo::item(s)
-}
 
 /// Where an address's suppression is kept.
 pub fn suppression_key(email: &str) -> Key {
@@ -115,7 +110,7 @@ pub async fn on_qualified(ports: &SequencePorts<'_>, lead_id: &str) -> Result<En
                 links: t.links.clone(),
                 version: 1,
             };
-            step_item(&step).map(repo::put_new)
+            repo::item(&step).map(repo::put_new)
         })
         .collect::<Result<_, _>>()?;
     if writes.is_empty() {
@@ -204,7 +199,7 @@ async fn stop_reason(table: &dyn Table, lead: &Lead) -> Result<Option<String>, S
 
 async fn save(table: &dyn Table, next: &Step, expected_version: u64) -> Result<bool, StoreError> {
     match table
-        .transact(vec![repo::put_if_version(step_item(next)?, expected_version)])
+        .transact(vec![repo::put_if_version(repo::item(next)?, expected_version)])
         .await
     {
         Ok(()) => Ok(true),

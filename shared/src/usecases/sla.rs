@@ -12,7 +12,7 @@ use crate::domain::reseller::Reseller;
 use crate::domain::routing::ADMIN_QUEUE;
 use crate::domain::sla::{needs_roster, next_step, SlaStep};
 use crate::ids::new_id;
-use crate::ports::table::{Index, Item, Query, SkRange, StoreError, Table, Write};
+use crate::ports::table::{Index, Query, SkRange, StoreError, Table, Write};
 use crate::ports::{Clock, Mailer};
 use crate::repo;
 use chrono::{DateTime, Duration, Utc};
@@ -24,11 +24,6 @@ pub use crate::repo::{sla_key, SLA_DUE_INDEX_PK};
 pub const MAX_PER_RUN: usize = 500;
 
 pub use crate::domain::sla::{Sla, SlaStatus};
-
-/// The SLA as an item (on the deadline index while it waits).
-pub fn sla_item(sla: &Sla) -> Result<Item, StoreError> {
-    repo::item(sla)
-}
 
 /// The SLA a new assignment starts.
 pub fn start(lead_id: &str, owner: &str, now: DateTime<Utc>, rules: &Rules) -> Sla {
@@ -63,7 +58,7 @@ pub fn first_response(sla: &Sla, by: &str, at: DateTime<Utc>) -> Result<Option<(
     next.first_response_minutes = Some(((at - sla.assigned_at).num_seconds() + 30).div_euclid(60));
     next.first_response_by = Some(by.to_string());
     next.version += 1;
-    let write = repo::put_if_version(sla_item(&next)?, sla.version);
+    let write = repo::put_if_version(repo::item(&next)?, sla.version);
     Ok(Some((next, write)))
 }
 
@@ -234,7 +229,7 @@ async fn handle(
             }
         }
     };
-    writes.push(repo::put_if_version(sla_item(&next_sla)?, sla.version));
+    writes.push(repo::put_if_version(repo::item(&next_sla)?, sla.version));
     if !action.is_empty() {
         writes.push(repo::put_if_version(repo::item(&next_lead)?, lead.version));
         let audit = AuditEvent {
@@ -383,7 +378,7 @@ mod tests {
         let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 4, 30, 0).single().expect("time");
         let sla = start("L1", "R1", t0, &Rules::default());
         assert_eq!(sla.deadline, t0 + Duration::hours(4));
-        let item = sla_item(&sla).expect("item");
+        let item = repo::item(&sla).expect("item");
         assert_eq!(item["gsi1pk"], SLA_DUE_INDEX_PK);
         assert!(item["gsi1sk"]
             .as_str()

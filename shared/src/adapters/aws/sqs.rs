@@ -37,7 +37,7 @@ impl SqsQueue {
         let dlq = self
             .client
             .create_queue()
-            .queue_name(format!("{name}-dlq"))
+            .queue_name(crate::ports::queue::dead_letter_queue_of(name))
             .send()
             .await
             .map_err(|e| map_err(name, e))?;

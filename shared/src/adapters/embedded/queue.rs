@@ -33,7 +33,7 @@ pub struct EmbeddedQueue {
 }
 
 pub fn dlq_name(queue: &str) -> String {
-    format!("{queue}-dlq")
+    dead_letter_queue_of(queue)
 }
 
 impl EmbeddedQueue {

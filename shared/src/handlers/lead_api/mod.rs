@@ -51,6 +51,8 @@ pub struct LeadApiConfig {
     /// how long a deal registration protects its company
     pub protection_days: i64,
     pub extra_free_mail_domains: Vec<String>,
+    /// the largest amount an order (and so a registration's expected value) may have
+    pub max_order_amount: rust_decimal::Decimal,
     /// where referral links land (with `ref` and `click` in the query)
     pub referral_landing_url: String,
 }
@@ -69,6 +71,7 @@ impl LeadApiConfig {
             tracking_secret: env.required(env::TRACKING_SECRET),
             protection_days: rules.routing.protection_days as i64,
             extra_free_mail_domains: rules.routing.extra_free_mail_domains,
+            max_order_amount: rules.billing.max_order_amount,
             referral_landing_url: env.required(env::REFERRAL_LANDING_URL),
         }
     }
