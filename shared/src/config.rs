@@ -328,13 +328,6 @@ impl Rules {
         rules.commission.validate()?;
         Ok(rules)
     }
-
-    /// `RULES_JSON` from the process environment (the defaults when unset).
-    pub fn from_env() -> Result<Rules, String> {
-        let mut env = Env::process();
-        let rules = env.rules();
-        env.finish().map(|_| rules).map_err(|e| e.to_string())
-    }
 }
 
 #[cfg(test)]

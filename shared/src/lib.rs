@@ -14,3 +14,4 @@ pub mod ports;
 pub mod repo;
 pub mod runtime;
 pub mod usecases;
+pub mod wiring;

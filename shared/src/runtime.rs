@@ -1,14 +1,22 @@
-//! Start-up wiring for the Lambdas: JSON logs, configuration from the environment (read once,
-//! through one `config::Env`, every missing or invalid variable reported together), SDK
-//! clients built once outside the handler.
+//! Start-up for the Lambdas: JSON logs, then each function's handler assembled by `wiring`
+//! on the AWS adapters, its configuration read once from the process environment (every
+//! missing or invalid variable reported together). SDK clients are built once, outside the
+//! handler, and only those the function uses.
 
-use crate::adapters::aws::{sdk_config, DynamoTable, SqsQueue};
+use crate::adapters::aws::{sdk_config, DynamoTable, S3Blobs, SesMailer, SqsQueue};
 use crate::config::{env, ConfigError, Env};
-use crate::handlers::lead_api::{LeadApi, LeadApiConfig};
-use crate::handlers::renewal_scan::mail_from;
-use crate::handlers::scoring::{roster_ttl, Scoring};
+use crate::handlers::billing_api::BillingApi;
+use crate::handlers::commission::Commission;
+use crate::handlers::import::Importer;
+use crate::handlers::lead_api::LeadApi;
+use crate::handlers::payout::Payout;
+use crate::handlers::renewal_scan::RenewalScan;
+use crate::handlers::scoring::Scoring;
+use crate::handlers::sequence_sender::Sequencer;
+use crate::handlers::sla_watch::SlaWatch;
 use crate::ports::clock::SystemClock;
-use crate::usecases::score_route::RosterCache;
+use crate::ports::{Blobs, Clock, Mailer, Queue, Table};
+use crate::wiring;
 use std::sync::Arc;
 
 /// JSON logs, one object per line, with the current span's fields (the request id).
@@ -29,160 +37,80 @@ pub fn init_tracing() {
         .try_init();
 }
 
-pub async fn lead_api_from_env() -> Result<Arc<LeadApi>, ConfigError> {
+/// The AWS side of a function: the SDK configuration and the table it works on.
+struct Aws {
+    sdk: aws_config::SdkConfig,
+    table_name: String,
+}
+
+impl Aws {
+    fn table(&self) -> Arc<dyn Table> {
+        Arc::new(DynamoTable::new(&self.sdk, self.table_name.clone()))
+    }
+    fn queue(&self) -> Arc<dyn Queue> {
+        Arc::new(SqsQueue::new(&self.sdk))
+    }
+    fn mailer(&self) -> Arc<dyn Mailer> {
+        Arc::new(SesMailer::new(&self.sdk))
+    }
+    fn blobs(&self, env: &mut Env) -> Arc<dyn Blobs> {
+        Arc::new(S3Blobs::new(&self.sdk, env.required(env::BUCKET_NAME)))
+    }
+}
+
+fn clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}
+
+/// Reads the environment, builds the handler with `build`, and fails with every problem found.
+async fn from_env<T>(build: impl FnOnce(&mut Env, &Aws) -> T) -> Result<Arc<T>, ConfigError> {
     let mut env = Env::process();
-    let config = LeadApiConfig::read(&mut env);
     let table_name = env.required(env::TABLE_NAME);
+    let aws = Aws {
+        sdk: sdk_config().await,
+        table_name,
+    };
+    let built = build(&mut env, &aws);
     env.finish()?;
-    let sdk = sdk_config().await;
-    Ok(Arc::new(LeadApi {
-        table: Arc::new(DynamoTable::new(&sdk, table_name)),
-        queue: Arc::new(SqsQueue::new(&sdk)),
-        clock: Arc::new(SystemClock),
-        config,
-    }))
+    Ok(Arc::new(built))
+}
+
+pub async fn lead_api_from_env() -> Result<Arc<LeadApi>, ConfigError> {
+    from_env(|env, aws| wiring::lead_api(env, aws.table(), aws.queue(), clock())).await
 }
 
 pub async fn scoring_from_env() -> Result<Arc<Scoring>, ConfigError> {
-    let mut env = Env::process();
-    let rules = env.rules();
-    let table_name = env.required(env::TABLE_NAME);
-    let sequence_queue = env.required(env::SEQUENCE_QUEUE_URL);
-    let ttl = roster_ttl(&mut env);
-    env.finish()?;
-    let sdk = sdk_config().await;
-    Ok(Arc::new(Scoring {
-        table: Arc::new(DynamoTable::new(&sdk, table_name)),
-        queue: Arc::new(SqsQueue::new(&sdk)),
-        clock: Arc::new(SystemClock),
-        rules,
-        roster: RosterCache::new(ttl),
-        sequence_queue,
-    }))
+    from_env(|env, aws| wiring::scoring(env, aws.table(), aws.queue(), clock())).await
 }
 
-pub async fn billing_api_from_env() -> Result<Arc<crate::handlers::billing_api::BillingApi>, ConfigError> {
-    let mut env = Env::process();
-    let config = crate::handlers::billing_api::BillingApiConfig::read(&mut env);
-    let table_name = env.required(env::TABLE_NAME);
-    env.finish()?;
-    let sdk = sdk_config().await;
-    Ok(Arc::new(crate::handlers::billing_api::BillingApi {
-        table: Arc::new(DynamoTable::new(&sdk, table_name)),
-        queue: Arc::new(SqsQueue::new(&sdk)),
-        clock: Arc::new(SystemClock),
-        config,
-    }))
+pub async fn billing_api_from_env() -> Result<Arc<BillingApi>, ConfigError> {
+    from_env(|env, aws| wiring::billing_api(env, aws.table(), aws.queue(), clock())).await
 }
 
-pub async fn commission_from_env() -> Result<Arc<crate::handlers::commission::Commission>, ConfigError> {
-    let mut env = Env::process();
-    let rules = env.rules();
-    let table_name = env.required(env::TABLE_NAME);
-    let dead_letter_url = env.required(env::DEAD_LETTER_QUEUE_URL);
-    env.finish()?;
-    let sdk = sdk_config().await;
-    Ok(Arc::new(crate::handlers::commission::Commission {
-        table: Arc::new(DynamoTable::new(&sdk, table_name)),
-        clock: Arc::new(SystemClock),
-        rules,
-        dead_letters: Some(crate::handlers::sqs::DeadLetters {
-            queue: Arc::new(SqsQueue::new(&sdk)),
-            url: dead_letter_url,
-        }),
-    }))
+pub async fn commission_from_env() -> Result<Arc<Commission>, ConfigError> {
+    from_env(|env, aws| wiring::commission(env, aws.table(), aws.queue(), clock())).await
 }
 
-pub async fn renewal_scan_from_env() -> Result<Arc<crate::handlers::renewal_scan::RenewalScan>, ConfigError> {
-    let mut env = Env::process();
-    let rules = env.rules();
-    let table_name = env.required(env::TABLE_NAME);
-    let mail_from = mail_from(&mut env);
-    env.finish()?;
-    let sdk = sdk_config().await;
-    Ok(Arc::new(crate::handlers::renewal_scan::RenewalScan {
-        table: Arc::new(DynamoTable::new(&sdk, table_name)),
-        mailer: Arc::new(crate::adapters::aws::SesMailer::new(&sdk)),
-        clock: Arc::new(SystemClock),
-        rules,
-        mail_from,
-    }))
+pub async fn renewal_scan_from_env() -> Result<Arc<RenewalScan>, ConfigError> {
+    from_env(|env, aws| wiring::renewal_scan(env, aws.table(), aws.mailer(), clock())).await
 }
 
-pub async fn payout_from_env() -> Result<Arc<crate::handlers::payout::Payout>, ConfigError> {
-    let mut env = Env::process();
-    let rules = env.rules();
-    let table_name = env.required(env::TABLE_NAME);
-    let payout_queue = env.required(env::PAYOUT_QUEUE_URL);
-    let finance_email = crate::handlers::payout::finance_email(&mut env);
-    let mail_from = mail_from(&mut env);
-    env.finish()?;
-    let sdk = sdk_config().await;
-    Ok(Arc::new(crate::handlers::payout::Payout {
-        table: Arc::new(DynamoTable::new(&sdk, table_name)),
-        queue: Arc::new(SqsQueue::new(&sdk)),
-        mailer: Arc::new(crate::adapters::aws::SesMailer::new(&sdk)),
-        clock: Arc::new(SystemClock),
-        rules,
-        payout_queue,
-        mail_from,
-        finance_email,
-    }))
+pub async fn payout_from_env() -> Result<Arc<Payout>, ConfigError> {
+    from_env(|env, aws| wiring::payout(env, aws.table(), aws.queue(), aws.mailer(), clock())).await
 }
 
-pub async fn sequencer_from_env() -> Result<Arc<crate::handlers::sequence_sender::Sequencer>, ConfigError> {
-    let mut env = Env::process();
-    let rules = env.rules();
-    let table_name = env.required(env::TABLE_NAME);
-    let (public_base_url, tracking_secret) = crate::handlers::sequence_sender::Sequencer::secrets(&mut env);
-    let mail_from = mail_from(&mut env);
-    env.finish()?;
-    let sdk = sdk_config().await;
-    Ok(Arc::new(crate::handlers::sequence_sender::Sequencer {
-        table: Arc::new(DynamoTable::new(&sdk, table_name)),
-        mailer: Arc::new(crate::adapters::aws::SesMailer::new(&sdk)),
-        clock: Arc::new(SystemClock),
-        rules,
-        mail_from,
-        public_base_url,
-        tracking_secret,
-    }))
+pub async fn sequencer_from_env() -> Result<Arc<Sequencer>, ConfigError> {
+    from_env(|env, aws| wiring::sequencer(env, aws.table(), aws.mailer(), clock())).await
 }
 
-pub async fn importer_from_env() -> Result<Arc<crate::handlers::import::Importer>, ConfigError> {
-    let mut env = Env::process();
-    let table_name = env.required(env::TABLE_NAME);
-    let bucket = env.required(env::BUCKET_NAME);
-    let scoring_queue = env.required(env::SCORING_QUEUE_URL);
-    let import_queue = env.required(env::IMPORT_QUEUE_URL);
-    let chunk_bytes = crate::handlers::import::chunk_bytes(&mut env);
-    env.finish()?;
-    let sdk = sdk_config().await;
-    Ok(Arc::new(crate::handlers::import::Importer {
-        table: Arc::new(DynamoTable::new(&sdk, table_name)),
-        blobs: Arc::new(crate::adapters::aws::S3Blobs::new(&sdk, bucket)),
-        queue: Arc::new(SqsQueue::new(&sdk)),
-        clock: Arc::new(SystemClock),
-        scoring_queue,
-        import_queue,
-        chunk_bytes,
-    }))
+pub async fn importer_from_env() -> Result<Arc<Importer>, ConfigError> {
+    from_env(|env, aws| {
+        let blobs = aws.blobs(env);
+        wiring::importer(env, aws.table(), blobs, aws.queue(), clock())
+    })
+    .await
 }
 
-pub async fn sla_watch_from_env() -> Result<Arc<crate::handlers::sla_watch::SlaWatch>, ConfigError> {
-    let mut env = Env::process();
-    let rules = env.rules();
-    let table_name = env.required(env::TABLE_NAME);
-    let admin_email = crate::handlers::sla_watch::admin_email(&mut env);
-    let mail_from = mail_from(&mut env);
-    env.finish()?;
-    let sdk = sdk_config().await;
-    Ok(Arc::new(crate::handlers::sla_watch::SlaWatch {
-        table: Arc::new(DynamoTable::new(&sdk, table_name)),
-        mailer: Arc::new(crate::adapters::aws::SesMailer::new(&sdk)),
-        clock: Arc::new(SystemClock),
-        rules,
-        mail_from,
-        admin_email,
-    }))
+pub async fn sla_watch_from_env() -> Result<Arc<SlaWatch>, ConfigError> {
+    from_env(|env, aws| wiring::sla_watch(env, aws.table(), aws.mailer(), clock())).await
 }

@@ -9,22 +9,22 @@ pub mod server;
 
 use shared::adapters::aws::{sdk_config, DynamoTable, S3Blobs, SesMailer, SqsQueue};
 use shared::adapters::embedded::{DiskBlobs, EmbeddedQueue, EmbeddedTable, OutboxMailer};
-use shared::config::Rules;
-use shared::handlers::billing_api::{self, BillingApi, BillingApiConfig};
+use shared::config::Env;
+use shared::handlers::billing_api::{self, BillingApi};
 use shared::handlers::commission::Commission;
 use shared::handlers::http::cors_layer;
 use shared::handlers::import::Importer;
-use shared::handlers::lead_api::{self, LeadApi, LeadApiConfig};
+use shared::handlers::lead_api::{self, LeadApi};
 use shared::handlers::payout::Payout;
 use shared::handlers::renewal_scan::{mail_from_env, RenewalScan};
 use shared::handlers::scoring::Scoring;
 use shared::handlers::sequence_sender::Sequencer;
 use shared::handlers::sla_watch::SlaWatch;
-use shared::handlers::sqs::DeadLetters;
 use shared::ports::clock::ShiftedClock;
+use shared::ports::queue::dead_letter_queue_of;
 use shared::ports::{Blobs, Mailer, Queue, Table};
-use shared::usecases::resellers::sha256_hex;
-use shared::usecases::score_route::RosterCache;
+use shared::wiring;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -222,6 +222,45 @@ fn tracking_secret(dir: &std::path::Path) -> Result<String, String> {
     Ok(secret)
 }
 
+/// The variables the functions read, as the local stack sets them: its own values (queue ids,
+/// keys, addresses on this port) over the process environment (`RULES_JSON`, `MAIL_FROM`,
+/// `THANK_YOU_URL`… when set). Every handler is then assembled by `shared::wiring`, exactly
+/// as the Lambdas assemble theirs from their environment.
+fn local_env(options: &Options, base: &str, id_of: &dyn Fn(&str) -> String) -> Result<Env, String> {
+    use shared::config::env::*;
+    let process = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let mut vars: HashMap<&'static str, String> = HashMap::from([
+        (SCORING_QUEUE_URL, id_of("scoring")),
+        (SEQUENCE_QUEUE_URL, id_of("sequence")),
+        (COMMISSION_QUEUE_URL, id_of("commission")),
+        (PAYOUT_QUEUE_URL, id_of("payout")),
+        (IMPORT_QUEUE_URL, id_of("import")),
+        (DEAD_LETTER_QUEUE_URL, dead_letter_queue_of(&id_of("commission"))),
+        (ADMIN_API_KEY, options.admin_key.clone()),
+        (BILLING_WEBHOOK_SECRET, options.webhook_secret.clone()),
+        (REDIRECT_ALLOWED_HOSTS, "localhost,127.0.0.1".into()),
+        (ALLOWED_ORIGINS, options.allowed_origins.join(",")),
+        (TRACKING_SECRET, tracking_secret(&options.data_dir)?),
+        (PUBLIC_BASE_URL, base.to_string()),
+        (REFERRAL_LANDING_URL, format!("{base}/_local/form")),
+        (FINANCE_EMAIL, options.finance_email.clone()),
+        (ADMIN_EMAIL, options.admin_email.clone()),
+        (ROSTER_CACHE_SECONDS, options.roster_cache.as_secs().to_string()),
+        (IMPORT_CHUNK_BYTES, options.import_chunk_bytes.to_string()),
+    ]);
+    vars.insert(
+        THANK_YOU_URL,
+        process(THANK_YOU_URL).unwrap_or_else(|| format!("{base}/_local/thanks")),
+    );
+    vars.insert(
+        ERROR_URL,
+        process(ERROR_URL).unwrap_or_else(|| format!("{base}/_local/form-error")),
+    );
+    Ok(Env::from_fn(move |name| {
+        vars.get(name).cloned().or_else(|| process(name))
+    }))
+}
+
 pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
     let clock = Arc::new(ShiftedClock::default());
     let names: Vec<&str> = QUEUES.iter().map(|(n, _)| *n).collect();
@@ -246,94 +285,31 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
             .unwrap_or_default()
     };
     let base = format!("http://127.0.0.1:{}", options.port);
-    let tracking_secret = tracking_secret(&options.data_dir)?;
-    let rules = Rules::from_env()?;
-    let lead_api = Arc::new(LeadApi {
-        table: table.clone(),
-        queue: queue.clone(),
-        clock: clock.clone(),
-        config: LeadApiConfig {
-            admin_key_hash: sha256_hex(&options.admin_key),
-            scoring_queue: id_of("scoring"),
-            thank_you_url: std::env::var("THANK_YOU_URL").unwrap_or_else(|_| format!("{base}/_local/thanks")),
-            error_url: std::env::var("ERROR_URL").unwrap_or_else(|_| format!("{base}/_local/form-error")),
-            redirect_hosts: vec!["localhost".into(), "127.0.0.1".into()],
-            allowed_origins: options.allowed_origins.clone(),
-            tracking_secret: tracking_secret.clone(),
-            protection_days: rules.routing.protection_days as i64,
-            extra_free_mail_domains: rules.routing.extra_free_mail_domains.clone(),
-            max_order_amount: rules.billing.max_order_amount,
-            referral_landing_url: format!("{base}/_local/form"),
-        },
-    });
-    let scoring = Arc::new(Scoring {
-        table: table.clone(),
-        queue: queue.clone(),
-        clock: clock.clone(),
-        rules: rules.clone(),
-        roster: RosterCache::new(options.roster_cache),
-        sequence_queue: id_of("sequence"),
-    });
-    let billing_api = Arc::new(BillingApi {
-        table: table.clone(),
-        queue: queue.clone(),
-        clock: clock.clone(),
-        config: BillingApiConfig {
-            webhook_secret: options.webhook_secret.clone(),
-            admin_key_hash: sha256_hex(&options.admin_key),
-            commission_queue: id_of("commission"),
-            limits: rules.billing.clone(),
-        },
-    });
-    let sequencer = Arc::new(Sequencer {
-        table: table.clone(),
-        mailer: mailer.clone(),
-        clock: clock.clone(),
-        rules: rules.clone(),
-        mail_from: mail_from_env(),
-        public_base_url: base.clone(),
-        tracking_secret: tracking_secret.clone(),
-    });
-    let payout = Arc::new(Payout {
-        table: table.clone(),
-        queue: queue.clone(),
-        mailer: mailer.clone(),
-        clock: clock.clone(),
-        rules: rules.clone(),
-        payout_queue: id_of("payout"),
-        mail_from: mail_from_env(),
-        finance_email: options.finance_email.clone(),
-    });
-    let renewal_scan = Arc::new(RenewalScan {
-        table: table.clone(),
-        mailer: mailer.clone(),
-        clock: clock.clone(),
-        rules: rules.clone(),
-        mail_from: mail_from_env(),
-    });
-    let sla_watch = Arc::new(SlaWatch {
-        table: table.clone(),
-        mailer: mailer.clone(),
-        clock: clock.clone(),
-        rules: rules.clone(),
-        mail_from: mail_from_env(),
-        admin_email: options.admin_email.clone(),
-    });
-    let importer = Arc::new(Importer {
-        table: table.clone(),
-        blobs: blobs.clone(),
-        queue: queue.clone(),
-        clock: clock.clone(),
-        scoring_queue: id_of("scoring"),
-        import_queue: id_of("import"),
-        chunk_bytes: options.import_chunk_bytes,
-    });
-    let commission = Arc::new(Commission {
-        table: table.clone(),
-        clock: clock.clone(),
-        rules: rules.clone(),
-        dead_letters: Some(DeadLetters::of(queue.clone(), &id_of("commission"))),
-    });
+    let mut env = local_env(&options, &base, &id_of)?;
+    let clock_port: Arc<dyn shared::ports::Clock> = clock.clone();
+    let c = || clock_port.clone();
+    let lead_api = Arc::new(wiring::lead_api(&mut env, table.clone(), queue.clone(), c()));
+    let scoring = Arc::new(wiring::scoring(&mut env, table.clone(), queue.clone(), c()));
+    let billing_api = Arc::new(wiring::billing_api(&mut env, table.clone(), queue.clone(), c()));
+    let commission = Arc::new(wiring::commission(&mut env, table.clone(), queue.clone(), c()));
+    let renewal_scan = Arc::new(wiring::renewal_scan(&mut env, table.clone(), mailer.clone(), c()));
+    let payout = Arc::new(wiring::payout(
+        &mut env,
+        table.clone(),
+        queue.clone(),
+        mailer.clone(),
+        c(),
+    ));
+    let sequencer = Arc::new(wiring::sequencer(&mut env, table.clone(), mailer.clone(), c()));
+    let importer = Arc::new(wiring::importer(
+        &mut env,
+        table.clone(),
+        blobs.clone(),
+        queue.clone(),
+        c(),
+    ));
+    let sla_watch = Arc::new(wiring::sla_watch(&mut env, table.clone(), mailer.clone(), c()));
+    env.finish().map_err(|e| e.to_string())?;
     Ok(Arc::new(Stack {
         sequencer,
         importer,

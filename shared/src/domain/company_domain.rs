@@ -3,21 +3,65 @@
 //! provider, a public suffix (`in`, `co.in`), a single label (`localhost`) or anything that
 //! is not a host name. URLs are read for their host (`https://x.com/about` → `x.com`), and a
 //! host is claimed at its registrable domain (`mail.x.co.in` → `x.co.in`).
+//!
+//! The three lists are data files in `shared/data/`, embedded as text and parsed on first use
+//! (never at start-up): the public-suffix list (Debian's `publicsuffix` package, MPL-2.0), the
+//! free-mail list maintained here and the disposable-mail list (from `mailchecker`, MIT). As
+//! compiled-in code tables the first and last cost the function binary ~4 MB and its start-up
+//! ~1 ms of relocations (docs/BENCHMARKS.md); as text they cost their bytes alone.
 
-use std::collections::BTreeSet;
+use publicsuffix::{List, Psl};
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
+const PUBLIC_SUFFIX_LIST: &str = include_str!("../../data/public_suffix_list.dat");
 const FREE_MAIL_LIST: &str = include_str!("../../data/free-mail-domains.txt");
+const DISPOSABLE_MAIL_LIST: &str = include_str!("../../data/disposable-mail-domains.txt");
 
-fn built_in_free_mail() -> &'static BTreeSet<&'static str> {
-    static SET: OnceLock<BTreeSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| {
-        FREE_MAIL_LIST
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .collect()
-    })
+/// The entries of a `#`-commented, one-per-line list.
+fn entries(list: &'static str) -> HashSet<&'static str> {
+    list.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+}
+
+fn free_mail() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| entries(FREE_MAIL_LIST))
+}
+
+fn disposable_mail() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| entries(DISPOSABLE_MAIL_LIST))
+}
+
+fn public_suffixes() -> &'static List {
+    static LIST: OnceLock<List> = OnceLock::new();
+    // the list is part of the source tree; a test parses it, so this cannot fail in a build
+    LIST.get_or_init(|| PUBLIC_SUFFIX_LIST.parse().unwrap_or_default())
+}
+
+/// The registrable domain of a host (`mail.x.co.in` → `x.co.in`); none for a public suffix.
+fn registrable_domain(host: &str) -> Option<&str> {
+    let domain = public_suffixes().domain(host.as_bytes())?;
+    let len = domain.as_bytes().len();
+    host.get(host.len() - len..)
+}
+
+/// A host at or under a listed disposable provider (`x.mailinator.com` too).
+fn is_disposable(host: &str) -> bool {
+    let set = disposable_mail();
+    let mut rest = host;
+    loop {
+        if set.contains(rest) {
+            return true;
+        }
+        match rest.split_once('.') {
+            Some((_, parent)) if parent.contains('.') => rest = parent,
+            _ => return false,
+        }
+    }
 }
 
 /// Why a domain cannot claim a company.
@@ -75,14 +119,13 @@ pub fn claimable(input: &str, extra_free_mail: &[String]) -> Result<String, NotC
     if !host.contains('.') {
         return Err(NotClaimable::SingleLabel);
     }
-    let registrable = psl::domain_str(&host).ok_or(NotClaimable::PublicSuffix)?;
+    let registrable = registrable_domain(&host).ok_or(NotClaimable::PublicSuffix)?;
     // the list names registrable domains; a configured entry may name a host too
-    let listed =
-        |d: &str| built_in_free_mail().contains(d) || extra_free_mail.iter().any(|e| e.eq_ignore_ascii_case(d));
+    let listed = |d: &str| free_mail().contains(d) || extra_free_mail.iter().any(|e| e.eq_ignore_ascii_case(d));
     if listed(registrable) || listed(&host) {
         return Err(NotClaimable::FreeMail);
     }
-    if !mailchecker::is_valid(&format!("someone@{registrable}")) || !mailchecker::is_valid(&format!("someone@{host}")) {
+    if is_disposable(&host) {
         return Err(NotClaimable::Disposable);
     }
     Ok(registrable.to_string())
@@ -107,6 +150,14 @@ mod tests {
     }
 
     #[test]
+    fn the_bundled_lists_parse() {
+        let parsed: Result<List, _> = PUBLIC_SUFFIX_LIST.parse();
+        assert!(parsed.is_ok_and(|l| !l.is_empty()));
+        assert!(free_mail().len() > 20);
+        assert!(disposable_mail().len() > 50_000);
+    }
+
+    #[test]
     fn public_and_shared_domains_are_refused() {
         use NotClaimable::*;
         for (input, why) in [
@@ -116,6 +167,9 @@ mod tests {
             ("https://outlook.com/", FreeMail),
             ("rediffmail.com", FreeMail),
             ("mailinator.com", Disposable),
+            ("inbox.mailinator.com", Disposable),
+            ("https://10minutemail.com/x", Disposable),
+            ("blogspot.com", PublicSuffix),
             ("in", SingleLabel),
             ("localhost", SingleLabel),
             ("a", SingleLabel),

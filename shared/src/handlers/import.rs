@@ -83,13 +83,14 @@ impl Importer {
     }
 }
 
-/// The chunk size from `IMPORT_CHUNK_BYTES` (at least 1 KiB), or the default.
+/// The chunk size from `IMPORT_CHUNK_BYTES` (at least 256 bytes: a header and a row), or the
+/// default.
 pub fn chunk_bytes(env: &mut crate::config::Env) -> u64 {
     env.parsed(crate::config::env::IMPORT_CHUNK_BYTES, DEFAULT_CHUNK_BYTES, |v| {
         v.parse::<u64>()
             .ok()
-            .filter(|n| *n >= 1024)
-            .ok_or_else(|| format!("must be a number of bytes ≥ 1024, not {v:?}"))
+            .filter(|n| *n >= 256)
+            .ok_or_else(|| format!("must be a number of bytes ≥ 256, not {v:?}"))
     })
 }
 
