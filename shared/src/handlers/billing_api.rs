@@ -6,6 +6,10 @@ use super::http::{
     authenticate, body_fingerprint, media_type, method_not_allowed, read_body, require_admin, ApiError, Principal,
     QueryParams,
 };
+use super::money_views::{
+    EntryView, LedgerView, MonthPayoutsView, OrderView, PaymentView, PayoutTicketView, ResellerPayoutsView,
+    WebhookAnswer,
+};
 use super::openapi::ErrorBody;
 use super::signature::{verify, SignatureError};
 use crate::config::env;
@@ -15,7 +19,7 @@ use crate::domain::billing::{
 use crate::domain::lead::FieldError;
 use crate::ports::{Clock, Queue, Table};
 use crate::usecases::billing::{self, BillingError, BillingPorts, Recorded};
-use crate::usecases::commission::{ledger_month, money_json, parse_month, totals};
+use crate::usecases::commission::{ledger_month, parse_month, totals};
 use crate::usecases::resellers::sha256_hex;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -107,15 +111,6 @@ enum WebhookResponses {
     Invalid(ErrorBody),
 }
 
-/// A webhook's answer.
-#[derive(Debug, utoipa::ToSchema)]
-#[allow(dead_code)]
-pub struct WebhookAnswer {
-    /// accepted | already_received
-    status: String,
-    id: String,
-}
-
 /// The full router the function serves: the API, request ids, and JSON 404s.
 pub fn app(api: Arc<BillingApi>) -> Router {
     router(api)
@@ -169,8 +164,8 @@ impl<T: DeserializeOwned> axum::extract::FromRequest<Arc<BillingApi>> for Signed
 /// A webhook's answer: `202` accepted, `200` a replay, or the error.
 fn webhook_answer(id: &str, recorded: Result<Recorded, BillingError>) -> Response {
     match recorded {
-        Ok(Recorded::Accepted) => (StatusCode::ACCEPTED, Json(json!({"status": "accepted", "id": id}))).into_response(),
-        Ok(Recorded::Replay) => (StatusCode::OK, Json(json!({"status": "already_received", "id": id}))).into_response(),
+        Ok(Recorded::Accepted) => (StatusCode::ACCEPTED, Json(WebhookAnswer::accepted(id))).into_response(),
+        Ok(Recorded::Replay) => (StatusCode::OK, Json(WebhookAnswer::already_received(id))).into_response(),
         Err(BillingError::Invalid(errors)) => ApiError::Invalid(errors).into_response(),
         Err(BillingError::Conflict(m)) => ApiError::Conflict(m).into_response(),
         Err(BillingError::Store(s)) => ApiError::from(s).into_response(),
@@ -235,14 +230,14 @@ async fn post_refund(State(api): State<Arc<BillingApi>>, signed: Signed<RefundIn
 #[utoipa::path(get, path = "/orders/{id}", tag = "ledger",
     params(("id" = String, Path, description = "order id")),
     security(("admin_key" = [])),
-    responses((status = 200, description = "the order, its deal terms, what was paid, every payment with its status, entries and refunds", body = Object), (status = 401, description = "no valid key", body = ErrorBody),
+    responses((status = 200, description = "the order, its deal terms, what was paid, every payment with its status, entries and refunds", body = OrderView), (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "not the admin", body = ErrorBody),
         (status = 404, description = "no such order", body = ErrorBody)))]
 async fn get_order(
     State(api): State<Arc<BillingApi>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OrderView>, ApiError> {
     require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
     let order = billing::get_order(api.table.as_ref(), &id)
         .await?
@@ -258,32 +253,10 @@ async fn get_order(
     listed.sort_by(|a, b| (a.received_at, &a.facts.payment_id).cmp(&(b.received_at, &b.facts.payment_id)));
     let mut payments = Vec::new();
     for p in listed {
-        let refunds: Vec<Value> = billing::payment_refunds(api.table.as_ref(), &p.facts.payment_id)
-            .await?
-            .into_iter()
-            .map(|r| {
-                json!({
-                    "refund_id": r.facts.refund_id, "amount": r.facts.amount.to_string(), "reason": r.facts.reason,
-                    "refunded_at": r.facts.refunded_at, "status": r.status, "status_reason": r.status_reason,
-                })
-            })
-            .collect();
-        payments.push(json!({
-            "payment_id": p.facts.payment_id, "kind": p.facts.kind, "amount": p.facts.amount.to_string(),
-            "currency": p.facts.currency, "paid_at": p.facts.paid_at, "status": p.status,
-            "status_reason": p.status_reason, "refunded": p.refunded.to_string(), "entries": p.entries,
-            "refunds": refunds,
-        }));
+        let refunds = billing::payment_refunds(api.table.as_ref(), &p.facts.payment_id).await?;
+        payments.push(PaymentView::new(&p, &refunds));
     }
-    let f = &order.facts;
-    Ok(Json(json!({
-        "order_id": f.order_id, "lead_id": f.lead_id, "reseller_id": f.reseller_id, "customer": f.customer,
-        "customer_po": f.customer_po, "vendor_po": f.vendor_po, "currency": f.currency, "lines": f.lines,
-        "totals": {"licence": f.total("licence").to_string(), "amc": f.total("amc").to_string(), "services": f.total("services").to_string()},
-        "referring_reseller_id": f.referring_reseller_id, "referral_code": f.referral_code,
-        "sell_price": f.sell_price.map(|s| s.to_string()), "deal": order.deal,
-        "paid": money_json(&order.earned.paid), "payments": payments, "received_at": order.received_at,
-    })))
+    Ok(Json(OrderView::new(&order, payments)))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -296,7 +269,7 @@ struct LedgerParams {
 #[utoipa::path(get, path = "/resellers/{id}/ledger", tag = "ledger",
     params(("id" = String, Path, description = "reseller id"), LedgerParams),
     security(("admin_key" = []), ("reseller_key" = [])),
-    responses((status = 200, description = "`{entries, totals, currency, totals_by_currency}`", body = Object),
+    responses((status = 200, description = "the month's entries and totals", body = LedgerView),
         (status = 400, description = "a bad query string", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "another reseller's ledger", body = ErrorBody),
         (status = 422, description = "a bad month or currency", body = ErrorBody)))]
@@ -305,7 +278,7 @@ async fn get_ledger(
     headers: HeaderMap,
     Path(id): Path<String>,
     QueryParams(p): QueryParams<LedgerParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LedgerView>, ApiError> {
     match authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await? {
         Principal::Admin => {}
         Principal::Reseller(own) if own == id => {}
@@ -338,22 +311,14 @@ async fn get_ledger(
                 .flatten()
         })
         .unwrap_or_else(|| "INR".into());
-    let selected = by_currency.get(&currency).map(money_json).unwrap_or_else(|| json!({}));
-    let view: Vec<Value> = entries
-        .iter()
-        .map(|e| {
-            json!({
-                "payee": e.payee, "source": e.source, "source_id": e.source_id, "order_id": e.order_id,
-                "component": e.component, "base": e.base.to_string(), "rate": e.rate.to_string(),
-                "amount": e.amount.to_string(), "currency": e.currency, "earned_at": e.earned_at,
-                "explanation": e.explanation,
-            })
-        })
-        .collect();
-    Ok(Json(json!({
-        "reseller_id": id, "month": month, "currency": currency, "entries": view, "totals": selected,
-        "totals_by_currency": by_currency.iter().map(|(c, t)| (c.clone(), money_json(t))).collect::<serde_json::Map<String, Value>>(),
-    })))
+    Ok(Json(LedgerView {
+        reseller_id: id,
+        month,
+        entries: entries.iter().map(EntryView::from).collect(),
+        totals: by_currency.get(&currency).cloned().unwrap_or_default(),
+        currency,
+        totals_by_currency: by_currency,
+    }))
 }
 
 /// A health signal: from a billing/support system (signed) or an admin (bearer key).
@@ -405,16 +370,12 @@ async fn post_signal(
     };
     let hash = body_fingerprint(&bytes);
     match record_signal(api.table.as_ref(), api.clock.as_ref(), &id, &signal_id, &signal, &hash).await {
-        Ok(SignalOutcome::Recorded) => (
-            StatusCode::ACCEPTED,
-            Json(json!({"status": "accepted", "id": signal_id})),
-        )
-            .into_response(),
-        Ok(SignalOutcome::Replay) => (
-            StatusCode::OK,
-            Json(json!({"status": "already_received", "id": signal_id})),
-        )
-            .into_response(),
+        Ok(SignalOutcome::Recorded) => {
+            (StatusCode::ACCEPTED, Json(WebhookAnswer::accepted(&signal_id))).into_response()
+        }
+        Ok(SignalOutcome::Replay) => {
+            (StatusCode::OK, Json(WebhookAnswer::already_received(&signal_id))).into_response()
+        }
         Ok(SignalOutcome::Conflict) => {
             ApiError::Conflict(format!("signal {signal_id} was already received with a different body")).into_response()
         }
@@ -449,37 +410,17 @@ async fn get_contract(
     Ok(Json(view))
 }
 
-fn ticket_view(t: &crate::usecases::payout::Ticket) -> Value {
-    let lines: Vec<Value> = t
-        .lines
-        .iter()
-        .map(|l| {
-            json!({
-                "currency": l.currency, "licence": l.licence.to_string(), "amc_first_year": l.amc_first_year.to_string(),
-                "amc_renewal": l.amc_renewal.to_string(), "referral": l.referral.to_string(), "override": l.override_.to_string(),
-                "margin": l.margin.to_string(), "clawbacks": l.clawbacks.to_string(), "carried_in": l.carried_in.to_string(),
-                "net": l.net.to_string(), "net_payable": l.payable.to_string(), "carried_out": l.carried_out.to_string(),
-                "entries": l.entries,
-            })
-        })
-        .collect();
-    json!({
-        "payout_id": t.payout_id, "month": t.month, "payee": t.payee, "payee_name": t.payee_name, "status": t.status,
-        "lines": lines, "entries_settled": t.entries.len(), "issued_at": t.issued_at, "statement_sent": t.statement_sent,
-    })
-}
-
 #[utoipa::path(get, path = "/payouts/{month}", tag = "ledger",
     params(("month" = String, Path, description = "YYYY-MM")),
     security(("admin_key" = [])),
-    responses((status = 200, description = "the month's payout tickets and totals per currency", body = Object), (status = 401, description = "no valid key", body = ErrorBody),
+    responses((status = 200, description = "the month's payout tickets and totals per currency", body = MonthPayoutsView), (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "not the admin", body = ErrorBody),
         (status = 422, description = "a bad month", body = ErrorBody)))]
 async fn get_month_payouts(
     State(api): State<Arc<BillingApi>>,
     headers: HeaderMap,
     Path(month): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MonthPayoutsView>, ApiError> {
     require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
     if parse_month(&month).is_none() {
         return Err(ApiError::Invalid(vec![FieldError {
@@ -492,28 +433,31 @@ async fn get_month_payouts(
     for l in tickets.iter().flat_map(|t| t.lines.iter()) {
         *totals.entry(l.currency.clone()).or_default() += l.payable;
     }
-    Ok(Json(
-        json!({"month": month, "payouts": tickets.iter().map(ticket_view).collect::<Vec<_>>(), "totals": money_json(&totals)}),
-    ))
+    Ok(Json(MonthPayoutsView {
+        month,
+        payouts: tickets.iter().map(PayoutTicketView::from).collect(),
+        totals,
+    }))
 }
 
 #[utoipa::path(get, path = "/resellers/{id}/payouts", tag = "ledger",
     params(("id" = String, Path, description = "reseller id")),
     security(("admin_key" = []), ("reseller_key" = [])),
-    responses((status = 200, description = "the reseller's payout tickets", body = Object), (status = 401, description = "no valid key", body = ErrorBody),
+    responses((status = 200, description = "the reseller's payout tickets", body = ResellerPayoutsView), (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "another reseller's payouts", body = ErrorBody)))]
 async fn get_reseller_payouts(
     State(api): State<Arc<BillingApi>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ResellerPayoutsView>, ApiError> {
     match authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await? {
         Principal::Admin => {}
         Principal::Reseller(own) if own == id => {}
         Principal::Reseller(_) => return Err(ApiError::Forbidden),
     }
     let tickets = crate::usecases::payout::payee_tickets(api.table.as_ref(), &id).await?;
-    Ok(Json(
-        json!({"reseller_id": id, "payouts": tickets.iter().map(ticket_view).collect::<Vec<_>>()}),
-    ))
+    Ok(Json(ResellerPayoutsView {
+        reseller_id: id,
+        payouts: tickets.iter().map(PayoutTicketView::from).collect(),
+    }))
 }

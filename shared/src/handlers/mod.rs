@@ -6,6 +6,7 @@ pub mod commission;
 pub mod http;
 pub mod import;
 pub mod lead_api;
+pub mod money_views;
 pub mod openapi;
 pub mod payout;
 pub mod renewal_scan;

@@ -2,28 +2,55 @@
 
 use super::*;
 
-pub(super) fn reseller_view(r: &Reseller) -> Value {
-    json!({
-        "reseller_id": r.reseller_id,
-        "name": r.name,
-        "email": r.email,
-        "regions": r.regions,
-        "industries": r.industries,
-        "tier": r.tier,
-        "capacity": r.capacity,
-        "status": r.status,
-        "win_rate": r.win_rate.to_string(),
-        "referral_code": r.referral_code,
-        "open_leads": r.open_leads,
-        "last_assigned_at": r.last_assigned_at,
-        "created_at": r.created_at,
-    })
+/// A reseller as the API shows it (never its key's hash; the key itself once, at creation).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ResellerView {
+    pub reseller_id: String,
+    pub name: String,
+    pub email: String,
+    pub regions: Vec<String>,
+    pub industries: Vec<String>,
+    #[schema(value_type = String)]
+    pub tier: crate::domain::reseller::Tier,
+    pub capacity: u32,
+    #[schema(value_type = String)]
+    pub status: crate::domain::reseller::ResellerStatus,
+    /// 0–1, a decimal string
+    pub win_rate: rust_decimal::Decimal,
+    pub referral_code: String,
+    pub open_leads: u32,
+    pub last_assigned_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// only in the answer to `POST /resellers`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+}
+
+impl From<&Reseller> for ResellerView {
+    fn from(r: &Reseller) -> ResellerView {
+        ResellerView {
+            reseller_id: r.reseller_id.clone(),
+            name: r.name.clone(),
+            email: r.email.clone(),
+            regions: r.regions.clone(),
+            industries: r.industries.clone(),
+            tier: r.tier,
+            capacity: r.capacity,
+            status: r.status,
+            win_rate: r.win_rate,
+            referral_code: r.referral_code.clone(),
+            open_leads: r.open_leads,
+            last_assigned_at: r.last_assigned_at,
+            created_at: r.created_at,
+            api_key: None,
+        }
+    }
 }
 
 #[utoipa::path(post, path = "/resellers", tag = "resellers",
     request_body = NewReseller,
     security(("admin_key" = [])),
-    responses((status = 201, description = "the reseller, its referral code and (once) its API key", body = Object), (status = 400, description = "malformed body or query", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
+    responses((status = 201, description = "the reseller, its referral code and (once) its API key", body = ResellerView), (status = 400, description = "malformed body or query", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "not the admin", body = ErrorBody),
         (status = 415, description = "not JSON", body = ErrorBody),
         (status = 422, description = "invalid fields", body = ErrorBody)))]
@@ -45,15 +72,17 @@ pub(super) async fn post_reseller(
             ResellerError::Invalid(errors) => ApiError::Invalid(errors),
             ResellerError::Store(s) => ApiError::from(s),
         })?;
-    let mut body = reseller_view(&reseller);
-    body["api_key"] = json!(api_key);
+    let body = ResellerView {
+        api_key: Some(api_key),
+        ..ResellerView::from(&reseller)
+    };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 #[utoipa::path(get, path = "/resellers/{id}", tag = "resellers",
     params(("id" = String, Path, description = "reseller id")),
     security(("admin_key" = []), ("reseller_key" = [])),
-    responses((status = 200, description = "the reseller (never its key)", body = Object),
+    responses((status = 200, description = "the reseller (never its key)", body = ResellerView),
         (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "another reseller", body = ErrorBody),
         (status = 404, description = "no such reseller", body = ErrorBody)))]
@@ -61,7 +90,7 @@ pub(super) async fn get_reseller(
     State(api): State<Arc<LeadApi>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ResellerView>, ApiError> {
     let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     if let Principal::Reseller(own) = &who {
         if *own != id {
@@ -71,5 +100,5 @@ pub(super) async fn get_reseller(
     let r = resellers_uc::get(api.table.as_ref(), &id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no reseller {id}")))?;
-    Ok(Json(reseller_view(&r)))
+    Ok(Json(ResellerView::from(&r)))
 }

@@ -1,0 +1,297 @@
+//! The response bodies of the money reads (`GET /orders/{id}`, the ledger, payout tickets):
+//! typed, so the OpenAPI description shows their fields. Amounts are decimal strings.
+
+use crate::domain::billing::{Customer, Order, OrderLine, Payment, Refund, Status};
+use crate::domain::ledger::Entry;
+use crate::domain::payout::{Line, Ticket, TicketStatus};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// Amounts per currency, e.g. `{"INR": "1200.00"}`.
+pub type Totals = BTreeMap<String, Decimal>;
+
+/// What a billing webhook answers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookAnswer {
+    /// accepted | already_received
+    pub status: &'static str,
+    pub id: String,
+}
+
+impl WebhookAnswer {
+    pub fn accepted(id: &str) -> WebhookAnswer {
+        WebhookAnswer {
+            status: "accepted",
+            id: id.to_string(),
+        }
+    }
+    pub fn already_received(id: &str) -> WebhookAnswer {
+        WebhookAnswer {
+            status: "already_received",
+            id: id.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefundView {
+    pub refund_id: String,
+    pub amount: Decimal,
+    pub reason: String,
+    pub refunded_at: DateTime<Utc>,
+    /// received | held | processed | rejected
+    #[schema(value_type = String)]
+    pub status: Status,
+    pub status_reason: Option<String>,
+}
+
+impl From<&Refund> for RefundView {
+    fn from(r: &Refund) -> RefundView {
+        RefundView {
+            refund_id: r.facts.refund_id.clone(),
+            amount: r.facts.amount,
+            reason: r.facts.reason.clone(),
+            refunded_at: r.facts.refunded_at,
+            status: r.status,
+            status_reason: r.status_reason.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentView {
+    pub payment_id: String,
+    /// licence | amc | renewal | milestone
+    #[schema(value_type = String)]
+    pub kind: crate::domain::commission::PaymentKind,
+    pub amount: Decimal,
+    pub currency: String,
+    pub paid_at: DateTime<Utc>,
+    #[schema(value_type = String)]
+    pub status: Status,
+    pub status_reason: Option<String>,
+    pub refunded: Decimal,
+    /// the ledger entries it earned, with their explanations
+    #[schema(value_type = Vec<Object>)]
+    pub entries: Vec<crate::domain::commission::Draft>,
+    pub refunds: Vec<RefundView>,
+}
+
+impl PaymentView {
+    pub fn new(p: &Payment, refunds: &[Refund]) -> PaymentView {
+        PaymentView {
+            payment_id: p.facts.payment_id.clone(),
+            kind: p.facts.kind,
+            amount: p.facts.amount,
+            currency: p.facts.currency.clone(),
+            paid_at: p.facts.paid_at,
+            status: p.status,
+            status_reason: p.status_reason.clone(),
+            refunded: p.refunded,
+            entries: p.entries.clone(),
+            refunds: refunds.iter().map(RefundView::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderTotals {
+    pub licence: Decimal,
+    pub amc: Decimal,
+    pub services: Decimal,
+}
+
+/// An order, its deal terms, what was paid, and every payment with its entries and refunds.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderView {
+    pub order_id: String,
+    pub lead_id: String,
+    pub reseller_id: String,
+    #[schema(value_type = Object)]
+    pub customer: Customer,
+    pub customer_po: Option<String>,
+    pub vendor_po: Option<String>,
+    pub currency: String,
+    #[schema(value_type = Vec<Object>)]
+    pub lines: Vec<OrderLine>,
+    pub totals: OrderTotals,
+    pub referring_reseller_id: Option<String>,
+    pub referral_code: Option<String>,
+    pub sell_price: Option<Decimal>,
+    /// the commission terms fixed when the order arrived
+    #[schema(value_type = Object)]
+    pub deal: crate::domain::commission::Deal,
+    /// paid so far, per payment kind
+    #[schema(value_type = Object)]
+    pub paid: Totals,
+    pub payments: Vec<PaymentView>,
+    pub received_at: DateTime<Utc>,
+}
+
+impl OrderView {
+    pub fn new(order: &Order, payments: Vec<PaymentView>) -> OrderView {
+        let f = &order.facts;
+        OrderView {
+            order_id: f.order_id.clone(),
+            lead_id: f.lead_id.clone(),
+            reseller_id: f.reseller_id.clone(),
+            customer: f.customer.clone(),
+            customer_po: f.customer_po.clone(),
+            vendor_po: f.vendor_po.clone(),
+            currency: f.currency.clone(),
+            lines: f.lines.clone(),
+            totals: OrderTotals {
+                licence: f.total("licence"),
+                amc: f.total("amc"),
+                services: f.total("services"),
+            },
+            referring_reseller_id: f.referring_reseller_id.clone(),
+            referral_code: f.referral_code.clone(),
+            sell_price: f.sell_price,
+            deal: order.deal.clone(),
+            paid: order.earned.paid.clone(),
+            payments,
+            received_at: order.received_at,
+        }
+    }
+}
+
+/// One ledger entry as a reseller sees it: what earned it and how it was computed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntryView {
+    pub payee: String,
+    /// payment | refund
+    pub source: String,
+    pub source_id: String,
+    pub order_id: String,
+    pub component: String,
+    pub base: Decimal,
+    pub rate: Decimal,
+    pub amount: Decimal,
+    pub currency: String,
+    pub earned_at: DateTime<Utc>,
+    pub explanation: String,
+}
+
+impl From<&Entry> for EntryView {
+    fn from(e: &Entry) -> EntryView {
+        EntryView {
+            payee: e.payee.clone(),
+            source: e.source.clone(),
+            source_id: e.source_id.clone(),
+            order_id: e.order_id.clone(),
+            component: e.component.clone(),
+            base: e.base,
+            rate: e.rate,
+            amount: e.amount,
+            currency: e.currency.clone(),
+            earned_at: e.earned_at,
+            explanation: e.explanation.clone(),
+        }
+    }
+}
+
+/// A reseller's ledger for one month.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerView {
+    pub reseller_id: String,
+    pub month: String,
+    /// the currency `totals` is in
+    pub currency: String,
+    pub entries: Vec<EntryView>,
+    /// per component, in `currency`
+    #[schema(value_type = Object)]
+    pub totals: Totals,
+    /// per currency, per component
+    #[schema(value_type = Object)]
+    pub totals_by_currency: BTreeMap<String, Totals>,
+}
+
+/// One currency's line of a payout ticket.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PayoutLineView {
+    pub currency: String,
+    pub licence: Decimal,
+    pub amc_first_year: Decimal,
+    pub amc_renewal: Decimal,
+    pub referral: Decimal,
+    #[serde(rename = "override")]
+    pub override_: Decimal,
+    pub margin: Decimal,
+    pub clawbacks: Decimal,
+    pub carried_in: Decimal,
+    pub net: Decimal,
+    pub net_payable: Decimal,
+    pub carried_out: Decimal,
+    pub entries: usize,
+}
+
+impl From<&Line> for PayoutLineView {
+    fn from(l: &Line) -> PayoutLineView {
+        PayoutLineView {
+            currency: l.currency.clone(),
+            licence: l.licence,
+            amc_first_year: l.amc_first_year,
+            amc_renewal: l.amc_renewal,
+            referral: l.referral,
+            override_: l.override_,
+            margin: l.margin,
+            clawbacks: l.clawbacks,
+            carried_in: l.carried_in,
+            net: l.net,
+            net_payable: l.payable,
+            carried_out: l.carried_out,
+            entries: l.entries,
+        }
+    }
+}
+
+/// A payout ticket: one payee's month.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PayoutTicketView {
+    pub payout_id: String,
+    pub month: String,
+    pub payee: String,
+    pub payee_name: String,
+    #[schema(value_type = String)]
+    pub status: TicketStatus,
+    pub lines: Vec<PayoutLineView>,
+    pub entries_settled: usize,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub statement_sent: bool,
+}
+
+impl From<&Ticket> for PayoutTicketView {
+    fn from(t: &Ticket) -> PayoutTicketView {
+        PayoutTicketView {
+            payout_id: t.payout_id.clone(),
+            month: t.month.clone(),
+            payee: t.payee.clone(),
+            payee_name: t.payee_name.clone(),
+            status: t.status,
+            lines: t.lines.iter().map(PayoutLineView::from).collect(),
+            entries_settled: t.entries.len(),
+            issued_at: t.issued_at,
+            statement_sent: t.statement_sent,
+        }
+    }
+}
+
+/// Every payout ticket of a month, with the month's totals per currency.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthPayoutsView {
+    pub month: String,
+    pub payouts: Vec<PayoutTicketView>,
+    #[schema(value_type = Object)]
+    pub totals: Totals,
+}
+
+/// A reseller's payout tickets.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResellerPayoutsView {
+    pub reseller_id: String,
+    pub payouts: Vec<PayoutTicketView>,
+}
