@@ -185,6 +185,7 @@ pub struct Rules {
     pub payout: crate::domain::payout::PayoutRules,
     pub sequences: crate::domain::sequence::SequenceRules,
     pub billing: crate::domain::billing::BillingLimits,
+    pub pipeline: crate::domain::pipeline::PipelineRules,
 }
 
 pub use crate::domain::scoring::ScoringRules;
@@ -205,6 +206,7 @@ impl Default for Rules {
             payout: Default::default(),
             sequences: Default::default(),
             billing: Default::default(),
+            pipeline: Default::default(),
             scoring: ScoringRules::default(),
             routing: RoutingRules::default(),
             fx_to_inr: BTreeMap::from([

@@ -6,6 +6,7 @@ pub mod contract;
 pub mod flows;
 pub mod imports;
 pub mod payouts;
+pub mod pipeline;
 pub mod registrations;
 pub mod renewals;
 pub mod sequences;

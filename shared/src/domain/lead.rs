@@ -51,6 +51,9 @@ pub struct Lead {
     pub stage: Stage,
     /// closed-lost, a terminal state reachable from any open stage
     pub closed_lost: bool,
+    /// why and when it was lost (while closed-lost)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost: Option<crate::domain::pipeline::Lost>,
     pub score: Option<u32>,
     pub band: Option<Band>,
     pub score_reasons: Vec<ScoreReason>,
@@ -94,6 +97,7 @@ impl Lead {
             spam: input.spam,
             stage: Stage::R001,
             closed_lost: false,
+            lost: None,
             score: None,
             band: None,
             score_reasons: vec![],

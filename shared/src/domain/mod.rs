@@ -9,6 +9,7 @@ pub mod lead;
 pub mod ledger;
 pub mod money;
 pub mod payout;
+pub mod pipeline;
 pub mod prospects;
 pub mod referral;
 pub mod region;

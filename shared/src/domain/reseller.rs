@@ -82,11 +82,23 @@ pub struct Reseller {
     /// a sub-reseller's parent, who earns an override on its commission
     #[serde(default)]
     pub parent_reseller_id: Option<String>,
+    /// deals decided in the trailing window, refreshed by each win, loss and reopening
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcomes: Option<crate::domain::pipeline::Outcomes>,
     /// optimistic-concurrency counter: every write expects the version it read
     pub version: u64,
 }
 
 impl Reseller {
+    /// The win rate routing ranks by: its own from decided deals once there are enough of
+    /// them, the configured one before that.
+    pub fn effective_win_rate(&self) -> Decimal {
+        match &self.outcomes {
+            Some(o) if o.applies => o.win_rate.unwrap_or(self.win_rate),
+            _ => self.win_rate,
+        }
+    }
+
     pub fn has_capacity(&self) -> bool {
         self.open_leads < self.capacity
     }

@@ -103,7 +103,7 @@ pub fn route(input: &RoutingInput, roster: &[Reseller], now: DateTime<Utc>) -> R
             Candidate {
                 reseller_id: r.reseller_id.clone(),
                 tier: r.tier,
-                win_rate: r.win_rate,
+                win_rate: r.effective_win_rate(),
                 open_leads: r.open_leads,
                 capacity: r.capacity,
                 region_match,
@@ -220,6 +220,7 @@ mod tests {
             created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
             plan: Default::default(),
             parent_reseller_id: None,
+            outcomes: None,
             version: 1,
         }
     }

@@ -197,6 +197,7 @@ mod tests {
             created_at: t("2026-01-01T00:00:00Z"),
             plan: Default::default(),
             parent_reseller_id: None,
+            outcomes: None,
             version: 1,
         }
     }

@@ -55,8 +55,17 @@ pub enum ApiError {
     BadRequest(String),
     Unauthorized,
     Forbidden,
+    /// `403` saying why
+    ForbiddenBecause(String),
     NotFound(String),
     Conflict(String),
+    /// a stage move the pipeline does not allow: `409` naming the moves that are
+    IllegalMove {
+        message: String,
+        from: String,
+        to: String,
+        allowed: Vec<&'static str>,
+    },
     TooLarge(usize),
     UnsupportedType(String),
     Invalid(Vec<FieldError>),
@@ -71,9 +80,9 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::ForbiddenBecause(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::IllegalMove { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -88,11 +97,18 @@ impl ApiError {
             ApiError::Unauthorized => {
                 json!({"error": "unauthorized", "message": "a valid bearer key is required"})
             }
+            ApiError::ForbiddenBecause(m) => json!({"error": "forbidden", "message": m}),
             ApiError::Forbidden => {
                 json!({"error": "forbidden", "message": "this key may not read that"})
             }
             ApiError::NotFound(m) => json!({"error": "not_found", "message": m}),
             ApiError::Conflict(m) => json!({"error": "conflict", "message": m}),
+            ApiError::IllegalMove {
+                message,
+                from,
+                to,
+                allowed,
+            } => json!({"error": "illegal_move", "message": message, "from": from, "to": to, "allowed": allowed}),
             ApiError::TooLarge(max) => {
                 json!({"error": "payload_too_large", "message": format!("the body must be at most {max} bytes")})
             }
@@ -137,6 +153,20 @@ impl IntoResponse for ApiError {
         }
         res
     }
+}
+
+/// A JSON body read into `T`: `415` unless it says JSON, `413` over `max` bytes, `400` naming
+/// what is malformed.
+pub async fn json_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Body,
+    max: usize,
+) -> Result<T, ApiError> {
+    if media_type(headers).as_deref() != Some("application/json") {
+        return Err(ApiError::UnsupportedType("send application/json".into()));
+    }
+    let bytes = read_body(headers, body, max).await?;
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))
 }
 
 /// A query string read into `T`, with a JSON `400` (naming the problem) when it does not fit

@@ -63,15 +63,17 @@ pub enum Index {
     Gsi1,
     Gsi2,
     Gsi3,
+    Gsi4,
 }
 
 impl Index {
-    pub const ALL: [Index; 3] = [Index::Gsi1, Index::Gsi2, Index::Gsi3];
+    pub const ALL: [Index; 4] = [Index::Gsi1, Index::Gsi2, Index::Gsi3, Index::Gsi4];
     pub fn name(self) -> &'static str {
         match self {
             Index::Gsi1 => "gsi1",
             Index::Gsi2 => "gsi2",
             Index::Gsi3 => "gsi3",
+            Index::Gsi4 => "gsi4",
         }
     }
     pub fn pk_attr(self) -> &'static str {
@@ -79,6 +81,7 @@ impl Index {
             Index::Gsi1 => "gsi1pk",
             Index::Gsi2 => "gsi2pk",
             Index::Gsi3 => "gsi3pk",
+            Index::Gsi4 => "gsi4pk",
         }
     }
     pub fn sk_attr(self) -> &'static str {
@@ -86,6 +89,7 @@ impl Index {
             Index::Gsi1 => "gsi1sk",
             Index::Gsi2 => "gsi2sk",
             Index::Gsi3 => "gsi3sk",
+            Index::Gsi4 => "gsi4sk",
         }
     }
 }

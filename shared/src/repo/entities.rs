@@ -85,6 +85,7 @@ impl Entity for Lead {
         let mut out = vec![
             on(Index::Gsi1, email_index_pk(&email_key(&self.email)), &self.lead_id),
             on(Index::Gsi3, stage_index_pk(&stage), &self.lead_id),
+            on(Index::Gsi4, LEADS_INDEX_PK, &self.lead_id),
         ];
         // spam is listed by stage only: it is nobody's lead
         if !self.spam {
@@ -239,6 +240,23 @@ impl Entity for Reseller {
             resellers_index_pk(self.status.as_str()),
             &self.reseller_id,
         )]
+    }
+}
+
+/// A decided deal: won (its order's first payment) or lost (closed-lost), counted in its
+/// reseller's trailing win rate.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Outcome {
+    pub reseller_id: String,
+    pub lead_id: String,
+    pub won: bool,
+    pub at: DateTime<Utc>,
+}
+
+impl Entity for Outcome {
+    const NAME: &'static str = "outcome";
+    fn key(&self) -> Key {
+        outcome_key(&self.reseller_id, &self.at, &self.lead_id)
     }
 }
 

@@ -47,6 +47,8 @@ pub fn email_index_pk(email_key: &str) -> String {
 pub fn owner_index_pk(owner: &str) -> String {
     format!("OWNER#{owner}")
 }
+/// every lead, newest first (the admin's unfiltered list)
+pub const LEADS_INDEX_PK: &str = "LEADS";
 pub fn stage_index_pk(stage: &str) -> String {
     format!("STAGE#{stage}")
 }
@@ -70,6 +72,21 @@ pub fn reseller_pk(id: &str) -> String {
 }
 pub fn reseller_key(id: &str) -> Key {
     Key::new(reseller_pk(id), "PROFILE")
+}
+pub const OUTCOME_PREFIX: &str = "OUTCOME#";
+/// a decided deal (won or lost) in its closing reseller's partition, by when it was decided
+pub fn outcome_key(reseller_id: &str, at: &DateTime<Utc>, lead_id: &str) -> Key {
+    Key::new(
+        reseller_pk(reseller_id),
+        format!("{OUTCOME_PREFIX}{}#{lead_id}", key_time(at)),
+    )
+}
+/// the sort-key range of the outcomes decided at or after `since`
+pub fn outcomes_since(since: &DateTime<Utc>) -> (String, String) {
+    (
+        format!("{OUTCOME_PREFIX}{}", key_time(since)),
+        format!("{OUTCOME_PREFIX}{AFTER_ANY_ID}"),
+    )
 }
 pub fn resellers_index_pk(status: &str) -> String {
     format!("RESELLERS#{status}")
@@ -254,6 +271,10 @@ pub fn layout() -> Vec<(&'static str, Key)> {
         ("engagement guard", engagement_key("<id>", "<event id>")),
         ("referral ticket", referral_ticket_key("<id>")),
         ("reseller", reseller_key("<id>")),
+        (
+            "deal outcome",
+            Key::new(reseller_pk("<id>"), format!("{OUTCOME_PREFIX}<at>#<lead id>")),
+        ),
         ("API key", api_key_key("<sha256 of key>")),
         ("referral code", Key::new("REFCODE#<code>", "REFCODE")),
         ("referral click", referral_click_key("<click id>")),

@@ -37,6 +37,23 @@ pub fn string_attr(item: &Item, name: &str) -> Option<String> {
     item.get(name).and_then(Value::as_str).map(str::to_string)
 }
 
+/// Every item a query matches, page after page.
+pub async fn query_all(
+    table: &dyn crate::ports::Table,
+    q: crate::ports::table::Query,
+) -> Result<Vec<Item>, StoreError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = table.query(&q.clone().after(cursor)).await?;
+        out.extend(page.items);
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
 /// The record under `key`, if any.
 pub async fn get_record<T: DeserializeOwned>(
     table: &dyn crate::ports::Table,

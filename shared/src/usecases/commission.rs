@@ -210,17 +210,22 @@ async fn apply_payment(
         _ if order.payments.is_empty() => Some(Stage::R006),
         _ => None,
     };
+    // the deal is won with its first payment: counted once, in the closer's win rate
+    let mut won_by = None;
     if let Some(stage) = stage {
         if let Some(item) = ports.table.get(&repo::lead_key(&order.facts.lead_id)).await? {
             let lead: Lead = repo::record(item)?;
-            writes.extend(advance_lead(
-                &lead,
-                stage,
-                "billing",
-                "payment.received",
-                &f.payment_id,
-                now,
-            )?);
+            let moves = advance_lead(&lead, stage, "billing", "payment.received", &f.payment_id, now)?;
+            if stage == Stage::R006 && !moves.is_empty() {
+                writes.push(repo::put_new(repo::item(&repo::Outcome {
+                    reseller_id: order.deal.closer.clone(),
+                    lead_id: lead.lead_id.clone(),
+                    won: true,
+                    at: f.paid_at,
+                })?));
+                won_by = Some(order.deal.closer.clone());
+            }
+            writes.extend(moves);
         }
     }
     // a paid AMC starts the contract, renewing a year after the AMC start
@@ -243,6 +248,13 @@ async fn apply_payment(
         writes.push(repo::put_new(repo::item(&contract)?));
     }
     ports.table.transact(writes).await?;
+    if let Some(closer) = won_by {
+        if let Err(e) =
+            crate::usecases::pipeline::refresh_outcomes(ports.table, &closer, &ports.rules.pipeline, now).await
+        {
+            tracing::warn!(reseller_id = %closer, error = %e, "win rate not refreshed");
+        }
+    }
     Ok(drafts.len())
 }
 

@@ -82,6 +82,7 @@ pub fn view(lead: &Lead, audit: &[AuditEvent]) -> Value {
         "queue": lead.queue,
         "routing": lead.routing,
         "created_at": lead.created_at,
+        "lost": lead.lost,
         "updated_at": lead.updated_at,
         "audit": audit,
     })
@@ -134,9 +135,8 @@ pub async fn list(
     } else if let Some(s) = &stage {
         (Index::Gsi3, repo::stage_index_pk(s))
     } else {
-        return Err(ListError::BadFilter(
-            "give at least one of email, owner or stage".into(),
-        ));
+        // no filter: every lead (only an admin gets here; a reseller's list has its owner)
+        (Index::Gsi4, repo::LEADS_INDEX_PK.to_string())
     };
     let page = table
         .query(

@@ -6,6 +6,7 @@ pub mod commission;
 pub mod import;
 pub mod leads;
 pub mod payout;
+pub mod pipeline;
 pub mod referrals;
 pub mod registrations;
 pub mod renewals;

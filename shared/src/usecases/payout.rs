@@ -58,18 +58,7 @@ fn other(e: impl std::fmt::Display) -> PayoutError {
 
 use crate::repo::get_record as get;
 
-async fn query_all(table: &dyn Table, q: Query) -> Result<Vec<crate::ports::table::Item>, StoreError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = table.query(&q.clone().after(cursor)).await?;
-        out.extend(page.items);
-        match page.cursor {
-            Some(c) => cursor = Some(c),
-            None => return Ok(out),
-        }
-    }
-}
+use crate::repo::query_all;
 
 /// The coordinator: records how many payees the month has and queues one request each.
 pub async fn start_month(ports: &PayoutPorts<'_>, month: &str) -> Result<usize, PayoutError> {

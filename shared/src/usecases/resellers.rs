@@ -203,6 +203,7 @@ pub async fn create(
             created_at: now,
             plan: input.plan.clone().unwrap_or_default(),
             parent_reseller_id: input.parent_reseller_id.clone().filter(|p| !p.trim().is_empty()),
+            outcomes: None,
             version: 1,
         };
         let writes = vec![

@@ -20,7 +20,7 @@ type IndexKey = (String, String, String, String);
 #[derive(Default)]
 struct State {
     items: BTreeMap<(String, String), Box<str>>,
-    indexes: [BTreeSet<IndexKey>; 3],
+    indexes: [BTreeSet<IndexKey>; Index::ALL.len()],
 }
 
 impl State {

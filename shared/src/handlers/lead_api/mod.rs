@@ -5,6 +5,7 @@
 mod activities;
 mod capture;
 mod leads;
+mod pipeline;
 mod referrals;
 mod registrations;
 mod resellers;
@@ -55,6 +56,8 @@ pub struct LeadApiConfig {
     pub max_order_amount: rust_decimal::Decimal,
     /// where referral links land (with `ref` and `click` in the query)
     pub referral_landing_url: String,
+    /// stage moves, reopening and the win rate
+    pub pipeline: crate::domain::pipeline::PipelineRules,
 }
 
 impl LeadApiConfig {
@@ -73,6 +76,7 @@ impl LeadApiConfig {
             extra_free_mail_domains: rules.routing.extra_free_mail_domains,
             max_order_amount: rules.billing.max_order_amount,
             referral_landing_url: env.required(env::REFERRAL_LANDING_URL),
+            pipeline: rules.pipeline,
         }
     }
 }
@@ -92,6 +96,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/resellers"),
     ("GET", "/resellers/{id}"),
     ("POST", "/leads/{id}/activities"),
+    ("POST", "/leads/{id}/stage"),
+    ("POST", "/leads/{id}/reopen"),
+    ("POST", "/leads/{id}/assign"),
     ("POST", "/registrations"),
     ("GET", "/registrations"),
     ("GET", "/registrations/conflicts"),
@@ -110,6 +117,9 @@ super::openapi::api_routes!(Arc<LeadApi>;
     resellers::post_reseller,
     resellers::get_reseller,
     activities::post_activity,
+    pipeline::post_stage,
+    pipeline::post_reopen,
+    pipeline::post_assign,
     registrations::post_registration,
     registrations::list_registrations,
     registrations::registration_conflicts,

@@ -15,8 +15,14 @@ pub struct ResellerView {
     pub capacity: u32,
     #[schema(value_type = String)]
     pub status: crate::domain::reseller::ResellerStatus,
-    /// 0–1, a decimal string
+    /// 0–1, a decimal string: won ÷ decided over the trailing 12 months once there are enough
+    /// decided deals (`outcomes.applies`), the configured rate before that
     pub win_rate: rust_decimal::Decimal,
+    /// the rate configured for the reseller (used until enough deals are decided)
+    pub configured_win_rate: rust_decimal::Decimal,
+    /// the decided deals the win rate comes from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcomes: Option<crate::domain::pipeline::Outcomes>,
     pub referral_code: String,
     pub open_leads: u32,
     pub last_assigned_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -37,7 +43,9 @@ impl From<&Reseller> for ResellerView {
             tier: r.tier,
             capacity: r.capacity,
             status: r.status,
-            win_rate: r.win_rate,
+            win_rate: r.effective_win_rate(),
+            configured_win_rate: r.win_rate,
+            outcomes: r.outcomes.clone(),
             referral_code: r.referral_code.clone(),
             open_leads: r.open_leads,
             last_assigned_at: r.last_assigned_at,
@@ -100,5 +108,16 @@ pub(super) async fn get_reseller(
     let r = resellers_uc::get(api.table.as_ref(), &id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no reseller {id}")))?;
-    Ok(Json(ResellerView::from(&r)))
+    // counted afresh, so deals that left the trailing window no longer count
+    let outcomes =
+        crate::usecases::pipeline::count_outcomes(api.table.as_ref(), &id, &api.config.pipeline, api.clock.now())
+            .await?;
+    Ok(Json(ResellerView {
+        win_rate: match (&outcomes.win_rate, outcomes.applies) {
+            (Some(rate), true) => *rate,
+            _ => r.win_rate,
+        },
+        outcomes: Some(outcomes),
+        ..ResellerView::from(&r)
+    }))
 }

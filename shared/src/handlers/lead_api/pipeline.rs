@@ -1,0 +1,248 @@
+//! `POST /leads/{id}/stage`, `/reopen` and `/assign`: the middle of the funnel by hand.
+
+use super::*;
+use crate::domain::pipeline::{LostReason, MoveRefused, Target};
+use crate::usecases::pipeline::{self as pipeline_uc, Asker, MoveIn, PipelineError, PipelinePorts};
+
+/// Bodies of the pipeline's writes are small.
+const MAX_MOVE_BODY: usize = 8 * 1024;
+
+impl From<PipelineError> for ApiError {
+    fn from(e: PipelineError) -> ApiError {
+        match e {
+            PipelineError::NotFound(id) => ApiError::NotFound(format!("no lead {id}")),
+            PipelineError::Refused(refused) => {
+                let message = refused.to_string();
+                match refused {
+                    MoveRefused::Illegal { from, to, allowed } => ApiError::IllegalMove {
+                        message,
+                        from: from.into(),
+                        to: to.into(),
+                        allowed,
+                    },
+                    MoveRefused::SystemStage(_) | MoveRefused::ClosedLost => ApiError::Conflict(message),
+                }
+            }
+            PipelineError::Invalid(errors) => ApiError::Invalid(errors),
+            PipelineError::Forbidden(m) => ApiError::ForbiddenBecause(m),
+            PipelineError::Conflict(m) => ApiError::Conflict(m),
+            PipelineError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+fn ports(api: &LeadApi) -> PipelinePorts<'_> {
+    PipelinePorts {
+        table: api.table.as_ref(),
+        clock: api.clock.as_ref(),
+        rules: &api.config.pipeline,
+    }
+}
+
+fn asker(who: &Principal) -> Asker<'_> {
+    match who {
+        Principal::Admin => Asker::Admin,
+        Principal::Reseller(r) => Asker::Reseller(r),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(super) struct StageMoveIn {
+    /// `R003`, `R004`, `R007`, `R009` or `closed_lost`
+    to: String,
+    /// required with `closed_lost`: price, competitor, no_budget, no_decision, timing, other
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+    /// an admin's move back or skip (recorded)
+    #[serde(default)]
+    force: bool,
+}
+
+/// A lead as a pipeline write leaves it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(super) struct StageView {
+    lead_id: String,
+    stage: &'static str,
+    stage_name: &'static str,
+    progress: u8,
+    closed_lost: bool,
+    /// why and when it was lost (while closed-lost)
+    #[schema(value_type = Option<Object>)]
+    lost: Option<crate::domain::pipeline::Lost>,
+    owner_reseller_id: Option<String>,
+    /// the moves its owner may make next
+    allowed: Vec<&'static str>,
+}
+
+impl From<&lead::Lead> for StageView {
+    fn from(l: &lead::Lead) -> StageView {
+        StageView {
+            lead_id: l.lead_id.clone(),
+            stage: l.stage.code(),
+            stage_name: l.stage.name(),
+            progress: l.stage.progress(),
+            closed_lost: l.closed_lost,
+            lost: l.lost.clone(),
+            owner_reseller_id: l.owner_reseller_id.clone(),
+            allowed: crate::domain::pipeline::allowed_moves(l.stage, l.closed_lost)
+                .into_iter()
+                .map(|t| t.code())
+                .collect(),
+        }
+    }
+}
+
+fn note_of(note: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
+    text::collect(text::optional("note", note, 2000, Lines::Multi), errors).flatten()
+}
+
+/// Moves a lead forward by hand (owner or admin), or closes it as lost with a reason.
+#[utoipa::path(post, path = "/leads/{id}/stage", tag = "pipeline",
+    params(("id" = String, Path, description = "lead id")),
+    request_body = StageMoveIn,
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 200, description = "moved", body = StageView),
+        (status = 400, description = "malformed body", body = ErrorBody),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "a reseller asked to force a move", body = ErrorBody),
+        (status = 404, description = "no such lead (or another reseller's)", body = ErrorBody),
+        (status = 409, description = "`illegal_move` (with `from`, `to`, `allowed`), a stage billing or payouts move, a closed-lost lead, or a concurrent move won", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "invalid fields (closed-lost without a reason)", body = ErrorBody)))]
+pub(super) async fn post_stage(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Json<StageView>, ApiError> {
+    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
+    let input: StageMoveIn = super::super::http::json_body(&headers, body, MAX_MOVE_BODY).await?;
+    let mut errors = Vec::new();
+    let to = Target::parse(&input.to);
+    if to.is_none() {
+        errors.push(FieldError {
+            field: "to".into(),
+            message: "must be R003, R004, R007, R009 or closed_lost".into(),
+        });
+    }
+    let reason = match input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        None => None,
+        Some(r) => {
+            let parsed = LostReason::parse(r);
+            if parsed.is_none() {
+                errors.push(FieldError {
+                    field: "reason".into(),
+                    message: "must be price, competitor, no_budget, no_decision, timing or other".into(),
+                });
+            }
+            parsed
+        }
+    };
+    let note = note_of(input.note.as_deref(), &mut errors);
+    let Some(to) = to.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    if input.force && !matches!(who, Principal::Admin) {
+        return Err(ApiError::ForbiddenBecause("only an admin may force a move".into()));
+    }
+    let moved = pipeline_uc::move_stage(
+        &ports(&api),
+        asker(&who),
+        &id,
+        MoveIn {
+            to,
+            note,
+            reason,
+            force: input.force,
+        },
+    )
+    .await?;
+    Ok(Json(StageView::from(&moved)))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub(super) struct NoteIn {
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// Returns a closed-lost lead to the stage it was lost at (admin, or its owner within 90 days).
+#[utoipa::path(post, path = "/leads/{id}/reopen", tag = "pipeline",
+    params(("id" = String, Path, description = "lead id")),
+    request_body = NoteIn,
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 200, description = "reopened at the stage it was lost at", body = StageView),
+        (status = 400, description = "malformed body", body = ErrorBody),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "the owner's reopening window has passed", body = ErrorBody),
+        (status = 404, description = "no such lead (or another reseller's)", body = ErrorBody),
+        (status = 409, description = "not closed-lost, or changed meanwhile", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody)))]
+pub(super) async fn post_reopen(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Json<StageView>, ApiError> {
+    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
+    // an empty body is a reopening without a note
+    let input: NoteIn = if headers.contains_key(header::CONTENT_TYPE) {
+        super::super::http::json_body(&headers, body, MAX_MOVE_BODY).await?
+    } else {
+        NoteIn::default()
+    };
+    let mut errors = Vec::new();
+    let note = note_of(input.note.as_deref(), &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let reopened = pipeline_uc::reopen(&ports(&api), asker(&who), &id, note).await?;
+    Ok(Json(StageView::from(&reopened)))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(super) struct AssignIn {
+    reseller_id: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// An admin gives a lead (from the admin queue, or another reseller's) to a reseller.
+#[utoipa::path(post, path = "/leads/{id}/assign", tag = "pipeline",
+    params(("id" = String, Path, description = "lead id")),
+    request_body = AssignIn,
+    security(("admin_key" = [])),
+    responses((status = 200, description = "assigned", body = StageView),
+        (status = 400, description = "malformed body", body = ErrorBody),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not the admin", body = ErrorBody),
+        (status = 404, description = "no such lead", body = ErrorBody),
+        (status = 409, description = "already that reseller's, or changed meanwhile", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "no such active reseller", body = ErrorBody)))]
+pub(super) async fn post_assign(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Json<StageView>, ApiError> {
+    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    let input: AssignIn = super::super::http::json_body(&headers, body, MAX_MOVE_BODY).await?;
+    let mut errors = Vec::new();
+    let note = note_of(input.note.as_deref(), &mut errors);
+    let reseller_id = input.reseller_id.trim();
+    if reseller_id.is_empty() || reseller_id.len() > 64 {
+        errors.push(FieldError {
+            field: "reseller_id".into(),
+            message: "required".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let assigned = pipeline_uc::assign(&ports(&api), &id, reseller_id, note).await?;
+    Ok(Json(StageView::from(&assigned)))
+}

@@ -1,0 +1,381 @@
+//! Moving leads through the middle of the funnel by hand (SPEC §12): stage moves, closed-lost,
+//! reopening, admin assignment, and the win rate the decided deals give. Every change is one
+//! conditional transaction on the lead's version with its audit event, so of two concurrent
+//! moves exactly one wins.
+
+use crate::domain::audit::AuditEvent;
+use crate::domain::lead::{FieldError, Lead};
+use crate::domain::pipeline::{
+    allowed_moves, check_move, may_reopen, outcomes, Lost, LostReason, MoveRefused, Outcomes, PipelineRules, Target,
+};
+use crate::domain::reseller::{Reseller, ResellerStatus};
+use crate::ids::new_id;
+use crate::ports::table::{Query, SkRange, StoreError, Table, Write};
+use crate::ports::Clock;
+use crate::repo::{self, Outcome};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+pub struct PipelinePorts<'a> {
+    pub table: &'a dyn Table,
+    pub clock: &'a dyn Clock,
+    pub rules: &'a PipelineRules,
+}
+
+/// Who asks: an admin, or a reseller (who may act on its own leads only).
+#[derive(Debug, Clone, Copy)]
+pub enum Asker<'a> {
+    Admin,
+    Reseller(&'a str),
+}
+
+impl Asker<'_> {
+    pub fn actor(&self) -> String {
+        match self {
+            Asker::Admin => "admin".into(),
+            Asker::Reseller(r) => format!("reseller:{r}"),
+        }
+    }
+    fn is_admin(&self) -> bool {
+        matches!(self, Asker::Admin)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// no such lead, or another reseller's
+    #[error("no lead {0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Refused(#[from] MoveRefused),
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A hand move as asked.
+#[derive(Debug, Clone)]
+pub struct MoveIn {
+    pub to: Target,
+    pub note: Option<String>,
+    pub reason: Option<LostReason>,
+    /// an admin's forced move (a reseller's is refused before this)
+    pub force: bool,
+}
+
+/// The lead, if it exists and the asker may act on it.
+async fn own_lead(table: &dyn Table, asker: Asker<'_>, lead_id: &str) -> Result<Lead, PipelineError> {
+    let lead: Lead = repo::get_record(table, &repo::lead_key(lead_id))
+        .await?
+        .ok_or_else(|| PipelineError::NotFound(lead_id.into()))?;
+    match asker {
+        Asker::Reseller(r) if lead.owner_reseller_id.as_deref() != Some(r) => {
+            Err(PipelineError::NotFound(lead_id.into()))
+        }
+        _ => Ok(lead),
+    }
+}
+
+fn audit(
+    actor: String,
+    action: &str,
+    before: serde_json::Value,
+    after: serde_json::Value,
+    detail: String,
+    now: DateTime<Utc>,
+) -> AuditEvent {
+    AuditEvent {
+        event_id: new_id(now),
+        at: now,
+        actor,
+        action: action.into(),
+        before: Some(before),
+        after: Some(after),
+        correlation_id: new_id(now),
+        detail,
+    }
+}
+
+fn lead_writes(lead: &Lead, next: &Lead, event: &AuditEvent) -> Result<Vec<Write>, StoreError> {
+    Ok(vec![
+        repo::put_if_version(repo::item(next)?, lead.version),
+        repo::put_new(repo::item(&repo::LeadAudit {
+            lead_id: &lead.lead_id,
+            event,
+        })?),
+    ])
+}
+
+/// Two writers raced on the lead: the loser is told, never retried behind its back.
+fn raced(e: StoreError) -> PipelineError {
+    if e.is_conflict() {
+        PipelineError::Conflict("the lead changed meanwhile (another move won); read it again".into())
+    } else {
+        PipelineError::Store(e)
+    }
+}
+
+/// Moves a lead to a hand stage or closes it as lost.
+pub async fn move_stage(
+    ports: &PipelinePorts<'_>,
+    asker: Asker<'_>,
+    lead_id: &str,
+    input: MoveIn,
+) -> Result<Lead, PipelineError> {
+    let lead = own_lead(ports.table, asker, lead_id).await?;
+    if lead.spam {
+        return Err(PipelineError::Conflict("a spam lead has no pipeline".into()));
+    }
+    let force = input.force && asker.is_admin();
+    check_move(lead.stage, lead.closed_lost, input.to, force)?;
+    let forced = force && !allowed_moves(lead.stage, lead.closed_lost).contains(&input.to);
+    let now = ports.clock.now();
+    let mut next = lead.clone();
+    next.updated_at = now;
+    next.version += 1;
+    let mut writes = Vec::new();
+    let (action, detail) = match input.to {
+        Target::Stage(to) => {
+            next.stage = to;
+            (
+                "stage.moved",
+                format!("{} → {} ({})", lead.stage.code(), to.code(), to.name()),
+            )
+        }
+        Target::ClosedLost => {
+            let reason = input.reason.ok_or_else(|| {
+                PipelineError::Invalid(vec![FieldError {
+                    field: "reason".into(),
+                    message: format!(
+                        "closing as lost needs a reason: {}",
+                        LostReason::ALL.map(|r| r.as_str()).join(", ")
+                    ),
+                }])
+            })?;
+            next.closed_lost = true;
+            next.lost = Some(Lost {
+                reason,
+                note: input.note.clone(),
+                at: now,
+                by: asker.actor(),
+                stage: lead.stage,
+                owner: lead.owner_reseller_id.clone(),
+            });
+            if let Some(owner) = &lead.owner_reseller_id {
+                writes.push(repo::put_new(repo::item(&Outcome {
+                    reseller_id: owner.clone(),
+                    lead_id: lead.lead_id.clone(),
+                    won: false,
+                    at: now,
+                })?));
+            }
+            (
+                "lead.closed_lost",
+                format!(
+                    "lost at {} ({}): {}",
+                    lead.stage.code(),
+                    lead.stage.name(),
+                    reason.as_str()
+                ),
+            )
+        }
+    };
+    let detail = match (&input.note, forced) {
+        (Some(n), true) => format!("{detail}; forced by an admin; {n}"),
+        (None, true) => format!("{detail}; forced by an admin"),
+        (Some(n), false) => format!("{detail}; {n}"),
+        (None, false) => detail,
+    };
+    let event = audit(
+        asker.actor(),
+        action,
+        json!({"stage": lead.stage.code(), "progress": lead.stage.progress(), "closed_lost": lead.closed_lost}),
+        json!({"stage": next.stage.code(), "progress": next.stage.progress(), "closed_lost": next.closed_lost,
+               "reason": input.reason.filter(|_| next.closed_lost).map(|r| r.as_str()), "forced": forced}),
+        detail,
+        now,
+    );
+    writes.extend(lead_writes(&lead, &next, &event)?);
+    ports.table.transact(writes).await.map_err(raced)?;
+    if let (true, Some(owner)) = (next.closed_lost, &lead.owner_reseller_id) {
+        refresh_after_commit(ports, owner).await;
+    }
+    Ok(next)
+}
+
+/// Returns a closed-lost lead to the stage it was lost at: an admin any time, its owner within
+/// the configured days.
+pub async fn reopen(
+    ports: &PipelinePorts<'_>,
+    asker: Asker<'_>,
+    lead_id: &str,
+    note: Option<String>,
+) -> Result<Lead, PipelineError> {
+    let lead = own_lead(ports.table, asker, lead_id).await?;
+    let Some(lost) = lead.lost.clone().filter(|_| lead.closed_lost) else {
+        return Err(PipelineError::Conflict("the lead is not closed-lost".into()));
+    };
+    let now = ports.clock.now();
+    if !may_reopen(&lost, now, asker.is_admin(), ports.rules.reopen_days) {
+        return Err(PipelineError::Forbidden(format!(
+            "an owner may reopen a lost deal within {} days of losing it; ask an admin",
+            ports.rules.reopen_days
+        )));
+    }
+    let mut next = lead.clone();
+    next.closed_lost = false;
+    next.lost = None;
+    next.stage = lost.stage;
+    next.updated_at = now;
+    next.version += 1;
+    let mut writes = Vec::new();
+    if let Some(owner) = &lost.owner {
+        writes.push(Write::Delete {
+            key: repo::outcome_key(owner, &lost.at, &lead.lead_id),
+            cond: None,
+        });
+    }
+    let event = audit(
+        asker.actor(),
+        "lead.reopened",
+        json!({"closed_lost": true, "reason": lost.reason.as_str(), "lost_at": lost.at}),
+        json!({"closed_lost": false, "stage": lost.stage.code()}),
+        match &note {
+            Some(n) => format!("reopened at {}; {n}", lost.stage.code()),
+            None => format!("reopened at {}", lost.stage.code()),
+        },
+        now,
+    );
+    writes.extend(lead_writes(&lead, &next, &event)?);
+    ports.table.transact(writes).await.map_err(raced)?;
+    if let Some(owner) = &lost.owner {
+        refresh_after_commit(ports, owner).await;
+    }
+    Ok(next)
+}
+
+/// An admin gives a lead (typically from the admin queue) to a reseller.
+pub async fn assign(
+    ports: &PipelinePorts<'_>,
+    lead_id: &str,
+    reseller_id: &str,
+    note: Option<String>,
+) -> Result<Lead, PipelineError> {
+    let lead = own_lead(ports.table, Asker::Admin, lead_id).await?;
+    if lead.owner_reseller_id.as_deref() == Some(reseller_id) {
+        return Err(PipelineError::Conflict(format!("the lead is already {reseller_id}'s")));
+    }
+    let invalid = |m: String| {
+        PipelineError::Invalid(vec![FieldError {
+            field: "reseller_id".into(),
+            message: m,
+        }])
+    };
+    let to: Reseller = repo::get_record(ports.table, &repo::reseller_key(reseller_id))
+        .await?
+        .ok_or_else(|| invalid(format!("no reseller {reseller_id}")))?;
+    if to.status != ResellerStatus::Active {
+        return Err(invalid(format!("reseller {reseller_id} is {}", to.status.as_str())));
+    }
+    let now = ports.clock.now();
+    let mut next = lead.clone();
+    next.owner_reseller_id = Some(reseller_id.to_string());
+    next.queue = None;
+    next.updated_at = now;
+    next.version += 1;
+    // the new owner's load goes up, the old owner's down (each on its version)
+    let mut writes = Vec::new();
+    let mut new_owner = to.clone();
+    new_owner.open_leads += 1;
+    new_owner.last_assigned_at = Some(now);
+    new_owner.version += 1;
+    writes.push(repo::put_if_version(repo::item(&new_owner)?, to.version));
+    if let Some(old_id) = &lead.owner_reseller_id {
+        if let Some(old) = repo::get_record::<Reseller>(ports.table, &repo::reseller_key(old_id)).await? {
+            let mut o = old.clone();
+            o.open_leads = o.open_leads.saturating_sub(1);
+            o.version += 1;
+            writes.push(repo::put_if_version(repo::item(&o)?, old.version));
+        }
+    }
+    let event = audit(
+        "admin".into(),
+        "lead.assigned",
+        json!({"owner_reseller_id": lead.owner_reseller_id, "queue": lead.queue}),
+        json!({"owner_reseller_id": reseller_id, "queue": null}),
+        note.unwrap_or_else(|| format!("assigned to {reseller_id} by an admin")),
+        now,
+    );
+    writes.extend(lead_writes(&lead, &next, &event)?);
+    ports.table.transact(writes).await.map_err(raced)?;
+    Ok(next)
+}
+
+/// The deals a reseller decided in the trailing window, counted by a key-range query on its
+/// partition (no scan).
+pub async fn count_outcomes(
+    table: &dyn Table,
+    reseller_id: &str,
+    rules: &PipelineRules,
+    now: DateTime<Utc>,
+) -> Result<Outcomes, StoreError> {
+    let (from, to) = repo::outcomes_since(&rules.window_start(now));
+    let items = repo::query_all(
+        table,
+        Query::new(repo::reseller_pk(reseller_id)).sk(SkRange::Between(from, to)),
+    )
+    .await?;
+    let (mut won, mut lost) = (0u32, 0u32);
+    for item in items {
+        let o: Outcome = repo::record(item)?;
+        if o.won {
+            won += 1;
+        } else {
+            lost += 1;
+        }
+    }
+    Ok(outcomes(won, lost, rules, now))
+}
+
+/// Recounts a reseller's decided deals and keeps them on its record, where routing reads the
+/// win rate (its own once there are enough decided deals).
+pub async fn refresh_outcomes(
+    table: &dyn Table,
+    reseller_id: &str,
+    rules: &PipelineRules,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for _ in 0..5 {
+        let counted = count_outcomes(table, reseller_id, rules, now).await?;
+        let Some(reseller) = repo::get_record::<Reseller>(table, &repo::reseller_key(reseller_id)).await? else {
+            return Ok(());
+        };
+        let mut next = reseller.clone();
+        next.outcomes = Some(counted);
+        next.version += 1;
+        match table
+            .transact(vec![repo::put_if_version(repo::item(&next)?, reseller.version)])
+            .await
+        {
+            Ok(()) => return Ok(()),
+            Err(e) if e.is_conflict() => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::Invalid(format!(
+        "reseller {reseller_id}: too much contention to record its win rate"
+    )))
+}
+
+/// After a win or loss is committed: a failure to refresh is logged, and the next outcome (or
+/// `GET /resellers/{id}`, which counts afresh) puts it right.
+async fn refresh_after_commit(ports: &PipelinePorts<'_>, reseller_id: &str) {
+    if let Err(e) = refresh_outcomes(ports.table, reseller_id, ports.rules, ports.clock.now()).await {
+        tracing::warn!(reseller_id, error = %e, "win rate not refreshed");
+    }
+}

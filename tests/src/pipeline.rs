@@ -1,0 +1,316 @@
+//! The middle of the funnel over HTTP (issue 12): stage moves, closed-lost and reopening,
+//! admin lists and assignment, and the win rate decided deals give. Shared by both stacks.
+
+use crate::billing::{order, payment};
+use crate::flows::Api;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+fn actions(lead: &Value) -> Vec<String> {
+    lead["audit"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["action"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn stage(api: &Api, key: Option<&str>, lead: &str, body: Value) -> (StatusCode, Value) {
+    api.post_as(&format!("/leads/{lead}/stage"), key, body).await
+}
+
+/// R002 → R003 → R004 by the owner; illegal and system moves refused with what is allowed;
+/// another reseller sees nothing; closed-lost needs a reason; reopening returns it to R004;
+/// an admin may force (recorded); of two concurrent moves exactly one wins.
+pub async fn stage_moves_and_closed_lost(api: &Api) {
+    let (owner, owner_key) = api.reseller("Pune Pipeline", &["IN"], &[], "gold", 10).await;
+    let (_, other_key) = api
+        .reseller("Other Pipeline", &["IN-KA"], &["retail"], "registered", 10)
+        .await;
+    let lead = api.scored_lead("pipeline@kalyanisteels.in").await;
+    let (_, l) = api.admin_get(&format!("/leads/{lead}")).await;
+    assert_eq!(
+        (l["stage"].as_str(), l["owner_reseller_id"].as_str()),
+        (Some("R002"), Some(owner.as_str()))
+    );
+
+    let (s, b) = stage(api, Some(&owner_key), &lead, json!({"to": "R003", "note": "demo done"})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!((b["stage"].as_str(), b["progress"].as_u64()), (Some("R003"), Some(30)));
+    assert_eq!(b["allowed"], json!(["R004", "closed_lost"]));
+    let (s, b) = stage(api, Some(&owner_key), &lead, json!({"to": "R004"})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // backwards: refused, naming the moves there are
+    let (s, b) = stage(api, Some(&owner_key), &lead, json!({"to": "R003"})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert_eq!(b["error"], "illegal_move");
+    assert_eq!((b["from"].as_str(), b["to"].as_str()), (Some("R004"), Some("R003")));
+    assert_eq!(b["allowed"], json!(["closed_lost"]));
+    // billing's stage, even by an admin
+    let (s, b) = api
+        .admin_post(&format!("/leads/{lead}/stage"), json!({"to": "R005", "force": true}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    // another reseller's key: as if there were no such lead
+    let (s, _) = stage(
+        api,
+        Some(&other_key),
+        &lead,
+        json!({"to": "closed_lost", "reason": "price"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // a reseller may not force
+    let (s, _) = stage(api, Some(&owner_key), &lead, json!({"to": "R003", "force": true})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // bad input
+    let (s, b) = stage(api, Some(&owner_key), &lead, json!({"to": "closed_lost"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["errors"][0]["field"], "reason");
+    let (s, _) = stage(api, Some(&owner_key), &lead, json!({"to": "R011"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = stage(
+        api,
+        Some(&owner_key),
+        &lead,
+        json!({"to": "closed_lost", "reason": "cheaper"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = stage(api, Some(&owner_key), "01NOSUCHLEAD", json!({"to": "R003"})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // lost, then no moves until reopened
+    let (s, b) = stage(
+        api,
+        Some(&owner_key),
+        &lead,
+        json!({"to": "closed_lost", "reason": "competitor", "note": "went with Tally"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["closed_lost"], true);
+    assert_eq!(
+        (b["lost"]["reason"].as_str(), b["lost"]["stage"].as_str()),
+        (Some("competitor"), Some("R004"))
+    );
+    let (s, _) = stage(api, Some(&owner_key), &lead, json!({"to": "R007"})).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (_, listed) = api.admin_get("/leads?stage=closed_lost").await;
+    assert!(listed["leads"]
+        .as_array()
+        .is_some_and(|l| l.iter().any(|x| x["lead_id"] == lead.as_str())));
+    let (s, b) = api
+        .post_as(
+            &format!("/leads/{lead}/reopen"),
+            Some(&owner_key),
+            json!({"note": "they came back"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        (b["stage"].as_str(), b["closed_lost"].as_bool()),
+        (Some("R004"), Some(false))
+    );
+    let (s, _) = api
+        .post_as(&format!("/leads/{lead}/reopen"), Some(&owner_key), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "only a lost lead reopens");
+
+    // an admin forces it back a step: recorded as forced
+    let (s, b) = api
+        .admin_post(&format!("/leads/{lead}/stage"), json!({"to": "R003", "force": true}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (_, l) = api.admin_get(&format!("/leads/{lead}")).await;
+    let forced = l["audit"]
+        .as_array()
+        .and_then(|a| a.last())
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(forced["after"]["forced"], true, "{forced}");
+    assert_eq!(forced["actor"], "admin");
+    assert_eq!(
+        actions(&l)
+            .iter()
+            .filter(|a| a.starts_with("stage.") || ["lead.closed_lost", "lead.reopened"].contains(&a.as_str()))
+            .cloned()
+            .collect::<Vec<_>>(),
+        [
+            "stage.moved",
+            "stage.moved",
+            "lead.closed_lost",
+            "lead.reopened",
+            "stage.moved"
+        ]
+    );
+
+    // two moves at once from R003: exactly one wins
+    let (a, b) = tokio::join!(
+        stage(api, Some(&owner_key), &lead, json!({"to": "R004"})),
+        stage(api, Some(&owner_key), &lead, json!({"to": "R004"})),
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "{} {}", a.1, b.1);
+}
+
+/// The admin lists every lead without a filter and assigns one from the admin queue.
+pub async fn admin_lists_and_assigns(api: &Api) {
+    // no reseller yet: the leads go to the admin queue
+    let (s, b) = api
+        .post_json("/leads", json!({"email": "queue@lonelyco.de", "country": "DE"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let lead = b["lead_id"].as_str().expect("id").to_string();
+    let (s, b) = api
+        .post_json("/leads", json!({"email": "second@lonelyco.de", "country": "DE"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let newer = b["lead_id"].as_str().expect("id").to_string();
+    api.drain().await;
+    let (_, l) = api.admin_get(&format!("/leads/{lead}")).await;
+    assert_eq!(l["queue"], "admin", "{l}");
+    let (taker, taker_key) = api.reseller("Queue Taker", &["IN-TN"], &["retail"], "silver", 5).await;
+    // every lead, newest first, paged
+    let (s, all) = api.admin_get("/leads?limit=1").await;
+    assert_eq!(s, StatusCode::OK, "{all}");
+    assert_eq!(all["leads"][0]["lead_id"], newer.as_str());
+    let cursor = all["cursor"].as_str().expect("a next page");
+    let (_, page2) = api.admin_get(&format!("/leads?limit=1&cursor={cursor}")).await;
+    assert_eq!(page2["leads"][0]["lead_id"], lead.as_str());
+    // a reseller's unfiltered list is its own
+    let (_, own) = api.get_as("/leads", Some(&taker_key)).await;
+    assert_eq!(own["leads"].as_array().map(Vec::len), Some(0));
+
+    let (s, b) = api
+        .admin_post(&format!("/leads/{lead}/assign"), json!({"reseller_id": "nobody"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let (s, b) = api
+        .post_as(
+            &format!("/leads/{lead}/assign"),
+            Some(&taker_key),
+            json!({"reseller_id": taker}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    let (s, b) = api
+        .admin_post(
+            &format!("/leads/{lead}/assign"),
+            json!({"reseller_id": taker, "note": "speaks German"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["owner_reseller_id"], taker.as_str());
+    let (_, own) = api.get_as("/leads", Some(&taker_key)).await;
+    assert_eq!(own["leads"][0]["lead_id"], lead.as_str());
+    let (_, l) = api.admin_get(&format!("/leads/{lead}")).await;
+    assert!(actions(&l).contains(&"lead.assigned".to_string()));
+    let (_, r) = api.admin_get(&format!("/resellers/{taker}")).await;
+    assert_eq!(r["open_leads"], 1);
+    let (s, _) = api
+        .admin_post(&format!("/leads/{lead}/assign"), json!({"reseller_id": taker}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "already its lead");
+}
+
+async fn lose(api: &Api, key: &str, lead: &str) {
+    let (s, b) = stage(
+        api,
+        Some(key),
+        lead,
+        json!({"to": "closed_lost", "reason": "no_budget"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+}
+
+fn rate(v: &Value) -> f64 {
+    v.as_str().and_then(|s| s.parse().ok()).unwrap_or(-1.0)
+}
+
+/// 3 won and 1 lost: below the threshold, routing uses the configured rate; the fifth decided
+/// deal makes the computed 0.6 the one routing uses, and the next lead goes elsewhere.
+pub async fn win_rate_from_outcomes(api: &Api) {
+    let (winner, winner_key) = api.reseller_with_rate("Win Rate A", "0.9").await;
+    let (runner_up, _) = api.reseller_with_rate("Win Rate B", "0.7").await;
+    let mut leads = Vec::new();
+    for i in 0..5 {
+        let lead = api.scored_lead(&format!("buyer{i}@winrate{i}.in")).await;
+        let (_, l) = api.admin_get(&format!("/leads/{lead}")).await;
+        assert_eq!(l["owner_reseller_id"], winner.as_str(), "0.9 beats 0.7");
+        leads.push(lead);
+    }
+    for (i, lead) in leads.iter().take(3).enumerate() {
+        let o = format!("WR-ORD-{i}");
+        let (s, b) = api
+            .signed("/billing/orders", &order(&o, lead, &winner, "100000.00", "20000.00"))
+            .await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+        let p = payment(
+            &format!("WR-PAY-{i}"),
+            &o,
+            "licence",
+            "100000.00",
+            &chrono::Utc::now().to_rfc3339(),
+        );
+        let (s, b) = api.signed("/billing/payments", &p).await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+    }
+    api.drain().await;
+    lose(api, &winner_key, &leads[3]).await;
+    let (_, r) = api.admin_get(&format!("/resellers/{winner}")).await;
+    assert_eq!(
+        (r["outcomes"]["won"].as_u64(), r["outcomes"]["lost"].as_u64()),
+        (Some(3), Some(1)),
+        "{r}"
+    );
+    assert_eq!(r["outcomes"]["applies"], false);
+    assert_eq!(rate(&r["outcomes"]["win_rate"]), 0.75);
+    assert_eq!(rate(&r["win_rate"]), 0.9, "the configured rate below 5 decided deals");
+    let sixth = api.scored_lead("buyer5@winrate5.in").await;
+    let (_, l) = api.admin_get(&format!("/leads/{sixth}")).await;
+    assert_eq!(l["owner_reseller_id"], winner.as_str(), "routing still ranks by 0.9");
+
+    lose(api, &winner_key, &leads[4]).await;
+    let (_, r) = api.admin_get(&format!("/resellers/{winner}")).await;
+    assert_eq!(r["outcomes"]["applies"], true, "{r}");
+    assert_eq!(rate(&r["win_rate"]), 0.6);
+    assert_eq!(rate(&r["configured_win_rate"]), 0.9);
+    let next = api.scored_lead("buyer6@winrate6.in").await;
+    let (_, l) = api.admin_get(&format!("/leads/{next}")).await;
+    assert_eq!(
+        l["owner_reseller_id"],
+        runner_up.as_str(),
+        "0.7 now beats the computed 0.6"
+    );
+    // reopening a lost deal takes it out of the count
+    let (s, _) = api.admin_post(&format!("/leads/{}/reopen", leads[4]), json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, r) = api.admin_get(&format!("/resellers/{winner}")).await;
+    assert_eq!(
+        (r["outcomes"]["lost"].as_u64(), r["outcomes"]["applies"].as_bool()),
+        (Some(1), Some(false))
+    );
+}
+
+impl Api {
+    /// A gold reseller covering India with a configured win rate.
+    pub async fn reseller_with_rate(&self, name: &str, win_rate: &str) -> (String, String) {
+        let (status, body) = self
+            .admin_post(
+                "/resellers",
+                json!({"name": name, "email": format!("{}@resellers.example", name.to_lowercase().replace(' ', "")),
+                       "regions": ["IN"], "industries": [], "tier": "gold", "capacity": 50, "win_rate": win_rate}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        (
+            body["reseller_id"].as_str().expect("id").to_string(),
+            body["api_key"].as_str().expect("key").to_string(),
+        )
+    }
+}
