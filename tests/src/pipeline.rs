@@ -314,3 +314,71 @@ impl Api {
         )
     }
 }
+
+/// The catalogue: admin writes, resellers read; bad prices, duplicates and unknown SKUs refused.
+pub async fn product_catalogue(api: &Api) {
+    let (_, reseller_key) = api.reseller("Catalogue Reader", &["IN"], &[], "silver", 5).await;
+    let erp = json!({"sku": "ERP-ENT", "name": "ERP Enterprise", "kind": "licence",
+                     "list_price": "1000000.00", "currency": "INR", "amc_percent": "20"});
+    let (s, b) = api.admin_post("/products", erp.clone()).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(
+        (
+            b["list_price"].as_str(),
+            b["amc_percent"].as_str(),
+            b["active"].as_bool()
+        ),
+        (Some("1000000.00"), Some("20"), Some(true))
+    );
+    let (s, _) = api.admin_post("/products", erp.clone()).await;
+    assert_eq!(s, StatusCode::CONFLICT, "the SKU exists");
+    let (s, _) = api.post_as("/products", Some(&reseller_key), erp.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "resellers only read");
+    let (s, b) = api
+        .admin_post(
+            "/products",
+            json!({"sku": "IMPL", "name": "Implementation", "kind": "services", "list_price": "1500.005"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "three decimals: {b}");
+    let (s, b) = api
+        .admin_post(
+            "/products",
+            json!({"sku": "IMPL", "name": "Implementation", "kind": "services", "list_price": "150000.00"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    // replace: a price change and a deactivation
+    let res = api
+        .http
+        .put(format!("{}/products/IMPL", api.base))
+        .bearer_auth(crate::ADMIN_KEY)
+        .json(&json!({"name": "Implementation", "kind": "services", "list_price": "175000.00", "active": false}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = api
+        .http
+        .put(format!("{}/products/NOPE", api.base))
+        .bearer_auth(crate::ADMIN_KEY)
+        .json(&json!({"name": "x", "kind": "amc", "list_price": "1.00"}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let (s, all) = api.get_as("/products", Some(&reseller_key)).await;
+    assert_eq!(s, StatusCode::OK);
+    let skus: Vec<&str> = all["products"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|p| p["sku"].as_str())
+        .collect();
+    assert_eq!(skus, ["ERP-ENT", "IMPL"]);
+    assert_eq!(all["products"][1]["list_price"], "175000.00");
+    let (_, active) = api.get_as("/products?active=true", Some(&reseller_key)).await;
+    assert_eq!(active["products"].as_array().map(Vec::len), Some(1));
+    let (s, _) = api.get_as("/products", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}

@@ -24,3 +24,10 @@ async fn win_rate_from_outcomes() {
     pipeline::win_rate_from_outcomes(&Api::of(&stack)).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn product_catalogue() {
+    let stack = aws_stack().await;
+    pipeline::product_catalogue(&Api::of(&stack)).await;
+    stack.stop().await;
+}

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod billing;
+pub mod catalogue;
 pub mod categorise;
 pub mod commission;
 pub mod company_domain;

@@ -260,6 +260,16 @@ impl Entity for Outcome {
     }
 }
 
+impl Entity for crate::domain::catalogue::Product {
+    const NAME: &'static str = "product";
+    fn key(&self) -> Key {
+        product_key(&self.sku)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![on(Index::Gsi1, PRODUCTS_INDEX_PK, &self.sku)]
+    }
+}
+
 /// A reseller's API key, stored as its SHA-256 only.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ApiKeyRecord {

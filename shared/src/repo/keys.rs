@@ -88,6 +88,11 @@ pub fn outcomes_since(since: &DateTime<Utc>) -> (String, String) {
         format!("{OUTCOME_PREFIX}{AFTER_ANY_ID}"),
     )
 }
+pub fn product_key(sku: &str) -> Key {
+    Key::new(format!("PRODUCT#{sku}"), "PRODUCT")
+}
+/// every catalogue product, by SKU
+pub const PRODUCTS_INDEX_PK: &str = "PRODUCTS";
 pub fn resellers_index_pk(status: &str) -> String {
     format!("RESELLERS#{status}")
 }
@@ -276,6 +281,7 @@ pub fn layout() -> Vec<(&'static str, Key)> {
             Key::new(reseller_pk("<id>"), format!("{OUTCOME_PREFIX}<at>#<lead id>")),
         ),
         ("API key", api_key_key("<sha256 of key>")),
+        ("product", product_key("<sku>")),
         ("referral code", Key::new("REFCODE#<code>", "REFCODE")),
         ("referral click", referral_click_key("<click id>")),
         ("deal registration", registration_key("<reseller id>", "<id>")),

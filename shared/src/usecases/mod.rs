@@ -2,6 +2,7 @@
 
 pub mod billing;
 pub mod capture;
+pub mod catalogue;
 pub mod commission;
 pub mod import;
 pub mod leads;

@@ -6,6 +6,7 @@ mod activities;
 mod capture;
 mod leads;
 mod pipeline;
+mod products;
 mod referrals;
 mod registrations;
 mod resellers;
@@ -52,8 +53,9 @@ pub struct LeadApiConfig {
     /// how long a deal registration protects its company
     pub protection_days: i64,
     pub extra_free_mail_domains: Vec<String>,
-    /// the largest amount an order (and so a registration's expected value) may have
-    pub max_order_amount: rust_decimal::Decimal,
+    /// the bounds on money amounts: an order's (and so a registration's expected value), a
+    /// line's (and so a catalogue price)
+    pub limits: crate::domain::billing::BillingLimits,
     /// where referral links land (with `ref` and `click` in the query)
     pub referral_landing_url: String,
     /// stage moves, reopening and the win rate
@@ -74,7 +76,7 @@ impl LeadApiConfig {
             tracking_secret: env.required(env::TRACKING_SECRET),
             protection_days: rules.routing.protection_days as i64,
             extra_free_mail_domains: rules.routing.extra_free_mail_domains,
-            max_order_amount: rules.billing.max_order_amount,
+            limits: rules.billing.clone(),
             referral_landing_url: env.required(env::REFERRAL_LANDING_URL),
             pipeline: rules.pipeline,
         }
@@ -99,6 +101,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/leads/{id}/stage"),
     ("POST", "/leads/{id}/reopen"),
     ("POST", "/leads/{id}/assign"),
+    ("POST", "/products"),
+    ("PUT", "/products/{sku}"),
+    ("GET", "/products"),
     ("POST", "/registrations"),
     ("GET", "/registrations"),
     ("GET", "/registrations/conflicts"),
@@ -120,6 +125,9 @@ super::openapi::api_routes!(Arc<LeadApi>;
     pipeline::post_stage,
     pipeline::post_reopen,
     pipeline::post_assign,
+    products::post_product,
+    products::put_product,
+    products::list_products,
     registrations::post_registration,
     registrations::list_registrations,
     registrations::registration_conflicts,

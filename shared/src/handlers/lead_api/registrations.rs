@@ -37,7 +37,7 @@ pub(super) async fn post_registration(
         scoring_queue: &api.config.scoring_queue,
         protection_days: api.config.protection_days,
         extra_free_mail_domains: &api.config.extra_free_mail_domains,
-        max_expected_value: api.config.max_order_amount,
+        max_expected_value: api.config.limits.max_order_amount,
     };
     match register(&ports, &reseller_id, &input).await? {
         Registered::Created(r) => Ok((StatusCode::CREATED, Json(json!(r))).into_response()),
