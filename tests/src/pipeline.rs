@@ -147,6 +147,41 @@ pub async fn stage_moves_and_closed_lost(api: &Api) {
         ]
     );
 
+    // the board: the owner's own, in stage order; another reseller may not read it
+    let (s, board) = api.get_as("/pipeline", Some(&owner_key)).await;
+    assert_eq!(s, StatusCode::OK, "{board}");
+    let stages: Vec<&str> = board["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .filter_map(|c| c["stage"].as_str())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "R001",
+            "R002",
+            "R003",
+            "R004",
+            "R005",
+            "R006",
+            "R007",
+            "R008",
+            "R009",
+            "R010",
+            "closed_lost"
+        ]
+    );
+    assert_eq!(board["stages"][2]["count"], 1, "{board}");
+    assert_eq!(board["stages"][2]["progress"], 30);
+    assert_eq!(board["stages"][2]["leads"][0]["lead_id"], lead.as_str());
+    let (s, _) = api
+        .get_as(&format!("/pipeline?reseller_id={owner}"), Some(&other_key))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, all) = api.admin_get("/pipeline").await;
+    assert_eq!((s, all["of"].as_str()), (StatusCode::OK, Some("all")));
+
     // two moves at once from R003: exactly one wins
     let (a, b) = tokio::join!(
         stage(api, Some(&owner_key), &lead, json!({"to": "R004"})),

@@ -379,3 +379,96 @@ async fn refresh_after_commit(ports: &PipelinePorts<'_>, reseller_id: &str) {
         tracing::warn!(reseller_id, error = %e, "win rate not refreshed");
     }
 }
+
+/// One lead on the board.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Card {
+    pub lead_id: String,
+    pub name: Option<String>,
+    pub company: Option<String>,
+    pub score: Option<u32>,
+    pub owner_reseller_id: Option<String>,
+    /// from the deal registration (quotes will take precedence), a decimal string
+    #[schema(value_type = Option<String>)]
+    pub expected_value: Option<rust_decimal::Decimal>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One column of the board: a stage (or closed-lost) with its count and expected value.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Column {
+    /// `R001`…`R010`, or `closed_lost`
+    pub stage: &'static str,
+    pub name: &'static str,
+    pub progress: u8,
+    pub count: usize,
+    /// the sum of the known expected values, a decimal string
+    #[schema(value_type = String)]
+    pub expected_value: rust_decimal::Decimal,
+    /// the most recently updated first, at most `limit`
+    pub leads: Vec<Card>,
+    /// more leads than shown
+    pub more: bool,
+}
+
+/// The kanban: every stage in order, then closed-lost. `owner`: one reseller's leads (its
+/// owner index), else every lead (the leads index); spam is never on the board.
+pub async fn board(table: &dyn Table, owner: Option<&str>, limit: usize) -> Result<Vec<Column>, StoreError> {
+    use crate::domain::stage::Stage;
+    use crate::ports::table::Index;
+    let q = match owner {
+        Some(o) => Query::new(repo::owner_index_pk(o)).index(Index::Gsi2),
+        None => Query::new(repo::LEADS_INDEX_PK).index(Index::Gsi4),
+    };
+    let mut leads: Vec<Lead> = repo::query_all(table, q)
+        .await?
+        .into_iter()
+        .map(repo::record)
+        .collect::<Result<_, _>>()?;
+    leads.retain(|l| !l.spam && owner.is_none_or(|o| l.owner_reseller_id.as_deref() == Some(o)));
+    leads.sort_by_key(|l| std::cmp::Reverse(l.updated_at));
+    // expected values from the owners' registrations
+    let mut expected = std::collections::HashMap::new();
+    let mut owners: Vec<&str> = leads.iter().filter_map(|l| l.owner_reseller_id.as_deref()).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    for o in owners {
+        for r in crate::usecases::registrations::list_own(table, o).await? {
+            let value = r
+                .expected_value
+                .as_deref()
+                .and_then(|v| crate::domain::money::parse_decimal(v).ok());
+            if let (Some(lead), Some(v)) = (r.lead_id, value) {
+                expected.insert(lead, v);
+            }
+        }
+    }
+    let card = |l: &Lead| Card {
+        lead_id: l.lead_id.clone(),
+        name: l.profile.name.clone(),
+        company: l.profile.company.clone(),
+        score: l.score,
+        owner_reseller_id: l.owner_reseller_id.clone(),
+        expected_value: expected.get(&l.lead_id).copied(),
+        updated_at: l.updated_at,
+    };
+    let column = |stage: &'static str, name: &'static str, progress: u8, of: Vec<&Lead>| Column {
+        stage,
+        name,
+        progress,
+        count: of.len(),
+        expected_value: of.iter().filter_map(|l| expected.get(&l.lead_id)).sum(),
+        more: of.len() > limit,
+        leads: of.iter().take(limit).map(|l| card(l)).collect(),
+    };
+    let mut columns: Vec<Column> = Stage::ALL
+        .iter()
+        .map(|s| {
+            let of = leads.iter().filter(|l| !l.closed_lost && l.stage == *s).collect();
+            column(s.code(), s.name(), s.progress(), of)
+        })
+        .collect();
+    let lost = leads.iter().filter(|l| l.closed_lost).collect();
+    columns.push(column("closed_lost", "CLOSED LOST", 0, lost));
+    Ok(columns)
+}

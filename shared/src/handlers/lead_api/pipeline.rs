@@ -246,3 +246,49 @@ pub(super) async fn post_assign(
     let assigned = pipeline_uc::assign(&ports(&api), &id, reseller_id, note).await?;
     Ok(Json(StageView::from(&assigned)))
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct BoardParams {
+    /// an admin's view of one reseller's board
+    reseller_id: Option<String>,
+    /// leads shown per stage (1–100, default 20)
+    limit: Option<usize>,
+}
+
+/// The kanban.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(super) struct Board {
+    /// whose board: a reseller id, or `all`
+    of: String,
+    stages: Vec<pipeline_uc::Column>,
+}
+
+/// The kanban: per stage in order (then closed-lost) the count, the expected value and the
+/// most recently updated leads. A reseller sees its own; an admin all, or one reseller's.
+#[utoipa::path(get, path = "/pipeline", tag = "pipeline",
+    params(BoardParams),
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 200, description = "the board", body = Board),
+        (status = 400, description = "a bad query string", body = ErrorBody),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "a reseller asked for another's board", body = ErrorBody)))]
+pub(super) async fn get_pipeline(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    QueryParams(p): QueryParams<BoardParams>,
+) -> Result<Json<Board>, ApiError> {
+    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
+    let asked = p.reseller_id.filter(|r| !r.trim().is_empty());
+    let owner = match (&who, asked) {
+        (Principal::Reseller(own), Some(other)) if *own != other => return Err(ApiError::Forbidden),
+        (Principal::Reseller(own), _) => Some(own.clone()),
+        (Principal::Admin, asked) => asked,
+    };
+    let limit = p.limit.unwrap_or(20).clamp(1, 100);
+    let stages = pipeline_uc::board(api.table.as_ref(), owner.as_deref(), limit).await?;
+    Ok(Json(Board {
+        of: owner.unwrap_or_else(|| "all".into()),
+        stages,
+    }))
+}
