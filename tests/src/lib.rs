@@ -106,7 +106,7 @@ pub async fn embedded_stack_with(change: impl FnOnce(&mut Options)) -> Running {
 /// An embedded stack that splits prospect lists into chunks of about `bytes`.
 pub async fn embedded_stack_with_chunks(bytes: u64) -> Running {
     let mut o = options(false);
-    o.import_chunk_bytes = bytes;
+    o.import_chunk_bytes = Some(bytes);
     start(o).await.expect("embedded stack starts")
 }
 
@@ -114,7 +114,7 @@ pub async fn embedded_stack_with_chunks(bytes: u64) -> Running {
 pub async fn aws_stack_with_chunks(bytes: u64) -> Running {
     emulator();
     let mut o = options(true);
-    o.import_chunk_bytes = bytes;
+    o.import_chunk_bytes = Some(bytes);
     start(o).await.expect("AWS stack starts against the emulator")
 }
 

@@ -4,6 +4,7 @@
 use crate::billing::{order, payment};
 use crate::flows::Api;
 use reqwest::StatusCode;
+use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 fn actions(lead: &Value) -> Vec<String> {
@@ -263,8 +264,13 @@ async fn lose(api: &Api, key: &str, lead: &str) {
     assert_eq!(s, StatusCode::OK, "{b}");
 }
 
-fn rate(v: &Value) -> f64 {
-    v.as_str().and_then(|s| s.parse().ok()).unwrap_or(-1.0)
+/// A win rate as the API sends it: a decimal string, compared exactly.
+fn rate(v: &Value) -> Option<Decimal> {
+    v.as_str().and_then(|s| s.parse().ok())
+}
+
+fn dec(s: &str) -> Option<Decimal> {
+    s.parse().ok()
 }
 
 /// 3 won and 1 lost: below the threshold, routing uses the configured rate; the fifth decided
@@ -304,8 +310,12 @@ pub async fn win_rate_from_outcomes(api: &Api) {
         "{r}"
     );
     assert_eq!(r["outcomes"]["applies"], false);
-    assert_eq!(rate(&r["outcomes"]["win_rate"]), 0.75);
-    assert_eq!(rate(&r["win_rate"]), 0.9, "the configured rate below 5 decided deals");
+    assert_eq!(rate(&r["outcomes"]["win_rate"]), dec("0.75"));
+    assert_eq!(
+        rate(&r["win_rate"]),
+        dec("0.9"),
+        "the configured rate below 5 decided deals"
+    );
     let sixth = api.scored_lead("buyer5@winrate5.in").await;
     let (_, l) = api.admin_get(&format!("/leads/{sixth}")).await;
     assert_eq!(l["owner_reseller_id"], winner.as_str(), "routing still ranks by 0.9");
@@ -313,8 +323,8 @@ pub async fn win_rate_from_outcomes(api: &Api) {
     lose(api, &winner_key, &leads[4]).await;
     let (_, r) = api.admin_get(&format!("/resellers/{winner}")).await;
     assert_eq!(r["outcomes"]["applies"], true, "{r}");
-    assert_eq!(rate(&r["win_rate"]), 0.6);
-    assert_eq!(rate(&r["configured_win_rate"]), 0.9);
+    assert_eq!(rate(&r["win_rate"]), dec("0.6"));
+    assert_eq!(rate(&r["configured_win_rate"]), dec("0.9"));
     let next = api.scored_lead("buyer6@winrate6.in").await;
     let (_, l) = api.admin_get(&format!("/leads/{next}")).await;
     assert_eq!(

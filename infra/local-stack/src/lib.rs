@@ -64,8 +64,9 @@ pub struct Options {
     pub roster_cache: Duration,
     /// who hears of SLA escalations and of leads sent to the admin queue
     pub admin_email: String,
-    /// prospect lists larger than this are split into chunks
-    pub import_chunk_bytes: u64,
+    /// prospect lists larger than this are split into chunks (unset: `IMPORT_CHUNK_BYTES`,
+    /// else the default)
+    pub import_chunk_bytes: Option<u64>,
 }
 
 impl Options {
@@ -88,7 +89,7 @@ impl Options {
             allowed_origins: vec!["http://localhost:8080".into(), "http://127.0.0.1:8080".into()],
             visibility: Duration::from_millis(500),
             roster_cache: Duration::ZERO,
-            import_chunk_bytes: shared::handlers::import::DEFAULT_CHUNK_BYTES,
+            import_chunk_bytes: None,
             admin_email: std::env::var("ADMIN_EMAIL")
                 .ok()
                 .filter(|v| v.contains('@'))
@@ -246,8 +247,10 @@ fn local_env(options: &Options, base: &str, id_of: &dyn Fn(&str) -> String) -> R
         (FINANCE_EMAIL, options.finance_email.clone()),
         (ADMIN_EMAIL, options.admin_email.clone()),
         (ROSTER_CACHE_SECONDS, options.roster_cache.as_secs().to_string()),
-        (IMPORT_CHUNK_BYTES, options.import_chunk_bytes.to_string()),
     ]);
+    if let Some(bytes) = options.import_chunk_bytes {
+        vars.insert(IMPORT_CHUNK_BYTES, bytes.to_string());
+    }
     vars.insert(
         THANK_YOU_URL,
         process(THANK_YOU_URL).unwrap_or_else(|| format!("{base}/_local/thanks")),

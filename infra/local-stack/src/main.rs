@@ -35,13 +35,6 @@ async fn main() {
             .filter(|s| !s.is_empty())
             .collect();
     }
-    match shared::handlers::import::chunk_bytes_from_env() {
-        Ok(n) => o.import_chunk_bytes = n,
-        Err(e) => {
-            eprintln!("{e}");
-            std::process::exit(2)
-        }
-    }
     let mut seed_demo = true;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {

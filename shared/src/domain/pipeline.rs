@@ -81,6 +81,16 @@ pub struct Lost {
     pub owner: Option<String>,
 }
 
+/// A decided deal: won (its order's first payment) or lost (closed-lost), counted in its
+/// reseller's trailing win rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecidedDeal {
+    pub reseller_id: String,
+    pub lead_id: String,
+    pub won: bool,
+    pub at: DateTime<Utc>,
+}
+
 /// Why a hand move is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoveRefused {

@@ -93,10 +93,3 @@ pub fn chunk_bytes(env: &mut crate::config::Env) -> u64 {
             .ok_or_else(|| format!("must be a number of bytes ≥ 256, not {v:?}"))
     })
 }
-
-/// The chunk size from the process environment.
-pub fn chunk_bytes_from_env() -> Result<u64, String> {
-    let mut env = crate::config::Env::process();
-    let n = chunk_bytes(&mut env);
-    env.finish().map(|_| n).map_err(|e| e.to_string())
-}

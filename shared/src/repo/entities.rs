@@ -243,17 +243,7 @@ impl Entity for Reseller {
     }
 }
 
-/// A decided deal: won (its order's first payment) or lost (closed-lost), counted in its
-/// reseller's trailing win rate.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Outcome {
-    pub reseller_id: String,
-    pub lead_id: String,
-    pub won: bool,
-    pub at: DateTime<Utc>,
-}
-
-impl Entity for Outcome {
+impl Entity for crate::domain::pipeline::DecidedDeal {
     const NAME: &'static str = "outcome";
     fn key(&self) -> Key {
         outcome_key(&self.reseller_id, &self.at, &self.lead_id)

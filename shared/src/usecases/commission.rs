@@ -217,7 +217,7 @@ async fn apply_payment(
             let lead: Lead = repo::record(item)?;
             let moves = advance_lead(&lead, stage, "billing", "payment.received", &f.payment_id, now)?;
             if stage == Stage::R006 && !moves.is_empty() {
-                writes.push(repo::put_new(repo::item(&repo::Outcome {
+                writes.push(repo::put_new(repo::item(&crate::domain::pipeline::DecidedDeal {
                     reseller_id: order.deal.closer.clone(),
                     lead_id: lead.lead_id.clone(),
                     won: true,

@@ -6,13 +6,14 @@
 use crate::domain::audit::AuditEvent;
 use crate::domain::lead::{FieldError, Lead};
 use crate::domain::pipeline::{
-    allowed_moves, check_move, may_reopen, outcomes, Lost, LostReason, MoveRefused, Outcomes, PipelineRules, Target,
+    allowed_moves, check_move, may_reopen, outcomes, DecidedDeal, Lost, LostReason, MoveRefused, Outcomes,
+    PipelineRules, Target,
 };
 use crate::domain::reseller::{Reseller, ResellerStatus};
 use crate::ids::new_id;
 use crate::ports::table::{Query, SkRange, StoreError, Table, Write};
 use crate::ports::Clock;
-use crate::repo::{self, Outcome};
+use crate::repo;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -167,7 +168,7 @@ pub async fn move_stage(
                 owner: lead.owner_reseller_id.clone(),
             });
             if let Some(owner) = &lead.owner_reseller_id {
-                writes.push(repo::put_new(repo::item(&Outcome {
+                writes.push(repo::put_new(repo::item(&DecidedDeal {
                     reseller_id: owner.clone(),
                     lead_id: lead.lead_id.clone(),
                     won: false,
@@ -332,7 +333,7 @@ pub async fn count_outcomes(
     .await?;
     let (mut won, mut lost) = (0u32, 0u32);
     for item in items {
-        let o: Outcome = repo::record(item)?;
+        let o: DecidedDeal = repo::record(item)?;
         if o.won {
             won += 1;
         } else {

@@ -35,12 +35,7 @@ pub(super) async fn post_activity(
         Principal::Reseller(r) if lead.owner_reseller_id.as_deref() == Some(r.as_str()) => format!("reseller:{r}"),
         Principal::Reseller(_) => return Err(ApiError::NotFound(format!("no lead {id}"))),
     };
-    if media_type(&headers).as_deref() != Some("application/json") {
-        return Err(ApiError::UnsupportedType("send application/json".into()));
-    }
-    let bytes = read_body(&headers, body, MAX_LEAD_BODY).await?;
-    let input: ActivityIn =
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let input: ActivityIn = json_body(&headers, body, MAX_LEAD_BODY).await?;
     let mut errors = Vec::new();
     if !["call", "email", "meeting", "note", "reply", "webinar"].contains(&input.kind.as_str()) {
         errors.push(FieldError {
@@ -48,11 +43,7 @@ pub(super) async fn post_activity(
             message: "must be call, email, meeting, note, reply or webinar (attended)".into(),
         });
     }
-    let note = text::collect(
-        text::optional("note", input.note.as_deref(), 2000, Lines::Multi),
-        &mut errors,
-    )
-    .flatten();
+    let note = note_of(input.note.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }

@@ -17,7 +17,8 @@ use crate::usecases::registrations::RegistrationIn;
 pub use capture::{LeadCreated, LeadSubmission};
 
 use super::http::{
-    authenticate, media_type, method_not_allowed, read_body, require_admin, ApiError, Principal, QueryParams, RequestId,
+    authenticate, json_body, media_type, method_not_allowed, read_body, require_admin, ApiError, Principal,
+    QueryParams, RequestId,
 };
 use crate::config::env;
 use crate::domain::lead::{self, FieldError};
@@ -81,6 +82,11 @@ impl LeadApiConfig {
             pipeline: rules.pipeline,
         }
     }
+}
+
+/// A free-text `note` on a sales action: optional, up to 2,000 characters over lines.
+fn note_of(note: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
+    text::collect(text::optional("note", note, 2000, Lines::Multi), errors).flatten()
 }
 
 pub struct LeadApi {

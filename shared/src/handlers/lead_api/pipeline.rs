@@ -94,10 +94,6 @@ impl From<&lead::Lead> for StageView {
     }
 }
 
-fn note_of(note: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
-    text::collect(text::optional("note", note, 2000, Lines::Multi), errors).flatten()
-}
-
 /// Moves a lead forward by hand (owner or admin), or closes it as lost with a reason.
 #[utoipa::path(post, path = "/leads/{id}/stage", tag = "pipeline",
     params(("id" = String, Path, description = "lead id")),
@@ -118,7 +114,7 @@ pub(super) async fn post_stage(
     body: Body,
 ) -> Result<Json<StageView>, ApiError> {
     let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
-    let input: StageMoveIn = super::super::http::json_body(&headers, body, MAX_MOVE_BODY).await?;
+    let input: StageMoveIn = json_body(&headers, body, MAX_MOVE_BODY).await?;
     let mut errors = Vec::new();
     let to = Target::parse(&input.to);
     if to.is_none() {
@@ -190,7 +186,7 @@ pub(super) async fn post_reopen(
     let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     // an empty body is a reopening without a note
     let input: NoteIn = if headers.contains_key(header::CONTENT_TYPE) {
-        super::super::http::json_body(&headers, body, MAX_MOVE_BODY).await?
+        json_body(&headers, body, MAX_MOVE_BODY).await?
     } else {
         NoteIn::default()
     };
@@ -230,7 +226,7 @@ pub(super) async fn post_assign(
     body: Body,
 ) -> Result<Json<StageView>, ApiError> {
     require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
-    let input: AssignIn = super::super::http::json_body(&headers, body, MAX_MOVE_BODY).await?;
+    let input: AssignIn = json_body(&headers, body, MAX_MOVE_BODY).await?;
     let mut errors = Vec::new();
     let note = note_of(input.note.as_deref(), &mut errors);
     let reseller_id = input.reseller_id.trim();

@@ -39,7 +39,7 @@ pub(super) async fn post_product(
     body: Body,
 ) -> Result<Response, ApiError> {
     require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
-    let input: ProductIn = super::super::http::json_body(&headers, body, MAX_PRODUCT_BODY).await?;
+    let input: ProductIn = json_body(&headers, body, MAX_PRODUCT_BODY).await?;
     let product = validate_product(&input, &api.config.limits, api.clock.now()).map_err(ApiError::Invalid)?;
     let created = catalogue_uc::create(api.table.as_ref(), product).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
@@ -65,7 +65,7 @@ pub(super) async fn put_product(
     body: Body,
 ) -> Result<Json<Product>, ApiError> {
     require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
-    let mut input: ProductIn = super::super::http::json_body(&headers, body, MAX_PRODUCT_BODY).await?;
+    let mut input: ProductIn = json_body(&headers, body, MAX_PRODUCT_BODY).await?;
     if input.sku.as_deref().is_some_and(|s| s.trim() != sku) {
         return Err(ApiError::Invalid(vec![FieldError {
             field: "sku".into(),

@@ -63,12 +63,7 @@ pub(super) async fn customer_referral_code(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    if media_type(&headers).as_deref() != Some("application/json") {
-        return Err(ApiError::UnsupportedType("send application/json".into()));
-    }
-    let bytes = read_body(&headers, body, MAX_LEAD_BODY).await?;
-    let input: CustomerCodeIn =
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let input: CustomerCodeIn = json_body(&headers, body, MAX_LEAD_BODY).await?;
     let email = input.email.unwrap_or_default();
     if !lead::is_valid_email(email.trim()) {
         return Err(ApiError::Invalid(vec![FieldError {

@@ -24,12 +24,7 @@ pub(super) async fn post_registration(
     else {
         return Err(ApiError::Forbidden);
     };
-    if media_type(&headers).as_deref() != Some("application/json") {
-        return Err(ApiError::UnsupportedType("send application/json".into()));
-    }
-    let bytes = read_body(&headers, body, MAX_LEAD_BODY).await?;
-    let input: RegistrationIn =
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let input: RegistrationIn = json_body(&headers, body, MAX_LEAD_BODY).await?;
     let ports = RegistrationPorts {
         table: api.table.as_ref(),
         queue: api.queue.as_ref(),

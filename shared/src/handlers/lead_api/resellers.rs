@@ -68,12 +68,7 @@ pub(super) async fn post_reseller(
     body: Body,
 ) -> Result<Response, ApiError> {
     require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
-    if media_type(&headers).as_deref() != Some("application/json") {
-        return Err(ApiError::UnsupportedType("send application/json".into()));
-    }
-    let bytes = read_body(&headers, body, MAX_LEAD_BODY).await?;
-    let input: NewReseller =
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let input: NewReseller = json_body(&headers, body, MAX_LEAD_BODY).await?;
     let (reseller, api_key) = resellers_uc::create(api.table.as_ref(), api.clock.as_ref(), &input)
         .await
         .map_err(|e| match e {
