@@ -32,6 +32,8 @@ pub mod env {
     pub const ADMIN_EMAIL: &str = "ADMIN_EMAIL";
     /// where a consumer moves a message that can never succeed (its queue's DLQ)
     pub const DEAD_LETTER_QUEUE_URL: &str = "DEAD_LETTER_QUEUE_URL";
+    /// the vendor's presales team (co-sell requests)
+    pub const PRESALES_EMAIL: &str = "PRESALES_EMAIL";
 
     /// What each Lambda reads; template.yaml must set every one of them (checked by a test).
     pub const LEAD_CAPTURE: &[&str] = &[
@@ -75,7 +77,16 @@ pub mod env {
         IMPORT_CHUNK_BYTES,
     ];
 
-    pub const SLA_WATCH: &[&str] = &[TABLE_NAME, RULES_JSON, MAIL_FROM, ADMIN_EMAIL];
+    pub const SLA_WATCH: &[&str] = &[TABLE_NAME, RULES_JSON, MAIL_FROM, ADMIN_EMAIL, SCORING_QUEUE_URL];
+
+    pub const SALES_API: &[&str] = &[
+        TABLE_NAME,
+        BUCKET_NAME,
+        ADMIN_API_KEY,
+        RULES_JSON,
+        MAIL_FROM,
+        PRESALES_EMAIL,
+    ];
 
     /// Each function crate and the variables it reads.
     pub const BY_FUNCTION: &[(&str, &[&str])] = &[
@@ -89,6 +100,7 @@ pub mod env {
         ("sequence-sender", SEQUENCE_SENDER),
         ("prospect-import", PROSPECT_IMPORT),
         ("sla-watch", SLA_WATCH),
+        ("sales-api", SALES_API),
     ];
 }
 
@@ -186,6 +198,8 @@ pub struct Rules {
     pub sequences: crate::domain::sequence::SequenceRules,
     pub billing: crate::domain::billing::BillingLimits,
     pub pipeline: crate::domain::pipeline::PipelineRules,
+    pub quotes: crate::domain::quote::QuoteRules,
+    pub support: crate::domain::support::SupportRules,
 }
 
 pub use crate::domain::scoring::ScoringRules;
@@ -207,6 +221,8 @@ impl Default for Rules {
             sequences: Default::default(),
             billing: Default::default(),
             pipeline: Default::default(),
+            quotes: Default::default(),
+            support: Default::default(),
             scoring: ScoringRules::default(),
             routing: RoutingRules::default(),
             fx_to_inr: BTreeMap::from([
@@ -328,6 +344,8 @@ impl Rules {
     pub fn parse(text: &str) -> Result<Rules, String> {
         let rules: Rules = serde_json::from_str(text).map_err(|e| e.to_string())?;
         rules.commission.validate()?;
+        rules.quotes.validate()?;
+        rules.support.validate()?;
         Ok(rules)
     }
 }

@@ -11,6 +11,7 @@ pub mod handlers;
 pub mod ids;
 pub mod mail;
 pub mod ports;
+pub mod proposal;
 pub mod repo;
 pub mod runtime;
 pub mod usecases;

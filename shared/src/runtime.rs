@@ -11,6 +11,7 @@ use crate::handlers::import::Importer;
 use crate::handlers::lead_api::LeadApi;
 use crate::handlers::payout::Payout;
 use crate::handlers::renewal_scan::RenewalScan;
+use crate::handlers::sales_api::SalesApi;
 use crate::handlers::scoring::Scoring;
 use crate::handlers::sequence_sender::Sequencer;
 use crate::handlers::sla_watch::SlaWatch;
@@ -112,5 +113,13 @@ pub async fn importer_from_env() -> Result<Arc<Importer>, ConfigError> {
 }
 
 pub async fn sla_watch_from_env() -> Result<Arc<SlaWatch>, ConfigError> {
-    from_env(|env, aws| wiring::sla_watch(env, aws.table(), aws.mailer(), clock())).await
+    from_env(|env, aws| wiring::sla_watch(env, aws.table(), aws.mailer(), aws.queue(), clock())).await
+}
+
+pub async fn sales_api_from_env() -> Result<Arc<SalesApi>, ConfigError> {
+    from_env(|env, aws| {
+        let blobs = aws.blobs(env);
+        wiring::sales_api(env, aws.table(), blobs, aws.mailer(), clock())
+    })
+    .await
 }

@@ -14,6 +14,7 @@ use crate::handlers::import::{chunk_bytes, Importer};
 use crate::handlers::lead_api::{LeadApi, LeadApiConfig};
 use crate::handlers::payout::{finance_email, Payout};
 use crate::handlers::renewal_scan::{mail_from, RenewalScan};
+use crate::handlers::sales_api::{SalesApi, SalesApiConfig};
 use crate::handlers::scoring::{roster_ttl, Scoring};
 use crate::handlers::sequence_sender::Sequencer;
 use crate::handlers::sla_watch::{admin_email, SlaWatch};
@@ -137,13 +138,38 @@ pub fn importer(
 }
 
 /// sla-watch: the SLA sweep.
-pub fn sla_watch(env: &mut Env, table: Arc<dyn Table>, mailer: Arc<dyn Mailer>, clock: Arc<dyn Clock>) -> SlaWatch {
+pub fn sla_watch(
+    env: &mut Env,
+    table: Arc<dyn Table>,
+    mailer: Arc<dyn Mailer>,
+    queue: Arc<dyn Queue>,
+    clock: Arc<dyn Clock>,
+) -> SlaWatch {
     SlaWatch {
         table,
         mailer,
+        queue,
         clock,
         rules: env.rules(),
         mail_from: mail_from(env),
         admin_email: admin_email(env),
+        scoring_queue: env.required(crate::config::env::SCORING_QUEUE_URL),
+    }
+}
+
+/// sales-api: quotes, proposals, co-selling and support tickets.
+pub fn sales_api(
+    env: &mut Env,
+    table: Arc<dyn Table>,
+    blobs: Arc<dyn Blobs>,
+    mailer: Arc<dyn Mailer>,
+    clock: Arc<dyn Clock>,
+) -> SalesApi {
+    SalesApi {
+        table,
+        blobs,
+        mailer,
+        clock,
+        config: SalesApiConfig::read(env),
     }
 }

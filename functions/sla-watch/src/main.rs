@@ -1,5 +1,6 @@
 //! sla-watch: every 15 minutes, the leads past their first-response deadline are reassigned,
-//! escalated or sent to the admin queue (EventBridge Scheduler).
+//! escalated or sent to the admin queue, and leads stuck at R001 are queued for scoring again
+//! (EventBridge Scheduler).
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::Value;

@@ -17,6 +17,7 @@ use shared::handlers::import::Importer;
 use shared::handlers::lead_api::{self, LeadApi};
 use shared::handlers::payout::Payout;
 use shared::handlers::renewal_scan::{mail_from_env, RenewalScan};
+use shared::handlers::sales_api::{self, SalesApi};
 use shared::handlers::scoring::Scoring;
 use shared::handlers::sequence_sender::Sequencer;
 use shared::handlers::sla_watch::SlaWatch;
@@ -64,6 +65,8 @@ pub struct Options {
     pub roster_cache: Duration,
     /// who hears of SLA escalations and of leads sent to the admin queue
     pub admin_email: String,
+    /// the vendor's presales team (co-sell requests)
+    pub presales_email: String,
     /// prospect lists larger than this are split into chunks (unset: `IMPORT_CHUNK_BYTES`,
     /// else the default)
     pub import_chunk_bytes: Option<u64>,
@@ -94,6 +97,10 @@ impl Options {
                 .ok()
                 .filter(|v| v.contains('@'))
                 .unwrap_or_else(|| "partner-admin@partners.example".into()),
+            presales_email: std::env::var("PRESALES_EMAIL")
+                .ok()
+                .filter(|v| v.contains('@'))
+                .unwrap_or_else(|| "presales@partners.example".into()),
         }
     }
 }
@@ -118,6 +125,7 @@ pub struct Stack {
     pub sla_watch: Arc<SlaWatch>,
     pub lead_api: Arc<LeadApi>,
     pub billing_api: Arc<BillingApi>,
+    pub sales_api: Arc<SalesApi>,
     pub options: Options,
 }
 
@@ -246,6 +254,7 @@ fn local_env(options: &Options, base: &str, id_of: &dyn Fn(&str) -> String) -> R
         (REFERRAL_LANDING_URL, format!("{base}/_local/form")),
         (FINANCE_EMAIL, options.finance_email.clone()),
         (ADMIN_EMAIL, options.admin_email.clone()),
+        (PRESALES_EMAIL, options.presales_email.clone()),
         (ROSTER_CACHE_SECONDS, options.roster_cache.as_secs().to_string()),
     ]);
     if let Some(bytes) = options.import_chunk_bytes {
@@ -311,12 +320,26 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         queue.clone(),
         c(),
     ));
-    let sla_watch = Arc::new(wiring::sla_watch(&mut env, table.clone(), mailer.clone(), c()));
+    let sla_watch = Arc::new(wiring::sla_watch(
+        &mut env,
+        table.clone(),
+        mailer.clone(),
+        queue.clone(),
+        c(),
+    ));
+    let sales_api = Arc::new(wiring::sales_api(
+        &mut env,
+        table.clone(),
+        blobs.clone(),
+        mailer.clone(),
+        c(),
+    ));
     env.finish().map_err(|e| e.to_string())?;
     Ok(Arc::new(Stack {
         sequencer,
         importer,
         sla_watch,
+        sales_api,
         payout,
         commission,
         renewal_scan,
@@ -340,6 +363,7 @@ pub fn app(stack: Arc<Stack>) -> axum::Router {
     let origins = stack.options.allowed_origins.clone();
     lead_api::app(stack.lead_api.clone())
         .merge(billing_api::router(stack.billing_api.clone()))
+        .merge(sales_api::router(stack.sales_api.clone()))
         .merge(control::router(stack))
         .method_not_allowed_fallback(shared::handlers::http::method_not_allowed)
         .layer(cors_layer(&origins))

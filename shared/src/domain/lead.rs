@@ -54,6 +54,9 @@ pub struct Lead {
     /// why and when it was lost (while closed-lost)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lost: Option<crate::domain::pipeline::Lost>,
+    /// its latest quote (the kanban's expected value)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<crate::domain::quote::QuoteRef>,
     pub score: Option<u32>,
     pub band: Option<Band>,
     pub score_reasons: Vec<ScoreReason>,
@@ -98,6 +101,7 @@ impl Lead {
             stage: Stage::R001,
             closed_lost: false,
             lost: None,
+            quote: None,
             score: None,
             band: None,
             score_reasons: vec![],

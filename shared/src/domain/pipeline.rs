@@ -172,6 +172,11 @@ pub struct PipelineRules {
     pub min_decided_deals: u32,
     /// the trailing window the win rate is computed over
     pub win_rate_months: u32,
+    /// a lead still at R001 this long after capture is queued for scoring again (its
+    /// `lead.captured` message was lost)
+    pub requeue_after_minutes: u32,
+    /// … at most this many times (then it waits for a person: `GET /leads?stage=R001`)
+    pub requeue_max_attempts: u32,
 }
 
 impl Default for PipelineRules {
@@ -180,6 +185,8 @@ impl Default for PipelineRules {
             reopen_days: 90,
             min_decided_deals: 5,
             win_rate_months: 12,
+            requeue_after_minutes: 10,
+            requeue_max_attempts: 3,
         }
     }
 }

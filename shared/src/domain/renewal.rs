@@ -13,6 +13,9 @@ pub struct SupportTicket {
     pub severity: String,
     pub opened_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// the highest support level it reached (1 the reseller, 2 vendor support, 3 the core team)
+    #[serde(default)]
+    pub level: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,6 +57,9 @@ pub struct RenewalRules {
     pub ticket_high: u32,
     pub ticket_critical: u32,
     pub open_ticket: u32,
+    /// per recent ticket escalated to L2 (vendor support), and to L3 (the core team)
+    pub escalated_l2: u32,
+    pub escalated_l3: u32,
     pub support_cap: u32,
     pub usage_below_30: u32,
     pub usage_below_50: u32,
@@ -80,6 +86,8 @@ impl Default for RenewalRules {
             ticket_high: 7,
             ticket_critical: 10,
             open_ticket: 3,
+            escalated_l2: 3,
+            escalated_l3: 8,
             support_cap: 30,
             usage_below_30: 30,
             usage_below_50: 20,
@@ -135,7 +143,13 @@ pub fn risk(s: &Signals, renewal: NaiveDate, now: DateTime<Utc>, r: &RenewalRule
         "medium" => r.ticket_medium,
         _ => r.ticket_low,
     };
-    let raw = recent.iter().map(|t| by_severity(t)).sum::<u32>() + open * r.open_ticket;
+    let by_level = |t: &SupportTicket| match t.level {
+        Some(l) if l >= 3 => r.escalated_l3,
+        Some(2) => r.escalated_l2,
+        _ => 0,
+    };
+    let escalated = recent.iter().filter(|t| t.level.is_some_and(|l| l >= 2)).count();
+    let raw = recent.iter().map(|t| by_severity(t) + by_level(t)).sum::<u32>() + open * r.open_ticket;
     let support = raw.min(r.support_cap);
     let critical = recent
         .iter()
@@ -148,7 +162,7 @@ pub fn risk(s: &Signals, renewal: NaiveDate, now: DateTime<Utc>, r: &RenewalRule
             "no support tickets in the last 90 days".into()
         } else {
             format!(
-                "{} ticket(s) in 90 days ({critical} high/critical), {open} still open",
+                "{} ticket(s) in 90 days ({critical} high/critical, {escalated} escalated to vendor support), {open} still open",
                 recent.len()
             )
         },
@@ -290,6 +304,9 @@ pub enum Signal {
         severity: String,
         status: String,
         at: DateTime<Utc>,
+        /// the support level it has reached (1–3), when known
+        #[serde(default)]
+        level: Option<u8>,
     },
     Usage {
         active_users: u32,
@@ -337,18 +354,21 @@ mod tests {
                     severity: "critical".into(),
                     opened_at: now() - Duration::days(10),
                     closed_at: None,
+                    level: None,
                 },
                 SupportTicket {
                     ticket_id: "T2".into(),
                     severity: "high".into(),
                     opened_at: now() - Duration::days(40),
                     closed_at: Some(now()),
+                    level: None,
                 },
                 SupportTicket {
                     ticket_id: "T0".into(),
                     severity: "critical".into(),
                     opened_at: now() - Duration::days(200),
                     closed_at: Some(now() - Duration::days(150)),
+                    level: None,
                 },
             ],
             usage: vec![

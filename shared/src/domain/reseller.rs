@@ -85,6 +85,9 @@ pub struct Reseller {
     /// deals decided in the trailing window, refreshed by each win, loss and reopening
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcomes: Option<crate::domain::pipeline::Outcomes>,
+    /// how its customer-facing documents look (white label)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<Brand>,
     /// optimistic-concurrency counter: every write expects the version it read
     pub version: u64,
 }
@@ -101,5 +104,118 @@ impl Reseller {
 
     pub fn has_capacity(&self) -> bool {
         self.open_leads < self.capacity
+    }
+}
+
+/// A reseller's white label on the documents its customers see.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Brand {
+    /// the name shown instead of the reseller's registered one
+    pub display_name: Option<String>,
+    /// an `https://` image URL
+    pub logo_url: Option<String>,
+    /// `#rrggbb`
+    pub primary_colour: Option<String>,
+    /// `#rrggbb`
+    pub accent_colour: Option<String>,
+    /// the closing lines of a proposal (name, title, phone)
+    pub signature: Option<String>,
+}
+
+/// What a reseller sends as its brand (`PUT /resellers/{id}/brand`).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct BrandIn {
+    pub display_name: Option<String>,
+    pub logo_url: Option<String>,
+    pub primary_colour: Option<String>,
+    pub accent_colour: Option<String>,
+    pub signature: Option<String>,
+}
+
+fn colour(field: &str, v: Option<&str>, errors: &mut Vec<crate::domain::lead::FieldError>) -> Option<String> {
+    let v = v.map(str::trim).filter(|v| !v.is_empty())?;
+    let ok = v.len() == 7 && v.starts_with('#') && v[1..].bytes().all(|b| b.is_ascii_hexdigit());
+    if ok {
+        Some(v.to_ascii_lowercase())
+    } else {
+        errors.push(crate::domain::lead::FieldError {
+            field: field.into(),
+            message: "must be a colour written #rrggbb".into(),
+        });
+        None
+    }
+}
+
+/// A valid brand, or every field's problem. Colours and the logo URL are checked strictly
+/// because they land in a stylesheet and an attribute.
+pub fn validate_brand(b: &BrandIn) -> Result<Brand, Vec<crate::domain::lead::FieldError>> {
+    use crate::domain::text::{self, Lines};
+    let mut e = Vec::new();
+    let display_name = text::collect(
+        text::optional("display_name", b.display_name.as_deref(), 120, Lines::Single),
+        &mut e,
+    )
+    .flatten();
+    let signature = text::collect(
+        text::optional("signature", b.signature.as_deref(), 1000, Lines::Multi),
+        &mut e,
+    )
+    .flatten();
+    let logo_url = match b.logo_url.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => None,
+        Some(u) => {
+            let ok = u.len() <= 500
+                && u.strip_prefix("https://").is_some_and(|rest| !rest.is_empty())
+                && !u
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\'));
+            if !ok {
+                e.push(crate::domain::lead::FieldError {
+                    field: "logo_url".into(),
+                    message: "must be an https:// URL of at most 500 characters".into(),
+                });
+            }
+            ok.then(|| u.to_string())
+        }
+    };
+    let primary_colour = colour("primary_colour", b.primary_colour.as_deref(), &mut e);
+    let accent_colour = colour("accent_colour", b.accent_colour.as_deref(), &mut e);
+    if e.is_empty() {
+        Ok(Brand {
+            display_name,
+            logo_url,
+            primary_colour,
+            accent_colour,
+            signature,
+        })
+    } else {
+        Err(e)
+    }
+}
+
+#[cfg(test)]
+mod brand_tests {
+    use super::*;
+
+    #[test]
+    fn brands_are_checked_field_by_field() {
+        let ok = validate_brand(&BrandIn {
+            display_name: Some(" Acme ERP ".into()),
+            logo_url: Some("https://acme.example/logo.png".into()),
+            primary_colour: Some("#1F4E79".into()),
+            ..Default::default()
+        })
+        .expect("valid");
+        assert_eq!(ok.display_name.as_deref(), Some("Acme ERP"));
+        assert_eq!(ok.primary_colour.as_deref(), Some("#1f4e79"));
+        let bad = validate_brand(&BrandIn {
+            logo_url: Some("javascript:alert(1)".into()),
+            primary_colour: Some("red;}body{".into()),
+            accent_colour: Some("#12345".into()),
+            ..Default::default()
+        })
+        .expect_err("invalid");
+        let fields: Vec<_> = bad.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["logo_url", "primary_colour", "accent_colour"]);
     }
 }

@@ -221,6 +221,7 @@ mod tests {
             plan: Default::default(),
             parent_reseller_id: None,
             outcomes: None,
+            brand: None,
             version: 1,
         }
     }

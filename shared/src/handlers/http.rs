@@ -346,6 +346,49 @@ pub async fn authenticate(
     Err(ApiError::Unauthorized)
 }
 
+impl Principal {
+    /// The caller as the sales use cases see it.
+    pub fn asker(&self) -> crate::usecases::pipeline::Asker<'_> {
+        match self {
+            Principal::Admin => crate::usecases::pipeline::Asker::Admin,
+            Principal::Reseller(r) => crate::usecases::pipeline::Asker::Reseller(r),
+        }
+    }
+}
+
+/// A free-text `note` on a sales action: optional, up to 2,000 characters over lines.
+pub fn note_of(note: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
+    use crate::domain::text::{self, Lines};
+    text::collect(text::optional("note", note, 2000, Lines::Multi), errors).flatten()
+}
+
+impl From<crate::usecases::pipeline::PipelineError> for ApiError {
+    fn from(e: crate::usecases::pipeline::PipelineError) -> ApiError {
+        use crate::domain::pipeline::MoveRefused;
+        use crate::usecases::pipeline::PipelineError;
+        match e {
+            PipelineError::NotFound(id) => ApiError::NotFound(format!("no lead {id}")),
+            PipelineError::Unknown(m) => ApiError::NotFound(m),
+            PipelineError::Refused(refused) => {
+                let message = refused.to_string();
+                match refused {
+                    MoveRefused::Illegal { from, to, allowed } => ApiError::IllegalMove {
+                        message,
+                        from: from.into(),
+                        to: to.into(),
+                        allowed,
+                    },
+                    MoveRefused::SystemStage(_) | MoveRefused::ClosedLost => ApiError::Conflict(message),
+                }
+            }
+            PipelineError::Invalid(errors) => ApiError::Invalid(errors),
+            PipelineError::Forbidden(m) => ApiError::ForbiddenBecause(m),
+            PipelineError::Conflict(m) => ApiError::Conflict(m),
+            PipelineError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
 pub fn require_admin(p: &Principal) -> Result<(), ApiError> {
     match p {
         Principal::Admin => Ok(()),

@@ -10,8 +10,17 @@ pub mod money_views;
 pub mod openapi;
 pub mod payout;
 pub mod renewal_scan;
+pub mod sales_api;
 pub mod scoring;
 pub mod sequence_sender;
 pub mod signature;
 pub mod sla_watch;
 pub mod sqs;
+
+/// Each HTTP function (by crate) and the routes it serves: template.yaml must route exactly
+/// these, and the OpenAPI description must describe exactly these (both checked by tests).
+pub const HTTP_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
+    ("lead-capture", lead_api::ROUTES),
+    ("order-commission", billing_api::ROUTES),
+    ("sales-api", sales_api::ROUTES),
+];

@@ -101,7 +101,10 @@ impl Modify for SecuritySchemes {
         (name = "referrals", description = "referral links and codes"),
         (name = "tracking", description = "open and click tracking, unsubscribe"),
         (name = "billing", description = "signed webhooks from billing/ERP systems"),
-        (name = "ledger", description = "orders, the commission ledger, contracts, payouts")
+        (name = "ledger", description = "orders, the commission ledger, contracts, payouts"),
+        (name = "quotes", description = "quotes with the commission estimate, approvals, proposals"),
+        (name = "co-selling", description = "presales help on a deal"),
+        (name = "support", description = "L1/L2/L3 support tickets on AMC contracts")
     )
 )]
 pub struct ApiDoc;
@@ -124,9 +127,11 @@ pub struct FieldErrorBody {
 pub fn description() -> utoipa::openapi::OpenApi {
     let (_, lead) = crate::handlers::lead_api::described_routes().split_for_parts();
     let (_, billing) = crate::handlers::billing_api::described_routes().split_for_parts();
+    let (_, sales) = crate::handlers::sales_api::described_routes().split_for_parts();
     let mut doc = ApiDoc::openapi();
     doc.merge(lead);
     doc.merge(billing);
+    doc.merge(sales);
     doc
 }
 

@@ -1,8 +1,8 @@
 //! The sla-watch function: run every 15 minutes by EventBridge Scheduler; the event carries
-//! nothing the watch needs.
+//! nothing the watch needs. Each run also sweeps leads stuck at R001 back to scoring.
 
 use crate::config::{env, Rules};
-use crate::ports::{Clock, Mailer, Table};
+use crate::ports::{Clock, Mailer, Queue, Table};
 use crate::usecases::sla::{watch, SlaPorts, WatchReport};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -10,10 +10,13 @@ use std::sync::Arc;
 pub struct SlaWatch {
     pub table: Arc<dyn Table>,
     pub mailer: Arc<dyn Mailer>,
+    pub queue: Arc<dyn Queue>,
     pub clock: Arc<dyn Clock>,
     pub rules: Rules,
     pub mail_from: String,
     pub admin_email: String,
+    /// where a stuck lead's `lead.captured` goes again
+    pub scoring_queue: String,
 }
 
 /// Who hears of escalations and the admin queue (`ADMIN_EMAIL`, an address).
@@ -39,7 +42,17 @@ impl SlaWatch {
             mail_from: &self.mail_from,
             admin_email: &self.admin_email,
         };
-        let report = watch(&ports, now).await?;
+        let mut report = watch(&ports, now).await?;
+        report.requeue = crate::usecases::requeue::sweep(
+            &crate::usecases::requeue::RequeuePorts {
+                table: self.table.as_ref(),
+                queue: self.queue.as_ref(),
+                scoring_queue: &self.scoring_queue,
+                rules: &self.rules.pipeline,
+            },
+            now,
+        )
+        .await?;
         tracing::info!(
             overdue = report.overdue,
             reassigned = report.reassigned,
@@ -47,6 +60,8 @@ impl SlaWatch {
             admin_queue = report.admin_queue,
             conflicts = report.conflicts,
             failed = report.failed,
+            stuck = report.requeue.stuck,
+            requeued = report.requeue.requeued,
             "SLA watch done"
         );
         Ok(report)

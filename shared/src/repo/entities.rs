@@ -250,6 +250,77 @@ impl Entity for crate::domain::pipeline::DecidedDeal {
     }
 }
 
+impl Entity for crate::domain::quote::Quote {
+    const NAME: &'static str = "quote";
+    fn key(&self) -> Key {
+        quote_key(&self.quote_id)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![
+            on(Index::Gsi1, lead_quotes_index_pk(&self.lead_id), &self.quote_id),
+            on(Index::Gsi3, quote_status_index_pk(self.status.as_str()), &self.quote_id),
+        ]
+    }
+}
+
+impl Entity for crate::domain::quote::WonDiscount {
+    const NAME: &'static str = "won_discount";
+    fn key(&self) -> Key {
+        won_discount_key(&self.erp_size, &self.industry, &self.at, &self.lead_id)
+    }
+}
+
+impl Entity for crate::domain::support::CoSell {
+    const NAME: &'static str = "cosell";
+    fn key(&self) -> Key {
+        cosell_key(&self.cosell_id)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![on(
+            Index::Gsi1,
+            cosell_status_index_pk(self.status.as_str()),
+            &self.cosell_id,
+        )]
+    }
+}
+
+impl Entity for crate::domain::support::SupportTicket {
+    const NAME: &'static str = "support_ticket";
+    fn key(&self) -> Key {
+        support_ticket_key(&self.ticket_id)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![
+            on(
+                Index::Gsi1,
+                contract_tickets_index_pk(&self.contract_id),
+                &self.ticket_id,
+            ),
+            on(
+                Index::Gsi2,
+                reseller_tickets_index_pk(&self.reseller_id),
+                &self.ticket_id,
+            ),
+        ]
+    }
+}
+
+/// How often the stuck-lead sweep has queued a lead for scoring again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Requeued {
+    pub lead_id: String,
+    pub attempts: u32,
+    pub last_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+impl Entity for Requeued {
+    const NAME: &'static str = "requeued";
+    fn key(&self) -> Key {
+        requeue_key(&self.lead_id)
+    }
+}
+
 impl Entity for crate::domain::catalogue::Product {
     const NAME: &'static str = "product";
     fn key(&self) -> Key {

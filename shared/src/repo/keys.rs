@@ -64,6 +64,64 @@ pub fn engagement_key(lead_id: &str, event_id: &str) -> Key {
 pub fn referral_ticket_key(lead_id: &str) -> Key {
     Key::new(lead_pk(lead_id), "REFERRAL")
 }
+/// how often the stuck-lead sweep has queued a lead for scoring again
+pub fn requeue_key(lead_id: &str) -> Key {
+    Key::new(lead_pk(lead_id), "REQUEUED")
+}
+/// The stage-index range of leads captured before `before` (lead ids are time-ordered ULIDs).
+pub fn captured_before(before: &DateTime<Utc>) -> (String, String) {
+    (
+        "0".to_string(),
+        ulid::Ulid::from_parts(before.timestamp_millis().max(0) as u64, 0).to_string(),
+    )
+}
+
+// ---- quotes, co-selling, support ----
+
+pub fn quote_key(id: &str) -> Key {
+    Key::new(format!("QUOTE#{id}"), "QUOTE")
+}
+/// a lead's quotes, oldest first
+pub fn lead_quotes_index_pk(lead_id: &str) -> String {
+    format!("LEADQUOTES#{lead_id}")
+}
+/// quotes by status (the admin's approval queue)
+pub fn quote_status_index_pk(status: &str) -> String {
+    format!("QUOTES#{status}")
+}
+/// won deals' discounts per segment, for pricing recommendations
+pub fn segment_pk(erp_size: &str, industry: &str) -> String {
+    format!("SEGMENT#{erp_size}#{industry}")
+}
+pub const WON_PREFIX: &str = "WON#";
+pub fn won_discount_key(erp_size: &str, industry: &str, at: &DateTime<Utc>, lead_id: &str) -> Key {
+    Key::new(
+        segment_pk(erp_size, industry),
+        format!("{WON_PREFIX}{}#{lead_id}", key_time(at)),
+    )
+}
+pub fn cosell_key(id: &str) -> Key {
+    Key::new(format!("COSELL#{id}"), "COSELL")
+}
+/// co-sell requests by status, oldest first (the presales queue)
+pub fn cosell_status_index_pk(status: &str) -> String {
+    format!("COSELLS#{status}")
+}
+pub fn support_ticket_key(id: &str) -> Key {
+    Key::new(format!("SUPPORT#{id}"), "SUPPORT")
+}
+/// a contract's support tickets
+pub fn contract_tickets_index_pk(contract_id: &str) -> String {
+    format!("CONTRACTTICKETS#{contract_id}")
+}
+/// a reseller's support tickets
+pub fn reseller_tickets_index_pk(reseller_id: &str) -> String {
+    format!("RESELLERTICKETS#{reseller_id}")
+}
+/// a proposal document in the blob store
+pub fn proposal_blob_key(lead_id: &str, quote_id: &str) -> String {
+    format!("proposals/{lead_id}/{quote_id}.html")
+}
 
 // ---- resellers, keys, referral codes, registrations ----
 
@@ -275,6 +333,17 @@ pub fn layout() -> Vec<(&'static str, Key)> {
         ("call task", call_task_key("<id>")),
         ("engagement guard", engagement_key("<id>", "<event id>")),
         ("referral ticket", referral_ticket_key("<id>")),
+        ("re-queue counter", requeue_key("<id>")),
+        ("quote", quote_key("<id>")),
+        (
+            "won-deal discount",
+            Key::new(
+                segment_pk("<erp size>", "<industry>"),
+                format!("{WON_PREFIX}<at>#<lead id>"),
+            ),
+        ),
+        ("co-sell request", cosell_key("<id>")),
+        ("support ticket", support_ticket_key("<id>")),
         ("reseller", reseller_key("<id>")),
         (
             "deal outcome",

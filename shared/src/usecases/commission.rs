@@ -223,6 +223,7 @@ async fn apply_payment(
                     won: true,
                     at: f.paid_at,
                 })?));
+                writes.extend(crate::usecases::quotes::won_discount_writes(&lead, f.paid_at)?);
                 won_by = Some(order.deal.closer.clone());
             }
             writes.extend(moves);

@@ -8,13 +8,16 @@ pub mod import;
 pub mod leads;
 pub mod payout;
 pub mod pipeline;
+pub mod quotes;
 pub mod referrals;
 pub mod registrations;
 pub mod renewals;
+pub mod requeue;
 pub mod resellers;
 pub mod score_route;
 pub mod sequences;
 pub mod sla;
+pub mod support;
 
 use crate::ports::table::StoreError;
 use std::time::Duration;

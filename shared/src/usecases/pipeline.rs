@@ -37,7 +37,7 @@ impl Asker<'_> {
             Asker::Reseller(r) => format!("reseller:{r}"),
         }
     }
-    fn is_admin(&self) -> bool {
+    pub fn is_admin(&self) -> bool {
         matches!(self, Asker::Admin)
     }
 }
@@ -47,6 +47,9 @@ pub enum PipelineError {
     /// no such lead, or another reseller's
     #[error("no lead {0}")]
     NotFound(String),
+    /// no such quote, request or ticket (or another reseller's): the whole message
+    #[error("{0}")]
+    Unknown(String),
     #[error(transparent)]
     Refused(#[from] MoveRefused),
     #[error("invalid fields")]
@@ -70,7 +73,7 @@ pub struct MoveIn {
 }
 
 /// The lead, if it exists and the asker may act on it.
-async fn own_lead(table: &dyn Table, asker: Asker<'_>, lead_id: &str) -> Result<Lead, PipelineError> {
+pub(crate) async fn own_lead(table: &dyn Table, asker: Asker<'_>, lead_id: &str) -> Result<Lead, PipelineError> {
     let lead: Lead = repo::get_record(table, &repo::lead_key(lead_id))
         .await?
         .ok_or_else(|| PipelineError::NotFound(lead_id.into()))?;
@@ -82,7 +85,7 @@ async fn own_lead(table: &dyn Table, asker: Asker<'_>, lead_id: &str) -> Result<
     }
 }
 
-fn audit(
+pub(crate) fn audit(
     actor: String,
     action: &str,
     before: serde_json::Value,
@@ -102,7 +105,7 @@ fn audit(
     }
 }
 
-fn lead_writes(lead: &Lead, next: &Lead, event: &AuditEvent) -> Result<Vec<Write>, StoreError> {
+pub(crate) fn lead_writes(lead: &Lead, next: &Lead, event: &AuditEvent) -> Result<Vec<Write>, StoreError> {
     Ok(vec![
         repo::put_if_version(repo::item(next)?, lead.version),
         repo::put_new(repo::item(&repo::LeadAudit {
@@ -113,7 +116,7 @@ fn lead_writes(lead: &Lead, next: &Lead, event: &AuditEvent) -> Result<Vec<Write
 }
 
 /// Two writers raced on the lead: the loser is told, never retried behind its back.
-fn raced(e: StoreError) -> PipelineError {
+pub(crate) fn raced(e: StoreError) -> PipelineError {
     if e.is_conflict() {
         PipelineError::Conflict("the lead changed meanwhile (another move won); read it again".into())
     } else {

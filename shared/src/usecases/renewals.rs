@@ -71,7 +71,16 @@ pub fn validate_signal(input: &SignalIn) -> Result<(String, Signal), Vec<FieldEr
             None
         }
     };
-    if let Some(Signal::SupportTicket { severity, status, .. }) = &signal {
+    if let Some(Signal::SupportTicket {
+        severity,
+        status,
+        level,
+        ..
+    }) = &signal
+    {
+        if level.is_some_and(|l| !(1..=3).contains(&l)) {
+            errors.push(field_error("level", "must be 1, 2 or 3"));
+        }
         if !["low", "medium", "high", "critical"].contains(&severity.as_str()) {
             errors.push(field_error("severity", "must be low, medium, high or critical"));
         }
@@ -106,6 +115,7 @@ pub fn apply_signal(s: &mut Signals, signal: &Signal) {
             severity,
             status,
             at,
+            level,
         } => {
             let closed = (status == "closed").then_some(*at);
             match s.tickets.iter_mut().find(|t| &t.ticket_id == ticket_id) {
@@ -114,12 +124,14 @@ pub fn apply_signal(s: &mut Signals, signal: &Signal) {
                     if closed.is_some() {
                         t.closed_at = closed;
                     }
+                    t.level = t.level.max(*level);
                 }
                 None => s.tickets.push(SupportTicket {
                     ticket_id: ticket_id.clone(),
                     severity: severity.clone(),
                     opened_at: *at,
                     closed_at: closed,
+                    level: *level,
                 }),
             }
             let horizon = *at - Duration::days(180);

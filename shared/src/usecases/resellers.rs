@@ -204,6 +204,7 @@ pub async fn create(
             plan: input.plan.clone().unwrap_or_default(),
             parent_reseller_id: input.parent_reseller_id.clone().filter(|p| !p.trim().is_empty()),
             outcomes: None,
+            brand: None,
             version: 1,
         };
         let writes = vec![
@@ -226,6 +227,24 @@ pub async fn create(
         }
     }
     Err(ResellerError::Store(StoreError::Throttled))
+}
+
+/// Replaces the reseller's brand, on the version read; `None` for an unknown reseller.
+pub async fn set_brand(
+    table: &dyn Table,
+    reseller_id: &str,
+    brand: crate::domain::reseller::Brand,
+) -> Result<Option<Reseller>, StoreError> {
+    let Some(r) = get(table, reseller_id).await? else {
+        return Ok(None);
+    };
+    let mut next = r.clone();
+    next.brand = Some(brand);
+    next.version += 1;
+    table
+        .transact(vec![repo::put_if_version(repo::item(&next)?, r.version)])
+        .await?;
+    Ok(Some(next))
 }
 
 pub async fn get(table: &dyn Table, reseller_id: &str) -> Result<Option<Reseller>, StoreError> {

@@ -84,6 +84,9 @@ pub struct WatchReport {
     pub conflicts: u32,
     pub emails: u32,
     pub failed: u32,
+    /// the same run's stuck-lead sweep (leads left at R001 queued for scoring again)
+    #[serde(default)]
+    pub requeue: crate::usecases::requeue::RequeueReport,
 }
 
 /// What happened to one overdue lead, and who is told.

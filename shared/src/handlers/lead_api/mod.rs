@@ -17,7 +17,7 @@ use crate::usecases::registrations::RegistrationIn;
 pub use capture::{LeadCreated, LeadSubmission};
 
 use super::http::{
-    authenticate, json_body, media_type, method_not_allowed, read_body, require_admin, ApiError, Principal,
+    authenticate, json_body, media_type, method_not_allowed, note_of, read_body, require_admin, ApiError, Principal,
     QueryParams, RequestId,
 };
 use crate::config::env;
@@ -84,11 +84,6 @@ impl LeadApiConfig {
     }
 }
 
-/// A free-text `note` on a sales action: optional, up to 2,000 characters over lines.
-fn note_of(note: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
-    text::collect(text::optional("note", note, 2000, Lines::Multi), errors).flatten()
-}
-
 pub struct LeadApi {
     pub table: Arc<dyn Table>,
     pub queue: Arc<dyn Queue>,
@@ -103,6 +98,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/leads/{id}"),
     ("POST", "/resellers"),
     ("GET", "/resellers/{id}"),
+    ("PUT", "/resellers/{id}/brand"),
     ("POST", "/leads/{id}/activities"),
     ("POST", "/leads/{id}/stage"),
     ("POST", "/leads/{id}/reopen"),
@@ -128,6 +124,7 @@ super::openapi::api_routes!(Arc<LeadApi>;
     leads::get_lead,
     resellers::post_reseller,
     resellers::get_reseller,
+    resellers::put_brand,
     activities::post_activity,
     pipeline::post_stage,
     pipeline::post_reopen,

@@ -1,48 +1,17 @@
 //! `POST /leads/{id}/stage`, `/reopen` and `/assign`: the middle of the funnel by hand.
 
 use super::*;
-use crate::domain::pipeline::{LostReason, MoveRefused, Target};
-use crate::usecases::pipeline::{self as pipeline_uc, Asker, MoveIn, PipelineError, PipelinePorts};
+use crate::domain::pipeline::{LostReason, Target};
+use crate::usecases::pipeline::{self as pipeline_uc, MoveIn, PipelinePorts};
 
 /// Bodies of the pipeline's writes are small.
 const MAX_MOVE_BODY: usize = 8 * 1024;
-
-impl From<PipelineError> for ApiError {
-    fn from(e: PipelineError) -> ApiError {
-        match e {
-            PipelineError::NotFound(id) => ApiError::NotFound(format!("no lead {id}")),
-            PipelineError::Refused(refused) => {
-                let message = refused.to_string();
-                match refused {
-                    MoveRefused::Illegal { from, to, allowed } => ApiError::IllegalMove {
-                        message,
-                        from: from.into(),
-                        to: to.into(),
-                        allowed,
-                    },
-                    MoveRefused::SystemStage(_) | MoveRefused::ClosedLost => ApiError::Conflict(message),
-                }
-            }
-            PipelineError::Invalid(errors) => ApiError::Invalid(errors),
-            PipelineError::Forbidden(m) => ApiError::ForbiddenBecause(m),
-            PipelineError::Conflict(m) => ApiError::Conflict(m),
-            PipelineError::Store(s) => ApiError::from(s),
-        }
-    }
-}
 
 fn ports(api: &LeadApi) -> PipelinePorts<'_> {
     PipelinePorts {
         table: api.table.as_ref(),
         clock: api.clock.as_ref(),
         rules: &api.config.pipeline,
-    }
-}
-
-fn asker(who: &Principal) -> Asker<'_> {
-    match who {
-        Principal::Admin => Asker::Admin,
-        Principal::Reseller(r) => Asker::Reseller(r),
     }
 }
 
@@ -145,7 +114,7 @@ pub(super) async fn post_stage(
     }
     let moved = pipeline_uc::move_stage(
         &ports(&api),
-        asker(&who),
+        who.asker(),
         &id,
         MoveIn {
             to,
@@ -195,7 +164,7 @@ pub(super) async fn post_reopen(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let reopened = pipeline_uc::reopen(&ports(&api), asker(&who), &id, note).await?;
+    let reopened = pipeline_uc::reopen(&ports(&api), who.asker(), &id, note).await?;
     Ok(Json(StageView::from(&reopened)))
 }
 

@@ -1,4 +1,5 @@
-//! `POST /resellers` (admin) and `GET /resellers/{id}` (admin or that reseller).
+//! `POST /resellers` (admin), `GET /resellers/{id}` and `PUT /resellers/{id}/brand` (admin or
+//! that reseller).
 
 use super::*;
 
@@ -27,6 +28,9 @@ pub struct ResellerView {
     pub open_leads: u32,
     pub last_assigned_at: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// its white label on proposals
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brand: Option<crate::domain::reseller::Brand>,
     /// only in the answer to `POST /resellers`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
@@ -50,6 +54,7 @@ impl From<&Reseller> for ResellerView {
             open_leads: r.open_leads,
             last_assigned_at: r.last_assigned_at,
             created_at: r.created_at,
+            brand: r.brand.clone(),
             api_key: None,
         }
     }
@@ -115,4 +120,35 @@ pub(super) async fn get_reseller(
         outcomes: Some(outcomes),
         ..ResellerView::from(&r)
     }))
+}
+
+/// Sets the reseller's white label (display name, logo, colours, signature) on its proposals.
+#[utoipa::path(put, path = "/resellers/{id}/brand", tag = "resellers",
+    params(("id" = String, Path, description = "reseller id")),
+    request_body = crate::domain::reseller::BrandIn,
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 200, description = "the reseller with its brand", body = ResellerView),
+        (status = 400, description = "malformed body", body = ErrorBody),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "another reseller", body = ErrorBody),
+        (status = 404, description = "no such reseller", body = ErrorBody),
+        (status = 409, description = "changed meanwhile", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "invalid fields", body = ErrorBody)))]
+pub(super) async fn put_brand(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Json<ResellerView>, ApiError> {
+    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
+    if matches!(&who, Principal::Reseller(own) if *own != id) {
+        return Err(ApiError::Forbidden);
+    }
+    let input: crate::domain::reseller::BrandIn = json_body(&headers, body, 16 * 1024).await?;
+    let brand = crate::domain::reseller::validate_brand(&input).map_err(ApiError::Invalid)?;
+    let r = resellers_uc::set_brand(api.table.as_ref(), &id, brand)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no reseller {id}")))?;
+    Ok(Json(ResellerView::from(&r)))
 }

@@ -1,0 +1,162 @@
+//! The sales-api function's HTTP API: quotes and their approval, the white-labelled proposal,
+//! co-sell requests to presales, and L1/L2/L3 support tickets. A function of its own because
+//! it needs the blob store and the mailer, which the lead API (the busiest, smallest function)
+//! does not link.
+
+mod cosell;
+mod quotes;
+mod tickets;
+
+use super::http::{authenticate, json_body, method_not_allowed, note_of, require_admin, ApiError, QueryParams};
+use super::openapi::ErrorBody;
+use crate::domain::lead::FieldError;
+use crate::ports::{Blobs, Clock, Mailer, Table};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// Bodies of the sales API are small.
+const MAX_SALES_BODY: usize = 32 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct SalesApiConfig {
+    pub admin_key_hash: String,
+    pub mail_from: String,
+    pub presales_email: String,
+    pub quotes: crate::domain::quote::QuoteRules,
+    pub commission: crate::domain::commission::CommissionRules,
+    pub support: crate::domain::support::SupportRules,
+}
+
+impl SalesApiConfig {
+    /// What the sales API reads from the environment (problems are collected in `env`).
+    pub fn read(env: &mut crate::config::Env) -> SalesApiConfig {
+        use crate::config::env;
+        let rules = env.rules();
+        SalesApiConfig {
+            admin_key_hash: crate::usecases::resellers::sha256_hex(&env.required(env::ADMIN_API_KEY)),
+            mail_from: crate::handlers::renewal_scan::mail_from(env),
+            presales_email: env.required(env::PRESALES_EMAIL),
+            quotes: rules.quotes,
+            commission: rules.commission,
+            support: rules.support,
+        }
+    }
+}
+
+pub struct SalesApi {
+    pub table: Arc<dyn Table>,
+    pub blobs: Arc<dyn Blobs>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+    pub config: SalesApiConfig,
+}
+
+impl SalesApi {
+    fn quote_ports(&self) -> crate::usecases::quotes::QuotePorts<'_> {
+        crate::usecases::quotes::QuotePorts {
+            table: self.table.as_ref(),
+            clock: self.clock.as_ref(),
+            quotes: &self.config.quotes,
+            commission: &self.config.commission,
+        }
+    }
+    fn support_ports(&self) -> crate::usecases::support::SupportPorts<'_> {
+        crate::usecases::support::SupportPorts {
+            table: self.table.as_ref(),
+            clock: self.clock.as_ref(),
+            mailer: self.mailer.as_ref(),
+            rules: &self.config.support,
+            mail_from: &self.config.mail_from,
+            presales_email: &self.config.presales_email,
+        }
+    }
+    async fn who(&self, headers: &HeaderMap) -> Result<super::http::Principal, ApiError> {
+        authenticate(headers, &self.config.admin_key_hash, self.table.as_ref()).await
+    }
+}
+
+/// Every route this function serves; template.yaml must route each one to it (checked by a test).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/leads/{id}/quotes"),
+    ("GET", "/leads/{id}/quotes"),
+    ("GET", "/quotes"),
+    ("GET", "/quotes/{id}"),
+    ("POST", "/quotes/{id}/approve"),
+    ("POST", "/quotes/{id}/reject"),
+    ("GET", "/quotes/{id}/proposal"),
+    ("POST", "/leads/{id}/co-sell"),
+    ("GET", "/co-sell"),
+    ("POST", "/co-sell/{id}/assign"),
+    ("POST", "/co-sell/{id}/complete"),
+    ("POST", "/contracts/{id}/tickets"),
+    ("GET", "/contracts/{id}/tickets"),
+    ("GET", "/tickets/{id}"),
+    ("POST", "/tickets/{id}/escalate"),
+    ("POST", "/tickets/{id}/resolve"),
+];
+
+super::openapi::api_routes!(Arc<SalesApi>;
+    quotes::post_quote,
+    quotes::lead_quotes,
+    quotes::list_quotes,
+    quotes::get_quote,
+    quotes::approve_quote,
+    quotes::reject_quote,
+    quotes::get_proposal,
+    cosell::post_cosell,
+    cosell::list_cosell,
+    cosell::assign_cosell,
+    cosell::complete_cosell,
+    tickets::post_ticket,
+    tickets::contract_tickets,
+    tickets::get_ticket,
+    tickets::escalate_ticket,
+    tickets::resolve_ticket,
+);
+
+pub fn router(api: Arc<SalesApi>) -> Router {
+    serving_routes().with_state(api)
+}
+
+/// The full router the function serves: the API, request ids, and JSON 404s.
+pub fn app(api: Arc<SalesApi>) -> Router {
+    router(api)
+        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(super::http::request_id_layer))
+}
+
+/// `{"note"}`, the body of the approval and ticket actions (an empty body is no note).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub(crate) struct NoteBody {
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// The optional note of an action whose body may be empty.
+async fn optional_note(headers: &HeaderMap, body: Body) -> Result<Option<String>, ApiError> {
+    let input: NoteBody = if headers.contains_key(axum::http::header::CONTENT_TYPE) {
+        json_body(headers, body, MAX_SALES_BODY).await?
+    } else {
+        NoteBody::default()
+    };
+    let mut errors = Vec::new();
+    let note = note_of(input.note.as_deref(), &mut errors);
+    if errors.is_empty() {
+        Ok(note)
+    } else {
+        Err(ApiError::Invalid(errors))
+    }
+}
+
+fn field_error(field: &str, message: &str) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
