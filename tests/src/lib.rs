@@ -9,6 +9,7 @@ pub mod payouts;
 pub mod pipeline;
 pub mod registrations;
 pub mod renewals;
+pub mod sales;
 pub mod sequences;
 pub mod sla;
 

@@ -392,7 +392,7 @@ pub struct Card {
     pub company: Option<String>,
     pub score: Option<u32>,
     pub owner_reseller_id: Option<String>,
-    /// from the deal registration (quotes will take precedence), a decimal string
+    /// from the latest quote (ex GST), else the deal registration; a decimal string
     #[schema(value_type = Option<String>)]
     pub expected_value: Option<rust_decimal::Decimal>,
     pub updated_at: DateTime<Utc>,
@@ -431,7 +431,7 @@ pub async fn board(table: &dyn Table, owner: Option<&str>, limit: usize) -> Resu
         .collect::<Result<_, _>>()?;
     leads.retain(|l| !l.spam && owner.is_none_or(|o| l.owner_reseller_id.as_deref() == Some(o)));
     leads.sort_by_key(|l| std::cmp::Reverse(l.updated_at));
-    // expected values from the owners' registrations
+    // expected values from the owners' registrations, for leads without a quote
     let mut expected = std::collections::HashMap::new();
     let mut owners: Vec<&str> = leads.iter().filter_map(|l| l.owner_reseller_id.as_deref()).collect();
     owners.sort_unstable();
@@ -447,13 +447,21 @@ pub async fn board(table: &dyn Table, owner: Option<&str>, limit: usize) -> Resu
             }
         }
     }
+    // the latest quote's value (unless rejected), else the registration's expected value
+    let value = |l: &Lead| {
+        l.quote
+            .as_ref()
+            .filter(|q| q.status != crate::domain::quote::QuoteStatus::Rejected)
+            .map(|q| q.value)
+            .or_else(|| expected.get(&l.lead_id).copied())
+    };
     let card = |l: &Lead| Card {
         lead_id: l.lead_id.clone(),
         name: l.profile.name.clone(),
         company: l.profile.company.clone(),
         score: l.score,
         owner_reseller_id: l.owner_reseller_id.clone(),
-        expected_value: expected.get(&l.lead_id).copied(),
+        expected_value: value(l),
         updated_at: l.updated_at,
     };
     let column = |stage: &'static str, name: &'static str, progress: u8, of: Vec<&Lead>| Column {
@@ -461,7 +469,7 @@ pub async fn board(table: &dyn Table, owner: Option<&str>, limit: usize) -> Resu
         name,
         progress,
         count: of.len(),
-        expected_value: of.iter().filter_map(|l| expected.get(&l.lead_id)).sum(),
+        expected_value: of.iter().filter_map(|l| value(l)).sum(),
         more: of.len() > limit,
         leads: of.iter().take(limit).map(|l| card(l)).collect(),
     };
