@@ -122,6 +122,27 @@ pub async fn quote_estimate_matches_the_ledger(api: &Api, blobs: &dyn shared::po
         (r003["count"].as_u64(), dec(&r003["expected_value"])),
         (Some(1), d("1200000"))
     );
+    // a lead without a quote is valued by its deal registration
+    let (s, reg) = api
+        .post_as(
+            "/registrations",
+            Some(&gold_key),
+            json!({"company": {"name": "Narmada Forgings", "domain": "narmadaforgings.in"},
+                   "contact": {"name": "Ravi", "email": "ravi@narmadaforgings.in"}, "expected_value": "750000.00"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{reg}");
+    let registered = reg["lead_id"].as_str().expect("registration lead").to_string();
+    api.drain().await;
+    let (_, board) = api.get_as("/pipeline", Some(&gold_key)).await;
+    let card = board["stages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["leads"].as_array().into_iter().flatten())
+        .find(|l| l["lead_id"] == registered.as_str())
+        .unwrap_or_else(|| panic!("the registered lead {registered} on the board: {board}"));
+    assert_eq!(dec(&card["expected_value"]), d("750000"), "{card}");
 
     // only its reseller (or an admin) sees it
     let (s, list) = api.get_as(&format!("/leads/{lead}/quotes"), Some(&gold_key)).await;
@@ -398,6 +419,29 @@ pub async fn pricing_recommendation_from_won_deals(api: &Api) {
         .as_str()
         .unwrap_or("")
         .contains("median"));
+    // one column of the board, paged
+    let (s, page) = api.get_as("/pipeline?stage=R006&limit=2", Some(&key)).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let col = &page["stages"][0];
+    assert_eq!(
+        (page["stages"].as_array().map(Vec::len), col["count"].as_u64()),
+        (Some(1), Some(5))
+    );
+    assert_eq!(
+        (col["leads"].as_array().map(Vec::len), col["next_offset"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let (_, last_page) = api.get_as("/pipeline?stage=R006&limit=2&offset=4", Some(&key)).await;
+    let col = &last_page["stages"][0];
+    assert_eq!(
+        (col["leads"].as_array().map(Vec::len), col["more"].as_bool()),
+        (Some(1), Some(false))
+    );
+    assert!(col["next_offset"].is_null());
+    assert_eq!(
+        api.get_as("/pipeline?stage=R042", Some(&key)).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }
 
 /// Co-selling: the owner asks presales, who is mailed; the admin assigns and completes it,

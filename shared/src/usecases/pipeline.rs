@@ -413,11 +413,23 @@ pub struct Column {
     pub leads: Vec<Card>,
     /// more leads than shown
     pub more: bool,
+    /// where the next page of this column starts (`?stage=…&offset=…`)
+    pub next_offset: Option<usize>,
+}
+
+/// Which part of the board to show: at most `limit` leads per column from `offset`, of one
+/// column (`R001`…`R010` or `closed_lost`) or of all.
+#[derive(Debug, Clone, Copy)]
+pub struct BoardPage<'a> {
+    pub stage: Option<&'a str>,
+    pub offset: usize,
+    pub limit: usize,
 }
 
 /// The kanban: every stage in order, then closed-lost. `owner`: one reseller's leads (its
 /// owner index), else every lead (the leads index); spam is never on the board.
-pub async fn board(table: &dyn Table, owner: Option<&str>, limit: usize) -> Result<Vec<Column>, StoreError> {
+pub async fn board(table: &dyn Table, owner: Option<&str>, page: BoardPage<'_>) -> Result<Vec<Column>, StoreError> {
+    let BoardPage { stage, offset, limit } = page;
     use crate::domain::stage::Stage;
     use crate::ports::table::Index;
     let q = match owner {
@@ -470,8 +482,9 @@ pub async fn board(table: &dyn Table, owner: Option<&str>, limit: usize) -> Resu
         progress,
         count: of.len(),
         expected_value: of.iter().filter_map(|l| value(l)).sum(),
-        more: of.len() > limit,
-        leads: of.iter().take(limit).map(|l| card(l)).collect(),
+        more: of.len() > offset + limit,
+        next_offset: (of.len() > offset + limit).then_some(offset + limit),
+        leads: of.iter().skip(offset).take(limit).map(|l| card(l)).collect(),
     };
     let mut columns: Vec<Column> = Stage::ALL
         .iter()
@@ -482,5 +495,6 @@ pub async fn board(table: &dyn Table, owner: Option<&str>, limit: usize) -> Resu
         .collect();
     let lost = leads.iter().filter(|l| l.closed_lost).collect();
     columns.push(column("closed_lost", "CLOSED LOST", 0, lost));
+    columns.retain(|c| stage.is_none_or(|s| s.eq_ignore_ascii_case(c.stage)));
     Ok(columns)
 }

@@ -219,6 +219,10 @@ pub(super) struct BoardParams {
     reseller_id: Option<String>,
     /// leads shown per stage (1–100, default 20)
     limit: Option<usize>,
+    /// one column only (`R001`…`R010` or `closed_lost`), to page through it
+    stage: Option<String>,
+    /// skip this many of the column's leads (a column's `next_offset`)
+    offset: Option<usize>,
 }
 
 /// The kanban.
@@ -237,7 +241,8 @@ pub(super) struct Board {
     responses((status = 200, description = "the board", body = Board),
         (status = 400, description = "a bad query string", body = ErrorBody),
         (status = 401, description = "no valid key", body = ErrorBody),
-        (status = 403, description = "a reseller asked for another's board", body = ErrorBody)))]
+        (status = 403, description = "a reseller asked for another's board", body = ErrorBody),
+        (status = 422, description = "an unknown stage", body = ErrorBody)))]
 pub(super) async fn get_pipeline(
     State(api): State<Arc<LeadApi>>,
     headers: HeaderMap,
@@ -250,8 +255,20 @@ pub(super) async fn get_pipeline(
         (Principal::Reseller(own), _) => Some(own.clone()),
         (Principal::Admin, asked) => asked,
     };
-    let limit = p.limit.unwrap_or(20).clamp(1, 100);
-    let stages = pipeline_uc::board(api.table.as_ref(), owner.as_deref(), limit).await?;
+    let stage = p.stage.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if stage.is_some_and(|s| !s.eq_ignore_ascii_case("closed_lost") && crate::domain::stage::Stage::parse(s).is_none())
+    {
+        return Err(ApiError::Invalid(vec![FieldError {
+            field: "stage".into(),
+            message: "must be R001…R010 or closed_lost".into(),
+        }]));
+    }
+    let page = pipeline_uc::BoardPage {
+        stage,
+        offset: p.offset.unwrap_or(0),
+        limit: p.limit.unwrap_or(20).clamp(1, 100),
+    };
+    let stages = pipeline_uc::board(api.table.as_ref(), owner.as_deref(), page).await?;
     Ok(Json(Board {
         of: owner.unwrap_or_else(|| "all".into()),
         stages,
