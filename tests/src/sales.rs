@@ -764,3 +764,55 @@ pub async fn stuck_leads_are_swept_back_to_scoring(api: &Api, stack: &local_stac
     let later = api.run_job("sla-watch", "2026-11-02T11:00:00+05:30").await;
     assert_eq!(later["requeue"]["stuck"], 0, "it left R001: {later}");
 }
+
+/// SPEC §5: a sequence stops on conversion (stage ≥ R003) and on closed-lost — moved by hand
+/// here. Of three warm leads due their first nurture email, only the one left alone gets it.
+pub async fn hand_moves_stop_sequences<F, Fut>(api: &Api, tag: &str, mail: F)
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Vec<SentMail>>,
+{
+    let (_, key) = api
+        .reseller(&format!("Nurture Mover {tag}"), &["IN"], &[], "gold", 10)
+        .await;
+    api.set_clock("2026-11-23T10:00:00+05:30").await;
+    let mut leads = Vec::new();
+    for who in ["moved", "lost", "left"] {
+        let to = format!("{who}-{tag}@warmleads.in");
+        let (s, b) = api
+            .post_json("/leads", json!({"email": to, "name": who, "company": "Acme", "country": "IN", "budget": "3L", "timeline": "ASAP"}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        leads.push((to, b["lead_id"].as_str().expect("id").to_string()));
+    }
+    api.drain().await;
+    for (_, lead) in &leads {
+        let (_, l) = api.admin_get(&format!("/leads/{lead}")).await;
+        assert_eq!(l["band"], "warm", "{l}");
+    }
+    let (s, b) = api
+        .post_as(
+            &format!("/leads/{}/stage", leads[0].1),
+            Some(&key),
+            json!({"to": "R003", "note": "demo booked"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = api
+        .post_as(
+            &format!("/leads/{}/stage", leads[1].1),
+            Some(&key),
+            json!({"to": "closed_lost", "reason": "no_budget"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let report = api.run_sequences("2026-11-23T10:05:00+05:30").await;
+    assert_eq!(report["sent"], 1, "{report}");
+    assert!(mail(leads[0].0.clone()).await.is_empty(), "converted: no more nurture");
+    assert!(mail(leads[1].0.clone()).await.is_empty(), "lost: no more nurture");
+    assert_eq!(
+        mail(leads[2].0.clone()).await.len(),
+        1,
+        "the lead left alone is nurtured"
+    );
+}

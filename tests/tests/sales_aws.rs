@@ -47,3 +47,11 @@ async fn stuck_leads_are_swept_back_to_scoring() {
     sales::stuck_leads_are_swept_back_to_scoring(&Api::of(&stack), &stack).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn hand_moves_stop_sequences() {
+    let endpoint = emulator();
+    let stack = aws_stack().await;
+    sales::hand_moves_stop_sequences(&Api::of(&stack), "aws", e2e_tests::emulator_mail(endpoint)).await;
+    stack.stop().await;
+}

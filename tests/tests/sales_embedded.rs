@@ -47,3 +47,10 @@ async fn stuck_leads_are_swept_back_to_scoring() {
     sales::stuck_leads_are_swept_back_to_scoring(&Api::of(&stack), &stack).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn hand_moves_stop_sequences() {
+    let stack = embedded_stack().await;
+    sales::hand_moves_stop_sequences(&Api::of(&stack), "embedded", e2e_tests::outbox_mail(&stack)).await;
+    stack.stop().await;
+}
