@@ -200,6 +200,7 @@ pub struct Rules {
     pub pipeline: crate::domain::pipeline::PipelineRules,
     pub quotes: crate::domain::quote::QuoteRules,
     pub support: crate::domain::support::SupportRules,
+    pub applications: crate::domain::application::ApplicationRules,
 }
 
 pub use crate::domain::scoring::ScoringRules;
@@ -223,6 +224,7 @@ impl Default for Rules {
             pipeline: Default::default(),
             quotes: Default::default(),
             support: Default::default(),
+            applications: Default::default(),
             scoring: ScoringRules::default(),
             routing: RoutingRules::default(),
             fx_to_inr: BTreeMap::from([

@@ -32,7 +32,7 @@ pub async fn serve(
             a = listener.accept() => a,
             _ = stop.wait_for(|s| *s) => return,
         };
-        let (stream, _) = match accepted {
+        let (stream, peer) = match accepted {
             Ok(s) => s,
             Err(e) => {
                 // too many open files and the like: wait a little rather than spin
@@ -41,7 +41,16 @@ pub async fn serve(
                 continue;
             }
         };
-        let service = TowerToHyperService::new(app.clone());
+        // as API Gateway does: the caller's address appended to X-Forwarded-For
+        let service = TowerToHyperService::new(tower::ServiceExt::map_request(
+            app.clone(),
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                if let Ok(v) = axum::http::HeaderValue::from_str(&peer.ip().to_string()) {
+                    req.headers_mut().append("x-forwarded-for", v);
+                }
+                req
+            },
+        ));
         tokio::spawn(async move {
             let mut builder = auto::Builder::new(TokioExecutor::new());
             builder

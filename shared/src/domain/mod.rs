@@ -1,5 +1,6 @@
 //! Pure domain rules: no I/O, no async, no SDK types; the clock is always passed in.
 
+pub mod application;
 pub mod audit;
 pub mod billing;
 pub mod catalogue;
@@ -24,5 +25,6 @@ pub mod sequence;
 pub mod sla;
 pub mod stage;
 pub mod support;
+pub mod tax_id;
 pub mod text;
 pub mod token;

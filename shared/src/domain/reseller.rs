@@ -88,6 +88,12 @@ pub struct Reseller {
     /// how its customer-facing documents look (white label)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand: Option<Brand>,
+    /// the terms it was approved with (its application's), when it applied
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<crate::domain::application::Terms>,
+    /// its company's domain (one reseller or pending application per domain)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_domain: Option<String>,
     /// optimistic-concurrency counter: every write expects the version it read
     pub version: u64,
 }

@@ -222,6 +222,8 @@ mod tests {
             parent_reseller_id: None,
             outcomes: None,
             brand: None,
+            terms: None,
+            company_domain: None,
             version: 1,
         }
     }

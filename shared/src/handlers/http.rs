@@ -71,6 +71,8 @@ pub enum ApiError {
     Invalid(Vec<FieldError>),
     /// the store is throttling: `503` with `Retry-After`
     Unavailable,
+    /// a rate limit: `429` with `Retry-After` (seconds)
+    TooManyRequests { message: String, retry_after: u64 },
     /// details go to the log, never to the client
     Internal(String),
 }
@@ -87,6 +89,7 @@ impl ApiError {
             ApiError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -119,6 +122,9 @@ impl ApiError {
             ApiError::Unavailable => {
                 json!({"error": "unavailable", "message": "busy right now; retry after the Retry-After seconds"})
             }
+            ApiError::TooManyRequests { message, retry_after } => {
+                json!({"error": "too_many_requests", "message": message, "retry_after": retry_after})
+            }
             ApiError::Internal(_) => {
                 json!({"error": "internal", "message": "something went wrong; quote the request id"})
             }
@@ -150,6 +156,9 @@ impl IntoResponse for ApiError {
         if matches!(self, ApiError::Unavailable) {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        if let ApiError::TooManyRequests { retry_after, .. } = &self {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
         }
         res
     }

@@ -3,6 +3,7 @@
 
 pub mod billing_api;
 pub mod commission;
+pub mod forms;
 pub mod http;
 pub mod import;
 pub mod lead_api;

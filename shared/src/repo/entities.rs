@@ -250,6 +250,31 @@ impl Entity for crate::domain::pipeline::DecidedDeal {
     }
 }
 
+impl Entity for crate::domain::application::Application {
+    const NAME: &'static str = "application";
+    fn key(&self) -> Key {
+        application_key(&self.application_id)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![on(Index::Gsi1, applications_index_pk(self.status.as_str()), &self.application_id)]
+    }
+}
+
+/// Holds a company domain for one pending application, then for the reseller it became.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CompanyDomainGuard {
+    pub domain: String,
+    pub application_id: String,
+    pub reseller_id: Option<String>,
+}
+
+impl Entity for CompanyDomainGuard {
+    const NAME: &'static str = "company_domain_guard";
+    fn key(&self) -> Key {
+        company_domain_key(&self.domain)
+    }
+}
+
 impl Entity for crate::domain::quote::Quote {
     const NAME: &'static str = "quote";
     fn key(&self) -> Key {

@@ -76,6 +76,24 @@ pub fn captured_before(before: &DateTime<Utc>) -> (String, String) {
     )
 }
 
+// ---- reseller applications and rate limits ----
+
+pub fn application_key(id: &str) -> Key {
+    Key::new(format!("APPLICATION#{id}"), "APPLICATION")
+}
+/// applications by status, oldest first (the review queue)
+pub fn applications_index_pk(status: &str) -> String {
+    format!("APPLICATIONS#{status}")
+}
+/// one pending application or reseller per company domain
+pub fn company_domain_key(domain: &str) -> Key {
+    Key::new(format!("COMPANYDOMAIN#{domain}"), "GUARD")
+}
+/// a counter of requests from one source (`scope`: what is counted) in one window
+pub fn rate_key(scope: &str, source: &str, window: &str) -> Key {
+    Key::new(format!("RATE#{scope}#{source}"), window)
+}
+
 // ---- quotes, co-selling, support ----
 
 pub fn quote_key(id: &str) -> Key {
@@ -334,6 +352,9 @@ pub fn layout() -> Vec<(&'static str, Key)> {
         ("engagement guard", engagement_key("<id>", "<event id>")),
         ("referral ticket", referral_ticket_key("<id>")),
         ("re-queue counter", requeue_key("<id>")),
+        ("reseller application", application_key("<id>")),
+        ("company-domain guard", company_domain_key("<domain>")),
+        ("rate counter", rate_key("<scope>", "<address or domain>", "<YYYY-MM-DDTHH>")),
         ("quote", quote_key("<id>")),
         (
             "won-deal discount",

@@ -1,5 +1,6 @@
 //! Use cases: each takes the narrowest ports it needs and the clock, and applies the domain.
 
+pub mod applications;
 pub mod billing;
 pub mod capture;
 pub mod catalogue;
@@ -9,6 +10,7 @@ pub mod leads;
 pub mod payout;
 pub mod pipeline;
 pub mod quotes;
+pub mod rate_limit;
 pub mod referrals;
 pub mod registrations;
 pub mod renewals;

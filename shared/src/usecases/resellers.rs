@@ -155,13 +155,9 @@ pub enum ResellerError {
     Store(#[from] StoreError),
 }
 
-/// Creates the reseller with its API key and referral code; returns it and the key (shown once,
-/// stored only as a SHA-256 hash).
-pub async fn create(
-    table: &dyn Table,
-    clock: &dyn Clock,
-    input: &NewReseller,
-) -> Result<(Reseller, String), ResellerError> {
+/// A new reseller from what was sent, with a fresh id, API key and referral code (not yet
+/// stored: `creation_writes` stores it).
+pub fn draft(input: &NewReseller, now: chrono::DateTime<chrono::Utc>) -> Result<(Reseller, String), ResellerError> {
     let Valid {
         name,
         email,
@@ -172,54 +168,71 @@ pub async fn create(
         status,
         win_rate,
     } = validate(input).map_err(ResellerError::Invalid)?;
+    let reseller_id = new_id(now);
+    let api_key = format!("rk_{}", random_hex(24)?);
+    let slug: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(6)
+        .collect::<String>()
+        .to_uppercase();
+    let referral_code = format!(
+        "{}{}",
+        if slug.is_empty() { "REF".to_string() } else { slug },
+        &random_hex(3)?.to_uppercase()
+    );
+    let reseller = Reseller {
+        reseller_id,
+        name,
+        email,
+        regions,
+        industries,
+        tier,
+        capacity,
+        status,
+        win_rate,
+        referral_code,
+        open_leads: 0,
+        last_assigned_at: None,
+        created_at: now,
+        plan: input.plan.clone().unwrap_or_default(),
+        parent_reseller_id: input.parent_reseller_id.clone().filter(|p| !p.trim().is_empty()),
+        outcomes: None,
+        brand: None,
+        terms: None,
+        company_domain: None,
+        version: 1,
+    };
+    Ok((reseller, api_key))
+}
+
+/// The writes that create a drafted reseller: it, its key's hash and its referral code, each
+/// new (a referral-code collision cancels them all).
+pub fn creation_writes(reseller: &Reseller, api_key: &str) -> Result<Vec<crate::ports::table::Write>, StoreError> {
+    Ok(vec![
+        repo::put_new(repo::item(reseller)?),
+        repo::put_new(repo::item(&repo::ApiKeyRecord {
+            hash: sha256_hex(api_key),
+            reseller_id: reseller.reseller_id.clone(),
+        })?),
+        repo::put_new(repo::item(&repo::ReferralCodeRecord {
+            code: reseller.referral_code.clone(),
+            reseller_id: Some(reseller.reseller_id.clone()),
+            ..Default::default()
+        })?),
+    ])
+}
+
+/// Creates the reseller with its API key and referral code; returns it and the key (shown once,
+/// stored only as a SHA-256 hash).
+pub async fn create(
+    table: &dyn Table,
+    clock: &dyn Clock,
+    input: &NewReseller,
+) -> Result<(Reseller, String), ResellerError> {
     for _ in 0..3 {
-        let now = clock.now();
-        let reseller_id = new_id(now);
-        let api_key = format!("rk_{}", random_hex(24)?);
-        let slug: String = name
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .take(6)
-            .collect::<String>()
-            .to_uppercase();
-        let referral_code = format!(
-            "{}{}",
-            if slug.is_empty() { "REF".to_string() } else { slug },
-            &random_hex(3)?.to_uppercase()
-        );
-        let reseller = Reseller {
-            reseller_id: reseller_id.clone(),
-            name: name.clone(),
-            email: email.clone(),
-            regions: regions.clone(),
-            industries: industries.clone(),
-            tier,
-            capacity,
-            status,
-            win_rate,
-            referral_code: referral_code.clone(),
-            open_leads: 0,
-            last_assigned_at: None,
-            created_at: now,
-            plan: input.plan.clone().unwrap_or_default(),
-            parent_reseller_id: input.parent_reseller_id.clone().filter(|p| !p.trim().is_empty()),
-            outcomes: None,
-            brand: None,
-            version: 1,
-        };
-        let writes = vec![
-            repo::put_new(repo::item(&reseller)?),
-            repo::put_new(repo::item(&repo::ApiKeyRecord {
-                hash: sha256_hex(&api_key),
-                reseller_id: reseller_id.clone(),
-            })?),
-            repo::put_new(repo::item(&repo::ReferralCodeRecord {
-                code: referral_code.clone(),
-                reseller_id: Some(reseller_id.clone()),
-                ..Default::default()
-            })?),
-        ];
-        match table.transact(writes).await {
+        let (reseller, api_key) = draft(input, clock.now())?;
+        match table.transact(creation_writes(&reseller, &api_key)?).await {
             Ok(()) => return Ok((reseller, api_key)),
             // a referral-code collision: draw another
             Err(StoreError::TransactionCancelled { .. }) => continue,

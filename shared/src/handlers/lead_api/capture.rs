@@ -43,57 +43,6 @@ pub struct LeadCreated {
     duplicate: Option<bool>,
 }
 
-pub(super) fn is_browser_form(headers: &HeaderMap) -> bool {
-    let accepts_html = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"));
-    accepts_html && media_type(headers).as_deref() == Some("application/x-www-form-urlencoded")
-}
-
-/// The submission as a JSON object, from either a form body or a JSON body.
-pub(super) fn parse_submission(headers: &HeaderMap, bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    match media_type(headers).as_deref() {
-        Some("application/json") => match serde_json::from_slice::<Value>(bytes) {
-            Ok(Value::Object(m)) => Ok(m),
-            Ok(_) => Err(ApiError::BadRequest("the body must be a JSON object".into())),
-            Err(e) => Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
-        },
-        Some("application/x-www-form-urlencoded") => {
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes)
-                .map_err(|e| ApiError::BadRequest(format!("malformed form body: {e}")))?;
-            let mut m = Map::new();
-            for (k, v) in pairs {
-                // the first value of a repeated field wins
-                m.entry(k).or_insert(Value::String(v));
-            }
-            Ok(m)
-        }
-        other => Err(ApiError::UnsupportedType(format!(
-            "send application/json or application/x-www-form-urlencoded, not {}",
-            other.unwrap_or("no content type")
-        ))),
-    }
-}
-
-/// A `redirect` is followed only to an allowed host (no open redirect).
-pub(super) fn allowed_redirect(target: &str, hosts: &[String]) -> bool {
-    let Ok(uri) = target.parse::<axum::http::Uri>() else {
-        return false;
-    };
-    let scheme_ok = matches!(uri.scheme_str(), Some("https") | Some("http"));
-    let host = uri.host().unwrap_or("").to_lowercase();
-    scheme_ok
-        && hosts.iter().any(|h| {
-            let h = h.to_lowercase();
-            host == h || host.ends_with(&format!(".{h}"))
-        })
-}
-
-pub(super) fn see_other(location: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_string())]).into_response()
-}
-
 #[utoipa::path(post, path = "/leads", tag = "leads",
     request_body(description = "JSON, or a plain HTML form (urlencoded; browsers get 303 redirects)",
         content((LeadSubmission = "application/json"), (LeadSubmission = "application/x-www-form-urlencoded"))),

@@ -16,6 +16,7 @@ use super::openapi::ErrorBody;
 use crate::usecases::registrations::RegistrationIn;
 pub use capture::{LeadCreated, LeadSubmission};
 
+use super::forms::{allowed_redirect, is_browser_form, parse_submission, see_other, with_query};
 use super::http::{
     authenticate, json_body, media_type, method_not_allowed, note_of, read_body, require_admin, ApiError, Principal,
     QueryParams, RequestId,
@@ -34,7 +35,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::sync::Arc;
 
 /// Submissions larger than this are refused with 413.
@@ -154,15 +155,6 @@ pub fn app(api: Arc<LeadApi>) -> Router {
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(super::http::request_id_layer))
-}
-
-pub(super) fn with_query(base: &str, pairs: &[(String, String)]) -> String {
-    if pairs.is_empty() {
-        return base.to_string();
-    }
-    let q = serde_urlencoded::to_string(pairs).unwrap_or_default();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    format!("{base}{sep}{q}")
 }
 
 /// Queues an engagement for scoring (open, click, reply).

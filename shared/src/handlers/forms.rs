@@ -1,0 +1,84 @@
+//! Public forms posted by browsers and scripts alike (`POST /leads`,
+//! `POST /reseller-applications`): the body as a JSON object from JSON or urlencoded, browser
+//! redirects only to allowed hosts, and the error page's query string.
+
+use super::http::{media_type, ApiError};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+
+pub fn is_browser_form(headers: &HeaderMap) -> bool {
+    let accepts_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    accepts_html && media_type(headers).as_deref() == Some("application/x-www-form-urlencoded")
+}
+
+/// The submission as a JSON object, from either a form body or a JSON body.
+pub fn parse_submission(headers: &HeaderMap, bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    match media_type(headers).as_deref() {
+        Some("application/json") => match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(m)) => Ok(m),
+            Ok(_) => Err(ApiError::BadRequest("the body must be a JSON object".into())),
+            Err(e) => Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
+        },
+        Some("application/x-www-form-urlencoded") => {
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes)
+                .map_err(|e| ApiError::BadRequest(format!("malformed form body: {e}")))?;
+            let mut m = Map::new();
+            for (k, v) in pairs {
+                // the first value of a repeated field wins
+                m.entry(k).or_insert(Value::String(v));
+            }
+            Ok(m)
+        }
+        other => Err(ApiError::UnsupportedType(format!(
+            "send application/json or application/x-www-form-urlencoded, not {}",
+            other.unwrap_or("no content type")
+        ))),
+    }
+}
+
+/// A `redirect` is followed only to an allowed host (no open redirect).
+pub fn allowed_redirect(target: &str, hosts: &[String]) -> bool {
+    let Ok(uri) = target.parse::<axum::http::Uri>() else {
+        return false;
+    };
+    let scheme_ok = matches!(uri.scheme_str(), Some("https") | Some("http"));
+    let host = uri.host().unwrap_or("").to_lowercase();
+    scheme_ok
+        && hosts.iter().any(|h| {
+            let h = h.to_lowercase();
+            host == h || host.ends_with(&format!(".{h}"))
+        })
+}
+
+pub fn see_other(location: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_string())]).into_response()
+}
+
+
+pub fn with_query(base: &str, pairs: &[(String, String)]) -> String {
+    if pairs.is_empty() {
+        return base.to_string();
+    }
+    let q = serde_urlencoded::to_string(pairs).unwrap_or_default();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}{q}")
+}
+
+
+/// The client's address as the last proxy saw it: the last `X-Forwarded-For` entry (API Gateway
+/// appends the caller's address; the local stack does the same for its peer).
+pub fn client_address(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .last()
+        .map(str::to_string)
+}

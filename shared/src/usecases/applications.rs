@@ -1,0 +1,351 @@
+//! Reseller applications (seed 001): submitted by a company, reviewed by an admin, approved with
+//! terms into a reseller (its key returned once) or rejected politely. Each step is one
+//! transaction: the application with its company-domain guard, or the decision with the new
+//! reseller, so an application is decided exactly once.
+
+use crate::domain::application::{
+    Application, ApplicationDecision, ApplicationInput, ApplicationRules, ApplicationStatus, Terms,
+};
+use crate::domain::lead::FieldError;
+use crate::domain::reseller::Reseller;
+use crate::ids::new_id;
+use crate::ports::table::{Cond, Index, Query, StoreError, Table, Write};
+use crate::ports::{Clock, Mailer};
+use crate::repo::{self, CompanyDomainGuard};
+use crate::usecases::rate_limit::{self, Limited};
+use crate::usecases::resellers::{creation_writes, draft, NewReseller, ResellerError};
+
+pub struct ApplicationPorts<'a> {
+    pub table: &'a dyn Table,
+    pub clock: &'a dyn Clock,
+    pub mailer: &'a dyn Mailer,
+    pub rules: &'a ApplicationRules,
+    pub mail_from: &'a str,
+    /// where referral links start (`<base>/r/<code>`)
+    pub public_base_url: &'a str,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplicationError {
+    #[error("no application {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    #[error("too many applications from {what}; retry in {} seconds", .limited.retry_after)]
+    Limited { what: &'static str, limited: Limited },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<ResellerError> for ApplicationError {
+    fn from(e: ResellerError) -> Self {
+        match e {
+            ResellerError::Invalid(errors) => ApplicationError::Invalid(errors),
+            ResellerError::Store(s) => ApplicationError::Store(s),
+        }
+    }
+}
+
+/// Counts a post from a client address (before its body is read): `Err` past the hour's limit.
+pub async fn count_address(ports: &ApplicationPorts<'_>, address: &str) -> Result<(), ApplicationError> {
+    let now = ports.clock.now();
+    rate_limit::hit(ports.table, "applications-address", address, ports.rules.per_address_per_hour, now)
+        .await?
+        .map_err(|limited| ApplicationError::Limited {
+            what: "this address",
+            limited,
+        })
+}
+
+/// Stores an application (its company domain held for it) and mails the applicant.
+pub async fn submit(ports: &ApplicationPorts<'_>, input: ApplicationInput) -> Result<Application, ApplicationError> {
+    let now = ports.clock.now();
+    let email_domain = input.contact.email.rsplit('@').next().unwrap_or("").to_string();
+    rate_limit::hit(
+        ports.table,
+        "applications-domain",
+        &email_domain,
+        ports.rules.per_email_domain_per_hour,
+        now,
+    )
+    .await?
+    .map_err(|limited| ApplicationError::Limited {
+        what: "this email domain",
+        limited,
+    })?;
+    let application = Application {
+        application_id: new_id(now),
+        company: input.company,
+        contact: input.contact,
+        regions: input.regions,
+        industries: input.industries,
+        languages: input.languages,
+        expected_annual_revenue: input.expected_annual_revenue,
+        products: input.products,
+        message: input.message,
+        status: if input.spam {
+            ApplicationStatus::Spam
+        } else {
+            ApplicationStatus::Pending
+        },
+        submitted_at: now,
+        decision: None,
+        terms: None,
+        reseller_id: None,
+        version: 1,
+    };
+    let mut writes = vec![repo::put_new(repo::item(&application)?)];
+    if !input.spam {
+        writes.push(repo::put_new(repo::item(&CompanyDomainGuard {
+            domain: application.company.domain.clone(),
+            application_id: application.application_id.clone(),
+            reseller_id: None,
+        })?));
+    }
+    match ports.table.transact(writes).await {
+        Ok(()) => {}
+        Err(e) if e.is_conflict() => {
+            return Err(ApplicationError::Conflict(format!(
+                "{} already has a pending application or is a reseller",
+                application.company.domain
+            )))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if !input.spam {
+        let body = format!(
+            "Thank you for applying to become a reseller for {}. Your application {} is with our partner team, who review every application within five working days and will write to you with the outcome.",
+            application.company.name, application.application_id
+        );
+        mail(ports, &application, "Your reseller application was received", &body).await;
+    }
+    Ok(application)
+}
+
+async fn mail(ports: &ApplicationPorts<'_>, a: &Application, subject: &str, body: &str) {
+    let sent = match crate::mail::notice(
+        ports.mail_from,
+        &a.contact.name,
+        &a.contact.email,
+        subject,
+        body,
+        ports.clock.now(),
+    ) {
+        Ok(mime) => crate::mail::send(ports.mailer, ports.mail_from, &a.contact.email, mime)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = sent {
+        tracing::error!(application_id = %a.application_id, error = %e, "application email not sent");
+    }
+}
+
+pub async fn get(table: &dyn Table, id: &str) -> Result<Application, ApplicationError> {
+    repo::get_record(table, &repo::application_key(id))
+        .await?
+        .ok_or_else(|| ApplicationError::NotFound(id.to_string()))
+}
+
+/// Applications in one status, oldest first, at most `limit`.
+pub async fn by_status(
+    table: &dyn Table,
+    status: ApplicationStatus,
+    limit: u32,
+) -> Result<Vec<Application>, StoreError> {
+    let page = table
+        .query(
+            &Query::new(repo::applications_index_pk(status.as_str()))
+                .index(Index::Gsi1)
+                .limit(limit),
+        )
+        .await?;
+    page.items.into_iter().map(repo::record).collect()
+}
+
+fn pending(a: &Application) -> Result<(), ApplicationError> {
+    if a.status == ApplicationStatus::Pending {
+        Ok(())
+    } else {
+        Err(ApplicationError::Conflict(format!(
+            "application {} is {}, not pending",
+            a.application_id,
+            a.status.as_str()
+        )))
+    }
+}
+
+fn invalid(field: &str, message: String) -> ApplicationError {
+    ApplicationError::Invalid(vec![FieldError {
+        field: field.into(),
+        message,
+    }])
+}
+
+/// How many resellers deep `parent` is (a top-level reseller is 1), walking its ancestors.
+async fn depth_of(table: &dyn Table, parent: &Reseller, max: usize) -> Result<usize, StoreError> {
+    let mut depth = 1;
+    let mut next = parent.parent_reseller_id.clone();
+    while let Some(id) = next {
+        depth += 1;
+        if depth > max {
+            break;
+        }
+        next = repo::get_record::<Reseller>(table, &repo::reseller_key(&id))
+            .await?
+            .and_then(|r| r.parent_reseller_id);
+    }
+    Ok(depth)
+}
+
+/// Checks what the terms name: the catalogue's SKUs and the parent (active, not too deep).
+async fn check_terms(ports: &ApplicationPorts<'_>, terms: &Terms) -> Result<(), ApplicationError> {
+    for (i, c) in terms.channel_prices.iter().enumerate() {
+        if crate::usecases::catalogue::get(ports.table, &c.sku).await?.is_none() {
+            return Err(invalid(
+                &format!("channel_prices[{i}].sku"),
+                format!("no product {} in the catalogue", c.sku),
+            ));
+        }
+    }
+    if let Some(parent_id) = &terms.parent_reseller_id {
+        let parent: Reseller = repo::get_record(ports.table, &repo::reseller_key(parent_id))
+            .await?
+            .ok_or_else(|| invalid("parent_reseller_id", format!("no reseller {parent_id}")))?;
+        if parent.status != crate::domain::reseller::ResellerStatus::Active {
+            return Err(invalid(
+                "parent_reseller_id",
+                format!("reseller {parent_id} is {}", parent.status.as_str()),
+            ));
+        }
+        let depth = depth_of(ports.table, &parent, ports.rules.max_depth).await? + 1;
+        if depth > ports.rules.max_depth {
+            return Err(invalid(
+                "parent_reseller_id",
+                format!(
+                    "a sub-reseller under {parent_id} would be {depth} levels deep; the limit is {}",
+                    ports.rules.max_depth
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Approves a pending application with its terms: the reseller (key and referral code), the
+/// decision and the domain guard (now the reseller's) in one transaction; then the welcome.
+pub async fn approve(
+    ports: &ApplicationPorts<'_>,
+    id: &str,
+    terms: Terms,
+) -> Result<(Application, Reseller, String), ApplicationError> {
+    let application = get(ports.table, id).await?;
+    pending(&application)?;
+    check_terms(ports, &terms).await?;
+    for _ in 0..3 {
+        let now = ports.clock.now();
+        let input = NewReseller {
+            name: Some(application.company.name.clone()),
+            email: Some(application.contact.email.clone()),
+            regions: application.regions.clone(),
+            industries: application.industries.clone(),
+            tier: serde_json::to_value(terms.tier).ok().and_then(|v| v.as_str().map(str::to_string)),
+            capacity: Some(terms.capacity),
+            status: None,
+            win_rate: None,
+            plan: Some(terms.plan.clone()),
+            parent_reseller_id: terms.parent_reseller_id.clone(),
+        };
+        let (mut reseller, api_key) = draft(&input, now)?;
+        reseller.terms = Some(terms.clone());
+        reseller.company_domain = Some(application.company.domain.clone());
+        let mut decided = application.clone();
+        decided.status = ApplicationStatus::Approved;
+        decided.terms = Some(terms.clone());
+        decided.reseller_id = Some(reseller.reseller_id.clone());
+        decided.decision = Some(ApplicationDecision {
+            by: "admin".into(),
+            at: now,
+            note: terms.note.clone(),
+        });
+        decided.version += 1;
+        let mut writes = vec![repo::put_if_version(repo::item(&decided)?, application.version)];
+        writes.extend(creation_writes(&reseller, &api_key)?);
+        writes.push(Write::Put {
+            item: repo::item(&CompanyDomainGuard {
+                domain: application.company.domain.clone(),
+                application_id: application.application_id.clone(),
+                reseller_id: Some(reseller.reseller_id.clone()),
+            })?,
+            cond: None,
+        });
+        match ports.table.transact(writes).await {
+            Ok(()) => {
+                let body = format!(
+                    "Welcome to the partner programme, {}! Your reseller account {} is active at the {} tier{}. Your referral link is {}/r/{}. Your API key is handed to you by the partner team; keep it secret.",
+                    reseller.name,
+                    reseller.reseller_id,
+                    serde_json::to_value(reseller.tier)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    terms.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default(),
+                    ports.public_base_url.trim_end_matches('/'),
+                    reseller.referral_code
+                );
+                mail(ports, &decided, "Welcome: your reseller account is active", &body).await;
+                return Ok((decided, reseller, api_key));
+            }
+            Err(StoreError::TransactionCancelled { failed }) => {
+                if failed.first() == Some(&true) {
+                    // decided meanwhile by someone else
+                    let now_is = get(ports.table, id).await?;
+                    pending(&now_is)?;
+                }
+                // else a referral-code collision: draw another
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApplicationError::Store(StoreError::Throttled))
+}
+
+/// Rejects a pending application with a reason (kept, not sent verbatim to the applicant);
+/// the company's domain is free again.
+pub async fn reject(ports: &ApplicationPorts<'_>, id: &str, reason: String) -> Result<Application, ApplicationError> {
+    let application = get(ports.table, id).await?;
+    pending(&application)?;
+    let now = ports.clock.now();
+    let mut decided = application.clone();
+    decided.status = ApplicationStatus::Rejected;
+    decided.decision = Some(ApplicationDecision {
+        by: "admin".into(),
+        at: now,
+        note: Some(reason),
+    });
+    decided.version += 1;
+    let writes = vec![
+        repo::put_if_version(repo::item(&decided)?, application.version),
+        Write::Delete {
+            key: repo::company_domain_key(&application.company.domain),
+            cond: Some(Cond::Equals("application_id".into(), application.application_id.clone().into())),
+        },
+    ];
+    match ports.table.transact(writes).await {
+        Ok(()) => {}
+        Err(e) if e.is_conflict() => {
+            pending(&get(ports.table, id).await?)?;
+            return Err(ApplicationError::Conflict(format!("application {id} changed meanwhile")));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let body = format!(
+        "Thank you for your interest in becoming a reseller for {}. After careful review we are unable to offer a partnership at this time. This is no judgement of your company; you are welcome to apply again in the future.",
+        decided.company.name
+    );
+    mail(ports, &decided, "Your reseller application", &body).await;
+    Ok(decided)
+}
