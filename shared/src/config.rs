@@ -79,6 +79,17 @@ pub mod env {
 
     pub const SLA_WATCH: &[&str] = &[TABLE_NAME, RULES_JSON, MAIL_FROM, ADMIN_EMAIL, SCORING_QUEUE_URL];
 
+    pub const PARTNER_API: &[&str] = &[
+        TABLE_NAME,
+        ADMIN_API_KEY,
+        RULES_JSON,
+        MAIL_FROM,
+        PUBLIC_BASE_URL,
+        THANK_YOU_URL,
+        ERROR_URL,
+        REDIRECT_ALLOWED_HOSTS,
+    ];
+
     pub const SALES_API: &[&str] = &[
         TABLE_NAME,
         BUCKET_NAME,
@@ -101,6 +112,7 @@ pub mod env {
         ("prospect-import", PROSPECT_IMPORT),
         ("sla-watch", SLA_WATCH),
         ("sales-api", SALES_API),
+        ("partner-api", PARTNER_API),
     ];
 }
 

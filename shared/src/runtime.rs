@@ -9,6 +9,7 @@ use crate::handlers::billing_api::BillingApi;
 use crate::handlers::commission::Commission;
 use crate::handlers::import::Importer;
 use crate::handlers::lead_api::LeadApi;
+use crate::handlers::partner_api::PartnerApi;
 use crate::handlers::payout::Payout;
 use crate::handlers::renewal_scan::RenewalScan;
 use crate::handlers::sales_api::SalesApi;
@@ -122,4 +123,8 @@ pub async fn sales_api_from_env() -> Result<Arc<SalesApi>, ConfigError> {
         wiring::sales_api(env, aws.table(), blobs, aws.mailer(), clock())
     })
     .await
+}
+
+pub async fn partner_api_from_env() -> Result<Arc<PartnerApi>, ConfigError> {
+    from_env(|env, aws| wiring::partner_api(env, aws.table(), aws.mailer(), clock())).await
 }

@@ -12,6 +12,7 @@ use crate::handlers::billing_api::{BillingApi, BillingApiConfig};
 use crate::handlers::commission::Commission;
 use crate::handlers::import::{chunk_bytes, Importer};
 use crate::handlers::lead_api::{LeadApi, LeadApiConfig};
+use crate::handlers::partner_api::{PartnerApi, PartnerApiConfig};
 use crate::handlers::payout::{finance_email, Payout};
 use crate::handlers::renewal_scan::{mail_from, RenewalScan};
 use crate::handlers::sales_api::{SalesApi, SalesApiConfig};
@@ -171,5 +172,15 @@ pub fn sales_api(
         mailer,
         clock,
         config: SalesApiConfig::read(env),
+    }
+}
+
+/// partner-api: reseller applications and their review.
+pub fn partner_api(env: &mut Env, table: Arc<dyn Table>, mailer: Arc<dyn Mailer>, clock: Arc<dyn Clock>) -> PartnerApi {
+    PartnerApi {
+        table,
+        mailer,
+        clock,
+        config: PartnerApiConfig::read(env),
     }
 }

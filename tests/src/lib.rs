@@ -1,6 +1,7 @@
 //! Helpers for the black-box tests: the emulator's address (required, never skipped), the
 //! contract suites every adapter set must pass, and a local stack to drive over HTTP.
 
+pub mod applications;
 pub mod billing;
 pub mod contract;
 pub mod flows;

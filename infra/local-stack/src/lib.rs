@@ -15,6 +15,7 @@ use shared::handlers::commission::Commission;
 use shared::handlers::http::cors_layer;
 use shared::handlers::import::Importer;
 use shared::handlers::lead_api::{self, LeadApi};
+use shared::handlers::partner_api::{self, PartnerApi};
 use shared::handlers::payout::Payout;
 use shared::handlers::renewal_scan::{mail_from_env, RenewalScan};
 use shared::handlers::sales_api::{self, SalesApi};
@@ -126,6 +127,7 @@ pub struct Stack {
     pub lead_api: Arc<LeadApi>,
     pub billing_api: Arc<BillingApi>,
     pub sales_api: Arc<SalesApi>,
+    pub partner_api: Arc<PartnerApi>,
     pub options: Options,
 }
 
@@ -327,6 +329,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         queue.clone(),
         c(),
     ));
+    let partner_api = Arc::new(wiring::partner_api(&mut env, table.clone(), mailer.clone(), c()));
     let sales_api = Arc::new(wiring::sales_api(
         &mut env,
         table.clone(),
@@ -340,6 +343,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         importer,
         sla_watch,
         sales_api,
+        partner_api,
         payout,
         commission,
         renewal_scan,
@@ -364,6 +368,7 @@ pub fn app(stack: Arc<Stack>) -> axum::Router {
     lead_api::app(stack.lead_api.clone())
         .merge(billing_api::router(stack.billing_api.clone()))
         .merge(sales_api::router(stack.sales_api.clone()))
+        .merge(partner_api::router(stack.partner_api.clone()))
         .merge(control::router(stack))
         .method_not_allowed_fallback(shared::handlers::http::method_not_allowed)
         .layer(cors_layer(&origins))

@@ -203,17 +203,26 @@ pub fn validate(fields: &Map<String, Value>, extra_free_mail: &[String]) -> Resu
         .clone()
         .or_else(|| website.clone())
         .or_else(|| email.split_once('@').map(|(_, d)| d.to_string()));
-    let domain = match candidate.as_deref().map(|d| crate::domain::company_domain::claimable(d, extra_free_mail)) {
+    let domain = match candidate
+        .as_deref()
+        .map(|d| crate::domain::company_domain::claimable(d, extra_free_mail))
+    {
         Some(Ok(d)) => d,
         Some(Err(why)) => {
             e.push(err(
                 "company.domain",
-                format!("{}; give the company's own domain", why.describe(candidate.as_deref().unwrap_or(""))),
+                format!(
+                    "{}; give the company's own domain",
+                    why.describe(candidate.as_deref().unwrap_or(""))
+                ),
             ));
             String::new()
         }
         None => {
-            e.push(err("company.domain", "is required (or a website, or a contact email at the company)"));
+            e.push(err(
+                "company.domain",
+                "is required (or a website, or a contact email at the company)",
+            ));
             String::new()
         }
     };
@@ -227,7 +236,10 @@ pub fn validate(fields: &Map<String, Value>, extra_free_mail: &[String]) -> Resu
             }
         },
     };
-    let gstin = match field(fields, "company", "gstin").map(str::trim).filter(|v| !v.is_empty()) {
+    let gstin = match field(fields, "company", "gstin")
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
         None => None,
         Some(g) => match crate::domain::tax_id::gstin(g) {
             Ok(g) => {
@@ -278,7 +290,11 @@ pub fn validate(fields: &Map<String, Value>, extra_free_mail: &[String]) -> Resu
             }
         }
     };
-    let message = text::collect(text::optional("message", top(fields, "message"), 4000, Lines::Multi), &mut e).flatten();
+    let message = text::collect(
+        text::optional("message", top(fields, "message"), 4000, Lines::Multi),
+        &mut e,
+    )
+    .flatten();
     let spam = top(fields, "website").is_some_and(|w| !w.trim().is_empty());
     if !e.is_empty() {
         return Err(e);
@@ -394,7 +410,10 @@ pub fn validate_terms(t: &TermsIn, rules: &ApplicationRules) -> Result<Terms, Ve
         Some(v) => match serde_json::from_value::<Plan>(v.clone()) {
             Ok(p) => p,
             Err(x) => {
-                e.push(err("plan", format!("tiered, revenue_share {{rate}}, project {{fee}} or margin: {x}")));
+                e.push(err(
+                    "plan",
+                    format!("tiered, revenue_share {{rate}}, project {{fee}} or margin: {x}"),
+                ));
                 Plan::Tiered
             }
         },
@@ -479,7 +498,11 @@ pub fn validate_terms(t: &TermsIn, rules: &ApplicationRules) -> Result<Terms, Ve
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(str::to_string);
-    let note = text::collect(text::optional("terms_note", t.terms_note.as_deref(), 2000, Lines::Multi), &mut e).flatten();
+    let note = text::collect(
+        text::optional("terms_note", t.terms_note.as_deref(), 2000, Lines::Multi),
+        &mut e,
+    )
+    .flatten();
     if !e.is_empty() {
         return Err(e);
     }
@@ -536,15 +559,23 @@ mod tests {
     #[test]
     fn every_bad_field_is_named() {
         let errors = validate(
-            &fields(json!({"company": {"name": "", "gstin": "27AAPCK1234L1Z0", "pan": "AAPCK123"},
-                           "contact": {"name": "A", "email": "someone@gmail.com"}, "expected_annual_revenue": "lots"})),
+            &fields(
+                json!({"company": {"name": "", "gstin": "27AAPCK1234L1Z0", "pan": "AAPCK123"},
+                           "contact": {"name": "A", "email": "someone@gmail.com"}, "expected_annual_revenue": "lots"}),
+            ),
             &[],
         )
         .expect_err("invalid");
         let names: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             names,
-            ["company.name", "company.domain", "company.pan", "company.gstin", "expected_annual_revenue"]
+            [
+                "company.name",
+                "company.domain",
+                "company.pan",
+                "company.gstin",
+                "expected_annual_revenue"
+            ]
         );
         assert!(errors[1].message.contains("free-mail"));
     }
@@ -560,7 +591,13 @@ mod tests {
         let names: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             names,
-            ["plan.rate", "rates.amc_first_year", "channel_prices[1].sku", "payout.currency", "capacity"]
+            [
+                "plan.rate",
+                "rates.amc_first_year",
+                "channel_prices[1].sku",
+                "payout.currency",
+                "capacity"
+            ]
         );
         let ok: TermsIn = serde_json::from_value(json!({"tier": "gold", "may_change_channel_price": false,
             "channel_prices": [{"sku": "ERP", "price": "1000000.00"}], "terms_note": "2-year term"}))

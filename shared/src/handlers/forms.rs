@@ -58,7 +58,6 @@ pub fn see_other(location: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_string())]).into_response()
 }
 
-
 pub fn with_query(base: &str, pairs: &[(String, String)]) -> String {
     if pairs.is_empty() {
         return base.to_string();
@@ -68,17 +67,36 @@ pub fn with_query(base: &str, pairs: &[(String, String)]) -> String {
     format!("{base}{sep}{q}")
 }
 
-
 /// The client's address as the last proxy saw it: the last `X-Forwarded-For` entry (API Gateway
 /// appends the caller's address; the local stack does the same for its peer).
 pub fn client_address(headers: &HeaderMap) -> Option<String> {
-    headers
+    let last_line = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
+        .next_back()?;
+    last_line
+        .rsplit(',')
         .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .last()
+        .find(|v| !v.is_empty())
         .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_is_the_address_the_last_proxy_appended() {
+        let mut h = HeaderMap::new();
+        assert_eq!(client_address(&h), None);
+        h.append("x-forwarded-for", "203.0.113.9, 10.0.0.1".parse().expect("value"));
+        assert_eq!(client_address(&h).as_deref(), Some("10.0.0.1"));
+        h.append("x-forwarded-for", "127.0.0.1".parse().expect("value"));
+        assert_eq!(
+            client_address(&h).as_deref(),
+            Some("127.0.0.1"),
+            "a forged first header is ignored"
+        );
+    }
 }

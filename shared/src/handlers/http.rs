@@ -72,7 +72,10 @@ pub enum ApiError {
     /// the store is throttling: `503` with `Retry-After`
     Unavailable,
     /// a rate limit: `429` with `Retry-After` (seconds)
-    TooManyRequests { message: String, retry_after: u64 },
+    TooManyRequests {
+        message: String,
+        retry_after: u64,
+    },
     /// details go to the log, never to the client
     Internal(String),
 }
@@ -158,7 +161,8 @@ impl IntoResponse for ApiError {
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         if let ApiError::TooManyRequests { retry_after, .. } = &self {
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
         }
         res
     }

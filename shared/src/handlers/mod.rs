@@ -9,6 +9,7 @@ pub mod import;
 pub mod lead_api;
 pub mod money_views;
 pub mod openapi;
+pub mod partner_api;
 pub mod payout;
 pub mod renewal_scan;
 pub mod sales_api;
@@ -24,4 +25,5 @@ pub const HTTP_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("lead-capture", lead_api::ROUTES),
     ("order-commission", billing_api::ROUTES),
     ("sales-api", sales_api::ROUTES),
+    ("partner-api", partner_api::ROUTES),
 ];

@@ -104,7 +104,8 @@ impl Modify for SecuritySchemes {
         (name = "ledger", description = "orders, the commission ledger, contracts, payouts"),
         (name = "quotes", description = "quotes with the commission estimate, approvals, proposals"),
         (name = "co-selling", description = "presales help on a deal"),
-        (name = "support", description = "L1/L2/L3 support tickets on AMC contracts")
+        (name = "support", description = "L1/L2/L3 support tickets on AMC contracts"),
+        (name = "applications", description = "companies applying to become resellers, and their review")
     )
 )]
 pub struct ApiDoc;
@@ -128,10 +129,12 @@ pub fn description() -> utoipa::openapi::OpenApi {
     let (_, lead) = crate::handlers::lead_api::described_routes().split_for_parts();
     let (_, billing) = crate::handlers::billing_api::described_routes().split_for_parts();
     let (_, sales) = crate::handlers::sales_api::described_routes().split_for_parts();
+    let (_, partners) = crate::handlers::partner_api::described_routes().split_for_parts();
     let mut doc = ApiDoc::openapi();
     doc.merge(lead);
     doc.merge(billing);
     doc.merge(sales);
+    doc.merge(partners);
     doc
 }
 

@@ -256,7 +256,11 @@ impl Entity for crate::domain::application::Application {
         application_key(&self.application_id)
     }
     fn index_entries(&self) -> Vec<IndexEntry> {
-        vec![on(Index::Gsi1, applications_index_pk(self.status.as_str()), &self.application_id)]
+        vec![on(
+            Index::Gsi1,
+            applications_index_pk(self.status.as_str()),
+            &self.application_id,
+        )]
     }
 }
 

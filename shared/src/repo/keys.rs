@@ -354,7 +354,10 @@ pub fn layout() -> Vec<(&'static str, Key)> {
         ("re-queue counter", requeue_key("<id>")),
         ("reseller application", application_key("<id>")),
         ("company-domain guard", company_domain_key("<domain>")),
-        ("rate counter", rate_key("<scope>", "<address or domain>", "<YYYY-MM-DDTHH>")),
+        (
+            "rate counter",
+            rate_key("<scope>", "<address or domain>", "<YYYY-MM-DDTHH>"),
+        ),
         ("quote", quote_key("<id>")),
         (
             "won-deal discount",

@@ -51,12 +51,18 @@ impl From<ResellerError> for ApplicationError {
 /// Counts a post from a client address (before its body is read): `Err` past the hour's limit.
 pub async fn count_address(ports: &ApplicationPorts<'_>, address: &str) -> Result<(), ApplicationError> {
     let now = ports.clock.now();
-    rate_limit::hit(ports.table, "applications-address", address, ports.rules.per_address_per_hour, now)
-        .await?
-        .map_err(|limited| ApplicationError::Limited {
-            what: "this address",
-            limited,
-        })
+    rate_limit::hit(
+        ports.table,
+        "applications-address",
+        address,
+        ports.rules.per_address_per_hour,
+        now,
+    )
+    .await?
+    .map_err(|limited| ApplicationError::Limited {
+        what: "this address",
+        limited,
+    })
 }
 
 /// Stores an application (its company domain held for it) and mails the applicant.
@@ -251,7 +257,9 @@ pub async fn approve(
             email: Some(application.contact.email.clone()),
             regions: application.regions.clone(),
             industries: application.industries.clone(),
-            tier: serde_json::to_value(terms.tier).ok().and_then(|v| v.as_str().map(str::to_string)),
+            tier: serde_json::to_value(terms.tier)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string)),
             capacity: Some(terms.capacity),
             status: None,
             win_rate: None,
@@ -331,14 +339,19 @@ pub async fn reject(ports: &ApplicationPorts<'_>, id: &str, reason: String) -> R
         repo::put_if_version(repo::item(&decided)?, application.version),
         Write::Delete {
             key: repo::company_domain_key(&application.company.domain),
-            cond: Some(Cond::Equals("application_id".into(), application.application_id.clone().into())),
+            cond: Some(Cond::Equals(
+                "application_id".into(),
+                application.application_id.clone().into(),
+            )),
         },
     ];
     match ports.table.transact(writes).await {
         Ok(()) => {}
         Err(e) if e.is_conflict() => {
             pending(&get(ports.table, id).await?)?;
-            return Err(ApplicationError::Conflict(format!("application {id} changed meanwhile")));
+            return Err(ApplicationError::Conflict(format!(
+                "application {id} changed meanwhile"
+            )));
         }
         Err(e) => return Err(e.into()),
     }

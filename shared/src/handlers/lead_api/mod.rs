@@ -15,6 +15,7 @@ mod tracking;
 use super::openapi::ErrorBody;
 use crate::usecases::registrations::RegistrationIn;
 pub use capture::{LeadCreated, LeadSubmission};
+pub use resellers::ResellerView;
 
 use super::forms::{allowed_redirect, is_browser_form, parse_submission, see_other, with_query};
 use super::http::{

@@ -31,6 +31,11 @@ pub struct ResellerView {
     /// its white label on proposals
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<crate::domain::reseller::Brand>,
+    /// what it was approved with (an applicant's terms)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terms: Option<crate::domain::application::Terms>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company_domain: Option<String>,
     /// only in the answer to `POST /resellers`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
@@ -55,6 +60,8 @@ impl From<&Reseller> for ResellerView {
             last_assigned_at: r.last_assigned_at,
             created_at: r.created_at,
             brand: r.brand.clone(),
+            terms: r.terms.clone(),
+            company_domain: r.company_domain.clone(),
             api_key: None,
         }
     }

@@ -1,0 +1,107 @@
+//! The partner-api function's HTTP API: the reseller lifecycle — applications and their
+//! review. A function of its own: it mails applicants (SES) and is public on one route, while
+//! the lead API stays free of the mailer.
+
+mod applications;
+
+use super::forms::{allowed_redirect, client_address, is_browser_form, parse_submission, see_other, with_query};
+use super::http::{
+    authenticate, json_body, media_type, method_not_allowed, read_body, require_admin, ApiError, QueryParams,
+};
+use super::openapi::ErrorBody;
+use crate::domain::lead::FieldError;
+use crate::ports::{Clock, Mailer, Table};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use serde::Deserialize;
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub struct PartnerApiConfig {
+    pub admin_key_hash: String,
+    pub mail_from: String,
+    /// where referral links start, in the welcome email
+    pub public_base_url: String,
+    pub thank_you_url: String,
+    pub error_url: String,
+    pub redirect_hosts: Vec<String>,
+    pub extra_free_mail_domains: Vec<String>,
+    pub applications: crate::domain::application::ApplicationRules,
+}
+
+impl PartnerApiConfig {
+    /// What the partner API reads from the environment (problems are collected in `env`).
+    pub fn read(env: &mut crate::config::Env) -> PartnerApiConfig {
+        use crate::config::env;
+        let rules = env.rules();
+        PartnerApiConfig {
+            admin_key_hash: crate::usecases::resellers::sha256_hex(&env.required(env::ADMIN_API_KEY)),
+            mail_from: crate::handlers::renewal_scan::mail_from(env),
+            public_base_url: env.required(env::PUBLIC_BASE_URL),
+            thank_you_url: env.required(env::THANK_YOU_URL),
+            error_url: env.required(env::ERROR_URL),
+            redirect_hosts: env.list(env::REDIRECT_ALLOWED_HOSTS),
+            extra_free_mail_domains: rules.routing.extra_free_mail_domains,
+            applications: rules.applications,
+        }
+    }
+}
+
+pub struct PartnerApi {
+    pub table: Arc<dyn Table>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+    pub config: PartnerApiConfig,
+}
+
+impl PartnerApi {
+    fn application_ports(&self) -> crate::usecases::applications::ApplicationPorts<'_> {
+        crate::usecases::applications::ApplicationPorts {
+            table: self.table.as_ref(),
+            clock: self.clock.as_ref(),
+            mailer: self.mailer.as_ref(),
+            rules: &self.config.applications,
+            mail_from: &self.config.mail_from,
+            public_base_url: &self.config.public_base_url,
+        }
+    }
+}
+
+/// Every route this function serves; template.yaml must route each one to it (checked by a test).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/reseller-applications"),
+    ("GET", "/reseller-applications"),
+    ("GET", "/reseller-applications/{id}"),
+    ("POST", "/reseller-applications/{id}/approve"),
+    ("POST", "/reseller-applications/{id}/reject"),
+];
+
+super::openapi::api_routes!(Arc<PartnerApi>;
+    applications::post_application,
+    applications::list_applications,
+    applications::get_application,
+    applications::approve_application,
+    applications::reject_application,
+);
+
+pub fn router(api: Arc<PartnerApi>) -> Router {
+    serving_routes().with_state(api)
+}
+
+/// The full router the function serves: the API, request ids, and JSON 404s.
+pub fn app(api: Arc<PartnerApi>) -> Router {
+    router(api)
+        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(super::http::request_id_layer))
+}
+
+fn field_error(field: &str, message: &str) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}

@@ -1,0 +1,337 @@
+//! Reseller applications over HTTP (issue 13): apply, review, approve with terms into a working
+//! reseller, reject politely and once; forms, the honeypot and rate limits. Shared by both
+//! stacks; `mail` reads back what a stack sent to an address.
+
+use crate::flows::Api;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use shared::adapters::embedded::SentMail;
+use std::future::Future;
+
+/// A valid GSTIN for `pan` in Maharashtra (27), its check character computed.
+fn gstin_for(pan: &str) -> String {
+    let first14 = format!("27{pan}1Z");
+    let check = shared::domain::tax_id::gstin_check_char(&first14).expect("check");
+    format!("{first14}{check}")
+}
+
+fn application(company: &str, domain: &str, email: &str) -> Value {
+    json!({
+        "company": {"name": company, "website": format!("https://www.{domain}/"), "pan": "AAPCK1234L", "gstin": gstin_for("AAPCK1234L")},
+        "contact": {"name": "Asha Rao", "email": email, "phone": "+91 98200 00000"},
+        "regions": ["IN-MH"], "industries": ["manufacturing"], "languages": ["English", "Marathi"],
+        "expected_annual_revenue": "2500000.00", "products": ["ERP"], "message": "We implement ERP for 40 SMEs a year."
+    })
+}
+
+impl Api {
+    pub async fn apply(&self, body: Value) -> (StatusCode, Value) {
+        self.post_json("/reseller-applications", body).await
+    }
+}
+
+/// Apply → approve as gold (channel price fixed): the key reads its own profile, the referral
+/// code redirects, a matching lead is routed to the new reseller; the same domain cannot apply
+/// again; deciding twice is refused.
+pub async fn apply_and_approve<F, Fut>(api: &Api, tag: &str, mail: F)
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Vec<SentMail>>,
+{
+    let domain = format!("kalyani-erp-{tag}.in");
+    let email = format!("asha@{domain}");
+    let sku = api.product("ERP-CH", "licence", "1000000.00", "20").await;
+    let (s, b) = api.apply(application("Kalyani ERP Partners", &domain, &email)).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let id = b["application_id"].as_str().expect("id").to_string();
+    let received = mail(email.clone()).await;
+    assert!(
+        received
+            .iter()
+            .any(|m| m.subject.contains("received") && m.text.contains(&id)),
+        "{received:?}"
+    );
+    // the same company domain, another contact: refused while pending
+    let (s, b) = api
+        .apply(application("Kalyani ERP", &domain, &format!("ravi@{domain}")))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+
+    let (s, queue) = api.admin_get("/reseller-applications?status=pending").await;
+    assert_eq!(s, StatusCode::OK);
+    let listed = queue["applications"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["application_id"] == id.as_str()))
+        .expect("pending");
+    assert_eq!(listed["company"]["domain"], domain.as_str());
+    assert_eq!(
+        api.get_as("/reseller-applications", None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // terms outside SPEC §6 are named and nothing is decided
+    let approve = format!("/reseller-applications/{id}/approve");
+    let (s, b) = api
+        .admin_post(&approve, json!({"tier": "gold", "rates": {"amc_renewal": "0.2"}}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["errors"][0]["field"], "rates.amc_renewal");
+    let (s, b) = api
+        .admin_post(
+            &approve,
+            json!({"tier": "gold", "channel_prices": [{"sku": "NOPE-SKU", "price": "1.00"}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+
+    let (s, ok) = api
+        .admin_post(
+            &approve,
+            json!({"tier": "gold", "channel_prices": [{"sku": sku, "price": "900000.00"}], "may_change_channel_price": false,
+                   "payout": {"currency": "INR", "threshold": "1000.00"}, "capacity": 25, "terms_note": "two-year term, West region"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{ok}");
+    assert_eq!(ok["application"]["status"], "approved");
+    let reseller = &ok["reseller"];
+    let (rid, key, code) = (
+        reseller["reseller_id"].as_str().expect("id").to_string(),
+        reseller["api_key"].as_str().expect("key, once").to_string(),
+        reseller["referral_code"].as_str().expect("code").to_string(),
+    );
+    assert_eq!(
+        (reseller["tier"].as_str(), reseller["capacity"].as_u64()),
+        (Some("gold"), Some(25))
+    );
+    assert_eq!(reseller["terms"]["may_change_channel_price"], false);
+    assert_eq!(reseller["terms"]["channel_prices"][0]["price"], "900000.00");
+    assert_eq!(ok["application"]["reseller_id"], rid.as_str());
+    // once
+    assert_eq!(api.admin_post(&approve, json!({})).await.0, StatusCode::CONFLICT);
+    assert_eq!(
+        api.admin_post(
+            &format!("/reseller-applications/{id}/reject"),
+            json!({"reason": "late"})
+        )
+        .await
+        .0,
+        StatusCode::CONFLICT
+    );
+    let welcome = mail(email.clone()).await;
+    assert!(
+        welcome
+            .iter()
+            .any(|m| m.subject.contains("Welcome") && m.text.contains(&code)),
+        "{welcome:?}"
+    );
+    assert!(
+        welcome.iter().all(|m| !m.text.contains(&key)),
+        "the key is never mailed"
+    );
+
+    // the new reseller works: its key, its referral link, its leads
+    let (s, me) = api.get_as(&format!("/resellers/{rid}"), Some(&key)).await;
+    assert_eq!(
+        (s, me["company_domain"].as_str()),
+        (StatusCode::OK, Some(domain.as_str()))
+    );
+    assert!(me.get("api_key").is_none());
+    let res = api
+        .http
+        .get(format!("{}/r/{code}", api.base))
+        .send()
+        .await
+        .expect("click");
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let (s, b) = api
+        .post_json(
+            "/leads",
+            json!({"email": format!("md@pune-forge-{tag}.in"), "company": "Pune Forge", "title": "MD", "country": "IN", "state": "Maharashtra", "industry": "manufacturing", "budget": "10 lakh", "timeline": "this quarter"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    api.drain().await;
+    let lead = b["lead_id"].as_str().expect("lead");
+    let (_, l) = api.get_as(&format!("/leads/{lead}"), Some(&key)).await;
+    assert_eq!(l["owner_reseller_id"], rid.as_str(), "{l}");
+    // the domain is the reseller's now
+    let (s, _) = api
+        .apply(application("Kalyani Again", &domain, &format!("new@{domain}")))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+}
+
+/// A rejected application gets one polite email, cannot be approved afterwards, and its domain
+/// may apply again.
+pub async fn reject_once<F, Fut>(api: &Api, tag: &str, mail: F)
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Vec<SentMail>>,
+{
+    let domain = format!("tiny-traders-{tag}.in");
+    let email = format!("owner@{domain}");
+    let (s, b) = api.apply(application("Tiny Traders", &domain, &email)).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let id = b["application_id"].as_str().expect("id").to_string();
+    let reject = format!("/reseller-applications/{id}/reject");
+    assert_eq!(
+        api.admin_post(&reject, json!({})).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+    let (s, r) = api.admin_post(&reject, json!({"reason": "no ERP practice yet"})).await;
+    assert_eq!((s, r["status"].as_str()), (StatusCode::OK, Some("rejected")), "{r}");
+    assert_eq!(r["decision"]["note"], "no ERP practice yet");
+    assert_eq!(
+        api.admin_post(&reject, json!({"reason": "again"})).await.0,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        api.admin_post(&format!("/reseller-applications/{id}/approve"), json!({"tier": "gold"}))
+            .await
+            .0,
+        StatusCode::CONFLICT
+    );
+    let mails = mail(email.clone()).await;
+    let rejections: Vec<_> = mails
+        .iter()
+        .filter(|m| m.subject == "Your reseller application")
+        .collect();
+    assert_eq!(rejections.len(), 1, "{mails:?}");
+    assert!(rejections[0].text.contains("unable to offer") && !rejections[0].text.contains("no ERP practice"));
+    let (_, listed) = api.admin_get("/reseller-applications?status=rejected").await;
+    assert!(listed["applications"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|x| x["application_id"] == id.as_str())));
+    assert_eq!(
+        api.admin_get("/reseller-applications/NOPE").await.0,
+        StatusCode::NOT_FOUND
+    );
+    // the domain is free again
+    let (s, b) = api.apply(application("Tiny Traders", &domain, &email)).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+}
+
+/// Bad input is named, forms redirect, the honeypot stores spam silently, and each client
+/// address and email domain is limited per hour (`429` with `Retry-After`).
+pub async fn forms_honeypot_and_rate_limits(api: &Api, tag: &str) {
+    api.set_clock("2026-11-02T10:00:00+05:30").await;
+    // not counted: refused before anything is read
+    let res = api
+        .http
+        .post(format!("{}/reseller-applications", api.base))
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // 1: invalid fields, each named
+    let (s, b) = api
+        .apply(json!({"company": {"name": "X", "gstin": "27AAPCK1234L1Z0"}, "contact": {"name": "", "email": "x@gmail.com"}}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let fields: Vec<&str> = b["errors"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|x| x["field"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(fields, ["contact.name", "company.domain", "company.gstin"], "{b}");
+    // 2: a browser form, flat fields → the thank-you page
+    let form = |extra: &str| {
+        format!("company_name=Deccan+Systems&company_domain=deccan-{tag}{extra}.in&contact_name=Meera&contact_email=meera%40deccan-{tag}{extra}.in&regions=IN-KA%2C+IN-MH")
+    };
+    let res = api
+        .http
+        .post(format!("{}/reseller-applications", api.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .body(form(""))
+        .send()
+        .await
+        .expect("form");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(res.headers()["location"]
+        .to_str()
+        .unwrap_or("")
+        .contains("/_local/thanks"));
+    // 3: the same form again → the error page, saying why
+    let res = api
+        .http
+        .post(format!("{}/reseller-applications", api.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .body(form(""))
+        .send()
+        .await
+        .expect("form");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap_or("").to_string();
+    assert!(
+        location.contains("/_local/form-error") && location.contains("pending"),
+        "{location}"
+    );
+    // 4: the honeypot: 201, kept as spam, never in the review queue
+    let mut trap = application("Bot Co", &format!("bot-{tag}.in"), &format!("bot@bot-{tag}.in"));
+    trap["website"] = json!("http://buy-now.example");
+    let (s, b) = api.apply(trap).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (_, pending) = api.admin_get("/reseller-applications").await;
+    assert!(pending["applications"]
+        .as_array()
+        .is_some_and(|a| a.iter().all(|x| x["application_id"] != b["application_id"])));
+    let (_, spam) = api.admin_get("/reseller-applications?status=spam").await;
+    assert_eq!(spam["applications"].as_array().map(Vec::len), Some(1));
+    // 5: fine; 6: this address's sixth in the hour
+    let (s, _) = api
+        .apply(application(
+            "Five Co",
+            &format!("five-{tag}.in"),
+            &format!("a@five-{tag}.in"),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let res = api
+        .http
+        .post(format!("{}/reseller-applications", api.base))
+        .header("x-forwarded-for", "203.0.113.9")
+        .json(&application(
+            "Six Co",
+            &format!("six-{tag}.in"),
+            &format!("a@six-{tag}.in"),
+        ))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a forged X-Forwarded-For changes nothing"
+    );
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!(retry > 0 && retry <= 3600, "{retry}");
+    // the next hour: one email domain may send three
+    api.set_clock("2026-11-02T11:00:00+05:30").await;
+    for n in 0..3 {
+        let (s, b) = api
+            .apply(application(
+                &format!("Agency Client {n}"),
+                &format!("client{n}-{tag}.in"),
+                &format!("desk{n}@agency-{tag}.in"),
+            ))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{n}: {b}");
+    }
+    let (s, b) = api
+        .apply(application(
+            "Agency Client 3",
+            &format!("client3-{tag}.in"),
+            &format!("desk3@agency-{tag}.in"),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{b}");
+    assert!(b["message"].as_str().unwrap_or("").contains("email domain"), "{b}");
+}

@@ -1,0 +1,28 @@
+//! Reseller applications through the local stack on the AWS adapters against the emulator.
+
+use e2e_tests::applications;
+use e2e_tests::flows::Api;
+use e2e_tests::{aws_stack, emulator};
+
+#[tokio::test]
+async fn apply_and_approve() {
+    let endpoint = emulator();
+    let stack = aws_stack().await;
+    applications::apply_and_approve(&Api::of(&stack), "aws", e2e_tests::emulator_mail(endpoint)).await;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn reject_once() {
+    let endpoint = emulator();
+    let stack = aws_stack().await;
+    applications::reject_once(&Api::of(&stack), "aws", e2e_tests::emulator_mail(endpoint)).await;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn forms_honeypot_and_rate_limits() {
+    let stack = aws_stack().await;
+    applications::forms_honeypot_and_rate_limits(&Api::of(&stack), "aws").await;
+    stack.stop().await;
+}
