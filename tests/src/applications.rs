@@ -159,6 +159,62 @@ where
         .apply(application("Kalyani Again", &domain, &format!("new@{domain}")))
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
+    rotate_keys(api, &rid, &key).await;
+}
+
+/// A second key works beside the first; the list shows prefixes and last use, never a key;
+/// revoking the first stops it at once.
+async fn rotate_keys(api: &Api, rid: &str, old_key: &str) {
+    let keys = format!("/resellers/{rid}/keys");
+    let (s, issued) = api.post_as(&keys, Some(old_key), json!({})).await;
+    assert_eq!(s, StatusCode::CREATED, "{issued}");
+    let new_key = issued["api_key"].as_str().expect("new key").to_string();
+    assert_ne!(new_key, old_key);
+    for k in [old_key, new_key.as_str()] {
+        assert_eq!(
+            api.get_as(&format!("/resellers/{rid}"), Some(k)).await.0,
+            StatusCode::OK
+        );
+    }
+    let (s, list) = api.get_as(&keys, Some(&new_key)).await;
+    assert_eq!(s, StatusCode::OK);
+    let listed = list["keys"].as_array().expect("keys");
+    assert_eq!(listed.len(), 2, "{list}");
+    assert!(
+        !list.to_string().contains(old_key) && !list.to_string().contains(&new_key),
+        "never in full"
+    );
+    let old = listed
+        .iter()
+        .find(|k| old_key.starts_with(k["prefix"].as_str().unwrap_or("-")))
+        .expect("the first key, by its prefix");
+    assert!(old["last_used_at"].is_string(), "{old}");
+    let old_id = old["key_id"].as_str().expect("id").to_string();
+    let (_, other_key) = api.reseller("Key Stranger", &["US"], &["retail"], "silver", 5).await;
+    assert_eq!(api.get_as(&keys, Some(&other_key)).await.0, StatusCode::FORBIDDEN);
+    let delete = |key: String, id: String| {
+        let url = format!("{}/resellers/{rid}/keys/{id}", api.base);
+        async move {
+            api.http
+                .delete(url)
+                .bearer_auth(key)
+                .send()
+                .await
+                .expect("delete")
+                .status()
+        }
+    };
+    assert_eq!(delete(other_key.clone(), old_id.clone()).await, StatusCode::FORBIDDEN);
+    assert_eq!(delete(new_key.clone(), old_id.clone()).await, StatusCode::NO_CONTENT);
+    assert_eq!(
+        api.get_as(&format!("/resellers/{rid}"), Some(old_key)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        api.get_as(&format!("/resellers/{rid}"), Some(&new_key)).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(delete(new_key.clone(), old_id).await, StatusCode::NOT_FOUND);
 }
 
 /// A rejected application gets one polite email, cannot be approved afterwards, and its domain

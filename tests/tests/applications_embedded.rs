@@ -24,3 +24,20 @@ async fn forms_honeypot_and_rate_limits() {
     applications::forms_honeypot_and_rate_limits(&Api::of(&stack), "emb").await;
     stack.stop().await;
 }
+
+/// `cargo run -p local-stack` seeds one pending application on a first run.
+#[tokio::test]
+async fn the_demo_seeds_one_pending_application() {
+    let stack = embedded_stack().await;
+    let id = local_stack::demo::seed_application(&stack.stack.partner_api)
+        .await
+        .expect("seeded");
+    let (status, queue) = Api::of(&stack).admin_get("/reseller-applications").await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let ids: Vec<&str> = queue["applications"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x["application_id"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(ids, [id.as_str()]);
+    stack.stop().await;
+}

@@ -59,6 +59,24 @@ pub async fn seed(table: &dyn Table, clock: &dyn Clock) -> Result<Vec<(String, S
     Ok(out)
 }
 
+/// One pending reseller application, for the admin's review queue (through the real
+/// submission code: the applicant's confirmation lands in the outbox). Its id.
+pub async fn seed_application(api: &shared::handlers::partner_api::PartnerApi) -> Result<String, String> {
+    let fields = serde_json::json!({
+        "company": {"name": "Nagpur Digital Systems", "website": "https://nagpur-digital.example", "pan": "AABCN1234D"},
+        "contact": {"name": "Rohit Deshmukh", "email": "rohit@nagpur-digital.example", "phone": "+91 98220 00000"},
+        "regions": ["IN-MH"], "industries": ["manufacturing", "distribution"], "languages": ["English", "Marathi", "Hindi"],
+        "expected_annual_revenue": "3500000.00", "products": ["ERP", "AI assistants"],
+        "message": "We implement ERP for 30 SMEs around Nagpur and want to resell."
+    });
+    let input = shared::domain::application::validate(fields.as_object().ok_or("not an object")?, &[])
+        .map_err(|e| format!("{e:?}"))?;
+    let a = shared::usecases::applications::submit(&api.application_ports(), input)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(a.application_id)
+}
+
 /// Writes `total` contracts, `in_window` of them renewing within 60 days of `now` and the rest
 /// later in the year (for the scan's tests and benchmark).
 pub async fn seed_contracts(

@@ -63,6 +63,12 @@ async fn main() {
             Err(e) => eprintln!("could not seed demo resellers: {e}"),
         }
     }
+    if !seeded.is_empty() {
+        match demo::seed_application(&running.stack.partner_api).await {
+            Ok(id) => println!("  demo reseller application {id} waits for review (GET /reseller-applications)"),
+            Err(e) => eprintln!("could not seed the demo application: {e}"),
+        }
+    }
     println!(
         "\nLocal stack listening on {base} ({} adapters)",
         if running.stack.options.aws { "AWS" } else { "embedded" }

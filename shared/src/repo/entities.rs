@@ -360,18 +360,50 @@ impl Entity for crate::domain::catalogue::Product {
     }
 }
 
-/// A reseller's API key, stored as its SHA-256 only.
-#[derive(Debug, Serialize, Deserialize)]
+/// A reseller's API key, stored as its SHA-256 only (the key itself is shown once).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ApiKeyRecord {
     #[serde(skip)]
     pub hash: String,
     pub reseller_id: String,
+    /// the key's public name: the first 16 hex digits of its hash
+    #[serde(default)]
+    pub key_id: Option<String>,
+    /// the key's first characters (`rk_1a2b…`), to recognise it
+    #[serde(default)]
+    pub prefix: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    /// when it was last used (kept to the hour)
+    #[serde(default)]
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl ApiKeyRecord {
+    /// A new key's record.
+    pub fn new(api_key: &str, reseller_id: &str, now: DateTime<Utc>) -> ApiKeyRecord {
+        let hash = crate::usecases::resellers::sha256_hex(api_key);
+        ApiKeyRecord {
+            key_id: Some(hash[..16].to_string()),
+            prefix: Some(api_key.chars().take(9).collect()),
+            hash,
+            reseller_id: reseller_id.to_string(),
+            created_at: Some(now),
+            last_used_at: None,
+        }
+    }
 }
 
 impl Entity for ApiKeyRecord {
     const NAME: &'static str = "api_key";
     fn key(&self) -> Key {
         api_key_key(&self.hash)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        match &self.key_id {
+            Some(id) => vec![on(Index::Gsi1, api_keys_index_pk(&self.reseller_id), id)],
+            None => vec![],
+        }
     }
 }
 

@@ -175,6 +175,10 @@ pub fn resellers_index_pk(status: &str) -> String {
 pub fn api_key_key(hash: &str) -> Key {
     Key::new(format!("APIKEY#{hash}"), "APIKEY")
 }
+/// a reseller's keys, by key id
+pub fn api_keys_index_pk(reseller_id: &str) -> String {
+    format!("KEYS#{reseller_id}")
+}
 pub fn referral_code_key(code: &str) -> Key {
     Key::new(format!("REFCODE#{}", code.to_uppercase()), "REFCODE")
 }

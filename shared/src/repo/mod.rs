@@ -37,6 +37,11 @@ pub fn string_attr(item: &Item, name: &str) -> Option<String> {
     item.get(name).and_then(Value::as_str).map(str::to_string)
 }
 
+/// The key an item read back is stored under (its `pk` and `sk`).
+pub fn key_of(item: &Item) -> Option<Key> {
+    Some(Key::new(string_attr(item, "pk")?, string_attr(item, "sk")?))
+}
+
 /// Every item a query matches, page after page.
 pub async fn query_all(
     table: &dyn crate::ports::Table,

@@ -211,10 +211,11 @@ pub fn draft(input: &NewReseller, now: chrono::DateTime<chrono::Utc>) -> Result<
 pub fn creation_writes(reseller: &Reseller, api_key: &str) -> Result<Vec<crate::ports::table::Write>, StoreError> {
     Ok(vec![
         repo::put_new(repo::item(reseller)?),
-        repo::put_new(repo::item(&repo::ApiKeyRecord {
-            hash: sha256_hex(api_key),
-            reseller_id: reseller.reseller_id.clone(),
-        })?),
+        repo::put_new(repo::item(&repo::ApiKeyRecord::new(
+            api_key,
+            &reseller.reseller_id,
+            reseller.created_at,
+        ))?),
         repo::put_new(repo::item(&repo::ReferralCodeRecord {
             code: reseller.referral_code.clone(),
             reseller_id: Some(reseller.reseller_id.clone()),
@@ -269,8 +270,99 @@ pub async fn get(table: &dyn Table, reseller_id: &str) -> Result<Option<Reseller
 
 /// The reseller a presented API key belongs to, if any.
 pub async fn by_api_key(table: &dyn Table, api_key: &str) -> Result<Option<String>, StoreError> {
-    Ok(table
-        .get(&repo::api_key_key(&sha256_hex(api_key)))
-        .await?
-        .and_then(|item| repo::string_attr(&item, "reseller_id")))
+    let key = repo::api_key_key(&sha256_hex(api_key));
+    let Some(item) = table.get(&key).await? else {
+        return Ok(None);
+    };
+    let mut record: repo::ApiKeyRecord = repo::record(item)?;
+    record.hash = sha256_hex(api_key);
+    // the last use, kept to the hour: at most one write per key per hour
+    let now = chrono::Utc::now();
+    if record.last_used_at.is_none_or(|t| now - t > chrono::Duration::hours(1)) {
+        let mut touched = record.clone();
+        touched.last_used_at = Some(now);
+        if let Err(e) = table
+            .put(repo::item(&touched)?, Some(crate::ports::table::Cond::Exists))
+            .await
+        {
+            tracing::debug!(error = %e, "last use of a key not recorded");
+        }
+    }
+    Ok(Some(record.reseller_id))
+}
+
+/// A key as its owner sees it: never the key, nor its hash.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct KeyInfo {
+    pub key_id: String,
+    pub prefix: Option<String>,
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<&repo::ApiKeyRecord> for KeyInfo {
+    fn from(r: &repo::ApiKeyRecord) -> KeyInfo {
+        KeyInfo {
+            key_id: r.key_id.clone().unwrap_or_default(),
+            prefix: r.prefix.clone(),
+            created_at: r.created_at,
+            last_used_at: r.last_used_at,
+        }
+    }
+}
+
+/// A reseller's keys, by id.
+pub async fn keys(table: &dyn Table, reseller_id: &str) -> Result<Vec<KeyInfo>, StoreError> {
+    let items = repo::query_all(
+        table,
+        crate::ports::table::Query::new(repo::api_keys_index_pk(reseller_id)).index(crate::ports::table::Index::Gsi1),
+    )
+    .await?;
+    items
+        .into_iter()
+        .map(|i| repo::record::<repo::ApiKeyRecord>(i).map(|r| KeyInfo::from(&r)))
+        .collect()
+}
+
+/// Issues another key for an existing reseller (returned once); the others keep working.
+pub async fn issue_key(
+    table: &dyn Table,
+    clock: &dyn Clock,
+    reseller_id: &str,
+) -> Result<Option<(KeyInfo, String)>, ResellerError> {
+    if get(table, reseller_id).await?.is_none() {
+        return Ok(None);
+    }
+    let api_key = format!("rk_{}", random_hex(24)?);
+    let record = repo::ApiKeyRecord::new(&api_key, reseller_id, clock.now());
+    table.transact(vec![repo::put_new(repo::item(&record)?)]).await?;
+    Ok(Some((KeyInfo::from(&record), api_key)))
+}
+
+/// Revokes one of a reseller's keys; `false` when it has no such key.
+pub async fn revoke_key(table: &dyn Table, reseller_id: &str, key_id: &str) -> Result<bool, StoreError> {
+    let page = table
+        .query(
+            &crate::ports::table::Query::new(repo::api_keys_index_pk(reseller_id))
+                .index(crate::ports::table::Index::Gsi1)
+                .sk(crate::ports::table::SkRange::BeginsWith(key_id.to_string())),
+        )
+        .await?;
+    let Some(item) = page
+        .items
+        .into_iter()
+        .find(|i| repo::string_attr(i, "key_id").as_deref() == Some(key_id))
+    else {
+        return Ok(false);
+    };
+    let Some(key) = repo::key_of(&item) else {
+        return Ok(false);
+    };
+    table
+        .transact(vec![crate::ports::table::Write::Delete {
+            key,
+            cond: Some(crate::ports::table::Cond::Exists),
+        }])
+        .await?;
+    Ok(true)
 }

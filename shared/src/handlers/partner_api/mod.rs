@@ -1,8 +1,9 @@
 //! The partner-api function's HTTP API: the reseller lifecycle — applications and their
-//! review. A function of its own: it mails applicants (SES) and is public on one route, while
+//! review, API keys. A function of its own: it mails applicants (SES) and is public on one route, while
 //! the lead API stays free of the mailer.
 
 mod applications;
+mod keys;
 
 use super::forms::{allowed_redirect, client_address, is_browser_form, parse_submission, see_other, with_query};
 use super::http::{
@@ -58,7 +59,7 @@ pub struct PartnerApi {
 }
 
 impl PartnerApi {
-    fn application_ports(&self) -> crate::usecases::applications::ApplicationPorts<'_> {
+    pub fn application_ports(&self) -> crate::usecases::applications::ApplicationPorts<'_> {
         crate::usecases::applications::ApplicationPorts {
             table: self.table.as_ref(),
             clock: self.clock.as_ref(),
@@ -77,6 +78,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/reseller-applications/{id}"),
     ("POST", "/reseller-applications/{id}/approve"),
     ("POST", "/reseller-applications/{id}/reject"),
+    ("POST", "/resellers/{id}/keys"),
+    ("GET", "/resellers/{id}/keys"),
+    ("DELETE", "/resellers/{id}/keys/{key_id}"),
 ];
 
 super::openapi::api_routes!(Arc<PartnerApi>;
@@ -85,6 +89,9 @@ super::openapi::api_routes!(Arc<PartnerApi>;
     applications::get_application,
     applications::approve_application,
     applications::reject_application,
+    keys::post_key,
+    keys::list_keys,
+    keys::delete_key,
 );
 
 pub fn router(api: Arc<PartnerApi>) -> Router {
