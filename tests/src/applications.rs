@@ -391,3 +391,147 @@ pub async fn forms_honeypot_and_rate_limits(api: &Api, tag: &str) {
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{b}");
     assert!(b["message"].as_str().unwrap_or("").contains("email domain"), "{b}");
 }
+
+/// Suspended: no new leads. Deactivated with open leads: they are re-routed (audited), its key
+/// gets `401`, its ledger and payouts stay readable by the admin, and the next payout still
+/// pays what it earned. The reseller list exports as formula-safe CSV.
+pub async fn suspension_and_deactivation(api: &Api) {
+    let (a, a_key) = api.reseller("Leaving Partner", &["IN"], &[], "gold", 10).await;
+    // earned before leaving: a deal paid in September
+    let won = api.scored_lead("won@leaving-partner-customer.in").await;
+    let order_id = crate::unique("ORD-LEAVE");
+    assert_eq!(
+        api.signed(
+            "/billing/orders",
+            &crate::billing::order(&order_id, &won, &a, "1000000.00", "200000.00")
+        )
+        .await
+        .0,
+        StatusCode::ACCEPTED
+    );
+    let pay = crate::billing::payment(
+        &crate::unique("PAY-LEAVE"),
+        &order_id,
+        "licence",
+        "1000000.00",
+        "2026-09-10T10:00:00+05:30",
+    );
+    assert_eq!(api.signed("/billing/payments", &pay).await.0, StatusCode::ACCEPTED);
+    api.drain().await;
+    let open = api.scored_lead("open@leaving-partner-prospect.in").await;
+    let (_, l) = api.admin_get(&format!("/leads/{open}")).await;
+    assert_eq!(l["owner_reseller_id"], a.as_str());
+    let (b, _) = api.reseller("Staying Partner", &["IN"], &[], "registered", 10).await;
+
+    let path = |what: &str| format!("/resellers/{a}/{what}");
+    assert_eq!(
+        api.admin_post(&path("suspend"), json!({})).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason"
+    );
+    assert_eq!(
+        api.post_as(&path("suspend"), Some(&a_key), json!({"reason": "me"}))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, r) = api
+        .admin_post(&path("suspend"), json!({"reason": "KYC documents expired"}))
+        .await;
+    assert_eq!(
+        (s, r["reseller"]["status"].as_str()),
+        (StatusCode::OK, Some("suspended")),
+        "{r}"
+    );
+    assert_eq!(
+        api.admin_post(&path("suspend"), json!({"reason": "again"})).await.0,
+        StatusCode::CONFLICT
+    );
+    let new = api.scored_lead("new@while-suspended.in").await;
+    let (_, l) = api.admin_get(&format!("/leads/{new}")).await;
+    assert_eq!(
+        l["owner_reseller_id"],
+        b.as_str(),
+        "a suspended reseller gets no new leads"
+    );
+    let (_, l) = api.admin_get(&format!("/leads/{open}")).await;
+    assert_eq!(l["owner_reseller_id"], a.as_str(), "and keeps its own");
+    let (s, r) = api
+        .admin_post(&path("reactivate"), json!({"reason": "KYC renewed"}))
+        .await;
+    assert_eq!((s, r["reseller"]["status"].as_str()), (StatusCode::OK, Some("active")));
+
+    let (s, d) = api
+        .admin_post(&path("deactivate"), json!({"reason": "left the programme"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert_eq!(d["reseller"]["status"], "deactivated");
+    let done = &d["deactivation"];
+    assert_eq!(
+        (done["rerouted"].as_u64(), done["keys_revoked"].as_u64()),
+        (Some(1), Some(1)),
+        "{d}"
+    );
+    let history: Vec<&str> = d["reseller"]["status_history"]
+        .as_array()
+        .map(|h| h.iter().filter_map(|c| c["reason"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(history, ["KYC documents expired", "KYC renewed", "left the programme"]);
+    let (_, l) = api.admin_get(&format!("/leads/{open}")).await;
+    assert_eq!(l["owner_reseller_id"], b.as_str(), "{l}");
+    assert!(l["audit"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|e| e["action"] == "lead.rerouted")));
+    let (_, w) = api.admin_get(&format!("/leads/{won}")).await;
+    assert_eq!(w["owner_reseller_id"], a.as_str(), "a won deal stays its own");
+    assert_eq!(
+        api.get_as(&format!("/resellers/{a}"), Some(&a_key)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        api.admin_post(&path("reactivate"), json!({"reason": "x"})).await.0,
+        StatusCode::CONFLICT
+    );
+    // its history stays readable, and what it earned is paid
+    let ledger = api.ledger(&a, "2026-09").await;
+    assert_eq!(ledger["totals"]["licence"], "250000.00", "{ledger}");
+    api.run_job("monthly-payout", "2026-10-01T09:00:00+05:30").await;
+    api.drain().await;
+    let (_, sept) = api.admin_get("/payouts/2026-09").await;
+    let paid = sept["payouts"]
+        .as_array()
+        .and_then(|p| p.iter().find(|t| t["payee"] == a.as_str()))
+        .unwrap_or_else(|| panic!("no payout for the deactivated reseller: {sept}"));
+    assert_eq!(paid["lines"][0]["net_payable"], "250000.00", "{paid}");
+
+    // the list, and its CSV
+    let (_, gone) = api.admin_get("/resellers?status=deactivated").await;
+    assert_eq!(gone["resellers"].as_array().map(Vec::len), Some(1));
+    let (s, b) = api
+        .admin_post(
+            "/resellers",
+            json!({"name": "=HYPERLINK(\"http://x\")", "email": "formula@resellers.example", "regions": ["IN"], "tier": "registered", "capacity": 1}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let res = api
+        .http
+        .get(format!("{}/resellers?format=csv", api.base))
+        .bearer_auth(crate::ADMIN_KEY)
+        .send()
+        .await
+        .expect("csv");
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap_or("")
+        .starts_with("text/csv"));
+    let text = res.text().await.expect("text");
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let names: Vec<String> = rows
+        .records()
+        .map(|r| r.expect("row").get(1).unwrap_or("").to_string())
+        .collect();
+    assert_eq!(names.len(), 3, "{text}");
+    assert!(names.contains(&"'=HYPERLINK(\"http://x\")".to_string()), "{names:?}");
+    assert!(text.starts_with("reseller_id,name,email,status"));
+}

@@ -26,3 +26,10 @@ async fn forms_honeypot_and_rate_limits() {
     applications::forms_honeypot_and_rate_limits(&Api::of(&stack), "aws").await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn suspension_and_deactivation() {
+    let stack = aws_stack().await;
+    applications::suspension_and_deactivation(&Api::of(&stack)).await;
+    stack.stop().await;
+}

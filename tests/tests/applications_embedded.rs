@@ -41,3 +41,10 @@ async fn the_demo_seeds_one_pending_application() {
     assert_eq!(ids, [id.as_str()]);
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn suspension_and_deactivation() {
+    let stack = embedded_stack().await;
+    applications::suspension_and_deactivation(&Api::of(&stack)).await;
+    stack.stop().await;
+}

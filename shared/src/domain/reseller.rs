@@ -37,6 +37,9 @@ pub enum ResellerStatus {
     /// approved, temporarily taking no leads
     Suspended,
     Rejected,
+    /// no longer a reseller: its keys revoked, its open platform leads re-routed, its history
+    /// and earned commission kept
+    Deactivated,
 }
 
 impl ResellerStatus {
@@ -46,6 +49,7 @@ impl ResellerStatus {
             "active" | "approved" => Some(ResellerStatus::Active),
             "suspended" => Some(ResellerStatus::Suspended),
             "rejected" => Some(ResellerStatus::Rejected),
+            "deactivated" => Some(ResellerStatus::Deactivated),
             _ => None,
         }
     }
@@ -55,6 +59,7 @@ impl ResellerStatus {
             ResellerStatus::Active => "active",
             ResellerStatus::Suspended => "suspended",
             ResellerStatus::Rejected => "rejected",
+            ResellerStatus::Deactivated => "deactivated",
         }
     }
 }
@@ -94,6 +99,9 @@ pub struct Reseller {
     /// its company's domain (one reseller or pending application per domain)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_domain: Option<String>,
+    /// every suspension, reactivation and deactivation, with who and why
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub status_history: Vec<StatusChange>,
     /// optimistic-concurrency counter: every write expects the version it read
     pub version: u64,
 }
@@ -111,6 +119,18 @@ impl Reseller {
     pub fn has_capacity(&self) -> bool {
         self.open_leads < self.capacity
     }
+}
+
+/// One change of a reseller's status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StatusChange {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    #[schema(value_type = String)]
+    pub from: ResellerStatus,
+    #[schema(value_type = String)]
+    pub to: ResellerStatus,
+    pub reason: String,
 }
 
 /// A reseller's white label on the documents its customers see.

@@ -201,6 +201,7 @@ mod tests {
             brand: None,
             terms: None,
             company_domain: None,
+            status_history: vec![],
             version: 1,
         }
     }

@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod commission;
 pub mod import;
 pub mod leads;
+pub mod lifecycle;
 pub mod payout;
 pub mod pipeline;
 pub mod quotes;

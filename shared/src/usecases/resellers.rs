@@ -201,6 +201,7 @@ pub fn draft(input: &NewReseller, now: chrono::DateTime<chrono::Utc>) -> Result<
         brand: None,
         terms: None,
         company_domain: None,
+        status_history: vec![],
         version: 1,
     };
     Ok((reseller, api_key))

@@ -36,6 +36,9 @@ pub struct ResellerView {
     pub terms: Option<crate::domain::application::Terms>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub company_domain: Option<String>,
+    /// each suspension, reactivation and deactivation with its reason
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub status_history: Vec<crate::domain::reseller::StatusChange>,
     /// only in the answer to `POST /resellers`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
@@ -62,6 +65,7 @@ impl From<&Reseller> for ResellerView {
             brand: r.brand.clone(),
             terms: r.terms.clone(),
             company_domain: r.company_domain.clone(),
+            status_history: r.status_history.clone(),
             api_key: None,
         }
     }

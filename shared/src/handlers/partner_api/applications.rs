@@ -119,7 +119,7 @@ async fn submit(
     applications_uc::count_address(&ports, &address).await?;
     let bytes = read_body(headers, body, MAX_APPLICATION_BODY).await?;
     let fields = parse_submission(headers, &bytes)?;
-    let input = validate(&fields, &api.config.extra_free_mail_domains).map_err(ApiError::Invalid)?;
+    let input = validate(&fields, &api.config.rules.routing.extra_free_mail_domains).map_err(ApiError::Invalid)?;
     let redirect = input.redirect.clone();
     let application = applications_uc::submit(&ports, input).await?;
     Ok((
@@ -223,7 +223,7 @@ pub(super) async fn approve_application(
     } else {
         TermsIn::default()
     };
-    let terms = validate_terms(&input, &api.config.applications).map_err(ApiError::Invalid)?;
+    let terms = validate_terms(&input, &api.config.rules.applications).map_err(ApiError::Invalid)?;
     let (application, reseller, api_key) = applications_uc::approve(&api.application_ports(), &id, terms).await?;
     let reseller = ResellerView {
         api_key: Some(api_key),

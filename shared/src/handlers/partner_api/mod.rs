@@ -1,9 +1,10 @@
 //! The partner-api function's HTTP API: the reseller lifecycle — applications and their
-//! review, API keys. A function of its own: it mails applicants (SES) and is public on one route, while
+//! review, API keys, suspension and deactivation. A function of its own: it mails applicants (SES) and is public on one route, while
 //! the lead API stays free of the mailer.
 
 mod applications;
 mod keys;
+mod lifecycle;
 
 use super::forms::{allowed_redirect, client_address, is_browser_form, parse_submission, see_other, with_query};
 use super::http::{
@@ -29,8 +30,8 @@ pub struct PartnerApiConfig {
     pub thank_you_url: String,
     pub error_url: String,
     pub redirect_hosts: Vec<String>,
-    pub extra_free_mail_domains: Vec<String>,
-    pub applications: crate::domain::application::ApplicationRules,
+    /// applications' limits, routing (re-routing a deactivated reseller's leads), the SLA
+    pub rules: crate::config::Rules,
 }
 
 impl PartnerApiConfig {
@@ -45,8 +46,7 @@ impl PartnerApiConfig {
             thank_you_url: env.required(env::THANK_YOU_URL),
             error_url: env.required(env::ERROR_URL),
             redirect_hosts: env.list(env::REDIRECT_ALLOWED_HOSTS),
-            extra_free_mail_domains: rules.routing.extra_free_mail_domains,
-            applications: rules.applications,
+            rules,
         }
     }
 }
@@ -64,7 +64,7 @@ impl PartnerApi {
             table: self.table.as_ref(),
             clock: self.clock.as_ref(),
             mailer: self.mailer.as_ref(),
-            rules: &self.config.applications,
+            rules: &self.config.rules.applications,
             mail_from: &self.config.mail_from,
             public_base_url: &self.config.public_base_url,
         }
@@ -81,6 +81,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/resellers/{id}/keys"),
     ("GET", "/resellers/{id}/keys"),
     ("DELETE", "/resellers/{id}/keys/{key_id}"),
+    ("POST", "/resellers/{id}/suspend"),
+    ("POST", "/resellers/{id}/reactivate"),
+    ("POST", "/resellers/{id}/deactivate"),
+    ("GET", "/resellers"),
 ];
 
 super::openapi::api_routes!(Arc<PartnerApi>;
@@ -92,6 +96,10 @@ super::openapi::api_routes!(Arc<PartnerApi>;
     keys::post_key,
     keys::list_keys,
     keys::delete_key,
+    lifecycle::suspend,
+    lifecycle::reactivate,
+    lifecycle::deactivate,
+    lifecycle::list_resellers,
 );
 
 pub fn router(api: Arc<PartnerApi>) -> Router {

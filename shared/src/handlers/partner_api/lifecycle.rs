@@ -1,0 +1,250 @@
+//! `POST /resellers/{id}/suspend|reactivate|deactivate` (admin, with a reason).
+
+use super::*;
+use crate::handlers::lead_api::ResellerView;
+use crate::usecases::lifecycle::{self, Deactivated, LifecycleError};
+
+impl From<LifecycleError> for ApiError {
+    fn from(e: LifecycleError) -> ApiError {
+        match e {
+            LifecycleError::NotFound(id) => ApiError::NotFound(format!("no reseller {id}")),
+            LifecycleError::Conflict(m) => ApiError::Conflict(m),
+            LifecycleError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct ReasonBody {
+    /// why (kept in the reseller's `status_history`)
+    reason: Option<String>,
+}
+
+/// The reseller after the change (and, for a deactivation, what it did).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct StatusChanged {
+    reseller: ResellerView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deactivation: Option<Deactivated>,
+}
+
+async fn reason_of(api: &PartnerApi, headers: &HeaderMap, body: Body) -> Result<String, ApiError> {
+    use crate::domain::text::{self, Lines};
+    require_admin(&authenticate(headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    let input: ReasonBody = json_body(headers, body, 16 * 1024).await?;
+    let mut errors = Vec::new();
+    let reason = text::collect(
+        text::required("reason", input.reason.as_deref(), 2000, Lines::Multi),
+        &mut errors,
+    );
+    reason.filter(|_| errors.is_empty()).ok_or(ApiError::Invalid(errors))
+}
+
+async fn change(
+    api: &PartnerApi,
+    headers: HeaderMap,
+    id: &str,
+    body: Body,
+    action: &str,
+) -> Result<Json<StatusChanged>, ApiError> {
+    let reason = reason_of(api, &headers, body).await?;
+    let r = lifecycle::change_status(api.table.as_ref(), api.clock.as_ref(), id, action, &reason).await?;
+    Ok(Json(StatusChanged {
+        reseller: ResellerView::from(&r),
+        deactivation: None,
+    }))
+}
+
+/// Suspends an active reseller: it receives no new leads and keeps its own.
+#[utoipa::path(post, path = "/resellers/{id}/suspend", tag = "resellers",
+    params(("id" = String, Path, description = "reseller id")),
+    request_body = ReasonBody,
+    security(("admin_key" = [])),
+    responses((status = 200, description = "suspended", body = StatusChanged),
+        (status = 400, description = "malformed body", body = ErrorBody),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not the admin", body = ErrorBody),
+        (status = 404, description = "no such reseller", body = ErrorBody),
+        (status = 409, description = "not active, or changed meanwhile", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "no reason", body = ErrorBody)))]
+pub(super) async fn suspend(
+    State(api): State<Arc<PartnerApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Json<StatusChanged>, ApiError> {
+    change(&api, headers, &id, body, "suspend").await
+}
+
+/// Reactivates a suspended reseller: it receives leads again.
+#[utoipa::path(post, path = "/resellers/{id}/reactivate", tag = "resellers",
+    params(("id" = String, Path, description = "reseller id")),
+    request_body = ReasonBody,
+    security(("admin_key" = [])),
+    responses((status = 200, description = "active again", body = StatusChanged),
+        (status = 400, description = "malformed body", body = ErrorBody),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not the admin", body = ErrorBody),
+        (status = 404, description = "no such reseller", body = ErrorBody),
+        (status = 409, description = "not suspended, or changed meanwhile", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "no reason", body = ErrorBody)))]
+pub(super) async fn reactivate(
+    State(api): State<Arc<PartnerApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Json<StatusChanged>, ApiError> {
+    change(&api, headers, &id, body, "reactivate").await
+}
+
+/// Deactivates a reseller (a soft delete): its keys stop working, its open platform leads are
+/// re-routed (audited), its registrations' protection ends; its history, ledger and payouts
+/// stay, and what it earned stays payable.
+#[utoipa::path(post, path = "/resellers/{id}/deactivate", tag = "resellers",
+    params(("id" = String, Path, description = "reseller id")),
+    request_body = ReasonBody,
+    security(("admin_key" = [])),
+    responses((status = 200, description = "deactivated, with what it did", body = StatusChanged),
+        (status = 400, description = "malformed body", body = ErrorBody),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not the admin", body = ErrorBody),
+        (status = 404, description = "no such reseller", body = ErrorBody),
+        (status = 409, description = "deactivated already, or changed meanwhile", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "no reason", body = ErrorBody)))]
+pub(super) async fn deactivate(
+    State(api): State<Arc<PartnerApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Json<StatusChanged>, ApiError> {
+    let reason = reason_of(&api, &headers, body).await?;
+    let (r, done) =
+        lifecycle::deactivate(api.table.as_ref(), api.clock.as_ref(), &api.config.rules, &id, &reason).await?;
+    Ok(Json(StatusChanged {
+        reseller: ResellerView::from(&r),
+        deactivation: Some(done),
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct ResellerParams {
+    /// active, suspended, deactivated, pending or rejected (default: every status)
+    status: Option<String>,
+    /// `csv` for a spreadsheet (a header row, formula-safe cells)
+    format: Option<String>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ResellerList {
+    resellers: Vec<ResellerView>,
+}
+
+const ALL_STATUSES: [crate::domain::reseller::ResellerStatus; 5] = [
+    crate::domain::reseller::ResellerStatus::Active,
+    crate::domain::reseller::ResellerStatus::Suspended,
+    crate::domain::reseller::ResellerStatus::Deactivated,
+    crate::domain::reseller::ResellerStatus::Pending,
+    crate::domain::reseller::ResellerStatus::Rejected,
+];
+
+/// Every reseller (or those in one status), by status then id; `?format=csv` for a spreadsheet.
+#[utoipa::path(get, path = "/resellers", tag = "resellers",
+    params(ResellerParams),
+    security(("admin_key" = [])),
+    responses((status = 200, description = "the resellers (JSON, or CSV with `format=csv`)", body = ResellerList),
+        (status = 400, description = "a bad query string", body = ErrorBody),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not the admin", body = ErrorBody),
+        (status = 422, description = "an unknown status or format", body = ErrorBody)))]
+pub(super) async fn list_resellers(
+    State(api): State<Arc<PartnerApi>>,
+    headers: HeaderMap,
+    QueryParams(p): QueryParams<ResellerParams>,
+) -> Result<Response, ApiError> {
+    use crate::domain::reseller::{Reseller, ResellerStatus};
+    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    let statuses: Vec<ResellerStatus> = match p.status.as_deref() {
+        None => ALL_STATUSES.to_vec(),
+        Some(s) => vec![ResellerStatus::parse(s).ok_or_else(|| {
+            ApiError::Invalid(vec![field_error(
+                "status",
+                "must be active, suspended, deactivated, pending or rejected",
+            )])
+        })?],
+    };
+    let csv = match p.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(ApiError::Invalid(vec![field_error("format", "must be json or csv")])),
+    };
+    let mut resellers: Vec<Reseller> = Vec::new();
+    for status in statuses {
+        let items = crate::repo::query_all(
+            api.table.as_ref(),
+            crate::ports::table::Query::new(crate::repo::resellers_index_pk(status.as_str()))
+                .index(crate::ports::table::Index::Gsi1),
+        )
+        .await?;
+        for item in items {
+            resellers.push(crate::repo::record(item)?);
+        }
+    }
+    if !csv {
+        return Ok(Json(ResellerList {
+            resellers: resellers.iter().map(ResellerView::from).collect(),
+        })
+        .into_response());
+    }
+    use crate::csv_out::{header, line, Cell};
+    let mut out = header(&[
+        "reseller_id",
+        "name",
+        "email",
+        "status",
+        "tier",
+        "regions",
+        "industries",
+        "capacity",
+        "open_leads",
+        "referral_code",
+        "company_domain",
+        "created_at",
+    ]);
+    for r in &resellers {
+        let tier = serde_json::to_value(r.tier)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let (regions, industries) = (r.regions.join(";"), r.industries.join(";"));
+        let created = r.created_at.to_rfc3339();
+        out.push_str(&line(&[
+            Cell::Text(&r.reseller_id),
+            Cell::Text(&r.name),
+            Cell::Text(&r.email),
+            Cell::Text(r.status.as_str()),
+            Cell::Text(&tier),
+            Cell::Text(&regions),
+            Cell::Text(&industries),
+            Cell::Number(r.capacity.into()),
+            Cell::Number(r.open_leads.into()),
+            Cell::Text(&r.referral_code),
+            Cell::Text(r.company_domain.as_deref().unwrap_or("")),
+            Cell::Text(&created),
+        ]));
+    }
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"resellers.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
