@@ -180,6 +180,7 @@ mod tests {
             closer_tier: crate::domain::reseller::Tier::Gold,
             closer_plan: Default::default(),
             parent: None,
+            ancestors: vec![],
             referring_reseller: None,
             customer_referrer: None,
             sell_price: None,

@@ -535,3 +535,113 @@ pub async fn suspension_and_deactivation(api: &Api) {
     assert!(names.contains(&"'=HYPERLINK(\"http://x\")".to_string()), "{names:?}");
     assert!(text.starts_with("reseller_id,name,email,status"));
 }
+
+/// Three levels of resellers: each proposes the next (approved by the admin under its
+/// proposer), a fourth level is refused; the third level's deal earns it its commission and
+/// each ancestor its override entry; a parent reads its children's month, never their leads.
+pub async fn sub_resellers_three_levels(api: &Api, tag: &str) {
+    let (top, top_key) = api.reseller("Level One", &["US"], &["retail"], "gold", 10).await;
+    let (_, stranger_key) = api.reseller("Level Stranger", &["US"], &["retail"], "gold", 10).await;
+    let propose = |parent: &str, key: &str, n: u32| {
+        let path = format!("/resellers/{parent}/sub-reseller-applications");
+        let body = application(
+            &format!("Level {n} Systems"),
+            &format!("level{n}-{tag}.in"),
+            &format!("owner@level{n}-{tag}.in"),
+        );
+        let key = key.to_string();
+        async move { api.post_as(&path, Some(&key), body).await }
+    };
+    let approve = |id: String| async move {
+        let (s, b) = api
+            .admin_post(
+                &format!("/reseller-applications/{id}/approve"),
+                json!({"tier": "registered"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        (
+            b["reseller"]["reseller_id"].as_str().expect("id").to_string(),
+            b["reseller"]["api_key"].as_str().expect("key").to_string(),
+        )
+    };
+    assert_eq!(propose(&top, &stranger_key, 2).await.0, StatusCode::FORBIDDEN);
+    let (s, p2) = propose(&top, &top_key, 2).await;
+    assert_eq!(s, StatusCode::CREATED, "{p2}");
+    assert_eq!(
+        (
+            p2["application"]["status"].as_str(),
+            p2["application"]["proposed_parent"].as_str()
+        ),
+        (Some("pending"), Some(top.as_str()))
+    );
+    let (second, second_key) = approve(p2["application"]["application_id"].as_str().expect("id").to_string()).await;
+    let (s, p3) = propose(&second, &second_key, 3).await;
+    assert_eq!(s, StatusCode::CREATED, "{p3}");
+    let (third, third_key) = approve(p3["application"]["application_id"].as_str().expect("id").to_string()).await;
+    let (_, me) = api.get_as(&format!("/resellers/{third}"), Some(&third_key)).await;
+    assert_eq!(me["terms"]["parent_reseller_id"], second.as_str());
+    // a fourth level is too deep
+    let (s, b) = propose(&third, &third_key, 4).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(
+        b["errors"][0]["message"].as_str().unwrap_or("").contains("limit is 3"),
+        "{b}"
+    );
+
+    // the third level closes a ₹10,00,000 licence deal
+    let lead = api.scored_lead(&format!("buyer@level-customer-{tag}.in")).await;
+    let order_id = crate::unique("ORD-LVL");
+    let mut o = crate::billing::order(&order_id, &lead, &third, "1000000.00", "1.00");
+    o["lines"] = json!([{"kind": "licence", "product": "ERP", "amount": "1000000.00"}]);
+    assert_eq!(api.signed("/billing/orders", &o).await.0, StatusCode::ACCEPTED);
+    let pay = crate::billing::payment(
+        &crate::unique("PAY-LVL"),
+        &order_id,
+        "licence",
+        "1000000.00",
+        "2026-10-05T10:00:00+05:30",
+    );
+    assert_eq!(api.signed("/billing/payments", &pay).await.0, StatusCode::ACCEPTED);
+    api.drain().await;
+    for (who, component, amount) in [
+        (&third, "licence", "250000.00"),
+        (&second, "override", "12500.00"),
+        (&top, "override", "12500.00"),
+    ] {
+        let ledger = api.ledger(who, "2026-10").await;
+        assert_eq!(ledger["totals"][component], amount, "{who}: {ledger}");
+    }
+    // a parent reads its children's month (not its grandchildren, not their leads)
+    let (s, kids) = api
+        .get_as(
+            &format!("/resellers/{second}/sub-resellers?month=2026-10"),
+            Some(&second_key),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{kids}");
+    let list = kids["sub_resellers"].as_array().expect("children");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["reseller_id"], third.as_str());
+    assert_eq!(list[0]["totals"]["INR"]["licence"], "250000.00");
+    assert!(!kids.to_string().contains("buyer@"), "never a lead's contact");
+    let (_, top_kids) = api
+        .get_as(&format!("/resellers/{top}/sub-resellers?month=2026-10"), Some(&top_key))
+        .await;
+    assert_eq!(top_kids["sub_resellers"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        api.get_as(&format!("/resellers/{second}/sub-resellers"), Some(&third_key))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        api.get_as(
+            &format!("/resellers/{second}/sub-resellers?month=oct"),
+            Some(&second_key)
+        )
+        .await
+        .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}

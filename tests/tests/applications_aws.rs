@@ -33,3 +33,10 @@ async fn suspension_and_deactivation() {
     applications::suspension_and_deactivation(&Api::of(&stack)).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn sub_resellers_three_levels() {
+    let stack = aws_stack().await;
+    applications::sub_resellers_three_levels(&Api::of(&stack), "aws").await;
+    stack.stop().await;
+}

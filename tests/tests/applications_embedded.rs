@@ -48,3 +48,10 @@ async fn suspension_and_deactivation() {
     applications::suspension_and_deactivation(&Api::of(&stack)).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn sub_resellers_three_levels() {
+    let stack = embedded_stack().await;
+    applications::sub_resellers_three_levels(&Api::of(&stack), "emb").await;
+    stack.stop().await;
+}

@@ -25,6 +25,8 @@ pub struct ApplicationRules {
     pub max_depth: usize,
     /// a new reseller's capacity unless the terms say
     pub default_capacity: u32,
+    /// a sub-reseller a reseller proposes is approved at once, with default terms
+    pub auto_approve_sub_resellers: bool,
 }
 
 impl Default for ApplicationRules {
@@ -34,6 +36,7 @@ impl Default for ApplicationRules {
             per_email_domain_per_hour: 3,
             max_depth: 3,
             default_capacity: 10,
+            auto_approve_sub_resellers: false,
         }
     }
 }
@@ -114,6 +117,9 @@ pub struct Application {
     pub terms: Option<Terms>,
     /// the reseller it became
     pub reseller_id: Option<String>,
+    /// a sub-reseller application: the reseller that proposed it (its parent-to-be)
+    #[serde(default)]
+    pub proposed_parent: Option<String>,
     #[schema(ignore)]
     pub version: u64,
 }

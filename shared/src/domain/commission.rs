@@ -221,10 +221,25 @@ pub struct Deal {
     pub closer_tier: Tier,
     pub closer_plan: Plan,
     pub parent: Option<String>,
+    /// every reseller above the closer, its parent first (each earns the override); empty on
+    /// deals recorded before sub-resellers nested, when `parent` alone counts
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ancestors: Vec<String>,
     pub referring_reseller: Option<String>,
     pub customer_referrer: Option<String>,
     /// what a margin-based reseller sells the licences for
     pub sell_price: Option<Decimal>,
+}
+
+impl Deal {
+    /// The resellers above the closer, nearest first.
+    pub fn above_closer(&self) -> Vec<&str> {
+        if self.ancestors.is_empty() {
+            self.parent.as_deref().into_iter().collect()
+        } else {
+            self.ancestors.iter().map(String::as_str).collect()
+        }
+    }
 }
 
 /// One ledger entry to write.
@@ -426,18 +441,19 @@ pub fn for_payment(
             )?;
         }
     }
-    // Parent override: an extra entry on top of the sub-reseller's commission.
-    if let Some(parent) = deal.parent.as_deref() {
-        if !closer_total.is_zero() && deal.closer_plan != Plan::Margin {
+    // Overrides: an extra entry for every reseller above the closer (SPEC §6, seed 002), each
+    // a share of the sub-reseller's own commission.
+    if !closer_total.is_zero() && deal.closer_plan != Plan::Margin {
+        for ancestor in deal.above_closer() {
             let target = mul(closer_total, rules.parent_override, "the parent override")?;
             b.reach(
                 OVERRIDE,
-                parent,
+                ancestor,
                 rules.parent_override,
                 target,
                 format!(
                     "{} override on sub-reseller {closer}'s {} {component}",
-                    rules.parent_override,
+                    percent(rules.parent_override),
                     show(closer_total)
                 ),
             )?;
@@ -523,6 +539,7 @@ mod tests {
             closer_tier: Tier::Registered,
             closer_plan: Plan::Tiered,
             parent: None,
+            ancestors: vec![],
             referring_reseller: None,
             customer_referrer: None,
             sell_price: None,
@@ -535,6 +552,24 @@ mod tests {
 
     fn total_for(entries: &[Draft], payee: &str) -> Decimal {
         entries.iter().filter(|e| e.payee == payee).map(|e| e.amount).sum()
+    }
+
+    #[test]
+    fn every_reseller_above_the_closer_earns_its_override() {
+        let mut nested = deal("1000000");
+        nested.parent = Some("parent".into());
+        nested.ancestors = vec!["parent".into(), "grandparent".into()];
+        let (entries, _) = pay(&nested, PaymentKind::Licence, "1000000", &Earned::default());
+        assert_eq!(total_for(&entries, "closer"), d("250000"));
+        assert_eq!(total_for(&entries, "parent"), d("12500"));
+        assert_eq!(total_for(&entries, "grandparent"), d("12500"));
+        // a deal recorded before nesting: its parent alone
+        nested.ancestors.clear();
+        let (entries, _) = pay(&nested, PaymentKind::Licence, "1000000", &Earned::default());
+        assert_eq!(
+            (total_for(&entries, "parent"), total_for(&entries, "grandparent")),
+            (d("12500"), d("0"))
+        );
     }
 
     #[test]

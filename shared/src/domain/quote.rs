@@ -641,6 +641,7 @@ mod tests {
             closer_tier: tier,
             closer_plan: Plan::Tiered,
             parent: Some("P".into()),
+            ancestors: vec![],
             referring_reseller: None,
             customer_referrer: None,
             sell_price: None,

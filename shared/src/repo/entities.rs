@@ -235,11 +235,15 @@ impl Entity for Reseller {
         reseller_key(&self.reseller_id)
     }
     fn index_entries(&self) -> Vec<IndexEntry> {
-        vec![on(
+        let mut out = vec![on(
             Index::Gsi1,
             resellers_index_pk(self.status.as_str()),
             &self.reseller_id,
-        )]
+        )];
+        if let Some(parent) = &self.parent_reseller_id {
+            out.push(on(Index::Gsi2, children_index_pk(parent), &self.reseller_id));
+        }
+        out
     }
 }
 

@@ -169,6 +169,10 @@ pub fn product_key(sku: &str) -> Key {
 }
 /// every catalogue product, by SKU
 pub const PRODUCTS_INDEX_PK: &str = "PRODUCTS";
+/// a reseller's sub-resellers
+pub fn children_index_pk(parent: &str) -> String {
+    format!("CHILDREN#{parent}")
+}
 pub fn resellers_index_pk(status: &str) -> String {
     format!("RESELLERS#{status}")
 }

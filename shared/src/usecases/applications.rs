@@ -67,6 +67,35 @@ pub async fn count_address(ports: &ApplicationPorts<'_>, address: &str) -> Resul
 
 /// Stores an application (its company domain held for it) and mails the applicant.
 pub async fn submit(ports: &ApplicationPorts<'_>, input: ApplicationInput) -> Result<Application, ApplicationError> {
+    submit_under(ports, input, None).await
+}
+
+/// A reseller proposes a sub-reseller: an application with its proposed parent (checked now:
+/// active, and not too deep), approved at once when the programme says so.
+pub async fn propose_sub_reseller(
+    ports: &ApplicationPorts<'_>,
+    parent_id: &str,
+    input: ApplicationInput,
+) -> Result<(Application, Option<(Reseller, String)>), ApplicationError> {
+    let terms = Terms {
+        parent_reseller_id: Some(parent_id.to_string()),
+        capacity: ports.rules.default_capacity,
+        ..Default::default()
+    };
+    check_terms(ports, &terms).await?;
+    let application = submit_under(ports, input, Some(parent_id.to_string())).await?;
+    if !ports.rules.auto_approve_sub_resellers || application.status != ApplicationStatus::Pending {
+        return Ok((application, None));
+    }
+    let (approved, reseller, key) = approve(ports, &application.application_id, terms).await?;
+    Ok((approved, Some((reseller, key))))
+}
+
+async fn submit_under(
+    ports: &ApplicationPorts<'_>,
+    input: ApplicationInput,
+    proposed_parent: Option<String>,
+) -> Result<Application, ApplicationError> {
     let now = ports.clock.now();
     let email_domain = input.contact.email.rsplit('@').next().unwrap_or("").to_string();
     rate_limit::hit(
@@ -100,6 +129,7 @@ pub async fn submit(ports: &ApplicationPorts<'_>, input: ApplicationInput) -> Re
         decision: None,
         terms: None,
         reseller_id: None,
+        proposed_parent,
         version: 1,
     };
     let mut writes = vec![repo::put_new(repo::item(&application)?)];
@@ -249,6 +279,11 @@ pub async fn approve(
 ) -> Result<(Application, Reseller, String), ApplicationError> {
     let application = get(ports.table, id).await?;
     pending(&application)?;
+    // a proposed sub-reseller goes under its proposer unless the admin says otherwise
+    let mut terms = terms;
+    if terms.parent_reseller_id.is_none() {
+        terms.parent_reseller_id = application.proposed_parent.clone();
+    }
     check_terms(ports, &terms).await?;
     for _ in 0..3 {
         let now = ports.clock.now();

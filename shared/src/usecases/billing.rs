@@ -197,6 +197,7 @@ pub async fn record_order(
                 closer_tier: closer.tier,
                 closer_plan: closer.plan.clone(),
                 parent: closer.parent_reseller_id.clone(),
+                ancestors: crate::usecases::resellers::ancestors_of(ports.table, &closer).await?,
                 referring_reseller: facts.referring_reseller_id.clone(),
                 customer_referrer,
                 sell_price: facts.sell_price,

@@ -39,6 +39,7 @@ fn deal_of(reseller: &Reseller, currency: &str, licence: rust_decimal::Decimal) 
         closer_tier: reseller.tier,
         closer_plan: reseller.plan.clone(),
         parent: reseller.parent_reseller_id.clone(),
+        ancestors: vec![],
         referring_reseller: None,
         customer_referrer: None,
         sell_price: None,

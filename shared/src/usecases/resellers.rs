@@ -262,6 +262,23 @@ pub async fn set_brand(
     Ok(Some(next))
 }
 
+/// The most levels a chain of resellers is walked (a guard against a cycle in old data).
+const MAX_ANCESTORS: usize = 16;
+
+/// The resellers above `reseller`, its parent first (each earns an override on its deals).
+pub async fn ancestors_of(table: &dyn Table, reseller: &Reseller) -> Result<Vec<String>, StoreError> {
+    let mut out: Vec<String> = Vec::new();
+    let mut next = reseller.parent_reseller_id.clone();
+    while let Some(id) = next.filter(|id| *id != reseller.reseller_id && !out.contains(id)) {
+        if out.len() >= MAX_ANCESTORS {
+            break;
+        }
+        next = get(table, &id).await?.and_then(|p| p.parent_reseller_id);
+        out.push(id);
+    }
+    Ok(out)
+}
+
 pub async fn get(table: &dyn Table, reseller_id: &str) -> Result<Option<Reseller>, StoreError> {
     match table.get(&repo::reseller_key(reseller_id)).await? {
         Some(item) => Ok(Some(repo::record(item)?)),

@@ -5,6 +5,7 @@
 mod applications;
 mod keys;
 mod lifecycle;
+mod subresellers;
 
 use super::forms::{allowed_redirect, client_address, is_browser_form, parse_submission, see_other, with_query};
 use super::http::{
@@ -85,6 +86,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/resellers/{id}/reactivate"),
     ("POST", "/resellers/{id}/deactivate"),
     ("GET", "/resellers"),
+    ("POST", "/resellers/{id}/sub-reseller-applications"),
+    ("GET", "/resellers/{id}/sub-resellers"),
 ];
 
 super::openapi::api_routes!(Arc<PartnerApi>;
@@ -100,6 +103,8 @@ super::openapi::api_routes!(Arc<PartnerApi>;
     lifecycle::reactivate,
     lifecycle::deactivate,
     lifecycle::list_resellers,
+    subresellers::propose,
+    subresellers::list_children,
 );
 
 pub fn router(api: Arc<PartnerApi>) -> Router {
