@@ -645,3 +645,91 @@ pub async fn sub_resellers_three_levels(api: &Api, tag: &str) {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
+
+/// A margin reseller buys at its channel price (₹10,00,000) and sells at its own (₹12,00,000):
+/// its quote estimates and its ledger records one `margin` entry of ₹2,00,000, no licence
+/// commission. Not allowed to change its channel price, it gets `422`; the admin may.
+pub async fn margin_reseller(api: &Api, tag: &str) {
+    let sku = api.product("ERP-MRG", "licence", "1200000.00", "0").await;
+    let domain = format!("margin-{tag}.in");
+    let (s, b) = api
+        .apply(application("Margin Traders", &domain, &format!("md@{domain}")))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let id = b["application_id"].as_str().expect("id").to_string();
+    let (s, ok) = api
+        .admin_post(
+            &format!("/reseller-applications/{id}/approve"),
+            json!({"plan": {"kind": "margin"}, "tier": "silver", "channel_prices": [{"sku": sku, "price": "1000000.00"}], "may_change_channel_price": false}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{ok}");
+    let rid = ok["reseller"]["reseller_id"].as_str().expect("id").to_string();
+    let key = ok["reseller"]["api_key"].as_str().expect("key").to_string();
+    let prices = format!("/resellers/{rid}/channel-prices");
+    let (s, b) = api
+        .put_as(
+            &prices,
+            &key,
+            json!({"channel_prices": [{"sku": sku, "price": "800000.00"}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["errors"][0]["field"], "channel_prices");
+    let (s, b) = api
+        .put_as(
+            &prices,
+            crate::ADMIN_KEY,
+            json!({"channel_prices": [{"sku": sku, "price": "1000000.00"}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    // its quote: the estimate is the margin
+    let lead = api.scored_lead(&format!("buyer@margin-customer-{tag}.in")).await;
+    let (_, l) = api.admin_get(&format!("/leads/{lead}")).await;
+    if l["owner_reseller_id"] != rid.as_str() {
+        let (s, b) = api
+            .admin_post(&format!("/leads/{lead}/assign"), json!({"reseller_id": rid}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    let (s, q) = api.quote(&key, &lead, json!([{"sku": sku}])).await;
+    assert_eq!(s, StatusCode::CREATED, "{q}");
+    let e = &q["commission_estimate"];
+    assert_eq!(e["licence"], "200000.00", "the margin, paid with the licence: {e}");
+    assert!(
+        e["parts"]
+            .as_array()
+            .is_some_and(|p| p.len() == 1 && p[0]["component"] == "margin"),
+        "{e}"
+    );
+
+    // sold at ₹12,00,000: one margin entry of ₹2,00,000
+    let order_id = crate::unique("ORD-MRG");
+    let mut o = crate::billing::order(&order_id, &lead, &rid, "1200000.00", "1.00");
+    o["lines"] = json!([{"kind": "licence", "product": sku, "amount": "1200000.00"}]);
+    let (s, b) = api.signed("/billing/orders", &o).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+    let pay = crate::billing::payment(
+        &crate::unique("PAY-MRG"),
+        &order_id,
+        "licence",
+        "1200000.00",
+        "2026-10-05T10:00:00+05:30",
+    );
+    assert_eq!(api.signed("/billing/payments", &pay).await.0, StatusCode::ACCEPTED);
+    api.drain().await;
+    let ledger = api.ledger(&rid, "2026-10").await;
+    let entries = ledger["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 1, "{ledger}");
+    assert_eq!(
+        (entries[0]["component"].as_str(), entries[0]["amount"].as_str()),
+        (Some("margin"), Some("200000.00"))
+    );
+    // a product without a channel price cannot be sold through it
+    let mut unknown = crate::billing::order(&crate::unique("ORD-MRG"), &lead, &rid, "5000.00", "1.00");
+    unknown["lines"] = json!([{"kind": "licence", "product": "UNPRICED", "amount": "5000.00"}]);
+    let (s, b) = api.signed("/billing/orders", &unknown).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+}

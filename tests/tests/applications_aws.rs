@@ -40,3 +40,10 @@ async fn sub_resellers_three_levels() {
     applications::sub_resellers_three_levels(&Api::of(&stack), "aws").await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn margin_reseller() {
+    let stack = aws_stack().await;
+    applications::margin_reseller(&Api::of(&stack), "aws").await;
+    stack.stop().await;
+}

@@ -55,3 +55,10 @@ async fn sub_resellers_three_levels() {
     applications::sub_resellers_three_levels(&Api::of(&stack), "emb").await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn margin_reseller() {
+    let stack = embedded_stack().await;
+    applications::margin_reseller(&Api::of(&stack), "emb").await;
+    stack.stop().await;
+}

@@ -156,6 +156,43 @@ pub fn advance_lead(
     ])
 }
 
+/// The deal's licence value and sell price. A margin reseller (seed 001) sells at its own
+/// price — the order's licence lines, what the customer pays — and buys at its channel price
+/// for each product (its terms): it earns the difference. Everyone else: the licence lines.
+fn margin_prices(closer: &Reseller, facts: &OrderFacts) -> Result<(Decimal, Option<Decimal>), BillingError> {
+    let sell = facts.total("licence");
+    if closer.plan != crate::domain::commission::Plan::Margin {
+        return Ok((sell, facts.sell_price));
+    }
+    if facts.sell_price.is_some_and(|p| p != sell) {
+        return Err(invalid(
+            "sell_price",
+            "a margin reseller's licence lines are its sell price; sell_price, when sent, must equal them",
+        ));
+    }
+    let prices = closer
+        .terms
+        .as_ref()
+        .map(|t| crate::domain::application::channel_price_map(&t.channel_prices))
+        .unwrap_or_default();
+    let mut channel = Decimal::ZERO;
+    for (i, line) in facts.lines.iter().enumerate().filter(|(_, l)| l.kind == "licence") {
+        match prices.get(&line.product) {
+            Some(p) => channel += *p,
+            None => {
+                return Err(invalid(
+                    &format!("lines[{i}].product"),
+                    &format!(
+                        "reseller {} has no channel price for {}",
+                        closer.reseller_id, line.product
+                    ),
+                ))
+            }
+        }
+    }
+    Ok((channel, Some(sell)))
+}
+
 pub async fn record_order(
     ports: &BillingPorts<'_>,
     facts: OrderFacts,
@@ -189,10 +226,11 @@ pub async fn record_order(
             .await?
             .ok_or_else(|| invalid("lead_id", "unknown lead"))?;
         let now = ports.clock.now();
+        let (licence_value, sell_price) = margin_prices(&closer, &facts)?;
         let order = Order {
             deal: Deal {
                 currency: facts.currency.clone(),
-                licence_value: facts.total("licence"),
+                licence_value,
                 closer: closer.reseller_id.clone(),
                 closer_tier: closer.tier,
                 closer_plan: closer.plan.clone(),
@@ -200,7 +238,7 @@ pub async fn record_order(
                 ancestors: crate::usecases::resellers::ancestors_of(ports.table, &closer).await?,
                 referring_reseller: facts.referring_reseller_id.clone(),
                 customer_referrer,
-                sell_price: facts.sell_price,
+                sell_price,
             },
             facts: facts.clone(),
             earned: Earned::default(),

@@ -30,11 +30,33 @@ fn conflict(m: impl Into<String>) -> PipelineError {
     PipelineError::Conflict(m.into())
 }
 
-/// The deal the quote would become, as the order would fix it (no referrer is known yet).
-fn deal_of(reseller: &Reseller, currency: &str, licence: rust_decimal::Decimal) -> Deal {
+/// The deal the quote would become, as the order would fix it (no referrer is known yet). A
+/// margin reseller's quote is its sell price; it buys at its channel prices.
+fn deal_of(
+    reseller: &Reseller,
+    currency: &str,
+    lines: &[crate::domain::quote::QuoteLine],
+    licence: rust_decimal::Decimal,
+) -> Deal {
+    let margin = reseller.plan == crate::domain::commission::Plan::Margin;
+    let prices = reseller
+        .terms
+        .as_ref()
+        .map(|t| crate::domain::application::channel_price_map(&t.channel_prices))
+        .unwrap_or_default();
+    let channel: rust_decimal::Decimal = lines
+        .iter()
+        .filter(|l| l.kind == crate::domain::catalogue::ProductKind::Licence)
+        // no channel price for a product: it buys at what it sells for (no margin on it)
+        .map(|l| {
+            prices
+                .get(&l.sku)
+                .map_or(l.net, |p| *p * rust_decimal::Decimal::from(l.quantity))
+        })
+        .sum();
     Deal {
         currency: currency.to_string(),
-        licence_value: licence,
+        licence_value: if margin { channel } else { licence },
         closer: reseller.reseller_id.clone(),
         closer_tier: reseller.tier,
         closer_plan: reseller.plan.clone(),
@@ -42,7 +64,7 @@ fn deal_of(reseller: &Reseller, currency: &str, licence: rust_decimal::Decimal) 
         ancestors: vec![],
         referring_reseller: None,
         customer_referrer: None,
-        sell_price: None,
+        sell_price: margin.then_some(licence),
     }
 }
 
@@ -123,7 +145,7 @@ pub async fn create(
         let (currency, lines, totals) =
             price(&terms, &products, ports.quotes.gst_rate).map_err(PipelineError::Invalid)?;
         let commission_estimate = estimate(
-            &deal_of(&reseller, &currency, totals.licence),
+            &deal_of(&reseller, &currency, &lines, totals.licence),
             &totals,
             ports.commission,
         )

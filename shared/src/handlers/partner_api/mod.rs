@@ -3,6 +3,7 @@
 //! the lead API stays free of the mailer.
 
 mod applications;
+mod channel;
 mod keys;
 mod lifecycle;
 mod subresellers;
@@ -88,6 +89,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/resellers"),
     ("POST", "/resellers/{id}/sub-reseller-applications"),
     ("GET", "/resellers/{id}/sub-resellers"),
+    ("PUT", "/resellers/{id}/channel-prices"),
 ];
 
 super::openapi::api_routes!(Arc<PartnerApi>;
@@ -105,6 +107,7 @@ super::openapi::api_routes!(Arc<PartnerApi>;
     lifecycle::list_resellers,
     subresellers::propose,
     subresellers::list_children,
+    channel::put_channel_prices,
 );
 
 pub fn router(api: Arc<PartnerApi>) -> Router {
