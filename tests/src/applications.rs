@@ -727,9 +727,88 @@ pub async fn margin_reseller(api: &Api, tag: &str) {
         (entries[0]["component"].as_str(), entries[0]["amount"].as_str()),
         (Some("margin"), Some("200000.00"))
     );
+    let res = api
+        .http
+        .get(format!("{}/resellers/{rid}/ledger?month=2026-10&format=csv", api.base))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("ledger csv");
+    let text = res.text().await.expect("csv");
+    assert!(text.starts_with("earned_at,payee,component,currency,amount"), "{text}");
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains(",margin,INR,200000.00,"), "{text}");
     // a product without a channel price cannot be sold through it
     let mut unknown = crate::billing::order(&crate::unique("ORD-MRG"), &lead, &rid, "5000.00", "1.00");
     unknown["lines"] = json!([{"kind": "licence", "product": "UNPRICED", "amount": "5000.00"}]);
     let (s, b) = api.signed("/billing/orders", &unknown).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+}
+
+/// `n` leads exported as CSV parse back to the same rows (page boundaries crossed), a company
+/// name starting with `=` neutralised; a reseller's export holds only its own leads.
+pub async fn lead_export(api: &Api, n: usize) {
+    let (rid, key) = api
+        .reseller("Export Partner", &["IN-KA"], &["retail"], "gold", 100_000)
+        .await;
+    api.reseller("Export Neighbour", &["IN-GJ"], &["retail"], "gold", 100_000)
+        .await;
+    let mut emails = std::collections::BTreeSet::new();
+    for chunk in (0..n).collect::<Vec<_>>().chunks(50) {
+        let posts = chunk.iter().map(|i| {
+            let company = if *i == 7 { "=SUM(1,2)".to_string() } else { format!("Company {i}, Pvt \"Ltd\"") };
+            let state = if i % 2 == 0 { "Karnataka" } else { "Gujarat" };
+            api.post_json(
+                "/leads",
+                json!({"email": format!("buyer{i}@export{i}.in"), "company": company, "country": "IN", "state": state, "title": "CFO"}),
+            )
+        });
+        for (s, b) in futures::future::join_all(posts).await {
+            assert_eq!(s, StatusCode::CREATED, "{b}");
+        }
+        emails.extend(chunk.iter().map(|i| format!("buyer{i}@export{i}.in")));
+        // scored a chunk at a time (the emulator is slow with many in flight)
+        api.drain().await;
+    }
+    let export = |key: String| async move {
+        let res = api
+            .http
+            .get(format!("{}/leads?format=csv", api.base))
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("export");
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("text/csv"));
+        let text = res.text().await.expect("csv");
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = reader.headers().expect("header").iter().map(str::to_string).collect();
+        let rows: Vec<std::collections::HashMap<String, String>> = reader
+            .records()
+            .map(|r| {
+                let r = r.expect("a well-formed row");
+                header.iter().cloned().zip(r.iter().map(str::to_string)).collect()
+            })
+            .collect();
+        rows
+    };
+    let all = export(crate::ADMIN_KEY.to_string()).await;
+    assert_eq!(all.len(), n);
+    let got: std::collections::BTreeSet<String> = all.iter().map(|r| r["email"].clone()).collect();
+    assert_eq!(got, emails, "the same rows, none twice");
+    let formula = all.iter().find(|r| r["email"] == "buyer7@export7.in").expect("row 7");
+    assert_eq!(formula["company"], "'=SUM(1,2)");
+    let quoted = all.iter().find(|r| r["email"] == "buyer3@export3.in").expect("row 3");
+    assert_eq!(quoted["company"], "Company 3, Pvt \"Ltd\"");
+    // a reseller: only its own (the Karnataka half)
+    let own = export(key).await;
+    assert_eq!(own.len(), n.div_ceil(2));
+    assert!(own.iter().all(|r| r["owner_reseller_id"] == rid));
+    assert_eq!(
+        api.get_as("/leads?format=xlsx", Some(crate::ADMIN_KEY)).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }

@@ -62,3 +62,10 @@ async fn margin_reseller() {
     applications::margin_reseller(&Api::of(&stack), "emb").await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn lead_export_of_a_thousand() {
+    let stack = embedded_stack().await;
+    applications::lead_export(&Api::of(&stack), 1000).await;
+    stack.stop().await;
+}

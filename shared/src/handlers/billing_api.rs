@@ -264,6 +264,78 @@ async fn get_order(
 struct LedgerParams {
     month: Option<String>,
     currency: Option<String>,
+    /// `csv`: the month's entries as a spreadsheet (a header row, plain decimals)
+    format: Option<String>,
+}
+
+/// `?format=` on a read: JSON (default) or CSV.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct FormatParams {
+    /// `csv`: the finance file (a header row, formula-safe cells, plain decimals)
+    format: Option<String>,
+}
+
+fn wants_csv(format: Option<&str>) -> Result<bool, ApiError> {
+    match format {
+        None | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(_) => Err(ApiError::Invalid(vec![FieldError {
+            field: "format".into(),
+            message: "must be json or csv".into(),
+        }])),
+    }
+}
+
+fn csv_response(file: &str, body: String) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A ledger month as CSV.
+fn ledger_csv(entries: &[crate::domain::ledger::Entry]) -> String {
+    use crate::csv_out::{header, line, Cell};
+    let mut out = header(&[
+        "earned_at",
+        "payee",
+        "component",
+        "currency",
+        "amount",
+        "base",
+        "rate",
+        "order_id",
+        "source",
+        "source_id",
+        "payout_id",
+        "explanation",
+    ]);
+    for e in entries {
+        let earned = e.earned_at.to_rfc3339();
+        out.push_str(&line(&[
+            Cell::Text(&earned),
+            Cell::Text(&e.payee),
+            Cell::Text(&e.component),
+            Cell::Text(&e.currency),
+            Cell::Number(e.amount),
+            Cell::Number(e.base),
+            Cell::Number(e.rate),
+            Cell::Text(&e.order_id),
+            Cell::Text(&e.source),
+            Cell::Text(&e.source_id),
+            Cell::Text(e.payout_id.as_deref().unwrap_or("")),
+            Cell::Text(&e.explanation),
+        ]));
+    }
+    out
 }
 
 #[utoipa::path(get, path = "/resellers/{id}/ledger", tag = "ledger",
@@ -278,7 +350,7 @@ async fn get_ledger(
     headers: HeaderMap,
     Path(id): Path<String>,
     QueryParams(p): QueryParams<LedgerParams>,
-) -> Result<Json<LedgerView>, ApiError> {
+) -> Result<Response, ApiError> {
     match authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await? {
         Principal::Admin => {}
         Principal::Reseller(own) if own == id => {}
@@ -291,7 +363,11 @@ async fn get_ledger(
             message: "must be YYYY-MM".into(),
         }]));
     }
+    let csv = wants_csv(p.format.as_deref())?;
     let entries = ledger_month(api.table.as_ref(), &id, &month).await?;
+    if csv {
+        return Ok(csv_response(&format!("ledger-{id}-{month}.csv"), ledger_csv(&entries)));
+    }
     let by_currency = totals(&entries);
     // one currency's totals under `totals`; every currency separately under `totals_by_currency`
     if let Some(c) = &p.currency {
@@ -318,7 +394,8 @@ async fn get_ledger(
         totals: by_currency.get(&currency).cloned().unwrap_or_default(),
         currency,
         totals_by_currency: by_currency,
-    }))
+    })
+    .into_response())
 }
 
 /// A health signal: from a billing/support system (signed) or an admin (bearer key).
@@ -411,16 +488,17 @@ async fn get_contract(
 }
 
 #[utoipa::path(get, path = "/payouts/{month}", tag = "ledger",
-    params(("month" = String, Path, description = "YYYY-MM")),
+    params(("month" = String, Path, description = "YYYY-MM"), FormatParams),
     security(("admin_key" = [])),
-    responses((status = 200, description = "the month's payout tickets and totals per currency", body = MonthPayoutsView), (status = 401, description = "no valid key", body = ErrorBody),
+    responses((status = 200, description = "the month's payout tickets and totals per currency (or the finance CSV with `format=csv`)", body = MonthPayoutsView), (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "not the admin", body = ErrorBody),
         (status = 422, description = "a bad month", body = ErrorBody)))]
 async fn get_month_payouts(
     State(api): State<Arc<BillingApi>>,
     headers: HeaderMap,
     Path(month): Path<String>,
-) -> Result<Json<MonthPayoutsView>, ApiError> {
+    QueryParams(p): QueryParams<FormatParams>,
+) -> Result<Response, ApiError> {
     require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
     if parse_month(&month).is_none() {
         return Err(ApiError::Invalid(vec![FieldError {
@@ -428,7 +506,14 @@ async fn get_month_payouts(
             message: "must be YYYY-MM".into(),
         }]));
     }
+    let csv = wants_csv(p.format.as_deref())?;
     let tickets = crate::usecases::payout::month_tickets(api.table.as_ref(), &month).await?;
+    if csv {
+        return Ok(csv_response(
+            &format!("payouts-{month}.csv"),
+            crate::mail::finance_csv(&tickets),
+        ));
+    }
     let mut totals: std::collections::BTreeMap<String, rust_decimal::Decimal> = Default::default();
     for l in tickets.iter().flat_map(|t| t.lines.iter()) {
         *totals.entry(l.currency.clone()).or_default() += l.payable;
@@ -437,7 +522,8 @@ async fn get_month_payouts(
         month,
         payouts: tickets.iter().map(PayoutTicketView::from).collect(),
         totals,
-    }))
+    })
+    .into_response())
 }
 
 #[utoipa::path(get, path = "/resellers/{id}/payouts", tag = "ledger",

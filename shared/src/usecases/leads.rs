@@ -127,6 +127,24 @@ pub async fn list(
     limit: u32,
     cursor: Option<String>,
 ) -> Result<(Vec<LeadRecord>, Option<String>), ListError> {
+    let (leads, cursor) = list_leads(table, filter, limit, cursor).await?;
+    let mut out = Vec::new();
+    for lead in leads {
+        if let Some(full) = get_ticket(table, &lead.lead_id).await? {
+            out.push(full);
+        }
+    }
+    Ok((out, cursor))
+}
+
+/// One page of the leads a filter selects, newest first, without their audit trails (an
+/// export reads a page in one query).
+pub async fn list_leads(
+    table: &dyn Table,
+    filter: &LeadFilter,
+    limit: u32,
+    cursor: Option<String>,
+) -> Result<(Vec<Lead>, Option<String>), ListError> {
     let stage = filter.stage.as_deref().map(stage_partition).transpose()?;
     let (index, pk) = if let Some(e) = &filter.email {
         (Index::Gsi1, repo::email_index_pk(&email_key(e)))
@@ -161,10 +179,64 @@ pub async fn list(
                 || (lead.owner_reseller_id.is_none() && lead.queue.as_deref() == Some(o.trim()))
         });
         if stage_ok && owner_ok {
-            if let Some(full) = get_ticket(table, &lead.lead_id).await? {
-                out.push(full);
-            }
+            out.push(lead);
         }
     }
     Ok((out, page.cursor))
+}
+
+/// The export's header row.
+pub const CSV_COLUMNS: &[&str] = &[
+    "lead_id",
+    "created_at",
+    "stage",
+    "closed_lost",
+    "spam",
+    "score",
+    "band",
+    "owner_reseller_id",
+    "name",
+    "company",
+    "email",
+    "phone",
+    "title",
+    "country",
+    "state",
+    "industry",
+    "employees",
+    "budget",
+    "timeline",
+    "channel",
+    "campaign",
+];
+
+/// One lead as a CSV row (formula-safe, in `CSV_COLUMNS` order).
+pub fn csv_row(l: &Lead) -> String {
+    use crate::csv_out::{line, Cell};
+    let p = &l.profile;
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    let texts = [
+        l.lead_id.clone(),
+        l.created_at.to_rfc3339(),
+        l.stage.code().to_string(),
+        l.closed_lost.to_string(),
+        l.spam.to_string(),
+        l.score.map(|s| s.to_string()).unwrap_or_default(),
+        l.band.map(|b| format!("{b:?}").to_lowercase()).unwrap_or_default(),
+        o(&l.owner_reseller_id),
+        o(&p.name),
+        o(&p.company),
+        l.email.clone(),
+        o(&p.phone),
+        o(&p.title),
+        o(&p.country),
+        o(&p.state),
+        o(&p.industry),
+        o(&p.employees),
+        o(&p.budget),
+        o(&p.timeline),
+        l.attribution.channel.clone(),
+        o(&l.attribution.campaign),
+    ];
+    line(&texts.iter().map(|t| Cell::Text(t)).collect::<Vec<_>>())
 }

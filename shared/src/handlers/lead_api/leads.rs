@@ -1,6 +1,7 @@
 //! `GET /leads/{id}` and `GET /leads`: a ticket with its trail, and lists by filter.
 
 use super::*;
+use futures_util::StreamExt;
 
 #[utoipa::path(get, path = "/leads/{id}", tag = "leads",
     params(("id" = String, Path, description = "lead id")),
@@ -46,18 +47,21 @@ pub(super) struct ListParams {
     owner: Option<String>,
     cursor: Option<String>,
     limit: Option<u32>,
+    /// `csv`: every matching lead as a spreadsheet, streamed page by page (a header row,
+    /// formula-safe cells); `cursor` and `limit` do not apply
+    format: Option<String>,
 }
 
 #[utoipa::path(get, path = "/leads", tag = "leads",
     params(ListParams),
     security(("admin_key" = []), ("reseller_key" = [])),
-    responses((status = 200, description = "`{leads, cursor}`, newest first (a reseller: its own)", body = Object), (status = 400, description = "malformed body or query", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
+    responses((status = 200, description = "`{leads, cursor}`, newest first (a reseller: its own); with `format=csv`, text/csv", body = Object), (status = 400, description = "malformed body or query", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
         (status = 422, description = "a bad filter", body = ErrorBody)))]
 pub(super) async fn list_leads(
     State(api): State<Arc<LeadApi>>,
     headers: HeaderMap,
     QueryParams(p): QueryParams<ListParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     let mut filter = LeadFilter {
         email: p.email.filter(|s| !s.trim().is_empty()),
@@ -70,18 +74,68 @@ pub(super) async fn list_leads(
         }
         filter.owner = Some(rid.clone());
     }
+    match p.format.as_deref() {
+        None | Some("json") => {}
+        Some("csv") => return csv_export(api.table.clone(), filter).await,
+        Some(_) => {
+            return Err(ApiError::Invalid(vec![FieldError {
+                field: "format".into(),
+                message: "must be json or csv".into(),
+            }]))
+        }
+    }
     let (found, cursor) = leads_uc::list(api.table.as_ref(), &filter, p.limit.unwrap_or(20), p.cursor)
         .await
-        .map_err(|e| match e {
-            ListError::BadFilter(m) => ApiError::Invalid(vec![FieldError {
-                field: "filter".into(),
-                message: m,
-            }]),
-            ListError::Store(crate::ports::table::StoreError::BadCursor) => {
-                ApiError::BadRequest("invalid cursor".into())
-            }
-            ListError::Store(s) => ApiError::from(s),
-        })?;
+        .map_err(list_error)?;
     let leads: Vec<Value> = found.iter().map(|r| leads_uc::view(&r.lead, &r.audit)).collect();
-    Ok(Json(json!({ "leads": leads, "cursor": cursor })))
+    Ok(Json(json!({ "leads": leads, "cursor": cursor })).into_response())
+}
+
+fn list_error(e: ListError) -> ApiError {
+    match e {
+        ListError::BadFilter(m) => ApiError::Invalid(vec![FieldError {
+            field: "filter".into(),
+            message: m,
+        }]),
+        ListError::Store(crate::ports::table::StoreError::BadCursor) => ApiError::BadRequest("invalid cursor".into()),
+        ListError::Store(s) => ApiError::from(s),
+    }
+}
+
+/// Every lead the filter selects as CSV, streamed a page (100 leads, one query) at a time; the
+/// first page is read before answering, so a bad filter is still a `422`.
+async fn csv_export(table: Arc<dyn crate::ports::Table>, filter: LeadFilter) -> Result<Response, ApiError> {
+    const PAGE: u32 = 100;
+    let (first, cursor) = leads_uc::list_leads(table.as_ref(), &filter, PAGE, None)
+        .await
+        .map_err(list_error)?;
+    let mut head = crate::csv_out::header(leads_uc::CSV_COLUMNS);
+    for l in &first {
+        head.push_str(&leads_uc::csv_row(l));
+    }
+    let rest = futures_util::stream::unfold(cursor, move |cursor| {
+        let (table, filter) = (table.clone(), filter.clone());
+        async move {
+            let cursor = cursor?;
+            match leads_uc::list_leads(table.as_ref(), &filter, PAGE, Some(cursor)).await {
+                Ok((leads, next)) => {
+                    let chunk: String = leads.iter().map(leads_uc::csv_row).collect();
+                    Some((Ok::<String, std::io::Error>(chunk), next))
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "lead export stopped");
+                    Some((Err(std::io::Error::other("the export stopped; try again")), None))
+                }
+            }
+        }
+    });
+    let body = futures_util::stream::iter([Ok::<String, std::io::Error>(head)]).chain(rest);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"leads.csv\""),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response())
 }
