@@ -148,12 +148,12 @@ pub fn statement(
     let subject = format!("Your partner statement for {}", month_name(&t.month));
     let mut text = format!(
         "Hello {},\n\nYour statement for {}:\n",
-        reseller.name,
+        reseller.display_name(),
         month_name(&t.month)
     );
     let mut html = format!(
         "<p>Hello {},</p><p>Your statement for {}:</p>",
-        escape_html(&reseller.name),
+        escape_html(reseller.display_name()),
         month_name(&t.month)
     );
     for l in &t.lines {
@@ -192,7 +192,15 @@ pub fn statement(
     }
     text.push_str("\n— Partner Programme\n");
     html.push_str("<p>— Partner Programme</p>");
-    build(from, &reseller.name, &reseller.email, &subject, text, html, now)
+    build(
+        from,
+        reseller.display_name(),
+        &reseller.email,
+        &subject,
+        text,
+        html,
+        now,
+    )
 }
 
 pub const FINANCE_CSV_HEADER: &str = "payee_id,payee_name,currency,licence,amc_first_year,amc_renewal,referral,override,margin,clawbacks,carried_in,carried_out,net_payable";

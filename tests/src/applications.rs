@@ -812,3 +812,99 @@ pub async fn lead_export(api: &Api, n: usize) {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
+
+/// Seed 001's reports: a reseller's month of revenue (by product and payment kind), commission
+/// and leads, and its contracts' usage; an admin sees every reseller, a reseller itself.
+pub async fn revenue_and_usage_reports(api: &Api) {
+    let dec = |v: &Value| {
+        v.as_str()
+            .and_then(|s| s.parse::<rust_decimal::Decimal>().ok())
+            .unwrap_or_else(|| panic!("{v}"))
+    };
+    api.set_clock("2026-10-01T10:00:00+05:30").await;
+    let (rid, key) = api.reseller("Report Partner", &["IN"], &[], "gold", 10).await;
+    let (other, other_key) = api.reseller("Report Other", &["US"], &["retail"], "gold", 10).await;
+    let lead = api.scored_lead("cfo@report-customer.in").await;
+    let order_id = crate::unique("ORD-REP");
+    assert_eq!(
+        api.signed(
+            "/billing/orders",
+            &crate::billing::order(&order_id, &lead, &rid, "1000000.00", "200000.00")
+        )
+        .await
+        .0,
+        StatusCode::ACCEPTED
+    );
+    for (kind, amount) in [("licence", "1000000.00"), ("amc", "200000.00")] {
+        let pay = crate::billing::payment(
+            &crate::unique("PAY-REP"),
+            &order_id,
+            kind,
+            amount,
+            "2026-10-05T10:00:00+05:30",
+        );
+        assert_eq!(api.signed("/billing/payments", &pay).await.0, StatusCode::ACCEPTED);
+    }
+    api.drain().await;
+    let (s, b) = api
+        .admin_post(
+            &format!("/contracts/{order_id}/signals"),
+            json!({"signal_id": "usage-1", "type": "usage", "active_users": 40, "licensed_users": 100, "at": "2026-10-20T10:00:00Z"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+
+    let (s, all) = api.admin_get("/reports/revenue?month=2026-10").await;
+    assert_eq!(s, StatusCode::OK, "{all}");
+    let rows = all["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 2, "every reseller: {all}");
+    let row = rows.iter().find(|r| r["reseller_id"] == rid.as_str()).expect("its row");
+    assert_eq!(row["orders"], 1);
+    assert_eq!(
+        dec(&row["revenue_by_product"]["INR"]["ERP Enterprise"]),
+        "1000000".parse().expect("d")
+    );
+    assert_eq!(
+        dec(&row["revenue_by_product"]["INR"]["ERP AMC year 1"]),
+        "200000".parse().expect("d")
+    );
+    assert_eq!(
+        dec(&row["revenue_by_component"]["INR"]["amc"]),
+        "200000".parse().expect("d")
+    );
+    assert_eq!(dec(&row["commission"]["INR"]["licence"]), "250000".parse().expect("d"));
+    assert_eq!(
+        dec(&row["commission"]["INR"]["amc_first_year"]),
+        "40000".parse().expect("d")
+    );
+    assert_eq!(
+        (row["leads_received"].as_u64(), row["leads_converted"].as_u64()),
+        (Some(1), Some(1))
+    );
+    // a reseller: its own row only
+    let (_, own) = api.get_as("/reports/revenue?month=2026-10", Some(&other_key)).await;
+    let own_rows = own["rows"].as_array().expect("rows");
+    assert_eq!(
+        (own_rows.len(), own_rows[0]["reseller_id"].as_str()),
+        (1, Some(other.as_str()))
+    );
+    assert_eq!(own_rows[0]["orders"], 0);
+    assert_eq!(
+        api.get_as("/reports/revenue", Some(&key)).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let (s, usage) = api.get_as("/reports/usage?month=2027-10", Some(&key)).await;
+    assert_eq!(s, StatusCode::OK, "{usage}");
+    let u = &usage["rows"][0];
+    assert_eq!(
+        (u["contracts"].as_u64(), u["renewing"].as_u64()),
+        (Some(1), Some(1)),
+        "{usage}"
+    );
+    assert_eq!(
+        (u["licensed_users"].as_u64(), u["active_users"].as_u64()),
+        (Some(100), Some(40))
+    );
+    assert_eq!(dec(&u["utilisation"]), "0.4".parse().expect("d"));
+}

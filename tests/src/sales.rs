@@ -772,9 +772,19 @@ where
     F: Fn(String) -> Fut,
     Fut: Future<Output = Vec<SentMail>>,
 {
-    let (_, key) = api
+    let (rid, key) = api
         .reseller(&format!("Nurture Mover {tag}"), &["IN"], &[], "gold", 10)
         .await;
+    // its white label, used by its sequence emails
+    let (s, b) = api
+        .put_as(
+            &format!("/resellers/{rid}/brand"),
+            &key,
+            json!({"display_name": format!("Warm Leads Co {tag}"), "reply_to": "Replies@WarmLeads.example", "signature": "Asha Rao\nWarm Leads Co"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["brand"]["reply_to"], "replies@warmleads.example");
     api.set_clock("2026-11-23T10:00:00+05:30").await;
     let mut leads = Vec::new();
     for who in ["moved", "lost", "left"] {
@@ -810,9 +820,10 @@ where
     assert_eq!(report["sent"], 1, "{report}");
     assert!(mail(leads[0].0.clone()).await.is_empty(), "converted: no more nurture");
     assert!(mail(leads[1].0.clone()).await.is_empty(), "lost: no more nurture");
-    assert_eq!(
-        mail(leads[2].0.clone()).await.len(),
-        1,
-        "the lead left alone is nurtured"
-    );
+    let nurtured = mail(leads[2].0.clone()).await;
+    assert_eq!(nurtured.len(), 1, "the lead left alone is nurtured");
+    let from = crate::sequences::header(&nurtured[0], "From").unwrap_or("");
+    assert!(from.contains(&format!("Warm Leads Co {tag}")), "{from}");
+    let reply_to = crate::sequences::header(&nurtured[0], "Reply-To").unwrap_or("");
+    assert!(reply_to.contains("replies@warmleads.example"), "{reply_to}");
 }

@@ -57,3 +57,10 @@ async fn lead_export() {
     applications::lead_export(&Api::of(&stack), 24).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn revenue_and_usage_reports() {
+    let stack = aws_stack().await;
+    applications::revenue_and_usage_reports(&Api::of(&stack)).await;
+    stack.stop().await;
+}

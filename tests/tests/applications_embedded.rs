@@ -69,3 +69,10 @@ async fn lead_export_of_a_thousand() {
     applications::lead_export(&Api::of(&stack), 1000).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn revenue_and_usage_reports() {
+    let stack = embedded_stack().await;
+    applications::revenue_and_usage_reports(&Api::of(&stack)).await;
+    stack.stop().await;
+}

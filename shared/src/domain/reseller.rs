@@ -116,6 +116,30 @@ impl Reseller {
         }
     }
 
+    /// The name its customers see (its brand's, else its own).
+    pub fn display_name(&self) -> &str {
+        self.brand
+            .as_ref()
+            .and_then(|b| b.display_name.as_deref())
+            .unwrap_or(&self.name)
+    }
+
+    /// Where replies to its sequence emails go.
+    pub fn reply_to(&self) -> &str {
+        self.brand
+            .as_ref()
+            .and_then(|b| b.reply_to.as_deref())
+            .unwrap_or(&self.email)
+    }
+
+    /// The closing lines of its emails.
+    pub fn signature(&self) -> String {
+        match self.brand.as_ref().and_then(|b| b.signature.clone()) {
+            Some(s) => s,
+            None => format!("{}\n{}", self.display_name(), self.email),
+        }
+    }
+
     pub fn has_capacity(&self) -> bool {
         self.open_leads < self.capacity
     }
@@ -144,8 +168,11 @@ pub struct Brand {
     pub primary_colour: Option<String>,
     /// `#rrggbb`
     pub accent_colour: Option<String>,
-    /// the closing lines of a proposal (name, title, phone)
+    /// the closing lines of a proposal or sequence email (name, title, phone)
     pub signature: Option<String>,
+    /// where prospects' replies to its sequence emails go (its own email unless set)
+    #[serde(default)]
+    pub reply_to: Option<String>,
 }
 
 /// What a reseller sends as its brand (`PUT /resellers/{id}/brand`).
@@ -156,6 +183,7 @@ pub struct BrandIn {
     pub primary_colour: Option<String>,
     pub accent_colour: Option<String>,
     pub signature: Option<String>,
+    pub reply_to: Option<String>,
 }
 
 fn colour(field: &str, v: Option<&str>, errors: &mut Vec<crate::domain::lead::FieldError>) -> Option<String> {
@@ -204,6 +232,17 @@ pub fn validate_brand(b: &BrandIn) -> Result<Brand, Vec<crate::domain::lead::Fie
             ok.then(|| u.to_string())
         }
     };
+    let reply_to = match b.reply_to.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => None,
+        Some(r) if r.len() <= 254 && crate::domain::lead::is_valid_email(&r.to_lowercase()) => Some(r.to_lowercase()),
+        Some(_) => {
+            e.push(crate::domain::lead::FieldError {
+                field: "reply_to".into(),
+                message: "is not an email address".into(),
+            });
+            None
+        }
+    };
     let primary_colour = colour("primary_colour", b.primary_colour.as_deref(), &mut e);
     let accent_colour = colour("accent_colour", b.accent_colour.as_deref(), &mut e);
     if e.is_empty() {
@@ -213,6 +252,7 @@ pub fn validate_brand(b: &BrandIn) -> Result<Brand, Vec<crate::domain::lead::Fie
             primary_colour,
             accent_colour,
             signature,
+            reply_to,
         })
     } else {
         Err(e)

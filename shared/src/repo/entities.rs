@@ -551,11 +551,18 @@ impl Entity for Contract {
     }
     /// on the renewal index by its India renewal date, however and whenever it is written
     fn index_entries(&self) -> Vec<IndexEntry> {
-        vec![on(
-            Index::Gsi1,
-            RENEWALS_INDEX_PK,
-            renewal_index_sk(india_date(self.renewal_date), &self.contract_id),
-        )]
+        vec![
+            on(
+                Index::Gsi1,
+                RENEWALS_INDEX_PK,
+                renewal_index_sk(india_date(self.renewal_date), &self.contract_id),
+            ),
+            on(
+                Index::Gsi2,
+                reseller_contracts_index_pk(&self.reseller_id),
+                &self.contract_id,
+            ),
+        ]
     }
 }
 

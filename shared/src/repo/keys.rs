@@ -262,6 +262,10 @@ pub fn contract_key(id: &str) -> Key {
     Key::new(contract_pk(id), "CONTRACT")
 }
 pub const RENEWALS_INDEX_PK: &str = "RENEWALS";
+/// a reseller's AMC contracts (the usage report)
+pub fn reseller_contracts_index_pk(reseller_id: &str) -> String {
+    format!("CONTRACTS#{reseller_id}")
+}
 /// A contract's place on the renewal index: its renewal date in India, then its id.
 pub fn renewal_index_sk(india_date: NaiveDate, contract_id: &str) -> String {
     format!("{}#{contract_id}", india_date.format("%Y-%m-%d"))

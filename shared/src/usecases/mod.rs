@@ -15,6 +15,7 @@ pub mod rate_limit;
 pub mod referrals;
 pub mod registrations;
 pub mod renewals;
+pub mod reports;
 pub mod requeue;
 pub mod resellers;
 pub mod score_route;

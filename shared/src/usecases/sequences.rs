@@ -325,8 +325,9 @@ async fn send_step(
         .collect();
     let name = lead.profile.name.clone().unwrap_or_else(|| "there".into());
     let company = lead.profile.company.clone().unwrap_or_else(|| "your company".into());
+    // the owner's white label (display name, reply-to, signature), else the programme's
     let (brand, signature) = match &owner {
-        Some(r) => (r.name.clone(), format!("{}\n{}", r.name, r.email)),
+        Some(r) => (r.display_name().to_string(), r.signature()),
         None => ("Partner Programme".to_string(), "Partner Programme".to_string()),
     };
     let vars = [
@@ -347,7 +348,7 @@ async fn send_step(
     let mime = crate::mail::branded(
         ports.mail_from,
         &brand,
-        owner.as_ref().map(|r| r.email.as_str()),
+        owner.as_ref().map(|r| r.reply_to()),
         &lead.email,
         &subject,
         text,

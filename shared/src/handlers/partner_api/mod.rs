@@ -6,6 +6,7 @@ mod applications;
 mod channel;
 mod keys;
 mod lifecycle;
+mod reports;
 mod subresellers;
 
 use super::forms::{allowed_redirect, client_address, is_browser_form, parse_submission, see_other, with_query};
@@ -90,6 +91,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/resellers/{id}/sub-reseller-applications"),
     ("GET", "/resellers/{id}/sub-resellers"),
     ("PUT", "/resellers/{id}/channel-prices"),
+    ("GET", "/reports/revenue"),
+    ("GET", "/reports/usage"),
 ];
 
 super::openapi::api_routes!(Arc<PartnerApi>;
@@ -108,6 +111,8 @@ super::openapi::api_routes!(Arc<PartnerApi>;
     subresellers::propose,
     subresellers::list_children,
     channel::put_channel_prices,
+    reports::revenue,
+    reports::usage,
 );
 
 pub fn router(api: Arc<PartnerApi>) -> Router {
