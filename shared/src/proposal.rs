@@ -181,6 +181,7 @@ mod tests {
             closer_plan: Default::default(),
             parent: None,
             ancestors: vec![],
+            rates: None,
             referring_reseller: None,
             customer_referrer: None,
             sell_price: None,

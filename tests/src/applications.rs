@@ -87,7 +87,7 @@ where
     let (s, ok) = api
         .admin_post(
             &approve,
-            json!({"tier": "gold", "channel_prices": [{"sku": sku, "price": "900000.00"}], "may_change_channel_price": false,
+            json!({"tier": "gold", "rates": {"amc_first_year": "0.22"}, "channel_prices": [{"sku": sku, "price": "900000.00"}], "may_change_channel_price": false,
                    "payout": {"currency": "INR", "threshold": "1000.00"}, "capacity": 25, "terms_note": "two-year term, West region"}),
         )
         .await;
@@ -104,6 +104,7 @@ where
         (Some("gold"), Some(25))
     );
     assert_eq!(reseller["terms"]["may_change_channel_price"], false);
+    assert_eq!(reseller["terms"]["rates"]["amc_first_year"], "0.22");
     assert_eq!(reseller["terms"]["channel_prices"][0]["price"], "900000.00");
     assert_eq!(ok["application"]["reseller_id"], rid.as_str());
     // once

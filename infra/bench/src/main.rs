@@ -420,6 +420,7 @@ fn commission_throughput() {
             closer_plan: Plan::Tiered,
             parent: (i % 7 == 0).then(|| format!("P{}", i % 50)),
             ancestors: vec![],
+            rates: None,
             referring_reseller: (i % 5 == 0).then(|| format!("R{}", (i + 1) % 500)),
             customer_referrer: (i % 11 == 0).then(|| format!("C{}", i % 300)),
             sell_price: None,

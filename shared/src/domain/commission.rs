@@ -179,6 +179,25 @@ impl CommissionRules {
         Ok(())
     }
 
+    /// These rules with one reseller's own rates over its tier's (each rate it sets wins).
+    pub fn with_own_rates(&self, tier: Tier, own: &TierRates) -> CommissionRules {
+        let mut out = self.clone();
+        let base = self.tier(tier).cloned().unwrap_or_default();
+        let merged = TierRates {
+            licence_bands: own.licence_bands.clone().or(base.licence_bands),
+            amc_first_year: own.amc_first_year.or(base.amc_first_year),
+            amc_renewal: own.amc_renewal.or(base.amc_renewal),
+            customer_referral: own.customer_referral.or(base.customer_referral),
+        };
+        if let Some(name) = serde_json::to_value(tier)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+        {
+            out.tiers.insert(name, merged);
+        }
+        out
+    }
+
     fn tier(&self, tier: Tier) -> Option<&TierRates> {
         let name = serde_json::to_value(tier).ok()?;
         self.tiers.get(name.as_str()?)
@@ -225,6 +244,9 @@ pub struct Deal {
     /// deals recorded before sub-resellers nested, when `parent` alone counts
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ancestors: Vec<String>,
+    /// the closer's own rates (its approval's terms), over its tier's
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rates: Option<TierRates>,
     pub referring_reseller: Option<String>,
     pub customer_referrer: Option<String>,
     /// what a margin-based reseller sells the licences for
@@ -329,6 +351,15 @@ pub fn for_payment(
     earned: &Earned,
     rules: &CommissionRules,
 ) -> Result<(Vec<Draft>, Earned), Overflow> {
+    // a closer with its own rates: those, over its tier's, over the programme's
+    let overlaid;
+    let rules = match &deal.rates {
+        Some(own) => {
+            overlaid = rules.with_own_rates(deal.closer_tier, own);
+            &overlaid
+        }
+        None => rules,
+    };
     let paid_before = earned.paid.get(kind.as_str()).copied().unwrap_or(Decimal::ZERO);
     let cumulative = add(paid_before, amount, "the order's running total")?;
     let cur = deal.currency.as_str();
@@ -540,6 +571,7 @@ mod tests {
             closer_plan: Plan::Tiered,
             parent: None,
             ancestors: vec![],
+            rates: None,
             referring_reseller: None,
             customer_referrer: None,
             sell_price: None,
@@ -552,6 +584,20 @@ mod tests {
 
     fn total_for(entries: &[Draft], payee: &str) -> Decimal {
         entries.iter().filter(|e| e.payee == payee).map(|e| e.amount).sum()
+    }
+
+    #[test]
+    fn a_resellers_own_rates_win_over_its_tiers() {
+        let mut own = deal("1000000");
+        own.rates = Some(TierRates {
+            amc_first_year: Some(d("0.25")),
+            ..Default::default()
+        });
+        let (amc, _) = pay(&own, PaymentKind::Amc, "200000", &Earned::default());
+        assert_eq!(total_for(&amc, "closer"), d("50000"));
+        // what it does not set comes from the tier and the programme
+        let (lic, _) = pay(&own, PaymentKind::Licence, "1000000", &Earned::default());
+        assert_eq!(total_for(&lic, "closer"), d("250000"));
     }
 
     #[test]

@@ -642,6 +642,7 @@ mod tests {
             closer_plan: Plan::Tiered,
             parent: Some("P".into()),
             ancestors: vec![],
+            rates: None,
             referring_reseller: None,
             customer_referrer: None,
             sell_price: None,

@@ -236,6 +236,7 @@ pub async fn record_order(
                 closer_plan: closer.plan.clone(),
                 parent: closer.parent_reseller_id.clone(),
                 ancestors: crate::usecases::resellers::ancestors_of(ports.table, &closer).await?,
+                rates: closer.terms.as_ref().and_then(|t| t.rates.clone()),
                 referring_reseller: facts.referring_reseller_id.clone(),
                 customer_referrer,
                 sell_price,

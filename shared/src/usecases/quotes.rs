@@ -62,6 +62,7 @@ fn deal_of(
         closer_plan: reseller.plan.clone(),
         parent: reseller.parent_reseller_id.clone(),
         ancestors: vec![],
+        rates: reseller.terms.as_ref().and_then(|t| t.rates.clone()),
         referring_reseller: None,
         customer_referrer: None,
         sell_price: margin.then_some(licence),
