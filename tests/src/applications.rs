@@ -909,3 +909,49 @@ pub async fn revenue_and_usage_reports(api: &Api) {
     );
     assert_eq!(dec(&u["utilisation"]), "0.4".parse().expect("d"));
 }
+
+/// The tax profile (issue 15, first part): checked field by field, audited without values,
+/// masked for the reseller, in full for the admin.
+pub async fn tax_profile(api: &Api) {
+    let (rid, key) = api.reseller("Taxed Partner", &["IN"], &[], "gold", 10).await;
+    let (_, other_key) = api.reseller("Taxed Other", &["US"], &["retail"], "gold", 10).await;
+    let path = format!("/resellers/{rid}/tax");
+    let profile = json!({"pan": "AAPCK1234L", "gstin": gstin_for("AAPCK1234L"), "legal_name": "Taxed Partner Pvt Ltd",
+        "lower_deduction": {"rate": "0.01", "valid_from": "2026-04-01", "valid_to": "2027-03-31", "limit": "500000.00"},
+        "bank": {"account_number": "50100123456789", "ifsc": "HDFC0001234", "account_name": "Taxed Partner Pvt Ltd"}});
+    let (s, b) = api
+        .put_as(&path, &key, json!({"pan": "AAPCK1234L", "gstin": "27AAPCK1234L1Z0"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["errors"][0]["field"], "gstin");
+    let (s, b) = api
+        .put_as(
+            &path,
+            &key,
+            json!({"bank": {"account_number": "50100123456789", "ifsc": "HDFC1001234", "account_name": "X"}}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("bank.ifsc"))
+    );
+    assert_eq!(
+        api.put_as(&path, &other_key, profile.clone()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, mine) = api.put_as(&path, &key, profile).await;
+    assert_eq!(s, StatusCode::OK, "{mine}");
+    assert_eq!(mine["tax"]["pan"], "XXXXXX234L");
+    assert_eq!(mine["tax"]["bank"]["account_number"], "XXXXXXXXXX6789");
+    assert_eq!(mine["tax"]["gst_state"], "27");
+    assert!(!mine.to_string().contains("50100123456789") && !mine.to_string().contains("AAPCK1234L"));
+    assert_eq!(
+        mine["tax_changes"][0]["fields"],
+        json!(["pan", "gstin", "legal_name", "lower_deduction", "bank"])
+    );
+    let (_, read) = api.get_as(&format!("/resellers/{rid}"), Some(&key)).await;
+    assert_eq!(read["tax"]["pan"], "XXXXXX234L");
+    let (_, admin) = api.admin_get(&format!("/resellers/{rid}")).await;
+    assert_eq!(admin["tax"]["pan"], "AAPCK1234L");
+    assert_eq!(admin["tax"]["bank"]["account_number"], "50100123456789");
+}

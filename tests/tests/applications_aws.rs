@@ -64,3 +64,10 @@ async fn revenue_and_usage_reports() {
     applications::revenue_and_usage_reports(&Api::of(&stack)).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn tax_profile() {
+    let stack = aws_stack().await;
+    applications::tax_profile(&Api::of(&stack)).await;
+    stack.stop().await;
+}

@@ -26,5 +26,6 @@ pub mod sla;
 pub mod stage;
 pub mod support;
 pub mod tax_id;
+pub mod tax_profile;
 pub mod text;
 pub mod token;

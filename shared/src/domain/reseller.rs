@@ -102,6 +102,12 @@ pub struct Reseller {
     /// every suspension, reactivation and deactivation, with who and why
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub status_history: Vec<StatusChange>,
+    /// PAN, GSTIN, lower-deduction certificate, bank account (SPEC §13)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<crate::domain::tax_profile::TaxProfile>,
+    /// who changed the tax profile when, and which fields (never the values)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tax_changes: Vec<TaxChange>,
     /// optimistic-concurrency counter: every write expects the version it read
     pub version: u64,
 }
@@ -143,6 +149,14 @@ impl Reseller {
     pub fn has_capacity(&self) -> bool {
         self.open_leads < self.capacity
     }
+}
+
+/// One change of a reseller's tax profile: the fields it touched, never their values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TaxChange {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub fields: Vec<String>,
 }
 
 /// One change of a reseller's status.

@@ -202,6 +202,8 @@ mod tests {
             terms: None,
             company_domain: None,
             status_history: vec![],
+            tax: None,
+            tax_changes: vec![],
             version: 1,
         }
     }

@@ -77,9 +77,54 @@ pub fn gstin(text: &str) -> Result<Gstin, String> {
     }
 }
 
+/// `Ok(IFSC)` upper-cased: four letters (the bank), `0`, six letters or digits (the branch).
+pub fn ifsc(text: &str) -> Result<String, String> {
+    let v = text.trim().to_ascii_uppercase();
+    let b = v.as_bytes();
+    let ok = b.len() == 11
+        && b[..4].iter().all(u8::is_ascii_uppercase)
+        && b[4] == b'0'
+        && b[5..].iter().all(u8::is_ascii_alphanumeric);
+    if ok {
+        Ok(v)
+    } else {
+        Err("must be 4 letters, 0, then 6 letters or digits (e.g. HDFC0001234)".into())
+    }
+}
+
+/// `Ok(account number)`: 9 to 18 digits.
+pub fn bank_account(text: &str) -> Result<String, String> {
+    let v: String = text.trim().chars().filter(|c| *c != ' ').collect();
+    if (9..=18).contains(&v.len()) && v.bytes().all(|c| c.is_ascii_digit()) {
+        Ok(v)
+    } else {
+        Err("must be 9 to 18 digits".into())
+    }
+}
+
+/// Shows only the last `keep` characters: `XXXXXX1234`.
+pub fn mask(value: &str, keep: usize) -> String {
+    let n = value.chars().count();
+    value
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i + keep < n { 'X' } else { c })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bank_details_are_shaped_and_masked() {
+        assert_eq!(ifsc(" hdfc0001234 ").as_deref(), Ok("HDFC0001234"));
+        assert!(ifsc("HDFC1001234").is_err() && ifsc("HDF00001234").is_err());
+        assert_eq!(bank_account("5010 0123 4567 89").as_deref(), Ok("50100123456789"));
+        assert!(bank_account("12345678").is_err() && bank_account("12345678901234567a").is_err());
+        assert_eq!(mask("50100123456789", 4), "XXXXXXXXXX6789");
+        assert_eq!(mask("AAPCK1234L", 4), "XXXXXX234L");
+    }
 
     #[test]
     fn pans_are_shaped_and_typed() {

@@ -202,6 +202,8 @@ pub fn draft(input: &NewReseller, now: chrono::DateTime<chrono::Utc>) -> Result<
         terms: None,
         company_domain: None,
         status_history: vec![],
+        tax: None,
+        tax_changes: vec![],
         version: 1,
     };
     Ok((reseller, api_key))

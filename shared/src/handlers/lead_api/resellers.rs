@@ -39,9 +39,24 @@ pub struct ResellerView {
     /// each suspension, reactivation and deactivation with its reason
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub status_history: Vec<crate::domain::reseller::StatusChange>,
+    /// its tax profile: PAN, GSTIN and account number masked except for the admin
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tax: Option<crate::domain::tax_profile::TaxProfile>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tax_changes: Vec<crate::domain::reseller::TaxChange>,
     /// only in the answer to `POST /resellers`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
+}
+
+impl ResellerView {
+    /// The view for `who`: the admin sees the tax profile in full.
+    pub fn for_reader(r: &Reseller, admin: bool) -> ResellerView {
+        ResellerView {
+            tax: r.tax.as_ref().map(|t| crate::domain::tax_profile::shown(t, admin)),
+            ..ResellerView::from(r)
+        }
+    }
 }
 
 impl From<&Reseller> for ResellerView {
@@ -66,6 +81,8 @@ impl From<&Reseller> for ResellerView {
             terms: r.terms.clone(),
             company_domain: r.company_domain.clone(),
             status_history: r.status_history.clone(),
+            tax: r.tax.as_ref().map(|t| crate::domain::tax_profile::shown(t, false)),
+            tax_changes: r.tax_changes.clone(),
             api_key: None,
         }
     }
@@ -129,7 +146,7 @@ pub(super) async fn get_reseller(
             _ => r.win_rate,
         },
         outcomes: Some(outcomes),
-        ..ResellerView::from(&r)
+        ..ResellerView::for_reader(&r, matches!(who, Principal::Admin))
     }))
 }
 

@@ -8,6 +8,7 @@ mod keys;
 mod lifecycle;
 mod reports;
 mod subresellers;
+mod tax;
 
 use super::forms::{allowed_redirect, client_address, is_browser_form, parse_submission, see_other, with_query};
 use super::http::{
@@ -93,6 +94,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/resellers/{id}/channel-prices"),
     ("GET", "/reports/revenue"),
     ("GET", "/reports/usage"),
+    ("PUT", "/resellers/{id}/tax"),
 ];
 
 super::openapi::api_routes!(Arc<PartnerApi>;
@@ -113,6 +115,7 @@ super::openapi::api_routes!(Arc<PartnerApi>;
     channel::put_channel_prices,
     reports::revenue,
     reports::usage,
+    tax::put_tax,
 );
 
 pub fn router(api: Arc<PartnerApi>) -> Router {
