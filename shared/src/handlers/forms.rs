@@ -67,6 +67,34 @@ pub fn with_query(base: &str, pairs: &[(String, String)]) -> String {
     format!("{base}{sep}{q}")
 }
 
+/// Where a browser's form post goes: its allowed `redirect` (else `thank_you_url`) after
+/// success.
+pub fn thank_you(redirect: Option<String>, hosts: &[String], thank_you_url: &str) -> Response {
+    let target = redirect
+        .filter(|r| allowed_redirect(r, hosts))
+        .unwrap_or_else(|| thank_you_url.to_string());
+    see_other(&target)
+}
+
+/// … and after a refusal: `error_url` with one `error` per invalid field, else the error's
+/// `summary` field (`error` or `message` of its JSON body).
+pub fn form_error(e: &ApiError, error_url: &str, summary: &str) -> Response {
+    let pairs: Vec<(String, String)> = match e {
+        ApiError::Invalid(errors) => errors
+            .iter()
+            .map(|f| ("error".to_string(), format!("{}: {}", f.field, f.message)))
+            .collect(),
+        other => vec![(
+            "error".into(),
+            other.body()[summary].as_str().unwrap_or("error").to_string(),
+        )],
+    };
+    if let ApiError::Internal(d) = e {
+        tracing::error!(error = %d, "internal error");
+    }
+    see_other(&with_query(error_url, &pairs))
+}
+
 /// The client's address as the last proxy saw it: the last `X-Forwarded-For` entry (API Gateway
 /// appends the caller's address; the local stack does the same for its peer).
 pub fn client_address(headers: &HeaderMap) -> Option<String> {

@@ -375,6 +375,29 @@ pub fn note_of(note: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Strin
     text::collect(text::optional("note", note, 2000, Lines::Multi), errors).flatten()
 }
 
+/// `{"note"}`, the body of a sales action whose note is optional (an empty body is no note).
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct NoteBody {
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// The optional note of an action whose body may be empty (JSON of at most `max` bytes).
+pub async fn optional_note(headers: &HeaderMap, body: Body, max: usize) -> Result<Option<String>, ApiError> {
+    let input: NoteBody = if headers.contains_key(header::CONTENT_TYPE) {
+        json_body(headers, body, max).await?
+    } else {
+        NoteBody::default()
+    };
+    let mut errors = Vec::new();
+    let note = note_of(input.note.as_deref(), &mut errors);
+    if errors.is_empty() {
+        Ok(note)
+    } else {
+        Err(ApiError::Invalid(errors))
+    }
+}
+
 impl From<crate::usecases::pipeline::PipelineError> for ApiError {
     fn from(e: crate::usecases::pipeline::PipelineError) -> ApiError {
         use crate::domain::pipeline::MoveRefused;
@@ -399,6 +422,14 @@ impl From<crate::usecases::pipeline::PipelineError> for ApiError {
             PipelineError::Conflict(m) => ApiError::Conflict(m),
             PipelineError::Store(s) => ApiError::from(s),
         }
+    }
+}
+
+/// That reseller itself, or an admin; another reseller is `403`.
+pub fn require_self_or_admin(p: &Principal, reseller_id: &str) -> Result<(), ApiError> {
+    match p {
+        Principal::Reseller(own) if own != reseller_id => Err(ApiError::Forbidden),
+        _ => Ok(()),
     }
 }
 

@@ -64,32 +64,9 @@ pub(super) async fn post_lead(
 ) -> Response {
     let browser = is_browser_form(&headers);
     match capture(&api, &headers, body, &rid).await {
-        Ok((status, body, redirect)) => {
-            if browser {
-                let target = redirect
-                    .filter(|r| allowed_redirect(r, &api.config.redirect_hosts))
-                    .unwrap_or_else(|| api.config.thank_you_url.clone());
-                see_other(&target)
-            } else {
-                (status, Json(body)).into_response()
-            }
-        }
-        Err(e) if browser => {
-            let pairs: Vec<(String, String)> = match &e {
-                ApiError::Invalid(errors) => errors
-                    .iter()
-                    .map(|f| ("error".to_string(), format!("{}: {}", f.field, f.message)))
-                    .collect(),
-                other => vec![(
-                    "error".into(),
-                    other.body()["error"].as_str().unwrap_or("error").to_string(),
-                )],
-            };
-            if let ApiError::Internal(d) = &e {
-                tracing::error!(error = %d, "internal error");
-            }
-            see_other(&with_query(&api.config.error_url, &pairs))
-        }
+        Ok((_, _, redirect)) if browser => thank_you(redirect, &api.config.redirect_hosts, &api.config.thank_you_url),
+        Ok((status, body, _)) => (status, Json(body)).into_response(),
+        Err(e) if browser => form_error(&e, &api.config.error_url, "error"),
         Err(e) => e.into_response(),
     }
 }

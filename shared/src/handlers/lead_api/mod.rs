@@ -17,7 +17,7 @@ use crate::usecases::registrations::RegistrationIn;
 pub use capture::{LeadCreated, LeadSubmission};
 pub use resellers::ResellerView;
 
-use super::forms::{allowed_redirect, is_browser_form, parse_submission, see_other, with_query};
+use super::forms::{form_error, is_browser_form, parse_submission, thank_you, with_query};
 use super::http::{
     authenticate, json_body, media_type, method_not_allowed, note_of, read_body, require_admin, ApiError, Principal,
     QueryParams, RequestId,

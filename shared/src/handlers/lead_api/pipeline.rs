@@ -127,16 +127,10 @@ pub(super) async fn post_stage(
     Ok(Json(StageView::from(&moved)))
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-pub(super) struct NoteIn {
-    #[serde(default)]
-    note: Option<String>,
-}
-
 /// Returns a closed-lost lead to the stage it was lost at (admin, or its owner within 90 days).
 #[utoipa::path(post, path = "/leads/{id}/reopen", tag = "pipeline",
     params(("id" = String, Path, description = "lead id")),
-    request_body = NoteIn,
+    request_body(content = crate::handlers::http::NoteBody, description = "optional; an empty body is no note"),
     security(("admin_key" = []), ("reseller_key" = [])),
     responses((status = 200, description = "reopened at the stage it was lost at", body = StageView),
         (status = 400, description = "malformed body", body = ErrorBody),
@@ -154,16 +148,7 @@ pub(super) async fn post_reopen(
 ) -> Result<Json<StageView>, ApiError> {
     let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     // an empty body is a reopening without a note
-    let input: NoteIn = if headers.contains_key(header::CONTENT_TYPE) {
-        json_body(&headers, body, MAX_MOVE_BODY).await?
-    } else {
-        NoteIn::default()
-    };
-    let mut errors = Vec::new();
-    let note = note_of(input.note.as_deref(), &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
-    }
+    let note = crate::handlers::http::optional_note(&headers, body, MAX_MOVE_BODY).await?;
     let reopened = pipeline_uc::reopen(&ports(&api), who.asker(), &id, note).await?;
     Ok(Json(StageView::from(&reopened)))
 }

@@ -170,9 +170,7 @@ pub(super) async fn put_brand(
     body: Body,
 ) -> Result<Json<ResellerView>, ApiError> {
     let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
-    if matches!(&who, Principal::Reseller(own) if *own != id) {
-        return Err(ApiError::Forbidden);
-    }
+    crate::handlers::http::require_self_or_admin(&who, &id)?;
     let input: crate::domain::reseller::BrandIn = json_body(&headers, body, 16 * 1024).await?;
     let brand = crate::domain::reseller::validate_brand(&input).map_err(ApiError::Invalid)?;
     let r = resellers_uc::set_brand(api.table.as_ref(), &id, brand)

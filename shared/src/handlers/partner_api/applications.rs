@@ -72,29 +72,11 @@ pub(crate) struct ApplicationCreated {
 pub(super) async fn post_application(State(api): State<Arc<PartnerApi>>, headers: HeaderMap, body: Body) -> Response {
     let browser = is_browser_form(&headers);
     match submit(&api, &headers, body).await {
-        Ok((created, redirect)) if browser => {
-            let _ = created;
-            let target = redirect
-                .filter(|r| allowed_redirect(r, &api.config.redirect_hosts))
-                .unwrap_or_else(|| api.config.thank_you_url.clone());
-            see_other(&target)
-        }
+        Ok((_, redirect)) if browser => thank_you(redirect, &api.config.redirect_hosts, &api.config.thank_you_url),
         Ok((created, _)) => (StatusCode::CREATED, Json(created)).into_response(),
+        // a rate limit keeps its 429 and Retry-After, even for a browser
         Err(e) if browser && !matches!(e, ApiError::TooManyRequests { .. }) => {
-            let pairs: Vec<(String, String)> = match &e {
-                ApiError::Invalid(errors) => errors
-                    .iter()
-                    .map(|f| ("error".to_string(), format!("{}: {}", f.field, f.message)))
-                    .collect(),
-                other => vec![(
-                    "error".into(),
-                    other.body()["message"].as_str().unwrap_or("error").to_string(),
-                )],
-            };
-            if let ApiError::Internal(d) = &e {
-                tracing::error!(error = %d, "internal error");
-            }
-            see_other(&with_query(&api.config.error_url, &pairs))
+            form_error(&e, &api.config.error_url, "message")
         }
         Err(e) => e.into_response(),
     }

@@ -32,10 +32,7 @@ pub(super) async fn put_channel_prices(
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<ResellerView>, ApiError> {
-    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
-    if matches!(&who, Principal::Reseller(own) if *own != id) {
-        return Err(ApiError::Forbidden);
-    }
+    let who = api.self_or_admin(&headers, &id).await?;
     let input: ChannelPricesBody = json_body(&headers, body, 64 * 1024).await?;
     let r = crate::usecases::resellers::get(api.table.as_ref(), &id)
         .await?

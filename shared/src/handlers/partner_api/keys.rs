@@ -4,14 +4,6 @@
 use super::*;
 use crate::usecases::resellers::{self as resellers_uc, KeyInfo};
 
-/// The reseller itself or an admin; another reseller is `403`.
-async fn owner_or_admin(api: &PartnerApi, headers: &HeaderMap, id: &str) -> Result<(), ApiError> {
-    match authenticate(headers, &api.config.admin_key_hash, api.table.as_ref()).await? {
-        super::super::http::Principal::Reseller(own) if own != id => Err(ApiError::Forbidden),
-        _ => Ok(()),
-    }
-}
-
 /// A new key: this answer is the only time it is shown.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct IssuedKey {
@@ -38,7 +30,7 @@ pub(super) async fn post_key(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    owner_or_admin(&api, &headers, &id).await?;
+    api.self_or_admin(&headers, &id).await?;
     let (info, api_key) = resellers_uc::issue_key(api.table.as_ref(), api.clock.as_ref(), &id)
         .await
         .map_err(|e| match e {
@@ -61,7 +53,7 @@ pub(super) async fn list_keys(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<KeyList>, ApiError> {
-    owner_or_admin(&api, &headers, &id).await?;
+    api.self_or_admin(&headers, &id).await?;
     Ok(Json(KeyList {
         keys: resellers_uc::keys(api.table.as_ref(), &id).await?,
     }))
@@ -80,7 +72,7 @@ pub(super) async fn delete_key(
     headers: HeaderMap,
     Path((id, key_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    owner_or_admin(&api, &headers, &id).await?;
+    api.self_or_admin(&headers, &id).await?;
     if resellers_uc::revoke_key(api.table.as_ref(), &id, key_id.trim()).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -10,7 +10,7 @@ mod reports;
 mod subresellers;
 mod tax;
 
-use super::forms::{allowed_redirect, client_address, is_browser_form, parse_submission, see_other, with_query};
+use super::forms::{client_address, form_error, is_browser_form, parse_submission, thank_you};
 use super::http::{
     authenticate, json_body, media_type, method_not_allowed, read_body, require_admin, ApiError, QueryParams,
 };
@@ -63,6 +63,13 @@ pub struct PartnerApi {
 }
 
 impl PartnerApi {
+    /// The caller, if it is reseller `id` itself or an admin (another reseller: `403`).
+    async fn self_or_admin(&self, headers: &HeaderMap, id: &str) -> Result<super::http::Principal, ApiError> {
+        let who = authenticate(headers, &self.config.admin_key_hash, self.table.as_ref()).await?;
+        super::http::require_self_or_admin(&who, id)?;
+        Ok(who)
+    }
+
     pub fn application_ports(&self) -> crate::usecases::applications::ApplicationPorts<'_> {
         crate::usecases::applications::ApplicationPorts {
             table: self.table.as_ref(),

@@ -3,18 +3,9 @@
 
 use super::*;
 use crate::domain::application::{validate, Application};
-use crate::handlers::http::Principal;
 use crate::handlers::lead_api::ResellerView;
 use crate::usecases::applications as applications_uc;
 use std::collections::BTreeMap;
-
-/// That reseller (or an admin); another reseller is `403`.
-async fn reseller_or_admin(api: &PartnerApi, headers: &HeaderMap, id: &str) -> Result<(), ApiError> {
-    match authenticate(headers, &api.config.admin_key_hash, api.table.as_ref()).await? {
-        Principal::Reseller(own) if own != id => Err(ApiError::Forbidden),
-        _ => Ok(()),
-    }
-}
 
 /// The proposal, and the sub-reseller when the programme approves proposals at once.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -46,7 +37,7 @@ pub(super) async fn propose(
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    reseller_or_admin(&api, &headers, &id).await?;
+    api.self_or_admin(&headers, &id).await?;
     let fields: serde_json::Map<String, serde_json::Value> = json_body(&headers, body, 64 * 1024).await?;
     let input = validate(&fields, &api.config.rules.routing.extra_free_mail_domains).map_err(ApiError::Invalid)?;
     let (application, approved) = applications_uc::propose_sub_reseller(&api.application_ports(), &id, input).await?;
@@ -99,7 +90,7 @@ pub(super) async fn list_children(
     QueryParams(p): QueryParams<MonthParams>,
 ) -> Result<Json<SubResellers>, ApiError> {
     use crate::domain::reseller::Reseller;
-    reseller_or_admin(&api, &headers, &id).await?;
+    api.self_or_admin(&headers, &id).await?;
     let month = p.month.unwrap_or_else(|| api.clock.now().format("%Y-%m").to_string());
     if crate::usecases::commission::parse_month(&month).is_none() {
         return Err(ApiError::Invalid(vec![field_error("month", "must be YYYY-MM")]));

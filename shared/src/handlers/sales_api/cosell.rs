@@ -180,7 +180,7 @@ pub(super) async fn complete_cosell(
     body: Body,
 ) -> Result<Json<CoSell>, ApiError> {
     require_admin(&api.who(&headers).await?)?;
-    let note = optional_note(&headers, body).await?;
+    let note = optional_note(&headers, body, MAX_SALES_BODY).await?;
     Ok(Json(
         support_uc::update_cosell(&api.support_ports(), &id, CoSellStatus::Completed, None, note).await?,
     ))

@@ -7,7 +7,9 @@ mod cosell;
 mod quotes;
 mod tickets;
 
-use super::http::{authenticate, json_body, method_not_allowed, note_of, require_admin, ApiError, QueryParams};
+use super::http::{
+    authenticate, json_body, method_not_allowed, note_of, optional_note, require_admin, ApiError, NoteBody, QueryParams,
+};
 use super::openapi::ErrorBody;
 use crate::domain::lead::FieldError;
 use crate::ports::{Blobs, Clock, Mailer, Table};
@@ -129,29 +131,6 @@ pub fn app(api: Arc<SalesApi>) -> Router {
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(super::http::request_id_layer))
-}
-
-/// `{"note"}`, the body of the approval and ticket actions (an empty body is no note).
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-pub(crate) struct NoteBody {
-    #[serde(default)]
-    note: Option<String>,
-}
-
-/// The optional note of an action whose body may be empty.
-async fn optional_note(headers: &HeaderMap, body: Body) -> Result<Option<String>, ApiError> {
-    let input: NoteBody = if headers.contains_key(axum::http::header::CONTENT_TYPE) {
-        json_body(headers, body, MAX_SALES_BODY).await?
-    } else {
-        NoteBody::default()
-    };
-    let mut errors = Vec::new();
-    let note = note_of(input.note.as_deref(), &mut errors);
-    if errors.is_empty() {
-        Ok(note)
-    } else {
-        Err(ApiError::Invalid(errors))
-    }
 }
 
 fn field_error(field: &str, message: &str) -> FieldError {

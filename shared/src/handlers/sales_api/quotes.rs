@@ -118,7 +118,7 @@ async fn decide(
     approve: bool,
 ) -> Result<Json<Quote>, ApiError> {
     require_admin(&api.who(&headers).await?)?;
-    let note = optional_note(&headers, body).await?;
+    let note = optional_note(&headers, body, MAX_SALES_BODY).await?;
     Ok(Json(quotes_uc::decide(&api.quote_ports(), id, approve, note).await?))
 }
 

@@ -117,7 +117,7 @@ pub(super) async fn escalate_ticket(
     body: Body,
 ) -> Result<Json<SupportTicket>, ApiError> {
     let who = api.who(&headers).await?;
-    let note = optional_note(&headers, body).await?;
+    let note = optional_note(&headers, body, MAX_SALES_BODY).await?;
     Ok(Json(
         support_uc::escalate(&api.support_ports(), who.asker(), &id, note).await?,
     ))
@@ -142,7 +142,7 @@ pub(super) async fn resolve_ticket(
     body: Body,
 ) -> Result<Json<SupportTicket>, ApiError> {
     let who = api.who(&headers).await?;
-    let note = optional_note(&headers, body).await?;
+    let note = optional_note(&headers, body, MAX_SALES_BODY).await?;
     Ok(Json(
         support_uc::resolve(&api.support_ports(), who.asker(), &id, note).await?,
     ))
