@@ -34,6 +34,11 @@ pub mod env {
     pub const DEAD_LETTER_QUEUE_URL: &str = "DEAD_LETTER_QUEUE_URL";
     /// the vendor's presales team (co-sell requests)
     pub const PRESALES_EMAIL: &str = "PRESALES_EMAIL";
+    /// the platform's GSTIN (recipient of resellers' GST invoices; its state decides
+    /// CGST + SGST or IGST)
+    pub const PLATFORM_GSTIN: &str = "PLATFORM_GSTIN";
+    /// `true`: a GST-registered reseller's payout waits for its invoice
+    pub const HOLD_UNTIL_INVOICE: &str = "HOLD_UNTIL_INVOICE";
 
     /// What each Lambda reads; template.yaml must set every one of them (checked by a test).
     pub const LEAD_CAPTURE: &[&str] = &[
@@ -67,7 +72,15 @@ pub mod env {
         PUBLIC_BASE_URL,
         SES_CONFIGURATION_SET,
     ];
-    pub const MONTHLY_PAYOUT: &[&str] = &[TABLE_NAME, RULES_JSON, MAIL_FROM, PAYOUT_QUEUE_URL, FINANCE_EMAIL];
+    pub const MONTHLY_PAYOUT: &[&str] = &[
+        TABLE_NAME,
+        RULES_JSON,
+        MAIL_FROM,
+        PAYOUT_QUEUE_URL,
+        FINANCE_EMAIL,
+        PLATFORM_GSTIN,
+        HOLD_UNTIL_INVOICE,
+    ];
 
     pub const PROSPECT_IMPORT: &[&str] = &[
         TABLE_NAME,
@@ -213,6 +226,7 @@ pub struct Rules {
     pub quotes: crate::domain::quote::QuoteRules,
     pub support: crate::domain::support::SupportRules,
     pub applications: crate::domain::application::ApplicationRules,
+    pub tax: crate::domain::payout_tax::TaxRules,
 }
 
 pub use crate::domain::scoring::ScoringRules;
@@ -237,6 +251,7 @@ impl Default for Rules {
             quotes: Default::default(),
             support: Default::default(),
             applications: Default::default(),
+            tax: Default::default(),
             scoring: ScoringRules::default(),
             routing: RoutingRules::default(),
             fx_to_inr: BTreeMap::from([

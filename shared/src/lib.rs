@@ -10,6 +10,7 @@ pub mod events;
 pub mod handlers;
 pub mod ids;
 pub mod mail;
+pub mod payout_docs;
 pub mod ports;
 pub mod proposal;
 pub mod repo;

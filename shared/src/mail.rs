@@ -28,7 +28,7 @@ pub use crate::domain::text::escape_html;
 
 /// A text + HTML message, with an attachment when given (content type, file name, bytes).
 #[allow(clippy::too_many_arguments)]
-fn build_with(
+pub(crate) fn build_with(
     from: &str,
     to_name: &str,
     to: &str,
@@ -132,149 +132,10 @@ pub fn renewal_alert(
     Ok((subject, mime))
 }
 
-fn month_name(month: &str) -> String {
+pub(crate) fn month_name(month: &str) -> String {
     chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
         .map(|d| d.format("%B %Y").to_string())
         .unwrap_or_else(|_| month.to_string())
-}
-
-/// A reseller's monthly statement: every currency's line, amounts in that currency's format.
-pub fn statement(
-    from: &str,
-    reseller: &Reseller,
-    t: &crate::usecases::payout::Ticket,
-    now: DateTime<Utc>,
-) -> std::io::Result<Vec<u8>> {
-    let subject = format!("Your partner statement for {}", month_name(&t.month));
-    let mut text = format!(
-        "Hello {},\n\nYour statement for {}:\n",
-        reseller.display_name(),
-        month_name(&t.month)
-    );
-    let mut html = format!(
-        "<p>Hello {},</p><p>Your statement for {}:</p>",
-        escape_html(reseller.display_name()),
-        month_name(&t.month)
-    );
-    for l in &t.lines {
-        let rows = [
-            ("Licence", l.licence),
-            ("AMC, first year", l.amc_first_year),
-            ("AMC, renewals", l.amc_renewal),
-            ("Referrals", l.referral),
-            ("Overrides", l.override_),
-            ("Margin", l.margin),
-            ("Clawbacks", l.clawbacks),
-            ("Carried in", l.carried_in),
-            ("Net", l.net),
-            ("Paid this month", l.payable),
-            ("Carried forward", l.carried_out),
-        ];
-        text.push_str(&format!("\n{}\n", l.currency));
-        html.push_str(&format!(
-            "<h3>{}</h3><table border=\"1\" cellpadding=\"4\">",
-            escape_html(&l.currency)
-        ));
-        for (label, amount) in rows {
-            let shown = display(amount, &l.currency);
-            text.push_str(&format!("  {label:<16} {shown}\n"));
-            html.push_str(&format!(
-                "<tr><td>{label}</td><td align=\"right\">{}</td></tr>",
-                escape_html(&shown)
-            ));
-        }
-        html.push_str("</table>");
-        if l.payable.is_zero() {
-            let note = "Below the minimum payout (or negative): carried forward to next month.";
-            text.push_str(&format!("  {note}\n"));
-            html.push_str(&format!("<p>{note}</p>"));
-        }
-    }
-    text.push_str("\n— Partner Programme\n");
-    html.push_str("<p>— Partner Programme</p>");
-    build(
-        from,
-        reseller.display_name(),
-        &reseller.email,
-        &subject,
-        text,
-        html,
-        now,
-    )
-}
-
-pub const FINANCE_CSV_HEADER: &str = "payee_id,payee_name,currency,licence,amc_first_year,amc_renewal,referral,override,margin,clawbacks,carried_in,carried_out,net_payable";
-
-/// The month's payouts as CSV, one row per payee and currency (names neutralised, amounts
-/// as plain decimals with the currency's minor digits).
-pub fn finance_csv(tickets: &[crate::usecases::payout::Ticket]) -> String {
-    use crate::csv_out::{line, Cell};
-    let mut out = format!("{FINANCE_CSV_HEADER}\n");
-    for t in tickets {
-        for l in &t.lines {
-            let amounts = [
-                l.licence,
-                l.amc_first_year,
-                l.amc_renewal,
-                l.referral,
-                l.override_,
-                l.margin,
-                l.clawbacks,
-                l.carried_in,
-                l.carried_out,
-                l.payable,
-            ];
-            let mut cells = vec![Cell::Text(&t.payee), Cell::Text(&t.payee_name), Cell::Text(&l.currency)];
-            cells.extend(amounts.iter().map(|a| {
-                let mut fixed = crate::domain::money::round_minor(*a, &l.currency);
-                fixed.rescale(crate::domain::money::minor_units(&l.currency));
-                Cell::Number(fixed)
-            }));
-            out.push_str(&line(&cells));
-        }
-    }
-    out
-}
-
-/// Finance's monthly email: totals per currency in the body, the CSV attached.
-pub fn finance(
-    from: &str,
-    to: &str,
-    month: &str,
-    tickets: &[crate::usecases::payout::Ticket],
-    now: DateTime<Utc>,
-) -> std::io::Result<Vec<u8>> {
-    let mut totals: std::collections::BTreeMap<&str, (rust_decimal::Decimal, usize)> = Default::default();
-    for l in tickets.iter().flat_map(|t| t.lines.iter()) {
-        let e = totals.entry(l.currency.as_str()).or_default();
-        e.0 += l.payable;
-        if !l.payable.is_zero() {
-            e.1 += 1;
-        }
-    }
-    let subject = format!("Reseller payouts for {}", month_name(month));
-    let mut text = format!("Payouts for {} ({} payees):\n\n", month_name(month), tickets.len());
-    let mut html = format!(
-        "<p>Payouts for {} ({} payees):</p><ul>",
-        month_name(month),
-        tickets.len()
-    );
-    for (currency, (total, payees)) in &totals {
-        let shown = display(*total, currency);
-        text.push_str(&format!("  {currency}: {shown} to {payees} payee(s)\n"));
-        html.push_str(&format!(
-            "<li>{currency}: <b>{}</b> to {payees} payee(s)</li>",
-            escape_html(&shown)
-        ));
-    }
-    text.push_str("\nThe attached CSV has one row per payee and currency.\n");
-    html.push_str("</ul><p>The attached CSV has one row per payee and currency.</p>");
-    let csv = (
-        "text/csv",
-        format!("payouts-{month}.csv"),
-        finance_csv(tickets).into_bytes(),
-    );
-    build_with(from, "Finance", to, &subject, text, html, Some(csv), now)
 }
 
 /// The sending address for white-labelled mail: `partners@` the platform's verified domain.
@@ -381,39 +242,6 @@ pub fn notice(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finance_csv_neutralises_names_and_keeps_amounts() {
-        use crate::domain::payout::Line;
-        use rust_decimal::Decimal;
-        let ticket = crate::usecases::payout::Ticket {
-            payout_id: "p".into(),
-            month: "2026-10".into(),
-            payee: "01RESELLER".into(),
-            payee_name: "=cmd|' /C calc'!A0".into(),
-            lines: vec![Line {
-                currency: "INR".into(),
-                licence: Decimal::new(25000000, 2),
-                clawbacks: Decimal::new(-150, 0),
-                payable: Decimal::new(24985, 0),
-                ..Default::default()
-            }],
-            entries: vec![],
-            status: crate::domain::payout::TicketStatus::Issued,
-            created_at: Utc::now(),
-            issued_at: None,
-            statement_sent: false,
-            version: 1,
-        };
-        let csv = finance_csv(&[ticket]);
-        let row = csv.lines().nth(1).unwrap_or("");
-        assert!(
-            row.starts_with("01RESELLER,'=cmd|' /C calc'!A0,INR,250000.00,"),
-            "{row}"
-        );
-        assert!(row.contains(",-150.00,"), "amounts stay numbers: {row}");
-        assert!(row.ends_with(",24985.00"), "{row}");
-    }
 
     #[test]
     fn html_is_escaped() {

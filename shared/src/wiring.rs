@@ -102,6 +102,8 @@ pub fn payout(
         payout_queue: env.required(crate::config::env::PAYOUT_QUEUE_URL),
         finance_email: finance_email(env),
         mail_from: mail_from(env),
+        platform_gstin: crate::handlers::payout::platform_gstin(env),
+        hold_until_invoice: crate::handlers::payout::hold_until_invoice(env),
     }
 }
 

@@ -10,7 +10,12 @@ use std::future::Future;
 
 /// A valid GSTIN for `pan` in Maharashtra (27), its check character computed.
 fn gstin_for(pan: &str) -> String {
-    let first14 = format!("27{pan}1Z");
+    gstin_in("27", pan)
+}
+
+/// A valid GSTIN for `pan` in a state, its check character computed.
+pub fn gstin_in(state: &str, pan: &str) -> String {
+    let first14 = format!("{state}{pan}1Z");
     let check = shared::domain::tax_id::gstin_check_char(&first14).expect("check");
     format!("{first14}{check}")
 }

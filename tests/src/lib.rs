@@ -13,6 +13,7 @@ pub mod renewals;
 pub mod sales;
 pub mod sequences;
 pub mod sla;
+pub mod tax_payouts;
 
 use local_stack::{start, Options, Running};
 use std::path::PathBuf;

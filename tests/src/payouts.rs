@@ -11,14 +11,14 @@ use std::future::Future;
 
 pub const FINANCE: &str = "finance@partners.example";
 
-async fn run_payout(api: &Api, now: &str) -> Value {
+pub async fn run_payout(api: &Api, now: &str) -> Value {
     let report = api.run_job("monthly-payout", now).await;
     api.drain().await;
     report
 }
 
 /// A licence deal for `closer`, paid in full at `paid_at`.
-async fn deal(api: &Api, closer: &str, n: &str, currency: &str, amount: &str, paid_at: &str) -> String {
+pub async fn deal(api: &Api, closer: &str, n: &str, currency: &str, amount: &str, paid_at: &str) -> String {
     let lead = api.scored_lead(&format!("payout-{n}@example.in")).await;
     let order_id = format!("ORD-PO-{n}");
     let mut o = order(&order_id, &lead, closer, amount, "200000");
@@ -31,7 +31,7 @@ async fn deal(api: &Api, closer: &str, n: &str, currency: &str, amount: &str, pa
     lead
 }
 
-fn line<'a>(payouts: &'a Value, payee: &str, currency: &str) -> &'a Value {
+pub fn line<'a>(payouts: &'a Value, payee: &str, currency: &str) -> &'a Value {
     payouts["payouts"]
         .as_array()
         .and_then(|ps| ps.iter().find(|p| p["payee"] == payee))
@@ -40,7 +40,20 @@ fn line<'a>(payouts: &'a Value, payee: &str, currency: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {currency} line for {payee} in {payouts}"))
 }
 
-fn csv_of(mail: &SentMail) -> String {
+/// The CSV row that starts with `prefix`, by column name (cells without commas).
+pub fn csv_row(csv: &str, prefix: &str) -> std::collections::HashMap<String, String> {
+    let header = csv.lines().next().unwrap_or("").split(',');
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no row for {prefix} in {csv}"));
+    header
+        .map(str::to_string)
+        .zip(row.split(',').map(str::to_string))
+        .collect()
+}
+
+pub fn csv_of(mail: &SentMail) -> String {
     let a = mail
         .attachments
         .iter()
@@ -100,13 +113,22 @@ where
     let (s, oct) = api.admin_get("/payouts/2026-10").await;
     assert_eq!(s, StatusCode::OK);
     let la = line(&oct, &a, "INR");
+    // A has no PAN on file: TDS at 20% (section 206AA) of ₹2,90,000 = ₹58,000 (issue 15)
     assert_eq!(
         (
             la["licence"].as_str(),
             la["amc_first_year"].as_str(),
+            la["gross_payable"].as_str(),
+            la["tax"]["tds_total"].as_str(),
             la["net_payable"].as_str()
         ),
-        (Some("250000.00"), Some("40000.00"), Some("290000.00"))
+        (
+            Some("250000.00"),
+            Some("40000.00"),
+            Some("290000.00"),
+            Some("58000.00"),
+            Some("232000.00")
+        )
     );
     let lb = line(&oct, &b, "INR");
     assert_eq!(
@@ -119,7 +141,7 @@ where
         (Some("-20000.00"), Some("-19000.00"))
     );
     assert_eq!(line(&oct, &d, "USD")["net_payable"], "2000.00");
-    assert_eq!(oct["totals"]["INR"], "290000.00");
+    assert_eq!(oct["totals"]["INR"], "232000.00");
     assert_eq!(oct["totals"]["USD"], "2000.00");
     // the ticket is issued and the lead it pays reaches R010
     assert!(oct["payouts"]
@@ -150,27 +172,23 @@ where
         .collect();
     assert_eq!(finance.len(), 1);
     assert!(
-        finance[0].text.contains("₹2,90,000.00") && finance[0].text.contains("USD 2000.00"),
+        finance[0].text.contains("₹2,32,000.00") && finance[0].text.contains("USD 2000.00"),
         "{}",
         finance[0].text
     );
     let csv = csv_of(&finance[0]);
-    let header: Vec<&str> = csv.lines().next().unwrap_or("").split(',').collect();
-    let row: Vec<&str> = csv
-        .lines()
-        .find(|l| l.starts_with(&a))
-        .expect("A's row")
-        .split(',')
-        .collect();
-    let col = |name: &str| row[header.iter().position(|h| *h == name).expect("column")];
+    let row = csv_row(&csv, &a);
+    let col = |name: &str| row.get(name).map(String::as_str).expect("column");
     assert_eq!(
         (
             col("licence"),
             col("amc_first_year"),
+            col("gross_payable"),
+            col("tds"),
             col("net_payable"),
             col("currency")
         ),
-        ("250000.00", "40000.00", "290000.00", "INR")
+        ("250000.00", "40000.00", "290000.00", "58000.00", "232000.00", "INR")
     );
     let statements = sent_to(email("A")).await;
     assert_eq!(

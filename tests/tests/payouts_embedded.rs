@@ -84,6 +84,7 @@ async fn concurrent_workers_and_a_crash_before_the_finance_email() {
             recorded_at: clock.now(),
             lead_id: None,
             payout_id: None,
+            tax_kind: None,
         };
         table
             .put(shared::repo::item(&e).expect("item"), None)
@@ -110,6 +111,8 @@ async fn concurrent_workers_and_a_crash_before_the_finance_email() {
         payout_queue: "payout",
         mail_from: "Partner Programme <alerts@partners.example>",
         finance_email: "finance@example.in",
+        platform_gstin: local_stack::DEMO_PLATFORM_GSTIN,
+        hold_until_invoice: false,
     };
     assert_eq!(start_month(&ports, "2026-10").await.expect("start"), 1);
     // two workers for the same payee at once; finance's email "crashes"

@@ -71,7 +71,14 @@ pub struct Options {
     /// prospect lists larger than this are split into chunks (unset: `IMPORT_CHUNK_BYTES`,
     /// else the default)
     pub import_chunk_bytes: Option<u64>,
+    /// the platform's GSTIN (`PLATFORM_GSTIN`, else a Maharashtra demo GSTIN)
+    pub platform_gstin: String,
+    /// `HOLD_UNTIL_INVOICE`
+    pub hold_until_invoice: bool,
 }
+
+/// The local stack's platform GSTIN when `PLATFORM_GSTIN` is unset: Maharashtra (27).
+pub const DEMO_PLATFORM_GSTIN: &str = "27AAACP0001Q1ZL";
 
 impl Options {
     pub fn defaults(data_dir: PathBuf) -> Options {
@@ -102,6 +109,11 @@ impl Options {
                 .ok()
                 .filter(|v| v.contains('@'))
                 .unwrap_or_else(|| "presales@partners.example".into()),
+            platform_gstin: std::env::var("PLATFORM_GSTIN")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| DEMO_PLATFORM_GSTIN.into()),
+            hold_until_invoice: std::env::var("HOLD_UNTIL_INVOICE").is_ok_and(|v| v == "true"),
         }
     }
 }
@@ -257,6 +269,8 @@ fn local_env(options: &Options, base: &str, id_of: &dyn Fn(&str) -> String) -> R
         (FINANCE_EMAIL, options.finance_email.clone()),
         (ADMIN_EMAIL, options.admin_email.clone()),
         (PRESALES_EMAIL, options.presales_email.clone()),
+        (PLATFORM_GSTIN, options.platform_gstin.clone()),
+        (HOLD_UNTIL_INVOICE, options.hold_until_invoice.to_string()),
         (ROSTER_CACHE_SECONDS, options.roster_cache.as_secs().to_string()),
     ]);
     if let Some(bytes) = options.import_chunk_bytes {

@@ -273,6 +273,9 @@ pub struct Draft {
     pub rate: Decimal,
     pub amount: Decimal,
     pub explanation: String,
+    /// commission or margin (a clawback: what it reverses)
+    #[serde(default)]
+    pub tax_kind: crate::domain::ledger::TaxKind,
 }
 
 /// Running totals per order: paid per payment kind, earned per (kind, component, payee).
@@ -336,6 +339,7 @@ impl Builder<'_> {
                 rate,
                 amount,
                 explanation,
+                tax_kind: crate::domain::ledger::TaxKind::of(component),
             });
         }
         Ok(())
@@ -538,6 +542,7 @@ pub fn for_refund(
         out.push(Draft {
             payee: o.payee.clone(),
             component: CLAWBACK.to_string(),
+            tax_kind: crate::domain::ledger::TaxKind::of(&o.component),
             base: refund,
             rate: o.rate,
             amount,

@@ -27,4 +27,34 @@ pub struct Entry {
     /// set once a payout settles the entry (paid, or carried into a balance)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payout_id: Option<String>,
+    /// commission (194H, GST) or margin (resale: neither); entries written before the tag
+    /// existed are read from their component (`kind`)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_kind: Option<TaxKind>,
+}
+
+/// What an entry is for tax: commission or brokerage, or a margin reseller's resale margin.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TaxKind {
+    #[default]
+    Commission,
+    Margin,
+}
+
+impl TaxKind {
+    /// A component's kind (a clawback takes the kind of what it reverses).
+    pub fn of(component: &str) -> TaxKind {
+        if component == crate::domain::commission::MARGIN {
+            TaxKind::Margin
+        } else {
+            TaxKind::Commission
+        }
+    }
+}
+
+impl Entry {
+    pub fn kind(&self) -> TaxKind {
+        self.tax_kind.unwrap_or_else(|| TaxKind::of(&self.component))
+    }
 }

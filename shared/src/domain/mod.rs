@@ -11,6 +11,7 @@ pub mod lead;
 pub mod ledger;
 pub mod money;
 pub mod payout;
+pub mod payout_tax;
 pub mod pipeline;
 pub mod prospects;
 pub mod quote;

@@ -3,6 +3,8 @@
 //! forward again. Currencies are never added together.
 
 use crate::domain::commission::{AMC_FIRST_YEAR, AMC_RENEWAL, CLAWBACK, LICENCE, MARGIN, OVERRIDE, REFERRAL};
+use crate::domain::ledger::TaxKind;
+use crate::domain::payout_tax::LineTax;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -44,9 +46,39 @@ pub struct Line {
     pub clawbacks: Decimal,
     pub carried_in: Decimal,
     pub net: Decimal,
+    /// the gross paid this month (`net` when at least the minimum, else 0)
     pub payable: Decimal,
     pub carried_out: Decimal,
     pub entries: usize,
+    /// of `net`, what is margin (the rest is commission); carried balances keep the split
+    #[serde(default)]
+    pub margin_net: Decimal,
+    #[serde(default)]
+    pub carried_in_margin: Decimal,
+    #[serde(default)]
+    pub carried_out_margin: Decimal,
+    /// TDS and GST on what is paid (absent when nothing is, and on tickets from before taxes)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<LineTax>,
+}
+
+impl Line {
+    /// The commission paid: GST's taxable value and TDS's base this month.
+    pub fn commission_paid(&self) -> Decimal {
+        if self.payable.is_zero() {
+            Decimal::ZERO
+        } else {
+            self.payable - self.margin_net
+        }
+    }
+
+    /// What is transferred: gross + GST − TDS.
+    pub fn net_payable(&self) -> Decimal {
+        match &self.tax {
+            Some(t) => self.payable + t.gst_total() - t.tds_total,
+            None => self.payable,
+        }
+    }
 }
 
 /// An entry as the payout needs it.
@@ -54,18 +86,27 @@ pub struct Earning<'a> {
     pub currency: &'a str,
     pub component: &'a str,
     pub amount: Decimal,
+    pub kind: TaxKind,
 }
 
-pub fn compute(earnings: &[Earning], carried_in: &BTreeMap<String, Decimal>, rules: &PayoutRules) -> Vec<Line> {
+/// Each currency's line before taxes, from the entries and the carried balance (of which
+/// `carried_margin` is margin).
+pub fn compute(earnings: &[Earning], balance: &Balance, rules: &PayoutRules) -> Vec<Line> {
     let mut lines: BTreeMap<String, Line> = BTreeMap::new();
-    for (c, amount) in carried_in {
+    for (c, amount) in &balance.carried {
         if !amount.is_zero() {
-            lines.entry(c.clone()).or_default().carried_in = *amount;
+            let l = lines.entry(c.clone()).or_default();
+            l.carried_in = *amount;
+            l.carried_in_margin = balance.carried_margin.get(c).copied().unwrap_or_default();
+            l.margin_net = l.carried_in_margin;
         }
     }
     for e in earnings {
         let l = lines.entry(e.currency.to_string()).or_default();
         l.entries += 1;
+        if e.kind == TaxKind::Margin {
+            l.margin_net += e.amount;
+        }
         match e.component {
             LICENCE => l.licence += e.amount,
             AMC_FIRST_YEAR => l.amc_first_year += e.amount,
@@ -93,6 +134,7 @@ pub fn compute(earnings: &[Earning], carried_in: &BTreeMap<String, Decimal>, rul
             let minimum = rules.minimum.get(&l.currency).copied().unwrap_or(rules.default_minimum);
             if l.net < minimum {
                 l.carried_out = l.net;
+                l.carried_out_margin = l.margin_net;
             } else {
                 l.payable = l.net;
             }
@@ -145,12 +187,110 @@ pub struct Ticket {
     pub issued_at: Option<DateTime<Utc>>,
     pub statement_sent: bool,
     pub version: u64,
+    /// the date of credit (the month's last day): the rates and the financial year follow it
+    #[serde(default)]
+    pub credited_on: Option<NaiveDate>,
+    /// the payee's tax identity when the ticket was made (the 26Q and Form 16A report it)
+    #[serde(default)]
+    pub payee_tax: Option<PayeeTax>,
+    /// the tax invoice a GST-registered reseller issues in its own name for the commission
+    #[serde(default)]
+    pub invoice_draft: Option<InvoiceDraft>,
+    /// the reseller's invoice as it recorded it
+    #[serde(default)]
+    pub invoice: Option<Invoice>,
+    #[serde(default)]
+    pub payment: Payment,
+}
+
+impl Ticket {
+    /// The lines with something to transfer.
+    pub fn payable_lines(&self) -> impl Iterator<Item = &Line> {
+        self.lines.iter().filter(|l| l.net_payable() > Decimal::ZERO)
+    }
+}
+
+/// The payee's tax identity on a ticket.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PayeeTax {
+    pub pan: Option<String>,
+    pub legal_name: Option<String>,
+    pub gstin: Option<String>,
+}
+
+/// A draft GST tax invoice from the reseller (supplier) to the platform (recipient).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct InvoiceDraft {
+    pub supplier_gstin: String,
+    pub supplier_legal_name: String,
+    pub recipient_gstin: String,
+    pub sac: String,
+    pub description: String,
+    #[schema(value_type = String)]
+    pub taxable_value: Decimal,
+    /// the tax split (CGST + SGST, or IGST)
+    pub gst: crate::domain::payout_tax::Gst,
+    /// taxable value + GST
+    #[schema(value_type = String)]
+    pub total: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Invoice {
+    pub number: String,
+    #[schema(value_type = String)]
+    pub date: NaiveDate,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// Where the money of a ticket is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    /// nothing to transfer (carried forward, or no lines)
+    #[default]
+    NothingDue,
+    /// held until the reseller records its GST invoice (`HOLD_UNTIL_INVOICE`)
+    AwaitingInvoice,
+    /// in the month's bank file
+    Payable,
+    Paid,
+}
+
+/// One transfer, as the bank reported it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Settlement {
+    pub utr: String,
+    pub paid_at: DateTime<Utc>,
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Payment {
+    pub status: PaymentStatus,
+    /// the bank transfer's reference (the bank file carries it; a settlement may name it)
+    pub reference: String,
+    /// per currency paid
+    #[serde(default)]
+    pub settled: BTreeMap<String, Settlement>,
+}
+
+/// The reference a payee-month's transfer carries: short and alphanumeric, as bank files want.
+pub fn payment_reference(month: &str, payee: &str) -> String {
+    let id: String = payee.chars().filter(char::is_ascii_alphanumeric).collect();
+    let tail = &id[id.len().saturating_sub(12)..];
+    format!("PO{}{}", month.replace('-', ""), tail.to_ascii_uppercase())
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Balance {
     pub payee: String,
     pub carried: BTreeMap<String, Decimal>,
+    /// of `carried`, what is margin
+    #[serde(default)]
+    pub carried_margin: BTreeMap<String, Decimal>,
     pub last_month: Option<String>,
     pub version: u64,
 }
@@ -169,6 +309,14 @@ mod tests {
             currency,
             component,
             amount: d(amount),
+            kind: TaxKind::of(component),
+        }
+    }
+
+    fn carried(c: &[(&str, &str)]) -> Balance {
+        Balance {
+            carried: c.iter().map(|(k, v)| (k.to_string(), d(v))).collect(),
+            ..Default::default()
         }
     }
 
@@ -176,7 +324,7 @@ mod tests {
     fn worked_example_pays_in_full() {
         let lines = compute(
             &[e("INR", LICENCE, "250000.00"), e("INR", AMC_FIRST_YEAR, "40000.00")],
-            &BTreeMap::new(),
+            &Balance::default(),
             &PayoutRules::default(),
         );
         assert_eq!(lines.len(), 1);
@@ -186,27 +334,54 @@ mod tests {
     #[test]
     fn below_minimum_and_negative_carry_forward() {
         let r = PayoutRules::default();
-        let small = compute(&[e("INR", REFERRAL, "999.99")], &BTreeMap::new(), &r);
+        let small = compute(&[e("INR", REFERRAL, "999.99")], &Balance::default(), &r);
         assert_eq!((small[0].payable, small[0].carried_out), (d("0"), d("999.99")));
-        let next = compute(
-            &[e("INR", REFERRAL, "500.00")],
-            &BTreeMap::from([("INR".into(), d("999.99"))]),
-            &r,
-        );
+        let next = compute(&[e("INR", REFERRAL, "500.00")], &carried(&[("INR", "999.99")]), &r);
         assert_eq!((next[0].payable, next[0].carried_in), (d("1499.99"), d("999.99")));
         let clawed = compute(
             &[e("INR", LICENCE, "1000.00"), e("INR", CLAWBACK, "-5000.00")],
-            &BTreeMap::new(),
+            &Balance::default(),
             &r,
         );
         assert_eq!((clawed[0].payable, clawed[0].carried_out), (d("0"), d("-4000.00")));
     }
 
     #[test]
+    fn margin_is_kept_apart_from_commission_through_a_carry() {
+        let r = PayoutRules::default();
+        let clawback_of_margin = Earning {
+            kind: TaxKind::Margin,
+            ..e("INR", CLAWBACK, "-300000.00")
+        };
+        let month1 = compute(
+            &[
+                e("INR", MARGIN, "200000.00"),
+                e("INR", REFERRAL, "5000.00"),
+                clawback_of_margin,
+            ],
+            &Balance::default(),
+            &r,
+        );
+        assert_eq!(
+            (month1[0].carried_out, month1[0].carried_out_margin),
+            (d("-95000.00"), d("-100000.00"))
+        );
+        let balance = Balance {
+            carried: BTreeMap::from([("INR".into(), month1[0].carried_out)]),
+            carried_margin: BTreeMap::from([("INR".into(), month1[0].carried_out_margin)]),
+            ..Default::default()
+        };
+        let month2 = compute(&[e("INR", MARGIN, "300000.00")], &balance, &r);
+        // 2,00,000 margin paid and the 5,000 referral: commission paid is the referral only
+        assert_eq!(month2[0].payable, d("205000.00"));
+        assert_eq!(month2[0].commission_paid(), d("5000.00"));
+    }
+
+    #[test]
     fn currencies_stay_apart() {
         let lines = compute(
             &[e("INR", LICENCE, "250000"), e("USD", LICENCE, "2000")],
-            &BTreeMap::new(),
+            &Balance::default(),
             &PayoutRules::default(),
         );
         let by: BTreeMap<&str, Decimal> = lines.iter().map(|l| (l.currency.as_str(), l.payable)).collect();

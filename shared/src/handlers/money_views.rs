@@ -3,7 +3,8 @@
 
 use crate::domain::billing::{Customer, Order, OrderLine, Payment, Refund, Status};
 use crate::domain::ledger::Entry;
-use crate::domain::payout::{Line, Ticket, TicketStatus};
+use crate::domain::payout::{Invoice, InvoiceDraft, Line, PaymentStatus, Settlement, Ticket, TicketStatus};
+use crate::domain::payout_tax::LineTax;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -224,9 +225,16 @@ pub struct PayoutLineView {
     pub clawbacks: Decimal,
     pub carried_in: Decimal,
     pub net: Decimal,
+    /// paid this month before taxes (`net` when at least the minimum payout)
+    pub gross_payable: Decimal,
+    /// what is transferred: gross + GST − TDS
     pub net_payable: Decimal,
     pub carried_out: Decimal,
+    /// of the net, margin (not commission: no TDS, no GST)
+    pub margin_net: Decimal,
     pub entries: usize,
+    /// TDS (each rate's part), GST, and the financial year's totals that decided them
+    pub tax: Option<LineTax>,
 }
 
 impl From<&Line> for PayoutLineView {
@@ -242,11 +250,32 @@ impl From<&Line> for PayoutLineView {
             clawbacks: l.clawbacks,
             carried_in: l.carried_in,
             net: l.net,
-            net_payable: l.payable,
+            gross_payable: l.payable,
+            net_payable: l.net_payable(),
             carried_out: l.carried_out,
+            margin_net: l.margin_net,
             entries: l.entries,
+            tax: l.tax.clone(),
         }
     }
+}
+
+/// Where a ticket's money is: its status, the bank reference, and each transfer's UTR.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PayoutPaymentView {
+    pub status: PaymentStatus,
+    pub reference: String,
+    /// per currency
+    #[schema(value_type = Object)]
+    pub settled: BTreeMap<String, Settlement>,
+}
+
+/// The payee's tax identity on the ticket (PAN and GSTIN masked except for the admin).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PayeeTaxView {
+    pub pan: Option<String>,
+    pub legal_name: Option<String>,
+    pub gstin: Option<String>,
 }
 
 /// A payout ticket: one payee's month.
@@ -262,10 +291,26 @@ pub struct PayoutTicketView {
     pub entries_settled: usize,
     pub issued_at: Option<DateTime<Utc>>,
     pub statement_sent: bool,
+    #[schema(value_type = Option<String>)]
+    pub credited_on: Option<chrono::NaiveDate>,
+    pub payee_tax: Option<PayeeTaxView>,
+    pub invoice_draft: Option<InvoiceDraft>,
+    pub invoice: Option<Invoice>,
+    pub payment: PayoutPaymentView,
 }
 
-impl From<&Ticket> for PayoutTicketView {
-    fn from(t: &Ticket) -> PayoutTicketView {
+impl PayoutTicketView {
+    /// `full`: the admin's view (PAN and GSTIN unmasked).
+    pub fn of(t: &Ticket, full: bool) -> PayoutTicketView {
+        let mask = |v: &Option<String>| {
+            v.as_deref().map(|v| {
+                if full {
+                    v.to_string()
+                } else {
+                    crate::domain::tax_id::mask(v, 4)
+                }
+            })
+        };
         PayoutTicketView {
             payout_id: t.payout_id.clone(),
             month: t.month.clone(),
@@ -276,6 +321,19 @@ impl From<&Ticket> for PayoutTicketView {
             entries_settled: t.entries.len(),
             issued_at: t.issued_at,
             statement_sent: t.statement_sent,
+            credited_on: t.credited_on,
+            payee_tax: t.payee_tax.as_ref().map(|p| PayeeTaxView {
+                pan: mask(&p.pan),
+                legal_name: p.legal_name.clone(),
+                gstin: mask(&p.gstin),
+            }),
+            invoice_draft: t.invoice_draft.clone(),
+            invoice: t.invoice.clone(),
+            payment: PayoutPaymentView {
+                status: t.payment.status,
+                reference: t.payment.reference.clone(),
+                settled: t.payment.settled.clone(),
+            },
         }
     }
 }

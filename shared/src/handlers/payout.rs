@@ -19,11 +19,34 @@ pub struct Payout {
     pub payout_queue: String,
     pub mail_from: String,
     pub finance_email: String,
+    pub platform_gstin: String,
+    pub hold_until_invoice: bool,
 }
 
 /// Where the month's payout CSV goes (`FINANCE_EMAIL`, required).
 pub fn finance_email(env: &mut crate::config::Env) -> String {
     env.required(env::FINANCE_EMAIL)
+}
+
+/// `PLATFORM_GSTIN`, required and checked (its check character too).
+pub fn platform_gstin(env: &mut crate::config::Env) -> String {
+    match env.optional(env::PLATFORM_GSTIN) {
+        None => env.required(env::PLATFORM_GSTIN),
+        Some(_) => env.parsed(env::PLATFORM_GSTIN, String::new(), |v| {
+            crate::domain::tax_id::gstin(v).map(|g| g.gstin)
+        }),
+    }
+}
+
+/// `HOLD_UNTIL_INVOICE`: `true` or `false` (unset: false).
+pub fn hold_until_invoice(env: &mut crate::config::Env) -> bool {
+    env.parsed(env::HOLD_UNTIL_INVOICE, false, |v| {
+        match v.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Ok(true),
+            "false" | "0" | "no" => Ok(false),
+            other => Err(format!("{other:?} is not true or false")),
+        }
+    })
 }
 
 impl Payout {
@@ -37,6 +60,8 @@ impl Payout {
             payout_queue: &self.payout_queue,
             mail_from: &self.mail_from,
             finance_email: &self.finance_email,
+            platform_gstin: &self.platform_gstin,
+            hold_until_invoice: self.hold_until_invoice,
         }
     }
 

@@ -9,7 +9,7 @@ use crate::domain::audit::AuditEvent;
 use crate::domain::billing::{Order, Payment, Refund, Status};
 use crate::domain::lead::{email_key, Lead};
 use crate::domain::ledger::Entry;
-use crate::domain::payout::{Balance, Ticket};
+use crate::domain::payout::{Balance, PaymentStatus, Ticket};
 use crate::domain::prospects::{Counts, Import};
 use crate::domain::renewal::{india_date, Contract, Signal};
 use crate::domain::reseller::Reseller;
@@ -634,8 +634,50 @@ impl Entity for Ticket {
     fn key(&self) -> Key {
         payout_key(&self.month, &self.payee)
     }
+    /// an issued ticket with money still to transfer is on the unpaid index
     fn index_entries(&self) -> Vec<IndexEntry> {
-        vec![on(Index::Gsi1, payouts_index_pk(&self.payee), &self.month)]
+        let mut out = vec![on(Index::Gsi1, payouts_index_pk(&self.payee), &self.month)];
+        if let (Some(issued), PaymentStatus::Payable | PaymentStatus::AwaitingInvoice) =
+            (&self.issued_at, self.payment.status)
+        {
+            out.push(on(
+                Index::Gsi3,
+                UNPAID_PAYOUTS_INDEX_PK,
+                unpaid_payout_sk(issued, &self.payout_id),
+            ));
+        }
+        out
+    }
+}
+
+/// A payee's running totals for one financial year (what decided each month's TDS).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TaxYear {
+    pub payee: String,
+    pub fy: i32,
+    pub totals: crate::domain::payout_tax::YearToDate,
+    pub version: u64,
+}
+
+impl Entity for TaxYear {
+    const NAME: &'static str = "tax_year";
+    fn key(&self) -> Key {
+        tax_year_key(&self.payee, self.fy)
+    }
+}
+
+/// A UTR and the transfer it settled: the same UTR cannot settle two.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UtrClaim {
+    pub utr: String,
+    pub payout_id: String,
+    pub currency: String,
+}
+
+impl Entity for UtrClaim {
+    const NAME: &'static str = "utr";
+    fn key(&self) -> Key {
+        utr_key(&self.utr)
     }
 }
 

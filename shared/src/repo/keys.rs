@@ -309,6 +309,19 @@ pub fn finance_email_key(month: &str) -> Key {
 pub fn payouts_index_pk(payee: &str) -> String {
     format!("PAYOUTS#{payee}")
 }
+/// Issued tickets not yet paid, by when they were issued.
+pub const UNPAID_PAYOUTS_INDEX_PK: &str = "PAYOUTS_UNPAID";
+pub fn unpaid_payout_sk(issued_at: &DateTime<Utc>, payout_id: &str) -> String {
+    format!("{}#{payout_id}", key_time(issued_at))
+}
+/// A payee's financial-year running totals (TDS).
+pub fn tax_year_key(payee: &str, fy: i32) -> Key {
+    Key::new(format!("TAXYEAR#{payee}"), format!("FY#{fy}"))
+}
+/// A bank UTR, claimed by the one transfer it settled.
+pub fn utr_key(utr: &str) -> Key {
+    Key::new(format!("UTR#{utr}"), "UTR")
+}
 
 // ---- the SLA, sequences and suppressions ----
 
@@ -411,6 +424,11 @@ pub fn layout() -> Vec<(&'static str, Key)> {
         ("payout ticket", payout_key("<YYYY-MM>", "<payee>")),
         ("payout run", payout_run_key("<YYYY-MM>")),
         ("finance email guard", finance_email_key("<YYYY-MM>")),
+        (
+            "financial-year tax totals",
+            Key::new("TAXYEAR#<payee>", "FY#<first year>"),
+        ),
+        ("UTR claim", utr_key("<utr>")),
         ("SLA clock", sla_key("<id>")),
         (
             "sequence step",

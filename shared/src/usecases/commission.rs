@@ -78,6 +78,7 @@ fn entry_writes(drafts: &[Draft], src: &Source, now: DateTime<Utc>) -> Result<Ve
                 recorded_at: now,
                 lead_id: src.lead_id.map(str::to_string),
                 payout_id: None,
+                tax_kind: Some(d.tax_kind),
             };
             Ok(repo::put_new(repo::item(&e)?))
         })

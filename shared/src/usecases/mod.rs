@@ -20,8 +20,10 @@ pub mod requeue;
 pub mod resellers;
 pub mod score_route;
 pub mod sequences;
+pub mod settlements;
 pub mod sla;
 pub mod support;
+pub mod tds;
 
 use crate::ports::table::StoreError;
 use std::time::Duration;

@@ -16,20 +16,26 @@ use super::billing::advance_lead;
 use super::commission::Entry;
 use crate::config::Rules;
 use crate::domain::lead::Lead;
-use crate::domain::payout::{compute, month_end, Earning};
+use crate::domain::payout::{compute, month_end, payment_reference, Earning, Line};
+use crate::domain::payout_tax::{financial_year, tax_line, Payee as TaxPayee};
 use crate::domain::reseller::Reseller;
 use crate::domain::stage::Stage;
+use crate::domain::tax_profile::TaxProfile;
 use crate::events::{Envelope, Event, PayoutRequested};
 use crate::ports::table::{Cond, Index, Query, SkRange, StoreError, Table};
 use crate::ports::{Clock, Mailer, Queue};
 use crate::repo;
+use crate::repo::TaxYear;
 use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
 pub use crate::events::PAYOUT_REQUESTED;
 
-pub use crate::domain::payout::{Balance, Ticket, TicketStatus};
+pub use crate::domain::payout::{
+    Balance, Invoice, InvoiceDraft, PayeeTax, Payment, PaymentStatus, Settlement, Ticket, TicketStatus,
+};
 
 pub struct PayoutPorts<'a> {
     pub table: &'a dyn Table,
@@ -40,6 +46,11 @@ pub struct PayoutPorts<'a> {
     pub payout_queue: &'a str,
     pub mail_from: &'a str,
     pub finance_email: &'a str,
+    /// the platform's GSTIN: the recipient of resellers' invoices, and its state decides
+    /// CGST + SGST or IGST
+    pub platform_gstin: &'a str,
+    /// hold a GST-registered reseller's payout until it records its invoice
+    pub hold_until_invoice: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -221,12 +232,55 @@ async fn create_ticket(
             currency: &e.currency,
             component: &e.component,
             amount: e.amount,
+            kind: e.kind(),
         })
         .collect();
-    let lines = compute(&earnings, &balance.carried, &ports.rules.payout);
-    let payee_name = match get::<Reseller>(ports.table, &repo::reseller_key(payee)).await? {
-        Some(r) => r.name,
+    let mut lines = compute(&earnings, &balance, &ports.rules.payout);
+    let reseller = get::<Reseller>(ports.table, &repo::reseller_key(payee)).await?;
+    let profile = reseller.as_ref().and_then(|r| r.tax.clone()).unwrap_or_default();
+    let credited_on = end.date_naive();
+    let fy = financial_year(credited_on);
+    let year: TaxYear = get(ports.table, &repo::tax_year_key(payee, fy))
+        .await?
+        .unwrap_or(TaxYear {
+            payee: payee.into(),
+            fy,
+            ..Default::default()
+        });
+    let taxes = &ports.rules.tax;
+    let who = TaxPayee {
+        pan: profile.pan.as_deref(),
+        gst_state: profile.gst_state.as_deref(),
+        lower_deduction: profile.lower_deduction.as_ref(),
+    };
+    let platform_state = ports.platform_gstin.get(..2).unwrap_or_default();
+    let mut totals = year.totals.clone();
+    for line in lines.iter_mut().filter(|l| !l.payable.is_zero()) {
+        let tax = tax_line(
+            line.commission_paid(),
+            &line.currency,
+            &who,
+            &totals,
+            credited_on,
+            platform_state,
+            taxes,
+        );
+        if line.currency == taxes.home_currency {
+            totals = tax.year_after.clone();
+        }
+        line.tax = Some(tax);
+    }
+    let payee_name = match &reseller {
+        Some(r) => r.name.clone(),
         None => payee.to_string(),
+    };
+    let invoice_draft = invoice_draft(&lines, &profile, &payee_name, month, ports);
+    let status = if lines.iter().all(|l| l.net_payable() <= Decimal::ZERO) {
+        PaymentStatus::NothingDue
+    } else if ports.hold_until_invoice && invoice_draft.is_some() {
+        PaymentStatus::AwaitingInvoice
+    } else {
+        PaymentStatus::Payable
     };
     let ticket = Ticket {
         payout_id: format!("{month}/{payee}"),
@@ -240,12 +294,30 @@ async fn create_ticket(
         issued_at: None,
         statement_sent: false,
         version: 1,
+        credited_on: Some(credited_on),
+        payee_tax: Some(PayeeTax {
+            pan: profile.pan.clone(),
+            legal_name: profile.legal_name.clone(),
+            gstin: profile.gstin.clone(),
+        }),
+        invoice_draft,
+        invoice: None,
+        payment: Payment {
+            status,
+            reference: payment_reference(month, payee),
+            settled: Default::default(),
+        },
     };
     let mut next_balance = balance.clone();
     next_balance.carried = lines
         .iter()
         .filter(|l| !l.carried_out.is_zero())
         .map(|l| (l.currency.clone(), l.carried_out))
+        .collect();
+    next_balance.carried_margin = lines
+        .iter()
+        .filter(|l| !l.carried_out_margin.is_zero())
+        .map(|l| (l.currency.clone(), l.carried_out_margin))
         .collect();
     next_balance.last_month = Some(month.into());
     next_balance.version += 1;
@@ -255,11 +327,47 @@ async fn create_ticket(
     } else {
         repo::put_if_version(balance_item, balance.version)
     };
-    ports
-        .table
-        .transact(vec![repo::put_new(repo::item(&ticket)?), balance_write])
-        .await?;
+    let mut writes = vec![repo::put_new(repo::item(&ticket)?), balance_write];
+    if totals != year.totals {
+        // the year's totals move with the ticket, once: TDS is never deducted twice
+        let next_year = TaxYear {
+            totals,
+            version: year.version + 1,
+            ..year.clone()
+        };
+        let item = repo::item(&next_year)?;
+        writes.push(if year.version == 0 {
+            repo::put_new(item)
+        } else {
+            repo::put_if_version(item, year.version)
+        });
+    }
+    ports.table.transact(writes).await?;
     Ok(ticket)
+}
+
+/// The GST invoice a registered reseller raises on the platform for the month's commission.
+fn invoice_draft(
+    lines: &[Line],
+    profile: &TaxProfile,
+    payee_name: &str,
+    month: &str,
+    ports: &PayoutPorts<'_>,
+) -> Option<InvoiceDraft> {
+    let gstin = profile.gstin.clone()?;
+    let home = lines.iter().find(|l| l.currency == ports.rules.tax.home_currency)?;
+    let tax = home.tax.as_ref()?;
+    let gst = tax.gst.as_ref()?;
+    Some(InvoiceDraft {
+        supplier_gstin: gstin,
+        supplier_legal_name: profile.legal_name.clone().unwrap_or_else(|| payee_name.to_string()),
+        recipient_gstin: ports.platform_gstin.to_string(),
+        sac: ports.rules.tax.sac.clone(),
+        description: format!("Commission (business auxiliary services) for {month}"),
+        taxable_value: tax.taxable_value,
+        gst: gst.clone(),
+        total: tax.taxable_value + gst.total,
+    })
 }
 
 /// Takes each settled entry out of the unpaid index (only if no payout holds it yet);
@@ -329,7 +437,7 @@ async fn send_statement(ports: &PayoutPorts<'_>, ticket: &Ticket) -> Result<(), 
         // payees who are not resellers (customer referrers) get no statement here
         return Ok(());
     };
-    let mime = crate::mail::statement(ports.mail_from, &reseller, ticket, ports.clock.now()).map_err(other)?;
+    let mime = crate::payout_docs::statement(ports.mail_from, &reseller, ticket, ports.clock.now()).map_err(other)?;
     crate::mail::send(ports.mailer, ports.mail_from, &reseller.email, mime)
         .await
         .map_err(other)?;
@@ -374,8 +482,20 @@ async fn finish_month(ports: &PayoutPorts<'_>, month: &str, resend: bool) -> Res
         }
         Err(e) => return Err(e.into()),
     }
-    let mime = crate::mail::finance(ports.mail_from, ports.finance_email, month, &tickets, ports.clock.now())
-        .map_err(other)?;
+    let overdue: Vec<Ticket> = unpaid_tickets(ports.table, ports.clock.now(), ports.rules.tax.unpaid_after_days)
+        .await?
+        .into_iter()
+        .filter(|t| t.month.as_str() < month)
+        .collect();
+    let mime = crate::payout_docs::finance(
+        ports.mail_from,
+        ports.finance_email,
+        month,
+        &tickets,
+        &overdue,
+        ports.clock.now(),
+    )
+    .map_err(other)?;
     crate::mail::send(ports.mailer, ports.mail_from, ports.finance_email, mime)
         .await
         .map_err(other)?;
@@ -405,4 +525,20 @@ pub async fn payee_tickets(table: &dyn Table, payee: &str) -> Result<Vec<Ticket>
         .into_iter()
         .map(repo::record)
         .collect()
+}
+
+/// Issued tickets with money still to transfer `days` or more after their issue, oldest first.
+pub async fn unpaid_tickets(table: &dyn Table, now: DateTime<Utc>, days: i64) -> Result<Vec<Ticket>, StoreError> {
+    let before = now - chrono::Duration::days(days);
+    let upto = format!("{}{}", repo::key_time(&before), repo::AFTER_ANY_ID);
+    query_all(
+        table,
+        Query::new(repo::UNPAID_PAYOUTS_INDEX_PK)
+            .index(Index::Gsi3)
+            .sk(SkRange::UpTo(upto)),
+    )
+    .await?
+    .into_iter()
+    .map(repo::record)
+    .collect()
 }

@@ -6,10 +6,9 @@ use super::http::{
     authenticate, body_fingerprint, media_type, method_not_allowed, read_body, require_admin, ApiError, Principal,
     QueryParams,
 };
-use super::money_views::{
-    EntryView, LedgerView, MonthPayoutsView, OrderView, PaymentView, PayoutTicketView, ResellerPayoutsView,
-    WebhookAnswer,
-};
+mod payouts;
+
+use super::money_views::{EntryView, LedgerView, OrderView, PaymentView, WebhookAnswer};
 use super::openapi::ErrorBody;
 use super::signature::{verify, SignatureError};
 use crate::config::env;
@@ -44,6 +43,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/contracts/{id}"),
     ("GET", "/payouts/{month}"),
     ("GET", "/resellers/{id}/payouts"),
+    ("GET", "/payouts/{month}/bank-file"),
+    ("POST", "/payouts/{month}/settlements"),
+    ("POST", "/payouts/{month}/{reseller}/invoice"),
+    ("GET", "/payouts/overdue"),
+    ("GET", "/tds/26q"),
+    ("GET", "/tds/certificates"),
 ];
 
 #[derive(Clone)]
@@ -52,16 +57,19 @@ pub struct BillingApiConfig {
     pub admin_key_hash: String,
     pub commission_queue: String,
     pub limits: BillingLimits,
+    pub tax: crate::domain::payout_tax::TaxRules,
 }
 
 impl BillingApiConfig {
     /// What the billing API reads from the environment (problems are collected in `env`).
     pub fn read(env: &mut crate::config::Env) -> BillingApiConfig {
+        let rules = env.rules();
         BillingApiConfig {
             webhook_secret: env.required(env::BILLING_WEBHOOK_SECRET),
             admin_key_hash: sha256_hex(&env.required(env::ADMIN_API_KEY)),
             commission_queue: env.required(env::COMMISSION_QUEUE_URL),
-            limits: env.rules().billing,
+            limits: rules.billing,
+            tax: rules.tax,
         }
     }
 }
@@ -81,8 +89,14 @@ super::openapi::api_routes!(Arc<BillingApi>;
     get_ledger,
     post_signal,
     get_contract,
-    get_month_payouts,
-    get_reseller_payouts,
+    payouts::get_month_payouts,
+    payouts::get_reseller_payouts,
+    payouts::get_bank_file,
+    payouts::post_settlements,
+    payouts::post_invoice,
+    payouts::get_overdue,
+    payouts::get_26q,
+    payouts::get_certificates,
 );
 
 pub fn router(api: Arc<BillingApi>) -> Router {
@@ -276,7 +290,7 @@ struct FormatParams {
     format: Option<String>,
 }
 
-fn wants_csv(format: Option<&str>) -> Result<bool, ApiError> {
+pub(crate) fn wants_csv(format: Option<&str>) -> Result<bool, ApiError> {
     match format {
         None | Some("json") => Ok(false),
         Some("csv") => Ok(true),
@@ -287,7 +301,7 @@ fn wants_csv(format: Option<&str>) -> Result<bool, ApiError> {
     }
 }
 
-fn csv_response(file: &str, body: String) -> Response {
+pub(crate) fn csv_response(file: &str, body: String) -> Response {
     (
         [
             (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -485,65 +499,4 @@ async fn get_contract(
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no contract {id}")))?;
     Ok(Json(view))
-}
-
-#[utoipa::path(get, path = "/payouts/{month}", tag = "ledger",
-    params(("month" = String, Path, description = "YYYY-MM"), FormatParams),
-    security(("admin_key" = [])),
-    responses((status = 200, description = "the month's payout tickets and totals per currency (or the finance CSV with `format=csv`)", body = MonthPayoutsView), (status = 401, description = "no valid key", body = ErrorBody),
-        (status = 403, description = "not the admin", body = ErrorBody),
-        (status = 422, description = "a bad month", body = ErrorBody)))]
-async fn get_month_payouts(
-    State(api): State<Arc<BillingApi>>,
-    headers: HeaderMap,
-    Path(month): Path<String>,
-    QueryParams(p): QueryParams<FormatParams>,
-) -> Result<Response, ApiError> {
-    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
-    if parse_month(&month).is_none() {
-        return Err(ApiError::Invalid(vec![FieldError {
-            field: "month".into(),
-            message: "must be YYYY-MM".into(),
-        }]));
-    }
-    let csv = wants_csv(p.format.as_deref())?;
-    let tickets = crate::usecases::payout::month_tickets(api.table.as_ref(), &month).await?;
-    if csv {
-        return Ok(csv_response(
-            &format!("payouts-{month}.csv"),
-            crate::mail::finance_csv(&tickets),
-        ));
-    }
-    let mut totals: std::collections::BTreeMap<String, rust_decimal::Decimal> = Default::default();
-    for l in tickets.iter().flat_map(|t| t.lines.iter()) {
-        *totals.entry(l.currency.clone()).or_default() += l.payable;
-    }
-    Ok(Json(MonthPayoutsView {
-        month,
-        payouts: tickets.iter().map(PayoutTicketView::from).collect(),
-        totals,
-    })
-    .into_response())
-}
-
-#[utoipa::path(get, path = "/resellers/{id}/payouts", tag = "ledger",
-    params(("id" = String, Path, description = "reseller id")),
-    security(("admin_key" = []), ("reseller_key" = [])),
-    responses((status = 200, description = "the reseller's payout tickets", body = ResellerPayoutsView), (status = 401, description = "no valid key", body = ErrorBody),
-        (status = 403, description = "another reseller's payouts", body = ErrorBody)))]
-async fn get_reseller_payouts(
-    State(api): State<Arc<BillingApi>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Json<ResellerPayoutsView>, ApiError> {
-    match authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await? {
-        Principal::Admin => {}
-        Principal::Reseller(own) if own == id => {}
-        Principal::Reseller(_) => return Err(ApiError::Forbidden),
-    }
-    let tickets = crate::usecases::payout::payee_tickets(api.table.as_ref(), &id).await?;
-    Ok(Json(ResellerPayoutsView {
-        reseller_id: id,
-        payouts: tickets.iter().map(PayoutTicketView::from).collect(),
-    }))
 }

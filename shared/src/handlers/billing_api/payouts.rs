@@ -1,0 +1,381 @@
+//! Payout reads and what follows a payout: the month's tickets (and finance's CSV), a
+//! reseller's tickets, the bank's bulk-transfer file, settlements (UTRs) from the bank, the
+//! reseller's GST invoice, unpaid tickets, and the quarter's TDS (26Q rows, Form 16A data).
+
+use super::{csv_response, wants_csv, BillingApi, FormatParams};
+use crate::domain::lead::FieldError;
+use crate::handlers::http::{
+    authenticate, json_body, require_admin, require_self_or_admin, ApiError, Principal, QueryParams,
+};
+use crate::handlers::money_views::{MonthPayoutsView, PayoutTicketView, ResellerPayoutsView};
+use crate::handlers::openapi::ErrorBody;
+use crate::usecases::commission::parse_month;
+use crate::usecases::settlements::{InvoiceError, InvoiceIn, Outcome, SettlementIn, SettlementResult};
+use crate::usecases::tds::{Certificate, TdsRow};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// A settlement file of a few thousand transfers fits.
+const MAX_SETTLEMENTS_BODY: usize = 1024 * 1024;
+
+fn checked_month(month: &str) -> Result<(), ApiError> {
+    match parse_month(month) {
+        Some(_) => Ok(()),
+        None => Err(ApiError::Invalid(vec![FieldError {
+            field: "month".into(),
+            message: "must be YYYY-MM".into(),
+        }])),
+    }
+}
+
+impl BillingApi {
+    async fn who(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
+        authenticate(headers, &self.config.admin_key_hash, self.table.as_ref()).await
+    }
+}
+
+#[utoipa::path(get, path = "/payouts/{month}", tag = "ledger",
+    params(("month" = String, Path, description = "YYYY-MM"), FormatParams),
+    security(("admin_key" = [])),
+    responses((status = 200, description = "the month's payout tickets — each line with its TDS, GST and net payable — and the net totals per currency (or the finance CSV with `format=csv`)", body = MonthPayoutsView), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not the admin", body = ErrorBody),
+        (status = 422, description = "a bad month", body = ErrorBody)))]
+pub(super) async fn get_month_payouts(
+    State(api): State<Arc<BillingApi>>,
+    headers: HeaderMap,
+    Path(month): Path<String>,
+    QueryParams(p): QueryParams<FormatParams>,
+) -> Result<Response, ApiError> {
+    require_admin(&api.who(&headers).await?)?;
+    checked_month(&month)?;
+    let csv = wants_csv(p.format.as_deref())?;
+    let tickets = crate::usecases::payout::month_tickets(api.table.as_ref(), &month).await?;
+    if csv {
+        return Ok(csv_response(
+            &format!("payouts-{month}.csv"),
+            crate::payout_docs::finance_csv(&tickets),
+        ));
+    }
+    let mut totals: std::collections::BTreeMap<String, rust_decimal::Decimal> = Default::default();
+    for l in tickets.iter().flat_map(|t| t.lines.iter()) {
+        *totals.entry(l.currency.clone()).or_default() += l.net_payable();
+    }
+    Ok(Json(MonthPayoutsView {
+        month,
+        payouts: tickets.iter().map(|t| PayoutTicketView::of(t, true)).collect(),
+        totals,
+    })
+    .into_response())
+}
+
+#[utoipa::path(get, path = "/resellers/{id}/payouts", tag = "ledger",
+    params(("id" = String, Path, description = "reseller id")),
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 200, description = "the reseller's payout tickets: taxes, the draft GST invoice, payment status and UTR (PAN and GSTIN masked for the reseller)", body = ResellerPayoutsView), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "another reseller's payouts", body = ErrorBody)))]
+pub(super) async fn get_reseller_payouts(
+    State(api): State<Arc<BillingApi>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<ResellerPayoutsView>, ApiError> {
+    let who = api.who(&headers).await?;
+    require_self_or_admin(&who, &id)?;
+    let full = matches!(who, Principal::Admin);
+    let tickets = crate::usecases::payout::payee_tickets(api.table.as_ref(), &id).await?;
+    Ok(Json(ResellerPayoutsView {
+        reseller_id: id,
+        payouts: tickets.iter().map(|t| PayoutTicketView::of(t, full)).collect(),
+    }))
+}
+
+#[utoipa::path(get, path = "/payouts/{month}/bank-file", tag = "ledger",
+    params(("month" = String, Path, description = "YYYY-MM")),
+    security(("admin_key" = [])),
+    responses((status = 200, description = "CSV for the bank's bulk NEFT/IMPS upload: `payment_mode,beneficiary_name,account_number,ifsc,amount,currency,reference,payout_id`, one row per payable INR transfer not yet settled; `X-Skipped-Payouts` lists payouts left out for want of a bank account", content_type = "text/csv", body = String),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not the admin", body = ErrorBody),
+        (status = 422, description = "a bad month", body = ErrorBody)))]
+pub(super) async fn get_bank_file(
+    State(api): State<Arc<BillingApi>>,
+    headers: HeaderMap,
+    Path(month): Path<String>,
+) -> Result<Response, ApiError> {
+    require_admin(&api.who(&headers).await?)?;
+    checked_month(&month)?;
+    let tickets = crate::usecases::payout::month_tickets(api.table.as_ref(), &month).await?;
+    let mut with_banks = Vec::with_capacity(tickets.len());
+    for t in tickets {
+        // the account on file now (a reseller may have corrected it since the statement)
+        let bank = crate::repo::get_record::<crate::domain::reseller::Reseller>(
+            api.table.as_ref(),
+            &crate::repo::reseller_key(&t.payee),
+        )
+        .await?
+        .and_then(|r| r.tax)
+        .and_then(|p| p.bank);
+        with_banks.push((t, bank));
+    }
+    let (csv, skipped) = crate::payout_docs::bank_file(&with_banks, &api.config.tax.home_currency);
+    let mut response = csv_response(&format!("bank-{month}.csv"), csv);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&skipped.join(",")) {
+        response.headers_mut().insert("x-skipped-payouts", v);
+    }
+    Ok(response)
+}
+
+/// A settlement file: a list of transfers, bare or as `{"settlements": [...]}`. Read straight
+/// from the JSON (not through an untagged enum, which would buffer away the exact amounts).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(super) enum SettlementsIn {
+    List(Vec<SettlementIn>),
+    Wrapped { settlements: Vec<SettlementIn> },
+}
+
+struct SettlementList(Vec<SettlementIn>);
+
+impl<'de> Deserialize<'de> for SettlementList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = SettlementList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of settlements, or {\"settlements\": [...]}")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<SettlementList, A::Error> {
+                let mut out = Vec::new();
+                while let Some(s) = seq.next_element::<SettlementIn>()? {
+                    out.push(s);
+                }
+                Ok(SettlementList(out))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<SettlementList, A::Error> {
+                let mut out = None;
+                while let Some(k) = map.next_key::<String>()? {
+                    if k == "settlements" {
+                        out = Some(map.next_value::<Vec<SettlementIn>>()?);
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                out.map(SettlementList)
+                    .ok_or_else(|| serde::de::Error::missing_field("settlements"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct SettlementsAnswer {
+    month: String,
+    applied: usize,
+    unchanged: usize,
+    refused: usize,
+    results: Vec<SettlementResult>,
+}
+
+#[utoipa::path(post, path = "/payouts/{month}/settlements", tag = "ledger",
+    params(("month" = String, Path, description = "YYYY-MM")),
+    request_body(content = SettlementsIn, description = "`[{reference | payout_id, utr, paid_at, amount, currency?}]`: the bank's report of the transfers"),
+    security(("admin_key" = [])),
+    responses((status = 200, description = "every line applied, or already recorded with the same UTR (no change)", body = SettlementsAnswer),
+        (status = 400, description = "malformed JSON", body = ErrorBody),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not the admin", body = ErrorBody),
+        (status = 413, description = "over 1 MiB", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "some lines refused, each with its reason (an amount that is not the net payable, an unknown reference, a UTR already used, a held payout); the other lines were applied", body = SettlementsAnswer)))]
+pub(super) async fn post_settlements(
+    State(api): State<Arc<BillingApi>>,
+    headers: HeaderMap,
+    Path(month): Path<String>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    require_admin(&api.who(&headers).await?)?;
+    checked_month(&month)?;
+    let SettlementList(lines) = json_body(&headers, body, MAX_SETTLEMENTS_BODY).await?;
+    let results = crate::usecases::settlements::settle(
+        api.table.as_ref(),
+        api.clock.as_ref(),
+        &month,
+        &lines,
+        &api.config.tax.home_currency,
+    )
+    .await?;
+    let count = |o: Outcome| results.iter().filter(|r| r.outcome == o).count();
+    let answer = SettlementsAnswer {
+        month,
+        applied: count(Outcome::Applied),
+        unchanged: count(Outcome::Unchanged),
+        refused: count(Outcome::Refused),
+        results,
+    };
+    for r in answer.results.iter().filter(|r| r.outcome == Outcome::Applied) {
+        tracing::info!(payout_id = ?r.payout_id, "payout settled");
+    }
+    let status = if answer.refused > 0 {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(answer)).into_response())
+}
+
+#[utoipa::path(post, path = "/payouts/{month}/{reseller}/invoice", tag = "ledger",
+    params(("month" = String, Path, description = "YYYY-MM"), ("reseller" = String, Path, description = "reseller id")),
+    request_body(content = InvoiceIn, description = "the GST invoice the reseller issued for the month's commission"),
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 200, description = "recorded (the same invoice again changes nothing); a payout held for it is now payable", body = PayoutTicketView),
+        (status = 400, description = "malformed JSON", body = ErrorBody),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "another reseller's payout", body = ErrorBody),
+        (status = 404, description = "no payout for that month", body = ErrorBody),
+        (status = 409, description = "no GST on this payout, or another invoice already recorded", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "invalid number or date", body = ErrorBody)))]
+pub(super) async fn post_invoice(
+    State(api): State<Arc<BillingApi>>,
+    headers: HeaderMap,
+    Path((month, reseller)): Path<(String, String)>,
+    body: Body,
+) -> Result<Json<PayoutTicketView>, ApiError> {
+    let who = api.who(&headers).await?;
+    require_self_or_admin(&who, &reseller)?;
+    checked_month(&month)?;
+    let input: InvoiceIn = json_body(&headers, body, 4096).await?;
+    let ticket =
+        crate::usecases::settlements::record_invoice(api.table.as_ref(), api.clock.as_ref(), &month, &reseller, &input)
+            .await
+            .map_err(|e| match e {
+                InvoiceError::NotFound(m) => ApiError::NotFound(m),
+                InvoiceError::Conflict(m) => ApiError::Conflict(m),
+                InvoiceError::Invalid(f) => ApiError::Invalid(f),
+                InvoiceError::Store(s) => s.into(),
+            })?;
+    Ok(Json(PayoutTicketView::of(&ticket, matches!(who, Principal::Admin))))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct OverdueView {
+    /// tickets issued at least this many days ago
+    days: i64,
+    payouts: Vec<PayoutTicketView>,
+}
+
+#[utoipa::path(get, path = "/payouts/overdue", tag = "ledger",
+    security(("admin_key" = [])),
+    responses((status = 200, description = "issued tickets still unpaid (payable, or held for an invoice) the configured days (7) after issue, oldest first", body = OverdueView),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not the admin", body = ErrorBody)))]
+pub(super) async fn get_overdue(
+    State(api): State<Arc<BillingApi>>,
+    headers: HeaderMap,
+) -> Result<Json<OverdueView>, ApiError> {
+    require_admin(&api.who(&headers).await?)?;
+    let days = api.config.tax.unpaid_after_days;
+    let tickets = crate::usecases::payout::unpaid_tickets(api.table.as_ref(), api.clock.now(), days).await?;
+    Ok(Json(OverdueView {
+        days,
+        payouts: tickets.iter().map(|t| PayoutTicketView::of(t, true)).collect(),
+    }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct QuarterParams {
+    /// `YYYY-Qn`, the financial year by the year it starts: `2026-Q3` is October–December 2026
+    quarter: Option<String>,
+    /// one payee's certificate (a reseller's key: its own, the default)
+    reseller_id: Option<String>,
+    /// `json` (default) or `csv`
+    format: Option<String>,
+}
+
+fn checked_quarter(q: &Option<String>) -> Result<String, ApiError> {
+    match q.as_deref().map(str::trim) {
+        Some(q) if crate::domain::payout_tax::quarter_months(q).is_some() => Ok(q.to_string()),
+        _ => Err(ApiError::Invalid(vec![FieldError {
+            field: "quarter".into(),
+            message: "must be YYYY-Qn (the financial year's first year; Q1 is April–June)".into(),
+        }])),
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct Rows26q {
+    quarter: String,
+    rows: Vec<TdsRow>,
+}
+
+#[utoipa::path(get, path = "/tds/26q", tag = "ledger",
+    params(QuarterParams),
+    security(("admin_key" = [])),
+    responses((status = 200, description = "one CSV row per deduction under section 194H (deductee code and PAN, name, section, date of credit, amount, rate, TDS, reason code A/C for a lower or higher rate), by date of credit; JSON with `format=json`", content_type = "text/csv", body = String),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not the admin", body = ErrorBody),
+        (status = 422, description = "a bad quarter", body = ErrorBody)))]
+pub(super) async fn get_26q(
+    State(api): State<Arc<BillingApi>>,
+    headers: HeaderMap,
+    QueryParams(p): QueryParams<QuarterParams>,
+) -> Result<Response, ApiError> {
+    require_admin(&api.who(&headers).await?)?;
+    let quarter = checked_quarter(&p.quarter)?;
+    let json = p.format.as_deref() == Some("json");
+    if !json {
+        wants_csv(p.format.as_deref().or(Some("csv")))?;
+    }
+    let rows = crate::usecases::tds::quarter_rows(api.table.as_ref(), &quarter, &api.config.tax.home_currency)
+        .await?
+        .unwrap_or_default();
+    if json {
+        return Ok(Json(Rows26q { quarter, rows }).into_response());
+    }
+    Ok(csv_response(
+        &format!("26q-{quarter}.csv"),
+        crate::usecases::tds::csv_26q(&rows),
+    ))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct CertificatesView {
+    quarter: String,
+    certificates: Vec<Certificate>,
+}
+
+#[utoipa::path(get, path = "/tds/certificates", tag = "ledger",
+    params(QuarterParams),
+    security(("admin_key" = []), ("reseller_key" = [])),
+    responses((status = 200, description = "each payee's Form 16A data for the quarter: deductor, PAN, every deduction, totals (a reseller: its own only)", body = CertificatesView),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "another reseller's certificate", body = ErrorBody),
+        (status = 422, description = "a bad quarter", body = ErrorBody)))]
+pub(super) async fn get_certificates(
+    State(api): State<Arc<BillingApi>>,
+    headers: HeaderMap,
+    QueryParams(p): QueryParams<QuarterParams>,
+) -> Result<Json<CertificatesView>, ApiError> {
+    let who = api.who(&headers).await?;
+    let only = match (&who, p.reseller_id.as_deref()) {
+        (Principal::Admin, r) => r.map(str::to_string),
+        (Principal::Reseller(own), None) => Some(own.clone()),
+        (Principal::Reseller(own), Some(r)) => {
+            require_self_or_admin(&who, r)?;
+            Some(own.clone())
+        }
+    };
+    let quarter = checked_quarter(&p.quarter)?;
+    let rows = crate::usecases::tds::quarter_rows(api.table.as_ref(), &quarter, &api.config.tax.home_currency)
+        .await?
+        .unwrap_or_default();
+    Ok(Json(CertificatesView {
+        certificates: crate::usecases::tds::certificates(rows, &quarter, only.as_deref(), &api.config.tax),
+        quarter,
+    }))
+}

@@ -1,0 +1,399 @@
+//! The documents a payout produces: the reseller's statement (with its taxes and the draft GST
+//! invoice), finance's CSV and email, the bank's bulk-transfer file and the quarter's 26Q rows.
+//! Amounts are shown in the currency's format in mail and as plain decimals in CSV.
+
+use crate::csv_out::{line, Cell};
+use crate::domain::money::{display, minor_units, round_minor};
+use crate::domain::payout::{Line, PaymentStatus, Ticket};
+use crate::domain::reseller::Reseller;
+use crate::mail::{build_with, escape_html, month_name};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+fn percent(rate: Decimal) -> String {
+    let p = (rate * Decimal::ONE_HUNDRED).normalize();
+    format!("{p}%")
+}
+
+/// The statement's rows for one line: what was earned, the taxes, what is transferred.
+fn statement_rows(l: &Line) -> Vec<(String, Decimal)> {
+    let mut rows: Vec<(String, Decimal)> = [
+        ("Licence", l.licence),
+        ("AMC, first year", l.amc_first_year),
+        ("AMC, renewals", l.amc_renewal),
+        ("Referrals", l.referral),
+        ("Overrides", l.override_),
+        ("Margin", l.margin),
+        ("Clawbacks", l.clawbacks),
+        ("Carried in", l.carried_in),
+        ("Net", l.net),
+        ("Paid this month (gross)", l.payable),
+        ("Carried forward", l.carried_out),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    if let Some(t) = &l.tax {
+        rows.push(("Commission (taxable value)".into(), t.taxable_value));
+        if let Some(g) = &t.gst {
+            if g.igst.is_zero() {
+                rows.push((format!("CGST {}", percent(g.rate / Decimal::TWO)), g.cgst));
+                rows.push((format!("SGST {}", percent(g.rate / Decimal::TWO)), g.sgst));
+            } else {
+                rows.push((format!("IGST {}", percent(g.rate)), g.igst));
+            }
+        }
+        for p in t.tds.iter().filter(|p| !p.tds.is_zero()) {
+            rows.push((
+                format!(
+                    "TDS u/s {} at {} on {}",
+                    p.section,
+                    percent(p.rate),
+                    display(p.base, &l.currency)
+                ),
+                -p.tds,
+            ));
+        }
+        rows.push(("Net payable".into(), l.net_payable()));
+    }
+    rows
+}
+
+/// Notes under a line: why no TDS, the year so far, reverse charge.
+fn statement_notes(l: &Line) -> Vec<String> {
+    let mut notes = Vec::new();
+    if l.payable.is_zero() {
+        notes.push("Below the minimum payout (or negative): carried forward to next month.".into());
+    }
+    if let Some(t) = &l.tax {
+        if t.reverse_charge {
+            notes.push(
+                "Paid abroad: no TDS and no GST added; the platform self-invoices this commission under reverse charge."
+                    .into(),
+            );
+        } else if t.tds.iter().any(|p| p.reason.as_deref() == Some("Y")) {
+            notes.push(format!(
+                "No TDS yet: your commission this financial year ({}) is within the section {} threshold.",
+                display(t.year_after.credited, &l.currency),
+                t.tds.first().map(|p| p.section.as_str()).unwrap_or("194H")
+            ));
+        }
+        if !t.reverse_charge && !t.taxable_value.is_zero() {
+            notes.push(format!(
+                "Financial year {} so far: commission {}, TDS {}.",
+                t.financial_year,
+                display(t.year_after.credited, &l.currency),
+                display(t.year_after.tds, &l.currency)
+            ));
+        }
+    }
+    notes
+}
+
+/// A reseller's monthly statement: every currency's line with its taxes, the draft GST invoice
+/// for a registered reseller, and where the payment is.
+pub fn statement(from: &str, reseller: &Reseller, t: &Ticket, now: DateTime<Utc>) -> std::io::Result<Vec<u8>> {
+    let subject = format!("Your partner statement for {}", month_name(&t.month));
+    let name = reseller.display_name();
+    let mut text = format!("Hello {name},\n\nYour statement for {}:\n", month_name(&t.month));
+    let mut html = format!(
+        "<p>Hello {},</p><p>Your statement for {}:</p>",
+        escape_html(name),
+        month_name(&t.month)
+    );
+    for l in &t.lines {
+        text.push_str(&format!("\n{}\n", l.currency));
+        html.push_str(&format!(
+            "<h3>{}</h3><table border=\"1\" cellpadding=\"4\">",
+            escape_html(&l.currency)
+        ));
+        for (label, amount) in statement_rows(l) {
+            let shown = display(amount, &l.currency);
+            text.push_str(&format!("  {label:<40} {shown}\n"));
+            html.push_str(&format!(
+                "<tr><td>{}</td><td align=\"right\">{}</td></tr>",
+                escape_html(&label),
+                escape_html(&shown)
+            ));
+        }
+        html.push_str("</table>");
+        for note in statement_notes(l) {
+            text.push_str(&format!("  {note}\n"));
+            html.push_str(&format!("<p>{}</p>", escape_html(&note)));
+        }
+    }
+    if let Some(d) = &t.invoice_draft {
+        let rows = [
+            (
+                "Supplier (you)",
+                format!("{} — GSTIN {}", d.supplier_legal_name, d.supplier_gstin),
+            ),
+            ("Recipient", format!("GSTIN {}", d.recipient_gstin)),
+            ("Description", d.description.clone()),
+            ("SAC", d.sac.clone()),
+            ("Taxable value", display(d.taxable_value, "INR")),
+            ("CGST", display(d.gst.cgst, "INR")),
+            ("SGST", display(d.gst.sgst, "INR")),
+            ("IGST", display(d.gst.igst, "INR")),
+            ("Invoice total", display(d.total, "INR")),
+        ];
+        text.push_str("\nDraft tax invoice (issue it in your own name, then record its number and date):\n");
+        html.push_str("<h3>Draft tax invoice</h3><p>Issue it in your own name, then record its number and date.</p><table border=\"1\" cellpadding=\"4\">");
+        for (k, v) in rows {
+            text.push_str(&format!("  {k:<16} {v}\n"));
+            html.push_str(&format!("<tr><td>{k}</td><td>{}</td></tr>", escape_html(&v)));
+        }
+        html.push_str("</table>");
+    }
+    let payment = match t.payment.status {
+        PaymentStatus::AwaitingInvoice => {
+            Some("Your payout is held until you record your GST invoice for this month.".to_string())
+        }
+        PaymentStatus::Payable => Some(format!(
+            "It will reach your bank account with reference {}.",
+            t.payment.reference
+        )),
+        _ => None,
+    };
+    if let Some(p) = payment {
+        text.push_str(&format!("\n{p}\n"));
+        html.push_str(&format!("<p>{}</p>", escape_html(&p)));
+    }
+    text.push_str("\n— Partner Programme\n");
+    html.push_str("<p>— Partner Programme</p>");
+    build_with(from, name, &reseller.email, &subject, text, html, None, now)
+}
+
+pub const FINANCE_CSV_HEADER: &str = "payee_id,payee_name,currency,licence,amc_first_year,amc_renewal,referral,override,margin,clawbacks,carried_in,carried_out,gross_payable,taxable_value,cgst,sgst,igst,tds_section,tds_rate,tds_base,tds,net_payable,financial_year,fy_commission,fy_tds,reverse_charge,payment_status,reference,utr";
+
+fn fixed(amount: Decimal, currency: &str) -> Decimal {
+    let mut f = round_minor(amount, currency);
+    f.rescale(minor_units(currency));
+    f
+}
+
+fn status_name(s: PaymentStatus) -> &'static str {
+    match s {
+        PaymentStatus::NothingDue => "nothing_due",
+        PaymentStatus::AwaitingInvoice => "awaiting_invoice",
+        PaymentStatus::Payable => "payable",
+        PaymentStatus::Paid => "paid",
+    }
+}
+
+/// The month's payouts as CSV, one row per payee and currency (names neutralised, amounts
+/// as plain decimals with the currency's minor digits). A line taxed at two rates (a
+/// certificate's limit reached) lists both, `;`-separated.
+pub fn finance_csv(tickets: &[Ticket]) -> String {
+    let mut out = format!("{FINANCE_CSV_HEADER}\n");
+    for t in tickets {
+        for l in &t.lines {
+            let c = l.currency.as_str();
+            let tax = l.tax.clone().unwrap_or_default();
+            let gst = tax.gst.clone().unwrap_or_default();
+            let join = |f: &dyn Fn(&crate::domain::payout_tax::TdsPart) -> String| {
+                tax.tds
+                    .iter()
+                    .filter(|p| !p.tds.is_zero())
+                    .map(f)
+                    .collect::<Vec<_>>()
+                    .join(";")
+            };
+            let section = join(&|p| p.section.clone());
+            let rate = join(&|p| p.rate.normalize().to_string());
+            let base: Decimal = tax.tds.iter().filter(|p| !p.tds.is_zero()).map(|p| p.base).sum();
+            let utr = t.payment.settled.get(c).map(|s| s.utr.clone()).unwrap_or_default();
+            let mut cells = vec![Cell::Text(&t.payee), Cell::Text(&t.payee_name), Cell::Text(c)];
+            cells.extend(
+                [
+                    l.licence,
+                    l.amc_first_year,
+                    l.amc_renewal,
+                    l.referral,
+                    l.override_,
+                    l.margin,
+                    l.clawbacks,
+                    l.carried_in,
+                    l.carried_out,
+                    l.payable,
+                    tax.taxable_value,
+                    gst.cgst,
+                    gst.sgst,
+                    gst.igst,
+                ]
+                .iter()
+                .map(|a| Cell::Number(fixed(*a, c))),
+            );
+            cells.push(Cell::Text(&section));
+            cells.push(Cell::Text(&rate));
+            cells.push(Cell::Number(fixed(base, c)));
+            cells.push(Cell::Number(fixed(tax.tds_total, c)));
+            cells.push(Cell::Number(fixed(l.net_payable(), c)));
+            cells.push(Cell::Text(&tax.financial_year));
+            cells.push(Cell::Number(fixed(tax.year_after.credited, c)));
+            cells.push(Cell::Number(fixed(tax.year_after.tds, c)));
+            cells.push(Cell::Text(if tax.reverse_charge { "yes" } else { "" }));
+            cells.push(Cell::Text(status_name(t.payment.status)));
+            cells.push(Cell::Text(&t.payment.reference));
+            cells.push(Cell::Text(&utr));
+            out.push_str(&line(&cells));
+        }
+    }
+    out
+}
+
+/// Finance's monthly email: what to transfer per currency in the body, tickets still unpaid
+/// from earlier months, the CSV attached.
+pub fn finance(
+    from: &str,
+    to: &str,
+    month: &str,
+    tickets: &[Ticket],
+    overdue: &[Ticket],
+    now: DateTime<Utc>,
+) -> std::io::Result<Vec<u8>> {
+    let mut totals: std::collections::BTreeMap<&str, (Decimal, usize)> = Default::default();
+    for l in tickets.iter().flat_map(|t| t.lines.iter()) {
+        let e = totals.entry(l.currency.as_str()).or_default();
+        e.0 += l.net_payable();
+        if !l.payable.is_zero() {
+            e.1 += 1;
+        }
+    }
+    let subject = format!("Reseller payouts for {}", month_name(month));
+    let mut text = format!(
+        "Payouts for {} ({} payees), net of TDS and with GST:\n\n",
+        month_name(month),
+        tickets.len()
+    );
+    let mut html = format!(
+        "<p>Payouts for {} ({} payees), net of TDS and with GST:</p><ul>",
+        month_name(month),
+        tickets.len()
+    );
+    for (currency, (total, payees)) in &totals {
+        let shown = display(*total, currency);
+        text.push_str(&format!("  {currency}: {shown} to {payees} payee(s)\n"));
+        html.push_str(&format!(
+            "<li>{currency}: <b>{}</b> to {payees} payee(s)</li>",
+            escape_html(&shown)
+        ));
+    }
+    html.push_str("</ul>");
+    if !overdue.is_empty() {
+        text.push_str("\nStill unpaid from earlier months:\n");
+        html.push_str("<p>Still unpaid from earlier months:</p><ul>");
+        for t in overdue {
+            let owed: Vec<String> = t
+                .payable_lines()
+                .map(|l| display(l.net_payable(), &l.currency))
+                .collect();
+            let row = format!(
+                "{} {} ({}): {} — {}",
+                t.month,
+                t.payee_name,
+                t.payment.reference,
+                owed.join(", "),
+                status_name(t.payment.status)
+            );
+            text.push_str(&format!("  {row}\n"));
+            html.push_str(&format!("<li>{}</li>", escape_html(&row)));
+        }
+        html.push_str("</ul>");
+    }
+    text.push_str("\nThe attached CSV has one row per payee and currency.\n");
+    html.push_str("<p>The attached CSV has one row per payee and currency.</p>");
+    let csv = (
+        "text/csv",
+        format!("payouts-{month}.csv"),
+        finance_csv(tickets).into_bytes(),
+    );
+    build_with(from, "Finance", to, &subject, text, html, Some(csv), now)
+}
+
+pub const BANK_FILE_HEADER: &str =
+    "payment_mode,beneficiary_name,account_number,ifsc,amount,currency,reference,payout_id";
+
+/// The bank's bulk NEFT/IMPS file: one row per payable home-currency transfer to a payee with
+/// a bank account; the payout ids left out for want of one are returned beside it.
+pub fn bank_file(
+    tickets: &[(Ticket, Option<crate::domain::tax_profile::BankAccount>)],
+    home: &str,
+) -> (String, Vec<String>) {
+    let mut out = format!("{BANK_FILE_HEADER}\n");
+    let mut skipped = Vec::new();
+    for (t, bank) in tickets {
+        if t.payment.status != PaymentStatus::Payable {
+            continue;
+        }
+        for l in t.payable_lines().filter(|l| l.currency == home) {
+            if t.payment.settled.contains_key(&l.currency) {
+                continue;
+            }
+            let Some(b) = bank else {
+                skipped.push(t.payout_id.clone());
+                continue;
+            };
+            out.push_str(&line(&[
+                Cell::Text("NEFT"),
+                Cell::Text(&b.account_name),
+                Cell::Text(&b.account_number),
+                Cell::Text(&b.ifsc),
+                Cell::Number(fixed(l.net_payable(), &l.currency)),
+                Cell::Text(&l.currency),
+                Cell::Text(&t.payment.reference),
+                Cell::Text(&t.payout_id),
+            ]));
+        }
+    }
+    (out, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::payout::{Payment, TicketStatus};
+
+    #[test]
+    fn finance_csv_neutralises_names_and_keeps_amounts() {
+        let ticket = Ticket {
+            payout_id: "p".into(),
+            month: "2026-10".into(),
+            payee: "01RESELLER".into(),
+            payee_name: "=cmd|' /C calc'!A0".into(),
+            lines: vec![Line {
+                currency: "INR".into(),
+                licence: Decimal::new(25000000, 2),
+                clawbacks: Decimal::new(-150, 0),
+                payable: Decimal::new(24985, 0),
+                ..Default::default()
+            }],
+            entries: vec![],
+            status: TicketStatus::Issued,
+            created_at: Utc::now(),
+            issued_at: None,
+            statement_sent: false,
+            version: 1,
+            credited_on: None,
+            payee_tax: None,
+            invoice_draft: None,
+            invoice: None,
+            payment: Payment {
+                reference: "PO202610RESELLER".into(),
+                ..Default::default()
+            },
+        };
+        let csv = finance_csv(&[ticket]);
+        let header: Vec<&str> = FINANCE_CSV_HEADER.split(',').collect();
+        let row = csv.lines().nth(1).unwrap_or("");
+        assert!(
+            row.starts_with("01RESELLER,'=cmd|' /C calc'!A0,INR,250000.00,"),
+            "{row}"
+        );
+        assert!(row.contains(",-150.00,"), "amounts stay numbers: {row}");
+        let cells: Vec<&str> = row.split(',').collect();
+        let col = |n: &str| cells[header.iter().position(|h| *h == n).unwrap_or(0)];
+        assert_eq!((col("gross_payable"), col("net_payable")), ("24985.00", "24985.00"));
+        assert!(row.ends_with(",PO202610RESELLER,"), "{row}");
+    }
+}
