@@ -39,6 +39,8 @@ pub mod env {
     pub const PLATFORM_GSTIN: &str = "PLATFORM_GSTIN";
     /// `true`: a GST-registered reseller's payout waits for its invoice
     pub const HOLD_UNTIL_INVOICE: &str = "HOLD_UNTIL_INVOICE";
+    /// addresses that log in to the portal as the admin (comma-separated)
+    pub const ADMIN_EMAILS: &str = "ADMIN_EMAILS";
 
     /// What each Lambda reads; template.yaml must set every one of them (checked by a test).
     pub const LEAD_CAPTURE: &[&str] = &[
@@ -112,6 +114,8 @@ pub mod env {
         PRESALES_EMAIL,
     ];
 
+    pub const PORTAL: &[&str] = &[TABLE_NAME, RULES_JSON, MAIL_FROM, PUBLIC_BASE_URL, ADMIN_EMAILS];
+
     /// Each function crate and the variables it reads.
     pub const BY_FUNCTION: &[(&str, &[&str])] = &[
         ("lead-capture", LEAD_CAPTURE),
@@ -126,6 +130,7 @@ pub mod env {
         ("sla-watch", SLA_WATCH),
         ("sales-api", SALES_API),
         ("partner-api", PARTNER_API),
+        ("portal", PORTAL),
     ];
 }
 

@@ -138,6 +138,19 @@ pub(crate) fn month_name(month: &str) -> String {
         .unwrap_or_else(|_| month.to_string())
 }
 
+/// The portal's one-time login link.
+pub fn login_link(from: &str, to: &str, url: &str, minutes: i64, now: DateTime<Utc>) -> std::io::Result<Vec<u8>> {
+    let subject = "Your partner portal login link";
+    let text = format!(
+        "Open this link to log in to the partner portal:\n\n{url}\n\nIt works once, for {minutes} minutes. If you did not ask for it, ignore this email.\n\n— Partner Programme\n"
+    );
+    let html = format!(
+        "<p>Open this link to log in to the partner portal:</p><p><a href=\"{u}\">{u}</a></p><p>It works once, for {minutes} minutes. If you did not ask for it, ignore this email.</p><p>— Partner Programme</p>",
+        u = escape_html(url)
+    );
+    build(from, "", to, subject, text, html, now)
+}
+
 /// The sending address for white-labelled mail: `partners@` the platform's verified domain.
 pub fn branded_sender(mail_from: &str) -> String {
     let addr = address(mail_from);

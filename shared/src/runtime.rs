@@ -128,3 +128,7 @@ pub async fn sales_api_from_env() -> Result<Arc<SalesApi>, ConfigError> {
 pub async fn partner_api_from_env() -> Result<Arc<PartnerApi>, ConfigError> {
     from_env(|env, aws| wiring::partner_api(env, aws.table(), aws.mailer(), clock())).await
 }
+
+pub async fn portal_from_env() -> Result<Arc<crate::handlers::portal::Portal>, ConfigError> {
+    from_env(|env, aws| wiring::portal(env, aws.table(), aws.mailer(), clock())).await
+}

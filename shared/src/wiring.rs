@@ -186,3 +186,18 @@ pub fn partner_api(env: &mut Env, table: Arc<dyn Table>, mailer: Arc<dyn Mailer>
         config: PartnerApiConfig::read(env),
     }
 }
+
+/// portal: the partner portal's pages.
+pub fn portal(
+    env: &mut Env,
+    table: Arc<dyn Table>,
+    mailer: Arc<dyn Mailer>,
+    clock: Arc<dyn Clock>,
+) -> crate::handlers::portal::Portal {
+    crate::handlers::portal::Portal {
+        table,
+        mailer,
+        clock,
+        config: crate::handlers::portal::PortalConfig::read(env),
+    }
+}

@@ -8,6 +8,7 @@ pub mod flows;
 pub mod imports;
 pub mod payouts;
 pub mod pipeline;
+pub mod portal;
 pub mod registrations;
 pub mod renewals;
 pub mod sales;

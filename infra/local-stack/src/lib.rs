@@ -140,6 +140,7 @@ pub struct Stack {
     pub billing_api: Arc<BillingApi>,
     pub sales_api: Arc<SalesApi>,
     pub partner_api: Arc<PartnerApi>,
+    pub portal: Arc<shared::handlers::portal::Portal>,
     pub options: Options,
 }
 
@@ -269,6 +270,7 @@ fn local_env(options: &Options, base: &str, id_of: &dyn Fn(&str) -> String) -> R
         (FINANCE_EMAIL, options.finance_email.clone()),
         (ADMIN_EMAIL, options.admin_email.clone()),
         (PRESALES_EMAIL, options.presales_email.clone()),
+        (ADMIN_EMAILS, options.admin_email.clone()),
         (PLATFORM_GSTIN, options.platform_gstin.clone()),
         (HOLD_UNTIL_INVOICE, options.hold_until_invoice.to_string()),
         (ROSTER_CACHE_SECONDS, options.roster_cache.as_secs().to_string()),
@@ -344,6 +346,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         c(),
     ));
     let partner_api = Arc::new(wiring::partner_api(&mut env, table.clone(), mailer.clone(), c()));
+    let portal = Arc::new(wiring::portal(&mut env, table.clone(), mailer.clone(), c()));
     let sales_api = Arc::new(wiring::sales_api(
         &mut env,
         table.clone(),
@@ -358,6 +361,7 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         sla_watch,
         sales_api,
         partner_api,
+        portal,
         payout,
         commission,
         renewal_scan,
@@ -383,6 +387,7 @@ pub fn app(stack: Arc<Stack>) -> axum::Router {
         .merge(billing_api::router(stack.billing_api.clone()))
         .merge(sales_api::router(stack.sales_api.clone()))
         .merge(partner_api::router(stack.partner_api.clone()))
+        .merge(shared::handlers::portal::router(stack.portal.clone()))
         .merge(control::router(stack))
         .method_not_allowed_fallback(shared::handlers::http::method_not_allowed)
         .layer(cors_layer(&origins))

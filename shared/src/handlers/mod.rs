@@ -11,6 +11,7 @@ pub mod money_views;
 pub mod openapi;
 pub mod partner_api;
 pub mod payout;
+pub mod portal;
 pub mod renewal_scan;
 pub mod sales_api;
 pub mod scoring;
@@ -26,4 +27,5 @@ pub const HTTP_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("order-commission", billing_api::ROUTES),
     ("sales-api", sales_api::ROUTES),
     ("partner-api", partner_api::ROUTES),
+    ("portal", portal::ROUTES),
 ];

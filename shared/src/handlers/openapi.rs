@@ -105,7 +105,8 @@ impl Modify for SecuritySchemes {
         (name = "quotes", description = "quotes with the commission estimate, approvals, proposals"),
         (name = "co-selling", description = "presales help on a deal"),
         (name = "support", description = "L1/L2/L3 support tickets on AMC contracts"),
-        (name = "applications", description = "companies applying to become resellers, and their review")
+        (name = "applications", description = "companies applying to become resellers, and their review"),
+        (name = "portal", description = "the partner portal: server-rendered HTML pages, a session cookie, forms with a CSRF token")
     )
 )]
 pub struct ApiDoc;
@@ -130,11 +131,13 @@ pub fn description() -> utoipa::openapi::OpenApi {
     let (_, billing) = crate::handlers::billing_api::described_routes().split_for_parts();
     let (_, sales) = crate::handlers::sales_api::described_routes().split_for_parts();
     let (_, partners) = crate::handlers::partner_api::described_routes().split_for_parts();
+    let (_, portal) = crate::handlers::portal::described_routes().split_for_parts();
     let mut doc = ApiDoc::openapi();
     doc.merge(lead);
     doc.merge(billing);
     doc.merge(sales);
     doc.merge(partners);
+    doc.merge(portal);
     doc
 }
 

@@ -243,7 +243,53 @@ impl Entity for Reseller {
         if let Some(parent) = &self.parent_reseller_id {
             out.push(on(Index::Gsi2, children_index_pk(parent), &self.reseller_id));
         }
+        out.push(on(Index::Gsi3, reseller_email_index_pk(&self.email), &self.reseller_id));
         out
+    }
+}
+
+/// Who a portal login or session is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
+pub enum PortalUser {
+    Admin(String),
+    Reseller(String),
+}
+
+/// A one-time login link: single use, short-lived.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginLink {
+    #[serde(skip)]
+    pub token_hash: String,
+    pub user: PortalUser,
+    pub expires_at: DateTime<Utc>,
+    pub used: bool,
+    pub ttl: i64,
+}
+
+impl Entity for LoginLink {
+    const NAME: &'static str = "login_link";
+    fn key(&self) -> Key {
+        login_link_key(&self.token_hash)
+    }
+}
+
+/// A portal session: who, until when, and the token its forms must carry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    #[serde(skip)]
+    pub session_hash: String,
+    pub user: PortalUser,
+    pub csrf: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub ttl: i64,
+}
+
+impl Entity for Session {
+    const NAME: &'static str = "session";
+    fn key(&self) -> Key {
+        session_key(&self.session_hash)
     }
 }
 

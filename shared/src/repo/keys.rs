@@ -323,6 +323,21 @@ pub fn utr_key(utr: &str) -> Key {
     Key::new(format!("UTR#{utr}"), "UTR")
 }
 
+// ---- the portal ----
+
+/// A one-time login link, by the hash of its token.
+pub fn login_link_key(token_hash: &str) -> Key {
+    Key::new(format!("LOGINLINK#{token_hash}"), "LINK")
+}
+/// A portal session, by the hash of its cookie.
+pub fn session_key(session_hash: &str) -> Key {
+    Key::new(format!("SESSION#{session_hash}"), "SESSION")
+}
+/// Resellers by contact email (the portal's login).
+pub fn reseller_email_index_pk(email: &str) -> String {
+    format!("RESELLEREMAIL#{}", email.trim().to_lowercase())
+}
+
 // ---- the SLA, sequences and suppressions ----
 
 pub fn sla_key(lead_id: &str) -> Key {
@@ -429,6 +444,8 @@ pub fn layout() -> Vec<(&'static str, Key)> {
             Key::new("TAXYEAR#<payee>", "FY#<first year>"),
         ),
         ("UTR claim", utr_key("<utr>")),
+        ("portal login link", login_link_key("<sha256 of token>")),
+        ("portal session", session_key("<sha256 of cookie>")),
         ("SLA clock", sla_key("<id>")),
         (
             "sequence step",

@@ -10,6 +10,7 @@ pub mod leads;
 pub mod lifecycle;
 pub mod payout;
 pub mod pipeline;
+pub mod portal_auth;
 pub mod quotes;
 pub mod rate_limit;
 pub mod referrals;

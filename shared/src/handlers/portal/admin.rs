@@ -1,0 +1,158 @@
+//! The admin's pages: applications to review, approved with terms or rejected with a reason —
+//! the same use cases as `POST /reseller-applications/{id}/approve|reject`.
+
+use super::pages::render;
+use super::{form, see_other, Portal, PortalError};
+use crate::domain::application::{validate_terms, ApplicationStatus, TermsIn};
+use crate::handlers::http::QueryParams;
+use crate::usecases::applications::{self as uc, ApplicationError, ApplicationPorts};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+impl Portal {
+    fn application_ports(&self) -> ApplicationPorts<'_> {
+        ApplicationPorts {
+            table: self.table.as_ref(),
+            clock: self.clock.as_ref(),
+            mailer: self.mailer.as_ref(),
+            rules: &self.config.rules.applications,
+            mail_from: &self.config.mail_from,
+            public_base_url: &self.config.public_base_url,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ApplicationRow {
+    id: String,
+    company: String,
+    contact: String,
+    regions: String,
+    industries: String,
+    at: String,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct Notice {
+    /// what the last action did
+    done: Option<String>,
+}
+
+#[utoipa::path(get, path = "/portal/admin/applications", tag = "portal",
+    params(Notice),
+    responses((status = 200, description = "pending applications with approve and reject forms (HTML)", content_type = "text/html", body = String),
+        (status = 303, description = "no session: to the login page"),
+        (status = 403, description = "a reseller's session", content_type = "text/html", body = String)))]
+pub(super) async fn applications(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    QueryParams(n): QueryParams<Notice>,
+) -> Result<Response, PortalError> {
+    let visitor = portal.admin_visitor(&headers).await?;
+    let pending = uc::by_status(portal.table.as_ref(), ApplicationStatus::Pending, 100).await?;
+    let rows: Vec<ApplicationRow> = pending
+        .iter()
+        .map(|a| ApplicationRow {
+            id: a.application_id.clone(),
+            company: a.company.name.clone(),
+            contact: format!("{} <{}>", a.contact.name, a.contact.email),
+            regions: a.regions.join(", "),
+            industries: a.industries.join(", "),
+            at: crate::domain::renewal::india_date(a.submitted_at).to_string(),
+        })
+        .collect();
+    let message = match n.done.as_deref() {
+        Some("approved") => Some("Approved: the reseller is active and has its welcome email."),
+        Some("rejected") => Some("Rejected: the applicant has a polite email."),
+        _ => None,
+    };
+    Ok(render(
+        "applications.html",
+        "Applications",
+        Some(&visitor),
+        serde_json::json!({ "applications": rows, "tiers": ["registered", "silver", "gold", "platinum"], "message": message }),
+    ))
+}
+
+fn decision_error(e: ApplicationError) -> PortalError {
+    match e {
+        ApplicationError::NotFound(_) => PortalError::NotFound,
+        ApplicationError::Store(s) => s.into(),
+        other => PortalError::BadForm(other.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+struct ApproveForm {
+    tier: Option<String>,
+    capacity: Option<u32>,
+}
+
+#[utoipa::path(post, path = "/portal/admin/applications/{id}/approve", tag = "portal",
+    params(("id" = String, Path, description = "application id")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`csrf`, `tier`, `capacity`"),
+    responses((status = 303, description = "approved: back to the list"),
+        (status = 400, description = "terms refused, or already decided", content_type = "text/html", body = String),
+        (status = 403, description = "no CSRF token of this session, or not the admin", content_type = "text/html", body = String),
+        (status = 404, description = "no such application", content_type = "text/html", body = String)))]
+pub(super) async fn approve(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Response, PortalError> {
+    let visitor = portal.admin_visitor(&headers).await?;
+    let f: ApproveForm = form(&visitor, &headers, body).await?;
+    let input = TermsIn {
+        tier: f.tier,
+        capacity: f.capacity,
+        ..TermsIn::default()
+    };
+    let terms = validate_terms(&input, &portal.config.rules.applications).map_err(|e| {
+        PortalError::BadForm(
+            e.iter()
+                .map(|f| format!("{} {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    uc::approve(&portal.application_ports(), &id, terms)
+        .await
+        .map_err(decision_error)?;
+    Ok(see_other("/portal/admin/applications?done=approved"))
+}
+
+#[derive(Deserialize)]
+struct RejectForm {
+    reason: String,
+}
+
+#[utoipa::path(post, path = "/portal/admin/applications/{id}/reject", tag = "portal",
+    params(("id" = String, Path, description = "application id")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`csrf`, `reason`"),
+    responses((status = 303, description = "rejected: back to the list"),
+        (status = 400, description = "no reason, or already decided", content_type = "text/html", body = String),
+        (status = 403, description = "no CSRF token of this session, or not the admin", content_type = "text/html", body = String),
+        (status = 404, description = "no such application", content_type = "text/html", body = String)))]
+pub(super) async fn reject(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Response, PortalError> {
+    let visitor = portal.admin_visitor(&headers).await?;
+    let f: RejectForm = form(&visitor, &headers, body).await?;
+    let reason = f.reason.trim().to_string();
+    if reason.is_empty() {
+        return Err(PortalError::BadForm("a reason is required".into()));
+    }
+    uc::reject(&portal.application_ports(), &id, reason)
+        .await
+        .map_err(decision_error)?;
+    Ok(see_other("/portal/admin/applications?done=rejected"))
+}

@@ -1,0 +1,305 @@
+//! The partner portal: server-rendered HTML (minijinja templates in `templates/portal/`) for
+//! resellers and admins, over the same use cases as the API. Login is passwordless (a one-time
+//! link by email); the session cookie is `HttpOnly`, `SameSite=Lax` and `Secure` when the portal
+//! is served over HTTPS; every form POST carries the session's CSRF token. A reseller's session
+//! sees exactly what its API key sees: its own leads, ledger and payouts.
+
+mod admin;
+mod login;
+mod pages;
+mod reseller;
+
+use super::http::{media_type, method_not_allowed, read_body, ApiError};
+use crate::ports::{Clock, Mailer, Table};
+use crate::repo::{PortalUser, Session};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Router;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+
+pub use pages::render;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "pp_session";
+/// Forms are small.
+const MAX_FORM_BODY: usize = 16 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct PortalConfig {
+    pub mail_from: String,
+    /// the platform's public URL: login links point under it; HTTPS makes cookies `Secure`
+    pub public_base_url: String,
+    /// addresses that log in as the admin (`ADMIN_EMAILS`)
+    pub admin_emails: Vec<String>,
+    pub rules: crate::config::Rules,
+}
+
+impl PortalConfig {
+    pub fn read(env: &mut crate::config::Env) -> PortalConfig {
+        use crate::config::env;
+        PortalConfig {
+            mail_from: crate::handlers::renewal_scan::mail_from(env),
+            public_base_url: env.required(env::PUBLIC_BASE_URL),
+            admin_emails: env.list(env::ADMIN_EMAILS),
+            rules: env.rules(),
+        }
+    }
+
+    fn secure_cookies(&self) -> bool {
+        self.public_base_url.starts_with("https://")
+    }
+}
+
+pub struct Portal {
+    pub table: Arc<dyn Table>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+    pub config: PortalConfig,
+}
+
+/// Every route this function serves; template.yaml must route each one to it (checked by a test).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/portal/login"),
+    ("POST", "/portal/login"),
+    ("GET", "/portal/auth/{token}"),
+    ("POST", "/portal/logout"),
+    ("GET", "/portal"),
+    ("GET", "/portal/pipeline"),
+    ("GET", "/portal/leads/{id}"),
+    ("POST", "/portal/leads/{id}/move"),
+    ("GET", "/portal/ledger"),
+    ("GET", "/portal/payouts"),
+    ("GET", "/portal/admin/applications"),
+    ("POST", "/portal/admin/applications/{id}/approve"),
+    ("POST", "/portal/admin/applications/{id}/reject"),
+];
+
+super::openapi::api_routes!(Arc<Portal>;
+    login::login_page,
+    login::post_login,
+    login::auth,
+    login::logout,
+    reseller::home,
+    reseller::pipeline,
+    reseller::lead_page,
+    reseller::move_lead,
+    reseller::ledger,
+    reseller::payouts,
+    admin::applications,
+    admin::approve,
+    admin::reject,
+);
+
+pub fn router(portal: Arc<Portal>) -> Router {
+    serving_routes().with_state(portal)
+}
+
+/// The full router the function serves, with request ids and an HTML 404.
+pub fn app(portal: Arc<Portal>) -> Router {
+    router(portal)
+        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(super::http::request_id_layer))
+}
+
+/// What a portal page answers when it cannot show what was asked.
+#[derive(Debug)]
+pub enum PortalError {
+    /// no session (or an expired one): to the login page
+    LogIn,
+    /// a form without this session's CSRF token
+    Csrf,
+    NotFound,
+    Forbidden,
+    /// a form that cannot be read
+    BadForm(String),
+    TooMany(u64),
+    Internal(String),
+}
+
+impl From<crate::ports::table::StoreError> for PortalError {
+    fn from(e: crate::ports::table::StoreError) -> Self {
+        PortalError::Internal(e.to_string())
+    }
+}
+
+impl From<ApiError> for PortalError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::TooLarge(_) | ApiError::UnsupportedType(_) | ApiError::BadRequest(_) => {
+                PortalError::BadForm(format!("{e:?}"))
+            }
+            other => PortalError::Internal(format!("{other:?}")),
+        }
+    }
+}
+
+impl IntoResponse for PortalError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match self {
+            PortalError::LogIn => return Redirect::to("/portal/login").into_response(),
+            PortalError::Csrf => (
+                StatusCode::FORBIDDEN,
+                "Form expired",
+                "This form was not sent from your current session. Reload the page and try again.".to_string(),
+            ),
+            PortalError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is nothing here for you.".to_string(),
+            ),
+            PortalError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                "Your login cannot open this page.".to_string(),
+            ),
+            PortalError::BadForm(m) => (StatusCode::BAD_REQUEST, "Bad form", m),
+            PortalError::TooMany(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many attempts",
+                "Too many login requests; try again later.".to_string(),
+            ),
+            PortalError::Internal(m) => {
+                tracing::error!(error = %m, "portal page failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "Something went wrong on our side; try again in a moment.".to_string(),
+                )
+            }
+        };
+        let retry = match &status {
+            &StatusCode::TOO_MANY_REQUESTS => Some(3600),
+            _ => None,
+        };
+        let mut res = pages::message_page(status, title, &message, "error");
+        if let Some(r) = retry {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(r as u64));
+        }
+        res
+    }
+}
+
+/// The session cookie's value, if the request has one.
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.trim().to_string())
+}
+
+/// The logged-in user of a request, with a display name.
+pub struct Visitor {
+    pub session: Session,
+    pub name: String,
+}
+
+impl Visitor {
+    pub fn reseller_id(&self) -> Option<&str> {
+        match &self.session.user {
+            PortalUser::Reseller(id) => Some(id),
+            PortalUser::Admin(_) => None,
+        }
+    }
+    pub fn is_admin(&self) -> bool {
+        matches!(self.session.user, PortalUser::Admin(_))
+    }
+    /// The API's principal for the same user (the use cases' access rules).
+    pub fn principal(&self) -> super::http::Principal {
+        match &self.session.user {
+            PortalUser::Reseller(id) => super::http::Principal::Reseller(id.clone()),
+            PortalUser::Admin(_) => super::http::Principal::Admin,
+        }
+    }
+}
+
+impl Portal {
+    /// The visitor's live session, or `LogIn`.
+    async fn visitor(&self, headers: &HeaderMap) -> Result<Visitor, PortalError> {
+        let cookie = session_cookie(headers).ok_or(PortalError::LogIn)?;
+        let session = crate::usecases::portal_auth::session(self.table.as_ref(), self.clock.as_ref(), &cookie)
+            .await?
+            .ok_or(PortalError::LogIn)?;
+        let name = match &session.user {
+            PortalUser::Admin(email) => format!("Admin ({email})"),
+            PortalUser::Reseller(id) => crate::repo::get_record::<crate::domain::reseller::Reseller>(
+                self.table.as_ref(),
+                &crate::repo::reseller_key(id),
+            )
+            .await?
+            .map(|r| r.name)
+            .unwrap_or_else(|| id.clone()),
+        };
+        Ok(Visitor { session, name })
+    }
+
+    /// A reseller's visit (an admin is sent to the programme's pages).
+    async fn reseller_visitor(&self, headers: &HeaderMap) -> Result<(Visitor, String), PortalError> {
+        let v = self.visitor(headers).await?;
+        match v.reseller_id().map(str::to_string) {
+            Some(id) => Ok((v, id)),
+            None => Err(PortalError::Forbidden),
+        }
+    }
+
+    async fn admin_visitor(&self, headers: &HeaderMap) -> Result<Visitor, PortalError> {
+        let v = self.visitor(headers).await?;
+        if v.is_admin() {
+            Ok(v)
+        } else {
+            Err(PortalError::Forbidden)
+        }
+    }
+
+    /// The session cookie: `HttpOnly`, `SameSite=Lax`, path `/portal`, `Secure` over HTTPS.
+    fn cookie(&self, value: &str, max_age: i64) -> String {
+        let secure = if self.config.secure_cookies() { "; Secure" } else { "" };
+        format!("{SESSION_COOKIE}={value}; Path=/portal; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+    }
+}
+
+/// Compares without stopping at the first difference.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A form POST read into `T` after its CSRF token is checked against the session's.
+async fn form<T: DeserializeOwned>(
+    visitor: &Visitor,
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<T, PortalError> {
+    let fields: Vec<(String, String)> = raw_form(headers, body).await?;
+    let token = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    if !same(token, &visitor.session.csrf) {
+        return Err(PortalError::Csrf);
+    }
+    let encoded = serde_urlencoded::to_string(&fields).map_err(|e| PortalError::BadForm(e.to_string()))?;
+    serde_urlencoded::from_str(&encoded).map_err(|e| PortalError::BadForm(e.to_string()))
+}
+
+/// A urlencoded form's fields.
+async fn raw_form(headers: &HeaderMap, body: axum::body::Body) -> Result<Vec<(String, String)>, PortalError> {
+    if media_type(headers).as_deref() != Some("application/x-www-form-urlencoded") {
+        return Err(PortalError::BadForm(
+            "send the form (application/x-www-form-urlencoded)".into(),
+        ));
+    }
+    let bytes = read_body(headers, body, MAX_FORM_BODY).await?;
+    serde_urlencoded::from_bytes(&bytes).map_err(|e| PortalError::BadForm(e.to_string()))
+}
+
+/// `303 See Other` to `to` (after a form POST).
+fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}

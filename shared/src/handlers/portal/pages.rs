@@ -1,0 +1,131 @@
+//! The portal's templates (embedded at build time, HTML auto-escaped by minijinja) and how a
+//! page is rendered with who is looking.
+
+use super::Visitor;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use std::sync::OnceLock;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../../templates/portal/base.html")),
+    ("login.html", include_str!("../../../templates/portal/login.html")),
+    ("message.html", include_str!("../../../templates/portal/message.html")),
+    ("home.html", include_str!("../../../templates/portal/home.html")),
+    ("pipeline.html", include_str!("../../../templates/portal/pipeline.html")),
+    ("lead.html", include_str!("../../../templates/portal/lead.html")),
+    ("ledger.html", include_str!("../../../templates/portal/ledger.html")),
+    ("payouts.html", include_str!("../../../templates/portal/payouts.html")),
+    (
+        "admin_home.html",
+        include_str!("../../../templates/portal/admin_home.html"),
+    ),
+    (
+        "applications.html",
+        include_str!("../../../templates/portal/applications.html"),
+    ),
+];
+
+fn env() -> &'static minijinja::Environment<'static> {
+    static ENV: OnceLock<minijinja::Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = minijinja::Environment::new();
+        for (name, source) in TEMPLATES {
+            // the templates are part of the build; one that does not parse fails every test
+            if let Err(e) = env.add_template(name, source) {
+                tracing::error!(template = name, error = %e, "portal template does not parse");
+            }
+        }
+        env
+    })
+}
+
+/// Who is looking, as the layout shows it.
+#[derive(Serialize)]
+struct UserView<'a> {
+    name: &'a str,
+    admin: bool,
+}
+
+/// A page: the template with its own context, plus the layout's (`title`, `user`, `csrf`).
+pub fn render(template: &str, title: &str, visitor: Option<&Visitor>, ctx: impl Serialize) -> Response {
+    render_status(StatusCode::OK, template, title, visitor, ctx)
+}
+
+pub fn render_status(
+    status: StatusCode,
+    template: &str,
+    title: &str,
+    visitor: Option<&Visitor>,
+    ctx: impl Serialize,
+) -> Response {
+    let user = visitor.map(|v| UserView {
+        name: &v.name,
+        admin: v.is_admin(),
+    });
+    let csrf = visitor.map(|v| v.session.csrf.as_str()).unwrap_or("");
+    let mut page = match serde_json::to_value(&ctx) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    page.insert("title".into(), serde_json::json!(title));
+    page.insert("user".into(), serde_json::json!(user));
+    page.insert("csrf".into(), serde_json::json!(csrf));
+    match env()
+        .get_template(template)
+        .and_then(|t| t.render(minijinja::value::Serde(page)))
+    {
+        Ok(html) => {
+            let mut res = (status, html).into_response();
+            let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+            h.insert(
+                "content-security-policy",
+                HeaderValue::from_static("default-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"),
+            );
+            res
+        }
+        Err(e) => {
+            tracing::error!(template, error = %e, "portal page not rendered");
+            (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be rendered").into_response()
+        }
+    }
+}
+
+/// A page that only says something (an error, a confirmation).
+pub fn message_page(status: StatusCode, title: &str, message: &str, kind: &str) -> Response {
+    render_status(
+        status,
+        "message.html",
+        title,
+        None,
+        serde_json::json!({ "message": message, "message_kind": kind }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_parses_and_renders_escaped() {
+        for (name, _) in TEMPLATES {
+            let t = env().get_template(name);
+            assert!(t.is_ok(), "{name}: {:?}", t.err());
+        }
+        let html = env()
+            .get_template("message.html")
+            .and_then(|t| {
+                t.render(minijinja::value::Serde(serde_json::json!({
+                    "title": "T", "message": "<script>x</script>", "message_kind": "error"
+                })))
+            })
+            .expect("renders");
+        assert!(html.contains("&lt;script&gt;") && !html.contains("<script>x"));
+    }
+}

@@ -1,0 +1,491 @@
+//! A reseller's pages: home (earned this month, quarter and financial year; the next payout;
+//! leads waiting for a call; recent payouts), the pipeline board with its moves, a lead, the
+//! commission ledger by month, payouts. Each reads what the reseller's API key may read.
+
+use super::pages::render;
+use super::{form, see_other, Portal, PortalError};
+use crate::domain::money::display;
+use crate::domain::payout_tax::{financial_year, fy_label, fy_start};
+use crate::domain::pipeline::{allowed_moves, LostReason, Target};
+use crate::domain::renewal::india_date;
+use crate::handlers::http::QueryParams;
+use crate::usecases::pipeline::{board, Asker, BoardPage, MoveIn, PipelineError, PipelinePorts};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chrono::{Datelike, Months, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+const HOME: &str = "INR";
+
+fn month_of(d: NaiveDate) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+fn month_name(month: &str) -> String {
+    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map(|d| d.format("%B %Y").to_string())
+        .unwrap_or_else(|_| month.to_string())
+}
+
+/// The months of the financial year up to `today`'s, oldest first.
+fn fy_months(today: NaiveDate) -> Vec<String> {
+    let start = fy_start(financial_year(today));
+    (0..12)
+        .filter_map(|i| start.checked_add_months(Months::new(i)))
+        .take_while(|d| *d <= today)
+        .map(month_of)
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Earned {
+    mtd: String,
+    qtd: String,
+    ytd: String,
+}
+
+#[derive(Serialize)]
+struct LeadRow {
+    lead_id: String,
+    name: String,
+    company: String,
+    score: String,
+    updated: String,
+}
+
+#[derive(Serialize)]
+struct PayoutRow {
+    month: String,
+    gross: String,
+    gst: String,
+    tds: String,
+    net: String,
+    status: String,
+    reference: String,
+    utr: String,
+}
+
+fn payout_rows(tickets: &[crate::domain::payout::Ticket]) -> Vec<PayoutRow> {
+    let mut rows: Vec<PayoutRow> = tickets
+        .iter()
+        .flat_map(|t| {
+            t.lines.iter().map(move |l| {
+                let tax = l.tax.clone().unwrap_or_default();
+                PayoutRow {
+                    month: month_name(&t.month),
+                    gross: display(l.payable, &l.currency),
+                    gst: display(tax.gst_total(), &l.currency),
+                    tds: display(tax.tds_total, &l.currency),
+                    net: display(l.net_payable(), &l.currency),
+                    status: format!("{:?}", t.payment.status).to_lowercase(),
+                    reference: t.payment.reference.clone(),
+                    utr: t
+                        .payment
+                        .settled
+                        .get(&l.currency)
+                        .map(|s| s.utr.clone())
+                        .unwrap_or_default(),
+                }
+            })
+        })
+        .collect();
+    rows.reverse();
+    rows
+}
+
+#[utoipa::path(get, path = "/portal", tag = "portal",
+    responses((status = 200, description = "a reseller's home (earned MTD/QTD/YTD, next payout, leads waiting, payouts) or the admin's programme page (HTML)", content_type = "text/html", body = String),
+        (status = 303, description = "no session: to the login page")))]
+pub(super) async fn home(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Result<Response, PortalError> {
+    let visitor = portal.visitor(&headers).await?;
+    let table = portal.table.as_ref();
+    let now = portal.clock.now();
+    let Some(id) = visitor.reseller_id().map(str::to_string) else {
+        let pending = crate::usecases::applications::by_status(
+            table,
+            crate::domain::application::ApplicationStatus::Pending,
+            100,
+        )
+        .await?
+        .len();
+        let overdue = crate::usecases::payout::unpaid_tickets(table, now, portal.config.rules.tax.unpaid_after_days)
+            .await?
+            .len();
+        return Ok(render(
+            "admin_home.html",
+            "Programme",
+            Some(&visitor),
+            serde_json::json!({ "pending": pending, "overdue": overdue }),
+        ));
+    };
+    let today = india_date(now);
+    let months = fy_months(today);
+    let this_month = month_of(today);
+    let quarter = crate::domain::payout_tax::quarter_of_month(&this_month).unwrap_or_default();
+    let quarter_months = crate::domain::payout_tax::quarter_months(&quarter).unwrap_or_default();
+    let (mut mtd, mut qtd, mut ytd) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    for m in &months {
+        let sum: Decimal = crate::usecases::commission::ledger_month(table, &id, m)
+            .await?
+            .iter()
+            .filter(|e| e.currency == HOME)
+            .map(|e| e.amount)
+            .sum();
+        ytd += sum;
+        if quarter_months.contains(m) {
+            qtd += sum;
+        }
+        if *m == this_month {
+            mtd += sum;
+        }
+    }
+    let unpaid: Decimal = crate::repo::query_all(
+        table,
+        crate::ports::table::Query::new(crate::repo::unpaid_index_pk(&id)).index(crate::ports::table::Index::Gsi2),
+    )
+    .await?
+    .into_iter()
+    .filter_map(|i| crate::repo::record::<crate::domain::ledger::Entry>(i).ok())
+    .filter(|e| e.currency == HOME)
+    .map(|e| e.amount)
+    .sum();
+    let next_payout_date = today
+        .with_day(1)
+        .and_then(|d| d.checked_add_months(Months::new(1)))
+        .map(|d| d.format("%-d %B %Y").to_string())
+        .unwrap_or_default();
+    let waiting: Vec<LeadRow> = board(
+        table,
+        Some(&id),
+        BoardPage {
+            stage: Some("R002"),
+            offset: 0,
+            limit: 10,
+        },
+    )
+    .await?
+    .into_iter()
+    .flat_map(|c| c.leads)
+    .map(|c| LeadRow {
+        lead_id: c.lead_id,
+        name: c.name.unwrap_or_else(|| "(no name)".into()),
+        company: c.company.unwrap_or_default(),
+        score: c.score.map(|s| s.to_string()).unwrap_or_default(),
+        updated: india_date(c.updated_at).to_string(),
+    })
+    .collect();
+    let tickets = crate::usecases::payout::payee_tickets(table, &id).await?;
+    let mut payouts = payout_rows(&tickets);
+    payouts.truncate(6);
+    Ok(render(
+        "home.html",
+        "Home",
+        Some(&visitor),
+        serde_json::json!({
+            "reseller_name": visitor.name.clone(),
+            "month_name": month_name(&this_month),
+            "fy": fy_label(financial_year(today)),
+            "earned": Earned { mtd: display(mtd, HOME), qtd: display(qtd, HOME), ytd: display(ytd, HOME) },
+            "next_payout": display(unpaid, HOME),
+            "next_payout_date": next_payout_date,
+            "waiting": waiting,
+            "payouts": payouts,
+        }),
+    ))
+}
+
+#[derive(Serialize)]
+struct MoveOption {
+    code: &'static str,
+    name: &'static str,
+}
+
+#[derive(Serialize)]
+struct CardView {
+    lead_id: String,
+    name: String,
+    company: String,
+    value: Option<String>,
+    moves: Vec<MoveOption>,
+}
+
+#[derive(Serialize)]
+struct ColumnView {
+    stage: &'static str,
+    name: &'static str,
+    count: usize,
+    value: Option<String>,
+    leads: Vec<CardView>,
+    more: bool,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct PipelineParams {
+    /// a refused move's message, shown above the board
+    error: Option<String>,
+}
+
+#[utoipa::path(get, path = "/portal/pipeline", tag = "portal",
+    params(PipelineParams),
+    responses((status = 200, description = "the reseller's kanban: a column per stage with its leads and their moves (HTML)", content_type = "text/html", body = String),
+        (status = 303, description = "no session: to the login page"),
+        (status = 403, description = "an admin session (the board is a reseller's)", content_type = "text/html", body = String)))]
+pub(super) async fn pipeline(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    QueryParams(p): QueryParams<PipelineParams>,
+) -> Result<Response, PortalError> {
+    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let columns = board(
+        portal.table.as_ref(),
+        Some(&id),
+        BoardPage {
+            stage: None,
+            offset: 0,
+            limit: 25,
+        },
+    )
+    .await?;
+    let columns: Vec<ColumnView> = columns
+        .into_iter()
+        .map(|c| {
+            let from = crate::domain::stage::Stage::parse(c.stage);
+            ColumnView {
+                stage: c.stage,
+                name: c.name,
+                count: c.count,
+                value: (!c.expected_value.is_zero()).then(|| display(c.expected_value, HOME)),
+                more: c.more,
+                leads: c
+                    .leads
+                    .into_iter()
+                    .map(|l| CardView {
+                        moves: from
+                            .map(|s| allowed_moves(s, false))
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|t| MoveOption {
+                                code: t.code(),
+                                name: match t {
+                                    Target::Stage(s) => s.name(),
+                                    Target::ClosedLost => "Closed lost",
+                                },
+                            })
+                            .collect(),
+                        lead_id: l.lead_id,
+                        name: l.name.unwrap_or_else(|| "(no name)".into()),
+                        company: l.company.unwrap_or_default(),
+                        value: l.expected_value.map(|v| display(v, HOME)),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let reasons: Vec<&str> = LostReason::ALL.iter().map(|r| r.as_str()).collect();
+    Ok(render(
+        "pipeline.html",
+        "Pipeline",
+        Some(&visitor),
+        serde_json::json!({ "columns": columns, "reasons": reasons, "message": p.error }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct MoveForm {
+    to: String,
+    reason: Option<String>,
+}
+
+#[utoipa::path(post, path = "/portal/leads/{id}/move", tag = "portal",
+    params(("id" = String, Path, description = "lead id")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`csrf`, `to` (the next stage or `closed_lost`), `reason` when lost"),
+    responses((status = 303, description = "moved (or refused, with the reason shown): back to the board"),
+        (status = 403, description = "no CSRF token of this session; nothing changed", content_type = "text/html", body = String),
+        (status = 404, description = "no such lead, or another reseller's", content_type = "text/html", body = String)))]
+pub(super) async fn move_lead(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(lead_id): Path<String>,
+    body: Body,
+) -> Result<Response, PortalError> {
+    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let f: MoveForm = form(&visitor, &headers, body).await?;
+    let Some(to) = Target::parse(&f.to) else {
+        return Ok(see_other("/portal/pipeline?error=unknown+stage"));
+    };
+    let input = MoveIn {
+        to,
+        note: None,
+        reason: f
+            .reason
+            .as_deref()
+            .filter(|r| !r.is_empty())
+            .and_then(LostReason::parse),
+        force: false,
+    };
+    let ports = PipelinePorts {
+        table: portal.table.as_ref(),
+        clock: portal.clock.as_ref(),
+        rules: &portal.config.rules.pipeline,
+    };
+    match crate::usecases::pipeline::move_stage(&ports, Asker::Reseller(&id), &lead_id, input).await {
+        Ok(_) => Ok(see_other("/portal/pipeline")),
+        Err(PipelineError::NotFound(_)) => Err(PortalError::NotFound),
+        Err(PipelineError::Store(e)) => Err(e.into()),
+        Err(other) => {
+            let message = match other {
+                PipelineError::Invalid(f) => f
+                    .iter()
+                    .map(|e| format!("{} {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                e => e.to_string(),
+            };
+            let q = serde_urlencoded::to_string([("error", message)]).unwrap_or_default();
+            Ok(see_other(&format!("/portal/pipeline?{q}")))
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct AuditRow {
+    at: String,
+    what: String,
+    by: String,
+}
+
+#[utoipa::path(get, path = "/portal/leads/{id}", tag = "portal",
+    params(("id" = String, Path, description = "lead id")),
+    responses((status = 200, description = "the lead: stage, score and its reasons, why it was routed here, its timeline (HTML)", content_type = "text/html", body = String),
+        (status = 303, description = "no session: to the login page"),
+        (status = 404, description = "no such lead, or another reseller's", content_type = "text/html", body = String)))]
+pub(super) async fn lead_page(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(lead_id): Path<String>,
+) -> Result<Response, PortalError> {
+    let visitor = portal.visitor(&headers).await?;
+    let record = crate::usecases::leads::get_ticket(portal.table.as_ref(), &lead_id)
+        .await?
+        .ok_or(PortalError::NotFound)?;
+    let lead = record.lead;
+    if let Some(own) = visitor.reseller_id() {
+        if lead.owner_reseller_id.as_deref() != Some(own) {
+            return Err(PortalError::NotFound);
+        }
+    }
+    let view = serde_json::json!({
+        "name": lead.profile.name.clone().unwrap_or_else(|| lead.email.clone()),
+        "email": lead.email.clone(),
+        "company": lead.profile.company.clone().unwrap_or_default(),
+        "stage": lead.stage.code(),
+        "stage_name": if lead.closed_lost { "Closed lost" } else { lead.stage.name() },
+        "score": lead.score.map(|s| s.to_string()).unwrap_or_else(|| "—".into()),
+        "band": lead.band.map(|b| format!("{b:?}").to_lowercase()).unwrap_or_default(),
+        "reasons": lead.score_reasons.iter().map(|r| format!("{} (+{}): {}", r.factor, r.points, r.evidence)).collect::<Vec<_>>(),
+        "routing": lead.routing.as_ref().map(|r| r.why.clone()).unwrap_or_else(|| "Not routed yet.".into()),
+    });
+    let mut audit: Vec<AuditRow> = record
+        .audit
+        .iter()
+        .map(|a| AuditRow {
+            at: a.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            what: if a.detail.is_empty() {
+                a.action.clone()
+            } else {
+                format!("{}: {}", a.action, a.detail)
+            },
+            by: a.actor.clone(),
+        })
+        .collect();
+    audit.reverse();
+    Ok(render(
+        "lead.html",
+        "Lead",
+        Some(&visitor),
+        serde_json::json!({ "lead": view, "audit": audit }),
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct LedgerParams {
+    /// `YYYY-MM` (default: this month)
+    month: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EntryRow {
+    at: String,
+    component: String,
+    order: String,
+    amount: String,
+    explanation: String,
+}
+
+#[derive(Serialize)]
+struct TotalCard {
+    label: String,
+    amount: String,
+}
+
+#[utoipa::path(get, path = "/portal/ledger", tag = "portal",
+    params(LedgerParams),
+    responses((status = 200, description = "the reseller's commission ledger for a month, with totals per component (HTML)", content_type = "text/html", body = String),
+        (status = 303, description = "no session: to the login page")))]
+pub(super) async fn ledger(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    QueryParams(p): QueryParams<LedgerParams>,
+) -> Result<Response, PortalError> {
+    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let month = p
+        .month
+        .filter(|m| crate::usecases::commission::parse_month(m).is_some())
+        .unwrap_or_else(|| month_of(india_date(portal.clock.now())));
+    let entries = crate::usecases::commission::ledger_month(portal.table.as_ref(), &id, &month).await?;
+    let mut totals = Vec::new();
+    for (currency, by) in crate::usecases::commission::totals(&entries) {
+        for (component, amount) in by {
+            totals.push(TotalCard {
+                label: format!("{component} ({currency})"),
+                amount: display(amount, &currency),
+            });
+        }
+    }
+    let rows: Vec<EntryRow> = entries
+        .iter()
+        .map(|e| EntryRow {
+            at: india_date(e.earned_at).to_string(),
+            component: e.component.clone(),
+            order: e.order_id.clone(),
+            amount: display(e.amount, &e.currency),
+            explanation: e.explanation.clone(),
+        })
+        .collect();
+    Ok(render(
+        "ledger.html",
+        "Commission",
+        Some(&visitor),
+        serde_json::json!({ "month_name": month_name(&month), "month": month, "totals": totals, "entries": rows }),
+    ))
+}
+
+#[utoipa::path(get, path = "/portal/payouts", tag = "portal",
+    responses((status = 200, description = "the reseller's payouts: gross, GST, TDS, net, status and UTR (HTML)", content_type = "text/html", body = String),
+        (status = 303, description = "no session: to the login page")))]
+pub(super) async fn payouts(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Result<Response, PortalError> {
+    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let tickets = crate::usecases::payout::payee_tickets(portal.table.as_ref(), &id).await?;
+    Ok(render(
+        "payouts.html",
+        "Payouts",
+        Some(&visitor),
+        serde_json::json!({ "payouts": payout_rows(&tickets) }),
+    ))
+}
