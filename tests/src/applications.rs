@@ -20,7 +20,7 @@ pub fn gstin_in(state: &str, pan: &str) -> String {
     format!("{first14}{check}")
 }
 
-fn application(company: &str, domain: &str, email: &str) -> Value {
+pub fn application(company: &str, domain: &str, email: &str) -> Value {
     json!({
         "company": {"name": company, "website": format!("https://www.{domain}/"), "pan": "AAPCK1234L", "gstin": gstin_for("AAPCK1234L")},
         "contact": {"name": "Asha Rao", "email": email, "phone": "+91 98200 00000"},

@@ -48,6 +48,7 @@ async fn main() {
         }
     }
     let admin_key = o.admin_key.clone();
+    let admin_email = o.admin_email.clone();
     let running = match start(o).await {
         Ok(r) => r,
         Err(e) => {
@@ -79,6 +80,8 @@ async fn main() {
     println!(
         r#"
 Try it:
+  open {base}/portal/login                     # the partner portal: log in as {admin_email} (the admin)
+                                               # or a demo reseller's email; the link is in {base}/_local/outbox
   open {base}/_local/form                      # the demo lead form (a plain HTML form)
   curl -s -X POST {base}/leads -H 'content-type: application/json' \
        -d '{{"email":"priya@shreetextiles.in","name":"Priya","company":"Shree Textile Industries","title":"CEO","country":"India","state":"Maharashtra","budget":"5-10 lakh","timeline":"next quarter"}}'

@@ -1,0 +1,232 @@
+//! The portal in a real browser (issue 14): Debian's headless Chromium driven through its
+//! ChromeDriver (installed by `scripts/browser`, which the test command runs) against the
+//! embedded local stack. A reseller logs in through the link read from the outbox, sees the
+//! worked example's ₹2,90,000.00 earned, moves a lead on the kanban and finds it in the next
+//! column after a reload; the admin approves an application. Fails — never skips — when the
+//! browser is missing. With `SCREENSHOT_DIR` set (`scripts/screenshots`), the pages are saved
+//! there at desktop and phone widths.
+
+use e2e_tests::applications::application;
+use e2e_tests::flows::Api;
+use e2e_tests::portal::{email_of, login_link};
+use e2e_tests::tax_payouts::worked_example_in_october;
+use e2e_tests::{embedded_stack, outbox_mail};
+use fantoccini::{Client, ClientBuilder, Locator};
+use reqwest::StatusCode;
+use serde_json::json;
+use std::process::Stdio;
+use std::time::Duration;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// ChromeDriver on a free loopback port, stopped when dropped.
+struct Driver {
+    child: tokio::process::Child,
+    url: String,
+}
+
+async fn driver() -> Driver {
+    assert!(
+        std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists(),
+        "Chromium and ChromeDriver are missing: run ./scripts/test (it installs Debian's chromium and chromium-driver)"
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = tokio::process::Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("chromedriver starts");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return Driver {
+                child,
+                url: format!("http://127.0.0.1:{port}"),
+            };
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not listen on {port}");
+}
+
+async fn browser(d: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"binary": CHROMIUM, "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en-IN"]}),
+    );
+    // plain HTTP to the driver on loopback: no TLS stack needed
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&d.url)
+        .await
+        .expect("a browser session")
+}
+
+/// Saves the page when `SCREENSHOT_DIR` asks for screenshots, at desktop and phone widths.
+async fn shoot(c: &Client, name: &str) {
+    let Ok(dir) = std::env::var("SCREENSHOT_DIR") else {
+        return;
+    };
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    for (suffix, w, h) in [("desktop", 1280, 900), ("phone", 390, 844)] {
+        c.set_window_size(w, h).await.expect("size");
+        c.refresh().await.expect("reload");
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(format!("{dir}/{name}-{suffix}.png"), png).expect("write png");
+    }
+    c.set_window_size(1280, 900).await.expect("size");
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+/// Logs in through the form and the emailed link.
+async fn log_in<F, Fut>(c: &Client, base: &str, sent_to: &F, email: &str)
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Vec<shared::adapters::embedded::SentMail>>,
+{
+    c.goto(&format!("{base}/portal/login")).await.expect("login page");
+    c.find(Locator::Css("#email"))
+        .await
+        .expect("email field")
+        .send_keys(email)
+        .await
+        .expect("type");
+    c.find(Locator::Css("form button[type=submit]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("submit");
+    assert!(text_of(c, "p[role=status]").await.contains("login link is on its way"));
+    let link = login_link(sent_to, email).await;
+    c.goto(&link).await.expect("the emailed link");
+}
+
+#[tokio::test]
+async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
+    let stack = embedded_stack().await;
+    let api = Api::of(&stack);
+    let base = api.base.clone();
+    let sent_to = outbox_mail(&stack);
+    // A earns the worked example in October; it has a lead waiting at R002
+    let (a, a_key) = api.reseller("Kalyani ERP", &["IN"], &[], "gold", 10).await;
+    worked_example_in_october(&api, &a, "browser").await;
+    let (s, created) = api
+        .post_json(
+            "/leads",
+            json!({"email": "meera@sahyadri-foods.in", "name": "Meera Kulkarni", "company": "Sahyadri Foods",
+                   "country": "IN", "title": "CEO", "employees": "80"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    api.drain().await;
+    let lead = created["lead_id"].as_str().expect("lead id").to_string();
+    let (s, _) = api
+        .admin_post(&format!("/leads/{lead}/assign"), json!({"reseller_id": a}))
+        .await;
+    assert!(s == StatusCode::OK || s == StatusCode::CONFLICT);
+    let (s, app) = api
+        .apply(application(
+            "Deccan Cloud Partners",
+            "deccancloud.in",
+            "asha@deccancloud.in",
+        ))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{app}");
+    let application_id = app["application_id"].as_str().expect("id").to_string();
+    api.set_clock("2026-10-25T10:00:00+05:30").await;
+
+    let d = driver().await;
+    let c = browser(&d).await;
+
+    // the reseller logs in through the link and sees what it earned
+    log_in(&c, &base, &sent_to, &email_of("Kalyani ERP")).await;
+    assert_eq!(text_of(&c, "[data-testid=earned-mtd]").await, "₹2,90,000.00");
+    assert_eq!(text_of(&c, "[data-testid=earned-ytd]").await, "₹2,90,000.00");
+    shoot(&c, "portal-home").await;
+
+    // the kanban: move the lead to the next stage; after a reload it is in that column
+    c.goto(&format!("{base}/portal/pipeline")).await.expect("pipeline");
+    let card = format!("[data-stage=R002] article[data-lead='{lead}']");
+    text_of(&c, &card).await;
+    shoot(&c, "portal-pipeline").await;
+    c.find(Locator::Css(&format!("#to-{lead}")))
+        .await
+        .expect("move select")
+        .select_by_value("R003")
+        .await
+        .expect("choose R003");
+    c.find(Locator::Css(&format!("{card} button[type=submit]")))
+        .await
+        .expect("move button")
+        .click()
+        .await
+        .expect("move");
+    c.refresh().await.expect("reload");
+    text_of(&c, &format!("[data-stage=R003] article[data-lead='{lead}']")).await;
+    assert!(c.find(Locator::Css(&card)).await.is_err(), "no longer at R002");
+    let (_, moved) = api.get_as(&format!("/leads/{lead}"), Some(&a_key)).await;
+    assert_eq!(moved["stage"], "R003");
+
+    // the lead page and the ledger
+    c.goto(&format!("{base}/portal/leads/{lead}")).await.expect("lead page");
+    assert!(text_of(&c, "main").await.contains("Timeline"));
+    shoot(&c, "portal-lead").await;
+    c.goto(&format!("{base}/portal/ledger?month=2026-10"))
+        .await
+        .expect("ledger");
+    assert!(text_of(&c, "main").await.contains("₹2,50,000.00"));
+    shoot(&c, "portal-ledger").await;
+
+    // log out; the admin logs in and approves the application
+    c.find(Locator::Css("header form button"))
+        .await
+        .expect("log out")
+        .click()
+        .await
+        .expect("click");
+    assert!(text_of(&c, "p[role=status]").await.contains("logged out"));
+    log_in(&c, &base, &sent_to, "partner-admin@partners.example").await;
+    c.goto(&format!("{base}/portal/admin/applications"))
+        .await
+        .expect("applications");
+    let section = format!("section[data-application='{application_id}']");
+    assert!(text_of(&c, &section).await.contains("Deccan Cloud Partners"));
+    shoot(&c, "portal-applications").await;
+    c.find(Locator::Css(&format!("#tier-{application_id}")))
+        .await
+        .expect("tier")
+        .select_by_value("gold")
+        .await
+        .expect("gold");
+    c.find(Locator::Css(&format!("{section} form[action$='/approve'] button")))
+        .await
+        .expect("approve button")
+        .click()
+        .await
+        .expect("approve");
+    assert!(text_of(&c, "p[role=status]").await.starts_with("Approved"));
+    assert!(c.find(Locator::Css(&section)).await.is_err());
+    let (_, decided) = api.admin_get(&format!("/reseller-applications/{application_id}")).await;
+    assert_eq!(decided["status"], "approved", "{decided}");
+
+    c.close().await.expect("close");
+    drop(d.child);
+    stack.stop().await;
+}
