@@ -299,6 +299,37 @@ async fn counters(t: &dyn Table) {
     );
     let kept = t.get(&Key::new("COUNT#2", "RUN")).await.expect("get").expect("item");
     assert_eq!(kept["expected"], json!(3), "the rest of the item is kept");
+
+    // counters that move with the write they count: once per successful transaction
+    let agg = Key::new("AGG#1", "2026-10");
+    let counted = |n: &str| {
+        vec![
+            Write::Put {
+                item: item("EVENT#1", n, json!({})),
+                cond: Some(Cond::NotExists),
+            },
+            Write::Add {
+                key: agg.clone(),
+                deltas: vec![("events".into(), 1), ("paise".into(), 29_000_000)],
+            },
+        ]
+    };
+    t.transact(counted("a")).await.expect("first");
+    assert!(
+        t.transact(counted("a")).await.is_err(),
+        "the same event again is refused"
+    );
+    t.transact(counted("b")).await.expect("another event");
+    let a = t.get(&agg).await.expect("get").expect("aggregate");
+    assert_eq!((a["events"].clone(), a["paise"].clone()), (json!(2), json!(58_000_000)));
+    t.transact(vec![Write::Add {
+        key: agg.clone(),
+        deltas: vec![("paise".into(), -58_000_000)],
+    }])
+    .await
+    .expect("subtract");
+    let a = t.get(&agg).await.expect("get").expect("aggregate");
+    assert_eq!((a["events"].clone(), a["paise"].clone()), (json!(2), json!(0)));
 }
 
 async fn batches(t: &dyn Table) {

@@ -4,6 +4,7 @@
 pub mod applications;
 pub mod billing;
 pub mod contract;
+pub mod dashboards;
 pub mod flows;
 pub mod imports;
 pub mod payouts;

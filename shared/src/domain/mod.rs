@@ -1,5 +1,6 @@
 //! Pure domain rules: no I/O, no async, no SDK types; the clock is always passed in.
 
+pub mod aggregates;
 pub mod application;
 pub mod audit;
 pub mod billing;

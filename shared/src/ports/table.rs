@@ -43,16 +43,31 @@ pub enum Cond {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
-    Put { item: Item, cond: Option<Cond> },
-    Delete { key: Key, cond: Option<Cond> },
-    Check { key: Key, cond: Cond },
+    Put {
+        item: Item,
+        cond: Option<Cond>,
+    },
+    Delete {
+        key: Key,
+        cond: Option<Cond>,
+    },
+    Check {
+        key: Key,
+        cond: Cond,
+    },
+    /// adds each delta to a number attribute, creating the item and the attribute at 0 when
+    /// missing (UpdateItem `ADD`): counters that move with the write they count
+    Add {
+        key: Key,
+        deltas: Vec<(String, i64)>,
+    },
 }
 
 impl Write {
     pub fn key(&self) -> Option<Key> {
         match self {
             Write::Put { item, .. } => Key::of(item),
-            Write::Delete { key, .. } | Write::Check { key, .. } => Some(key.clone()),
+            Write::Delete { key, .. } | Write::Check { key, .. } | Write::Add { key, .. } => Some(key.clone()),
         }
     }
 }

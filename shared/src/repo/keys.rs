@@ -323,6 +323,13 @@ pub fn utr_key(utr: &str) -> Key {
     Key::new(format!("UTR#{utr}"), "UTR")
 }
 
+// ---- dashboards ----
+
+/// A scope's (a reseller's, or `PROGRAMME`) counters for one month.
+pub fn aggregate_key(scope: &str, month: &str) -> Key {
+    Key::new(format!("AGG#{scope}"), month)
+}
+
 // ---- the portal ----
 
 /// A one-time login link, by the hash of its token.
@@ -444,6 +451,10 @@ pub fn layout() -> Vec<(&'static str, Key)> {
             Key::new("TAXYEAR#<payee>", "FY#<first year>"),
         ),
         ("UTR claim", utr_key("<utr>")),
+        (
+            "dashboard aggregate",
+            aggregate_key("<reseller id or PROGRAMME>", "<YYYY-MM>"),
+        ),
         ("portal login link", login_link_key("<sha256 of token>")),
         ("portal session", session_key("<sha256 of cookie>")),
         ("SLA clock", sla_key("<id>")),

@@ -69,3 +69,41 @@ pub async fn get_record<T: DeserializeOwned>(
         None => Ok(None),
     }
 }
+
+/// The counter updates a tally makes, one `ADD` per scope-month (for the transaction of the
+/// write it counts).
+pub fn tally_writes(tally: crate::domain::aggregates::Tally) -> Vec<crate::ports::table::Write> {
+    tally
+        .into_deltas()
+        .into_iter()
+        .map(|((scope, month), deltas)| crate::ports::table::Write::Add {
+            key: aggregate_key(&scope, &month),
+            deltas,
+        })
+        .collect()
+}
+
+/// A scope's counters for each month asked (absent months are empty), with one batched read.
+pub async fn aggregates(
+    table: &dyn crate::ports::table::Table,
+    scope: &str,
+    months: &[String],
+) -> Result<std::collections::BTreeMap<String, crate::domain::aggregates::Counters>, crate::ports::table::StoreError> {
+    let keys: Vec<_> = months.iter().map(|m| aggregate_key(scope, m)).collect();
+    let mut out: std::collections::BTreeMap<_, _> = months
+        .iter()
+        .map(|m| (m.clone(), crate::domain::aggregates::Counters::default()))
+        .collect();
+    for item in table.batch_get(&keys).await? {
+        let Some(month) = string_attr(&item, "sk") else {
+            continue;
+        };
+        let counters = item
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "pk" | "sk"))
+            .filter_map(|(k, v)| v.as_i64().map(|n| (k.clone(), n)))
+            .collect();
+        out.insert(month, crate::domain::aggregates::Counters(counters));
+    }
+    Ok(out)
+}

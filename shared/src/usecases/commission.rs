@@ -59,7 +59,14 @@ struct Source<'a> {
     earned_at: DateTime<Utc>,
 }
 
-fn entry_writes(drafts: &[Draft], src: &Source, now: DateTime<Utc>) -> Result<Vec<Write>, StoreError> {
+/// The entries' puts, the dashboards' counters (with a won deal's, when `won` names its closer
+/// and licence value) and the payee registry.
+fn entry_writes(
+    drafts: &[Draft],
+    src: &Source,
+    won: Option<(&str, Decimal)>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Write>, StoreError> {
     let mut writes: Vec<Write> = drafts
         .iter()
         .map(|d| {
@@ -83,6 +90,32 @@ fn entry_writes(drafts: &[Draft], src: &Source, now: DateTime<Utc>) -> Result<Ve
             Ok(repo::put_new(repo::item(&e)?))
         })
         .collect::<Result<_, StoreError>>()?;
+    // the dashboards' counters move with the entries, once
+    let mut tally = crate::domain::aggregates::Tally::default();
+    let month = crate::domain::aggregates::month_of(src.earned_at);
+    for d in drafts {
+        use crate::domain::aggregates::commission_counter;
+        for component in [d.component.as_str(), "total"] {
+            tally.add_money(
+                &d.payee,
+                &month,
+                &commission_counter(src.currency, component),
+                d.amount,
+                src.currency,
+            );
+        }
+    }
+    if let Some((closer, value)) = won {
+        tally.add(closer, &month, crate::domain::aggregates::WON, 1);
+        tally.add_money(
+            closer,
+            &month,
+            &crate::domain::aggregates::won_value_counter(src.currency),
+            value,
+            src.currency,
+        );
+    }
+    writes.extend(repo::tally_writes(tally));
     // every payee is registered, so that the monthly payout can enumerate them
     let mut payees: Vec<&str> = drafts.iter().map(|d| d.payee.as_str()).collect();
     payees.sort();
@@ -204,7 +237,6 @@ async fn apply_payment(
         currency: &f.currency,
         earned_at: f.paid_at,
     };
-    writes.extend(entry_writes(&drafts, &source, now)?);
     // the lead moves on: first payment → R006 (commission), a renewal → R008 (AMC collection)
     let stage = match f.kind {
         PaymentKind::Renewal => Some(Stage::R008),
@@ -230,6 +262,8 @@ async fn apply_payment(
             writes.extend(moves);
         }
     }
+    let won = won_by.as_deref().map(|closer| (closer, order.facts.total("licence")));
+    writes.extend(entry_writes(&drafts, &source, won, now)?);
     // a paid AMC starts the contract, renewing a year after the AMC start
     if f.kind == PaymentKind::Amc && !order.earned.paid.contains_key(PaymentKind::Amc.as_str()) {
         let renewal = f.paid_at.checked_add_months(Months::new(12)).unwrap_or(f.paid_at);
@@ -328,7 +362,7 @@ pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Res
             currency: &payment.facts.currency,
             earned_at: refund.facts.refunded_at,
         };
-        writes.extend(entry_writes(&drafts, &source, now)?);
+        writes.extend(entry_writes(&drafts, &source, None, now)?);
         match ports.table.transact(writes).await {
             Ok(()) => return Ok(Outcome::Applied { entries: drafts.len() }),
             Err(StoreError::TransactionCancelled { .. }) | Err(StoreError::Throttled) => continue,

@@ -5,6 +5,7 @@ pub mod billing;
 pub mod capture;
 pub mod catalogue;
 pub mod commission;
+pub mod dashboard;
 pub mod import;
 pub mod leads;
 pub mod lifecycle;

@@ -328,6 +328,21 @@ async fn create_ticket(
         repo::put_if_version(balance_item, balance.version)
     };
     let mut writes = vec![repo::put_new(repo::item(&ticket)?), balance_write];
+    // the dashboards count the payout with its ticket, once
+    let mut tally = crate::domain::aggregates::Tally::default();
+    if ticket.payable_lines().next().is_some() {
+        tally.add(payee, month, crate::domain::aggregates::PAYOUTS, 1);
+    }
+    for l in ticket.payable_lines() {
+        tally.add_money(
+            payee,
+            month,
+            &crate::domain::aggregates::payout_net_counter(&l.currency),
+            l.net_payable(),
+            &l.currency,
+        );
+    }
+    writes.extend(repo::tally_writes(tally));
     if totals != year.totals {
         // the year's totals move with the ticket, once: TDS is never deducted twice
         let next_year = TaxYear {

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex, KeySchemaElement,
     KeyType, KeysAndAttributes, Projection, ProjectionType, Put, PutRequest, ScalarAttributeType, TransactWriteItem,
-    WriteRequest,
+    Update, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
 use serde_json::Value;
@@ -246,6 +246,21 @@ impl Table for DynamoTable {
                         .build()
                         .map_err(invalid)?;
                     TransactWriteItem::builder().condition_check(check).build()
+                }
+                Write::Add { key, deltas } => {
+                    let mut parts = Vec::with_capacity(deltas.len());
+                    let mut update = Update::builder().table_name(&self.table).set_key(Some(key_av(key)));
+                    for (i, (attr, delta)) in deltas.iter().enumerate() {
+                        parts.push(format!("#a{i} :d{i}"));
+                        update = update
+                            .expression_attribute_names(format!("#a{i}"), attr)
+                            .expression_attribute_values(format!(":d{i}"), AttributeValue::N(delta.to_string()));
+                    }
+                    let update = update
+                        .update_expression(format!("ADD {}", parts.join(", ")))
+                        .build()
+                        .map_err(invalid)?;
+                    TransactWriteItem::builder().update(update).build()
                 }
             };
             items.push(tw);

@@ -236,6 +236,7 @@ impl Table for EmbeddedTable {
                 let cond = match w {
                     Write::Put { cond, .. } | Write::Delete { cond, .. } => cond.as_ref(),
                     Write::Check { cond, .. } => Some(cond),
+                    Write::Add { .. } => None,
                 };
                 cond.is_some_and(|c| !holds(c, state.get(&key).as_ref()))
             })
@@ -243,12 +244,22 @@ impl Table for EmbeddedTable {
         if failed.iter().any(|f| *f) {
             return Err(StoreError::TransactionCancelled { failed });
         }
+        // counters become the items they will be, so the log replays them as puts
+        let writes: Vec<Write> = writes
+            .into_iter()
+            .map(|w| match w {
+                Write::Add { key, deltas } => {
+                    added(state.get(&key), &key, &deltas).map(|item| Write::Put { item, cond: None })
+                }
+                other => Ok(other),
+            })
+            .collect::<Result<_, _>>()?;
         let mut log = Vec::new();
         for w in &writes {
             match w {
                 Write::Put { item, .. } => log.push(json!({ "put": item })),
                 Write::Delete { key, .. } => log.push(json!({ "delete": { "pk": key.pk, "sk": key.sk } })),
-                Write::Check { .. } => {}
+                Write::Check { .. } | Write::Add { .. } => {}
             }
         }
         self.append(&log)?;
@@ -260,7 +271,7 @@ impl Table for EmbeddedTable {
                     }
                 }
                 Write::Delete { key, .. } => state.remove(&key),
-                Write::Check { .. } => {}
+                Write::Check { .. } | Write::Add { .. } => {}
             }
         }
         Ok(())
@@ -332,19 +343,8 @@ impl Table for EmbeddedTable {
 
     async fn increment(&self, key: &Key, attr: &str, delta: i64) -> Result<i64, StoreError> {
         let mut state = self.lock();
-        let mut item = state.get(key).unwrap_or_else(|| {
-            let mut m = Item::new();
-            m.insert("pk".into(), json!(key.pk));
-            m.insert("sk".into(), json!(key.sk));
-            m
-        });
-        let value = match item.get(attr) {
-            None => 0,
-            Some(v) => v
-                .as_i64()
-                .ok_or_else(|| StoreError::Invalid(format!("{attr} is not a number")))?,
-        } + delta;
-        item.insert(attr.into(), json!(value));
+        let item = added(state.get(key), key, &[(attr.to_string(), delta)])?;
+        let value = item.get(attr).and_then(Value::as_i64).unwrap_or(delta);
         self.append(&[json!({ "put": item })])?;
         state.insert(key.clone(), item);
         Ok(value)
@@ -378,4 +378,27 @@ impl Table for EmbeddedTable {
         }
         Ok(())
     }
+}
+
+/// The item after adding `deltas` to its number attributes (missing ones start at 0).
+fn added(current: Option<Item>, key: &Key, deltas: &[(String, i64)]) -> Result<Item, StoreError> {
+    let mut item = current.unwrap_or_else(|| {
+        let mut m = Item::new();
+        m.insert("pk".into(), json!(key.pk));
+        m.insert("sk".into(), json!(key.sk));
+        m
+    });
+    for (attr, delta) in deltas {
+        let before = match item.get(attr) {
+            None => 0,
+            Some(v) => v
+                .as_i64()
+                .ok_or_else(|| StoreError::Invalid(format!("{attr} is not a number")))?,
+        };
+        let after = before
+            .checked_add(*delta)
+            .ok_or_else(|| StoreError::Invalid(format!("{attr} would overflow")))?;
+        item.insert(attr.clone(), json!(after));
+    }
+    Ok(item)
 }

@@ -6,6 +6,7 @@ use super::http::{
     authenticate, body_fingerprint, media_type, method_not_allowed, read_body, require_admin, ApiError, Principal,
     QueryParams,
 };
+mod dashboards;
 mod payouts;
 
 use super::money_views::{EntryView, LedgerView, OrderView, PaymentView, WebhookAnswer};
@@ -49,6 +50,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/payouts/overdue"),
     ("GET", "/tds/26q"),
     ("GET", "/tds/certificates"),
+    ("GET", "/resellers/{id}/dashboard"),
+    ("GET", "/programme/dashboard"),
 ];
 
 #[derive(Clone)]
@@ -97,6 +100,8 @@ super::openapi::api_routes!(Arc<BillingApi>;
     payouts::get_overdue,
     payouts::get_26q,
     payouts::get_certificates,
+    dashboards::reseller_dashboard,
+    dashboards::programme_dashboard,
 );
 
 pub fn router(api: Arc<BillingApi>) -> Router {

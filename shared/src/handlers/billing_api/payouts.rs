@@ -34,7 +34,7 @@ fn checked_month(month: &str) -> Result<(), ApiError> {
 }
 
 impl BillingApi {
-    async fn who(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    pub(super) async fn who(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
         authenticate(headers, &self.config.admin_key_hash, self.table.as_ref()).await
     }
 }

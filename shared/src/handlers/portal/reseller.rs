@@ -5,7 +5,7 @@
 use super::pages::render;
 use super::{form, see_other, Portal, PortalError};
 use crate::domain::money::display;
-use crate::domain::payout_tax::{financial_year, fy_label, fy_start};
+use crate::domain::payout_tax::{financial_year, fy_label};
 use crate::domain::pipeline::{allowed_moves, LostReason, Target};
 use crate::domain::renewal::india_date;
 use crate::handlers::http::QueryParams;
@@ -29,16 +29,6 @@ fn month_name(month: &str) -> String {
     NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
         .map(|d| d.format("%B %Y").to_string())
         .unwrap_or_else(|_| month.to_string())
-}
-
-/// The months of the financial year up to `today`'s, oldest first.
-fn fy_months(today: NaiveDate) -> Vec<String> {
-    let start = fy_start(financial_year(today));
-    (0..12)
-        .filter_map(|i| start.checked_add_months(Months::new(i)))
-        .take_while(|d| *d <= today)
-        .map(month_of)
-        .collect()
 }
 
 #[derive(Serialize)]
@@ -123,26 +113,12 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, headers: HeaderMap) 
         ));
     };
     let today = india_date(now);
-    let months = fy_months(today);
     let this_month = month_of(today);
-    let quarter = crate::domain::payout_tax::quarter_of_month(&this_month).unwrap_or_default();
-    let quarter_months = crate::domain::payout_tax::quarter_months(&quarter).unwrap_or_default();
-    let (mut mtd, mut qtd, mut ytd) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
-    for m in &months {
-        let sum: Decimal = crate::usecases::commission::ledger_month(table, &id, m)
-            .await?
-            .iter()
-            .filter(|e| e.currency == HOME)
-            .map(|e| e.amount)
-            .sum();
-        ytd += sum;
-        if quarter_months.contains(m) {
-            qtd += sum;
-        }
-        if *m == this_month {
-            mtd += sum;
-        }
-    }
+    // the event-maintained aggregates: one batched read, whatever the ledger's size
+    let earned = crate::usecases::dashboard::dashboard(table, &id, &this_month)
+        .await?
+        .and_then(|d| d.earned.into_iter().find(|e| e.currency == HOME));
+    let (mtd, qtd, ytd) = earned.map(|e| (e.mtd, e.qtd, e.ytd)).unwrap_or_default();
     let unpaid: Decimal = crate::repo::query_all(
         table,
         crate::ports::table::Query::new(crate::repo::unpaid_index_pk(&id)).index(crate::ports::table::Index::Gsi2),

@@ -1,0 +1,156 @@
+//! Dashboard aggregates (SPEC §10): per reseller and for the programme, per month, counters
+//! that move in the same transaction as the once-only write they count — a ledger entry, a won
+//! deal, a payout ticket — so that a redelivered event, whose write is refused, counts nothing.
+//! Money is counted in the currency's minor units (integers: exact on both adapters).
+
+use crate::domain::money::{minor_units, round_minor};
+use chrono::{DateTime, Datelike, Utc};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// The programme's scope (every reseller's counters are added to it too).
+pub const PROGRAMME: &str = "PROGRAMME";
+
+/// `commission:<currency>:<component>` (and `:total`), in minor units.
+pub fn commission_counter(currency: &str, component: &str) -> String {
+    format!("commission:{currency}:{component}")
+}
+pub const WON: &str = "won";
+/// `won_value:<currency>`: the won orders' licence value, in minor units.
+pub fn won_value_counter(currency: &str) -> String {
+    format!("won_value:{currency}")
+}
+pub const PAYOUTS: &str = "payouts";
+/// `payout_net:<currency>`: what payouts transferred (net of TDS, with GST), in minor units.
+pub fn payout_net_counter(currency: &str) -> String {
+    format!("payout_net:{currency}")
+}
+
+/// The month a time counts in (UTC, as the ledger's months).
+pub fn month_of(t: DateTime<Utc>) -> String {
+    format!("{:04}-{:02}", t.year(), t.month())
+}
+
+/// An amount in the currency's minor units (`None` beyond i64: never for a real amount).
+pub fn minor(amount: Decimal, currency: &str) -> Option<i64> {
+    let scale = Decimal::from(10_i64.pow(minor_units(currency)));
+    (round_minor(amount, currency) * scale).to_i64()
+}
+
+/// Back from minor units.
+pub fn major(units: i64, currency: &str) -> Decimal {
+    let mut d = Decimal::new(units, minor_units(currency));
+    d.rescale(minor_units(currency));
+    d
+}
+
+/// A scope-month's counter deltas: ((scope, month), [(counter, delta)]).
+pub type Deltas = ((String, String), Vec<(String, i64)>);
+
+/// Counter deltas collected for one transaction, per (scope, month); each reseller's delta is
+/// also the programme's.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Tally(BTreeMap<(String, String), BTreeMap<String, i64>>);
+
+impl Tally {
+    pub fn add(&mut self, scope: &str, month: &str, counter: &str, delta: i64) {
+        for s in [scope, PROGRAMME] {
+            *self
+                .0
+                .entry((s.to_string(), month.to_string()))
+                .or_default()
+                .entry(counter.to_string())
+                .or_default() += delta;
+            if scope == PROGRAMME {
+                break;
+            }
+        }
+    }
+
+    /// Money: the amount in minor units (an amount too large to count is left out).
+    pub fn add_money(&mut self, scope: &str, month: &str, counter: &str, amount: Decimal, currency: &str) {
+        if let Some(m) = minor(amount, currency) {
+            self.add(scope, month, counter, m);
+        }
+    }
+
+    /// Each (scope, month) with its non-zero deltas.
+    pub fn into_deltas(self) -> Vec<Deltas> {
+        self.0
+            .into_iter()
+            .map(|(k, v)| (k, v.into_iter().filter(|(_, d)| *d != 0).collect::<Vec<_>>()))
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
+    }
+}
+
+/// One scope-month's counters as read back.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Counters(pub BTreeMap<String, i64>);
+
+impl Counters {
+    pub fn get(&self, counter: &str) -> i64 {
+        self.0.get(counter).copied().unwrap_or(0)
+    }
+    /// `component → amount` of one currency's commission (without the total).
+    pub fn commission(&self, currency: &str) -> BTreeMap<String, Decimal> {
+        let prefix = format!("commission:{currency}:");
+        self.0
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix(&prefix).map(|c| (c.to_string(), major(*v, currency))))
+            .filter(|(c, _)| c != "total")
+            .collect()
+    }
+    pub fn commission_total(&self, currency: &str) -> Decimal {
+        major(self.get(&commission_counter(currency, "total")), currency)
+    }
+    /// The currencies that have commission counted.
+    pub fn currencies(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .0
+            .keys()
+            .filter_map(|k| k.strip_prefix("commission:"))
+            .filter_map(|k| k.split(':').next())
+            .map(str::to_string)
+            .collect();
+        out.dedup();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resellers_counts_are_the_programmes_too_and_money_is_exact() {
+        let mut t = Tally::default();
+        t.add_money(
+            "R1",
+            "2026-10",
+            &commission_counter("INR", "licence"),
+            Decimal::new(25000000, 2),
+            "INR",
+        );
+        t.add_money(
+            "R2",
+            "2026-10",
+            &commission_counter("INR", "licence"),
+            Decimal::new(1, 2),
+            "INR",
+        );
+        t.add(PROGRAMME, "2026-10", WON, 1);
+        let d: BTreeMap<_, _> = t.into_deltas().into_iter().collect();
+        assert_eq!(
+            d[&("PROGRAMME".to_string(), "2026-10".to_string())],
+            vec![("commission:INR:licence".to_string(), 25000001), ("won".to_string(), 1)]
+        );
+        assert_eq!(
+            d[&("R1".to_string(), "2026-10".to_string())],
+            vec![("commission:INR:licence".to_string(), 25000000)]
+        );
+        assert_eq!(major(25000001, "INR").to_string(), "250000.01");
+        assert_eq!(minor(Decimal::new(12345, 3), "JPY"), Some(12));
+    }
+}

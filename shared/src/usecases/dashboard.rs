@@ -1,0 +1,192 @@
+//! A reseller's or the programme's dashboard for a month, read from the event-maintained
+//! aggregates only: one batched read of at most twelve items (the financial year's months up
+//! to the one asked), whatever the number of leads or entries behind them.
+
+use crate::domain::aggregates::{major, payout_net_counter, won_value_counter, Counters, PAYOUTS, WON};
+use crate::domain::payout_tax::{financial_year, fy_label, fy_start, quarter_months, quarter_of_month};
+use crate::ports::table::{StoreError, Table};
+use chrono::{Datelike, Months, NaiveDate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Earned in one currency: the month, its quarter and its financial year to date.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Earned {
+    pub currency: String,
+    #[schema(value_type = String)]
+    pub mtd: Decimal,
+    #[schema(value_type = String)]
+    pub qtd: Decimal,
+    #[schema(value_type = String)]
+    pub ytd: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Dashboard {
+    /// a reseller id, or `PROGRAMME`
+    pub scope: String,
+    pub month: String,
+    /// `2026-27` (India's financial year starts 1 April)
+    pub financial_year: String,
+    pub earned: Vec<Earned>,
+    /// the month's commission per currency and component
+    #[schema(value_type = Object)]
+    pub commission: BTreeMap<String, BTreeMap<String, Decimal>>,
+    /// deals won (first payment) in the month, their licence value and the average per deal
+    pub won: i64,
+    #[schema(value_type = Object)]
+    pub won_value: BTreeMap<String, Decimal>,
+    #[schema(value_type = Object)]
+    pub average_deal: BTreeMap<String, Decimal>,
+    /// payouts made for the month and what they transferred (net of TDS, with GST)
+    pub payouts: i64,
+    #[schema(value_type = Object)]
+    pub payout_net: BTreeMap<String, Decimal>,
+    /// items read to answer (one batched read; at most twelve)
+    pub items_read: usize,
+}
+
+fn first_of(month: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()
+}
+
+/// The financial year's months up to `month`, oldest first.
+pub fn year_to(month: &str) -> Option<Vec<String>> {
+    let first = first_of(month)?;
+    let start = fy_start(financial_year(first));
+    Some(
+        (0..12)
+            .filter_map(|i| start.checked_add_months(Months::new(i)))
+            .take_while(|d| *d <= first)
+            .map(|d| format!("{:04}-{:02}", d.year(), d.month()))
+            .collect(),
+    )
+}
+
+/// `None` for a month that is not `YYYY-MM`.
+pub async fn dashboard(table: &dyn Table, scope: &str, month: &str) -> Result<Option<Dashboard>, StoreError> {
+    let Some(months) = year_to(month) else {
+        return Ok(None);
+    };
+    let quarter = quarter_of_month(month)
+        .and_then(|q| quarter_months(&q))
+        .unwrap_or_default();
+    let counted = crate::repo::aggregates(table, scope, &months).await?;
+    let this = counted.get(month).cloned().unwrap_or_default();
+    let mut currencies: Vec<String> = counted.values().flat_map(Counters::currencies).collect();
+    currencies.sort();
+    currencies.dedup();
+    let earned = currencies
+        .iter()
+        .map(|c| {
+            let sum = |pick: &dyn Fn(&String) -> bool| -> Decimal {
+                counted
+                    .iter()
+                    .filter(|(m, _)| pick(m))
+                    .map(|(_, k)| k.commission_total(c))
+                    .sum()
+            };
+            Earned {
+                currency: c.clone(),
+                mtd: this.commission_total(c),
+                qtd: sum(&|m| quarter.contains(m)),
+                ytd: sum(&|_| true),
+            }
+        })
+        .collect();
+    let per_currency = |counter: &dyn Fn(&str) -> String| -> BTreeMap<String, Decimal> {
+        currencies
+            .iter()
+            .map(|c| (c.clone(), major(this.get(&counter(c)), c)))
+            .filter(|(_, v)| !v.is_zero())
+            .collect()
+    };
+    let won = this.get(WON);
+    let won_value = per_currency(&won_value_counter);
+    let average_deal = won_value
+        .iter()
+        .filter(|_| won > 0)
+        .map(|(c, v)| (c.clone(), (v / Decimal::from(won)).round_dp(2)))
+        .collect();
+    Ok(Some(Dashboard {
+        scope: scope.to_string(),
+        month: month.to_string(),
+        financial_year: first_of(month).map(|d| fy_label(financial_year(d))).unwrap_or_default(),
+        earned,
+        commission: currencies
+            .iter()
+            .map(|c| (c.clone(), this.commission(c)))
+            .filter(|(_, m)| !m.is_empty())
+            .collect(),
+        won,
+        won_value,
+        average_deal,
+        payouts: this.get(PAYOUTS),
+        payout_net: per_currency(&payout_net_counter),
+        items_read: months.len(),
+    }))
+}
+
+/// The tables a dashboard can be exported as (`?format=csv&table=`).
+pub const TABLES: &[&str] = &["earned", "commission", "deals", "payouts"];
+
+/// One of the dashboard's tables as CSV; `None` for an unknown table.
+pub fn csv_table(d: &Dashboard, table: &str) -> Option<String> {
+    use crate::csv_out::{header, line, Cell};
+    Some(match table {
+        "earned" => {
+            let mut out = header(&["month", "currency", "mtd", "qtd", "ytd"]);
+            for e in &d.earned {
+                out.push_str(&line(&[
+                    Cell::Text(&d.month),
+                    Cell::Text(&e.currency),
+                    Cell::Number(e.mtd),
+                    Cell::Number(e.qtd),
+                    Cell::Number(e.ytd),
+                ]));
+            }
+            out
+        }
+        "commission" => {
+            let mut out = header(&["month", "currency", "component", "amount"]);
+            for (c, by) in &d.commission {
+                for (component, amount) in by {
+                    out.push_str(&line(&[
+                        Cell::Text(&d.month),
+                        Cell::Text(c),
+                        Cell::Text(component),
+                        Cell::Number(*amount),
+                    ]));
+                }
+            }
+            out
+        }
+        "deals" => {
+            let mut out = header(&["month", "won", "currency", "won_value", "average_deal"]);
+            for (c, v) in &d.won_value {
+                out.push_str(&line(&[
+                    Cell::Text(&d.month),
+                    Cell::Number(Decimal::from(d.won)),
+                    Cell::Text(c),
+                    Cell::Number(*v),
+                    Cell::Number(d.average_deal.get(c).copied().unwrap_or_default()),
+                ]));
+            }
+            out
+        }
+        "payouts" => {
+            let mut out = header(&["month", "payouts", "currency", "net"]);
+            for (c, v) in &d.payout_net {
+                out.push_str(&line(&[
+                    Cell::Text(&d.month),
+                    Cell::Number(Decimal::from(d.payouts)),
+                    Cell::Text(c),
+                    Cell::Number(*v),
+                ]));
+            }
+            out
+        }
+        _ => return None,
+    })
+}

@@ -1,0 +1,115 @@
+//! The dashboards (issue 14) over HTTP, shared by both stacks: the month's figures equal the
+//! ledger to the paisa, a payment delivered three more times counts once, the financial year
+//! adds up, and a reseller reads only its own.
+
+use crate::flows::Api;
+use crate::tax_payouts::worked_example_in_october;
+use reqwest::StatusCode;
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+fn d(v: &Value) -> Decimal {
+    v.as_str()
+        .unwrap_or_else(|| panic!("{v} is not a decimal string"))
+        .parse()
+        .expect("decimal")
+}
+
+fn inr(dash: &Value) -> &Value {
+    dash["earned"]
+        .as_array()
+        .and_then(|e| e.iter().find(|x| x["currency"] == "INR"))
+        .unwrap_or_else(|| panic!("no INR figures in {dash}"))
+}
+
+pub async fn equals_the_ledger_and_counts_once(api: &Api, tag: &str) {
+    let name = format!("Dash A {tag}");
+    let (a, a_key) = api.reseller(&name, &["IN"], &[], "gold", 10).await;
+    let (_, other_key) = api.reseller(&format!("Dash B {tag}"), &["IN"], &[], "gold", 10).await;
+    let n = format!("dash-{tag}");
+    worked_example_in_october(api, &a, &n).await;
+    // a partial refund in October claws some back
+    let refund = json!({"refund_id": format!("REF-{n}"), "payment_id": format!("PAY-PO-{n}"), "amount": "100000",
+        "reason": "one module returned", "refunded_at": "2026-10-28T10:00:00Z"});
+    assert_eq!(api.signed("/billing/refunds", &refund).await.0, StatusCode::ACCEPTED);
+    api.drain().await;
+
+    let path = format!("/resellers/{a}/dashboard?month=2026-10");
+    let (s, dash) = api.get_as(&path, Some(&a_key)).await;
+    assert_eq!(s, StatusCode::OK, "{dash}");
+    // the ledger, summed here entry by entry
+    let ledger = api.ledger(&a, "2026-10").await;
+    let entries: Decimal = ledger["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| d(&e["amount"]))
+        .sum();
+    assert_eq!(d(&inr(&dash)["mtd"]), entries, "{dash} vs {ledger}");
+    assert_eq!(
+        entries,
+        Decimal::new(26500000, 2),
+        "2,90,000 less the 25,000 clawed back"
+    );
+    for (component, amount) in ledger["totals"].as_object().expect("totals") {
+        assert_eq!(
+            d(&dash["commission"]["INR"][component]),
+            d(amount),
+            "{component}: {dash}"
+        );
+    }
+    assert_eq!(dash["won"], 1);
+    assert_eq!(d(&dash["won_value"]["INR"]), Decimal::from(1_000_000));
+    assert!(dash["items_read"].as_u64().is_some_and(|n| n <= 12));
+
+    // the same payment delivered three more times: every figure stays
+    for i in 0..3 {
+        let event = shared::events::Event::PaymentReceived(shared::events::PaymentReceived {
+            payment_id: format!("PAY-PO-{n}"),
+        });
+        api.deliver("commission", event, &format!("{n}-again-{i}")).await;
+    }
+    api.drain().await;
+    let (_, again) = api.get_as(&path, Some(&a_key)).await;
+    assert_eq!(again, dash, "a redelivered payment counts once");
+
+    // November: nothing this month, the year so far is October's
+    let (_, nov) = api
+        .get_as(&format!("/resellers/{a}/dashboard?month=2026-11"), Some(&a_key))
+        .await;
+    assert_eq!(
+        (d(&inr(&nov)["mtd"]), d(&inr(&nov)["qtd"]), d(&inr(&nov)["ytd"])),
+        (Decimal::ZERO, entries, entries)
+    );
+    // the programme counts it too
+    let (s, programme) = api.admin_get("/programme/dashboard?month=2026-10").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(d(&inr(&programme)["mtd"]) >= entries);
+    assert!(programme["won"].as_i64().is_some_and(|w| w >= 1));
+
+    // one table as CSV; bad input named; nobody else's
+    let (s, ct, csv) = api
+        .get_text(&format!("{path}&format=csv&table=commission"), &a_key)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ct.starts_with("text/csv"));
+    assert!(csv.lines().any(|l| l == "2026-10,INR,licence,250000.00"), "{csv}");
+    assert!(csv.lines().any(|l| l == "2026-10,INR,clawback,-25000.00"), "{csv}");
+    assert_eq!(
+        api.get_as(&format!("{path}&format=csv&table=nope"), Some(&a_key))
+            .await
+            .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        api.get_as(&format!("/resellers/{a}/dashboard?month=2026-13"), Some(&a_key))
+            .await
+            .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(api.get_as(&path, Some(&other_key)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        api.get_as("/programme/dashboard?month=2026-10", Some(&a_key)).await.0,
+        StatusCode::FORBIDDEN
+    );
+}
