@@ -232,6 +232,7 @@ pub struct Rules {
     pub support: crate::domain::support::SupportRules,
     pub applications: crate::domain::application::ApplicationRules,
     pub tax: crate::domain::payout_tax::TaxRules,
+    pub forecast: crate::domain::forecast::ForecastRules,
 }
 
 pub use crate::domain::scoring::ScoringRules;
@@ -257,6 +258,7 @@ impl Default for Rules {
             support: Default::default(),
             applications: Default::default(),
             tax: Default::default(),
+            forecast: Default::default(),
             scoring: ScoringRules::default(),
             routing: RoutingRules::default(),
             fx_to_inr: BTreeMap::from([

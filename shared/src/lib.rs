@@ -2,6 +2,7 @@
 //! HTTP/SQS entry points every Lambda (and the local stack) wires up.
 
 pub mod adapters;
+pub mod charts;
 pub mod config;
 pub mod csv_out;
 pub mod csv_stream;

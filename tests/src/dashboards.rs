@@ -87,6 +87,40 @@ pub async fn equals_the_ledger_and_counts_once(api: &Api, tag: &str) {
     assert!(d(&inr(&programme)["mtd"]) >= entries);
     assert!(programme["won"].as_i64().is_some_and(|w| w >= 1));
 
+    // the forecast: an open deal quoted at ₹10,00,000 (R003) is expected two months on, at
+    // 25% of what the quote's estimate says A earns on it
+    let sku = api.product("ERP-FC", "licence", "1000000.00", "0").await;
+    let open = api.scored_lead(&format!("forecast-{tag}@example.in")).await;
+    let (s, _) = api
+        .admin_post(&format!("/leads/{open}/assign"), json!({"reseller_id": a}))
+        .await;
+    assert!(s == StatusCode::OK || s == StatusCode::CONFLICT);
+    let (s, q) = api.quote(&a_key, &open, json!([{"sku": sku, "quantity": 1}])).await;
+    assert_eq!(s, StatusCode::CREATED, "{q}");
+    let estimate = d(&q["commission_estimate"]["licence"]);
+    let (_, dash) = api.get_as(&path, Some(&a_key)).await;
+    let forecast = dash["forecast"].as_array().expect("forecast");
+    assert_eq!(forecast.len(), 3);
+    let today = chrono::Utc::now().date_naive();
+    let due = chrono::Datelike::with_day(&today, 1)
+        .and_then(|f| f.checked_add_months(chrono::Months::new(2)))
+        .map(|m| m.format("%Y-%m").to_string())
+        .expect("month");
+    let month = forecast
+        .iter()
+        .find(|m| m["month"] == due.as_str())
+        .unwrap_or_else(|| panic!("no {due} in {forecast:?}"));
+    let part = month["parts"]
+        .as_array()
+        .and_then(|p| p.iter().find(|x| x["id"] == open.as_str()))
+        .unwrap_or_else(|| panic!("the deal is not in {month}"));
+    assert_eq!(
+        (d(&part["commission"]), part["stage"].as_str()),
+        (estimate, Some("R003"))
+    );
+    assert_eq!(d(&part["expected"]), estimate * Decimal::new(25, 2));
+    assert_eq!(d(&month["total"]), d(&month["pipeline"]) + d(&month["renewals"]));
+
     // one table as CSV; bad input named; nobody else's
     let (s, ct, csv) = api
         .get_text(&format!("{path}&format=csv&table=commission"), &a_key)

@@ -124,6 +124,8 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
     let api = Api::of(&stack);
     let base = api.base.clone();
     let sent_to = outbox_mail(&stack);
+    // a day in late October 2026, as the worked example's payments are dated
+    api.set_clock("2026-10-25T10:00:00+05:30").await;
     // A earns the worked example in October; it has a lead waiting at R002
     let (a, a_key) = api.reseller("Kalyani ERP", &["IN"], &[], "gold", 10).await;
     worked_example_in_october(&api, &a, "browser").await;
@@ -141,6 +143,24 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
         .admin_post(&format!("/leads/{lead}/assign"), json!({"reseller_id": a}))
         .await;
     assert!(s == StatusCode::OK || s == StatusCode::CONFLICT);
+    // a quoted deal at R003: the forecast's hatched bar
+    let sku = api.product("ERP-PRO", "licence", "800000.00", "0").await;
+    let (s, quoted) = api
+        .post_json(
+            "/leads",
+            json!({"email": "vikram@konkan-pharma.in", "name": "Vikram Desai", "company": "Konkan Pharma",
+                   "country": "IN", "title": "CFO", "employees": "300"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{quoted}");
+    api.drain().await;
+    let quoted = quoted["lead_id"].as_str().expect("lead id").to_string();
+    let (s, _) = api
+        .admin_post(&format!("/leads/{quoted}/assign"), json!({"reseller_id": a}))
+        .await;
+    assert!(s == StatusCode::OK || s == StatusCode::CONFLICT);
+    let (s, q) = api.quote(&a_key, &quoted, json!([{"sku": sku, "quantity": 1}])).await;
+    assert_eq!(s, StatusCode::CREATED, "{q}");
     let (s, app) = api
         .apply(application(
             "Deccan Cloud Partners",
@@ -150,7 +170,6 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{app}");
     let application_id = app["application_id"].as_str().expect("id").to_string();
-    api.set_clock("2026-10-25T10:00:00+05:30").await;
 
     let d = driver().await;
     let c = browser(&d).await;
@@ -159,6 +178,22 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
     log_in(&c, &base, &sent_to, &email_of("Kalyani ERP")).await;
     assert_eq!(text_of(&c, "[data-testid=earned-mtd]").await, "₹2,90,000.00");
     assert_eq!(text_of(&c, "[data-testid=earned-ytd]").await, "₹2,90,000.00");
+    // the quoted deal is forecast at 25% (R003) of what the quote's estimate says A earns
+    let totals = c
+        .find_all(Locator::Css("[data-testid=forecast-total]"))
+        .await
+        .expect("forecast rows");
+    assert_eq!(totals.len(), 3, "the next three months");
+    let mut shown = Vec::new();
+    for t in &totals {
+        shown.push(t.text().await.expect("text"));
+    }
+    let estimate: rust_decimal::Decimal = q["commission_estimate"]["licence"]
+        .as_str()
+        .and_then(|v| v.parse().ok())
+        .expect("estimate");
+    let expected = shared::domain::money::display(estimate * rust_decimal::Decimal::new(25, 2), "INR");
+    assert!(shown.contains(&expected), "{expected} not in {shown:?}");
     shoot(&c, "portal-home").await;
 
     // the kanban: move the lead to the next stage; after a reload it is in that column

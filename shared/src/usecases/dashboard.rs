@@ -30,6 +30,9 @@ pub struct Dashboard {
     /// `2026-27` (India's financial year starts 1 April)
     pub financial_year: String,
     pub earned: Vec<Earned>,
+    /// each month of the financial year so far: its commission per currency
+    #[schema(value_type = Object)]
+    pub earned_by_month: BTreeMap<String, BTreeMap<String, Decimal>>,
     /// the month's commission per currency and component
     #[schema(value_type = Object)]
     pub commission: BTreeMap<String, BTreeMap<String, Decimal>>,
@@ -45,6 +48,10 @@ pub struct Dashboard {
     pub payout_net: BTreeMap<String, Decimal>,
     /// items read to answer (one batched read; at most twelve)
     pub items_read: usize,
+    /// a reseller's commission for each of the next months, with the parts that make it
+    /// (read from its own open pipeline and contracts)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<Vec<crate::domain::forecast::MonthForecast>>,
 }
 
 fn first_of(month: &str) -> Option<NaiveDate> {
@@ -114,6 +121,14 @@ pub async fn dashboard(table: &dyn Table, scope: &str, month: &str) -> Result<Op
         month: month.to_string(),
         financial_year: first_of(month).map(|d| fy_label(financial_year(d))).unwrap_or_default(),
         earned,
+        earned_by_month: counted
+            .iter()
+            .map(|(m, k)| {
+                let by: BTreeMap<String, Decimal> =
+                    currencies.iter().map(|c| (c.clone(), k.commission_total(c))).collect();
+                (m.clone(), by)
+            })
+            .collect(),
         commission: currencies
             .iter()
             .map(|c| (c.clone(), this.commission(c)))
@@ -125,11 +140,12 @@ pub async fn dashboard(table: &dyn Table, scope: &str, month: &str) -> Result<Op
         payouts: this.get(PAYOUTS),
         payout_net: per_currency(&payout_net_counter),
         items_read: months.len(),
+        forecast: None,
     }))
 }
 
 /// The tables a dashboard can be exported as (`?format=csv&table=`).
-pub const TABLES: &[&str] = &["earned", "commission", "deals", "payouts"];
+pub const TABLES: &[&str] = &["earned", "commission", "deals", "payouts", "forecast"];
 
 /// One of the dashboard's tables as CSV; `None` for an unknown table.
 pub fn csv_table(d: &Dashboard, table: &str) -> Option<String> {
@@ -184,6 +200,33 @@ pub fn csv_table(d: &Dashboard, table: &str) -> Option<String> {
                     Cell::Text(c),
                     Cell::Number(*v),
                 ]));
+            }
+            out
+        }
+        "forecast" => {
+            let mut out = header(&[
+                "month",
+                "kind",
+                "id",
+                "stage",
+                "value",
+                "probability",
+                "commission",
+                "expected",
+            ]);
+            for f in d.forecast.iter().flatten() {
+                for p in &f.parts {
+                    out.push_str(&line(&[
+                        Cell::Text(&f.month),
+                        Cell::Text(p.kind),
+                        Cell::Text(&p.id),
+                        Cell::Text(&p.stage),
+                        Cell::Number(p.value),
+                        Cell::Number(p.probability),
+                        Cell::Number(p.commission),
+                        Cell::Number(p.expected),
+                    ]));
+                }
             }
             out
         }

@@ -6,6 +6,7 @@ pub mod capture;
 pub mod catalogue;
 pub mod commission;
 pub mod dashboard;
+pub mod forecast;
 pub mod import;
 pub mod leads;
 pub mod lifecycle;

@@ -32,7 +32,7 @@ fn conflict(m: impl Into<String>) -> PipelineError {
 
 /// The deal the quote would become, as the order would fix it (no referrer is known yet). A
 /// margin reseller's quote is its sell price; it buys at its channel prices.
-fn deal_of(
+pub(crate) fn deal_of(
     reseller: &Reseller,
     currency: &str,
     lines: &[crate::domain::quote::QuoteLine],

@@ -20,7 +20,7 @@ pub(super) struct DashboardParams {
     month: Option<String>,
     /// `json` (default) or `csv`
     format: Option<String>,
-    /// with `format=csv`: `earned`, `commission`, `deals` or `payouts`
+    /// with `format=csv`: `earned`, `commission`, `deals`, `payouts` or `forecast`
     table: Option<String>,
 }
 
@@ -36,9 +36,15 @@ async fn answer(api: &BillingApi, scope: &str, p: DashboardParams) -> Result<Res
         let today = crate::domain::renewal::india_date(api.clock.now());
         today.format("%Y-%m").to_string()
     });
-    let d: Dashboard = dashboard(api.table.as_ref(), scope, &month)
+    let mut d: Dashboard = dashboard(api.table.as_ref(), scope, &month)
         .await?
         .ok_or_else(|| invalid("month", "must be YYYY-MM"))?;
+    if scope != crate::domain::aggregates::PROGRAMME {
+        let today = crate::domain::renewal::india_date(api.clock.now());
+        d.forecast = Some(
+            crate::usecases::forecast::reseller_forecast(api.table.as_ref(), scope, today, &api.config.rules).await?,
+        );
+    }
     match p.format.as_deref() {
         None | Some("json") => Ok(Json(d).into_response()),
         Some("csv") => {
@@ -54,7 +60,7 @@ async fn answer(api: &BillingApi, scope: &str, p: DashboardParams) -> Result<Res
 #[utoipa::path(get, path = "/resellers/{id}/dashboard", tag = "ledger",
     params(("id" = String, Path, description = "reseller id"), DashboardParams),
     security(("admin_key" = []), ("reseller_key" = [])),
-    responses((status = 200, description = "the reseller's month: earned MTD/QTD/YTD per currency (India's financial year), commission by component, deals won and their average, payouts — from the event-maintained aggregates (one batched read); CSV of one table with `format=csv&table=`", body = Dashboard),
+    responses((status = 200, description = "the reseller's month: earned MTD/QTD/YTD per currency (India's financial year), commission by component, deals won and their average, payouts — from the event-maintained aggregates (one batched read) — and the forecast for the next 3 months with its parts (open deals × stage probability × the reseller's commission on them; renewals × (1 − risk) × the renewal commission); CSV of one table with `format=csv&table=`", body = Dashboard),
         (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "another reseller's dashboard", body = ErrorBody),
         (status = 422, description = "a bad month, format or table", body = ErrorBody)))]

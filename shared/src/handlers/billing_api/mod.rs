@@ -61,6 +61,8 @@ pub struct BillingApiConfig {
     pub commission_queue: String,
     pub limits: BillingLimits,
     pub tax: crate::domain::payout_tax::TaxRules,
+    /// commission and forecast rules (the dashboards' forecast)
+    pub rules: crate::config::Rules,
 }
 
 impl BillingApiConfig {
@@ -71,8 +73,9 @@ impl BillingApiConfig {
             webhook_secret: env.required(env::BILLING_WEBHOOK_SECRET),
             admin_key_hash: sha256_hex(&env.required(env::ADMIN_API_KEY)),
             commission_queue: env.required(env::COMMISSION_QUEUE_URL),
-            limits: rules.billing,
-            tax: rules.tax,
+            limits: rules.billing.clone(),
+            tax: rules.tax.clone(),
+            rules,
         }
     }
 }

@@ -115,10 +115,49 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, headers: HeaderMap) 
     let today = india_date(now);
     let this_month = month_of(today);
     // the event-maintained aggregates: one batched read, whatever the ledger's size
-    let earned = crate::usecases::dashboard::dashboard(table, &id, &this_month)
-        .await?
-        .and_then(|d| d.earned.into_iter().find(|e| e.currency == HOME));
+    let dash = crate::usecases::dashboard::dashboard(table, &id, &this_month).await?;
+    let earned = dash
+        .as_ref()
+        .and_then(|d| d.earned.iter().find(|e| e.currency == HOME).cloned());
     let (mtd, qtd, ytd) = earned.map(|e| (e.mtd, e.qtd, e.ytd)).unwrap_or_default();
+    let forecast = crate::usecases::forecast::reseller_forecast(table, &id, today, &portal.config.rules).await?;
+    let short = |m: &str| {
+        NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+            .map(|d| d.format("%b").to_string())
+            .unwrap_or_else(|_| m.to_string())
+    };
+    let mut bars: Vec<crate::charts::Bar> = dash
+        .iter()
+        .flat_map(|d| d.earned_by_month.iter())
+        .map(|(m, by)| crate::charts::Bar {
+            label: short(m),
+            value: by.get(HOME).copied().unwrap_or_default(),
+            forecast: false,
+        })
+        .collect();
+    bars.extend(forecast.iter().map(|f| crate::charts::Bar {
+        label: short(&f.month),
+        value: f.total,
+        forecast: true,
+    }));
+    let chart = crate::charts::bars(
+        "Commission by month, with the forecast",
+        "Solid bars: commission earned in each month of this financial year; hatched bars: the forecast for the next three months.",
+        &bars,
+    );
+    let forecast_rows: Vec<serde_json::Value> = forecast
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "month": month_name(&f.month),
+                "pipeline": display(f.pipeline, HOME),
+                "renewals": display(f.renewals, HOME),
+                "total": display(f.total, HOME),
+                "deals": f.parts.iter().filter(|p| p.kind == "pipeline").count(),
+                "contracts": f.parts.iter().filter(|p| p.kind == "renewal").count(),
+            })
+        })
+        .collect();
     let unpaid: Decimal = crate::repo::query_all(
         table,
         crate::ports::table::Query::new(crate::repo::unpaid_index_pk(&id)).index(crate::ports::table::Index::Gsi2),
@@ -170,6 +209,17 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, headers: HeaderMap) 
             "next_payout_date": next_payout_date,
             "waiting": waiting,
             "payouts": payouts,
+            "chart": chart,
+            "forecast": forecast_rows,
+            "probabilities": portal
+                .config
+                .rules
+                .forecast
+                .win_probability
+                .iter()
+                .map(|(stage, p)| format!("{stage} {}%", (p * Decimal::ONE_HUNDRED).normalize()))
+                .collect::<Vec<_>>()
+                .join(", "),
         }),
     ))
 }

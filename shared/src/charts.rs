@@ -1,0 +1,108 @@
+//! Small server-rendered SVG charts for the portal: commission by month with the forecast,
+//! the pipeline funnel. Amounts on axes in lakh and crore; every chart has a title and a
+//! description for screen readers; labels are escaped.
+
+use crate::domain::money::indian_grouping;
+use crate::domain::text::escape_html;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
+/// `₹2.9 L`, `₹1.25 Cr`, `₹40,000` — how an axis or a bar label says an amount.
+pub fn short_inr(v: Decimal) -> String {
+    let crore = Decimal::from(10_000_000);
+    let lakh = Decimal::from(100_000);
+    let trim = |d: Decimal| d.round_dp(2).normalize().to_string();
+    if v.abs() >= crore {
+        format!("₹{} Cr", trim(v / crore))
+    } else if v.abs() >= lakh {
+        format!("₹{} L", trim(v / lakh))
+    } else {
+        let g = indian_grouping(v.round_dp(0));
+        format!("₹{}", g.trim_end_matches(".00"))
+    }
+}
+
+/// A bar: its label, its amount, and whether it is a forecast (drawn hatched).
+pub struct Bar {
+    pub label: String,
+    pub value: Decimal,
+    pub forecast: bool,
+}
+
+/// A column chart of amounts (negative months are drawn at zero height and labelled).
+pub fn bars(title: &str, description: &str, data: &[Bar]) -> String {
+    let (w, h, left, bottom, top) = (640.0_f64, 260.0_f64, 70.0_f64, 40.0_f64, 20.0_f64);
+    let max = data
+        .iter()
+        .map(|b| b.value.to_f64().unwrap_or(0.0))
+        .fold(0.0_f64, f64::max)
+        .max(1.0);
+    let plot_h = h - bottom - top;
+    let slot = (w - left - 10.0) / (data.len().max(1) as f64);
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-labelledby="c-title c-desc"><title id="c-title">{}</title><desc id="c-desc">{}</desc><defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#f3d9a8"/><line x1="0" y1="0" x2="0" y2="6" stroke="#c77700" stroke-width="2"/></pattern></defs>"##,
+        escape_html(title),
+        escape_html(description)
+    );
+    for i in 0..=4 {
+        let v = max * f64::from(i) / 4.0;
+        let y = top + plot_h - plot_h * f64::from(i) / 4.0;
+        let label = short_inr(Decimal::from_f64_retain(v).unwrap_or_default().round_dp(0));
+        svg.push_str(&format!(
+            r##"<line x1="{left}" y1="{y:.1}" x2="{w}" y2="{y:.1}" stroke="#d9dee5"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end" fill="#5b6775">{}</text>"##,
+            left - 6.0,
+            y + 4.0,
+            escape_html(&label)
+        ));
+    }
+    for (i, b) in data.iter().enumerate() {
+        let v = b.value.to_f64().unwrap_or(0.0).max(0.0);
+        let bh = plot_h * v / max;
+        let x = left + slot * i as f64 + slot * 0.15;
+        let bw = slot * 0.7;
+        let y = top + plot_h - bh;
+        let fill = if b.forecast { "url(#hatch)" } else { "#1f4e79" };
+        svg.push_str(&format!(
+            r##"<rect x="{x:.1}" y="{y:.1}" width="{bw:.1}" height="{bh:.1}" fill="{fill}"><title>{}: {}{}</title></rect><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#1d2733">{}</text>"##,
+            escape_html(&b.label),
+            escape_html(&short_inr(b.value)),
+            if b.forecast { " (forecast)" } else { "" },
+            x + bw / 2.0,
+            h - bottom + 16.0,
+            escape_html(&b.label)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_in_lakh_and_crore_and_labels_escaped() {
+        assert_eq!(short_inr(Decimal::from(290_000)), "₹2.9 L");
+        assert_eq!(short_inr(Decimal::from(12_500_000)), "₹1.25 Cr");
+        assert_eq!(short_inr(Decimal::from(40_000)), "₹40,000");
+        let svg = bars(
+            "Commission <by month>",
+            "d",
+            &[
+                Bar {
+                    label: "Oct".into(),
+                    value: Decimal::from(290_000),
+                    forecast: false,
+                },
+                Bar {
+                    label: "Nov".into(),
+                    value: Decimal::from(62_500),
+                    forecast: true,
+                },
+            ],
+        );
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("&lt;by month&gt;") && svg.contains("url(#hatch)"));
+        assert!(svg.contains("Oct: ₹2.9 L"));
+    }
+}
