@@ -121,6 +121,49 @@ pub async fn equals_the_ledger_and_counts_once(api: &Api, tag: &str) {
     assert_eq!(d(&part["expected"]), estimate * Decimal::new(25, 2));
     assert_eq!(d(&month["total"]), d(&month["pipeline"]) + d(&month["renewals"]));
 
+    // this month's moves and losses, counted with them: R003 → R004, then lost on price
+    let (_, before) = api.get_as(&format!("/resellers/{a}/dashboard"), Some(&a_key)).await;
+    let (s, b) = api
+        .post_as(&format!("/leads/{open}/stage"), Some(&a_key), json!({"to": "R004"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = api
+        .post_as(
+            &format!("/leads/{open}/stage"),
+            Some(&a_key),
+            json!({"to": "closed_lost", "reason": "price"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // the same loss again is refused and counts nothing
+    let (s, _) = api
+        .post_as(
+            &format!("/leads/{open}/stage"),
+            Some(&a_key),
+            json!({"to": "closed_lost", "reason": "price"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (_, after) = api.get_as(&format!("/resellers/{a}/dashboard"), Some(&a_key)).await;
+    let n = |v: &Value, k: &str| v.pointer(k).and_then(Value::as_i64).unwrap_or(0);
+    assert_eq!(
+        n(&after, "/stage_moves/R004") - n(&before, "/stage_moves/R004"),
+        1,
+        "{after}"
+    );
+    assert_eq!(
+        n(&after, "/lost_by_reason/price") - n(&before, "/lost_by_reason/price"),
+        1
+    );
+    assert_eq!(n(&after, "/lost") - n(&before, "/lost"), 1);
+    // leads received this month, by channel: every lead routed (this test's two at least)
+    let (_, now) = api.admin_get("/programme/dashboard").await;
+    let by_channel: i64 = now["leads_by_channel"]
+        .as_object()
+        .map(|m| m.values().filter_map(Value::as_i64).sum())
+        .unwrap_or(0);
+    assert!(n(&now, "/leads") >= 2 && by_channel == n(&now, "/leads"), "{now}");
+
     // one table as CSV; bad input named; nobody else's
     let (s, ct, csv) = api
         .get_text(&format!("{path}&format=csv&table=commission"), &a_key)

@@ -22,6 +22,21 @@ pub fn won_value_counter(currency: &str) -> String {
     format!("won_value:{currency}")
 }
 pub const PAYOUTS: &str = "payouts";
+/// leads received (routed to a reseller, or to the admin queue: the programme's)
+pub const LEADS: &str = "leads";
+/// `leads:<channel>`
+pub fn leads_counter(channel: &str) -> String {
+    format!("leads:{channel}")
+}
+/// `stage:<code>`: hand moves into a stage
+pub fn stage_counter(stage: &str) -> String {
+    format!("stage:{stage}")
+}
+pub const LOST: &str = "lost";
+/// `lost:<reason>`
+pub fn lost_counter(reason: &str) -> String {
+    format!("lost:{reason}")
+}
 /// `payout_net:<currency>`: what payouts transferred (net of TDS, with GST), in minor units.
 pub fn payout_net_counter(currency: &str) -> String {
     format!("payout_net:{currency}")
@@ -105,6 +120,15 @@ impl Counters {
     pub fn commission_total(&self, currency: &str) -> Decimal {
         major(self.get(&commission_counter(currency, "total")), currency)
     }
+    /// `suffix → count` of the counters named `<prefix>:<suffix>`.
+    pub fn with_prefix(&self, prefix: &str) -> BTreeMap<String, i64> {
+        let p = format!("{prefix}:");
+        self.0
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix(&p).map(|s| (s.to_string(), *v)))
+            .collect()
+    }
+
     /// The currencies that have commission counted.
     pub fn currencies(&self) -> Vec<String> {
         let mut out: Vec<String> = self

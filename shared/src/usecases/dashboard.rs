@@ -42,6 +42,14 @@ pub struct Dashboard {
     pub won_value: BTreeMap<String, Decimal>,
     #[schema(value_type = Object)]
     pub average_deal: BTreeMap<String, Decimal>,
+    /// leads received in the month (routed to the reseller; the programme: all), by channel
+    pub leads: i64,
+    pub leads_by_channel: BTreeMap<String, i64>,
+    /// hand moves into each stage in the month
+    pub stage_moves: BTreeMap<String, i64>,
+    /// deals lost in the month, by reason
+    pub lost: i64,
+    pub lost_by_reason: BTreeMap<String, i64>,
     /// payouts made for the month and what they transferred (net of TDS, with GST)
     pub payouts: i64,
     #[schema(value_type = Object)]
@@ -137,6 +145,11 @@ pub async fn dashboard(table: &dyn Table, scope: &str, month: &str) -> Result<Op
         won,
         won_value,
         average_deal,
+        leads: this.get(crate::domain::aggregates::LEADS),
+        leads_by_channel: this.with_prefix("leads"),
+        stage_moves: this.with_prefix("stage"),
+        lost: this.get(crate::domain::aggregates::LOST),
+        lost_by_reason: this.with_prefix("lost"),
         payouts: this.get(PAYOUTS),
         payout_net: per_currency(&payout_net_counter),
         items_read: months.len(),

@@ -205,6 +205,27 @@ pub async fn move_stage(
         now,
     );
     writes.extend(lead_writes(&lead, &next, &event)?);
+    // the dashboards count the move (or the loss, by reason) with it, once
+    let mut tally = crate::domain::aggregates::Tally::default();
+    let scope = lead
+        .owner_reseller_id
+        .as_deref()
+        .unwrap_or(crate::domain::aggregates::PROGRAMME);
+    let month = crate::domain::aggregates::month_of(now);
+    match (input.to, input.reason) {
+        (Target::ClosedLost, Some(reason)) => {
+            tally.add(scope, &month, crate::domain::aggregates::LOST, 1);
+            tally.add(
+                scope,
+                &month,
+                &crate::domain::aggregates::lost_counter(reason.as_str()),
+                1,
+            );
+        }
+        (Target::Stage(to), _) => tally.add(scope, &month, &crate::domain::aggregates::stage_counter(to.code()), 1),
+        _ => {}
+    }
+    writes.extend(repo::tally_writes(tally));
     ports.table.transact(writes).await.map_err(raced)?;
     if let (true, Some(owner)) = (next.closed_lost, &lead.owner_reseller_id) {
         refresh_after_commit(ports, owner).await;

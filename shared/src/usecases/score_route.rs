@@ -250,8 +250,8 @@ pub async fn score_and_route(
                             .iter()
                             .any(|c| c.reseller_id == r.reseller_id && c.eligible)
                 }) {
-                    // (one slot stays free for the SLA item)
-                    if writes.len() + 1 >= crate::ports::table::MAX_TRANSACTION_ITEMS {
+                    // (slots stay free for the SLA item and the two counters)
+                    if writes.len() + 3 >= crate::ports::table::MAX_TRANSACTION_ITEMS {
                         break;
                     }
                     writes.push(Write::Check {
@@ -261,6 +261,21 @@ pub async fn score_and_route(
                 }
             }
         }
+        // the dashboards count the lead received, by channel, with its routing (once)
+        let mut tally = crate::domain::aggregates::Tally::default();
+        let scope = next
+            .owner_reseller_id
+            .as_deref()
+            .unwrap_or(crate::domain::aggregates::PROGRAMME);
+        let month = crate::domain::aggregates::month_of(now);
+        tally.add(scope, &month, crate::domain::aggregates::LEADS, 1);
+        tally.add(
+            scope,
+            &month,
+            &crate::domain::aggregates::leads_counter(&next.attribution.channel),
+            1,
+        );
+        writes.extend(repo::tally_writes(tally));
         // an owner's first-response clock starts now (SPEC §4 SLA)
         if let Some(owner) = &next.owner_reseller_id {
             let sla = crate::usecases::sla::start(lead_id, owner, now, ports.rules);
