@@ -8,6 +8,7 @@
 //! - AWS requests per lead captured and scored, counted at the adapters (against the emulator);
 //! - prospect imports (see `imports`).
 
+mod dashboards;
 mod imports;
 
 #[global_allocator]
@@ -189,6 +190,9 @@ fn sqs_event(lead_id: &str) -> Value {
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("dashboards") {
+        return dashboards::reads_per_dashboard().await;
+    }
     if args.get(1).map(String::as_str) == Some(imports::CHILD) {
         let rows = args.get(4).and_then(|r| r.parse().ok()).ok_or("rows")?;
         return imports::child(PathBuf::from(&args[2]), &args[3], rows).await;
@@ -398,6 +402,7 @@ async fn main() -> Result<(), String> {
 
     commission_throughput();
     renewal_scan().await?;
+    dashboards::reads_per_dashboard().await?;
     sequence_sending(&dynamo, &sqs, &scoring_q).await?;
     commission_requests(&dynamo, &sqs, &scoring_q, &suffix).await?;
     imports::aws_requests(&suffix).await?;
