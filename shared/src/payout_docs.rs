@@ -90,10 +90,9 @@ fn statement_notes(l: &Line) -> Vec<String> {
     notes
 }
 
-/// A reseller's monthly statement: every currency's line with its taxes, the draft GST invoice
-/// for a registered reseller, and where the payment is.
-pub fn statement(from: &str, reseller: &Reseller, t: &Ticket, now: DateTime<Utc>) -> std::io::Result<Vec<u8>> {
-    let subject = format!("Your partner statement for {}", month_name(&t.month));
+/// A reseller's monthly statement as text and HTML: every currency's line with its taxes, the
+/// draft GST invoice for a registered reseller, and where the payment is.
+pub fn statement_parts(reseller: &Reseller, t: &Ticket) -> (String, String) {
     let name = reseller.display_name();
     let mut text = format!("Hello {name},\n\nYour statement for {}:\n", month_name(&t.month));
     let mut html = format!(
@@ -153,7 +152,16 @@ pub fn statement(from: &str, reseller: &Reseller, t: &Ticket, now: DateTime<Utc>
             "It will reach your bank account with reference {}.",
             t.payment.reference
         )),
-        _ => None,
+        PaymentStatus::Paid => Some(format!(
+            "Paid: {}.",
+            t.payment
+                .settled
+                .iter()
+                .map(|(c, s)| format!("{} on {} (UTR {})", display(s.amount, c), s.paid_at.date_naive(), s.utr))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+        PaymentStatus::NothingDue => None,
     };
     if let Some(p) = payment {
         text.push_str(&format!("\n{p}\n"));
@@ -161,7 +169,23 @@ pub fn statement(from: &str, reseller: &Reseller, t: &Ticket, now: DateTime<Utc>
     }
     text.push_str("\n— Partner Programme\n");
     html.push_str("<p>— Partner Programme</p>");
-    build_with(from, name, &reseller.email, &subject, text, html, None, now)
+    (text, html)
+}
+
+/// The statement as an email.
+pub fn statement(from: &str, reseller: &Reseller, t: &Ticket, now: DateTime<Utc>) -> std::io::Result<Vec<u8>> {
+    let subject = format!("Your partner statement for {}", month_name(&t.month));
+    let (text, html) = statement_parts(reseller, t);
+    build_with(
+        from,
+        reseller.display_name(),
+        &reseller.email,
+        &subject,
+        text,
+        html,
+        None,
+        now,
+    )
 }
 
 pub const FINANCE_CSV_HEADER: &str = "payee_id,payee_name,currency,licence,amc_first_year,amc_renewal,referral,override,margin,clawbacks,carried_in,carried_out,gross_payable,taxable_value,cgst,sgst,igst,tds_section,tds_rate,tds_base,tds,net_payable,financial_year,fy_commission,fy_tds,reverse_charge,payment_status,reference,utr";

@@ -315,6 +315,33 @@ where
     assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/portal/pipeline"));
     let (_, lead) = api.get_as(&format!("/leads/{lead_b}"), Some(&b_key)).await;
     assert_eq!(lead["stage"], "R003");
+    // October's payout: A reads its own statement; B has none for that month; the admin
+    // sees the month and its finance CSV, which a reseller cannot open
+    crate::payouts::run_payout(api, "2026-11-01T02:30:00+05:30").await;
+    // (a week later by the stack's clock: the sessions have expired; log in again)
+    let (s, to, _) = page(api, Some(&a_cookie), "/portal").await;
+    assert_eq!(
+        (s, to.as_str()),
+        (StatusCode::SEE_OTHER, "/portal/login"),
+        "12 hours at most"
+    );
+    let a_cookie = log_in(api, &sent_to, &email_of(&a_name)).await;
+    let b_cookie = log_in(api, &sent_to, &email_of(&b_name)).await;
+    let (s, _, st) = page(api, Some(&a_cookie), "/portal/payouts/2026-10/statement").await;
+    assert_eq!(s, StatusCode::OK, "{st}");
+    assert!(st.contains("₹2,90,000.00") && st.contains(&a_name), "{st}");
+    let (s, _, _) = page(api, Some(&b_cookie), "/portal/payouts/2026-10/statement").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, _) = page(api, Some(&a_cookie), "/portal/admin/payouts/2026-10/finance.csv").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let admin = log_in(api, &sent_to, "partner-admin@partners.example").await;
+    let (s, _, month) = page(api, Some(&admin), "/portal/admin/payouts?month=2026-10").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(month.contains(&a_name), "{month}");
+    let (s, _, csv) = page(api, Some(&admin), "/portal/admin/payouts/2026-10/finance.csv").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(csv.starts_with(shared::payout_docs::FINANCE_CSV_HEADER) && csv.contains(&a));
+
     // the lead page shows its timeline with the move
     let (s, _, page_b) = page(api, Some(&b_cookie), &format!("/portal/leads/{lead_b}")).await;
     assert_eq!(s, StatusCode::OK);

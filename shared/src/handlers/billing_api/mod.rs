@@ -309,7 +309,7 @@ pub(crate) fn wants_csv(format: Option<&str>) -> Result<bool, ApiError> {
     }
 }
 
-pub(crate) fn csv_response(file: &str, body: String) -> Response {
+pub fn csv_response(file: &str, body: String) -> Response {
     (
         [
             (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

@@ -156,3 +156,59 @@ pub(super) async fn reject(
         .map_err(decision_error)?;
     Ok(see_other("/portal/admin/applications?done=rejected"))
 }
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct MonthParams {
+    /// `YYYY-MM` (default: last month)
+    month: Option<String>,
+}
+
+#[utoipa::path(get, path = "/portal/admin/payouts", tag = "portal",
+    params(MonthParams),
+    responses((status = 200, description = "a month's payout tickets: gross, GST, TDS, net, status, reference and UTR, with the finance CSV (HTML)", content_type = "text/html", body = String),
+        (status = 303, description = "no session: to the login page"),
+        (status = 403, description = "a reseller's session", content_type = "text/html", body = String)))]
+pub(super) async fn payouts(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    QueryParams(p): QueryParams<MonthParams>,
+) -> Result<Response, PortalError> {
+    let visitor = portal.admin_visitor(&headers).await?;
+    let month = p
+        .month
+        .filter(|m| crate::usecases::commission::parse_month(m).is_some())
+        .unwrap_or_else(|| crate::domain::payout::previous_month(portal.clock.now()));
+    let tickets = crate::usecases::payout::month_tickets(portal.table.as_ref(), &month).await?;
+    let month_name = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map(|d| d.format("%B %Y").to_string())
+        .unwrap_or_else(|_| month.clone());
+    Ok(render(
+        "admin_payouts.html",
+        "Payouts",
+        Some(&visitor),
+        serde_json::json!({ "month": month, "month_name": month_name, "payouts": super::reseller::payout_rows(&tickets) }),
+    ))
+}
+
+#[utoipa::path(get, path = "/portal/admin/payouts/{month}/finance.csv", tag = "portal",
+    params(("month" = String, Path, description = "YYYY-MM")),
+    responses((status = 200, description = "the month's finance CSV (as `GET /payouts/{month}?format=csv`)", content_type = "text/csv", body = String),
+        (status = 303, description = "no session: to the login page"),
+        (status = 403, description = "a reseller's session", content_type = "text/html", body = String),
+        (status = 404, description = "not a month", content_type = "text/html", body = String)))]
+pub(super) async fn finance_csv(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(month): Path<String>,
+) -> Result<Response, PortalError> {
+    portal.admin_visitor(&headers).await?;
+    if crate::usecases::commission::parse_month(&month).is_none() {
+        return Err(PortalError::NotFound);
+    }
+    let tickets = crate::usecases::payout::month_tickets(portal.table.as_ref(), &month).await?;
+    Ok(crate::handlers::billing_api::csv_response(
+        &format!("payouts-{month}.csv"),
+        crate::payout_docs::finance_csv(&tickets),
+    ))
+}

@@ -24,6 +24,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "applications.html",
         include_str!("../../../templates/portal/applications.html"),
     ),
+    (
+        "statement.html",
+        include_str!("../../../templates/portal/statement.html"),
+    ),
+    (
+        "admin_payouts.html",
+        include_str!("../../../templates/portal/admin_payouts.html"),
+    ),
 ];
 
 fn env() -> &'static minijinja::Environment<'static> {
@@ -117,6 +125,12 @@ mod tests {
         for (name, _) in TEMPLATES {
             let t = env().get_template(name);
             assert!(t.is_ok(), "{name}: {:?}", t.err());
+        }
+        // every template file is registered
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/portal");
+        for f in std::fs::read_dir(dir).expect("templates").flatten() {
+            let name = f.file_name().to_string_lossy().to_string();
+            assert!(TEMPLATES.iter().any(|(n, _)| *n == name), "{name} is not registered");
         }
         let html = env()
             .get_template("message.html")

@@ -13,7 +13,7 @@ use crate::usecases::pipeline::{board, Asker, BoardPage, MoveIn, PipelineError, 
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -48,7 +48,11 @@ struct LeadRow {
 }
 
 #[derive(Serialize)]
-struct PayoutRow {
+pub(super) struct PayoutRow {
+    /// `YYYY-MM`
+    month_code: String,
+    payee: String,
+    currency: String,
     month: String,
     gross: String,
     gst: String,
@@ -59,13 +63,16 @@ struct PayoutRow {
     utr: String,
 }
 
-fn payout_rows(tickets: &[crate::domain::payout::Ticket]) -> Vec<PayoutRow> {
+pub(super) fn payout_rows(tickets: &[crate::domain::payout::Ticket]) -> Vec<PayoutRow> {
     let mut rows: Vec<PayoutRow> = tickets
         .iter()
         .flat_map(|t| {
             t.lines.iter().map(move |l| {
                 let tax = l.tax.clone().unwrap_or_default();
                 PayoutRow {
+                    month_code: t.month.clone(),
+                    payee: t.payee_name.clone(),
+                    currency: l.currency.clone(),
                     month: month_name(&t.month),
                     gross: display(l.payable, &l.currency),
                     gst: display(tax.gst_total(), &l.currency),
@@ -513,5 +520,60 @@ pub(super) async fn payouts(State(portal): State<Arc<Portal>>, headers: HeaderMa
         "Payouts",
         Some(&visitor),
         serde_json::json!({ "payouts": payout_rows(&tickets) }),
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct StatementParams {
+    /// `1`: as a file to save
+    download: Option<String>,
+}
+
+#[utoipa::path(get, path = "/portal/payouts/{month}/statement", tag = "portal",
+    params(("month" = String, Path, description = "YYYY-MM"), StatementParams),
+    responses((status = 200, description = "the reseller's own statement for the month (HTML; `download=1`: as an attachment)", content_type = "text/html", body = String),
+        (status = 303, description = "no session: to the login page"),
+        (status = 404, description = "no payout of this reseller for that month", content_type = "text/html", body = String)))]
+pub(super) async fn statement(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(month): Path<String>,
+    QueryParams(p): QueryParams<StatementParams>,
+) -> Result<Response, PortalError> {
+    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    if crate::usecases::commission::parse_month(&month).is_none() {
+        return Err(PortalError::NotFound);
+    }
+    // the session's own ticket only: another reseller's month is simply not found
+    let ticket: crate::domain::payout::Ticket =
+        crate::repo::get_record(portal.table.as_ref(), &crate::repo::payout_key(&month, &id))
+            .await?
+            .ok_or(PortalError::NotFound)?;
+    let reseller: crate::domain::reseller::Reseller =
+        crate::repo::get_record(portal.table.as_ref(), &crate::repo::reseller_key(&id))
+            .await?
+            .ok_or(PortalError::NotFound)?;
+    let (_, html) = crate::payout_docs::statement_parts(&reseller, &ticket);
+    if p.download.as_deref() == Some("1") {
+        let page = format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Statement {month}</title></head><body>{html}</body></html>"
+        );
+        let mut res = (axum::http::StatusCode::OK, page).into_response();
+        let h = res.headers_mut();
+        h.insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&format!("attachment; filename=\"statement-{month}.html\"")) {
+            h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+        }
+        return Ok(res);
+    }
+    Ok(render(
+        "statement.html",
+        "Statement",
+        Some(&visitor),
+        serde_json::json!({ "month": month, "month_name": month_name(&month), "statement": html }),
     ))
 }
