@@ -178,6 +178,9 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
     log_in(&c, &base, &sent_to, &email_of("Kalyani ERP")).await;
     assert_eq!(text_of(&c, "[data-testid=earned-mtd]").await, "₹2,90,000.00");
     assert_eq!(text_of(&c, "[data-testid=earned-ytd]").await, "₹2,90,000.00");
+    // the waiting lead shows its first-response clock
+    let sla = text_of(&c, "[data-testid=sla]").await;
+    assert!(sla.starts_with("due in") || sla.starts_with("overdue by"), "{sla}");
     // the quoted deal is forecast at 25% (R003) of what the quote's estimate says A earns
     let totals = c
         .find_all(Locator::Css("[data-testid=forecast-total]"))

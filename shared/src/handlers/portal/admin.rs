@@ -180,9 +180,7 @@ pub(super) async fn payouts(
         .filter(|m| crate::usecases::commission::parse_month(m).is_some())
         .unwrap_or_else(|| crate::domain::payout::previous_month(portal.clock.now()));
     let tickets = crate::usecases::payout::month_tickets(portal.table.as_ref(), &month).await?;
-    let month_name = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map(|d| d.format("%B %Y").to_string())
-        .unwrap_or_else(|_| month.clone());
+    let month_name = crate::mail::month_name(&month);
     Ok(render(
         "admin_payouts.html",
         "Payouts",

@@ -9,6 +9,7 @@ use crate::domain::payout_tax::{financial_year, fy_label};
 use crate::domain::pipeline::{allowed_moves, LostReason, Target};
 use crate::domain::renewal::india_date;
 use crate::handlers::http::QueryParams;
+use crate::mail::month_name;
 use crate::usecases::pipeline::{board, Asker, BoardPage, MoveIn, PipelineError, PipelinePorts};
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -25,12 +26,6 @@ fn month_of(d: NaiveDate) -> String {
     format!("{:04}-{:02}", d.year(), d.month())
 }
 
-fn month_name(month: &str) -> String {
-    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map(|d| d.format("%B %Y").to_string())
-        .unwrap_or_else(|_| month.to_string())
-}
-
 #[derive(Serialize)]
 struct Earned {
     mtd: String,
@@ -45,6 +40,26 @@ struct LeadRow {
     company: String,
     score: String,
     updated: String,
+    /// the first-response clock: "due in 2 h 10 min", "overdue by 35 min", or "—"
+    sla: String,
+    overdue: bool,
+}
+
+/// How a first-response deadline reads from `now`.
+fn sla_clock(deadline: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> (String, bool) {
+    let minutes = (deadline - now).num_minutes();
+    let span = |m: i64| {
+        if m >= 60 {
+            format!("{} h {} min", m / 60, m % 60)
+        } else {
+            format!("{m} min")
+        }
+    };
+    if minutes >= 0 {
+        (format!("due in {}", span(minutes)), false)
+    } else {
+        (format!("overdue by {}", span(-minutes)), true)
+    }
 }
 
 #[derive(Serialize)]
@@ -180,7 +195,7 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, headers: HeaderMap) 
         .and_then(|d| d.checked_add_months(Months::new(1)))
         .map(|d| d.format("%-d %B %Y").to_string())
         .unwrap_or_default();
-    let waiting: Vec<LeadRow> = board(
+    let cards: Vec<_> = board(
         table,
         Some(&id),
         BoardPage {
@@ -192,12 +207,48 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, headers: HeaderMap) 
     .await?
     .into_iter()
     .flat_map(|c| c.leads)
-    .map(|c| LeadRow {
-        lead_id: c.lead_id,
-        name: c.name.unwrap_or_else(|| "(no name)".into()),
-        company: c.company.unwrap_or_default(),
-        score: c.score.map(|s| s.to_string()).unwrap_or_default(),
-        updated: india_date(c.updated_at).to_string(),
+    .collect();
+    // each waiting lead's SLA clock (at most ten reads)
+    let mut waiting = Vec::with_capacity(cards.len());
+    for c in cards {
+        let sla: Option<crate::domain::sla::Sla> =
+            crate::repo::get_record(table, &crate::repo::sla_key(&c.lead_id)).await?;
+        let (clock, overdue) = match sla {
+            Some(s) if s.status == crate::domain::sla::SlaStatus::Waiting => sla_clock(s.deadline, now),
+            _ => ("—".to_string(), false),
+        };
+        waiting.push(LeadRow {
+            lead_id: c.lead_id,
+            name: c.name.unwrap_or_else(|| "(no name)".into()),
+            company: c.company.unwrap_or_default(),
+            score: c.score.map(|s| s.to_string()).unwrap_or_default(),
+            updated: india_date(c.updated_at).to_string(),
+            sla: clock,
+            overdue,
+        });
+    }
+    // renewals at risk: the reseller's contracts renewing within the window, scored at or
+    // above the alert threshold
+    let window = chrono::Duration::days(portal.config.rules.renewal.window_days);
+    let at_risk: Vec<serde_json::Value> = crate::repo::query_all(
+        table,
+        crate::ports::table::Query::new(crate::repo::reseller_contracts_index_pk(&id))
+            .index(crate::ports::table::Index::Gsi2),
+    )
+    .await?
+    .into_iter()
+    .filter_map(|i| crate::repo::record::<crate::domain::renewal::Contract>(i).ok())
+    .filter(|c| c.renewal_date >= now && c.renewal_date <= now + window)
+    .filter_map(|c| {
+        let score = c.risk.as_ref().map(|r| r.score)?;
+        (score >= portal.config.rules.renewal.threshold).then(|| {
+            serde_json::json!({
+                "customer": c.customer.name,
+                "renews": india_date(c.renewal_date).to_string(),
+                "amc": display(c.amc_amount, &c.currency),
+                "risk": score,
+            })
+        })
     })
     .collect();
     let tickets = crate::usecases::payout::payee_tickets(table, &id).await?;
@@ -218,6 +269,7 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, headers: HeaderMap) 
             "payouts": payouts,
             "chart": chart,
             "forecast": forecast_rows,
+            "at_risk": at_risk,
             "probabilities": portal
                 .config
                 .rules
@@ -576,4 +628,20 @@ pub(super) async fn statement(
         Some(&visitor),
         serde_json::json!({ "month": month, "month_name": month_name(&month), "statement": html }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sla_clock_reads_in_hours_and_minutes() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-10-25T10:00:00Z")
+            .expect("t")
+            .to_utc();
+        let at = |m: i64| now + chrono::Duration::minutes(m);
+        assert_eq!(sla_clock(at(130), now), ("due in 2 h 10 min".into(), false));
+        assert_eq!(sla_clock(at(-35), now), ("overdue by 35 min".into(), true));
+        assert_eq!(sla_clock(at(0), now), ("due in 0 min".into(), false));
+    }
 }
