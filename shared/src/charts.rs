@@ -76,6 +76,35 @@ pub fn bars(title: &str, description: &str, data: &[Bar]) -> String {
     svg
 }
 
+/// The pipeline funnel: one horizontal bar per stage, its length the number of leads there.
+pub fn funnel(title: &str, description: &str, stages: &[(String, usize)]) -> String {
+    let (w, row, left) = (640.0_f64, 24.0_f64, 150.0_f64);
+    let h = row * stages.len().max(1) as f64 + 10.0;
+    let max = stages.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-labelledby="f-title f-desc"><title id="f-title">{}</title><desc id="f-desc">{}</desc>"##,
+        escape_html(title),
+        escape_html(description)
+    );
+    for (i, (label, n)) in stages.iter().enumerate() {
+        let y = 5.0 + row * i as f64;
+        let bw = (w - left - 60.0) * (*n as f64) / max;
+        svg.push_str(&format!(
+            r##"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end" fill="#1d2733">{}</text><rect x="{left}" y="{:.1}" width="{bw:.1}" height="{:.1}" fill="#1f4e79"><title>{}: {n}</title></rect><text x="{:.1}" y="{:.1}" font-size="12" fill="#1d2733">{n}</text>"##,
+            left - 8.0,
+            y + row * 0.65,
+            escape_html(label),
+            y + 3.0,
+            row - 6.0,
+            escape_html(label),
+            left + bw + 6.0,
+            y + row * 0.65,
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +133,16 @@ mod tests {
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("&lt;by month&gt;") && svg.contains("url(#hatch)"));
         assert!(svg.contains("Oct: ₹2.9 L"));
+    }
+
+    #[test]
+    fn the_funnel_has_a_bar_per_stage_sized_by_its_count() {
+        let svg = funnel(
+            "Pipeline",
+            "leads per stage",
+            &[("Qualify".into(), 4), ("Demo".into(), 2), ("Negotiate".into(), 0)],
+        );
+        assert_eq!(svg.matches("<rect").count(), 3);
+        assert!(svg.contains("<title>Qualify: 4</title>") && svg.contains("width=\"0.0\""));
     }
 }

@@ -287,6 +287,9 @@ where
     // B moves its lead: without the token nothing changes; with it, the lead moves
     let (_, _, board_b) = page(api, Some(&b_cookie), "/portal/pipeline").await;
     assert!(board_b.contains(&lead_b));
+    // the funnel: B's one lead is the one bar with a count
+    assert!(board_b.contains("<title id=\"f-title\">Pipeline funnel</title>"), "{board_b}");
+    assert_eq!(board_b.matches(": 1</title></rect>").count(), 1, "{board_b}");
     let (s, _) = post_form(
         api,
         &b_cookie,

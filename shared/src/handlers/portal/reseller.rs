@@ -372,11 +372,19 @@ pub(super) async fn pipeline(
         })
         .collect();
     let reasons: Vec<&str> = LostReason::ALL.iter().map(|r| r.as_str()).collect();
+    let funnel = crate::charts::funnel(
+        "Pipeline funnel",
+        "The number of your leads at each stage, from lead generation to payout, then closed lost.",
+        &columns
+            .iter()
+            .map(|c| (c.name.to_string(), c.count))
+            .collect::<Vec<_>>(),
+    );
     Ok(render(
         "pipeline.html",
         "Pipeline",
         Some(&visitor),
-        serde_json::json!({ "columns": columns, "reasons": reasons, "message": p.error }),
+        serde_json::json!({ "columns": columns, "reasons": reasons, "message": p.error, "funnel": funnel }),
     ))
 }
 
