@@ -288,7 +288,10 @@ where
     let (_, _, board_b) = page(api, Some(&b_cookie), "/portal/pipeline").await;
     assert!(board_b.contains(&lead_b));
     // the funnel: B's one lead is the one bar with a count
-    assert!(board_b.contains("<title id=\"f-title\">Pipeline funnel</title>"), "{board_b}");
+    assert!(
+        board_b.contains("<title id=\"f-title\">Pipeline funnel</title>"),
+        "{board_b}"
+    );
     assert_eq!(board_b.matches(": 1</title></rect>").count(), 1, "{board_b}");
     let (s, _) = post_form(
         api,
