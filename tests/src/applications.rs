@@ -142,13 +142,7 @@ where
         (StatusCode::OK, Some(domain.as_str()))
     );
     assert!(me.get("api_key").is_none());
-    let res = api
-        .http
-        .get(format!("{}/r/{code}", api.base))
-        .send()
-        .await
-        .expect("click");
-    assert_eq!(res.status(), StatusCode::FOUND);
+    api.click(&code).await;
     let (s, b) = api
         .post_json(
             "/leads",

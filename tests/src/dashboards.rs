@@ -190,3 +190,123 @@ pub async fn equals_the_ledger_and_counts_once(api: &Api, tag: &str) {
         StatusCode::FORBIDDEN
     );
 }
+
+/// Follow-up, recurring revenue and referrals, counted by the events themselves: a referral
+/// click, the referred lead routed to its referrer, a call 30 minutes later (the first
+/// response, within the SLA) and a note, then the deal paid ten days after capture with an AMC
+/// and a referring reseller. Every figure once, whatever is redelivered.
+pub async fn follow_up_recurring_and_referrals(api: &Api, tag: &str) {
+    use crate::billing::{order, payment};
+    let (a, a_key) = api.reseller(&format!("Follow A {tag}"), &["IN"], &[], "gold", 10).await;
+    let (b, b_key) = api.reseller(&format!("Follow B {tag}"), &["US"], &[], "gold", 10).await;
+    let (_, me) = api.admin_get(&format!("/resellers/{a}")).await;
+    let code = me["referral_code"].as_str().expect("code").to_string();
+    api.set_clock("2026-10-01T09:00:00Z").await;
+    let click = api.click_id(&code).await;
+    api.set_clock("2026-10-01T10:00:00Z").await;
+    let (s, l) = api
+        .post_json(
+            "/leads",
+            json!({"email": format!("follow-{tag}@buyer.in"), "country": "IN", "title": "CEO",
+                   "referral_code": code, "referral_click": click}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{l}");
+    let lead = l["lead_id"].as_str().expect("lead").to_string();
+    api.drain().await;
+    api.set_clock("2026-10-01T10:30:00Z").await;
+    let activities = format!("/leads/{lead}/activities");
+    let (s, call) = api.post_as(&activities, Some(&a_key), json!({"type": "call"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{call}");
+    assert_eq!(call["first_response"]["minutes"], 30, "{call}");
+    let (s, note) = api
+        .post_as(
+            &activities,
+            Some(&a_key),
+            json!({"type": "note", "note": "sent the brochure"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{note}");
+    assert!(note.get("first_response").is_none());
+
+    api.set_clock("2026-10-11T11:00:00Z").await;
+    let order_id = format!("ORD-FU-{tag}");
+    let mut o = order(&order_id, &lead, &a, "500000", "100000");
+    o["referring_reseller_id"] = json!(b);
+    assert_eq!(api.signed("/billing/orders", &o).await.0, StatusCode::ACCEPTED);
+    let pay = format!("PAY-FU-{tag}");
+    for (id, kind, amount) in [
+        (pay.clone(), "licence", "500000"),
+        (format!("{pay}-amc"), "amc", "100000"),
+    ] {
+        let p = payment(&id, &order_id, kind, amount, "2026-10-11T10:00:00Z");
+        assert_eq!(api.signed("/billing/payments", &p).await.0, StatusCode::ACCEPTED);
+    }
+    api.drain().await;
+
+    let a_path = format!("/resellers/{a}/dashboard?month=2026-10");
+    let b_path = format!("/resellers/{b}/dashboard?month=2026-10");
+    let (s, dash) = api.get_as(&a_path, Some(&a_key)).await;
+    assert_eq!(s, StatusCode::OK, "{dash}");
+    let act = &dash["activity"];
+    assert_eq!(
+        (act["activities"].as_i64(), act["first_responses"].as_i64()),
+        (Some(2), Some(1)),
+        "{dash}"
+    );
+    assert_eq!(act["avg_first_response_minutes"], 30);
+    assert_eq!(d(&act["sla_met_pct"]), Decimal::ONE_HUNDRED);
+    assert_eq!(dash["leads"], 1, "the referred lead, routed to its referrer");
+    assert_eq!(d(&act["activities_per_lead"]), Decimal::TWO);
+    assert_eq!(
+        d(&act["avg_conversion_days"]),
+        Decimal::TEN,
+        "capture 1 Oct, paid 11 Oct"
+    );
+    assert_eq!(dash["stage_moves"]["R006"], 1, "{dash}");
+    let referrals = &dash["referrals"];
+    assert_eq!(
+        (referrals["clicks"].as_i64(), referrals["leads"].as_i64()),
+        (Some(1), Some(1)),
+        "{dash}"
+    );
+    let recurring = &dash["recurring"];
+    assert_eq!(recurring["amc_contracts"], 1, "{dash}");
+    assert_eq!(d(&recurring["amc_base"]["INR"]), Decimal::from(100_000));
+    let (_, next_year) = api
+        .get_as(&format!("/resellers/{a}/dashboard?month=2027-10"), Some(&a_key))
+        .await;
+    assert_eq!(next_year["recurring"]["renewals_due"], 1, "{next_year}");
+    // B referred the deal: its conversion and its fee, as its ledger has it
+    let (s, bd) = api.get_as(&b_path, Some(&b_key)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(bd["referrals"]["conversions"], 1, "{bd}");
+    let b_ledger = api.ledger(&b, "2026-10").await;
+    let fee: Decimal = b_ledger["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["component"] == "referral")
+        .map(|e| d(&e["amount"]))
+        .sum();
+    assert!(fee > Decimal::ZERO, "{b_ledger}");
+    assert_eq!(d(&bd["referrals"]["fees"]["INR"]), fee);
+
+    // every event delivered again: no figure moves
+    for (i, id) in [pay.clone(), format!("{pay}-amc")].into_iter().enumerate() {
+        let event = shared::events::Event::PaymentReceived(shared::events::PaymentReceived { payment_id: id });
+        api.deliver("commission", event, &format!("fu-{tag}-again-{i}")).await;
+    }
+    let event = shared::events::Event::LeadCaptured(shared::events::LeadCaptured { lead_id: lead.clone() });
+    api.deliver("scoring", event, &format!("fu-{tag}-scored-again")).await;
+    api.drain().await;
+    assert_eq!(api.get_as(&a_path, Some(&a_key)).await.1, dash);
+    assert_eq!(api.get_as(&b_path, Some(&b_key)).await.1, bd);
+
+    let (s, _, csv) = api
+        .get_text(&format!("{a_path}&format=csv&table=activity"), &a_key)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(csv.lines().any(|l| l == "2026-10,1,2,2.00,1,30,100.0,10.0"), "{csv}");
+    api.set_clock(&chrono::Utc::now().to_rfc3339()).await;
+}

@@ -85,6 +85,32 @@ pub async fn registration_protects_and_conflicts(api: &Api, tag: &str) {
 /// Referral links: a click, then a lead with that code 30 days later → attributed; 91 days
 /// later → not; the referrer's own domain → not a referral, the lead kept; unknown codes
 /// still redirect.
+impl Api {
+    /// Follows a referral link as a browser would, without the redirect: the `302` answer.
+    pub async fn click(&self, code: &str) -> reqwest::Response {
+        let res = self
+            .http
+            .get(format!("{}/r/{code}", self.base))
+            .send()
+            .await
+            .expect("click");
+        assert_eq!(res.status(), StatusCode::FOUND);
+        res
+    }
+
+    /// The click id a referral link's redirect hands to the landing page.
+    pub async fn click_id(&self, code: &str) -> String {
+        let res = self.click(code).await;
+        let location = res.headers()["location"].to_str().unwrap_or("").to_string();
+        location
+            .split("click=")
+            .nth(1)
+            .and_then(|c| c.split('&').next())
+            .expect("click id")
+            .to_string()
+    }
+}
+
 pub async fn referral_links(api: &Api, tag: &str) {
     let (referrer, _) = api
         .reseller(&format!("Referrer {tag}"), &["US"], &[], "registered", 10)
@@ -95,13 +121,7 @@ pub async fn referral_links(api: &Api, tag: &str) {
         let code = code.clone();
         async move {
             api.set_clock(at).await;
-            let res = api
-                .http
-                .get(format!("{}/r/{code}", api.base))
-                .send()
-                .await
-                .expect("click");
-            assert_eq!(res.status(), StatusCode::FOUND);
+            let res = api.click(&code).await;
             let cookie = res
                 .headers()
                 .get("set-cookie")
@@ -148,13 +168,7 @@ pub async fn referral_links(api: &Api, tag: &str) {
     let own_domain = format!("self-{tag}@resellers.example");
     let l3 = lead(own_domain, c3, "2026-09-02T10:00:00Z").await;
     assert_eq!(l3["attribution"]["referral"], "self_referral");
-    let res = api
-        .http
-        .get(format!("{}/r/NOSUCHCODE", api.base))
-        .send()
-        .await
-        .expect("unknown");
-    assert_eq!(res.status(), StatusCode::FOUND);
+    let res = api.click("NOSUCHCODE").await;
     assert!(!res.headers()["location"].to_str().unwrap_or("").contains("ref="));
     let (s, cust) = api
         .post_json(
@@ -163,17 +177,8 @@ pub async fn referral_links(api: &Api, tag: &str) {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED);
-    let res = api
-        .http
-        .get(format!(
-            "{}/r/{}",
-            api.base,
-            cust["referral_code"].as_str().unwrap_or("")
-        ))
-        .send()
-        .await
-        .expect("customer link");
-    assert!(res.headers()["location"].to_str().unwrap_or("").contains("click="));
+    let click = api.click_id(cust["referral_code"].as_str().unwrap_or("")).await;
+    assert!(!click.is_empty());
 }
 
 /// Issue 10, high 2, medium 5 and low 12: public and shared domains never claim a company

@@ -310,3 +310,32 @@ fn uploads_under_prospects_reach_the_importer() {
 fn the_sla_watch_runs_every_quarter_hour() {
     assert_schedule("sla-watch", "rate(15 minutes)");
 }
+
+/// Every `dynamodb:` action a function's policies grant.
+fn dynamodb_actions(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) if s.starts_with("dynamodb:") => out.push(s.clone()),
+        Value::Sequence(items) => items.iter().for_each(|i| dynamodb_actions(i, out)),
+        Value::Mapping(m) => m.values().for_each(|i| dynamodb_actions(i, out)),
+        Value::Tagged(t) => dynamodb_actions(&t.value, out),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_function_that_writes_may_move_the_dashboards_counters() {
+    // the counters are `ADD` updates inside the transactions of the writes they count
+    // (captured, routed, moved, paid, clicked, flagged…): a function that puts items needs
+    // UpdateItem too, or its transactions are refused in AWS
+    let t = template();
+    for (name, f) in functions(&t) {
+        let mut actions = Vec::new();
+        dynamodb_actions(&f["Properties"]["Policies"], &mut actions);
+        if actions.iter().any(|a| a == "dynamodb:PutItem") {
+            assert!(
+                actions.iter().any(|a| a == "dynamodb:UpdateItem"),
+                "{name} puts items but may not update them"
+            );
+        }
+    }
+}

@@ -42,6 +42,33 @@ pub fn payout_net_counter(currency: &str) -> String {
     format!("payout_net:{currency}")
 }
 
+/// sales activities logged on leads (calls, emails, meetings, notes, replies, webinars)
+pub const ACTIVITIES: &str = "activities";
+/// first responses recorded, the minutes they took (summed) and those within the SLA
+pub const RESPONDED: &str = "responded";
+pub const RESPONSE_MINUTES: &str = "response_minutes";
+pub const SLA_MET: &str = "sla_met";
+/// hours from capture (R001) to the first payment, summed over the month's won deals
+pub const CONVERSION_HOURS: &str = "conversion_hours";
+/// AMC contracts started, and `amc_base:<currency>`: their yearly AMC, in minor units
+pub const AMC_CONTRACTS: &str = "amc_contracts";
+pub fn amc_base_counter(currency: &str) -> String {
+    format!("amc_base:{currency}")
+}
+/// contracts whose renewal falls in the month (counted in that month when they start)
+pub const RENEWALS_DUE: &str = "renewals_due";
+/// renewals paid, and `renewed_value:<currency>`
+pub const RENEWED: &str = "renewed";
+pub fn renewed_value_counter(currency: &str) -> String {
+    format!("renewed_value:{currency}")
+}
+/// contracts first flagged at risk (once per renewal cycle)
+pub const RENEWALS_AT_RISK: &str = "renewals_at_risk";
+/// referral link clicks, leads attributed to a referral, referred deals won
+pub const REFERRAL_CLICKS: &str = "referral_clicks";
+pub const REFERRED_LEADS: &str = "referred_leads";
+pub const REFERRAL_CONVERSIONS: &str = "referral_conversions";
+
 /// The month a time counts in (UTC, as the ledger's months).
 pub fn month_of(t: DateTime<Utc>) -> String {
     format!("{:04}-{:02}", t.year(), t.month())

@@ -143,6 +143,14 @@ pub async fn capture_lead(
             writes.push(repo::put_new(crate::usecases::referrals::ticket_item(
                 &lead, referrer, click,
             )?));
+            let mut tally = crate::domain::aggregates::Tally::default();
+            tally.add(
+                referrer,
+                &crate::domain::aggregates::month_of(now),
+                crate::domain::aggregates::REFERRED_LEADS,
+                1,
+            );
+            writes.extend(repo::tally_writes(tally));
         }
         // spam never claims the address: a real person can still submit with it
         let guard_at = if lead.spam {

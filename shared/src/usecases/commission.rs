@@ -4,6 +4,7 @@
 
 use super::billing::{advance_lead, get_order, get_payment, get_refund, Order, Payment, Refund, Status};
 use crate::config::Rules;
+use crate::domain::aggregates::{self, Tally};
 use crate::domain::billing::overpayment;
 use crate::domain::commission::{for_payment, for_refund, Draft, Earned, PaymentKind};
 use crate::domain::lead::Lead;
@@ -59,12 +60,12 @@ struct Source<'a> {
     earned_at: DateTime<Utc>,
 }
 
-/// The entries' puts, the dashboards' counters (with a won deal's, when `won` names its closer
-/// and licence value) and the payee registry.
+/// The entries' puts and the payee registry; the entries' counters go on `tally`, whose writes
+/// the caller adds once with everything else the transaction counts.
 fn entry_writes(
     drafts: &[Draft],
     src: &Source,
-    won: Option<(&str, Decimal)>,
+    tally: &mut Tally,
     now: DateTime<Utc>,
 ) -> Result<Vec<Write>, StoreError> {
     let mut writes: Vec<Write> = drafts
@@ -91,10 +92,9 @@ fn entry_writes(
         })
         .collect::<Result<_, StoreError>>()?;
     // the dashboards' counters move with the entries, once
-    let mut tally = crate::domain::aggregates::Tally::default();
-    let month = crate::domain::aggregates::month_of(src.earned_at);
+    let month = aggregates::month_of(src.earned_at);
     for d in drafts {
-        use crate::domain::aggregates::commission_counter;
+        use aggregates::commission_counter;
         for component in [d.component.as_str(), "total"] {
             tally.add_money(
                 &d.payee,
@@ -105,17 +105,6 @@ fn entry_writes(
             );
         }
     }
-    if let Some((closer, value)) = won {
-        tally.add(closer, &month, crate::domain::aggregates::WON, 1);
-        tally.add_money(
-            closer,
-            &month,
-            &crate::domain::aggregates::won_value_counter(src.currency),
-            value,
-            src.currency,
-        );
-    }
-    writes.extend(repo::tally_writes(tally));
     // every payee is registered, so that the monthly payout can enumerate them
     let mut payees: Vec<&str> = drafts.iter().map(|d| d.payee.as_str()).collect();
     payees.sort();
@@ -245,10 +234,14 @@ async fn apply_payment(
     };
     // the deal is won with its first payment: counted once, in the closer's win rate
     let mut won_by = None;
+    let mut moved = None;
     if let Some(stage) = stage {
         if let Some(item) = ports.table.get(&repo::lead_key(&order.facts.lead_id)).await? {
             let lead: Lead = repo::record(item)?;
             let moves = advance_lead(&lead, stage, "billing", "payment.received", &f.payment_id, now)?;
+            if !moves.is_empty() {
+                moved = Some((stage, lead.created_at));
+            }
             if stage == Stage::R006 && !moves.is_empty() {
                 writes.push(repo::put_new(repo::item(&crate::domain::pipeline::DecidedDeal {
                     reseller_id: order.deal.closer.clone(),
@@ -262,8 +255,9 @@ async fn apply_payment(
             writes.extend(moves);
         }
     }
-    let won = won_by.as_deref().map(|closer| (closer, order.facts.total("licence")));
-    writes.extend(entry_writes(&drafts, &source, won, now)?);
+    let mut tally = Tally::default();
+    writes.extend(entry_writes(&drafts, &source, &mut tally, now)?);
+    count_payment(&mut tally, f, order, &drafts, won_by.is_some(), moved);
     // a paid AMC starts the contract, renewing a year after the AMC start
     if f.kind == PaymentKind::Amc && !order.earned.paid.contains_key(PaymentKind::Amc.as_str()) {
         let renewal = f.paid_at.checked_add_months(Months::new(12)).unwrap_or(f.paid_at);
@@ -281,8 +275,10 @@ async fn apply_payment(
             risk: None,
             version: 1,
         };
+        count_contract(&mut tally, &contract);
         writes.push(repo::put_new(repo::item(&contract)?));
     }
+    writes.extend(repo::tally_writes(tally));
     ports.table.transact(writes).await?;
     if let Some(closer) = won_by {
         if let Err(e) =
@@ -292,6 +288,81 @@ async fn apply_payment(
         }
     }
     Ok(drafts.len())
+}
+
+/// What a payment counts besides its entries: the stage its lead moved to; a won deal (its
+/// closer, licence value, hours since capture and any referrer's conversion); a renewal paid.
+fn count_payment(
+    tally: &mut Tally,
+    f: &crate::domain::billing::PaymentFacts,
+    order: &Order,
+    drafts: &[Draft],
+    won: bool,
+    moved: Option<(Stage, DateTime<Utc>)>,
+) {
+    let month = aggregates::month_of(f.paid_at);
+    // billing's moves are the closer's: the deal it is paid commission on
+    let closer = order.deal.closer.as_str();
+    if let Some((stage, _)) = &moved {
+        tally.add(closer, &month, &aggregates::stage_counter(stage.code()), 1);
+    }
+    if won {
+        tally.add(closer, &month, aggregates::WON, 1);
+        let value = order.facts.total("licence");
+        tally.add_money(
+            closer,
+            &month,
+            &aggregates::won_value_counter(&f.currency),
+            value,
+            &f.currency,
+        );
+        if let Some((_, captured)) = moved {
+            tally.add(
+                closer,
+                &month,
+                aggregates::CONVERSION_HOURS,
+                (f.paid_at - captured).num_hours().max(0),
+            );
+        }
+        let mut referrers: Vec<&str> = drafts
+            .iter()
+            .filter(|d| d.component == crate::domain::commission::REFERRAL)
+            .map(|d| d.payee.as_str())
+            .collect();
+        referrers.dedup();
+        for r in referrers {
+            tally.add(r, &month, aggregates::REFERRAL_CONVERSIONS, 1);
+        }
+    }
+    if f.kind == PaymentKind::Renewal {
+        tally.add(closer, &month, aggregates::RENEWED, 1);
+        tally.add_money(
+            closer,
+            &month,
+            &aggregates::renewed_value_counter(&f.currency),
+            f.amount,
+            &f.currency,
+        );
+    }
+}
+
+/// A new AMC contract: the AMC base of its start month, and a renewal due in its renewal month.
+fn count_contract(tally: &mut Tally, c: &Contract) {
+    let start = aggregates::month_of(c.start);
+    tally.add(&c.reseller_id, &start, aggregates::AMC_CONTRACTS, 1);
+    tally.add_money(
+        &c.reseller_id,
+        &start,
+        &aggregates::amc_base_counter(&c.currency),
+        c.amc_amount,
+        &c.currency,
+    );
+    tally.add(
+        &c.reseller_id,
+        &aggregates::month_of(c.renewal_date),
+        aggregates::RENEWALS_DUE,
+        1,
+    );
 }
 
 pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Result<Outcome, CommissionError> {
@@ -362,7 +433,9 @@ pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Res
             currency: &payment.facts.currency,
             earned_at: refund.facts.refunded_at,
         };
-        writes.extend(entry_writes(&drafts, &source, None, now)?);
+        let mut tally = Tally::default();
+        writes.extend(entry_writes(&drafts, &source, &mut tally, now)?);
+        writes.extend(repo::tally_writes(tally));
         match ports.table.transact(writes).await {
             Ok(()) => return Ok(Outcome::Applied { entries: drafts.len() }),
             Err(StoreError::TransactionCancelled { .. }) | Err(StoreError::Throttled) => continue,

@@ -2,7 +2,7 @@
 //! aggregates only: one batched read of at most twelve items (the financial year's months up
 //! to the one asked), whatever the number of leads or entries behind them.
 
-use crate::domain::aggregates::{major, payout_net_counter, won_value_counter, Counters, PAYOUTS, WON};
+use crate::domain::aggregates::{self as agg, major, payout_net_counter, won_value_counter, Counters, PAYOUTS, WON};
 use crate::domain::payout_tax::{financial_year, fy_label, fy_start, quarter_months, quarter_of_month};
 use crate::ports::table::{StoreError, Table};
 use chrono::{Datelike, Months, NaiveDate};
@@ -54,12 +54,78 @@ pub struct Dashboard {
     pub payouts: i64,
     #[schema(value_type = Object)]
     pub payout_net: BTreeMap<String, Decimal>,
+    pub activity: Activity,
+    pub recurring: Recurring,
+    pub referrals: Referrals,
     /// items read to answer (one batched read; at most twelve)
     pub items_read: usize,
     /// a reseller's commission for each of the next months, with the parts that make it
     /// (read from its own open pipeline and contracts)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast: Option<Vec<crate::domain::forecast::MonthForecast>>,
+}
+
+/// Follow-up KPIs of the month: activities, first responses and the SLA, time to convert.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Activity {
+    pub activities: i64,
+    /// activities logged per lead received in the month (two decimals)
+    #[schema(value_type = String)]
+    pub activities_per_lead: Decimal,
+    pub first_responses: i64,
+    /// the average first response, in minutes
+    pub avg_first_response_minutes: Option<i64>,
+    /// first responses within the SLA, in percent of all first responses (one decimal)
+    #[schema(value_type = Option<String>)]
+    pub sla_met_pct: Option<Decimal>,
+    /// the average time from capture (R001) to the first payment, in days (one decimal)
+    #[schema(value_type = Option<String>)]
+    pub avg_conversion_days: Option<Decimal>,
+}
+
+/// AMC: contracts started in the month and their yearly AMC, renewals falling due in it, paid,
+/// and first flagged at risk.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Recurring {
+    pub amc_contracts: i64,
+    #[schema(value_type = Object)]
+    pub amc_base: BTreeMap<String, Decimal>,
+    pub renewals_due: i64,
+    pub renewed: i64,
+    #[schema(value_type = Object)]
+    pub renewed_value: BTreeMap<String, Decimal>,
+    pub at_risk: i64,
+}
+
+/// Referral clicks, leads attributed to them, referred deals won and the referral fees earned.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Referrals {
+    pub clicks: i64,
+    pub leads: i64,
+    pub conversions: i64,
+    #[schema(value_type = Object)]
+    pub fees: BTreeMap<String, Decimal>,
+}
+
+/// `part / whole`, rounded to `dp` places; `None` when there is no whole.
+fn ratio(part: i64, whole: i64, times: i64, dp: u32) -> Option<Decimal> {
+    (whole > 0).then(|| {
+        let mut r = (Decimal::from(part) * Decimal::from(times) / Decimal::from(whole)).round_dp(dp);
+        r.rescale(dp);
+        r
+    })
+}
+
+fn activity(c: &Counters) -> Activity {
+    let responded = c.get(agg::RESPONDED);
+    Activity {
+        activities: c.get(agg::ACTIVITIES),
+        activities_per_lead: ratio(c.get(agg::ACTIVITIES), c.get(agg::LEADS), 1, 2).unwrap_or_default(),
+        first_responses: responded,
+        avg_first_response_minutes: (responded > 0).then(|| c.get(agg::RESPONSE_MINUTES) / responded),
+        sla_met_pct: ratio(c.get(agg::SLA_MET), responded, 100, 1),
+        avg_conversion_days: ratio(c.get(agg::CONVERSION_HOURS), c.get(WON) * 24, 1, 1),
+    }
 }
 
 fn first_of(month: &str) -> Option<NaiveDate> {
@@ -152,13 +218,37 @@ pub async fn dashboard(table: &dyn Table, scope: &str, month: &str) -> Result<Op
         lost_by_reason: this.with_prefix("lost"),
         payouts: this.get(PAYOUTS),
         payout_net: per_currency(&payout_net_counter),
+        activity: activity(&this),
+        recurring: Recurring {
+            amc_contracts: this.get(agg::AMC_CONTRACTS),
+            amc_base: per_currency(&agg::amc_base_counter),
+            renewals_due: this.get(agg::RENEWALS_DUE),
+            renewed: this.get(agg::RENEWED),
+            renewed_value: per_currency(&agg::renewed_value_counter),
+            at_risk: this.get(agg::RENEWALS_AT_RISK),
+        },
+        referrals: Referrals {
+            clicks: this.get(agg::REFERRAL_CLICKS),
+            leads: this.get(agg::REFERRED_LEADS),
+            conversions: this.get(agg::REFERRAL_CONVERSIONS),
+            fees: per_currency(&|c| agg::commission_counter(c, crate::domain::commission::REFERRAL)),
+        },
         items_read: months.len(),
         forecast: None,
     }))
 }
 
 /// The tables a dashboard can be exported as (`?format=csv&table=`).
-pub const TABLES: &[&str] = &["earned", "commission", "deals", "payouts", "forecast"];
+pub const TABLES: &[&str] = &[
+    "earned",
+    "commission",
+    "deals",
+    "payouts",
+    "forecast",
+    "activity",
+    "recurring",
+    "referrals",
+];
 
 /// One of the dashboard's tables as CSV; `None` for an unknown table.
 pub fn csv_table(d: &Dashboard, table: &str) -> Option<String> {
@@ -240,6 +330,82 @@ pub fn csv_table(d: &Dashboard, table: &str) -> Option<String> {
                         Cell::Number(p.expected),
                     ]));
                 }
+            }
+            out
+        }
+        "activity" => {
+            let a = &d.activity;
+            let opt = |v: Option<Decimal>| v.map(|v| v.to_string()).unwrap_or_default();
+            let mut out = header(&[
+                "month",
+                "leads",
+                "activities",
+                "activities_per_lead",
+                "first_responses",
+                "avg_first_response_minutes",
+                "sla_met_pct",
+                "avg_conversion_days",
+            ]);
+            out.push_str(&line(&[
+                Cell::Text(&d.month),
+                Cell::Number(Decimal::from(d.leads)),
+                Cell::Number(Decimal::from(a.activities)),
+                Cell::Number(a.activities_per_lead),
+                Cell::Number(Decimal::from(a.first_responses)),
+                Cell::Text(&opt(a.avg_first_response_minutes.map(Decimal::from))),
+                Cell::Text(&opt(a.sla_met_pct)),
+                Cell::Text(&opt(a.avg_conversion_days)),
+            ]));
+            out
+        }
+        "recurring" => {
+            let r = &d.recurring;
+            let mut out = header(&[
+                "month",
+                "amc_contracts",
+                "renewals_due",
+                "renewed",
+                "at_risk",
+                "currency",
+                "amc_base",
+                "renewed_value",
+            ]);
+            let mut currencies: Vec<String> = r.amc_base.keys().chain(r.renewed_value.keys()).cloned().collect();
+            currencies.sort();
+            currencies.dedup();
+            if currencies.is_empty() {
+                currencies.push(String::new());
+            }
+            for c in &currencies {
+                out.push_str(&line(&[
+                    Cell::Text(&d.month),
+                    Cell::Number(Decimal::from(r.amc_contracts)),
+                    Cell::Number(Decimal::from(r.renewals_due)),
+                    Cell::Number(Decimal::from(r.renewed)),
+                    Cell::Number(Decimal::from(r.at_risk)),
+                    Cell::Text(c),
+                    Cell::Number(r.amc_base.get(c).copied().unwrap_or_default()),
+                    Cell::Number(r.renewed_value.get(c).copied().unwrap_or_default()),
+                ]));
+            }
+            out
+        }
+        "referrals" => {
+            let r = &d.referrals;
+            let mut out = header(&["month", "clicks", "referred_leads", "conversions", "currency", "fees"]);
+            let mut fees: Vec<(String, Decimal)> = r.fees.iter().map(|(c, v)| (c.clone(), *v)).collect();
+            if fees.is_empty() {
+                fees.push((String::new(), Decimal::ZERO));
+            }
+            for (c, v) in &fees {
+                out.push_str(&line(&[
+                    Cell::Text(&d.month),
+                    Cell::Number(Decimal::from(r.clicks)),
+                    Cell::Number(Decimal::from(r.leads)),
+                    Cell::Number(Decimal::from(r.conversions)),
+                    Cell::Text(c),
+                    Cell::Number(*v),
+                ]));
             }
             out
         }

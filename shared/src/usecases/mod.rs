@@ -1,5 +1,6 @@
 //! Use cases: each takes the narrowest ports it needs and the clock, and applies the domain.
 
+pub mod activities;
 pub mod applications;
 pub mod billing;
 pub mod capture;

@@ -423,17 +423,22 @@ async fn move_lead_to_r010(ports: &PayoutPorts<'_>, lead_id: &str, payout_id: &s
             return Ok(());
         };
         let lead: Lead = repo::record(item)?;
-        let writes = advance_lead(
-            &lead,
-            Stage::R010,
-            "payout",
-            "payout.issued",
-            payout_id,
-            ports.clock.now(),
-        )?;
+        let now = ports.clock.now();
+        let mut writes = advance_lead(&lead, Stage::R010, "payout", "payout.issued", payout_id, now)?;
         if writes.is_empty() {
             return Ok(());
         }
+        // the move is counted with it, once
+        let mut tally = crate::domain::aggregates::Tally::default();
+        tally.add(
+            lead.owner_reseller_id
+                .as_deref()
+                .unwrap_or(crate::domain::aggregates::PROGRAMME),
+            &crate::domain::aggregates::month_of(now),
+            &crate::domain::aggregates::stage_counter(Stage::R010.code()),
+            1,
+        );
+        writes.extend(repo::tally_writes(tally));
         match ports.table.transact(writes).await {
             Ok(()) => return Ok(()),
             Err(StoreError::TransactionCancelled { .. }) => continue,

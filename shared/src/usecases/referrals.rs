@@ -43,7 +43,17 @@ pub async fn record_click(table: &dyn Table, code: &str, now: DateTime<Utc>) -> 
         referrer,
         at: now,
     };
-    table.put(repo::item(&click)?, None).await?;
+    // the click and its count in the referrer's month, together
+    let mut tally = crate::domain::aggregates::Tally::default();
+    tally.add(
+        &click.referrer,
+        &crate::domain::aggregates::month_of(now),
+        crate::domain::aggregates::REFERRAL_CLICKS,
+        1,
+    );
+    let mut writes = vec![repo::put_new(repo::item(&click)?)];
+    writes.extend(repo::tally_writes(tally));
+    table.transact(writes).await?;
     Ok(Some(click))
 }
 

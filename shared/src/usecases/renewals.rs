@@ -381,13 +381,24 @@ async fn assess(ports: &ScanPorts<'_>, contract: &Contract, now: DateTime<Utc>) 
         first_flagged_at: previous.map(|p| p.assessed_at).unwrap_or(now),
     };
     // the contract's version guards the alert: of two scans racing, one commits and alerts
-    let writes = vec![
+    let mut writes = vec![
         repo::put_if_version(repo::item(&next)?, contract.version),
         crate::ports::table::Write::Put {
             item: repo::item(&ticket)?,
             cond: None,
         },
     ];
+    if previous.is_none() {
+        // first flagged in this cycle: counted once, with the flag
+        let mut tally = crate::domain::aggregates::Tally::default();
+        tally.add(
+            &contract.reseller_id,
+            &crate::domain::aggregates::month_of(now),
+            crate::domain::aggregates::RENEWALS_AT_RISK,
+            1,
+        );
+        writes.extend(repo::tally_writes(tally));
+    }
     match ports.table.transact(writes).await {
         Ok(()) => {}
         Err(StoreError::TransactionCancelled { .. }) => return Ok(Assessed::Known),

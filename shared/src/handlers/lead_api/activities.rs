@@ -37,7 +37,7 @@ pub(super) async fn post_activity(
     };
     let input: ActivityIn = json_body(&headers, body, MAX_LEAD_BODY).await?;
     let mut errors = Vec::new();
-    if !["call", "email", "meeting", "note", "reply", "webinar"].contains(&input.kind.as_str()) {
+    if !crate::usecases::activities::KINDS.contains(&input.kind.as_str()) {
         errors.push(FieldError {
             field: "type".into(),
             message: "must be call, email, meeting, note, reply or webinar (attended)".into(),
@@ -58,7 +58,8 @@ pub(super) async fn post_activity(
         correlation_id: crate::ids::new_id(now),
         detail: note.unwrap_or_default(),
     };
-    let first_response = record_activity(&api, &id, &audit, &input.kind, sla).await?;
+    let first_response =
+        crate::usecases::activities::record(api.table.as_ref(), &lead, &audit, &input.kind, sla).await?;
     if input.kind == "reply" || input.kind == "webinar" {
         engaged(&api, &id, &input.kind).await?;
     }
@@ -67,37 +68,4 @@ pub(super) async fn post_activity(
         body["first_response"] = json!({"at": sla.first_response_at, "minutes": sla.first_response_minutes});
     }
     Ok((StatusCode::CREATED, Json(body)).into_response())
-}
-
-/// Appends the activity to the audit trail; the first sales activity on a lead whose SLA clock
-/// runs also stops it (one transaction). `read` is the SLA as read with the lead. Returns the
-/// SLA when this was the first response.
-pub(super) async fn record_activity(
-    api: &LeadApi,
-    lead_id: &str,
-    audit: &crate::domain::audit::AuditEvent,
-    kind: &str,
-    read: Option<crate::usecases::sla::Sla>,
-) -> Result<Option<crate::usecases::sla::Sla>, ApiError> {
-    use crate::usecases::sla;
-    let audit_write = crate::repo::put_new(crate::repo::item(&crate::repo::LeadAudit { lead_id, event: audit })?);
-    if sla::RESPONSE_TYPES.contains(&kind) {
-        let mut current = read;
-        for _ in 0..3 {
-            let Some(sla_now) = current.take() else { break };
-            let Some((next, write)) = sla::first_response(&sla_now, &audit.actor, audit.at)? else {
-                break;
-            };
-            match api.table.transact(vec![audit_write.clone(), write]).await {
-                Ok(()) => return Ok(Some(next)),
-                // the SLA moved meanwhile (a reassignment, or another first response): read it again
-                Err(e) if e.is_conflict() => {
-                    current = crate::repo::get_record::<sla::Sla>(api.table.as_ref(), &sla::sla_key(lead_id)).await?;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-    }
-    api.table.transact(vec![audit_write]).await?;
-    Ok(None)
 }
