@@ -1,5 +1,5 @@
 //! Small server-rendered SVG charts for the portal: commission by month with the forecast,
-//! the pipeline funnel. Amounts on axes in lakh and crore; every chart has a title and a
+//! the pipeline funnel, renewal risk. Amounts on axes in lakh and crore; every chart has a title and a
 //! description for screen readers; labels are escaped.
 
 use crate::domain::money::indian_grouping;
@@ -76,33 +76,73 @@ pub fn bars(title: &str, description: &str, data: &[Bar]) -> String {
     svg
 }
 
-/// The pipeline funnel: one horizontal bar per stage, its length the number of leads there.
-pub fn funnel(title: &str, description: &str, stages: &[(String, usize)]) -> String {
+/// One horizontal bar: its label, its length (in `max`'s units), its colour, what it says.
+struct Row<'a> {
+    label: &'a str,
+    value: f64,
+    fill: &'static str,
+    says: String,
+}
+
+/// Horizontal bars on a common scale `0..=max`; `id` keeps two charts on a page apart.
+fn horizontal(id: &str, title: &str, description: &str, rows: &[Row], max: f64) -> String {
     let (w, row, left) = (640.0_f64, 24.0_f64, 150.0_f64);
-    let h = row * stages.len().max(1) as f64 + 10.0;
-    let max = stages.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
+    let h = row * rows.len().max(1) as f64 + 10.0;
+    let max = max.max(1.0);
     let mut svg = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-labelledby="f-title f-desc"><title id="f-title">{}</title><desc id="f-desc">{}</desc>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"##,
         escape_html(title),
         escape_html(description)
     );
-    for (i, (label, n)) in stages.iter().enumerate() {
+    for (i, r) in rows.iter().enumerate() {
         let y = 5.0 + row * i as f64;
-        let bw = (w - left - 60.0) * (*n as f64) / max;
+        let bw = (w - left - 60.0) * r.value.max(0.0) / max;
         svg.push_str(&format!(
-            r##"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end" fill="#1d2733">{}</text><rect x="{left}" y="{:.1}" width="{bw:.1}" height="{:.1}" fill="#1f4e79"><title>{}: {n}</title></rect><text x="{:.1}" y="{:.1}" font-size="12" fill="#1d2733">{n}</text>"##,
+            r##"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end" fill="#1d2733">{}</text><rect x="{left}" y="{:.1}" width="{bw:.1}" height="{:.1}" fill="{}"><title>{}: {}</title></rect><text x="{:.1}" y="{:.1}" font-size="12" fill="#1d2733">{}</text>"##,
             left - 8.0,
             y + row * 0.65,
-            escape_html(label),
+            escape_html(r.label),
             y + 3.0,
             row - 6.0,
-            escape_html(label),
+            r.fill,
+            escape_html(r.label),
+            escape_html(&r.says),
             left + bw + 6.0,
             y + row * 0.65,
+            escape_html(&r.says),
         ));
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// The pipeline funnel: one horizontal bar per stage, its length the number of leads there.
+pub fn funnel(title: &str, description: &str, stages: &[(String, usize)]) -> String {
+    let max = stages.iter().map(|(_, n)| *n).max().unwrap_or(0) as f64;
+    let rows: Vec<Row> = stages
+        .iter()
+        .map(|(label, n)| Row {
+            label,
+            value: *n as f64,
+            fill: "#1f4e79",
+            says: n.to_string(),
+        })
+        .collect();
+    horizontal("f", title, description, &rows, max)
+}
+
+/// Renewal risk: one bar per contract on a 0–100 scale, red at or above the alert threshold.
+pub fn risk(title: &str, description: &str, contracts: &[(String, u32)], threshold: u32) -> String {
+    let rows: Vec<Row> = contracts
+        .iter()
+        .map(|(label, score)| Row {
+            label,
+            value: f64::from(*score),
+            fill: if *score >= threshold { "#b3261e" } else { "#7a8a99" },
+            says: format!("{score}/100"),
+        })
+        .collect();
+    horizontal("r", title, description, &rows, 100.0)
 }
 
 #[cfg(test)]
@@ -144,5 +184,26 @@ mod tests {
         );
         assert_eq!(svg.matches("<rect").count(), 3);
         assert!(svg.contains("<title>Qualify: 4</title>") && svg.contains("width=\"0.0\""));
+    }
+
+    #[test]
+    fn renewal_risk_is_drawn_on_a_hundred_point_scale_red_from_the_threshold() {
+        let svg = risk(
+            "Renewal risk",
+            "d",
+            &[("Acme <Pvt>".into(), 70), ("Beta".into(), 30)],
+            60,
+        );
+        assert!(svg.contains("<title>Acme &lt;Pvt&gt;: 70/100</title>"));
+        // 430 units wide at 100: 70 → 301, 30 → 129
+        assert!(
+            svg.contains("width=\"301.0\" height=\"18.0\" fill=\"#b3261e\""),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("width=\"129.0\" height=\"18.0\" fill=\"#7a8a99\""),
+            "{svg}"
+        );
+        assert!(svg.contains("aria-labelledby=\"r-title r-desc\""));
     }
 }

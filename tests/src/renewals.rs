@@ -159,3 +159,59 @@ pub async fn renewal_index_uses_the_india_date(api: &Api, table: &dyn shared::po
         "indexed under {sk}, not the India date 2027-10-05"
     );
 }
+
+/// The portal's home (issue 14): the renewal-risk chart draws every AMC renewing in the window
+/// on a 0–100 scale (red from the alert threshold) and lists the ones at risk; the dashboard
+/// counts a contract first flagged at risk once, however many scans see it again.
+pub async fn at_risk_on_the_portal<F, Fut>(api: &Api, tag: &str, sent_to: F)
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Vec<shared::adapters::embedded::SentMail>>,
+{
+    use crate::portal::{email_of, log_in, page};
+    let name = format!("Risk Portal {tag}");
+    let (r, key) = api.reseller(&name, &["IN"], &[], "registered", 10).await;
+    let risky = contract(api, &r, &format!("risky-{tag}"), "2026-12-31").await;
+    let calm = contract(api, &r, &format!("calm-{tag}"), "2027-01-01").await;
+    troubled(api, &risky).await;
+    let now = "2026-11-02T02:00:00+05:30";
+    let report = run_scan(api, now).await;
+    assert_eq!(report["alerted"], 1, "{report}");
+    run_scan(api, "2026-11-03T02:00:00+05:30").await;
+    let (_, dash) = api
+        .get_as(&format!("/resellers/{r}/dashboard?month=2026-11"), Some(&key))
+        .await;
+    assert_eq!(dash["recurring"]["at_risk"], 1, "flagged once: {dash}");
+    let (_, view) = api.get_as(&format!("/contracts/{risky}"), Some(&key)).await;
+    let score = view["risk"]["score"].as_u64().expect("risk score");
+    assert!(score >= 60, "{view}");
+
+    api.set_clock("2026-11-03T10:00:00+05:30").await;
+    let cookie = log_in(api, &sent_to, &email_of(&name)).await;
+    let (s, _, home) = page(api, Some(&cookie), "/portal").await;
+    assert_eq!(s, StatusCode::OK);
+    let chart = home
+        .split("data-testid=\"risk-chart\"")
+        .nth(1)
+        .and_then(|c| c.split("</figure>").next())
+        .unwrap_or_else(|| panic!("no risk chart: {home}"));
+    // 430 units of width for 100 points: the risky contract red, the calm one grey at 0
+    let width = f64::from(score as u32) * 4.3;
+    assert!(
+        chart.contains(&format!("width=\"{width:.1}\" height=\"18.0\" fill=\"#b3261e\"")),
+        "{chart}"
+    );
+    assert!(chart.contains(&format!("{score}/100")));
+    assert!(
+        chart.contains("width=\"0.0\" height=\"18.0\" fill=\"#7a8a99\""),
+        "{chart}"
+    );
+    let table = home.split("Renewals at risk").nth(1).unwrap_or("");
+    assert!(
+        table.contains(&format!("<td class=\"num\">{score}/100</td>")),
+        "{table}"
+    );
+    assert_eq!(table.matches("<td>2026-12-31</td>").count(), 1, "{table}");
+    assert!(!table.contains("2027-01-01"), "the calm contract is not listed: {calm}");
+    api.set_clock(&chrono::Utc::now().to_rfc3339()).await;
+}

@@ -17,3 +17,10 @@ async fn a_resellers_pages_and_nobody_elses() {
     portal::reseller_pages(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn renewals_at_risk_on_the_home_page() {
+    let stack = embedded_stack().await;
+    e2e_tests::renewals::at_risk_on_the_portal(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
+    stack.stop().await;
+}

@@ -4,7 +4,7 @@
 //! Money is counted in the currency's minor units (integers: exact on both adapters).
 
 use crate::domain::money::{minor_units, round_minor};
-use chrono::{DateTime, Datelike, Utc};
+use chrono::Datelike;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -69,8 +69,8 @@ pub const REFERRAL_CLICKS: &str = "referral_clicks";
 pub const REFERRED_LEADS: &str = "referred_leads";
 pub const REFERRAL_CONVERSIONS: &str = "referral_conversions";
 
-/// The month a time counts in (UTC, as the ledger's months).
-pub fn month_of(t: DateTime<Utc>) -> String {
+/// The month a time or date counts in, `YYYY-MM` (times in UTC, as the ledger's months).
+pub fn month_of(t: impl Datelike) -> String {
     format!("{:04}-{:02}", t.year(), t.month())
 }
 

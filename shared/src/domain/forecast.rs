@@ -4,6 +4,7 @@
 //! close — plus the AMC renewals due × (1 − risk/100) × the renewal commission. Every month's
 //! figure comes with the parts that make it.
 
+use crate::domain::aggregates::month_of;
 use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -96,10 +97,6 @@ pub struct MonthForecast {
     #[schema(value_type = String)]
     pub total: Decimal,
     pub parts: Vec<Part>,
-}
-
-fn month_of(d: NaiveDate) -> String {
-    format!("{:04}-{:02}", d.year(), d.month())
 }
 
 fn paisa(d: Decimal) -> Decimal {

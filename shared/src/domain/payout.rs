@@ -148,7 +148,7 @@ pub fn previous_month(now: DateTime<Utc>) -> String {
     let today = crate::domain::renewal::india_date(now);
     let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
     let prev = first - Duration::days(1);
-    format!("{:04}-{:02}", prev.year(), prev.month())
+    crate::domain::aggregates::month_of(prev)
 }
 
 /// The last instant of a `YYYY-MM` month (UTC, as the ledger's months are).

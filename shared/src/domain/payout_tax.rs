@@ -126,7 +126,7 @@ pub fn quarter_months(quarter: &str) -> Option<[String; 3]> {
     let month = |i: u32| {
         first
             .checked_add_months(chrono::Months::new(i))
-            .map(|d| format!("{:04}-{:02}", d.year(), d.month()))
+            .map(crate::domain::aggregates::month_of)
     };
     Some([month(0)?, month(1)?, month(2)?])
 }

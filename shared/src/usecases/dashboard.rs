@@ -5,7 +5,7 @@
 use crate::domain::aggregates::{self as agg, major, payout_net_counter, won_value_counter, Counters, PAYOUTS, WON};
 use crate::domain::payout_tax::{financial_year, fy_label, fy_start, quarter_months, quarter_of_month};
 use crate::ports::table::{StoreError, Table};
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -140,7 +140,7 @@ pub fn year_to(month: &str) -> Option<Vec<String>> {
         (0..12)
             .filter_map(|i| start.checked_add_months(Months::new(i)))
             .take_while(|d| *d <= first)
-            .map(|d| format!("{:04}-{:02}", d.year(), d.month()))
+            .map(crate::domain::aggregates::month_of)
             .collect(),
     )
 }

@@ -10,7 +10,7 @@ use crate::domain::renewal::{india_date, Contract};
 use crate::domain::reseller::Reseller;
 use crate::ports::table::{Index, Query, StoreError, Table};
 use crate::repo;
-use crate::usecases::pipeline::{board, BoardPage};
+use crate::usecases::pipeline::{board, BoardPage, Column};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -34,14 +34,19 @@ fn own_share(reseller: &Reseller, kind: PaymentKind, amount: Decimal, rules: &Ru
     }
 }
 
-pub async fn reseller_forecast(
-    table: &dyn Table,
-    reseller_id: &str,
-    today: NaiveDate,
-    rules: &Rules,
-) -> Result<Vec<MonthForecast>, StoreError> {
+/// What a reseller's forecast is made from, read once: the reseller, its board (every column)
+/// and its contracts. The portal's home shows its waiting leads and renewals at risk from the
+/// same read.
+pub struct Book {
+    pub reseller: Reseller,
+    pub columns: Vec<Column>,
+    pub contracts: Vec<Contract>,
+}
+
+/// `None` for an unknown reseller.
+pub async fn read_book(table: &dyn Table, reseller_id: &str) -> Result<Option<Book>, StoreError> {
     let Some(reseller) = repo::get_record::<Reseller>(table, &repo::reseller_key(reseller_id)).await? else {
-        return Ok(vec![]);
+        return Ok(None);
     };
     let columns = board(
         table,
@@ -53,24 +58,6 @@ pub async fn reseller_forecast(
         },
     )
     .await?;
-    let deals: Vec<OpenDeal> = columns
-        .into_iter()
-        .filter(|c| OPEN.contains(&c.stage))
-        .flat_map(|c| {
-            let stage = c.stage;
-            c.leads.into_iter().filter_map(move |l| {
-                let value = l.expected_value.filter(|v| *v > Decimal::ZERO)?;
-                Some((stage, l.lead_id, value, india_date(l.updated_at)))
-            })
-        })
-        .map(|(stage, lead_id, value, since)| OpenDeal {
-            commission: own_share(&reseller, PaymentKind::Licence, value, rules),
-            lead_id,
-            stage: stage.to_string(),
-            value,
-            since,
-        })
-        .collect();
     let contracts: Vec<Contract> = repo::query_all(
         table,
         Query::new(repo::reseller_contracts_index_pk(reseller_id)).index(Index::Gsi2),
@@ -79,7 +66,35 @@ pub async fn reseller_forecast(
     .into_iter()
     .filter_map(|i| repo::record(i).ok())
     .collect();
-    let renewals: Vec<DueRenewal> = contracts
+    Ok(Some(Book {
+        reseller,
+        columns,
+        contracts,
+    }))
+}
+
+/// The next months' commission from the book's open deals and renewals.
+pub fn forecast_of(book: &Book, today: NaiveDate, rules: &Rules) -> Vec<MonthForecast> {
+    let reseller = &book.reseller;
+    let deals: Vec<OpenDeal> = book
+        .columns
+        .iter()
+        .filter(|c| OPEN.contains(&c.stage))
+        .flat_map(|c| {
+            c.leads.iter().filter_map(move |l| {
+                let value = l.expected_value.filter(|v| *v > Decimal::ZERO)?;
+                Some(OpenDeal {
+                    commission: own_share(reseller, PaymentKind::Licence, value, rules),
+                    lead_id: l.lead_id.clone(),
+                    stage: c.stage.to_string(),
+                    value,
+                    since: india_date(l.updated_at),
+                })
+            })
+        })
+        .collect();
+    let renewals: Vec<DueRenewal> = book
+        .contracts
         .iter()
         .filter(|c| c.currency == HOME)
         .map(|c| DueRenewal {
@@ -87,8 +102,20 @@ pub async fn reseller_forecast(
             renewal: india_date(c.renewal_date),
             amc: c.amc_amount,
             risk: c.risk.as_ref().map(|r| r.score).unwrap_or(0),
-            commission: own_share(&reseller, PaymentKind::Renewal, c.amc_amount, rules),
+            commission: own_share(reseller, PaymentKind::Renewal, c.amc_amount, rules),
         })
         .collect();
-    Ok(forecast(today, &deals, &renewals, &rules.forecast))
+    forecast(today, &deals, &renewals, &rules.forecast)
+}
+
+pub async fn reseller_forecast(
+    table: &dyn Table,
+    reseller_id: &str,
+    today: NaiveDate,
+    rules: &Rules,
+) -> Result<Vec<MonthForecast>, StoreError> {
+    Ok(read_book(table, reseller_id)
+        .await?
+        .map(|book| forecast_of(&book, today, rules))
+        .unwrap_or_default())
 }

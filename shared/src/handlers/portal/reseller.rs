@@ -4,6 +4,7 @@
 
 use super::pages::render;
 use super::{form, see_other, Portal, PortalError};
+use crate::domain::aggregates::month_of;
 use crate::domain::money::display;
 use crate::domain::payout_tax::{financial_year, fy_label};
 use crate::domain::pipeline::{allowed_moves, LostReason, Target};
@@ -21,10 +22,6 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 const HOME: &str = "INR";
-
-fn month_of(d: NaiveDate) -> String {
-    format!("{:04}-{:02}", d.year(), d.month())
-}
 
 #[derive(Serialize)]
 struct Earned {
@@ -142,7 +139,11 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, headers: HeaderMap) 
         .as_ref()
         .and_then(|d| d.earned.iter().find(|e| e.currency == HOME).cloned());
     let (mtd, qtd, ytd) = earned.map(|e| (e.mtd, e.qtd, e.ytd)).unwrap_or_default();
-    let forecast = crate::usecases::forecast::reseller_forecast(table, &id, today, &portal.config.rules).await?;
+    // the reseller's board and contracts, read once: the forecast, the waiting leads, renewals at risk
+    let book = crate::usecases::forecast::read_book(table, &id)
+        .await?
+        .ok_or(PortalError::NotFound)?;
+    let forecast = crate::usecases::forecast::forecast_of(&book, today, &portal.config.rules);
     let short = |m: &str| {
         NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
             .map(|d| d.format("%b").to_string())
@@ -195,19 +196,12 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, headers: HeaderMap) 
         .and_then(|d| d.checked_add_months(Months::new(1)))
         .map(|d| d.format("%-d %B %Y").to_string())
         .unwrap_or_default();
-    let cards: Vec<_> = board(
-        table,
-        Some(&id),
-        BoardPage {
-            stage: Some("R002"),
-            offset: 0,
-            limit: 10,
-        },
-    )
-    .await?
-    .into_iter()
-    .flat_map(|c| c.leads)
-    .collect();
+    let cards: Vec<_> = book
+        .columns
+        .iter()
+        .filter(|c| c.stage == "R002")
+        .flat_map(|c| c.leads.iter().take(10).cloned())
+        .collect();
     // each waiting lead's SLA clock (at most ten reads)
     let mut waiting = Vec::with_capacity(cards.len());
     for c in cards {
@@ -227,30 +221,42 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, headers: HeaderMap) 
             overdue,
         });
     }
-    // renewals at risk: the reseller's contracts renewing within the window, scored at or
-    // above the alert threshold
+    // renewals in the window with their churn risk (a chart of all, a table of those at risk)
     let window = chrono::Duration::days(portal.config.rules.renewal.window_days);
-    let at_risk: Vec<serde_json::Value> = crate::repo::query_all(
-        table,
-        crate::ports::table::Query::new(crate::repo::reseller_contracts_index_pk(&id))
-            .index(crate::ports::table::Index::Gsi2),
-    )
-    .await?
-    .into_iter()
-    .filter_map(|i| crate::repo::record::<crate::domain::renewal::Contract>(i).ok())
-    .filter(|c| c.renewal_date >= now && c.renewal_date <= now + window)
-    .filter_map(|c| {
-        let score = c.risk.as_ref().map(|r| r.score)?;
-        (score >= portal.config.rules.renewal.threshold).then(|| {
+    let threshold = portal.config.rules.renewal.threshold;
+    let mut renewing: Vec<&crate::domain::renewal::Contract> = book
+        .contracts
+        .iter()
+        .filter(|c| c.renewal_date >= now && c.renewal_date <= now + window)
+        .collect();
+    renewing.sort_by_key(|c| c.renewal_date);
+    let score = |c: &crate::domain::renewal::Contract| c.risk.as_ref().map(|r| r.score).unwrap_or(0);
+    let risk_chart = (!renewing.is_empty()).then(|| {
+        crate::charts::risk(
+            "Renewal risk",
+            &format!(
+                "Churn risk out of 100 of each AMC renewing in the next {} days; red at {threshold} or more.",
+                portal.config.rules.renewal.window_days
+            ),
+            &renewing
+                .iter()
+                .map(|c| (c.customer.name.clone(), score(c)))
+                .collect::<Vec<_>>(),
+            threshold,
+        )
+    });
+    let at_risk: Vec<serde_json::Value> = renewing
+        .iter()
+        .filter(|c| score(c) >= threshold)
+        .map(|c| {
             serde_json::json!({
                 "customer": c.customer.name,
                 "renews": india_date(c.renewal_date).to_string(),
                 "amc": display(c.amc_amount, &c.currency),
-                "risk": score,
+                "risk": score(c),
             })
         })
-    })
-    .collect();
+        .collect();
     let tickets = crate::usecases::payout::payee_tickets(table, &id).await?;
     let mut payouts = payout_rows(&tickets);
     payouts.truncate(6);
@@ -270,6 +276,7 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, headers: HeaderMap) 
             "chart": chart,
             "forecast": forecast_rows,
             "at_risk": at_risk,
+            "risk_chart": risk_chart,
             "probabilities": portal
                 .config
                 .rules
