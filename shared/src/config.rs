@@ -114,7 +114,15 @@ pub mod env {
         PRESALES_EMAIL,
     ];
 
-    pub const PORTAL: &[&str] = &[TABLE_NAME, RULES_JSON, MAIL_FROM, PUBLIC_BASE_URL, ADMIN_EMAILS];
+    pub const PORTAL: &[&str] = &[
+        TABLE_NAME,
+        RULES_JSON,
+        MAIL_FROM,
+        PUBLIC_BASE_URL,
+        ADMIN_EMAILS,
+        SCORING_QUEUE_URL,
+        PRESALES_EMAIL,
+    ];
 
     /// Each function crate and the variables it reads.
     pub const BY_FUNCTION: &[(&str, &[&str])] = &[

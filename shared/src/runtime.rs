@@ -130,5 +130,5 @@ pub async fn partner_api_from_env() -> Result<Arc<PartnerApi>, ConfigError> {
 }
 
 pub async fn portal_from_env() -> Result<Arc<crate::handlers::portal::Portal>, ConfigError> {
-    from_env(|env, aws| wiring::portal(env, aws.table(), aws.mailer(), clock())).await
+    from_env(|env, aws| wiring::portal(env, aws.table(), aws.mailer(), aws.queue(), clock())).await
 }

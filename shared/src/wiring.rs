@@ -192,11 +192,13 @@ pub fn portal(
     env: &mut Env,
     table: Arc<dyn Table>,
     mailer: Arc<dyn Mailer>,
+    queue: Arc<dyn Queue>,
     clock: Arc<dyn Clock>,
 ) -> crate::handlers::portal::Portal {
     crate::handlers::portal::Portal {
         table,
         mailer,
+        queue,
         clock,
         config: crate::handlers::portal::PortalConfig::read(env),
     }

@@ -10,6 +10,7 @@ pub mod imports;
 pub mod payouts;
 pub mod pipeline;
 pub mod portal;
+pub mod portal_workspace;
 pub mod registrations;
 pub mod renewals;
 pub mod sales;

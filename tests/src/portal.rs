@@ -84,6 +84,17 @@ pub fn csrf_of(html: &str) -> String {
 }
 
 pub async fn post_form(api: &Api, cookie: &str, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    let (status, location, _) = post_form_page(api, cookie, path, fields).await;
+    (status, location)
+}
+
+/// A form POST's status, location and the page it answers with.
+pub async fn post_form_page(
+    api: &Api,
+    cookie: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String, String) {
     let res = browserless()
         .post(format!("{}{path}", api.base))
         .header("cookie", format!("pp_session={cookie}"))
@@ -98,7 +109,7 @@ pub async fn post_form(api: &Api, cookie: &str, path: &str, fields: &[(&str, &st
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    (status, location)
+    (status, location, res.text().await.unwrap_or_default())
 }
 
 pub fn email_of(name: &str) -> String {

@@ -11,3 +11,21 @@ async fn login_by_a_one_time_link() {
     portal::login(&Api::of(&stack), &tag[..8], emulator_mail(endpoint)).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn a_resellers_workspace() {
+    let endpoint = emulator();
+    let stack = aws_stack().await;
+    let tag = shared::ids::random_id().to_lowercase();
+    e2e_tests::portal_workspace::reseller_workspace(&Api::of(&stack), &tag[..8], emulator_mail(endpoint)).await;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn the_admins_desk() {
+    let endpoint = emulator();
+    let stack = aws_stack().await;
+    let tag = shared::ids::random_id().to_lowercase();
+    e2e_tests::portal_workspace::admin_workspace(&Api::of(&stack), &tag[..8], emulator_mail(endpoint)).await;
+    stack.stop().await;
+}

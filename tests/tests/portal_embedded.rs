@@ -24,3 +24,17 @@ async fn renewals_at_risk_on_the_home_page() {
     e2e_tests::renewals::at_risk_on_the_portal(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn a_resellers_workspace() {
+    let stack = embedded_stack().await;
+    e2e_tests::portal_workspace::reseller_workspace(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn the_admins_desk() {
+    let stack = embedded_stack().await;
+    e2e_tests::portal_workspace::admin_workspace(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
+    stack.stop().await;
+}

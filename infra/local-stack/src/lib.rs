@@ -346,7 +346,13 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         c(),
     ));
     let partner_api = Arc::new(wiring::partner_api(&mut env, table.clone(), mailer.clone(), c()));
-    let portal = Arc::new(wiring::portal(&mut env, table.clone(), mailer.clone(), c()));
+    let portal = Arc::new(wiring::portal(
+        &mut env,
+        table.clone(),
+        mailer.clone(),
+        queue.clone(),
+        c(),
+    ));
     let sales_api = Arc::new(wiring::sales_api(
         &mut env,
         table.clone(),

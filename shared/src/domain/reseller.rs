@@ -43,6 +43,15 @@ pub enum ResellerStatus {
 }
 
 impl ResellerStatus {
+    /// Every status, in the order lists show them.
+    pub const ALL: [ResellerStatus; 5] = [
+        ResellerStatus::Active,
+        ResellerStatus::Suspended,
+        ResellerStatus::Deactivated,
+        ResellerStatus::Pending,
+        ResellerStatus::Rejected,
+    ];
+
     pub fn parse(s: &str) -> Option<ResellerStatus> {
         match s.trim().to_lowercase().as_str() {
             "pending" => Some(ResellerStatus::Pending),

@@ -12,6 +12,20 @@ use crate::usecases::sla::{self, Sla};
 /// The kinds of activity a lead can have logged.
 pub const KINDS: &[&str] = &["call", "email", "meeting", "note", "reply", "webinar"];
 
+/// The audit event of an activity of `kind` by `actor`, with its note.
+pub fn event(actor: String, kind: &str, note: Option<String>, now: chrono::DateTime<chrono::Utc>) -> AuditEvent {
+    AuditEvent {
+        event_id: crate::ids::new_id(now),
+        at: now,
+        actor,
+        action: format!("activity.{kind}"),
+        before: None,
+        after: Some(serde_json::json!({ "type": kind })),
+        correlation_id: crate::ids::new_id(now),
+        detail: note.unwrap_or_default(),
+    }
+}
+
 /// Records the activity; `read` is the lead's SLA as read with it. Returns the SLA when this
 /// was the first response.
 pub async fn record(

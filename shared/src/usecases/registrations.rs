@@ -333,6 +333,14 @@ pub async fn list_own(table: &dyn Table, reseller_id: &str) -> Result<Vec<Regist
 }
 
 /// Conflict tickets for admins, newest first.
+/// The same conflicts, typed.
+pub async fn conflict_records(table: &dyn Table) -> Result<Vec<repo::RegistrationConflict>, StoreError> {
+    let page = table
+        .query(&Query::new(repo::CONFLICTS_PK).backward().limit(100))
+        .await?;
+    page.items.into_iter().map(repo::record).collect()
+}
+
 pub async fn conflicts(table: &dyn Table) -> Result<Vec<Value>, StoreError> {
     let page = table
         .query(&Query::new(repo::CONFLICTS_PK).backward().limit(100))

@@ -386,3 +386,77 @@ pub async fn revoke_key(table: &dyn Table, reseller_id: &str, key_id: &str) -> R
         .await?;
     Ok(true)
 }
+
+/// The resellers in each of `statuses`, by status then id.
+pub async fn by_status(
+    table: &dyn Table,
+    statuses: &[crate::domain::reseller::ResellerStatus],
+) -> Result<Vec<Reseller>, StoreError> {
+    let mut resellers = Vec::new();
+    for status in statuses {
+        let items = repo::query_all(
+            table,
+            crate::ports::table::Query::new(repo::resellers_index_pk(status.as_str()))
+                .index(crate::ports::table::Index::Gsi1),
+        )
+        .await?;
+        for item in items {
+            resellers.push(repo::record(item)?);
+        }
+    }
+    Ok(resellers)
+}
+
+/// The resellers as a spreadsheet (text cells neutralised against formulas).
+pub fn csv(resellers: &[Reseller]) -> String {
+    use crate::csv_out::{header, line, Cell};
+    let mut out = header(&[
+        "reseller_id",
+        "name",
+        "email",
+        "status",
+        "tier",
+        "regions",
+        "industries",
+        "capacity",
+        "open_leads",
+        "referral_code",
+        "company_domain",
+        "created_at",
+    ]);
+    for r in resellers {
+        let tier = serde_json::to_value(r.tier)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let (regions, industries) = (r.regions.join(";"), r.industries.join(";"));
+        let created = r.created_at.to_rfc3339();
+        out.push_str(&line(&[
+            Cell::Text(&r.reseller_id),
+            Cell::Text(&r.name),
+            Cell::Text(&r.email),
+            Cell::Text(r.status.as_str()),
+            Cell::Text(&tier),
+            Cell::Text(&regions),
+            Cell::Text(&industries),
+            Cell::Number(r.capacity.into()),
+            Cell::Number(r.open_leads.into()),
+            Cell::Text(&r.referral_code),
+            Cell::Text(r.company_domain.as_deref().unwrap_or("")),
+            Cell::Text(&created),
+        ]));
+    }
+    out
+}
+
+/// A reseller's sub-resellers (its direct children).
+pub async fn children(table: &dyn Table, parent_id: &str) -> Result<Vec<Reseller>, StoreError> {
+    repo::query_all(
+        table,
+        crate::ports::table::Query::new(repo::children_index_pk(parent_id)).index(crate::ports::table::Index::Gsi2),
+    )
+    .await?
+    .into_iter()
+    .map(repo::record)
+    .collect()
+}

@@ -47,17 +47,7 @@ pub(super) async fn post_activity(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let now = api.clock.now();
-    let audit = crate::domain::audit::AuditEvent {
-        event_id: crate::ids::new_id(now),
-        at: now,
-        actor,
-        action: format!("activity.{}", input.kind),
-        before: None,
-        after: Some(json!({"type": input.kind})),
-        correlation_id: crate::ids::new_id(now),
-        detail: note.unwrap_or_default(),
-    };
+    let audit = crate::usecases::activities::event(actor, &input.kind, note, api.clock.now());
     let first_response =
         crate::usecases::activities::record(api.table.as_ref(), &lead, &audit, &input.kind, sla).await?;
     if input.kind == "reply" || input.kind == "webinar" {

@@ -143,14 +143,6 @@ pub(crate) struct ResellerList {
     resellers: Vec<ResellerView>,
 }
 
-const ALL_STATUSES: [crate::domain::reseller::ResellerStatus; 5] = [
-    crate::domain::reseller::ResellerStatus::Active,
-    crate::domain::reseller::ResellerStatus::Suspended,
-    crate::domain::reseller::ResellerStatus::Deactivated,
-    crate::domain::reseller::ResellerStatus::Pending,
-    crate::domain::reseller::ResellerStatus::Rejected,
-];
-
 /// Every reseller (or those in one status), by status then id; `?format=csv` for a spreadsheet.
 #[utoipa::path(get, path = "/resellers", tag = "resellers",
     params(ResellerParams),
@@ -168,7 +160,7 @@ pub(super) async fn list_resellers(
     use crate::domain::reseller::{Reseller, ResellerStatus};
     require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
     let statuses: Vec<ResellerStatus> = match p.status.as_deref() {
-        None => ALL_STATUSES.to_vec(),
+        None => crate::domain::reseller::ResellerStatus::ALL.to_vec(),
         Some(s) => vec![ResellerStatus::parse(s).ok_or_else(|| {
             ApiError::Invalid(vec![field_error(
                 "status",
@@ -181,61 +173,14 @@ pub(super) async fn list_resellers(
         Some("csv") => true,
         Some(_) => return Err(ApiError::Invalid(vec![field_error("format", "must be json or csv")])),
     };
-    let mut resellers: Vec<Reseller> = Vec::new();
-    for status in statuses {
-        let items = crate::repo::query_all(
-            api.table.as_ref(),
-            crate::ports::table::Query::new(crate::repo::resellers_index_pk(status.as_str()))
-                .index(crate::ports::table::Index::Gsi1),
-        )
-        .await?;
-        for item in items {
-            resellers.push(crate::repo::record(item)?);
-        }
-    }
+    let resellers: Vec<Reseller> = crate::usecases::resellers::by_status(api.table.as_ref(), &statuses).await?;
     if !csv {
         return Ok(Json(ResellerList {
             resellers: resellers.iter().map(ResellerView::from).collect(),
         })
         .into_response());
     }
-    use crate::csv_out::{header, line, Cell};
-    let mut out = header(&[
-        "reseller_id",
-        "name",
-        "email",
-        "status",
-        "tier",
-        "regions",
-        "industries",
-        "capacity",
-        "open_leads",
-        "referral_code",
-        "company_domain",
-        "created_at",
-    ]);
-    for r in &resellers {
-        let tier = serde_json::to_value(r.tier)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let (regions, industries) = (r.regions.join(";"), r.industries.join(";"));
-        let created = r.created_at.to_rfc3339();
-        out.push_str(&line(&[
-            Cell::Text(&r.reseller_id),
-            Cell::Text(&r.name),
-            Cell::Text(&r.email),
-            Cell::Text(r.status.as_str()),
-            Cell::Text(&tier),
-            Cell::Text(&regions),
-            Cell::Text(&industries),
-            Cell::Number(r.capacity.into()),
-            Cell::Number(r.open_leads.into()),
-            Cell::Text(&r.referral_code),
-            Cell::Text(r.company_domain.as_deref().unwrap_or("")),
-            Cell::Text(&created),
-        ]));
-    }
+    let out = crate::usecases::resellers::csv(&resellers);
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),

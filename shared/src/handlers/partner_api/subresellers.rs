@@ -95,14 +95,7 @@ pub(super) async fn list_children(
     if crate::usecases::commission::parse_month(&month).is_none() {
         return Err(ApiError::Invalid(vec![field_error("month", "must be YYYY-MM")]));
     }
-    let children: Vec<Reseller> = crate::repo::query_all(
-        api.table.as_ref(),
-        crate::ports::table::Query::new(crate::repo::children_index_pk(&id)).index(crate::ports::table::Index::Gsi2),
-    )
-    .await?
-    .into_iter()
-    .map(crate::repo::record)
-    .collect::<Result<_, _>>()?;
+    let children: Vec<Reseller> = crate::usecases::resellers::children(api.table.as_ref(), &id).await?;
     let mut out = Vec::new();
     for c in children {
         let entries = crate::usecases::commission::ledger_month(api.table.as_ref(), &c.reseller_id, &month).await?;

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 impl Portal {
-    fn application_ports(&self) -> ApplicationPorts<'_> {
+    pub(super) fn application_ports(&self) -> ApplicationPorts<'_> {
         ApplicationPorts {
             table: self.table.as_ref(),
             clock: self.clock.as_ref(),

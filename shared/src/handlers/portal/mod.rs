@@ -5,12 +5,16 @@
 //! sees exactly what its API key sees: its own leads, ledger and payouts.
 
 mod admin;
+mod deals;
+mod lead;
 mod login;
 mod pages;
+mod programme;
 mod reseller;
+mod team;
 
 use super::http::{media_type, method_not_allowed, read_body, ApiError};
-use crate::ports::{Clock, Mailer, Table};
+use crate::ports::{Clock, Mailer, Queue, Table};
 use crate::repo::{PortalUser, Session};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -33,6 +37,10 @@ pub struct PortalConfig {
     /// addresses that log in as the admin (`ADMIN_EMAILS`)
     pub admin_emails: Vec<String>,
     pub rules: crate::config::Rules,
+    /// a deal registered in the portal is queued here for scoring, as through the API
+    pub scoring_queue: String,
+    /// who hears of a co-sell request
+    pub presales_email: String,
 }
 
 impl PortalConfig {
@@ -43,6 +51,8 @@ impl PortalConfig {
             public_base_url: env.required(env::PUBLIC_BASE_URL),
             admin_emails: env.list(env::ADMIN_EMAILS),
             rules: env.rules(),
+            scoring_queue: env.required(env::SCORING_QUEUE_URL),
+            presales_email: env.required(env::PRESALES_EMAIL),
         }
     }
 
@@ -54,6 +64,7 @@ impl PortalConfig {
 pub struct Portal {
     pub table: Arc<dyn Table>,
     pub mailer: Arc<dyn Mailer>,
+    pub queue: Arc<dyn Queue>,
     pub clock: Arc<dyn Clock>,
     pub config: PortalConfig,
 }
@@ -76,6 +87,28 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/portal/admin/applications"),
     ("POST", "/portal/admin/applications/{id}/approve"),
     ("POST", "/portal/admin/applications/{id}/reject"),
+    ("POST", "/portal/leads/{id}/activities"),
+    ("POST", "/portal/leads/{id}/co-sell"),
+    ("GET", "/portal/quotes/{id}/proposal"),
+    ("GET", "/portal/registrations"),
+    ("POST", "/portal/registrations"),
+    ("GET", "/portal/referrals"),
+    ("GET", "/portal/sub-resellers"),
+    ("POST", "/portal/sub-resellers"),
+    ("GET", "/portal/brand"),
+    ("POST", "/portal/brand"),
+    ("GET", "/portal/keys"),
+    ("POST", "/portal/keys"),
+    ("POST", "/portal/keys/{key_id}/revoke"),
+    ("GET", "/portal/admin/queue"),
+    ("POST", "/portal/admin/leads/{id}/assign"),
+    ("GET", "/portal/admin/conflicts"),
+    ("GET", "/portal/admin/co-sell"),
+    ("POST", "/portal/admin/co-sell/{id}/assign"),
+    ("GET", "/portal/admin/resellers"),
+    ("GET", "/portal/admin/resellers.csv"),
+    ("POST", "/portal/admin/resellers/{id}/suspend"),
+    ("POST", "/portal/admin/resellers/{id}/reactivate"),
 ];
 
 super::openapi::api_routes!(Arc<Portal>;
@@ -85,7 +118,29 @@ super::openapi::api_routes!(Arc<Portal>;
     login::logout,
     reseller::home,
     reseller::pipeline,
-    reseller::lead_page,
+    lead::lead_page,
+    lead::log_activity,
+    lead::cosell,
+    lead::proposal,
+    deals::registrations,
+    deals::register,
+    deals::referrals,
+    team::sub_resellers,
+    team::propose,
+    team::brand,
+    team::save_brand,
+    team::keys,
+    team::issue_key,
+    team::revoke_key,
+    programme::queue,
+    programme::assign,
+    programme::conflicts,
+    programme::cosell_queue,
+    programme::cosell_assign,
+    programme::resellers,
+    programme::resellers_csv,
+    programme::suspend,
+    programme::reactivate,
     reseller::move_lead,
     reseller::ledger,
     reseller::payouts,
@@ -281,6 +336,17 @@ async fn form<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: axum::body::Body,
 ) -> Result<T, PortalError> {
+    let fields = raw_form_checked(visitor, headers, body).await?;
+    let encoded = serde_urlencoded::to_string(&fields).map_err(|e| PortalError::BadForm(e.to_string()))?;
+    serde_urlencoded::from_str(&encoded).map_err(|e| PortalError::BadForm(e.to_string()))
+}
+
+/// A form POST's fields after its CSRF token is checked against the session's.
+async fn raw_form_checked(
+    visitor: &Visitor,
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<Vec<(String, String)>, PortalError> {
     let fields: Vec<(String, String)> = raw_form(headers, body).await?;
     let token = fields
         .iter()
@@ -290,8 +356,7 @@ async fn form<T: DeserializeOwned>(
     if !same(token, &visitor.session.csrf) {
         return Err(PortalError::Csrf);
     }
-    let encoded = serde_urlencoded::to_string(&fields).map_err(|e| PortalError::BadForm(e.to_string()))?;
-    serde_urlencoded::from_str(&encoded).map_err(|e| PortalError::BadForm(e.to_string()))
+    Ok(fields)
 }
 
 /// A urlencoded form's fields.
@@ -308,4 +373,29 @@ async fn raw_form(headers: &HeaderMap, body: axum::body::Body) -> Result<Vec<(St
 /// `303 See Other` to `to` (after a form POST).
 fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
+}
+
+/// What the last action did, or why it was refused (shown above the page; see `back_with`).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct Outcome {
+    /// what the last action did
+    pub(super) done: Option<String>,
+    /// why it was refused
+    pub(super) error: Option<String>,
+}
+
+/// `303` back to `page` with a message for it to show (`done` or `error` in the query).
+fn back_with(page: &str, key: &str, message: &str) -> Response {
+    let q = serde_urlencoded::to_string([(key, message)]).unwrap_or_default();
+    see_other(&format!("{page}?{q}"))
+}
+
+/// Invalid fields as one sentence for a page.
+fn field_errors(errors: &[crate::domain::lead::FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{} {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }

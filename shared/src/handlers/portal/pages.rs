@@ -32,6 +32,31 @@ const TEMPLATES: &[(&str, &str)] = &[
         "admin_payouts.html",
         include_str!("../../../templates/portal/admin_payouts.html"),
     ),
+    ("notices.html", include_str!("../../../templates/portal/notices.html")),
+    (
+        "registrations.html",
+        include_str!("../../../templates/portal/registrations.html"),
+    ),
+    (
+        "referrals.html",
+        include_str!("../../../templates/portal/referrals.html"),
+    ),
+    (
+        "sub_resellers.html",
+        include_str!("../../../templates/portal/sub_resellers.html"),
+    ),
+    ("brand.html", include_str!("../../../templates/portal/brand.html")),
+    ("keys.html", include_str!("../../../templates/portal/keys.html")),
+    ("queue.html", include_str!("../../../templates/portal/queue.html")),
+    (
+        "conflicts.html",
+        include_str!("../../../templates/portal/conflicts.html"),
+    ),
+    ("cosell.html", include_str!("../../../templates/portal/cosell.html")),
+    (
+        "resellers.html",
+        include_str!("../../../templates/portal/resellers.html"),
+    ),
 ];
 
 fn env() -> &'static minijinja::Environment<'static> {

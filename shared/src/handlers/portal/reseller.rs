@@ -439,77 +439,12 @@ pub(super) async fn move_lead(
         Err(PipelineError::Store(e)) => Err(e.into()),
         Err(other) => {
             let message = match other {
-                PipelineError::Invalid(f) => f
-                    .iter()
-                    .map(|e| format!("{} {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                PipelineError::Invalid(f) => super::field_errors(&f),
                 e => e.to_string(),
             };
-            let q = serde_urlencoded::to_string([("error", message)]).unwrap_or_default();
-            Ok(see_other(&format!("/portal/pipeline?{q}")))
+            Ok(super::back_with("/portal/pipeline", "error", &message))
         }
     }
-}
-
-#[derive(Serialize)]
-struct AuditRow {
-    at: String,
-    what: String,
-    by: String,
-}
-
-#[utoipa::path(get, path = "/portal/leads/{id}", tag = "portal",
-    params(("id" = String, Path, description = "lead id")),
-    responses((status = 200, description = "the lead: stage, score and its reasons, why it was routed here, its timeline (HTML)", content_type = "text/html", body = String),
-        (status = 303, description = "no session: to the login page"),
-        (status = 404, description = "no such lead, or another reseller's", content_type = "text/html", body = String)))]
-pub(super) async fn lead_page(
-    State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
-    Path(lead_id): Path<String>,
-) -> Result<Response, PortalError> {
-    let visitor = portal.visitor(&headers).await?;
-    let record = crate::usecases::leads::get_ticket(portal.table.as_ref(), &lead_id)
-        .await?
-        .ok_or(PortalError::NotFound)?;
-    let lead = record.lead;
-    if let Some(own) = visitor.reseller_id() {
-        if lead.owner_reseller_id.as_deref() != Some(own) {
-            return Err(PortalError::NotFound);
-        }
-    }
-    let view = serde_json::json!({
-        "name": lead.profile.name.clone().unwrap_or_else(|| lead.email.clone()),
-        "email": lead.email.clone(),
-        "company": lead.profile.company.clone().unwrap_or_default(),
-        "stage": lead.stage.code(),
-        "stage_name": if lead.closed_lost { "Closed lost" } else { lead.stage.name() },
-        "score": lead.score.map(|s| s.to_string()).unwrap_or_else(|| "—".into()),
-        "band": lead.band.map(|b| format!("{b:?}").to_lowercase()).unwrap_or_default(),
-        "reasons": lead.score_reasons.iter().map(|r| format!("{} (+{}): {}", r.factor, r.points, r.evidence)).collect::<Vec<_>>(),
-        "routing": lead.routing.as_ref().map(|r| r.why.clone()).unwrap_or_else(|| "Not routed yet.".into()),
-    });
-    let mut audit: Vec<AuditRow> = record
-        .audit
-        .iter()
-        .map(|a| AuditRow {
-            at: a.at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            what: if a.detail.is_empty() {
-                a.action.clone()
-            } else {
-                format!("{}: {}", a.action, a.detail)
-            },
-            by: a.actor.clone(),
-        })
-        .collect();
-    audit.reverse();
-    Ok(render(
-        "lead.html",
-        "Lead",
-        Some(&visitor),
-        serde_json::json!({ "lead": view, "audit": audit }),
-    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

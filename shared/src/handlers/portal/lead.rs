@@ -1,0 +1,264 @@
+//! A lead's page: stage, score and its reasons, why it was routed here, its quotes with their
+//! proposals, its timeline; forms to log a call (or other activity) and to ask presales to
+//! co-sell. A reseller sees only its own leads, exactly as its API key does.
+
+use super::pages::render;
+use super::Outcome;
+use super::{back_with, form, Portal, PortalError};
+use crate::domain::money::display;
+use crate::domain::support::CoSellKind;
+use crate::handlers::http::QueryParams;
+use crate::usecases::pipeline::{Asker, PipelineError};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+impl super::Visitor {
+    /// The use cases' asker for this visitor.
+    pub(super) fn asker(&self) -> Asker<'_> {
+        match self.reseller_id() {
+            Some(id) => Asker::Reseller(id),
+            None => Asker::Admin,
+        }
+    }
+}
+
+fn pipeline_error(e: PipelineError) -> PortalError {
+    match e {
+        PipelineError::NotFound(_) | PipelineError::Unknown(_) => PortalError::NotFound,
+        PipelineError::Store(s) => s.into(),
+        other => PortalError::BadForm(other.to_string()),
+    }
+}
+
+#[derive(Serialize)]
+struct AuditRow {
+    at: String,
+    what: String,
+    by: String,
+}
+
+#[derive(Serialize)]
+struct QuoteRow {
+    quote_id: String,
+    status: &'static str,
+    total: String,
+    valid_until: String,
+    sendable: bool,
+}
+
+#[utoipa::path(get, path = "/portal/leads/{id}", tag = "portal",
+    params(("id" = String, Path, description = "lead id"), Outcome),
+    responses((status = 200, description = "the lead: stage, score and its reasons, why it was routed here, quotes and proposals, its timeline; forms to log a call and ask for co-selling (HTML)", content_type = "text/html", body = String),
+        (status = 303, description = "no session: to the login page"),
+        (status = 404, description = "no such lead, or another reseller's", content_type = "text/html", body = String)))]
+pub(super) async fn lead_page(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(lead_id): Path<String>,
+    QueryParams(o): QueryParams<Outcome>,
+) -> Result<Response, PortalError> {
+    let visitor = portal.visitor(&headers).await?;
+    let table = portal.table.as_ref();
+    let record = crate::usecases::leads::get_ticket(table, &lead_id)
+        .await?
+        .ok_or(PortalError::NotFound)?;
+    let lead = record.lead;
+    if let Some(own) = visitor.reseller_id() {
+        if lead.owner_reseller_id.as_deref() != Some(own) {
+            return Err(PortalError::NotFound);
+        }
+    }
+    let view = serde_json::json!({
+        "lead_id": lead.lead_id,
+        "name": lead.profile.name.clone().unwrap_or_else(|| lead.email.clone()),
+        "email": lead.email.clone(),
+        "company": lead.profile.company.clone().unwrap_or_default(),
+        "stage": lead.stage.code(),
+        "stage_name": if lead.closed_lost { "Closed lost" } else { lead.stage.name() },
+        "score": lead.score.map(|s| s.to_string()).unwrap_or_else(|| "—".into()),
+        "band": lead.band.map(|b| format!("{b:?}").to_lowercase()).unwrap_or_default(),
+        "reasons": lead.score_reasons.iter().map(|r| format!("{} (+{}): {}", r.factor, r.points, r.evidence)).collect::<Vec<_>>(),
+        "routing": lead.routing.as_ref().map(|r| r.why.clone()).unwrap_or_else(|| "Not routed yet.".into()),
+    });
+    let quotes: Vec<QuoteRow> = crate::usecases::quotes::for_lead(table, visitor.asker(), &lead_id)
+        .await
+        .map_err(pipeline_error)?
+        .into_iter()
+        .map(|q| QuoteRow {
+            status: q.status.as_str(),
+            total: display(
+                q.totals.licence + q.totals.amc_first_year + q.totals.services,
+                &q.currency,
+            ),
+            valid_until: crate::domain::renewal::india_date(q.valid_until).to_string(),
+            sendable: q.status.is_sendable(),
+            quote_id: q.quote_id,
+        })
+        .collect();
+    let mut audit: Vec<AuditRow> = record
+        .audit
+        .iter()
+        .map(|a| AuditRow {
+            at: a.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            what: if a.detail.is_empty() {
+                a.action.clone()
+            } else {
+                format!("{}: {}", a.action, a.detail)
+            },
+            by: a.actor.clone(),
+        })
+        .collect();
+    audit.reverse();
+    Ok(render(
+        "lead.html",
+        "Lead",
+        Some(&visitor),
+        serde_json::json!({ "lead": view, "audit": audit, "quotes": quotes,
+            "activity_kinds": crate::usecases::activities::KINDS,
+            "cosell_kinds": CoSellKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+            "owner": visitor.reseller_id().is_some(),
+            "done": o.done, "error": o.error }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct ActivityForm {
+    #[serde(rename = "type")]
+    kind: String,
+    note: Option<String>,
+}
+
+#[utoipa::path(post, path = "/portal/leads/{id}/activities", tag = "portal",
+    params(("id" = String, Path, description = "lead id")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`csrf`, `type` (call, email, meeting, note, reply, webinar), `note`"),
+    responses((status = 303, description = "logged (the first call stops the SLA clock): back to the lead"),
+        (status = 403, description = "no CSRF token of this session", content_type = "text/html", body = String),
+        (status = 404, description = "no such lead, or another reseller's", content_type = "text/html", body = String)))]
+pub(super) async fn log_activity(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(lead_id): Path<String>,
+    body: Body,
+) -> Result<Response, PortalError> {
+    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let f: ActivityForm = form(&visitor, &headers, body).await?;
+    let page = format!("/portal/leads/{lead_id}");
+    let record = crate::usecases::leads::get_ticket(portal.table.as_ref(), &lead_id)
+        .await?
+        .filter(|r| r.lead.owner_reseller_id.as_deref() == Some(id.as_str()))
+        .ok_or(PortalError::NotFound)?;
+    if !crate::usecases::activities::KINDS.contains(&f.kind.as_str()) {
+        return Ok(back_with(&page, "error", "Choose what you did."));
+    }
+    let mut errors = Vec::new();
+    let note = crate::handlers::http::note_of(f.note.as_deref(), &mut errors);
+    if !errors.is_empty() {
+        return Ok(back_with(&page, "error", &super::field_errors(&errors)));
+    }
+    let audit = crate::usecases::activities::event(format!("reseller:{id}"), &f.kind, note, portal.clock.now());
+    let first =
+        crate::usecases::activities::record(portal.table.as_ref(), &record.lead, &audit, &f.kind, record.sla).await?;
+    let message = match first.and_then(|s| s.first_response_minutes) {
+        Some(m) => format!("Logged: your first response, {m} min after assignment."),
+        None => "Logged.".to_string(),
+    };
+    Ok(back_with(&page, "done", &message))
+}
+
+#[derive(Deserialize)]
+struct CoSellForm {
+    kind: String,
+    note: Option<String>,
+    preferred_times: Option<String>,
+}
+
+#[utoipa::path(post, path = "/portal/leads/{id}/co-sell", tag = "portal",
+    params(("id" = String, Path, description = "lead id")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`csrf`, `kind` (joint_demo, technical_question, pricing_exception), `note`, `preferred_times` (one per line)"),
+    responses((status = 303, description = "asked (presales is told), or refused with the reason: back to the lead"),
+        (status = 403, description = "no CSRF token of this session", content_type = "text/html", body = String),
+        (status = 404, description = "no such lead, or another reseller's", content_type = "text/html", body = String)))]
+pub(super) async fn cosell(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(lead_id): Path<String>,
+    body: Body,
+) -> Result<Response, PortalError> {
+    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let f: CoSellForm = form(&visitor, &headers, body).await?;
+    let page = format!("/portal/leads/{lead_id}");
+    let Some(kind) = CoSellKind::parse(&f.kind) else {
+        return Ok(back_with(&page, "error", "Choose the kind of help you need."));
+    };
+    let input = crate::usecases::support::CoSellIn {
+        kind,
+        note: f.note.filter(|n| !n.trim().is_empty()),
+        preferred_times: f
+            .preferred_times
+            .unwrap_or_default()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+    };
+    match crate::usecases::support::request_cosell(&portal.support_ports(), Asker::Reseller(&id), &lead_id, input).await
+    {
+        Ok(c) => Ok(back_with(
+            &page,
+            "done",
+            &format!(
+                "Asked presales ({}); they answer by {}.",
+                c.kind.as_str().replace('_', " "),
+                c.respond_by.format("%-d %b %Y %H:%M UTC")
+            ),
+        )),
+        Err(PipelineError::Invalid(errors)) => Ok(back_with(&page, "error", &super::field_errors(&errors))),
+        Err(PipelineError::Conflict(m)) => Ok(back_with(&page, "error", &m)),
+        Err(e) => Err(pipeline_error(e)),
+    }
+}
+
+#[utoipa::path(get, path = "/portal/quotes/{id}/proposal", tag = "portal",
+    params(("id" = String, Path, description = "quote id")),
+    responses((status = 200, description = "the quote's proposal as the customer sees it, in the reseller's brand (HTML)", content_type = "text/html", body = String),
+        (status = 303, description = "no session: to the login page"),
+        (status = 404, description = "no such quote, or another reseller's", content_type = "text/html", body = String),
+        (status = 409, description = "the quote is not issued or approved yet", content_type = "text/html", body = String)))]
+pub(super) async fn proposal(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(quote_id): Path<String>,
+) -> Result<Response, PortalError> {
+    let visitor = portal.visitor(&headers).await?;
+    let table = portal.table.as_ref();
+    let quote = crate::usecases::quotes::get(table, visitor.asker(), &quote_id)
+        .await
+        .map_err(pipeline_error)?;
+    if !quote.status.is_sendable() {
+        return Ok(super::pages::message_page(
+            StatusCode::CONFLICT,
+            "Not ready",
+            "Only an issued or approved quote has a proposal.",
+            "error",
+        ));
+    }
+    let lead: crate::domain::lead::Lead = crate::repo::get_record(table, &crate::repo::lead_key(&quote.lead_id))
+        .await?
+        .ok_or(PortalError::NotFound)?;
+    let reseller: crate::domain::reseller::Reseller =
+        crate::repo::get_record(table, &crate::repo::reseller_key(&quote.reseller_id))
+            .await?
+            .ok_or(PortalError::NotFound)?;
+    let html = crate::proposal::render(&quote, &lead, &reseller).map_err(|e| PortalError::Internal(e.to_string()))?;
+    let mut res = (StatusCode::OK, html).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    Ok(res)
+}

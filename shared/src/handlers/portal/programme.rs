@@ -1,0 +1,405 @@
+//! The admin's programme pages: the admin queue (assign a lead to a reseller), registration
+//! conflicts, the co-sell queue (assign presales), the resellers (suspend, reactivate, export).
+//! The same use cases as the admin API.
+
+use super::pages::render;
+use super::Outcome;
+use super::{back_with, form, Portal, PortalError};
+use crate::domain::renewal::india_date;
+use crate::domain::reseller::ResellerStatus;
+use crate::domain::support::CoSellStatus;
+use crate::handlers::http::QueryParams;
+use crate::usecases::pipeline::{PipelineError, PipelinePorts};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+impl Portal {
+    pub(super) fn support_ports(&self) -> crate::usecases::support::SupportPorts<'_> {
+        crate::usecases::support::SupportPorts {
+            table: self.table.as_ref(),
+            clock: self.clock.as_ref(),
+            mailer: self.mailer.as_ref(),
+            rules: &self.config.rules.support,
+            mail_from: &self.config.mail_from,
+            presales_email: &self.config.presales_email,
+        }
+    }
+}
+
+/// A refusal the admin can act on, shown back on `page`; anything else is an error page.
+fn refused(page: &str, e: PipelineError) -> Result<Response, PortalError> {
+    match e {
+        PipelineError::NotFound(_) | PipelineError::Unknown(_) => Err(PortalError::NotFound),
+        PipelineError::Store(s) => Err(s.into()),
+        PipelineError::Invalid(errors) => Ok(back_with(page, "error", &super::field_errors(&errors))),
+        other => Ok(back_with(page, "error", &other.to_string())),
+    }
+}
+
+#[derive(Serialize)]
+struct QueueRow {
+    lead_id: String,
+    name: String,
+    company: String,
+    score: String,
+    region: String,
+    captured: String,
+}
+
+#[derive(Serialize)]
+struct ResellerChoice {
+    id: String,
+    name: String,
+}
+
+#[utoipa::path(get, path = "/portal/admin/queue", tag = "portal",
+    params(Outcome),
+    responses((status = 200, description = "the admin queue: leads no reseller took, each with a form to assign it (HTML)", content_type = "text/html", body = String),
+        (status = 303, description = "no session: to the login page"),
+        (status = 403, description = "a reseller's session", content_type = "text/html", body = String)))]
+pub(super) async fn queue(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    QueryParams(o): QueryParams<Outcome>,
+) -> Result<Response, PortalError> {
+    let visitor = portal.admin_visitor(&headers).await?;
+    let table = portal.table.as_ref();
+    let filter = crate::usecases::leads::LeadFilter {
+        owner: Some("admin".into()),
+        ..Default::default()
+    };
+    let (leads, _) = crate::usecases::leads::list_leads(table, &filter, 50, None)
+        .await
+        .map_err(|e| PortalError::Internal(e.to_string()))?;
+    let rows: Vec<QueueRow> = leads
+        .into_iter()
+        .map(|l| QueueRow {
+            name: l.profile.name.clone().unwrap_or_else(|| l.email.clone()),
+            company: l.profile.company.clone().unwrap_or_default(),
+            score: l.score.map(|s| s.to_string()).unwrap_or_default(),
+            region: [l.profile.state.clone(), l.profile.country.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", "),
+            captured: india_date(l.created_at).to_string(),
+            lead_id: l.lead_id,
+        })
+        .collect();
+    let resellers: Vec<ResellerChoice> = crate::usecases::resellers::by_status(table, &[ResellerStatus::Active])
+        .await?
+        .into_iter()
+        .map(|r| ResellerChoice {
+            id: r.reseller_id,
+            name: r.name,
+        })
+        .collect();
+    Ok(render(
+        "queue.html",
+        "Admin queue",
+        Some(&visitor),
+        serde_json::json!({ "leads": rows, "resellers": resellers, "done": o.done, "error": o.error }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct AssignForm {
+    reseller_id: String,
+    note: Option<String>,
+}
+
+#[utoipa::path(post, path = "/portal/admin/leads/{id}/assign", tag = "portal",
+    params(("id" = String, Path, description = "lead id")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`csrf`, `reseller_id`, `note`"),
+    responses((status = 303, description = "assigned (its SLA clock starts), or refused with the reason: back to the queue"),
+        (status = 403, description = "no CSRF token of this session, or a reseller's session", content_type = "text/html", body = String),
+        (status = 404, description = "no such lead", content_type = "text/html", body = String)))]
+pub(super) async fn assign(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(lead_id): Path<String>,
+    body: Body,
+) -> Result<Response, PortalError> {
+    let visitor = portal.admin_visitor(&headers).await?;
+    let f: AssignForm = form(&visitor, &headers, body).await?;
+    let ports = PipelinePorts {
+        table: portal.table.as_ref(),
+        clock: portal.clock.as_ref(),
+        rules: &portal.config.rules.pipeline,
+    };
+    const PAGE: &str = "/portal/admin/queue";
+    let note = f.note.filter(|n| !n.trim().is_empty());
+    match crate::usecases::pipeline::assign(&ports, &lead_id, f.reseller_id.trim(), note).await {
+        Ok(_) => Ok(back_with(
+            PAGE,
+            "done",
+            &format!("Assigned to {}.", f.reseller_id.trim()),
+        )),
+        Err(e) => refused(PAGE, e),
+    }
+}
+
+#[derive(Serialize)]
+struct ConflictRow {
+    company: String,
+    domain: String,
+    holder: String,
+    claimed_by: String,
+    until: String,
+    at: String,
+}
+
+#[utoipa::path(get, path = "/portal/admin/conflicts", tag = "portal",
+    responses((status = 200, description = "registration conflicts, newest first: who holds the company and who tried to claim it (HTML)", content_type = "text/html", body = String),
+        (status = 303, description = "no session: to the login page"),
+        (status = 403, description = "a reseller's session", content_type = "text/html", body = String)))]
+pub(super) async fn conflicts(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Result<Response, PortalError> {
+    let visitor = portal.admin_visitor(&headers).await?;
+    let rows: Vec<ConflictRow> = crate::usecases::registrations::conflict_records(portal.table.as_ref())
+        .await?
+        .into_iter()
+        .map(|c| ConflictRow {
+            company: c.company,
+            domain: c.domain.unwrap_or_default(),
+            holder: c.protected_for,
+            claimed_by: c.claimed_by,
+            until: india_date(c.protected_until).to_string(),
+            at: c.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        })
+        .collect();
+    Ok(render(
+        "conflicts.html",
+        "Registration conflicts",
+        Some(&visitor),
+        serde_json::json!({ "conflicts": rows }),
+    ))
+}
+
+#[derive(Serialize)]
+struct CoSellRow {
+    id: String,
+    lead_id: String,
+    reseller_id: String,
+    kind: String,
+    note: String,
+    times: String,
+    status: &'static str,
+    assignee: String,
+    respond_by: String,
+}
+
+#[utoipa::path(get, path = "/portal/admin/co-sell", tag = "portal",
+    params(Outcome),
+    responses((status = 200, description = "the co-sell queue: open requests with a form to assign presales, then the assigned ones (HTML)", content_type = "text/html", body = String),
+        (status = 303, description = "no session: to the login page"),
+        (status = 403, description = "a reseller's session", content_type = "text/html", body = String)))]
+pub(super) async fn cosell_queue(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    QueryParams(o): QueryParams<Outcome>,
+) -> Result<Response, PortalError> {
+    let visitor = portal.admin_visitor(&headers).await?;
+    let mut rows = Vec::new();
+    for status in [CoSellStatus::Open, CoSellStatus::Assigned] {
+        for c in crate::usecases::support::cosell_queue(portal.table.as_ref(), status, 100).await? {
+            rows.push(CoSellRow {
+                id: c.cosell_id,
+                lead_id: c.lead_id,
+                reseller_id: c.reseller_id,
+                kind: c.kind.as_str().replace('_', " "),
+                note: c.note.unwrap_or_default(),
+                times: c.preferred_times.join("; "),
+                status: c.status.as_str(),
+                assignee: c.assignee.unwrap_or_default(),
+                respond_by: c.respond_by.format("%Y-%m-%d %H:%M UTC").to_string(),
+            });
+        }
+    }
+    Ok(render(
+        "cosell.html",
+        "Co-sell queue",
+        Some(&visitor),
+        serde_json::json!({ "requests": rows, "done": o.done, "error": o.error }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct CoSellAssignForm {
+    assignee: String,
+    note: Option<String>,
+}
+
+#[utoipa::path(post, path = "/portal/admin/co-sell/{id}/assign", tag = "portal",
+    params(("id" = String, Path, description = "co-sell request id")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`csrf`, `assignee`, `note`"),
+    responses((status = 303, description = "assigned, or refused with the reason: back to the queue"),
+        (status = 403, description = "no CSRF token of this session, or a reseller's session", content_type = "text/html", body = String),
+        (status = 404, description = "no such request", content_type = "text/html", body = String)))]
+pub(super) async fn cosell_assign(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Response, PortalError> {
+    let visitor = portal.admin_visitor(&headers).await?;
+    let f: CoSellAssignForm = form(&visitor, &headers, body).await?;
+    const PAGE: &str = "/portal/admin/co-sell";
+    let who = f.assignee.trim().to_string();
+    if who.is_empty() {
+        return Ok(back_with(PAGE, "error", "Name who takes it."));
+    }
+    let note = f.note.filter(|n| !n.trim().is_empty());
+    match crate::usecases::support::update_cosell(
+        &portal.support_ports(),
+        &id,
+        CoSellStatus::Assigned,
+        Some(who.clone()),
+        note,
+    )
+    .await
+    {
+        Ok(_) => Ok(back_with(PAGE, "done", &format!("Assigned to {who}."))),
+        Err(e) => refused(PAGE, e),
+    }
+}
+
+#[derive(Serialize)]
+struct ResellerRow {
+    id: String,
+    name: String,
+    email: String,
+    status: &'static str,
+    tier: String,
+    open_leads: u32,
+    capacity: u32,
+    regions: String,
+}
+
+#[utoipa::path(get, path = "/portal/admin/resellers", tag = "portal",
+    params(Outcome),
+    responses((status = 200, description = "every reseller by status, with suspend / reactivate forms and the CSV export (HTML)", content_type = "text/html", body = String),
+        (status = 303, description = "no session: to the login page"),
+        (status = 403, description = "a reseller's session", content_type = "text/html", body = String)))]
+pub(super) async fn resellers(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    QueryParams(o): QueryParams<Outcome>,
+) -> Result<Response, PortalError> {
+    let visitor = portal.admin_visitor(&headers).await?;
+    let rows: Vec<ResellerRow> = crate::usecases::resellers::by_status(portal.table.as_ref(), &ResellerStatus::ALL)
+        .await?
+        .into_iter()
+        .map(|r| ResellerRow {
+            tier: serde_json::to_value(r.tier)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            status: r.status.as_str(),
+            open_leads: r.open_leads,
+            capacity: r.capacity,
+            regions: r.regions.join(", "),
+            id: r.reseller_id,
+            name: r.name,
+            email: r.email,
+        })
+        .collect();
+    Ok(render(
+        "resellers.html",
+        "Resellers",
+        Some(&visitor),
+        serde_json::json!({ "resellers": rows, "done": o.done, "error": o.error }),
+    ))
+}
+
+#[utoipa::path(get, path = "/portal/admin/resellers.csv", tag = "portal",
+    responses((status = 200, description = "every reseller as CSV (the same columns as `GET /resellers?format=csv`)", content_type = "text/csv", body = String),
+        (status = 303, description = "no session: to the login page"),
+        (status = 403, description = "a reseller's session", content_type = "text/html", body = String)))]
+pub(super) async fn resellers_csv(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+) -> Result<Response, PortalError> {
+    portal.admin_visitor(&headers).await?;
+    let all = crate::usecases::resellers::by_status(portal.table.as_ref(), &ResellerStatus::ALL).await?;
+    let mut res = (StatusCode::OK, crate::usecases::resellers::csv(&all)).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"resellers.csv\""),
+    );
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+struct StatusForm {
+    reason: String,
+}
+
+async fn change(
+    portal: &Portal,
+    headers: &HeaderMap,
+    id: &str,
+    action: &str,
+    body: Body,
+) -> Result<Response, PortalError> {
+    use crate::usecases::lifecycle::{change_status, LifecycleError};
+    let visitor = portal.admin_visitor(headers).await?;
+    let f: StatusForm = form(&visitor, headers, body).await?;
+    const PAGE: &str = "/portal/admin/resellers";
+    let reason = f.reason.trim();
+    if reason.is_empty() {
+        return Ok(back_with(
+            PAGE,
+            "error",
+            "Give a reason: the reseller's history keeps it.",
+        ));
+    }
+    match change_status(portal.table.as_ref(), portal.clock.as_ref(), id, action, reason).await {
+        Ok(r) => Ok(back_with(
+            PAGE,
+            "done",
+            &format!("{} is {}.", r.name, r.status.as_str()),
+        )),
+        Err(LifecycleError::NotFound(_)) => Err(PortalError::NotFound),
+        Err(LifecycleError::Conflict(m)) => Ok(back_with(PAGE, "error", &m)),
+        Err(LifecycleError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[utoipa::path(post, path = "/portal/admin/resellers/{id}/suspend", tag = "portal",
+    params(("id" = String, Path, description = "reseller id")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`csrf`, `reason`"),
+    responses((status = 303, description = "suspended (it takes no leads), or refused with the reason: back to the resellers"),
+        (status = 403, description = "no CSRF token of this session, or a reseller's session", content_type = "text/html", body = String),
+        (status = 404, description = "no such reseller", content_type = "text/html", body = String)))]
+pub(super) async fn suspend(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Response, PortalError> {
+    change(&portal, &headers, &id, "suspend", body).await
+}
+
+#[utoipa::path(post, path = "/portal/admin/resellers/{id}/reactivate", tag = "portal",
+    params(("id" = String, Path, description = "reseller id")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`csrf`, `reason`"),
+    responses((status = 303, description = "active again, or refused with the reason: back to the resellers"),
+        (status = 403, description = "no CSRF token of this session, or a reseller's session", content_type = "text/html", body = String),
+        (status = 404, description = "no such reseller", content_type = "text/html", body = String)))]
+pub(super) async fn reactivate(
+    State(portal): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Response, PortalError> {
+    change(&portal, &headers, &id, "reactivate", body).await
+}
