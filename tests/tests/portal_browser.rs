@@ -225,7 +225,50 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
     // the lead page and the ledger
     c.goto(&format!("{base}/portal/leads/{lead}")).await.expect("lead page");
     assert!(text_of(&c, "main").await.contains("Timeline"));
+    // log the first call from the lead page: it stops the SLA clock
+    c.find(Locator::Css("#activity-note"))
+        .await
+        .expect("note field")
+        .send_keys("Called Meera: demo on Friday")
+        .await
+        .expect("type");
+    c.find(Locator::Css("form[action$='/activities'] button"))
+        .await
+        .expect("log button")
+        .click()
+        .await
+        .expect("log");
+    assert!(text_of(&c, "p[role=status]").await.contains("your first response"));
+    assert!(text_of(&c, "main").await.contains("Called Meera: demo on Friday"));
     shoot(&c, "portal-lead").await;
+    // register a deal from its form
+    c.goto(&format!("{base}/portal/registrations"))
+        .await
+        .expect("registrations");
+    for (field, value) in [
+        ("#company_name", "Ratnagiri Castings"),
+        ("#company_domain", "ratnagiricastings.in"),
+        ("#contact_email", "ops@ratnagiricastings.in"),
+        ("#expected_value", "1500000"),
+    ] {
+        c.find(Locator::Css(field))
+            .await
+            .expect(field)
+            .send_keys(value)
+            .await
+            .expect("type");
+    }
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .expect("register")
+        .click()
+        .await
+        .expect("register");
+    assert!(text_of(&c, "p[role=status]")
+        .await
+        .contains("Registered Ratnagiri Castings"));
+    assert!(text_of(&c, "main table").await.contains("₹15,00,000.00"));
+    shoot(&c, "portal-registrations").await;
     c.goto(&format!("{base}/portal/ledger?month=2026-10"))
         .await
         .expect("ledger");
@@ -263,6 +306,11 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
     assert!(c.find(Locator::Css(&section)).await.is_err());
     let (_, decided) = api.admin_get(&format!("/reseller-applications/{application_id}")).await;
     assert_eq!(decided["status"], "approved", "{decided}");
+    c.goto(&format!("{base}/portal/admin/resellers"))
+        .await
+        .expect("resellers");
+    assert!(text_of(&c, "main table").await.contains("Deccan Cloud Partners"));
+    shoot(&c, "portal-resellers").await;
 
     c.close().await.expect("close");
     drop(d.child);

@@ -10,6 +10,7 @@
 
 mod dashboards;
 mod imports;
+mod pages;
 
 #[global_allocator]
 static ALLOC: imports::HeapCounter = imports::HeapCounter;
@@ -192,6 +193,9 @@ async fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("dashboards") {
         return dashboards::reads_per_dashboard().await;
+    }
+    if args.get(1).map(String::as_str) == Some("pages") {
+        return pages::page_times().await;
     }
     if args.get(1).map(String::as_str) == Some(imports::CHILD) {
         let rows = args.get(4).and_then(|r| r.parse().ok()).ok_or("rows")?;
@@ -403,6 +407,7 @@ async fn main() -> Result<(), String> {
     commission_throughput();
     renewal_scan().await?;
     dashboards::reads_per_dashboard().await?;
+    pages::page_times().await?;
     sequence_sending(&dynamo, &sqs, &scoring_q).await?;
     commission_requests(&dynamo, &sqs, &scoring_q, &suffix).await?;
     imports::aws_requests(&suffix).await?;
