@@ -58,6 +58,16 @@ pub async fn equals_the_ledger_and_counts_once(api: &Api, tag: &str) {
             "{component}: {dash}"
         );
     }
+    // by product: the order's licence and AMC lines, adding up to the month, to the paisa
+    let by_product: Decimal = dash["commission_by_product"]["INR"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no products in {dash}"))
+        .values()
+        .map(d)
+        .sum();
+    assert_eq!(by_product, entries, "{dash}");
+    assert!(dash["commission_by_product"]["INR"]["ERP Enterprise"].is_string());
+    assert!(dash["commission_by_product"]["INR"]["ERP AMC year 1"].is_string());
     assert_eq!(dash["won"], 1);
     assert_eq!(d(&dash["won_value"]["INR"]), Decimal::from(1_000_000));
     assert!(dash["items_read"].as_u64().is_some_and(|n| n <= 12));

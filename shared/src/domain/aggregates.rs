@@ -69,6 +69,32 @@ pub const REFERRAL_CLICKS: &str = "referral_clicks";
 pub const REFERRED_LEADS: &str = "referred_leads";
 pub const REFERRAL_CONVERSIONS: &str = "referral_conversions";
 
+/// `product:<currency>:<product>`: commission earned on a product, in minor units.
+pub fn product_counter(currency: &str, product: &str) -> String {
+    format!("product:{currency}:{product}")
+}
+
+/// `amount` shared among products in proportion to their weights, exact to the currency's
+/// minor unit (the last product takes the rounding); nothing to share without weights.
+pub fn split_by_weight(amount: Decimal, weights: &[(String, Decimal)], currency: &str) -> Vec<(String, Decimal)> {
+    let total: Decimal = weights.iter().map(|(_, w)| *w).sum();
+    if total.is_zero() {
+        return vec![];
+    }
+    let mut left = amount;
+    let mut out = Vec::with_capacity(weights.len());
+    for (i, (product, w)) in weights.iter().enumerate() {
+        let share = if i + 1 == weights.len() {
+            left
+        } else {
+            round_minor(amount * w / total, currency)
+        };
+        left -= share;
+        out.push((product.clone(), share));
+    }
+    out
+}
+
 /// The month a time or date counts in, `YYYY-MM` (times in UTC, as the ledger's months).
 pub fn month_of(t: impl Datelike) -> String {
     format!("{:04}-{:02}", t.year(), t.month())
@@ -144,6 +170,13 @@ impl Counters {
             .filter(|(c, _)| c != "total")
             .collect()
     }
+    /// `product → amount` of one currency's commission.
+    pub fn by_product(&self, currency: &str) -> BTreeMap<String, Decimal> {
+        self.with_prefix(&format!("product:{currency}"))
+            .into_iter()
+            .map(|(p, v)| (p, major(v, currency)))
+            .collect()
+    }
     pub fn commission_total(&self, currency: &str) -> Decimal {
         major(self.get(&commission_counter(currency, "total")), currency)
     }
@@ -203,5 +236,22 @@ mod tests {
         );
         assert_eq!(major(25000001, "INR").to_string(), "250000.01");
         assert_eq!(minor(Decimal::new(12345, 3), "JPY"), Some(12));
+    }
+
+    #[test]
+    fn a_share_per_product_adds_up_to_the_paisa() {
+        let w = vec![
+            ("ERP".to_string(), Decimal::from(2)),
+            ("AI".to_string(), Decimal::from(1)),
+        ];
+        let parts = split_by_weight(Decimal::new(10000, 2), &w, "INR");
+        assert_eq!(
+            parts,
+            vec![
+                ("ERP".to_string(), Decimal::new(6667, 2)),
+                ("AI".to_string(), Decimal::new(3333, 2))
+            ]
+        );
+        assert!(split_by_weight(Decimal::ONE, &[], "INR").is_empty());
     }
 }

@@ -233,6 +233,27 @@ impl OrderFacts {
     /// What payments of this kind may add up to on this order: its licence lines, its AMC
     /// lines, its services lines (milestones). Renewals recur every year and are bounded per
     /// payment only (`None`).
+    /// The kind of line a payment of `kind` pays (a renewal pays the AMC lines again).
+    pub fn line_kind(kind: PaymentKind) -> &'static str {
+        match kind {
+            PaymentKind::Licence => "licence",
+            PaymentKind::Amc | PaymentKind::Renewal => "amc",
+            PaymentKind::Milestone => "services",
+        }
+    }
+
+    /// The products a payment of `kind` pays for, each with its line amount (its weight).
+    pub fn products(&self, kind: PaymentKind) -> Vec<(String, Decimal)> {
+        let mut out: Vec<(String, Decimal)> = Vec::new();
+        for l in self.lines.iter().filter(|l| l.kind == Self::line_kind(kind)) {
+            match out.iter_mut().find(|(p, _)| *p == l.product) {
+                Some((_, w)) => *w += l.amount,
+                None => out.push((l.product.clone(), l.amount)),
+            }
+        }
+        out
+    }
+
     pub fn payable(&self, kind: PaymentKind) -> Option<Decimal> {
         match kind {
             PaymentKind::Licence => Some(self.total("licence")),

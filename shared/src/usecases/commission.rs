@@ -58,6 +58,8 @@ struct Source<'a> {
     lead_id: Option<&'a str>,
     currency: &'a str,
     earned_at: DateTime<Utc>,
+    /// the products paid for, with their line amounts: the entries' commission by product
+    products: Vec<(String, Decimal)>,
 }
 
 /// The entries' puts and the payee registry; the entries' counters go on `tally`, whose writes
@@ -101,6 +103,15 @@ fn entry_writes(
                 &month,
                 &commission_counter(src.currency, component),
                 d.amount,
+                src.currency,
+            );
+        }
+        for (product, share) in aggregates::split_by_weight(d.amount, &src.products, src.currency) {
+            tally.add_money(
+                &d.payee,
+                &month,
+                &aggregates::product_counter(src.currency, &product),
+                share,
                 src.currency,
             );
         }
@@ -225,6 +236,7 @@ async fn apply_payment(
         lead_id: Some(&order.facts.lead_id),
         currency: &f.currency,
         earned_at: f.paid_at,
+        products: order.facts.products(f.kind),
     };
     // the lead moves on: first payment → R006 (commission), a renewal → R008 (AMC collection)
     let stage = match f.kind {
@@ -432,6 +444,10 @@ pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Res
             lead_id: None,
             currency: &payment.facts.currency,
             earned_at: refund.facts.refunded_at,
+            products: get_order(ports.table, &payment.facts.order_id)
+                .await?
+                .map(|o| o.facts.products(payment.facts.kind))
+                .unwrap_or_default(),
         };
         let mut tally = Tally::default();
         writes.extend(entry_writes(&drafts, &source, &mut tally, now)?);

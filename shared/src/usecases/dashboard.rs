@@ -36,6 +36,9 @@ pub struct Dashboard {
     /// the month's commission per currency and component
     #[schema(value_type = Object)]
     pub commission: BTreeMap<String, BTreeMap<String, Decimal>>,
+    /// the month's commission per currency and product (the order lines the payments paid for)
+    #[schema(value_type = Object)]
+    pub commission_by_product: BTreeMap<String, BTreeMap<String, Decimal>>,
     /// deals won (first payment) in the month, their licence value and the average per deal
     pub won: i64,
     #[schema(value_type = Object)]
@@ -208,6 +211,11 @@ pub async fn dashboard(table: &dyn Table, scope: &str, month: &str) -> Result<Op
             .map(|c| (c.clone(), this.commission(c)))
             .filter(|(_, m)| !m.is_empty())
             .collect(),
+        commission_by_product: currencies
+            .iter()
+            .map(|c| (c.clone(), this.by_product(c)))
+            .filter(|(_, m)| !m.is_empty())
+            .collect(),
         won,
         won_value,
         average_deal,
@@ -242,6 +250,7 @@ pub async fn dashboard(table: &dyn Table, scope: &str, month: &str) -> Result<Op
 pub const TABLES: &[&str] = &[
     "earned",
     "commission",
+    "products",
     "deals",
     "payouts",
     "forecast",
@@ -275,6 +284,20 @@ pub fn csv_table(d: &Dashboard, table: &str) -> Option<String> {
                         Cell::Text(&d.month),
                         Cell::Text(c),
                         Cell::Text(component),
+                        Cell::Number(*amount),
+                    ]));
+                }
+            }
+            out
+        }
+        "products" => {
+            let mut out = header(&["month", "currency", "product", "amount"]);
+            for (c, by) in &d.commission_by_product {
+                for (product, amount) in by {
+                    out.push_str(&line(&[
+                        Cell::Text(&d.month),
+                        Cell::Text(c),
+                        Cell::Text(product),
                         Cell::Number(*amount),
                     ]));
                 }
