@@ -51,8 +51,10 @@ pub struct OpenDeal {
     pub value: Decimal,
     /// what the reseller would earn on that value
     pub commission: Decimal,
-    /// when it last changed stage (its age decides the month it closes)
+    /// when it last changed stage (its age decides the month it closes, unless…)
     pub since: NaiveDate,
+    /// …its quote names the expected close
+    pub expected_close: Option<NaiveDate>,
 }
 
 /// An AMC renewal due in the horizon.
@@ -131,11 +133,12 @@ pub fn forecast(
         let (Some(p), Some(wait)) = (rules.win_probability.get(&d.stage), rules.months_to_close.get(&d.stage)) else {
             continue;
         };
-        let close = d
-            .since
-            .with_day(1)
-            .unwrap_or(d.since)
-            .checked_add_months(Months::new(*wait));
+        let close = d.expected_close.or_else(|| {
+            d.since
+                .with_day(1)
+                .unwrap_or(d.since)
+                .checked_add_months(Months::new(*wait))
+        });
         // an overdue deal is expected next month
         let month = match close.map(month_of) {
             Some(m) if m > months[0] => m,
@@ -197,6 +200,7 @@ mod tests {
                 value: Decimal::from(1_000_000),
                 commission: Decimal::from(250_000),
                 since: day("2026-10-20"),
+                expected_close: None,
             },
             // R002 since August: overdue, expected next month
             OpenDeal {
@@ -205,6 +209,7 @@ mod tests {
                 value: Decimal::from(400_000),
                 commission: Decimal::from(80_000),
                 since: day("2026-08-02"),
+                expected_close: None,
             },
             // R003 since November: January
             OpenDeal {
@@ -213,6 +218,16 @@ mod tests {
                 value: Decimal::from(200_000),
                 commission: Decimal::from(40_000),
                 since: day("2026-11-05"),
+                expected_close: None,
+            },
+            // R003 since November, but its quote expects to close in December
+            OpenDeal {
+                lead_id: "L4".into(),
+                stage: "R003".into(),
+                value: Decimal::from(100_000),
+                commission: Decimal::from(20_000),
+                since: day("2026-11-05"),
+                expected_close: Some(day("2026-12-20")),
             },
         ];
         let renewals = [DueRenewal {
@@ -227,11 +242,15 @@ mod tests {
         assert_eq!(months, ["2026-11", "2026-12", "2027-01"]);
         // November: 2,50,000 × 50% + 80,000 × 10%
         assert_eq!(f[0].total, Decimal::from(125_000 + 8_000));
-        // December: the renewal's 20,000 × (1 − 0.40)
-        assert_eq!((f[1].pipeline, f[1].renewals), (Decimal::ZERO, Decimal::from(12_000)));
+        // December: L4's 20,000 × 25% where its quote puts it; the renewal's 20,000 × (1 − 0.40)
+        assert_eq!(
+            (f[1].pipeline, f[1].renewals),
+            (Decimal::from(5_000), Decimal::from(12_000))
+        );
+        assert_eq!(f[1].parts[0].id, "L4");
         // January: 40,000 × 25%
         assert_eq!(f[2].total, Decimal::from(10_000));
         assert_eq!(f[0].parts.len(), 2);
-        assert_eq!(f[1].parts[0].probability, Decimal::new(60, 2));
+        assert_eq!(f[1].parts[1].probability, Decimal::new(60, 2));
     }
 }

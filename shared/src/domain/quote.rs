@@ -575,6 +575,9 @@ pub struct QuoteRef {
     pub value: Decimal,
     pub discount_percent: Decimal,
     pub status: QuoteStatus,
+    /// when the reseller expects the deal to close (the forecast places it there)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_close: Option<NaiveDate>,
 }
 
 impl From<&Quote> for QuoteRef {
@@ -585,6 +588,7 @@ impl From<&Quote> for QuoteRef {
             value: q.totals.subtotal,
             discount_percent: q.totals.discount_percent,
             status: q.status,
+            expected_close: q.expected_close,
         }
     }
 }

@@ -89,6 +89,7 @@ pub fn forecast_of(book: &Book, today: NaiveDate, rules: &Rules) -> Vec<MonthFor
                     stage: c.stage.to_string(),
                     value,
                     since: india_date(l.updated_at),
+                    expected_close: l.expected_close,
                 })
             })
         })

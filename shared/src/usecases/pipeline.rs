@@ -416,6 +416,9 @@ pub struct Card {
     /// from the latest quote (ex GST), else the deal registration; a decimal string
     #[schema(value_type = Option<String>)]
     pub expected_value: Option<rust_decimal::Decimal>,
+    /// the latest quote's expected close, when it gives one
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_close: Option<chrono::NaiveDate>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -495,6 +498,11 @@ pub async fn board(table: &dyn Table, owner: Option<&str>, page: BoardPage<'_>) 
         score: l.score,
         owner_reseller_id: l.owner_reseller_id.clone(),
         expected_value: value(l),
+        expected_close: l
+            .quote
+            .as_ref()
+            .filter(|q| q.status != crate::domain::quote::QuoteStatus::Rejected)
+            .and_then(|q| q.expected_close),
         updated_at: l.updated_at,
     };
     let column = |stage: &'static str, name: &'static str, progress: u8, of: Vec<&Lead>| Column {
