@@ -142,6 +142,32 @@ pub mod env {
     ];
 }
 
+/// A rotatable secret: the first signs, every one verifies (`BILLING_WEBHOOK_SECRET`,
+/// `TRACKING_SECRET` as `new,old` while the old one is retired).
+#[derive(Clone, Default, PartialEq)]
+pub struct Secrets(Vec<String>);
+
+impl Secrets {
+    pub fn new(list: impl IntoIterator<Item = impl Into<String>>) -> Secrets {
+        Secrets(list.into_iter().map(Into::into).collect())
+    }
+    /// The secret new signatures are made with.
+    pub fn signing(&self) -> &str {
+        self.0.first().map(String::as_str).unwrap_or("")
+    }
+    /// Every secret a signature may have been made with.
+    pub fn all(&self) -> &[String] {
+        &self.0
+    }
+}
+
+/// Never printed: `Secrets(2 values)`.
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secrets({} values)", self.0.len())
+    }
+}
+
 /// Every problem found in the environment at start-up, listed together.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("configuration: {}", .0.join("; "))]
@@ -183,6 +209,16 @@ impl Env {
             self.problems.push(format!("{name} is not set"));
             String::new()
         })
+    }
+
+    /// A secret that can be rotated without downtime: `new,old` — sign with the first, accept
+    /// any (required).
+    pub fn secrets(&mut self, name: &str) -> Secrets {
+        let list = self.list(name);
+        if list.is_empty() {
+            self.problems.push(format!("{name} is not set"));
+        }
+        Secrets(list)
     }
 
     /// A comma-separated list (empty when unset).
@@ -397,6 +433,19 @@ impl Rules {
 #[cfg(test)]
 mod env_tests {
     use super::*;
+
+    #[test]
+    fn a_rotating_secret_signs_with_the_first_and_never_prints() {
+        let mut e = Env::from_fn(|n| (n == env::TRACKING_SECRET).then(|| " new-one , old-one ".into()));
+        let s = e.secrets(env::TRACKING_SECRET);
+        assert_eq!(s.signing(), "new-one");
+        assert_eq!(s.all(), ["new-one".to_string(), "old-one".to_string()]);
+        assert_eq!(format!("{s:?}"), "Secrets(2 values)");
+        let missing = e.secrets(env::BILLING_WEBHOOK_SECRET);
+        assert!(missing.all().is_empty());
+        let problems = e.finish().expect_err("a missing secret is a problem");
+        assert!(problems.to_string().contains("BILLING_WEBHOOK_SECRET is not set"));
+    }
 
     #[test]
     fn every_problem_is_reported_at_once() {

@@ -17,8 +17,13 @@ pub fn sign(secret: &str, payload: &str) -> String {
     format!("{b}.{}", hex::encode(mac(secret, payload.as_bytes())))
 }
 
-/// The payload, if the token is intact.
-pub fn verify(secret: &str, token: &str) -> Option<String> {
+/// The payload, if the token is intact under any of `secrets` (a rotated secret's old value
+/// keeps its links working).
+pub fn verify(secrets: &[String], token: &str) -> Option<String> {
+    secrets.iter().find_map(|s| verify_one(s, token))
+}
+
+fn verify_one(secret: &str, token: &str) -> Option<String> {
     let (b, sig) = token.split_once('.')?;
     let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b).ok()?;
     let given = hex::decode(sig).ok()?;
@@ -37,17 +42,24 @@ mod tests {
 
     #[test]
     fn tokens_verify_and_tampering_fails() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         let t = sign("s", "c|LEAD1|STEP#nurture#0|0");
-        assert_eq!(verify("s", &t).as_deref(), Some("c|LEAD1|STEP#nurture#0|0"));
-        assert_eq!(verify("other", &t), None);
+        assert_eq!(verify(&s(&["s"]), &t).as_deref(), Some("c|LEAD1|STEP#nurture#0|0"));
+        assert_eq!(verify(&s(&["other"]), &t), None);
+        // rotation: the new secret first, the old one still accepted
+        assert_eq!(
+            verify(&s(&["new", "s"]), &t).as_deref(),
+            Some("c|LEAD1|STEP#nurture#0|0")
+        );
+        assert_eq!(verify(&[], &t), None);
         for i in 0..t.len() {
             let mut chars: Vec<char> = t.chars().collect();
             chars[i] = if chars[i] == 'a' { 'b' } else { 'a' };
             let tampered: String = chars.into_iter().collect();
             if tampered != t {
-                assert_eq!(verify("s", &tampered), None, "changed at {i}");
+                assert_eq!(verify(&s(&["s"]), &tampered), None, "changed at {i}");
             }
         }
-        assert_eq!(verify("s", "garbage"), None);
+        assert_eq!(verify(&s(&["s"]), "garbage"), None);
     }
 }

@@ -23,7 +23,9 @@ pub struct Sequencer {
 impl Sequencer {
     /// The public base URL and the tracking secret (both required).
     pub fn secrets(env: &mut crate::config::Env) -> (String, String) {
-        (env.required(env::PUBLIC_BASE_URL), env.required(env::TRACKING_SECRET))
+        // links are signed with the first of a rotating `new,old` secret
+        let tracking = env.secrets(env::TRACKING_SECRET);
+        (env.required(env::PUBLIC_BASE_URL), tracking.signing().to_string())
     }
 
     fn ports(&self) -> SequencePorts<'_> {

@@ -40,7 +40,7 @@ pub fn sign(secret: &str, t: i64, body: &[u8]) -> String {
 }
 
 /// Checks the header against the raw body (constant-time comparison).
-pub fn verify(header: Option<&str>, body: &[u8], secret: &str, now: DateTime<Utc>) -> Result<(), SignatureError> {
+pub fn verify(header: Option<&str>, body: &[u8], secrets: &[String], now: DateTime<Utc>) -> Result<(), SignatureError> {
     let header = header.ok_or(SignatureError::Missing)?;
     let mut t = None;
     let mut v1 = Vec::new();
@@ -58,11 +58,12 @@ pub fn verify(header: Option<&str>, body: &[u8], secret: &str, now: DateTime<Utc
     if (now.timestamp() - t).abs() > TOLERANCE_SECONDS {
         return Err(SignatureError::Stale);
     }
-    // several v1 values are allowed while a secret is being rotated
-    if v1
-        .iter()
-        .any(|sig| mac(secret.as_bytes(), t, body).verify_slice(sig).is_ok())
-    {
+    // several v1 values are allowed while the sender rotates, several secrets while we do
+    if v1.iter().any(|sig| {
+        secrets
+            .iter()
+            .any(|secret| mac(secret.as_bytes(), t, body).verify_slice(sig).is_ok())
+    }) {
         Ok(())
     } else {
         Err(SignatureError::Mismatch)
@@ -78,21 +79,34 @@ mod tests {
     fn signs_and_verifies() {
         let now = Utc.with_ymd_and_hms(2026, 10, 5, 10, 0, 0).unwrap();
         let body = br#"{"order_id":"o1"}"#;
+        let one = ["s3cret".to_string()];
         let h = sign("s3cret", now.timestamp(), body);
-        assert_eq!(verify(Some(&h), body, "s3cret", now), Ok(()));
+        assert_eq!(verify(Some(&h), body, &one, now), Ok(()));
         assert_eq!(
-            verify(Some(&h), br#"{"order_id":"o2"}"#, "s3cret", now),
+            verify(Some(&h), br#"{"order_id":"o2"}"#, &one, now),
             Err(SignatureError::Mismatch)
         );
-        assert_eq!(verify(Some(&h), body, "other", now), Err(SignatureError::Mismatch));
-        let later = now + chrono::Duration::seconds(301);
-        assert_eq!(verify(Some(&h), body, "s3cret", later), Err(SignatureError::Stale));
-        assert_eq!(verify(None, body, "s3cret", now), Err(SignatureError::Missing));
         assert_eq!(
-            verify(Some("t=1,v1=zz"), body, "s3cret", now),
+            verify(Some(&h), body, &["other".to_string()], now),
+            Err(SignatureError::Mismatch)
+        );
+        let later = now + chrono::Duration::seconds(301);
+        assert_eq!(verify(Some(&h), body, &one, later), Err(SignatureError::Stale));
+        assert_eq!(verify(None, body, &one, now), Err(SignatureError::Missing));
+        assert_eq!(
+            verify(Some("t=1,v1=zz"), body, &one, now),
             Err(SignatureError::Malformed)
         );
         let flipped = h.replace("v1=", "v1=0").replacen("v1=00", "v1=0", 1);
-        assert!(verify(Some(&flipped), body, "s3cret", now).is_err());
+        assert!(verify(Some(&flipped), body, &one, now).is_err());
+        // rotating: `new,old` accepts what either signed
+        let rotating = ["n3w".to_string(), "s3cret".to_string()];
+        assert_eq!(verify(Some(&h), body, &rotating, now), Ok(()));
+        let signed_new = sign(&rotating[0], now.timestamp(), body);
+        assert_eq!(verify(Some(&signed_new), body, &rotating, now), Ok(()));
+        assert_eq!(
+            verify(Some(&signed_new), body, &one, now),
+            Err(SignatureError::Mismatch)
+        );
     }
 }

@@ -56,7 +56,8 @@ pub const ROUTES: &[(&str, &str)] = &[
 
 #[derive(Clone)]
 pub struct BillingApiConfig {
-    pub webhook_secret: String,
+    /// `new,old` while rotating: verified against each
+    pub webhook_secret: crate::config::Secrets,
     pub admin_key_hash: String,
     pub commission_queue: String,
     pub limits: BillingLimits,
@@ -70,7 +71,7 @@ impl BillingApiConfig {
     pub fn read(env: &mut crate::config::Env) -> BillingApiConfig {
         let rules = env.rules();
         BillingApiConfig {
-            webhook_secret: env.required(env::BILLING_WEBHOOK_SECRET),
+            webhook_secret: env.secrets(env::BILLING_WEBHOOK_SECRET),
             admin_key_hash: sha256_hex(&env.required(env::ADMIN_API_KEY)),
             commission_queue: env.required(env::COMMISSION_QUEUE_URL),
             limits: rules.billing.clone(),
@@ -167,7 +168,7 @@ impl<T: DeserializeOwned> axum::extract::FromRequest<Arc<BillingApi>> for Signed
             .map_err(IntoResponse::into_response)?;
         let header = parts.headers.get("x-signature").and_then(|v| v.to_str().ok());
         // the replay window is wall-clock time, not the business clock the local stack can move
-        if let Err(e) = verify(header, &bytes, &api.config.webhook_secret, chrono::Utc::now()) {
+        if let Err(e) = verify(header, &bytes, api.config.webhook_secret.all(), chrono::Utc::now()) {
             tracing::warn!(reason = %e, "webhook refused");
             return Err(sig_error(e));
         }
@@ -444,7 +445,7 @@ async fn post_signal(
         Err(e) => return e.into_response(),
     };
     if let Some(sig) = headers.get("x-signature").and_then(|v| v.to_str().ok()) {
-        if let Err(e) = verify(Some(sig), &bytes, &api.config.webhook_secret, chrono::Utc::now()) {
+        if let Err(e) = verify(Some(sig), &bytes, api.config.webhook_secret.all(), chrono::Utc::now()) {
             return sig_error(e);
         }
     } else {

@@ -52,7 +52,7 @@ pub struct LeadApiConfig {
     pub redirect_hosts: Vec<String>,
     pub allowed_origins: Vec<String>,
     /// signs tracking and unsubscribe links
-    pub tracking_secret: String,
+    pub tracking_secret: crate::config::Secrets,
     /// how long a deal registration protects its company
     pub protection_days: i64,
     pub extra_free_mail_domains: Vec<String>,
@@ -76,7 +76,7 @@ impl LeadApiConfig {
             error_url: env.required(env::ERROR_URL),
             redirect_hosts: env.list(env::REDIRECT_ALLOWED_HOSTS),
             allowed_origins: env.list(env::ALLOWED_ORIGINS),
-            tracking_secret: env.required(env::TRACKING_SECRET),
+            tracking_secret: env.secrets(env::TRACKING_SECRET),
             protection_days: rules.routing.protection_days as i64,
             extra_free_mail_domains: rules.routing.extra_free_mail_domains,
             limits: rules.billing.clone(),

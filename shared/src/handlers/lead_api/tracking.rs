@@ -14,7 +14,7 @@ pub(super) fn not_found() -> Response {
 }
 
 pub(super) fn payload(api: &LeadApi, token: &str, kind: &str) -> Option<Vec<String>> {
-    let p = crate::domain::token::verify(&api.config.tracking_secret, token)?;
+    let p = crate::domain::token::verify(api.config.tracking_secret.all(), token)?;
     let parts: Vec<String> = p.split('|').map(str::to_string).collect();
     (parts.first().map(String::as_str) == Some(kind)).then_some(parts)
 }
