@@ -315,3 +315,85 @@ pub async fn public_domains_values_and_own_duplicates(api: &Api, tag: &str) {
         "no conflict ticket against itself: {conflicts}"
     );
 }
+
+/// Issue 16 item 7: the names the referral redirect hands out (`ref`, `click`) come back
+/// unchanged from a landing page — in JSON, in a form — and attribute the lead; a form with no
+/// code at all is attributed from the `ref` cookie the link set.
+pub async fn referral_names_round_trip(api: &Api, tag: &str) {
+    let (referrer, _) = api
+        .reseller(&format!("Round Trip {tag}"), &["US"], &[], "registered", 10)
+        .await;
+    let (_, me) = api.admin_get(&format!("/resellers/{referrer}")).await;
+    let code = me["referral_code"].as_str().expect("code").to_string();
+    let referrer = referrer.as_str();
+    let attributed = |lead_id: String| async move {
+        api.drain().await;
+        let (_, l) = api.admin_get(&format!("/leads/{lead_id}")).await;
+        assert_eq!(l["attribution"]["referral"], "attributed", "{l}");
+        assert_eq!(l["owner_reseller_id"], referrer, "{l}");
+    };
+    // JSON with the redirect's names
+    let click = api.click_id(&code).await;
+    let (s, b) = api
+        .post_json(
+            "/leads",
+            json!({"email": format!("json-{tag}@buyer.in"), "country": "IN", "ref": code, "click": click}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    attributed(b["lead_id"].as_str().expect("lead").to_string()).await;
+    // a landing page's form forwarding its query string as hidden fields
+    let click = api.click_id(&code).await;
+    let email = format!("form-{tag}@buyer.in");
+    let res = api
+        .http
+        .post(format!("{}/leads", api.base))
+        .header("accept", "application/json")
+        .form(&[
+            ("email", email.as_str()),
+            ("country", "IN"),
+            ("ref", &code),
+            ("click", &click),
+        ])
+        .send()
+        .await
+        .expect("form");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let b: Value = res.json().await.expect("json");
+    attributed(b["lead_id"].as_str().expect("lead").to_string()).await;
+    // no code in the form: the link's cookie attributes it
+    let res = api.click(&code).await;
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("the ref cookie")
+        .to_string();
+    let res = api
+        .http
+        .post(format!("{}/leads", api.base))
+        .header("cookie", format!("other=1; {cookie}"))
+        .json(&json!({"email": format!("cookie-{tag}@buyer.in"), "country": "IN"}))
+        .send()
+        .await
+        .expect("cookie lead");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let b: Value = res.json().await.expect("json");
+    attributed(b["lead_id"].as_str().expect("lead").to_string()).await;
+    // a cookie naming a click that never happened attributes nothing
+    let res = api
+        .http
+        .post(format!("{}/leads", api.base))
+        .header("cookie", format!("ref={code}.NOSUCHCLICK"))
+        .json(&json!({"email": format!("forged-{tag}@buyer.in"), "country": "IN"}))
+        .send()
+        .await
+        .expect("forged");
+    let b: Value = res.json().await.expect("json");
+    api.drain().await;
+    let (_, l) = api
+        .admin_get(&format!("/leads/{}", b["lead_id"].as_str().unwrap_or("")))
+        .await;
+    assert_eq!(l["attribution"]["referral"], "not_attributed", "{l}");
+}

@@ -117,3 +117,13 @@ fn response_bodies_are_typed_and_every_reference_resolves() {
         );
     }
 }
+
+#[test]
+fn a_lead_may_carry_the_referral_redirects_names() {
+    // `ref` and `click` are what `GET /r/{code}` hands the landing page: described as fields
+    // of a lead so that a form forwarding them validates against the description
+    let doc = serde_json::to_value(shared::handlers::openapi::description()).expect("json");
+    let props = &doc["components"]["schemas"]["LeadSubmission"]["properties"];
+    assert!(props.get("ref").is_some() && props.get("click").is_some(), "{props}");
+    assert!(props.get("ref_").is_none(), "{props}");
+}

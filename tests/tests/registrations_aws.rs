@@ -27,3 +27,11 @@ async fn public_domains_values_and_own_duplicates() {
     registrations::public_domains_values_and_own_duplicates(&Api::of(&stack), &tag).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn referral_names_round_trip() {
+    let stack = aws_stack().await;
+    let tag = shared::ids::random_id().to_lowercase();
+    registrations::referral_names_round_trip(&Api::of(&stack), &tag[..8]).await;
+    stack.stop().await;
+}

@@ -24,3 +24,10 @@ async fn public_domains_values_and_own_duplicates() {
     registrations::public_domains_values_and_own_duplicates(&Api::of(&stack), &tag).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn referral_names_round_trip() {
+    let stack = embedded_stack().await;
+    registrations::referral_names_round_trip(&Api::of(&stack), "emb").await;
+    stack.stop().await;
+}

@@ -201,6 +201,9 @@ const TEXT_FIELDS: &[(&str, usize)] = &[
     ("utm_campaign", SHORT),
     ("referral_code", 64),
     ("referral_click", 64),
+    // what the referral redirect hands the landing page, forwarded as they came
+    ("ref", 64),
+    ("click", 64),
     ("website", 500),
     ("redirect", 2000),
 ];
@@ -274,8 +277,9 @@ pub fn validate(fields: &Map<String, Value>) -> Result<LeadInput, Vec<FieldError
             utm_source: take("utm_source"),
             utm_medium: take("utm_medium"),
             utm_campaign: take("utm_campaign"),
-            referral_code: take("referral_code"),
-            referral_click: take("referral_click"),
+            // `ref` and `click` are the names the referral redirect uses
+            referral_code: take("referral_code").or_else(|| take("ref")),
+            referral_click: take("referral_click").or_else(|| take("click")),
             referral: None,
         },
         spam: take("website").is_some(),

@@ -28,6 +28,12 @@ pub struct LeadSubmission {
     utm_campaign: Option<String>,
     referral_code: Option<String>,
     referral_click: Option<String>,
+    /// alias of `referral_code`: the name the referral redirect (`GET /r/{code}`) uses, so a
+    /// landing page can forward its query unchanged
+    #[schema(rename = "ref")]
+    ref_: Option<String>,
+    /// alias of `referral_click`
+    click: Option<String>,
     /// the honeypot: must stay empty
     website: Option<String>,
     /// where a browser form goes after (an allowed host)
@@ -88,7 +94,20 @@ pub(super) async fn capture(
     }
     let bytes = read_body(headers, body, MAX_LEAD_BODY).await?;
     let fields = parse_submission(headers, &bytes)?;
-    let input = lead::validate(&fields).map_err(ApiError::Invalid)?;
+    let mut input = lead::validate(&fields).map_err(ApiError::Invalid)?;
+    // a form without a referral code: the `ref` cookie the referral link set, if any
+    if input.attribution.referral_code.is_none() {
+        let cookies = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join("; ");
+        if let Some((code, click)) = crate::domain::referral::from_cookie(&cookies) {
+            input.attribution.referral_code = Some(code);
+            input.attribution.referral_click = Some(click);
+        }
+    }
     let idem = match headers.get("idempotency-key").map(|v| v.to_str()) {
         None => None,
         Some(Ok(k)) if !k.trim().is_empty() && k.len() <= 255 => Some(Idempotency {
