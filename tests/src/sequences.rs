@@ -134,3 +134,45 @@ where
     assert_eq!((r["sent"].as_u64(), r["skipped"].as_u64()), (Some(0), Some(1)), "{r}");
     assert_eq!(mail(to.clone()).await.len(), 1);
 }
+
+/// Issue 16 item 9: after downtime or a clock jump, a lead whose four nurture steps are all
+/// due gets one email per run and then one a day — never the backlog at once.
+pub async fn a_backlog_is_spread_not_sent_at_once<F, Fut>(api: &Api, tag: &str, mail: F)
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Vec<SentMail>>,
+{
+    api.reseller(&format!("Backlog {tag}"), &["IN"], &[], "gold", 10).await;
+    let to = format!("backlog-{tag}@jerry.in");
+    api.set_clock("2026-11-02T10:00:00+05:30").await;
+    let (s, b) = api
+        .post_json("/leads", json!({"email": to, "name": "Bina", "company": "Acme", "country": "IN", "budget": "3L", "timeline": "ASAP"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    api.drain().await;
+    let lead_id = b["lead_id"].as_str().expect("id").to_string();
+    let (_, lead) = api.admin_get(&format!("/leads/{lead_id}")).await;
+    assert_eq!(lead["band"], "warm", "a nurture lead: {lead}");
+    // the sender was down for two months: every step is due at the first run
+    let r = api.run_sequences("2027-01-04T10:00:00+05:30").await;
+    assert_eq!((r["sent"].as_u64(), r["deferred"].as_u64()), (Some(1), Some(3)), "{r}");
+    assert_eq!(mail(to.clone()).await.len(), 1);
+    // runs every few minutes: nothing more that day
+    for minute in ["05", "10", "15"] {
+        let r = api.run_sequences(&format!("2027-01-04T10:{minute}:00+05:30")).await;
+        assert_eq!(r["sent"], 0, "{r}");
+    }
+    assert_eq!(mail(to.clone()).await.len(), 1);
+    // a day later, the next one; then the next
+    let r = api.run_sequences("2027-01-05T10:01:00+05:30").await;
+    assert_eq!(r["sent"], 1, "{r}");
+    let r = api.run_sequences("2027-01-06T10:02:00+05:30").await;
+    assert_eq!(r["sent"], 1, "{r}");
+    let sent = mail(to.clone()).await;
+    assert_eq!(sent.len(), 3);
+    let subjects: Vec<&str> = sent.iter().map(|m| m.subject.as_str()).collect();
+    let mut distinct = subjects.clone();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 3, "each email a different step, in order: {subjects:?}");
+    api.set_clock(&chrono::Utc::now().to_rfc3339()).await;
+}

@@ -20,3 +20,12 @@ async fn business_hours_branding_escaping_and_unsubscribe() {
     sequences::business_hours_and_unsubscribe(&Api::of(&stack), &tag, emulator_mail(endpoint)).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn a_backlog_is_spread_not_sent_at_once() {
+    let endpoint = emulator();
+    let stack = aws_stack().await;
+    let tag = shared::ids::random_id().to_lowercase();
+    sequences::a_backlog_is_spread_not_sent_at_once(&Api::of(&stack), &tag[..8], emulator_mail(endpoint)).await;
+    stack.stop().await;
+}

@@ -68,3 +68,10 @@ async fn click_tokens_and_bounces() {
     assert_eq!(mail("clicker@example.in".into()).await.len(), 1);
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn a_backlog_is_spread_not_sent_at_once() {
+    let stack = embedded_stack().await;
+    e2e_tests::sequences::a_backlog_is_spread_not_sent_at_once(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
+    stack.stop().await;
+}

@@ -30,6 +30,16 @@ pub struct SequenceRules {
     pub sends_per_run: usize,
     /// the hot-lead call task is due this many hours after qualification
     pub call_within_hours: i64,
+    /// at least this many hours between two emails to one lead: after downtime or a clock
+    /// jump, a backlog of due steps is spread out, never sent together
+    pub min_gap_hours: i64,
+}
+
+/// When a due step may go, given when the lead's previous email went: `None` now, else the
+/// time it waits for (the gap after the previous email).
+pub fn catch_up(previous_sent: Option<DateTime<Utc>>, now: DateTime<Utc>, min_gap_hours: i64) -> Option<DateTime<Utc>> {
+    let ready = previous_sent? + Duration::hours(min_gap_hours);
+    (ready > now).then_some(ready)
 }
 
 fn step(delay_days: i64, subject: &str, body: &str, link: &str) -> StepTemplate {
@@ -132,6 +142,7 @@ impl Default for SequenceRules {
             close_hour: 18,
             sends_per_run: 500,
             call_within_hours: 4,
+            min_gap_hours: 24,
         }
     }
 }
@@ -254,6 +265,18 @@ pub struct Step {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_backlog_waits_its_gap_after_the_last_email() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).map(|d| d.to_utc()).unwrap();
+        let now = t("2027-01-10T10:00:00Z");
+        assert_eq!(catch_up(None, now, 24), None, "nothing sent yet: now");
+        assert_eq!(catch_up(Some(t("2027-01-09T09:00:00Z")), now, 24), None);
+        assert_eq!(
+            catch_up(Some(t("2027-01-10T09:59:00Z")), now, 24),
+            Some(t("2027-01-11T09:59:00Z"))
+        );
+    }
 
     fn ist(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

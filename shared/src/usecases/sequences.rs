@@ -226,6 +226,8 @@ pub async fn send_due(ports: &SequencePorts<'_>, now: DateTime<Utc>) -> Result<S
         due: page.items.len(),
         ..Default::default()
     };
+    // leads mailed by this run: their other due steps wait the gap (a backlog is spread)
+    let mut mailed: std::collections::HashMap<String, DateTime<Utc>> = std::collections::HashMap::new();
     for item in page.items {
         let step: Step = repo::record(item)?;
         let mut next = step.clone();
@@ -242,6 +244,17 @@ pub async fn send_due(ports: &SequencePorts<'_>, now: DateTime<Utc>) -> Result<S
             next.reason = Some(reason);
             save(ports.table, &next, step.version).await?;
             report.skipped += 1;
+            continue;
+        }
+        // one email per lead per gap: after downtime or a clock jump, never a burst
+        let previous = match mailed.get(&lead.lead_id) {
+            Some(at) => Some(*at),
+            None => previous_sent(ports.table, &step).await?,
+        };
+        if let Some(wait) = crate::domain::sequence::catch_up(previous, now, r.min_gap_hours) {
+            next.due_at = wait;
+            save(ports.table, &next, step.version).await?;
+            report.deferred += 1;
             continue;
         }
         let opening = next_opening(now, timezone_for(&lead.region), r.open_hour, r.close_hour);
@@ -262,7 +275,10 @@ pub async fn send_due(ports: &SequencePorts<'_>, now: DateTime<Utc>) -> Result<S
         let mut undo = claimed.clone();
         undo.version += 1;
         match send_step(ports, &lead, &claimed, now).await {
-            Ok(_) => report.sent += 1,
+            Ok(_) => {
+                report.sent += 1;
+                mailed.insert(lead.lead_id.clone(), now);
+            }
             Err(MailError::Throttled) => {
                 // not sent: back to the queue for the next run
                 undo.status = StepStatus::Scheduled;
@@ -278,6 +294,18 @@ pub async fn send_due(ports: &SequencePorts<'_>, now: DateTime<Utc>) -> Result<S
         }
     }
     Ok(report)
+}
+
+/// When the step before this one in its sequence went out, if it did.
+async fn previous_sent(table: &dyn Table, step: &Step) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let Some(before) = step.index.checked_sub(1) else {
+        return Ok(None);
+    };
+    Ok(
+        get::<Step>(table, &repo::step_key(&step.lead_id, &step_sk(&step.sequence, before)))
+            .await?
+            .and_then(|s| s.sent_at),
+    )
 }
 
 async fn send_step(
