@@ -277,6 +277,7 @@ pub struct Rules {
     pub applications: crate::domain::application::ApplicationRules,
     pub tax: crate::domain::payout_tax::TaxRules,
     pub forecast: crate::domain::forecast::ForecastRules,
+    pub public_limits: crate::usecases::rate_limit::PublicLimits,
 }
 
 pub use crate::domain::scoring::ScoringRules;
@@ -303,6 +304,7 @@ impl Default for Rules {
             applications: Default::default(),
             tax: Default::default(),
             forecast: Default::default(),
+            public_limits: Default::default(),
             scoring: ScoringRules::default(),
             routing: RoutingRules::default(),
             fx_to_inr: BTreeMap::from([

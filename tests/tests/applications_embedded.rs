@@ -65,7 +65,11 @@ async fn margin_reseller() {
 
 #[tokio::test]
 async fn lead_export_of_a_thousand() {
-    let stack = embedded_stack().await;
+    // a thousand leads from the one local client: over the default per-address hour
+    let stack = e2e_tests::embedded_stack_with(|o| {
+        o.rules_json = Some(r#"{"public_limits": {"leads_per_client_per_hour": 5000}}"#.into());
+    })
+    .await;
     applications::lead_export(&Api::of(&stack), 1000).await;
     stack.stop().await;
 }

@@ -141,17 +141,21 @@ async fn page_times_at(leads: usize) -> Result<(), String> {
     let reseller = created["reseller_id"].as_str().ok_or("no reseller")?.to_string();
     let mut first_lead = String::new();
     for i in 0..leads {
-        let r = call(
-            &app,
-            json_req(
-                "POST",
-                "/leads",
-                None,
-                &json!({"email": format!("buyer{i}@company{i}.in"), "country": "IN", "title": "CEO",
-                        "company": format!("Company {i}"), "budget": "10 lakh", "timeline": "this quarter"}),
-            )?,
-        )
-        .await?;
+        let mut req = json_req(
+            "POST",
+            "/leads",
+            None,
+            &json!({"email": format!("buyer{i}@company{i}.in"), "country": "IN", "title": "CEO",
+                    "company": format!("Company {i}"), "budget": "10 lakh", "timeline": "this quarter"}),
+        )?;
+        // each buyer from its own address (one address may post so many leads an hour)
+        let from = format!("198.51.{}.{}", i / 250, i % 250 + 1);
+        req.headers_mut()
+            .insert("x-forwarded-for", from.parse().map_err(|_| "address".to_string())?);
+        let r = call(&app, req).await?;
+        if r.status != StatusCode::CREATED {
+            return Err(format!("lead {i}: {}", r.status));
+        }
         if i == 0 {
             let b: serde_json::Value = serde_json::from_slice(&r.body).map_err(|e| e.to_string())?;
             first_lead = b["lead_id"].as_str().unwrap_or_default().to_string();

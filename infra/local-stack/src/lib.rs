@@ -75,6 +75,8 @@ pub struct Options {
     pub platform_gstin: String,
     /// `HOLD_UNTIL_INVOICE`
     pub hold_until_invoice: bool,
+    /// rule overrides for this stack (else `RULES_JSON` from the environment)
+    pub rules_json: Option<String>,
 }
 
 /// The local stack's platform GSTIN when `PLATFORM_GSTIN` is unset: Maharashtra (27).
@@ -114,6 +116,7 @@ impl Options {
                 .filter(|v| !v.trim().is_empty())
                 .unwrap_or_else(|| DEMO_PLATFORM_GSTIN.into()),
             hold_until_invoice: std::env::var("HOLD_UNTIL_INVOICE").is_ok_and(|v| v == "true"),
+            rules_json: None,
         }
     }
 }
@@ -277,6 +280,9 @@ fn local_env(options: &Options, base: &str, id_of: &dyn Fn(&str) -> String) -> R
     ]);
     if let Some(bytes) = options.import_chunk_bytes {
         vars.insert(IMPORT_CHUNK_BYTES, bytes.to_string());
+    }
+    if let Some(rules) = &options.rules_json {
+        vars.insert(RULES_JSON, rules.clone());
     }
     vars.insert(
         THANK_YOU_URL,

@@ -61,7 +61,8 @@ pub struct LeadCreated {
         (status = 409, description = "an Idempotency-Key reused with another body", body = ErrorBody),
         (status = 413, description = "over 64 KiB", body = ErrorBody),
         (status = 415, description = "another content type", body = ErrorBody),
-        (status = 422, description = "invalid fields", body = ErrorBody)))]
+        (status = 422, description = "invalid fields", body = ErrorBody),
+        (status = 429, description = "too many leads from this address this hour (`Retry-After`)", body = ErrorBody)))]
 pub(super) async fn post_lead(
     State(api): State<Arc<LeadApi>>,
     Extension(rid): Extension<RequestId>,
@@ -83,6 +84,13 @@ pub(super) async fn capture(
     body: Body,
     rid: &RequestId,
 ) -> Result<(StatusCode, Value, Option<String>), ApiError> {
+    // one client address may post so many leads an hour (counted before anything is read)
+    api.per_client(
+        headers,
+        "leads-client",
+        api.config.public_limits.leads_per_client_per_hour,
+    )
+    .await?;
     // the type is checked before reading, so a wrong type is 415 whatever its size
     if !matches!(
         media_type(headers).as_deref(),

@@ -63,6 +63,8 @@ pub struct LeadApiConfig {
     pub referral_landing_url: String,
     /// stage moves, reopening and the win rate
     pub pipeline: crate::domain::pipeline::PipelineRules,
+    /// per-client limits on `POST /leads` and `GET /r/{code}`
+    pub public_limits: crate::usecases::rate_limit::PublicLimits,
 }
 
 impl LeadApiConfig {
@@ -82,6 +84,7 @@ impl LeadApiConfig {
             limits: rules.billing.clone(),
             referral_landing_url: env.required(env::REFERRAL_LANDING_URL),
             pipeline: rules.pipeline,
+            public_limits: rules.public_limits,
         }
     }
 }
@@ -91,6 +94,20 @@ pub struct LeadApi {
     pub queue: Arc<dyn Queue>,
     pub clock: Arc<dyn Clock>,
     pub config: LeadApiConfig,
+}
+
+impl LeadApi {
+    /// Counts a request of `scope` from the caller's address against `per_hour`: `429` with
+    /// `Retry-After` past it.
+    async fn per_client(&self, headers: &HeaderMap, scope: &str, per_hour: u32) -> Result<(), ApiError> {
+        let client = crate::handlers::forms::client_address(headers).unwrap_or_else(|| "unknown".into());
+        crate::usecases::rate_limit::hit(self.table.as_ref(), scope, &client, per_hour, self.clock.now())
+            .await?
+            .map_err(|l| ApiError::TooManyRequests {
+                message: "too many requests from this address; try again later".into(),
+                retry_after: l.retry_after,
+            })
+    }
 }
 
 /// Every route this function serves; template.yaml must route each one to it (checked by a test).

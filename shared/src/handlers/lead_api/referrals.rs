@@ -7,8 +7,24 @@ use super::*;
 /// nothing.
 #[utoipa::path(get, path = "/r/{code}", tag = "referrals",
     params(("code" = String, Path, description = "a referral code")),
-    responses((status = 302, description = "to the landing page with `ref` and `click` (and a 90-day `ref` cookie)")))]
-pub(super) async fn referral_link(State(api): State<Arc<LeadApi>>, Path(code): Path<String>) -> Response {
+    responses((status = 302, description = "to the landing page with `ref` and `click` (and a 90-day `ref` cookie)"),
+        (status = 429, description = "too many clicks from this address this hour (`Retry-After`)", body = ErrorBody)))]
+pub(super) async fn referral_link(
+    State(api): State<Arc<LeadApi>>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Response {
+    // a flood of clicks from one address would inflate the referrer's figures
+    if let Err(e) = api
+        .per_client(
+            &headers,
+            "clicks-client",
+            api.config.public_limits.clicks_per_client_per_hour,
+        )
+        .await
+    {
+        return e.into_response();
+    }
     let code = code.trim().to_uppercase();
     let valid = !code.is_empty() && code.len() <= 32 && code.chars().all(|c| c.is_ascii_alphanumeric());
     let click = if valid {
