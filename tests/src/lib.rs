@@ -9,6 +9,7 @@ pub mod flows;
 pub mod imports;
 pub mod payouts;
 pub mod pipeline;
+pub mod poison;
 pub mod portal;
 pub mod portal_workspace;
 pub mod registrations;

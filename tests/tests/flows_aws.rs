@@ -24,3 +24,11 @@ async fn capacity_overflow_goes_to_admin_queue() {
     flows::capacity_overflow_goes_to_admin_queue(&Api::of(&stack)).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn poison_is_moved_aside_and_redriven() {
+    let stack = aws_stack().await;
+    let tag = shared::ids::random_id().to_lowercase();
+    e2e_tests::poison::poison_is_moved_aside_and_redriven(&Api::of(&stack), &tag[..8]).await;
+    stack.stop().await;
+}

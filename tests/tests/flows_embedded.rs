@@ -23,3 +23,10 @@ async fn capacity_overflow_goes_to_admin_queue() {
     flows::capacity_overflow_goes_to_admin_queue(&Api::of(&stack)).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn poison_is_moved_aside_and_redriven() {
+    let stack = e2e_tests::embedded_stack().await;
+    e2e_tests::poison::poison_is_moved_aside_and_redriven(&Api::of(&stack), "emb").await;
+    stack.stop().await;
+}

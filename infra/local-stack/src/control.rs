@@ -27,6 +27,7 @@ pub fn router(stack: Arc<Stack>) -> Router {
         .route("/_local/outbox", get(outbox))
         .route("/_local/queues", get(queues))
         .route("/_local/queues/{name}", post(enqueue))
+        .route("/_local/queues/{name}/redrive", post(redrive))
         .route(
             "/_local/objects/{*key}",
             put(put_object)
@@ -299,6 +300,22 @@ async fn enqueue(State(stack): State<Arc<Stack>>, Path(name): Path<String>, body
     };
     match stack.queue.send(queue, body).await {
         Ok(id) => (StatusCode::ACCEPTED, Json(json!({"message_id": id}))).into_response(),
+        Err(e) => bad(e.to_string()),
+    }
+}
+
+/// Moves every message of the queue's dead-letter queue back to it (what
+/// `aws sqs start-message-move-task` does in AWS).
+async fn redrive(State(stack): State<Arc<Stack>>, Path(name): Path<String>) -> Response {
+    let Some(queue) = stack.queue_id(&name) else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": "not_found", "message": format!("no queue {name}")})),
+        )
+            .into_response();
+    };
+    match shared::usecases::redrive::redrive(stack.queue.as_ref(), queue, 10_000).await {
+        Ok(r) => Json(json!({"queue": name, "moved": r.moved})).into_response(),
         Err(e) => bad(e.to_string()),
     }
 }

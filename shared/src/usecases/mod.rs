@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod portal_auth;
 pub mod quotes;
 pub mod rate_limit;
+pub mod redrive;
 pub mod referrals;
 pub mod registrations;
 pub mod renewals;
