@@ -428,7 +428,7 @@ async fn get_ledger(
     security(("webhook_signature" = []), ("admin_key" = [])),
     responses((status = 202, description = "recorded", body = WebhookAnswer),
         (status = 200, description = "the same signal again", body = WebhookAnswer),
-        (status = 400, description = "malformed JSON", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 400, description = "malformed JSON", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody), (status = 403, description = "not the admin key (signals come from the billing and support systems, or the admin)", body = ErrorBody),
         (status = 404, description = "no such contract", body = ErrorBody),
         (status = 409, description = "the same signal id with another body", body = ErrorBody),
         (status = 415, description = "not JSON", body = ErrorBody),

@@ -180,6 +180,16 @@ pub(super) struct SettlementsAnswer {
     results: Vec<SettlementResult>,
 }
 
+/// A `422` from the settlements route: some lines refused (the answer, line by line), or the
+/// request itself invalid (a month that is not `YYYY-MM`, a line without its fields).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub(super) enum SettlementsRefused {
+    Lines(SettlementsAnswer),
+    Invalid(ErrorBody),
+}
+
 #[utoipa::path(post, path = "/payouts/{month}/settlements", tag = "ledger",
     params(("month" = String, Path, description = "YYYY-MM")),
     request_body(content = SettlementsIn, description = "`[{reference | payout_id, utr, paid_at, amount, currency?}]`: the bank's report of the transfers"),
@@ -190,7 +200,7 @@ pub(super) struct SettlementsAnswer {
         (status = 403, description = "not the admin", body = ErrorBody),
         (status = 413, description = "over 1 MiB", body = ErrorBody),
         (status = 415, description = "not JSON", body = ErrorBody),
-        (status = 422, description = "some lines refused, each with its reason (an amount that is not the net payable, an unknown reference, a UTR already used, a held payout); the other lines were applied", body = SettlementsAnswer)))]
+        (status = 422, description = "some lines refused, each with its reason (an amount that is not the net payable, an unknown reference, a UTR already used, a held payout; the other lines were applied), or invalid fields", body = SettlementsRefused)))]
 pub(super) async fn post_settlements(
     State(api): State<Arc<BillingApi>>,
     headers: HeaderMap,

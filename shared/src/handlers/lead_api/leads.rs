@@ -55,7 +55,7 @@ pub(super) struct ListParams {
 #[utoipa::path(get, path = "/leads", tag = "leads",
     params(ListParams),
     security(("admin_key" = []), ("reseller_key" = [])),
-    responses((status = 200, description = "`{leads, cursor}`, newest first (a reseller: its own); with `format=csv`, text/csv", body = Object), (status = 400, description = "malformed body or query", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
+    responses((status = 200, description = "`{leads, cursor}`, newest first (a reseller: its own); with `format=csv`, text/csv", body = Object), (status = 400, description = "malformed body or query", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody), (status = 403, description = "a reseller asking for another owner's leads", body = ErrorBody),
         (status = 422, description = "a bad filter", body = ErrorBody)))]
 pub(super) async fn list_leads(
     State(api): State<Arc<LeadApi>>,

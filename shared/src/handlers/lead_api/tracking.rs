@@ -13,6 +13,18 @@ pub(super) fn not_found() -> Response {
     ApiError::NotFound("no such link".into()).into_response()
 }
 
+/// The unsubscribe pages are read by people: their 404 is a page too.
+fn page_not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::response::Html(
+            "<!doctype html><title>Link not valid</title><h1>This link is not valid</h1>\
+             <p>It may have been changed or cut short. Use the unsubscribe link in the email itself.</p>",
+        ),
+    )
+        .into_response()
+}
+
 pub(super) fn payload(api: &LeadApi, token: &str, kind: &str) -> Option<Vec<String>> {
     let p = crate::domain::token::verify(api.config.tracking_secret.all(), token)?;
     let parts: Vec<String> = p.split('|').map(str::to_string).collect();
@@ -21,7 +33,8 @@ pub(super) fn payload(api: &LeadApi, token: &str, kind: &str) -> Option<Vec<Stri
 
 #[utoipa::path(get, path = "/t/o/{token}", tag = "tracking",
     params(("token" = String, Path, description = "a signed open-tracking token")),
-    responses((status = 200, description = "a 1×1 GIF (whatever the token)", content_type = "image/gif")))]
+    responses((status = 200, description = "a 1×1 GIF", content_type = "image/gif"),
+        (status = 404, description = "an invalid token (nothing recorded)", body = ErrorBody)))]
 pub(super) async fn track_open(State(api): State<Arc<LeadApi>>, Path(token): Path<String>) -> Response {
     let Some(p) = payload(&api, &token, "o") else {
         return not_found();
@@ -67,7 +80,7 @@ pub(super) async fn track_click(State(api): State<Arc<LeadApi>>, Path(token): Pa
         (status = 404, description = "an invalid token", content_type = "text/html")))]
 pub(super) async fn unsubscribe_page(State(api): State<Arc<LeadApi>>, Path(token): Path<String>) -> Response {
     if payload(&api, &token, "u").is_none() {
-        return not_found();
+        return page_not_found();
     }
     axum::response::Html(format!(
         "<!doctype html><title>Unsubscribe</title><h1>Unsubscribe</h1><p>Stop all emails to this address?</p>\
@@ -83,10 +96,10 @@ pub(super) async fn unsubscribe_page(State(api): State<Arc<LeadApi>>, Path(token
         (status = 404, description = "an invalid token", content_type = "text/html")))]
 pub(super) async fn unsubscribe(State(api): State<Arc<LeadApi>>, Path(token): Path<String>) -> Response {
     let Some(p) = payload(&api, &token, "u") else {
-        return not_found();
+        return page_not_found();
     };
     let (Some(lead_id), Some(email)) = (p.get(1), p.get(2)) else {
-        return not_found();
+        return page_not_found();
     };
     let now = api.clock.now();
     if let Err(e) = crate::usecases::sequences::suppress(api.table.as_ref(), email, "unsubscribed", now).await {
