@@ -7,6 +7,7 @@ pub mod contract;
 pub mod dashboards;
 pub mod flows;
 pub mod imports;
+pub mod isolation;
 pub mod payouts;
 pub mod pipeline;
 pub mod poison;
