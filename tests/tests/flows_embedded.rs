@@ -30,3 +30,33 @@ async fn poison_is_moved_aside_and_redriven() {
     e2e_tests::poison::poison_is_moved_aside_and_redriven(&Api::of(&stack), "emb").await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn the_local_clock_goes_back_to_real_time() {
+    let stack = embedded_stack().await;
+    let api = Api::of(&stack);
+    let clock = |method: &'static str| {
+        let api = &api;
+        async move {
+            let res = api
+                .http
+                .request(method.parse().expect("method"), format!("{}/_local/clock", api.base))
+                .send()
+                .await
+                .expect("clock");
+            let body: serde_json::Value = res.json().await.expect("json");
+            chrono::DateTime::parse_from_rfc3339(body["now"].as_str().expect("now"))
+                .expect("time")
+                .to_utc()
+        }
+    };
+    api.run_job("sla-watch", "2020-01-06T10:00:00Z").await;
+    assert_eq!(
+        chrono::Datelike::year(&clock("GET").await),
+        2020,
+        "a job with `now` leaves the clock there"
+    );
+    let back = clock("DELETE").await;
+    assert!((chrono::Utc::now() - back).num_seconds().abs() < 60, "{back}");
+    stack.stop().await;
+}

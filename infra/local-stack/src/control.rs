@@ -20,7 +20,7 @@ pub const JOBS: &[&str] = &["renewal-risk-scan", "monthly-payout", "sequence-sen
 
 pub fn router(stack: Arc<Stack>) -> Router {
     Router::new()
-        .route("/_local/clock", post(set_clock).get(get_clock))
+        .route("/_local/clock", post(set_clock).get(get_clock).delete(reset_clock))
         .route("/_local/jobs/{name}", post(run_job))
         .route("/_local/drain", post(drain))
         .route("/openapi.json", get(|| async { Json(shared::handlers::openapi::description()) }))
@@ -72,6 +72,12 @@ async fn set_clock(State(stack): State<Arc<Stack>>, body: axum::body::Bytes) -> 
         Ok(None) => bad("give {\"now\": \"2026-11-02T10:00:00+05:30\"}".into()),
         Err(e) => bad(e),
     }
+}
+
+/// Back to real time (a job run with `now`, or `POST /_local/clock`, leaves the clock there).
+async fn reset_clock(State(stack): State<Arc<Stack>>) -> Json<Value> {
+    stack.clock.reset();
+    Json(json!({"now": stack.clock.now()}))
 }
 
 async fn get_clock(State(stack): State<Arc<Stack>>) -> Json<Value> {

@@ -27,6 +27,11 @@ impl ShiftedClock {
         let offset = now.signed_duration_since(Utc::now()).num_milliseconds();
         self.offset_ms.store(offset, Ordering::SeqCst);
     }
+
+    /// Back to real time.
+    pub fn reset(&self) {
+        self.offset_ms.store(0, Ordering::SeqCst);
+    }
 }
 
 impl Clock for ShiftedClock {
