@@ -10,6 +10,7 @@
 
 mod dashboards;
 mod imports;
+mod load;
 mod pages;
 
 #[global_allocator]
@@ -196,6 +197,9 @@ async fn main() -> Result<(), String> {
     }
     if args.get(1).map(String::as_str) == Some("pages") {
         return pages::page_times().await;
+    }
+    if args.get(1).map(String::as_str) == Some("load") {
+        return load::load_and_cost().await;
     }
     if args.get(1).map(String::as_str) == Some(imports::CHILD) {
         let rows = args.get(4).and_then(|r| r.parse().ok()).ok_or("rows")?;
@@ -408,6 +412,7 @@ async fn main() -> Result<(), String> {
     renewal_scan().await?;
     dashboards::reads_per_dashboard().await?;
     pages::page_times().await?;
+    load::load_and_cost().await?;
     sequence_sending(&dynamo, &sqs, &scoring_q).await?;
     commission_requests(&dynamo, &sqs, &scoring_q, &suffix).await?;
     imports::aws_requests(&suffix).await?;

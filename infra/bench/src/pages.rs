@@ -9,17 +9,17 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
-const ADMIN_KEY: &str = "bench-admin-key";
+pub(crate) const ADMIN_KEY: &str = "bench-admin-key";
 const SECRET: &str = "local-webhook-secret";
 const RUNS: usize = 60;
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: axum::http::HeaderMap,
+    pub(crate) body: Vec<u8>,
 }
 
-async fn call(app: &axum::Router, req: Request<Body>) -> Result<Reply, String> {
+pub(crate) async fn call(app: &axum::Router, req: Request<Body>) -> Result<Reply, String> {
     let res = app.clone().oneshot(req).await.map_err(|e| e.to_string())?;
     let status = res.status();
     let headers = res.headers().clone();
@@ -30,7 +30,12 @@ async fn call(app: &axum::Router, req: Request<Body>) -> Result<Reply, String> {
     Ok(Reply { status, headers, body })
 }
 
-fn json_req(method: &str, path: &str, key: Option<&str>, body: &serde_json::Value) -> Result<Request<Body>, String> {
+pub(crate) fn json_req(
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: &serde_json::Value,
+) -> Result<Request<Body>, String> {
     let mut b = Request::builder()
         .method(method)
         .uri(path)
@@ -41,7 +46,7 @@ fn json_req(method: &str, path: &str, key: Option<&str>, body: &serde_json::Valu
     b.body(Body::from(body.to_string())).map_err(|e| e.to_string())
 }
 
-async fn signed(app: &axum::Router, path: &str, body: &serde_json::Value) -> Result<(), String> {
+pub(crate) async fn signed(app: &axum::Router, path: &str, body: &serde_json::Value) -> Result<(), String> {
     let bytes = body.to_string().into_bytes();
     let sig = shared::handlers::signature::sign(SECRET, chrono::Utc::now().timestamp(), &bytes);
     let req = Request::builder()
@@ -58,7 +63,7 @@ async fn signed(app: &axum::Router, path: &str, body: &serde_json::Value) -> Res
     Ok(())
 }
 
-async fn drain(app: &axum::Router) -> Result<(), String> {
+pub(crate) async fn drain(app: &axum::Router) -> Result<(), String> {
     let req = Request::builder()
         .method("POST")
         .uri("/_local/drain")
@@ -105,7 +110,7 @@ async fn log_in(app: &axum::Router, stack: &local_stack::Stack, email: &str) -> 
     Ok(cookie.to_string())
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted.get(i).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
 }
@@ -118,27 +123,46 @@ pub async fn page_times() -> Result<(), String> {
     Ok(())
 }
 
-async fn page_times_at(leads: usize) -> Result<(), String> {
-    let dir = std::env::temp_dir().join(format!("bench-pages-{}-{leads}", std::process::id()));
+/// A fresh embedded local stack in a temporary folder (its requests counted when asked), its
+/// whole router, and the folder to remove after.
+pub(crate) async fn bench_stack(
+    name: &str,
+    counts: Option<std::sync::Arc<shared::adapters::counting::Counts>>,
+) -> Result<(local_stack::Running, axum::Router, std::path::PathBuf), String> {
+    let dir = std::env::temp_dir().join(format!("bench-{name}-{}", std::process::id()));
     let mut o = local_stack::Options::defaults(dir.clone());
     o.port = 0;
     o.admin_key = ADMIN_KEY.into();
-    o.visibility = Duration::from_millis(200);
+    o.visibility = Duration::from_millis(300);
+    o.counts = counts;
     let running = local_stack::start(o).await?;
     let app = local_stack::app(running.stack.clone());
+    Ok((running, app, dir))
+}
 
+/// A gold reseller covering India with room for `capacity` leads: its id.
+pub(crate) async fn gold_reseller(app: &axum::Router, name: &str, capacity: u32) -> Result<String, String> {
+    let email = format!("{}@resellers.example", name.to_lowercase().replace(' ', ""));
     let r = call(
-        &app,
+        app,
         json_req(
             "POST",
             "/resellers",
             Some(ADMIN_KEY),
-            &json!({"name": "Bench Reseller", "email": "bench@resellers.example", "regions": ["IN"], "tier": "gold", "capacity": 1000}),
+            &json!({"name": name, "email": email, "regions": ["IN"], "tier": "gold", "capacity": capacity}),
         )?,
     )
     .await?;
     let created: serde_json::Value = serde_json::from_slice(&r.body).map_err(|e| e.to_string())?;
-    let reseller = created["reseller_id"].as_str().ok_or("no reseller")?.to_string();
+    created["reseller_id"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("no reseller: {created}"))
+}
+
+async fn page_times_at(leads: usize) -> Result<(), String> {
+    let (running, app, dir) = bench_stack(&format!("pages-{leads}"), None).await?;
+    let reseller = gold_reseller(&app, "Bench Reseller", 1000).await?;
     let mut first_lead = String::new();
     for i in 0..leads {
         let mut req = json_req(
@@ -172,7 +196,7 @@ async fn page_times_at(leads: usize) -> Result<(), String> {
         signed(&app, "/billing/payments", &p).await?;
     }
     drain(&app).await?;
-    let reseller_cookie = log_in(&app, &running.stack, "bench@resellers.example").await?;
+    let reseller_cookie = log_in(&app, &running.stack, "benchreseller@resellers.example").await?;
     let admin_cookie = log_in(&app, &running.stack, "partner-admin@partners.example").await?;
 
     println!(

@@ -77,6 +77,9 @@ pub struct Options {
     pub hold_until_invoice: bool,
     /// rule overrides for this stack (else `RULES_JSON` from the environment)
     pub rules_json: Option<String>,
+    /// count the requests the functions make of the table and the queues (the load benchmark's
+    /// cost estimate); embedded adapters only
+    pub counts: Option<Arc<shared::adapters::counting::Counts>>,
 }
 
 /// The local stack's platform GSTIN when `PLATFORM_GSTIN` is unset: Maharashtra (27).
@@ -117,6 +120,7 @@ impl Options {
                 .unwrap_or_else(|| DEMO_PLATFORM_GSTIN.into()),
             hold_until_invoice: std::env::var("HOLD_UNTIL_INVOICE").is_ok_and(|v| v == "true"),
             rules_json: None,
+            counts: None,
         }
     }
 }
@@ -215,15 +219,55 @@ fn embedded_adapters(options: &Options, names: &[&str]) -> Result<Adapters, Stri
     );
     let outbox = Arc::new(OutboxMailer::open(dir.join("outbox")).map_err(|e| format!("opening outbox: {e}"))?);
     let blobs = DiskBlobs::open(dir.join("blobs")).map_err(|e| format!("opening blobs: {e}"))?;
+    let (table, counted_queue): (Arc<dyn Table>, Arc<dyn Queue>) = match &options.counts {
+        Some(counts) => (
+            Arc::new(shared::adapters::counting::CountingTable {
+                inner: table,
+                counts: counts.clone(),
+            }),
+            Arc::new(shared::adapters::counting::CountingQueue {
+                inner: SharedQueue(queue.clone()),
+                counts: counts.clone(),
+            }),
+        ),
+        None => (Arc::new(table), queue.clone()),
+    };
     Ok(Adapters {
-        table: Arc::new(table),
-        queue: queue.clone(),
+        table,
+        queue: counted_queue,
         mailer: outbox.clone(),
         blobs: Arc::new(blobs),
         queue_ids: names.iter().map(|n| (n.to_string(), n.to_string())).collect(),
         outbox: Some(outbox),
         embedded_queue: Some(queue),
     })
+}
+
+/// The embedded queue shared by the stack and a counting wrapper.
+struct SharedQueue(Arc<EmbeddedQueue>);
+
+#[async_trait::async_trait]
+impl Queue for SharedQueue {
+    async fn send(&self, queue: &str, body: String) -> Result<String, shared::ports::queue::QueueError> {
+        Queue::send(self.0.as_ref(), queue, body).await
+    }
+    async fn send_batch(&self, queue: &str, bodies: Vec<String>) -> Result<(), shared::ports::queue::QueueError> {
+        Queue::send_batch(self.0.as_ref(), queue, bodies).await
+    }
+    async fn receive(
+        &self,
+        queue: &str,
+        max: u32,
+        wait: u32,
+    ) -> Result<Vec<shared::ports::queue::Received>, shared::ports::queue::QueueError> {
+        Queue::receive(self.0.as_ref(), queue, max, wait).await
+    }
+    async fn delete(&self, queue: &str, receipt: &str) -> Result<(), shared::ports::queue::QueueError> {
+        Queue::delete(self.0.as_ref(), queue, receipt).await
+    }
+    async fn depth(&self, queue: &str) -> Result<u64, shared::ports::queue::QueueError> {
+        Queue::depth(self.0.as_ref(), queue).await
+    }
 }
 
 /// The secret tracking and unsubscribe links are signed with: `TRACKING_SECRET` if set, else

@@ -13,6 +13,8 @@ pub struct Counts {
     pub queries: AtomicU64,
     pub puts: AtomicU64,
     pub transactions: AtomicU64,
+    /// the items written by transactions (each costs two write units)
+    pub transaction_items: AtomicU64,
     pub batch_writes: AtomicU64,
     pub sends: AtomicU64,
     /// items returned by gets and queries
@@ -27,6 +29,7 @@ pub struct Snapshot {
     pub reads: u64,
     pub writes: u64,
     pub transactions: u64,
+    pub transaction_items: u64,
     pub sends: u64,
     pub blob_requests: u64,
 }
@@ -39,6 +42,7 @@ impl Counts {
             reads: l(&self.gets) + l(&self.queries),
             writes: l(&self.puts) + l(&self.transactions) + l(&self.batch_writes),
             transactions: l(&self.transactions),
+            transaction_items: l(&self.transaction_items),
             sends: l(&self.sends),
             blob_requests: l(&self.blob_requests),
         }
@@ -70,6 +74,9 @@ impl<T: Table> Table for CountingTable<T> {
     }
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         bump(&self.counts.transactions);
+        self.counts
+            .transaction_items
+            .fetch_add(writes.len() as u64, Ordering::SeqCst);
         self.inner.transact(writes).await
     }
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {

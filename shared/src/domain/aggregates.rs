@@ -4,7 +4,7 @@
 //! Money is counted in the currency's minor units (integers: exact on both adapters).
 
 use crate::domain::money::{minor_units, round_minor};
-use chrono::Datelike;
+use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -93,6 +93,16 @@ pub fn split_by_weight(amount: Decimal, weights: &[(String, Decimal)], currency:
         out.push((product.clone(), share));
     }
     out
+}
+
+/// The `n` months up to and including `now`'s, oldest first (`YYYY-MM`).
+pub fn trailing_months(now: DateTime<Utc>, n: u32) -> Vec<String> {
+    let first = now.date_naive().with_day(1).unwrap_or(now.date_naive());
+    (0..n)
+        .rev()
+        .filter_map(|i| first.checked_sub_months(chrono::Months::new(i)))
+        .map(month_of)
+        .collect()
 }
 
 /// The month a time or date counts in, `YYYY-MM` (times in UTC, as the ledger's months).
@@ -236,6 +246,15 @@ mod tests {
         );
         assert_eq!(major(25000001, "INR").to_string(), "250000.01");
         assert_eq!(minor(Decimal::new(12345, 3), "JPY"), Some(12));
+    }
+
+    #[test]
+    fn the_trailing_months_end_with_this_one() {
+        let now = DateTime::parse_from_rfc3339("2026-02-10T10:00:00Z")
+            .map(|d| d.to_utc())
+            .expect("t");
+        assert_eq!(trailing_months(now, 3), ["2025-12", "2026-01", "2026-02"]);
+        assert_eq!(trailing_months(now, 12).len(), 12);
     }
 
     #[test]
