@@ -342,8 +342,20 @@ pub async fn referral_names_round_trip(api: &Api, tag: &str) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     attributed(b["lead_id"].as_str().expect("lead").to_string()).await;
-    // a landing page's form forwarding its query string as hidden fields
-    let click = api.click_id(&code).await;
+    // a landing page's form forwarding its query string as hidden fields (the local stack's
+    // demo landing page does exactly that)
+    let res = api.click(&code).await;
+    let landing = res.headers()["location"].to_str().unwrap_or("").to_string();
+    let click = landing
+        .split("click=")
+        .nth(1)
+        .and_then(|c| c.split('&').next())
+        .expect("click id")
+        .to_string();
+    let form = api.http.get(&landing).send().await.expect("landing page");
+    let form = form.text().await.unwrap_or_default();
+    assert!(form.contains(&format!("name=\"ref\" value=\"{code}\"")), "{form}");
+    assert!(form.contains(&format!("name=\"click\" value=\"{click}\"")), "{form}");
     let email = format!("form-{tag}@buyer.in");
     let res = api
         .http

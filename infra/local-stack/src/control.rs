@@ -34,7 +34,7 @@ pub fn router(stack: Arc<Stack>) -> Router {
                 .get(get_object)
                 .layer(axum::extract::DefaultBodyLimit::max(MAX_OBJECT_BYTES)),
         )
-        .route("/_local/form", get(|| async { Html(FORM) }))
+        .route("/_local/form", get(demo_form))
         .route("/_local/thanks", get(|| async { Html("<!doctype html><title>Thank you</title><h1>Thank you!</h1><p>We will be in touch shortly.</p>") }))
         .route("/_local/form-error", get(|| async { Html("<!doctype html><title>Please check the form</title><h1>Please check the form</h1><p>The errors are listed in this page's address.</p>") }))
         .with_state(stack)
@@ -326,6 +326,17 @@ async fn redrive(State(stack): State<Arc<Stack>>, Path(name): Path<String>) -> R
     }
 }
 
+/// The demo landing page: referral links land here with `ref` and `click`, which the form
+/// carries on to `POST /leads` unchanged (only letters and digits are kept).
+async fn demo_form(QueryParams(q): QueryParams<std::collections::HashMap<String, String>>) -> Html<String> {
+    let clean = |k: &str| -> String {
+        q.get(k)
+            .map(|v| v.chars().filter(char::is_ascii_alphanumeric).take(64).collect())
+            .unwrap_or_default()
+    };
+    Html(FORM.replace("{ref}", &clean("ref")).replace("{click}", &clean("click")))
+}
+
 const FORM: &str = r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Talk to an ERP expert</title>
 <style>body{font-family:system-ui;max-width:32rem;margin:2rem auto}label{display:block;margin:.6rem 0}input,select,textarea{width:100%}.hp{position:absolute;left:-9999px}</style>
@@ -344,6 +355,8 @@ const FORM: &str = r#"<!doctype html>
 <label>Timeline <select name="timeline"><option>immediately</option><option>this quarter</option><option>6 months</option><option>next year</option><option>just looking</option></select></label>
 <label>Message <textarea name="message"></textarea></label>
 <input type="hidden" name="utm_source" value="local-demo">
+<input type="hidden" name="ref" value="{ref}">
+<input type="hidden" name="click" value="{click}">
 <label class="hp">Leave this empty <input name="website" tabindex="-1" autocomplete="off"></label>
 <button>Send</button>
 </form></body></html>"#;
