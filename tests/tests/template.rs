@@ -339,3 +339,87 @@ fn every_function_that_writes_may_move_the_dashboards_counters() {
         }
     }
 }
+
+/// Every name a template refers to: `!Ref X`, `!GetAtt X.Attr`, `${X}` / `${X.Attr}` in `!Sub`.
+fn names_referred_to(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Tagged(t) if t.tag == "!Sub" => {
+            let text = match &t.value {
+                Value::String(s) => s.clone(),
+                Value::Sequence(parts) => parts.first().and_then(Value::as_str).unwrap_or("").to_string(),
+                _ => String::new(),
+            };
+            for piece in text.split("${").skip(1) {
+                if let Some(name) = piece.split('}').next() {
+                    out.push(name.split('.').next().unwrap_or(name).to_string());
+                }
+            }
+            names_referred_to(&t.value, out);
+        }
+        Value::Tagged(t) => {
+            if let Some(name) = referenced(v) {
+                out.push(name);
+            }
+            names_referred_to(&t.value, out);
+        }
+        Value::Sequence(items) => items.iter().for_each(|i| names_referred_to(i, out)),
+        Value::Mapping(m) => m.values().for_each(|i| names_referred_to(i, out)),
+        _ => {}
+    }
+}
+
+/// What cfn-lint does not catch in this template (tried: a `!Ref` to a missing resource and a
+/// bogus event type both pass it): every name referred to exists, every function event is a
+/// type SAM knows.
+fn sam_problems(t: &Value) -> Vec<String> {
+    let known: std::collections::BTreeSet<String> = ["Parameters", "Resources", "Conditions"]
+        .iter()
+        .filter_map(|s| t[*s].as_mapping())
+        .flat_map(|m| m.keys().filter_map(Value::as_str).map(str::to_string))
+        .collect();
+    let mut names = Vec::new();
+    names_referred_to(&t["Resources"], &mut names);
+    names_referred_to(&t["Outputs"], &mut names);
+    names_referred_to(&t["Globals"], &mut names);
+    let mut problems: Vec<String> = names
+        .into_iter()
+        .filter(|n| !n.starts_with("AWS::") && !known.contains(n))
+        .map(|n| format!("refers to {n}, which is neither a parameter nor a resource"))
+        .collect();
+    const EVENT_TYPES: &[&str] = &[
+        "HttpApi",
+        "Api",
+        "SQS",
+        "S3",
+        "Schedule",
+        "ScheduleV2",
+        "SNS",
+        "EventBridgeRule",
+    ];
+    for (name, f) in functions(t) {
+        for (event, e) in f["Properties"]["Events"].as_mapping().into_iter().flatten() {
+            let ty = e["Type"].as_str().unwrap_or("");
+            if !EVENT_TYPES.contains(&ty) {
+                problems.push(format!(
+                    "{name}'s event {event:?} has the type {ty:?}, which SAM does not know"
+                ));
+            }
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    problems
+}
+
+#[test]
+fn every_name_the_template_refers_to_exists_and_every_event_type_is_sams() {
+    assert_eq!(sam_problems(&template()), Vec::<String>::new());
+    // and the check does catch both mistakes
+    let text = std::fs::read_to_string(root().join("template.yaml")).expect("template.yaml");
+    let broken = text
+        .replacen("!Ref ScoringQueue\n", "!Ref ScoringQueueTypo\n", 1)
+        .replacen("Type: HttpApi\n", "Type: HttpApiTypo\n", 1);
+    let problems = sam_problems(&serde_yaml::from_str(&broken).expect("parses"));
+    assert!(problems.iter().any(|p| p.contains("ScoringQueueTypo")), "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains("HttpApiTypo")), "{problems:?}");
+}
