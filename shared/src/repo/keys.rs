@@ -157,13 +157,6 @@ pub fn outcome_key(reseller_id: &str, at: &DateTime<Utc>, lead_id: &str) -> Key 
         format!("{OUTCOME_PREFIX}{}#{lead_id}", key_time(at)),
     )
 }
-/// the sort-key range of the outcomes decided at or after `since`
-pub fn outcomes_since(since: &DateTime<Utc>) -> (String, String) {
-    (
-        format!("{OUTCOME_PREFIX}{}", key_time(since)),
-        format!("{OUTCOME_PREFIX}{AFTER_ANY_ID}"),
-    )
-}
 pub fn product_key(sku: &str) -> Key {
     Key::new(format!("PRODUCT#{sku}"), "PRODUCT")
 }

@@ -342,20 +342,11 @@ pub async fn conflict_records(table: &dyn Table) -> Result<Vec<repo::Registratio
 }
 
 pub async fn conflicts(table: &dyn Table) -> Result<Vec<Value>, StoreError> {
-    let page = table
-        .query(&Query::new(repo::CONFLICTS_PK).backward().limit(100))
-        .await?;
-    Ok(page
-        .items
-        .into_iter()
-        .map(|i| {
-            Value::Object(
-                i.into_iter()
-                    .filter(|(k, _)| !matches!(k.as_str(), "pk" | "sk" | "entity"))
-                    .collect(),
-            )
-        })
-        .collect())
+    conflict_records(table)
+        .await?
+        .iter()
+        .map(|c| serde_json::to_value(c).map_err(|e| StoreError::Invalid(e.to_string())))
+        .collect()
 }
 
 #[cfg(test)]

@@ -217,9 +217,7 @@ pub(super) async fn cosell(
                 c.respond_by.format("%-d %b %Y %H:%M UTC")
             ),
         )),
-        Err(PipelineError::Invalid(errors)) => Ok(back_with(&page, "error", &super::field_errors(&errors))),
-        Err(PipelineError::Conflict(m)) => Ok(back_with(&page, "error", &m)),
-        Err(e) => Err(pipeline_error(e)),
+        Err(e) => super::refused(&page, e),
     }
 }
 

@@ -391,6 +391,18 @@ fn back_with(page: &str, key: &str, message: &str) -> Response {
     see_other(&format!("{page}?{q}"))
 }
 
+/// A use case's refusal shown back on `page` (`303` with the reason); an unknown or another
+/// reseller's resource is `404`; a store failure an error page.
+fn refused(page: &str, e: crate::usecases::pipeline::PipelineError) -> Result<Response, PortalError> {
+    use crate::usecases::pipeline::PipelineError;
+    match e {
+        PipelineError::NotFound(_) | PipelineError::Unknown(_) => Err(PortalError::NotFound),
+        PipelineError::Store(s) => Err(s.into()),
+        PipelineError::Invalid(errors) => Ok(back_with(page, "error", &field_errors(&errors))),
+        other => Ok(back_with(page, "error", &other.to_string())),
+    }
+}
+
 /// Invalid fields as one sentence for a page.
 fn field_errors(errors: &[crate::domain::lead::FieldError]) -> String {
     errors

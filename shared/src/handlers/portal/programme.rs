@@ -4,12 +4,12 @@
 
 use super::pages::render;
 use super::Outcome;
-use super::{back_with, form, Portal, PortalError};
+use super::{back_with, form, refused, Portal, PortalError};
 use crate::domain::renewal::india_date;
 use crate::domain::reseller::ResellerStatus;
 use crate::domain::support::CoSellStatus;
 use crate::handlers::http::QueryParams;
-use crate::usecases::pipeline::{PipelineError, PipelinePorts};
+use crate::usecases::pipeline::PipelinePorts;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -27,16 +27,6 @@ impl Portal {
             mail_from: &self.config.mail_from,
             presales_email: &self.config.presales_email,
         }
-    }
-}
-
-/// A refusal the admin can act on, shown back on `page`; anything else is an error page.
-fn refused(page: &str, e: PipelineError) -> Result<Response, PortalError> {
-    match e {
-        PipelineError::NotFound(_) | PipelineError::Unknown(_) => Err(PortalError::NotFound),
-        PipelineError::Store(s) => Err(s.into()),
-        PipelineError::Invalid(errors) => Ok(back_with(page, "error", &super::field_errors(&errors))),
-        other => Ok(back_with(page, "error", &other.to_string())),
     }
 }
 

@@ -11,7 +11,7 @@ use crate::domain::pipeline::{allowed_moves, LostReason, Target};
 use crate::domain::renewal::india_date;
 use crate::handlers::http::QueryParams;
 use crate::mail::month_name;
-use crate::usecases::pipeline::{board, Asker, BoardPage, MoveIn, PipelineError, PipelinePorts};
+use crate::usecases::pipeline::{board, Asker, BoardPage, MoveIn, PipelinePorts};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -435,15 +435,7 @@ pub(super) async fn move_lead(
     };
     match crate::usecases::pipeline::move_stage(&ports, Asker::Reseller(&id), &lead_id, input).await {
         Ok(_) => Ok(see_other("/portal/pipeline")),
-        Err(PipelineError::NotFound(_)) => Err(PortalError::NotFound),
-        Err(PipelineError::Store(e)) => Err(e.into()),
-        Err(other) => {
-            let message = match other {
-                PipelineError::Invalid(f) => super::field_errors(&f),
-                e => e.to_string(),
-            };
-            Ok(super::back_with("/portal/pipeline", "error", &message))
-        }
+        Err(e) => super::refused("/portal/pipeline", e),
     }
 }
 
