@@ -269,6 +269,22 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
         .contains("Registered Ratnagiri Castings"));
     assert!(text_of(&c, "main table").await.contains("₹15,00,000.00"));
     shoot(&c, "portal-registrations").await;
+    // the other pages of a reseller's menu open from the header, each with its heading
+    for (link, heading, shot) in [
+        ("Referrals", "Referrals", "portal-referrals"),
+        ("Sub-resellers", "Sub-resellers", "portal-sub-resellers"),
+        ("Brand", "Brand", "portal-brand"),
+        ("API keys", "API keys", "portal-keys"),
+    ] {
+        c.find(Locator::LinkText(link))
+            .await
+            .expect(link)
+            .click()
+            .await
+            .expect("follow");
+        assert_eq!(text_of(&c, "main h1").await, heading);
+        shoot(&c, shot).await;
+    }
     c.goto(&format!("{base}/portal/ledger?month=2026-10"))
         .await
         .expect("ledger");
@@ -311,6 +327,20 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
         .expect("resellers");
     assert!(text_of(&c, "main table").await.contains("Deccan Cloud Partners"));
     shoot(&c, "portal-resellers").await;
+    for (link, heading, shot) in [
+        ("Queue", "Admin queue", "portal-admin-queue"),
+        ("Conflicts", "Registration conflicts", "portal-conflicts"),
+        ("Co-sell", "Co-sell queue", "portal-cosell"),
+    ] {
+        c.find(Locator::LinkText(link))
+            .await
+            .expect(link)
+            .click()
+            .await
+            .expect("follow");
+        assert_eq!(text_of(&c, "main h1").await, heading);
+        shoot(&c, shot).await;
+    }
 
     c.close().await.expect("close");
     drop(d.child);
