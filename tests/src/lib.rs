@@ -5,6 +5,7 @@ pub mod applications;
 pub mod billing;
 pub mod contract;
 pub mod dashboards;
+pub mod faults;
 pub mod flows;
 pub mod imports;
 pub mod isolation;

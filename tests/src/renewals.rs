@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use std::future::Future;
 
 /// A contract whose renewal falls on `renewal` (an India date), made through real webhooks.
-async fn contract(api: &Api, closer: &str, n: &str, renewal: &str) -> String {
+pub async fn contract(api: &Api, closer: &str, n: &str, renewal: &str) -> String {
     let lead = api.scored_lead(&format!("renewal-{n}@example.in")).await;
     let order_id = format!("ORD-REN-{n}");
     assert_eq!(
@@ -38,7 +38,7 @@ async fn signal(api: &Api, contract: &str, body: Value) {
 }
 
 /// Signals that put a contract at risk: two open critical tickets, 20% usage, a late payment.
-async fn troubled(api: &Api, contract: &str) {
+pub async fn troubled(api: &Api, contract: &str) {
     for t in ["T1", "T2"] {
         signal(api, contract, json!({"signal_id": format!("{contract}-{t}"), "type": "support_ticket", "ticket_id": t, "severity": "critical", "status": "opened", "at": "2026-10-20T10:00:00Z"})).await;
     }

@@ -80,6 +80,9 @@ pub struct Options {
     /// count the requests the functions make of the table and the queues (the load benchmark's
     /// cost estimate); embedded adapters only
     pub counts: Option<Arc<shared::adapters::counting::Counts>>,
+    /// fail or crash the functions at their N-th write (the fault-injection tests); the local
+    /// control routes and the queue consumers' receive and delete stay outside it
+    pub faults: Option<Arc<shared::adapters::faults::Faults>>,
 }
 
 /// The local stack's platform GSTIN when `PLATFORM_GSTIN` is unset: Maharashtra (27).
@@ -121,6 +124,7 @@ impl Options {
             hold_until_invoice: std::env::var("HOLD_UNTIL_INVOICE").is_ok_and(|v| v == "true"),
             rules_json: None,
             counts: None,
+            faults: None,
         }
     }
 }
@@ -357,6 +361,36 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
     } else {
         embedded_adapters(&options, &names)?
     };
+    // what the functions are given: the adapters, behind the fault plan when there is one
+    let (table, queue, mailer, blobs, control) = {
+        let control = (table.clone(), queue.clone(), mailer.clone(), blobs.clone());
+        match &options.faults {
+            Some(faults) => {
+                use shared::adapters::faults::Faulty;
+                let f = || faults.clone();
+                (
+                    Arc::new(Faulty {
+                        inner: table,
+                        faults: f(),
+                    }) as Arc<dyn Table>,
+                    Arc::new(Faulty {
+                        inner: queue,
+                        faults: f(),
+                    }) as Arc<dyn Queue>,
+                    Arc::new(Faulty {
+                        inner: mailer,
+                        faults: f(),
+                    }) as Arc<dyn Mailer>,
+                    Arc::new(Faulty {
+                        inner: blobs,
+                        faults: f(),
+                    }) as Arc<dyn Blobs>,
+                    control,
+                )
+            }
+            None => (table, queue, mailer, blobs, control),
+        }
+    };
     let id_of = |n: &str| {
         queue_ids
             .iter()
@@ -422,10 +456,10 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         commission,
         renewal_scan,
         billing_api,
-        table,
-        queue,
-        mailer,
-        blobs,
+        table: control.0,
+        queue: control.1,
+        mailer: control.2,
+        blobs: control.3,
         clock,
         queue_ids,
         outbox,

@@ -53,6 +53,7 @@ impl SlaWatch {
             now,
         )
         .await?;
+        report.outbox = crate::usecases::outbox::sweep(self.table.as_ref(), self.mailer.as_ref(), now).await?;
         tracing::info!(
             overdue = report.overdue,
             reassigned = report.reassigned,
@@ -62,6 +63,9 @@ impl SlaWatch {
             failed = report.failed,
             stuck = report.requeue.stuck,
             requeued = report.requeue.requeued,
+            letters_sent = report.outbox.sent,
+            letters_retrying = report.outbox.retrying,
+            letters_given_up = report.outbox.given_up,
             "SLA watch done"
         );
         Ok(report)

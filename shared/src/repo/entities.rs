@@ -759,6 +759,58 @@ impl Entity for FinanceEmail {
     }
 }
 
+/// An email a flow owes (the outbox): the message as it will be sent, written in the same
+/// transaction as the claim that decided it, and marked sent once the mailer took it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Letter {
+    pub letter_id: String,
+    /// the envelope sender
+    pub from: String,
+    pub to: Vec<String>,
+    /// the raw message, base64
+    pub mime: String,
+    pub status: LetterStatus,
+    pub owed_at: DateTime<Utc>,
+    /// when the sweeper may try it (again)
+    pub next_try: DateTime<Utc>,
+    pub attempts: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// sent and given-up letters expire (DynamoDB TTL, epoch seconds)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<i64>,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LetterStatus {
+    Owed,
+    Sent,
+    /// refused by the mailer too many times
+    GivenUp,
+}
+
+impl Entity for Letter {
+    const NAME: &'static str = "letter";
+    fn key(&self) -> Key {
+        letter_key(&self.letter_id)
+    }
+    /// an owed letter is on the outbox index; a sent one is not
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        match self.status {
+            LetterStatus::Owed => vec![on(
+                Index::Gsi1,
+                OUTBOX_INDEX_PK,
+                outbox_sk(&self.next_try, &self.letter_id),
+            )],
+            _ => vec![],
+        }
+    }
+}
+
 // ---- the SLA, sequences, suppressions ----
 
 impl Entity for Sla {

@@ -343,6 +343,16 @@ pub fn reseller_email_index_pk(email: &str) -> String {
 pub fn sla_key(lead_id: &str) -> Key {
     Key::new(lead_pk(lead_id), "SLA")
 }
+/// An email owed by a flow (the outbox): written with the claim that decides it, marked sent.
+pub fn letter_key(letter_id: &str) -> Key {
+    Key::new(format!("LETTER#{letter_id}"), "LETTER")
+}
+/// The index of letters still owed, by when they are next tried.
+pub const OUTBOX_INDEX_PK: &str = "OUTBOX";
+pub fn outbox_sk(next_try: &DateTime<Utc>, letter_id: &str) -> String {
+    format!("{}#{letter_id}", key_time(next_try))
+}
+
 pub const SLA_DUE_INDEX_PK: &str = "SLA_DUE";
 pub fn sla_due_sk(deadline: &DateTime<Utc>, lead_id: &str) -> String {
     format!("{}#{lead_id}", key_time(deadline))

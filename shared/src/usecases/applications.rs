@@ -133,12 +133,25 @@ async fn submit_under(
         version: 1,
     };
     let mut writes = vec![repo::put_new(repo::item(&application)?)];
+    let mut letter = None;
     if !input.spam {
         writes.push(repo::put_new(repo::item(&CompanyDomainGuard {
             domain: application.company.domain.clone(),
             application_id: application.application_id.clone(),
             reseller_id: None,
         })?));
+        let body = format!(
+            "Thank you for applying to become a reseller for {}. Your application {} is with our partner team, who review every application within five working days and will write to you with the outcome.",
+            application.company.name, application.application_id
+        );
+        letter = self::letter(
+            ports,
+            &application,
+            "received",
+            "Your reseller application was received",
+            &body,
+        )?;
+        writes.extend(letter.as_ref().map(|(_, w)| w.clone()));
     }
     match ports.table.transact(writes).await {
         Ok(()) => {}
@@ -150,32 +163,40 @@ async fn submit_under(
         }
         Err(e) => return Err(e.into()),
     }
-    if !input.spam {
-        let body = format!(
-            "Thank you for applying to become a reseller for {}. Your application {} is with our partner team, who review every application within five working days and will write to you with the outcome.",
-            application.company.name, application.application_id
-        );
-        mail(ports, &application, "Your reseller application was received", &body).await;
-    }
+    send(ports, letter).await;
     Ok(application)
 }
 
-async fn mail(ports: &ApplicationPorts<'_>, a: &Application, subject: &str, body: &str) {
-    let sent = match crate::mail::notice(
-        ports.mail_from,
-        &a.contact.name,
-        &a.contact.email,
-        subject,
-        body,
-        ports.clock.now(),
-    ) {
-        Ok(mime) => crate::mail::send(ports.mailer, ports.mail_from, &a.contact.email, mime)
-            .await
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
-    if let Err(e) = sent {
-        tracing::error!(application_id = %a.application_id, error = %e, "application email not sent");
+/// The applicant's letter about `what` (received, approved, rejected) and the write that owes
+/// it, to commit with the change it reports; none (logged) if the message cannot be built.
+fn letter(
+    ports: &ApplicationPorts<'_>,
+    a: &Application,
+    what: &str,
+    subject: &str,
+    body: &str,
+) -> Result<Option<(repo::Letter, Write)>, StoreError> {
+    let now = ports.clock.now();
+    match crate::mail::notice(ports.mail_from, &a.contact.name, &a.contact.email, subject, body, now) {
+        Ok(mime) => super::outbox::owe_to(
+            &format!("application-{}-{what}", a.application_id),
+            ports.mail_from,
+            &a.contact.email,
+            &mime,
+            now,
+        )
+        .map(Some),
+        Err(e) => {
+            tracing::error!(application_id = %a.application_id, error = %e, "application email not built");
+            Ok(None)
+        }
+    }
+}
+
+/// Sends a committed letter (a failed send stays owed: the outbox sweeper has it).
+async fn send(ports: &ApplicationPorts<'_>, letter: Option<(repo::Letter, Write)>) {
+    if let Some((letter, _)) = letter {
+        let _ = super::outbox::deliver(ports.table, ports.mailer, &letter, ports.clock.now()).await;
     }
 }
 
@@ -324,21 +345,29 @@ pub async fn approve(
             })?,
             cond: None,
         });
+        let body = format!(
+            "Welcome to the partner programme, {}! Your reseller account {} is active at the {} tier{}. Your referral link is {}/r/{}. Your API key is handed to you by the partner team; keep it secret.",
+            reseller.name,
+            reseller.reseller_id,
+            serde_json::to_value(reseller.tier)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            terms.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default(),
+            ports.public_base_url.trim_end_matches('/'),
+            reseller.referral_code
+        );
+        let letter = letter(
+            ports,
+            &decided,
+            "approved",
+            "Welcome: your reseller account is active",
+            &body,
+        )?;
+        writes.extend(letter.as_ref().map(|(_, w)| w.clone()));
         match ports.table.transact(writes).await {
             Ok(()) => {
-                let body = format!(
-                    "Welcome to the partner programme, {}! Your reseller account {} is active at the {} tier{}. Your referral link is {}/r/{}. Your API key is handed to you by the partner team; keep it secret.",
-                    reseller.name,
-                    reseller.reseller_id,
-                    serde_json::to_value(reseller.tier)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                    terms.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default(),
-                    ports.public_base_url.trim_end_matches('/'),
-                    reseller.referral_code
-                );
-                mail(ports, &decided, "Welcome: your reseller account is active", &body).await;
+                send(ports, letter).await;
                 return Ok((decided, reseller, api_key));
             }
             Err(StoreError::TransactionCancelled { failed }) => {
@@ -370,7 +399,12 @@ pub async fn reject(ports: &ApplicationPorts<'_>, id: &str, reason: String) -> R
         note: Some(reason),
     });
     decided.version += 1;
-    let writes = vec![
+    let body = format!(
+        "Thank you for your interest in becoming a reseller for {}. After careful review we are unable to offer a partnership at this time. This is no judgement of your company; you are welcome to apply again in the future.",
+        decided.company.name
+    );
+    let letter = letter(ports, &decided, "rejected", "Your reseller application", &body)?;
+    let mut writes = vec![
         repo::put_if_version(repo::item(&decided)?, application.version),
         Write::Delete {
             key: repo::company_domain_key(&application.company.domain),
@@ -380,6 +414,7 @@ pub async fn reject(ports: &ApplicationPorts<'_>, id: &str, reason: String) -> R
             )),
         },
     ];
+    writes.extend(letter.as_ref().map(|(_, w)| w.clone()));
     match ports.table.transact(writes).await {
         Ok(()) => {}
         Err(e) if e.is_conflict() => {
@@ -390,10 +425,6 @@ pub async fn reject(ports: &ApplicationPorts<'_>, id: &str, reason: String) -> R
         }
         Err(e) => return Err(e.into()),
     }
-    let body = format!(
-        "Thank you for your interest in becoming a reseller for {}. After careful review we are unable to offer a partnership at this time. This is no judgement of your company; you are welcome to apply again in the future.",
-        decided.company.name
-    );
-    mail(ports, &decided, "Your reseller application", &body).await;
+    send(ports, letter).await;
     Ok(decided)
 }

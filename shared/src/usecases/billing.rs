@@ -114,6 +114,20 @@ async fn enqueue(ports: &BillingPorts<'_>, event: Event, id: &str) -> Result<(),
     Ok(())
 }
 
+/// A replay of a payment or refund not applied yet queues it again: its first message may have
+/// been lost between the record and the queue (a crash, a failed send), and applying is once.
+async fn requeue_if_unapplied(ports: &BillingPorts<'_>, key: &Key, event: Event, id: &str) -> Result<(), BillingError> {
+    let status = ports
+        .table
+        .get(key)
+        .await?
+        .and_then(|i| repo::string_attr(&i, "status"));
+    if status.as_deref() == Some("received") {
+        enqueue(ports, event, id).await?;
+    }
+    Ok(())
+}
+
 fn payment_received(payment_id: &str) -> Event {
     Event::PaymentReceived(PaymentReceived {
         payment_id: payment_id.to_string(),
@@ -201,6 +215,8 @@ pub async fn record_order(
     let key = repo::order_key(&facts.order_id);
     for _ in 0..4 {
         if let Some(answer) = seen_before(ports.table, &key, "order", &facts.order_id, request_hash).await? {
+            // the first time may have stopped before releasing the payments that waited for it
+            release_held(ports, &facts.order_id).await?;
             return Ok(answer);
         }
         let closer: Reseller = get(ports.table, &repo::reseller_key(&facts.reseller_id))
@@ -331,6 +347,7 @@ pub async fn record_payment(
 ) -> Result<Recorded, BillingError> {
     let key = repo::payment_key(&facts.payment_id);
     if let Some(answer) = seen_before(ports.table, &key, "payment", &facts.payment_id, request_hash).await? {
+        requeue_if_unapplied(ports, &key, payment_received(&facts.payment_id), &facts.payment_id).await?;
         return Ok(answer);
     }
     if let Some(order) = get::<Order>(ports.table, &repo::order_key(&facts.order_id)).await? {
@@ -378,6 +395,10 @@ pub async fn record_refund(
 ) -> Result<Recorded, BillingError> {
     let key = repo::refund_key(&facts.refund_id);
     if let Some(answer) = seen_before(ports.table, &key, "refund", &facts.refund_id, request_hash).await? {
+        let event = Event::RefundReceived(RefundReceived {
+            refund_id: facts.refund_id.clone(),
+        });
+        requeue_if_unapplied(ports, &key, event, &facts.refund_id).await?;
         return Ok(answer);
     }
     let payment: Payment = get(ports.table, &repo::payment_key(&facts.payment_id))

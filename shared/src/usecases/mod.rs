@@ -11,6 +11,7 @@ pub mod forecast;
 pub mod import;
 pub mod leads;
 pub mod lifecycle;
+pub mod outbox;
 pub mod payout;
 pub mod pipeline;
 pub mod portal_auth;

@@ -14,6 +14,7 @@
 
 use super::billing::advance_lead;
 use super::commission::Entry;
+use super::outbox;
 use crate::config::Rules;
 use crate::domain::lead::Lead;
 use crate::domain::payout::{compute, month_end, payment_reference, Earning, Line};
@@ -22,7 +23,7 @@ use crate::domain::reseller::Reseller;
 use crate::domain::stage::Stage;
 use crate::domain::tax_profile::TaxProfile;
 use crate::events::{Envelope, Event, PayoutRequested};
-use crate::ports::table::{Cond, Index, Query, SkRange, StoreError, Table};
+use crate::ports::table::{Cond, Index, Query, SkRange, StoreError, Table, Write};
 use crate::ports::{Clock, Mailer, Queue};
 use crate::repo;
 use crate::repo::TaxYear;
@@ -133,58 +134,51 @@ pub async fn pay_payee(ports: &PayoutPorts<'_>, payee: &str, month: &str) -> Res
         }
     };
     let mut last = false;
-    if ticket.status != TicketStatus::Issued {
-        let leads = mark_entries(ports, &ticket).await?;
+    // issued already: this is a redelivery of a worker that stopped after issuing
+    let redelivered = ticket.status == TicketStatus::Issued;
+    // (on a redelivery the entries are this ticket's already: reads only)
+    let leads = mark_entries(ports, &ticket).await?;
+    if !redelivered {
         let mut next = ticket.clone();
         next.status = TicketStatus::Issued;
         next.issued_at = Some(ports.clock.now());
         next.version += 1;
-        match ports
-            .table
-            .transact(vec![repo::put_if_version(repo::item(&next)?, ticket.version)])
-            .await
-        {
+        // the month's count of issued tickets moves with the issue: the last one finishes it
+        let writes = vec![
+            repo::put_if_version(repo::item(&next)?, ticket.version),
+            Write::Add {
+                key: repo::payout_run_key(month),
+                deltas: vec![("done".into(), 1)],
+            },
+        ];
+        match ports.table.transact(writes).await {
             Ok(()) => {
                 ticket = next;
-                // this worker issued the ticket: count it, and the last one finishes the month
-                let done = ports.table.increment(&repo::payout_run_key(month), "done", 1).await?;
-                last = ports
-                    .table
-                    .get(&repo::payout_run_key(month))
-                    .await?
-                    .and_then(|r| r.get("payees").and_then(Value::as_i64))
-                    == Some(done);
+                last = month_done(ports, month).await?;
             }
             Err(StoreError::TransactionCancelled { .. }) => {
                 ticket = get(ports.table, &key).await?.ok_or_else(|| other("ticket vanished"))?
             }
             Err(e) => return Err(e.into()),
         }
-        for lead_id in leads {
-            move_lead_to_r010(ports, &lead_id, &ticket.payout_id).await?;
-        }
+    }
+    for lead_id in leads {
+        move_lead_to_r010(ports, &lead_id, &ticket.payout_id).await?;
     }
     if !ticket.statement_sent {
-        // claim the statement first: of two workers, one sends it (a crash between the claim
-        // and the send loses it rather than sending it twice)
+        // claim the statement with its letter: of two workers, one owes it; a crash after the
+        // claim leaves the letter owed, and the outbox sweeper sends it
         let mut claimed = ticket.clone();
         claimed.statement_sent = true;
         claimed.version += 1;
-        match ports
-            .table
-            .transact(vec![repo::put_if_version(repo::item(&claimed)?, ticket.version)])
-            .await
-        {
+        let letter = statement_letter(ports, &claimed).await?;
+        let mut writes = vec![repo::put_if_version(repo::item(&claimed)?, ticket.version)];
+        writes.extend(letter.as_ref().map(|(_, w)| w.clone()));
+        match ports.table.transact(writes).await {
             Ok(()) => {
-                if let Err(e) = send_statement(ports, &claimed).await {
-                    let mut released = claimed.clone();
-                    released.statement_sent = false;
-                    released.version += 1;
-                    ports
-                        .table
-                        .transact(vec![repo::put_if_version(repo::item(&released)?, claimed.version)])
-                        .await?;
-                    return Err(e);
+                if let Some((letter, _)) = letter {
+                    // a failed send stays owed: the sweeper has it
+                    let _ = outbox::deliver(ports.table, ports.mailer, &letter, ports.clock.now()).await;
                 }
                 ticket = claimed;
             }
@@ -194,8 +188,19 @@ pub async fn pay_payee(ports: &PayoutPorts<'_>, payee: &str, month: &str) -> Res
     }
     if last {
         finish_month(ports, month, false).await?;
+    } else if redelivered && month_done(ports, month).await? {
+        // the worker that issued the last ticket may have stopped before finishing the month:
+        // finish it now (finance's email is guarded; an interrupted one is sent again)
+        finish_month(ports, month, true).await?;
     }
     Ok(ticket)
+}
+
+/// Whether every payee's ticket of the month is issued (by the run's count).
+async fn month_done(ports: &PayoutPorts<'_>, month: &str) -> Result<bool, PayoutError> {
+    let run = ports.table.get(&repo::payout_run_key(month)).await?;
+    let n = |name: &str| run.as_ref().and_then(|r| r.get(name).and_then(Value::as_i64));
+    Ok(n("payees").is_some() && n("payees") == n("done"))
 }
 
 async fn create_ticket(
@@ -448,20 +453,28 @@ async fn move_lead_to_r010(ports: &PayoutPorts<'_>, lead_id: &str, payout_id: &s
     Ok(())
 }
 
-async fn send_statement(ports: &PayoutPorts<'_>, ticket: &Ticket) -> Result<(), PayoutError> {
+/// The statement's letter for an issued ticket, and the write that owes it; none when there is
+/// nothing to say (no lines) or no reseller to say it to (customer referrers).
+async fn statement_letter(
+    ports: &PayoutPorts<'_>,
+    ticket: &Ticket,
+) -> Result<Option<(repo::Letter, Write)>, PayoutError> {
     if ticket.lines.is_empty() {
-        // nothing earned and nothing carried: no statement to send
-        return Ok(());
+        return Ok(None);
     }
     let Some(reseller) = get::<Reseller>(ports.table, &repo::reseller_key(&ticket.payee)).await? else {
-        // payees who are not resellers (customer referrers) get no statement here
-        return Ok(());
+        return Ok(None);
     };
-    let mime = crate::payout_docs::statement(ports.mail_from, &reseller, ticket, ports.clock.now()).map_err(other)?;
-    crate::mail::send(ports.mailer, ports.mail_from, &reseller.email, mime)
-        .await
-        .map_err(other)?;
-    Ok(())
+    let now = ports.clock.now();
+    let mime = crate::payout_docs::statement(ports.mail_from, &reseller, ticket, now).map_err(other)?;
+    let owed = outbox::owe_to(
+        &format!("statement-{}", ticket.payout_id),
+        ports.mail_from,
+        &reseller.email,
+        &mime,
+        now,
+    )?;
+    Ok(Some(owed))
 }
 
 /// Sends finance the month's email once every payee's ticket is issued. `resend` (a re-run of

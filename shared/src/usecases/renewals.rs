@@ -341,11 +341,6 @@ pub enum AssessError {
     UnknownReseller(String),
     #[error("composing the alert: {0}")]
     Compose(String),
-    #[error("{subject}: {error}")]
-    Mail {
-        subject: String,
-        error: crate::ports::mailer::MailError,
-    },
 }
 
 async fn assess(ports: &ScanPorts<'_>, contract: &Contract, now: DateTime<Utc>) -> Result<Assessed, AssessError> {
@@ -399,15 +394,11 @@ async fn assess(ports: &ScanPorts<'_>, contract: &Contract, now: DateTime<Utc>) 
         );
         writes.extend(repo::tally_writes(tally));
     }
-    match ports.table.transact(writes).await {
-        Ok(()) => {}
-        Err(StoreError::TransactionCancelled { .. }) => return Ok(Assessed::Known),
-        Err(e) => return Err(e.into()),
-    }
+    // the alert is owed with the flag, in its transaction, and sent at least once
     let reseller: Reseller = repo::get_record(ports.table, &repo::reseller_key(&contract.reseller_id))
         .await?
         .ok_or_else(|| AssessError::UnknownReseller(contract.reseller_id.clone()))?;
-    let (subject, mime) = crate::mail::renewal_alert(
+    let (_, mime) = crate::mail::renewal_alert(
         ports.mail_from,
         &reseller,
         contract,
@@ -416,8 +407,20 @@ async fn assess(ports: &ScanPorts<'_>, contract: &Contract, now: DateTime<Utc>) 
         now,
     )
     .map_err(|e| AssessError::Compose(e.to_string()))?;
-    crate::mail::send(ports.mailer, ports.mail_from, &reseller.email, mime)
-        .await
-        .map_err(|error| AssessError::Mail { subject, error })?;
+    let (letter, owe) = super::outbox::owe_to(
+        &format!("renewal-{}-{cycle}-{}", contract.contract_id, risk.score),
+        ports.mail_from,
+        &reseller.email,
+        &mime,
+        now,
+    )?;
+    writes.push(owe);
+    match ports.table.transact(writes).await {
+        Ok(()) => {}
+        Err(StoreError::TransactionCancelled { .. }) => return Ok(Assessed::Known),
+        Err(e) => return Err(e.into()),
+    }
+    // a failed send stays owed: the outbox sweeper has it
+    let _ = super::outbox::deliver(ports.table, ports.mailer, &letter, now).await;
     Ok(Assessed::Alerted)
 }

@@ -3,6 +3,7 @@
 //! Each step is claimed with a conditional write before it is sent: at most once, whatever is
 //! retried.
 
+use super::outbox;
 use crate::config::Rules;
 use crate::domain::lead::{email_key, Lead};
 use crate::domain::reseller::Reseller;
@@ -123,12 +124,13 @@ pub async fn on_qualified(ports: &SequencePorts<'_>, lead_id: &str) -> Result<En
     }
 }
 
-/// The hot-lead alert: the intent is recorded (once, conditionally) before the email goes.
+/// The hot-lead alert: the alert (with its letter to the owner) and the call task are recorded
+/// once, conditionally, and the letter is sent at least once (see `outbox`).
 async fn hot_alert(ports: &SequencePorts<'_>, lead: &Lead) -> Result<Enrolled, SequenceError> {
     let now = ports.clock.now();
     let intent = repo::HotAlert {
         lead_id: lead.lead_id.clone(),
-        status: "sending".into(),
+        status: "owed".into(),
         at: now,
         owner: lead.owner_reseller_id.clone(),
         message_id: None,
@@ -139,29 +141,38 @@ async fn hot_alert(ports: &SequencePorts<'_>, lead: &Lead) -> Result<Enrolled, S
         due_at: now + Duration::hours(ports.rules.sequences.call_within_hours),
         owner: lead.owner_reseller_id.clone(),
     };
-    let writes = vec![repo::put_new(repo::item(&intent)?), repo::put_new(repo::item(&call)?)];
+    let mut writes = vec![repo::put_new(repo::item(&intent)?), repo::put_new(repo::item(&call)?)];
+    let letter = match lead.owner_reseller_id.as_deref() {
+        Some(owner) => {
+            let reseller: Reseller = get(ports.table, &repo::reseller_key(owner))
+                .await?
+                .ok_or_else(|| SequenceError::Unknown(format!("reseller {owner}")))?;
+            let mime = crate::mail::hot_alert(ports.mail_from, &reseller, lead, now)
+                .map_err(|e| SequenceError::Compose(e.to_string()))?;
+            let (letter, owe) = outbox::owe_to(
+                &format!("hot-{}", lead.lead_id),
+                ports.mail_from,
+                &reseller.email,
+                &mime,
+                now,
+            )?;
+            writes.push(owe);
+            Some(letter)
+        }
+        None => None,
+    };
     match ports.table.transact(writes).await {
         Ok(()) => {}
         Err(StoreError::TransactionCancelled { .. }) => return Ok(Enrolled::AlreadyDone),
         Err(e) => return Err(e.into()),
     }
-    let Some(owner) = lead.owner_reseller_id.as_deref() else {
+    let Some(letter) = letter else {
         return Ok(Enrolled::Skipped(
             "hot lead in the admin queue: no reseller to alert".into(),
         ));
     };
-    let reseller: Reseller = get(ports.table, &repo::reseller_key(owner))
-        .await?
-        .ok_or_else(|| SequenceError::Unknown(format!("reseller {owner}")))?;
-    let mime = crate::mail::hot_alert(ports.mail_from, &reseller, lead, now)
-        .map_err(|e| SequenceError::Compose(e.to_string()))?;
-    let id = crate::mail::send(ports.mailer, ports.mail_from, &reseller.email, mime).await?;
-    let sent = repo::HotAlert {
-        status: "sent".into(),
-        message_id: Some(id),
-        ..intent
-    };
-    ports.table.put(repo::item(&sent)?, None).await?;
+    // a failed send stays owed: the sweeper has it
+    let _ = outbox::deliver(ports.table, ports.mailer, &letter, now).await;
     Ok(Enrolled::HotAlert)
 }
 
@@ -172,6 +183,9 @@ pub struct SendReport {
     pub deferred: usize,
     pub skipped: usize,
     pub failed: usize,
+    /// claimed, but the mailer did not take it yet: the outbox sweeper sends it
+    #[serde(default)]
+    pub owed: usize,
 }
 
 /// Why a lead gets no more sequence mail, if it does not.
@@ -264,32 +278,48 @@ pub async fn send_due(ports: &SequencePorts<'_>, now: DateTime<Utc>) -> Result<S
             report.deferred += 1;
             continue;
         }
-        // claim it: only the run that moves it out of `scheduled` sends it — the one write
-        // of a successful send (at most once: a crash after the claim loses the step)
+        let (sender, mime) = match compose_step(ports, &lead, &next, now).await? {
+            Ok(m) => m,
+            Err(reason) => {
+                next.status = StepStatus::Failed;
+                next.reason = Some(reason);
+                save(ports.table, &next, step.version).await?;
+                report.failed += 1;
+                continue;
+            }
+        };
+        // claim it with its letter: only the run that moves it out of `scheduled` owes it, and
+        // an owed letter is sent at least once (the outbox sweeper sends what a crash left)
         next.status = StepStatus::Sent;
         next.sent_at = Some(now);
-        if !save(ports.table, &next, step.version).await? {
-            continue;
+        let letter_id = format!("step-{}-{}", lead.lead_id, step_sk(&next.sequence, next.index));
+        let (letter, owe) = outbox::owe(&letter_id, &sender, std::slice::from_ref(&lead.email), &mime, now)?;
+        match ports
+            .table
+            .transact(vec![repo::put_if_version(repo::item(&next)?, step.version), owe])
+            .await
+        {
+            Ok(()) => {}
+            Err(e) if e.is_conflict() => continue,
+            Err(e) => return Err(e),
         }
-        let claimed = next.clone();
-        let mut undo = claimed.clone();
-        undo.version += 1;
-        match send_step(ports, &lead, &claimed, now).await {
+        match outbox::deliver(ports.table, ports.mailer, &letter, now).await {
             Ok(_) => {
                 report.sent += 1;
                 mailed.insert(lead.lead_id.clone(), now);
             }
-            Err(MailError::Throttled) => {
-                // not sent: back to the queue for the next run
-                undo.status = StepStatus::Scheduled;
-                undo.sent_at = None;
-                save(ports.table, &undo, claimed.version).await?;
-            }
-            Err(e) => {
-                undo.status = StepStatus::Failed;
-                undo.reason = Some(e.to_string());
-                save(ports.table, &undo, claimed.version).await?;
+            Err(MailError::Rejected(reason)) => {
+                let mut failed = next.clone();
+                failed.version += 1;
+                failed.status = StepStatus::Failed;
+                failed.reason = Some(reason);
+                save(ports.table, &failed, next.version).await?;
                 report.failed += 1;
+            }
+            Err(_) => {
+                // owed: the sweeper sends it
+                report.owed += 1;
+                mailed.insert(lead.lead_id.clone(), now);
             }
         }
     }
@@ -308,23 +338,24 @@ async fn previous_sent(table: &dyn Table, step: &Step) -> Result<Option<DateTime
     )
 }
 
-async fn send_step(
+/// A step's message: (envelope sender, MIME), or why it cannot be written.
+async fn compose_step(
     ports: &SequencePorts<'_>,
     lead: &Lead,
     step: &Step,
     now: DateTime<Utc>,
-) -> Result<String, MailError> {
-    let template = ports
+) -> Result<Result<(String, Vec<u8>), String>, StoreError> {
+    let Some(template) = ports
         .rules
         .sequences
         .sequences
         .get(&step.sequence)
         .and_then(|s| s.get(step.index))
-        .ok_or_else(|| MailError::Rejected(format!("no step {} in {}", step.index, step.sequence)))?;
+    else {
+        return Ok(Err(format!("no step {} in {}", step.index, step.sequence)));
+    };
     let owner = match lead.owner_reseller_id.as_deref() {
-        Some(o) => get::<Reseller>(ports.table, &repo::reseller_key(o))
-            .await
-            .map_err(|e| MailError::Unavailable(e.to_string()))?,
+        Some(o) => get::<Reseller>(ports.table, &repo::reseller_key(o)).await?,
         None => None,
     };
     let sk = step_sk(&step.sequence, step.index);
@@ -373,7 +404,7 @@ async fn send_step(
     }
     html.push_str(&format!("<p style=\"font-size:small\"><a href=\"{unsubscribe}\">Unsubscribe</a></p><img src=\"{open}\" width=\"1\" height=\"1\" alt=\"\">"));
     text.push_str(&format!("\n\nUnsubscribe: {unsubscribe}\n"));
-    let mime = crate::mail::branded(
+    let mime = match crate::mail::branded(
         ports.mail_from,
         &brand,
         owner.as_ref().map(|r| r.reply_to()),
@@ -383,13 +414,11 @@ async fn send_step(
         html,
         &unsubscribe,
         now,
-    )
-    .map_err(|e| MailError::Rejected(e.to_string()))?;
-    let sender = crate::mail::branded_sender(ports.mail_from);
-    ports
-        .mailer
-        .send_raw(&sender, std::slice::from_ref(&lead.email), mime)
-        .await
+    ) {
+        Ok(m) => m,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    Ok(Ok((crate::mail::branded_sender(ports.mail_from), mime)))
 }
 
 /// Suppresses an address for good (bounce, complaint, unsubscribe); idempotent.

@@ -3,8 +3,10 @@
 //! first activity takes it off the index; `watch` (every 15 minutes) reads only the overdue
 //! ones, by a key-range query, and reassigns platform leads (at most `max_reassignments`
 //! times, then the admin queue) or escalates partner-owned and referral leads — each step one
-//! transaction, with an audit event, then an email to each reseller concerned.
+//! transaction, with an audit event and the emails to each party concerned (owed in the same
+//! transaction, sent at least once: see `outbox`).
 
+use super::outbox;
 use crate::config::Rules;
 use crate::domain::audit::AuditEvent;
 use crate::domain::lead::Lead;
@@ -15,6 +17,7 @@ use crate::ids::new_id;
 use crate::ports::table::{Index, Query, SkRange, StoreError, Table, Write};
 use crate::ports::{Clock, Mailer};
 use crate::repo;
+use crate::repo::Letter;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -87,6 +90,9 @@ pub struct WatchReport {
     /// the same run's stuck-lead sweep (leads left at R001 queued for scoring again)
     #[serde(default)]
     pub requeue: crate::usecases::requeue::RequeueReport,
+    /// the same run's outbox sweep (emails owed and not yet sent by the flows that owe them)
+    #[serde(default)]
+    pub outbox: outbox::SweepReport,
 }
 
 /// What happened to one overdue lead, and who is told.
@@ -127,14 +133,19 @@ pub async fn watch(ports: &SlaPorts<'_>, now: DateTime<Utc>) -> Result<WatchRepo
     let mut roster: Option<Vec<Reseller>> = None;
     for sla in due {
         match handle(ports, &sla, now, &mut roster).await {
-            Ok(Some((step, lead))) => {
+            Ok(Some((step, letters))) => {
                 match &step {
                     Step::Reassigned { .. } => report.reassigned += 1,
                     Step::Escalated { .. } => report.escalated += 1,
                     Step::AdminQueue { .. } => report.admin_queue += 1,
                     Step::Closed => report.closed += 1,
                 }
-                report.emails += notify(ports, &step, &lead, now).await;
+                for letter in letters {
+                    // a failed send stays owed: the outbox sweeper has it
+                    if outbox::deliver(ports.table, ports.mailer, &letter, now).await.is_ok() {
+                        report.emails += 1;
+                    }
+                }
             }
             Ok(None) => report.conflicts += 1,
             Err(e) => {
@@ -152,7 +163,7 @@ async fn handle(
     sla: &Sla,
     now: DateTime<Utc>,
     roster: &mut Option<Vec<Reseller>>,
-) -> Result<Option<(Step, Lead)>, StoreError> {
+) -> Result<Option<(Step, Vec<Letter>)>, StoreError> {
     let Some(lead) = repo::get_record::<Lead>(ports.table, &repo::lead_key(&sla.lead_id)).await? else {
         return Ok(None);
     };
@@ -254,6 +265,16 @@ async fn handle(
             event: &audit,
         })?));
     }
+    // the step's emails are owed in the step's own transaction
+    let letters = letters(
+        ports,
+        &step,
+        &next_lead,
+        &format!("sla-{}-{}", sla.lead_id, next_sla.version),
+        now,
+    )
+    .await?;
+    writes.extend(letters.iter().map(|(_, w)| w.clone()));
     match ports.table.transact(writes).await {
         Ok(()) => {
             if let Some(r) = roster.as_mut() {
@@ -263,7 +284,7 @@ async fn handle(
                     }
                 }
             }
-            Ok(Some((step, next_lead)))
+            Ok(Some((step, letters.into_iter().map(|(l, _)| l).collect())))
         }
         Err(e) if e.is_conflict() => {
             // a first response, a stage move or a roster change won the race: look again later
@@ -274,9 +295,14 @@ async fn handle(
     }
 }
 
-/// Emails each party of a step; how many were sent. A failed send is logged, not retried: the
-/// step is committed and the audit trail has it.
-async fn notify(ports: &SlaPorts<'_>, step: &Step, lead: &Lead, now: DateTime<Utc>) -> u32 {
+/// The letters to each party of a step (`id` makes their ids), with the writes that owe them.
+async fn letters(
+    ports: &SlaPorts<'_>,
+    step: &Step,
+    lead: &Lead,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<(Letter, Write)>, StoreError> {
     let hours = ports.rules.routing.sla_hours;
     let who = lead.profile.name.clone().unwrap_or_else(|| lead.email.clone());
     let company = lead
@@ -354,8 +380,8 @@ async fn notify(ports: &SlaPorts<'_>, step: &Step, lead: &Lead, now: DateTime<Ut
         }
         Step::Closed => {}
     }
-    let mut sent = 0;
-    for (name, to, subject, body) in messages {
+    let mut letters = Vec::new();
+    for (i, (name, to, subject, body)) in messages.into_iter().enumerate() {
         let mime = match crate::mail::notice(ports.mail_from, &name, &to, &subject, &body, now) {
             Ok(m) => m,
             Err(e) => {
@@ -363,12 +389,9 @@ async fn notify(ports: &SlaPorts<'_>, step: &Step, lead: &Lead, now: DateTime<Ut
                 continue;
             }
         };
-        match crate::mail::send(ports.mailer, ports.mail_from, &to, mime).await {
-            Ok(_) => sent += 1,
-            Err(e) => tracing::error!(lead_id = %lead.lead_id, error = %e, "SLA email not sent"),
-        }
+        letters.push(outbox::owe_to(&format!("{id}-{i}"), ports.mail_from, &to, &mime, now)?);
     }
-    sent
+    Ok(letters)
 }
 
 #[cfg(test)]

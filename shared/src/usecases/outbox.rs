@@ -1,0 +1,166 @@
+//! Emails that must not be lost: the outbox.
+//!
+//! A flow that decides an email (a payout statement, an SLA notice, a sequence step, a renewal
+//! alert, an application decision) writes the message as a [`Letter`] in the same transaction
+//! as the claim that decided it ([`owe`]), then sends it ([`deliver`]) and marks it sent. A
+//! crash between the commit and the send leaves the letter owed; the sweeper ([`sweep`], run
+//! by the SLA watch every 15 minutes) sends what is still owed after [`GRACE`]. So each email
+//! is sent **at least once**; a crash between the send and the mark sends it twice, and the
+//! second copy is the same message byte for byte (same Message-ID, subject and date), which
+//! mail clients show as one.
+
+use crate::ports::mailer::{MailError, Mailer};
+use crate::ports::table::{Index, Query, SkRange, StoreError, Table, Write};
+use crate::repo::{self, Letter, LetterStatus};
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+
+/// How long the sweeper leaves a fresh letter to the flow that owes it.
+pub const GRACE_MINUTES: i64 = 2;
+/// A letter the mailer refuses this many times is given up (and logged as an error).
+pub const MAX_ATTEMPTS: u32 = 5;
+/// How long sent letters are kept (then DynamoDB's TTL removes them).
+const KEEP_DAYS: i64 = 30;
+/// Letters a sweep handles at most (the rest wait for the next run).
+const MAX_PER_SWEEP: usize = 200;
+
+/// The letter and the write that owes it (a put that fails if the letter is already owed, so
+/// a claim made twice cannot owe it twice).
+pub fn owe(
+    letter_id: &str,
+    from: &str,
+    to: &[String],
+    mime: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(Letter, Write), StoreError> {
+    let letter = Letter {
+        letter_id: letter_id.to_string(),
+        from: from.to_string(),
+        to: to.to_vec(),
+        mime: base64::engine::general_purpose::STANDARD.encode(mime),
+        status: LetterStatus::Owed,
+        owed_at: now,
+        next_try: now + Duration::minutes(GRACE_MINUTES),
+        attempts: 0,
+        message_id: None,
+        error: None,
+        ttl: None,
+        version: 0,
+    };
+    let write = repo::put_new(repo::item(&letter)?);
+    Ok((letter, write))
+}
+
+/// A platform letter (from `MAIL_FROM`'s address) to one recipient: [`owe`]'s common case.
+pub fn owe_to(
+    letter_id: &str,
+    mail_from: &str,
+    to: &str,
+    mime: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(Letter, Write), StoreError> {
+    owe(
+        letter_id,
+        &crate::mail::address(mail_from),
+        &[to.to_string()],
+        mime,
+        now,
+    )
+}
+
+/// Sends an owed letter now and marks it sent. A failed send leaves it owed for the sweeper;
+/// a failed mark is logged (the sweeper may send it again: at least once).
+pub async fn deliver(
+    table: &dyn Table,
+    mailer: &dyn Mailer,
+    letter: &Letter,
+    now: DateTime<Utc>,
+) -> Result<String, MailError> {
+    let mime = base64::engine::general_purpose::STANDARD
+        .decode(&letter.mime)
+        .map_err(|e| MailError::Rejected(format!("stored letter: {e}")))?;
+    let result = mailer.send_raw(&letter.from, &letter.to, mime).await;
+    match &result {
+        Ok(id) => {
+            let mut sent = letter.clone();
+            sent.status = LetterStatus::Sent;
+            sent.message_id = Some(id.clone());
+            sent.error = None;
+            sent.ttl = Some((now + Duration::days(KEEP_DAYS)).timestamp());
+            sent.version += 1;
+            if let Err(e) = mark(table, &sent, letter.version).await {
+                tracing::warn!(letter_id = %letter.letter_id, error = %e, "letter sent but not marked: the sweeper may send it again");
+            }
+        }
+        Err(e) => {
+            tracing::warn!(letter_id = %letter.letter_id, error = %e, "letter not sent yet: left to the sweeper");
+        }
+    }
+    result
+}
+
+async fn mark(table: &dyn Table, letter: &Letter, version: u64) -> Result<(), StoreError> {
+    table
+        .transact(vec![repo::put_if_version(repo::item(letter)?, version)])
+        .await
+}
+
+#[derive(Debug, Default, Clone, serde::Serialize, PartialEq, Eq)]
+pub struct SweepReport {
+    /// owed letters sent by this sweep
+    pub sent: u32,
+    /// letters the mailer did not take, to be tried again later
+    pub retrying: u32,
+    /// letters given up after `MAX_ATTEMPTS`
+    pub given_up: u32,
+}
+
+/// Sends the letters owed for longer than the grace period. Each is leased first (its next try
+/// pushed back), so two sweeps never send one letter together.
+pub async fn sweep(table: &dyn Table, mailer: &dyn Mailer, now: DateTime<Utc>) -> Result<SweepReport, StoreError> {
+    let page = table
+        .query(
+            &Query::new(repo::OUTBOX_INDEX_PK)
+                .index(Index::Gsi1)
+                .sk(SkRange::UpTo(repo::due_upto(&now)))
+                .limit(MAX_PER_SWEEP as u32),
+        )
+        .await?;
+    let mut report = SweepReport::default();
+    for item in page.items {
+        let letter: Letter = repo::record(item)?;
+        let mut leased = letter.clone();
+        leased.attempts += 1;
+        // back off: 5, 10, 20, 40 minutes
+        leased.next_try = now + Duration::minutes(5 * (1 << (leased.attempts - 1).min(6)));
+        leased.version += 1;
+        match mark(table, &leased, letter.version).await {
+            Ok(()) => {}
+            Err(e) if e.is_conflict() => continue,
+            Err(e) => return Err(e),
+        }
+        match deliver(table, mailer, &leased, now).await {
+            Ok(_) => report.sent += 1,
+            Err(e) if leased.attempts >= MAX_ATTEMPTS => {
+                tracing::error!(letter_id = %leased.letter_id, attempts = leased.attempts, error = %e, "letter given up");
+                let mut given_up = leased.clone();
+                given_up.status = LetterStatus::GivenUp;
+                given_up.error = Some(e.to_string());
+                given_up.ttl = Some((now + Duration::days(KEEP_DAYS)).timestamp());
+                given_up.version += 1;
+                mark(table, &given_up, leased.version).await?;
+                report.given_up += 1;
+            }
+            Err(_) => report.retrying += 1,
+        }
+    }
+    Ok(report)
+}
+
+/// The letters still owed (for tests and the operator).
+pub async fn owed(table: &dyn Table) -> Result<Vec<Letter>, StoreError> {
+    let page = table
+        .query(&Query::new(repo::OUTBOX_INDEX_PK).index(Index::Gsi1).limit(1000))
+        .await?;
+    page.items.into_iter().map(repo::record).collect()
+}
