@@ -63,9 +63,24 @@ async fn timed(app: &axum::Router, req: Request<Body>, ok: StatusCode) -> Result
     Ok((started.elapsed(), r.status == ok, r.body))
 }
 
-pub async fn load_and_cost() -> Result<(), String> {
+/// `aws`: the same load, smaller (4 clients, 10 s), on the AWS adapters against the emulator
+/// (`AWS_ENDPOINT_URL`, required): throughput, latency and errors; the cost comes from the
+/// embedded run, whose adapters count the requests.
+pub async fn load_and_cost(aws: bool) -> Result<(), String> {
     let counts = Arc::new(Counts::default());
-    let (running, app, dir) = crate::pages::bench_stack("load", Some(counts.clone())).await?;
+    let (running, app, dir) = if aws {
+        if std::env::var("AWS_ENDPOINT_URL").is_err() {
+            return Err("load --aws drives the emulator: set AWS_ENDPOINT_URL (./scripts/bench starts one)".into());
+        }
+        crate::pages::bench_stack_on("load", None, true).await?
+    } else {
+        crate::pages::bench_stack("load", Some(counts.clone())).await?
+    };
+    let (workers, run) = if aws {
+        (4, Duration::from_secs(10))
+    } else {
+        (WORKERS, RUN)
+    };
     let reseller = crate::pages::gold_reseller(&app, "Load Reseller", 100_000).await?;
     let mails_before = running
         .stack
@@ -80,7 +95,7 @@ pub async fn load_and_cost() -> Result<(), String> {
     let timings = Arc::new(Mutex::new(Timings::default()));
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..WORKERS {
+    for _ in 0..workers {
         let (app, next, errors, timings, reseller) = (
             app.clone(),
             next.clone(),
@@ -89,7 +104,7 @@ pub async fn load_and_cost() -> Result<(), String> {
             reseller.clone(),
         );
         tasks.push(tokio::spawn(async move {
-            while started.elapsed() < RUN {
+            while started.elapsed() < run {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let mut req = json_req(
                     "POST",
@@ -144,8 +159,13 @@ pub async fn load_and_cost() -> Result<(), String> {
     let mut t = std::mem::take(&mut *timings.lock().map_err(|_| "timings".to_string())?);
     let leads = t.lead.len() as f64;
     println!(
-        "\n## Load: {WORKERS} concurrent clients for {} s (embedded stack, in-process)\n",
-        RUN.as_secs()
+        "\n## Load: {workers} concurrent clients for {} s ({}, in-process)\n",
+        run.as_secs(),
+        if aws {
+            "AWS adapters on the emulator"
+        } else {
+            "embedded stack"
+        }
     );
     println!("| requests | kind | per second | p50 | p99 |");
     println!("|---|---|---|---|---|");
@@ -164,6 +184,10 @@ pub async fn load_and_cost() -> Result<(), String> {
         );
     }
     println!("\nErrors: {} (target: none).", errors.load(Ordering::SeqCst));
+    if aws {
+        running.stop().await;
+        return Ok(());
+    }
 
     // the cost of carrying those leads to a paid order, per 1,000
     let per = |n: u64| n as f64 / leads * 1000.0;

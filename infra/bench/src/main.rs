@@ -199,7 +199,7 @@ async fn main() -> Result<(), String> {
         return pages::page_times().await;
     }
     if args.get(1).map(String::as_str) == Some("load") {
-        return load::load_and_cost().await;
+        return load::load_and_cost(args.get(2).map(String::as_str) == Some("--aws")).await;
     }
     if args.get(1).map(String::as_str) == Some(imports::CHILD) {
         let rows = args.get(4).and_then(|r| r.parse().ok()).ok_or("rows")?;
@@ -412,7 +412,8 @@ async fn main() -> Result<(), String> {
     renewal_scan().await?;
     dashboards::reads_per_dashboard().await?;
     pages::page_times().await?;
-    load::load_and_cost().await?;
+    load::load_and_cost(false).await?;
+    load::load_and_cost(true).await?;
     sequence_sending(&dynamo, &sqs, &scoring_q).await?;
     commission_requests(&dynamo, &sqs, &scoring_q, &suffix).await?;
     imports::aws_requests(&suffix).await?;

@@ -129,12 +129,30 @@ pub(crate) async fn bench_stack(
     name: &str,
     counts: Option<std::sync::Arc<shared::adapters::counting::Counts>>,
 ) -> Result<(local_stack::Running, axum::Router, std::path::PathBuf), String> {
+    bench_stack_on(name, counts, false).await
+}
+
+/// The same on the AWS adapters (`aws`: at `AWS_ENDPOINT_URL`, with a table, queues and bucket
+/// of its own).
+pub(crate) async fn bench_stack_on(
+    name: &str,
+    counts: Option<std::sync::Arc<shared::adapters::counting::Counts>>,
+    aws: bool,
+) -> Result<(local_stack::Running, axum::Router, std::path::PathBuf), String> {
     let dir = std::env::temp_dir().join(format!("bench-{name}-{}", std::process::id()));
     let mut o = local_stack::Options::defaults(dir.clone());
     o.port = 0;
     o.admin_key = ADMIN_KEY.into();
     o.visibility = Duration::from_millis(300);
     o.counts = counts;
+    if aws {
+        let unique = format!("bench-{name}-{}", shared::ids::random_id().to_lowercase());
+        o.aws = true;
+        o.table_name = unique.clone();
+        o.bucket = unique.clone();
+        o.queue_prefix = unique;
+        o.visibility = Duration::from_secs(30);
+    }
     let running = local_stack::start(o).await?;
     let app = local_stack::app(running.stack.clone());
     Ok((running, app, dir))
