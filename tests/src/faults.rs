@@ -22,11 +22,17 @@ impl Harness {
     /// An embedded stack whose functions run behind a fault plan; messages come back 150 ms
     /// after a failed delivery.
     pub async fn new() -> Harness {
+        Harness::with(|_| {}).await
+    }
+
+    /// The same with some options changed.
+    pub async fn with(change: impl FnOnce(&mut local_stack::Options)) -> Harness {
         let faults = Arc::new(Faults::default());
         let f = faults.clone();
         let stack = crate::embedded_stack_with(move |o| {
             o.faults = Some(f);
             o.visibility = Duration::from_millis(150);
+            change(o);
         })
         .await;
         let api = Api::of(&stack);

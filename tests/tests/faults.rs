@@ -546,3 +546,62 @@ async fn an_application_received_and_approved() {
     assert!(s.crashes >= 4, "{s:?}");
     h.stack.stop().await;
 }
+
+// ---- a prospect list from S3, in chunks ----
+
+struct Import;
+
+struct Listed {
+    k: usize,
+    key: String,
+    emails: Vec<String>,
+}
+
+impl Flow for Import {
+    type Ctx = Listed;
+    async fn setup(&self, h: &Harness, k: usize) -> Listed {
+        h.api.set_clock(&monday(k, "10:00")).await;
+        let emails: Vec<String> = (0..6).map(|i| format!("row{i}-{k}@import{k}.example")).collect();
+        Listed {
+            k,
+            key: format!("prospects/fault-{k}/list.csv"),
+            emails,
+        }
+    }
+    async fn act(&self, h: &Harness, c: &mut Listed) {
+        // the upload is S3's (outside the functions); its event starts the import
+        let mut csv = String::from("email,company\n");
+        for (i, e) in c.emails.iter().enumerate() {
+            csv.push_str(&format!("{e},Company {i} Textiles and Garments Private Limited\n"));
+        }
+        h.api.put_object(&c.key, csv.into_bytes()).await;
+    }
+    async fn recover(&self, h: &Harness, c: &mut Listed) {
+        h.api.drain().await;
+        // the quarter-hourly watch queues leads left unscored
+        h.api.run_job("sla-watch", &monday(c.k, "11:00")).await;
+        h.api.drain().await;
+    }
+    async fn check(&self, h: &Harness, c: &Listed, _resend: bool) {
+        let summary = h.api.summary(&c.key).await;
+        assert_eq!(summary["status"], "complete", "run {}: {summary}", c.k);
+        assert!(summary["chunks"].as_u64().is_some_and(|n| n > 1), "{summary}");
+        assert_eq!(summary["rows_read"], 6, "{summary}");
+        assert_eq!(summary["created"], 6, "run {}: {summary}", c.k);
+        for email in &c.emails {
+            let leads = h.api.leads_with_email(email).await;
+            assert_eq!(leads.len(), 1, "run {}: {email}", c.k);
+            assert_eq!(leads[0]["stage"], "R002", "scored: {}", leads[0]);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_prospect_list_in_chunks() {
+    // chunks of about 256 bytes: the list of six rows is cut in two or three
+    let h = Harness::with(|o| o.import_chunk_bytes = Some(256)).await;
+    let s = at_every_write(&h, &Import).await;
+    report("import", &s);
+    assert!(s.crashes >= 4, "{s:?}");
+    h.stack.stop().await;
+}
