@@ -68,8 +68,9 @@ pub fn owe_to(
     )
 }
 
-/// Sends an owed letter now and marks it sent. A failed send leaves it owed for the sweeper;
-/// a failed mark is logged (the sweeper may send it again: at least once).
+/// Sends an owed letter now and marks it sent. A send that failed for now (throttled, the
+/// mailer unavailable) leaves it owed for the sweeper; one the mailer refuses for good is
+/// given up at once; a failed mark is logged (the sweeper may send it again: at least once).
 pub async fn deliver(
     table: &dyn Table,
     mailer: &dyn Mailer,
@@ -78,22 +79,36 @@ pub async fn deliver(
 ) -> Result<String, MailError> {
     let mime = base64::engine::general_purpose::STANDARD
         .decode(&letter.mime)
-        .map_err(|e| MailError::Rejected(format!("stored letter: {e}")))?;
-    let result = mailer.send_raw(&letter.from, &letter.to, mime).await;
-    match &result {
+        .map_err(|e| MailError::Rejected(format!("stored letter: {e}")));
+    let result = match mime {
+        Ok(mime) => mailer.send_raw(&letter.from, &letter.to, mime).await,
+        Err(e) => Err(e),
+    };
+    let next = match &result {
         Ok(id) => {
             let mut sent = letter.clone();
             sent.status = LetterStatus::Sent;
             sent.message_id = Some(id.clone());
             sent.error = None;
-            sent.ttl = Some((now + Duration::days(KEEP_DAYS)).timestamp());
-            sent.version += 1;
-            if let Err(e) = mark(table, &sent, letter.version).await {
-                tracing::warn!(letter_id = %letter.letter_id, error = %e, "letter sent but not marked: the sweeper may send it again");
-            }
+            Some(sent)
+        }
+        Err(MailError::Rejected(why)) => {
+            tracing::error!(letter_id = %letter.letter_id, error = %why, "letter refused by the mailer: given up");
+            let mut given_up = letter.clone();
+            given_up.status = LetterStatus::GivenUp;
+            given_up.error = Some(why.clone());
+            Some(given_up)
         }
         Err(e) => {
             tracing::warn!(letter_id = %letter.letter_id, error = %e, "letter not sent yet: left to the sweeper");
+            None
+        }
+    };
+    if let Some(mut next) = next {
+        next.ttl = Some((now + Duration::days(KEEP_DAYS)).timestamp());
+        next.version += 1;
+        if let Err(e) = mark(table, &next, letter.version).await {
+            tracing::warn!(letter_id = %letter.letter_id, error = %e, "letter not marked: the sweeper may try it again");
         }
     }
     result
@@ -141,6 +156,7 @@ pub async fn sweep(table: &dyn Table, mailer: &dyn Mailer, now: DateTime<Utc>) -
         }
         match deliver(table, mailer, &leased, now).await {
             Ok(_) => report.sent += 1,
+            Err(MailError::Rejected(_)) => report.given_up += 1,
             Err(e) if leased.attempts >= MAX_ATTEMPTS => {
                 tracing::error!(letter_id = %leased.letter_id, attempts = leased.attempts, error = %e, "letter given up");
                 let mut given_up = leased.clone();
@@ -163,4 +179,113 @@ pub async fn owed(table: &dyn Table) -> Result<Vec<Letter>, StoreError> {
         .query(&Query::new(repo::OUTBOX_INDEX_PK).index(Index::Gsi1).limit(1000))
         .await?;
     page.items.into_iter().map(repo::record).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::embedded::EmbeddedTable;
+    use chrono::TimeZone;
+    use std::sync::Mutex;
+
+    /// A mailer that answers from a script, then accepts; it keeps what it took.
+    #[derive(Default)]
+    struct Scripted {
+        answers: Mutex<Vec<MailError>>,
+        sent: Mutex<Vec<Vec<u8>>>,
+    }
+
+    #[async_trait::async_trait]
+    impl Mailer for Scripted {
+        async fn send_raw(&self, _from: &str, _to: &[String], mime: Vec<u8>) -> Result<String, MailError> {
+            if let Some(e) = self.answers.lock().expect("lock").pop() {
+                return Err(e);
+            }
+            let mut sent = self.sent.lock().expect("lock");
+            sent.push(mime);
+            Ok(format!("m{}", sent.len()))
+        }
+    }
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 3, 10, 0, 0).single().expect("time")
+    }
+
+    async fn owed_letter(table: &EmbeddedTable, id: &str) -> Letter {
+        let (letter, write) = owe_to(
+            id,
+            "Partners <p@x.example>",
+            "r@x.example",
+            b"Subject: hi\r\n\r\nbody",
+            t0(),
+        )
+        .expect("letter");
+        table.transact(vec![write]).await.expect("owed");
+        letter
+    }
+
+    #[tokio::test]
+    async fn a_letter_not_taken_is_swept_after_the_grace_with_back_off_then_given_up() {
+        let table = EmbeddedTable::in_memory();
+        let mailer = Scripted::default();
+        *mailer.answers.lock().expect("lock") = (0..6).map(|_| MailError::Throttled).collect();
+        let letter = owed_letter(&table, "a").await;
+        assert!(deliver(&table, &mailer, &letter, t0()).await.is_err());
+        // within the grace the flow is left to it
+        assert_eq!(
+            sweep(&table, &mailer, t0() + Duration::minutes(1))
+                .await
+                .expect("sweep"),
+            SweepReport::default()
+        );
+        let mut at = t0() + Duration::minutes(GRACE_MINUTES);
+        for attempt in 1..MAX_ATTEMPTS {
+            let r = sweep(&table, &mailer, at).await.expect("sweep");
+            assert_eq!(r.retrying, 1, "attempt {attempt}");
+            // leased: not again before its back-off
+            assert_eq!(sweep(&table, &mailer, at).await.expect("sweep").retrying, 0);
+            at += Duration::minutes(5 * (1 << (attempt - 1)));
+        }
+        let r = sweep(&table, &mailer, at).await.expect("sweep");
+        assert_eq!(r.given_up, 1, "{r:?}");
+        assert!(owed(&table).await.expect("owed").is_empty());
+        assert!(mailer.sent.lock().expect("lock").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_swept_letter_is_the_same_message_and_goes_once() {
+        let table = EmbeddedTable::in_memory();
+        let mailer = Scripted::default();
+        owed_letter(&table, "b").await;
+        let later = t0() + Duration::minutes(GRACE_MINUTES);
+        let r = sweep(&table, &mailer, later).await.expect("sweep");
+        assert_eq!(r.sent, 1);
+        assert_eq!(
+            sweep(&table, &mailer, later + Duration::hours(1))
+                .await
+                .expect("sweep")
+                .sent,
+            0
+        );
+        let sent = mailer.sent.lock().expect("lock").clone();
+        assert_eq!(sent, vec![b"Subject: hi\r\n\r\nbody".to_vec()]);
+        // owing the same letter again is refused: one claim, one letter
+        let (_, again) = owe_to("b", "p@x.example", "r@x.example", b"other", t0()).expect("letter");
+        assert!(table.transact(vec![again]).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_refused_letter_is_given_up_at_once() {
+        let table = EmbeddedTable::in_memory();
+        let mailer = Scripted::default();
+        *mailer.answers.lock().expect("lock") = vec![MailError::Rejected("address".into())];
+        let letter = owed_letter(&table, "c").await;
+        assert!(matches!(
+            deliver(&table, &mailer, &letter, t0()).await,
+            Err(MailError::Rejected(_))
+        ));
+        assert!(owed(&table).await.expect("owed").is_empty());
+        let r = sweep(&table, &mailer, t0() + Duration::hours(1)).await.expect("sweep");
+        assert_eq!(r, SweepReport::default());
+    }
 }
