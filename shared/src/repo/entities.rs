@@ -155,16 +155,15 @@ impl Entity for IdempotencyRecord {
     }
 }
 
-/// The hot-lead alert's once-only guard: intent before the send, then sent.
+/// The hot-lead alert's once-only guard, written with the call task and the alert's letter
+/// (`LETTER#hot-<lead id>`, which says whether it was sent).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct HotAlert {
     pub lead_id: String,
-    /// sending | sent
+    /// `owed` (items written before the outbox say `sending` or `sent`)
     pub status: String,
     pub at: DateTime<Utc>,
     pub owner: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
 }
 
 impl Entity for HotAlert {

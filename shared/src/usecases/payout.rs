@@ -5,12 +5,15 @@
 //!    balance are written in one transaction — the ticket only if absent, the balance on its
 //!    version — so a month is settled at most once per payee, whatever is retried;
 //! 2. each settled entry leaves the unpaid index, marked with the ticket (only if unmarked);
-//! 3. the ticket is locked as issued, the leads it pays reach R010, the statement is mailed;
-//! 4. the worker that issues the month's last ticket (a counter on the run) sends finance the
-//!    month's CSV, guarded by a once-only item; a re-run of the coordinator sends it if a crash
-//!    interrupted that.
+//! 3. the ticket is locked as issued with the run's count of issued tickets, in one
+//!    transaction; the leads it pays reach R010; the statement is claimed on the ticket with
+//!    its letter (`outbox`: sent at least once);
+//! 4. the worker that issues the month's last ticket sends finance the month's CSV, guarded by
+//!    a once-only item; a redelivered worker, or a re-run of the coordinator, sends it if a
+//!    crash interrupted that.
 //!
-//! A crash anywhere is resumed by running the payout again: each step skips what is done.
+//! A crash anywhere is resumed by redelivery or by running the payout again: each step skips
+//! what is done (`tests/tests/faults.rs` crashes it before every write).
 
 use super::billing::advance_lead;
 use super::commission::Entry;

@@ -1,7 +1,7 @@
 //! Sequences: enrolment on `lead.qualified` (or the hot-lead alert), the sender that mails the
 //! steps now due — found by a key-range query on due time — and the stop/suppress rules.
-//! Each step is claimed with a conditional write before it is sent: at most once, whatever is
-//! retried.
+//! Each step is claimed with a conditional write that also owes its letter (`outbox`): one
+//! claim whatever is retried, and the email at least once.
 
 use super::outbox;
 use crate::config::Rules;
@@ -133,7 +133,6 @@ async fn hot_alert(ports: &SequencePorts<'_>, lead: &Lead) -> Result<Enrolled, S
         status: "owed".into(),
         at: now,
         owner: lead.owner_reseller_id.clone(),
-        message_id: None,
     };
     let call = repo::CallTask {
         lead_id: lead.lead_id.clone(),
