@@ -69,6 +69,21 @@ async fn browser(d: &Driver) -> Client {
 }
 
 /// Saves the page when `SCREENSHOT_DIR` asks for screenshots, at desktop and phone widths.
+/// Follows each (menu link, the page's heading, screenshot name): the page opens with its
+/// heading, and is photographed.
+async fn open_from_menu(c: &Client, pages: &[(&str, &str, &str)]) {
+    for &(link, heading, shot) in pages {
+        c.find(Locator::LinkText(link))
+            .await
+            .expect(link)
+            .click()
+            .await
+            .expect("follow");
+        assert_eq!(text_of(c, "main h1").await, heading);
+        shoot(c, shot).await;
+    }
+}
+
 async fn shoot(c: &Client, name: &str) {
     let Ok(dir) = std::env::var("SCREENSHOT_DIR") else {
         return;
@@ -270,21 +285,16 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
     assert!(text_of(&c, "main table").await.contains("₹15,00,000.00"));
     shoot(&c, "portal-registrations").await;
     // the other pages of a reseller's menu open from the header, each with its heading
-    for (link, heading, shot) in [
-        ("Referrals", "Referrals", "portal-referrals"),
-        ("Sub-resellers", "Sub-resellers", "portal-sub-resellers"),
-        ("Brand", "Brand", "portal-brand"),
-        ("API keys", "API keys", "portal-keys"),
-    ] {
-        c.find(Locator::LinkText(link))
-            .await
-            .expect(link)
-            .click()
-            .await
-            .expect("follow");
-        assert_eq!(text_of(&c, "main h1").await, heading);
-        shoot(&c, shot).await;
-    }
+    open_from_menu(
+        &c,
+        &[
+            ("Referrals", "Referrals", "portal-referrals"),
+            ("Sub-resellers", "Sub-resellers", "portal-sub-resellers"),
+            ("Brand", "Brand", "portal-brand"),
+            ("API keys", "API keys", "portal-keys"),
+        ],
+    )
+    .await;
     c.goto(&format!("{base}/portal/ledger?month=2026-10"))
         .await
         .expect("ledger");
@@ -327,20 +337,15 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
         .expect("resellers");
     assert!(text_of(&c, "main table").await.contains("Deccan Cloud Partners"));
     shoot(&c, "portal-resellers").await;
-    for (link, heading, shot) in [
-        ("Queue", "Admin queue", "portal-admin-queue"),
-        ("Conflicts", "Registration conflicts", "portal-conflicts"),
-        ("Co-sell", "Co-sell queue", "portal-cosell"),
-    ] {
-        c.find(Locator::LinkText(link))
-            .await
-            .expect(link)
-            .click()
-            .await
-            .expect("follow");
-        assert_eq!(text_of(&c, "main h1").await, heading);
-        shoot(&c, shot).await;
-    }
+    open_from_menu(
+        &c,
+        &[
+            ("Queue", "Admin queue", "portal-admin-queue"),
+            ("Conflicts", "Registration conflicts", "portal-conflicts"),
+            ("Co-sell", "Co-sell queue", "portal-cosell"),
+        ],
+    )
+    .await;
 
     c.close().await.expect("close");
     drop(d.child);

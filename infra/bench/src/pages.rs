@@ -110,6 +110,7 @@ async fn log_in(app: &axum::Router, stack: &local_stack::Stack, email: &str) -> 
     Ok(cookie.to_string())
 }
 
+/// The `p` quantile (0–1) of sorted latencies, in milliseconds (a time, not money).
 pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted.get(i).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)

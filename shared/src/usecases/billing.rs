@@ -67,18 +67,20 @@ fn replay_or_conflict(kind: &str, id: &str, stored_hash: &str, request_hash: &st
     }
 }
 
-/// The answer for an id seen before, if it was: a replay (same body) or a conflict.
+/// The answer for an id seen before, if it was: a replay (same body) or a conflict; with the
+/// stored record.
 async fn seen_before(
     table: &dyn Table,
     key: &Key,
     kind: &str,
     id: &str,
     request_hash: &str,
-) -> Result<Option<Recorded>, BillingError> {
+) -> Result<Option<(Recorded, Item)>, BillingError> {
     match table.get(key).await? {
         Some(item) => {
             let stored = repo::string_attr(&item, "request_hash").unwrap_or_default();
-            replay_or_conflict(kind, id, &stored, request_hash).map(Some)
+            let answer = replay_or_conflict(kind, id, &stored, request_hash)?;
+            Ok(Some((answer, item)))
         }
         None => Ok(None),
     }
@@ -97,6 +99,7 @@ async fn put_once(
         Ok(()) => Ok(Recorded::Accepted),
         Err(StoreError::ConditionFailed) => seen_before(table, key, kind, id, request_hash)
             .await?
+            .map(|(answer, _)| answer)
             .ok_or(BillingError::Store(StoreError::Throttled)),
         Err(e) => Err(e.into()),
     }
@@ -116,13 +119,13 @@ async fn enqueue(ports: &BillingPorts<'_>, event: Event, id: &str) -> Result<(),
 
 /// A replay of a payment or refund not applied yet queues it again: its first message may have
 /// been lost between the record and the queue (a crash, a failed send), and applying is once.
-async fn requeue_if_unapplied(ports: &BillingPorts<'_>, key: &Key, event: Event, id: &str) -> Result<(), BillingError> {
-    let status = ports
-        .table
-        .get(key)
-        .await?
-        .and_then(|i| repo::string_attr(&i, "status"));
-    if status.as_deref() == Some("received") {
+async fn requeue_if_unapplied(
+    ports: &BillingPorts<'_>,
+    stored: &Item,
+    event: Event,
+    id: &str,
+) -> Result<(), BillingError> {
+    if repo::string_attr(stored, "status").as_deref() == Some("received") {
         enqueue(ports, event, id).await?;
     }
     Ok(())
@@ -214,7 +217,7 @@ pub async fn record_order(
 ) -> Result<Recorded, BillingError> {
     let key = repo::order_key(&facts.order_id);
     for _ in 0..4 {
-        if let Some(answer) = seen_before(ports.table, &key, "order", &facts.order_id, request_hash).await? {
+        if let Some((answer, _)) = seen_before(ports.table, &key, "order", &facts.order_id, request_hash).await? {
             // the first time may have stopped before releasing the payments that waited for it
             release_held(ports, &facts.order_id).await?;
             return Ok(answer);
@@ -346,8 +349,8 @@ pub async fn record_payment(
     request_hash: &str,
 ) -> Result<Recorded, BillingError> {
     let key = repo::payment_key(&facts.payment_id);
-    if let Some(answer) = seen_before(ports.table, &key, "payment", &facts.payment_id, request_hash).await? {
-        requeue_if_unapplied(ports, &key, payment_received(&facts.payment_id), &facts.payment_id).await?;
+    if let Some((answer, stored)) = seen_before(ports.table, &key, "payment", &facts.payment_id, request_hash).await? {
+        requeue_if_unapplied(ports, &stored, payment_received(&facts.payment_id), &facts.payment_id).await?;
         return Ok(answer);
     }
     if let Some(order) = get::<Order>(ports.table, &repo::order_key(&facts.order_id)).await? {
@@ -394,11 +397,11 @@ pub async fn record_refund(
     request_hash: &str,
 ) -> Result<Recorded, BillingError> {
     let key = repo::refund_key(&facts.refund_id);
-    if let Some(answer) = seen_before(ports.table, &key, "refund", &facts.refund_id, request_hash).await? {
+    if let Some((answer, stored)) = seen_before(ports.table, &key, "refund", &facts.refund_id, request_hash).await? {
         let event = Event::RefundReceived(RefundReceived {
             refund_id: facts.refund_id.clone(),
         });
-        requeue_if_unapplied(ports, &key, event, &facts.refund_id).await?;
+        requeue_if_unapplied(ports, &stored, event, &facts.refund_id).await?;
         return Ok(answer);
     }
     let payment: Payment = get(ports.table, &repo::payment_key(&facts.payment_id))

@@ -183,7 +183,6 @@ pub struct SendReport {
     pub skipped: usize,
     pub failed: usize,
     /// claimed, but the mailer did not take it yet: the outbox sweeper sends it
-    #[serde(default)]
     pub owed: usize,
 }
 

@@ -91,7 +91,6 @@ pub struct WatchReport {
     #[serde(default)]
     pub requeue: crate::usecases::requeue::RequeueReport,
     /// the same run's outbox sweep (emails owed and not yet sent by the flows that owe them)
-    #[serde(default)]
     pub outbox: outbox::SweepReport,
 }
 
