@@ -74,14 +74,10 @@ impl Faults {
         self.state().fired
     }
 
-    fn crashed(&self) -> bool {
-        let s = self.state();
-        s.fired && matches!(s.plan, Some(Plan::Crash(_)))
-    }
-
-    /// Whether this read may go ahead.
+    /// Whether this read may go ahead (not after a crash).
     fn read(&self) -> bool {
-        !self.crashed()
+        let s = self.state();
+        !(s.fired && matches!(s.plan, Some(Plan::Crash(_))))
     }
 
     /// Whether this write may go ahead.
