@@ -188,7 +188,7 @@ pub fn statement(from: &str, reseller: &Reseller, t: &Ticket, now: DateTime<Utc>
     )
 }
 
-pub const FINANCE_CSV_HEADER: &str = "payee_id,payee_name,currency,licence,amc_first_year,amc_renewal,referral,override,margin,clawbacks,carried_in,carried_out,gross_payable,taxable_value,cgst,sgst,igst,tds_section,tds_rate,tds_base,tds,net_payable,financial_year,fy_commission,fy_tds,reverse_charge,payment_status,reference,utr";
+pub const FINANCE_CSV_HEADER: &str = "payee_id,payee_name,currency,licence,amc_first_year,amc_renewal,referral,override,margin,clawbacks,carried_in,carried_out,gross_payable,taxable_value,cgst,sgst,igst,tds_section,tds_rate,tds_base,tds,net_payable,financial_year,fy_commission,fy_tds,reverse_charge,payment_status,reference,utr,tds_reason,certificate_number";
 
 fn fixed(amount: Decimal, currency: &str) -> Decimal {
     let mut f = round_minor(amount, currency);
@@ -206,8 +206,10 @@ fn status_name(s: PaymentStatus) -> &'static str {
 }
 
 /// The month's payouts as CSV, one row per payee and currency (names neutralised, amounts
-/// as plain decimals with the currency's minor digits). A line taxed at two rates (a
-/// certificate's limit reached) lists both, `;`-separated.
+/// as plain decimals with the currency's minor digits). Every TDS part is listed with its
+/// section, rate, reason and certificate as the quarterly return has them — a 0% deduction under
+/// a certificate too — and a line taxed at two rates (a certificate's limit reached) lists both,
+/// `;`-separated.
 pub fn finance_csv(tickets: &[Ticket]) -> String {
     let mut out = format!("{FINANCE_CSV_HEADER}\n");
     for t in tickets {
@@ -216,16 +218,13 @@ pub fn finance_csv(tickets: &[Ticket]) -> String {
             let tax = l.tax.clone().unwrap_or_default();
             let gst = tax.gst.clone().unwrap_or_default();
             let join = |f: &dyn Fn(&crate::domain::payout_tax::TdsPart) -> String| {
-                tax.tds
-                    .iter()
-                    .filter(|p| !p.tds.is_zero())
-                    .map(f)
-                    .collect::<Vec<_>>()
-                    .join(";")
+                tax.tds.iter().map(f).collect::<Vec<_>>().join(";")
             };
             let section = join(&|p| p.section.clone());
             let rate = join(&|p| p.rate.normalize().to_string());
-            let base: Decimal = tax.tds.iter().filter(|p| !p.tds.is_zero()).map(|p| p.base).sum();
+            let reason = join(&|p| p.reason.clone().unwrap_or_default());
+            let certificate = join(&|p| p.certificate.clone().unwrap_or_default());
+            let base: Decimal = tax.tds.iter().map(|p| p.base).sum();
             let utr = t.payment.settled.get(c).map(|s| s.utr.clone()).unwrap_or_default();
             let mut cells = vec![Cell::Text(&t.payee), Cell::Text(&t.payee_name), Cell::Text(c)];
             cells.extend(
@@ -260,6 +259,8 @@ pub fn finance_csv(tickets: &[Ticket]) -> String {
             cells.push(Cell::Text(status_name(t.payment.status)));
             cells.push(Cell::Text(&t.payment.reference));
             cells.push(Cell::Text(&utr));
+            cells.push(Cell::Text(&reason));
+            cells.push(Cell::Text(&certificate));
             out.push_str(&line(&cells));
         }
     }
@@ -418,6 +419,7 @@ mod tests {
         let cells: Vec<&str> = row.split(',').collect();
         let col = |n: &str| cells[header.iter().position(|h| *h == n).unwrap_or(0)];
         assert_eq!((col("gross_payable"), col("net_payable")), ("24985.00", "24985.00"));
-        assert!(row.ends_with(",PO202610RESELLER,"), "{row}");
+        assert_eq!(col("reference"), "PO202610RESELLER", "{row}");
+        assert_eq!(cells.len(), header.len(), "{row}");
     }
 }

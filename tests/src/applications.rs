@@ -918,7 +918,7 @@ pub async fn tax_profile(api: &Api) {
     let (_, other_key) = api.reseller("Taxed Other", &["US"], &["retail"], "gold", 10).await;
     let path = format!("/resellers/{rid}/tax");
     let profile = json!({"pan": "AAPCK1234L", "gstin": gstin_for("AAPCK1234L"), "legal_name": "Taxed Partner Pvt Ltd",
-        "lower_deduction": {"rate": "0.01", "valid_from": "2026-04-01", "valid_to": "2027-03-31", "limit": "500000.00"},
+        "lower_deduction": {"certificate_number": "1111AA111A", "rate": "0.01", "valid_from": "2026-04-01", "valid_to": "2027-03-31", "limit": "500000.00"},
         "bank": {"account_number": "50100123456789", "ifsc": "HDFC0001234", "account_name": "Taxed Partner Pvt Ltd"}});
     let (s, b) = api
         .put_as(&path, &key, json!({"pan": "AAPCK1234L", "gstin": "27AAPCK1234L1Z0"}))
@@ -948,7 +948,13 @@ pub async fn tax_profile(api: &Api) {
     assert!(!mine.to_string().contains("50100123456789") && !mine.to_string().contains("AAPCK1234L"));
     assert_eq!(
         mine["tax_changes"][0]["fields"],
-        json!(["pan", "gstin", "legal_name", "lower_deduction", "bank"])
+        json!(["pan", "gstin", "legal_name", "pending_lower_deduction", "bank"])
+    );
+    // the reseller's own certificate waits for the staff
+    assert!(mine["tax"]["lower_deduction"].is_null(), "{mine}");
+    assert_eq!(
+        mine["tax"]["pending_lower_deduction"]["certificate_number"],
+        "1111AA111A"
     );
     let (_, read) = api.get_as(&format!("/resellers/{rid}"), Some(&key)).await;
     assert_eq!(read["tax"]["pan"], "XXXXXX234L");

@@ -5,6 +5,7 @@ pub mod applications;
 pub mod billing;
 pub mod contract;
 pub mod dashboards;
+pub mod defects;
 pub mod faults;
 pub mod flows;
 pub mod imports;

@@ -150,10 +150,13 @@ async fn a_certificate_applies_until_its_limit() {
             "Certificate Partner",
             TaxProfile {
                 lower_deduction: Some(LowerDeduction {
+                    certificate_number: "1111AA111A".into(),
                     rate: d("0.005"),
                     valid_from: chrono::NaiveDate::from_ymd_opt(2026, 4, 1).expect("date"),
                     valid_to: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).expect("date"),
                     limit: d("100000"),
+                    recorded_by: Some("admin".into()),
+                    recorded_at: None,
                 }),
                 ..with_pan()
             },
@@ -171,6 +174,30 @@ async fn a_certificate_applies_until_its_limit() {
         .map(|t| t.tds.iter().map(|p| p.reason.clone()).collect())
         .unwrap_or_default();
     assert_eq!(reasons, [Some("A".to_string()), None]);
+}
+
+#[tokio::test]
+async fn a_certificate_nobody_recorded_lowers_nothing() {
+    let w = World::new();
+    let r = w
+        .reseller(
+            "Unchecked Certificate Partner",
+            TaxProfile {
+                lower_deduction: Some(LowerDeduction {
+                    certificate_number: String::new(),
+                    rate: d("0"),
+                    valid_from: chrono::NaiveDate::from_ymd_opt(2026, 4, 1).expect("date"),
+                    valid_to: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).expect("date"),
+                    limit: d("100000"),
+                    recorded_by: None,
+                    recorded_at: None,
+                }),
+                ..with_pan()
+            },
+        )
+        .await;
+    w.earn(&r, "1", "licence", "80000", "2026-05-10").await;
+    assert_eq!(tds(&w.pay(&r, "2026-05").await), d("80000") * d("0.02"));
 }
 
 #[tokio::test]

@@ -169,6 +169,9 @@ pub struct TdsPart {
     pub tds: Decimal,
     /// the 26Q remark for a lower or no deduction (`A` certificate, `C` no PAN, `Y` threshold)
     pub reason: Option<String>,
+    /// the section 197 certificate a lower deduction (`A`) is made under
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -274,6 +277,7 @@ pub fn tax_line(
         base,
         tds: round_to(base * rate, rules.tds_rounding),
         reason: reason.map(str::to_string),
+        certificate: None,
     };
     let threshold = effective(&rules.tds_thresholds, fy_start(financial_year(credited_on))).unwrap_or_default();
     if after.credited <= threshold {
@@ -295,7 +299,10 @@ pub fn tax_line(
                 if let Some(l) = certificate {
                     let covered = rest.min((l.limit - year.certificate_used).max(Decimal::ZERO));
                     if covered > Decimal::ZERO {
-                        out.tds.push(part(l.rate, covered, Some(REASON_LOWER_CERTIFICATE)));
+                        out.tds.push(TdsPart {
+                            certificate: Some(l.certificate_number.clone()).filter(|n| !n.is_empty()),
+                            ..part(l.rate, covered, Some(REASON_LOWER_CERTIFICATE))
+                        });
                         after.certificate_used += covered;
                         rest -= covered;
                     }
@@ -400,10 +407,13 @@ mod tests {
     fn a_lower_deduction_certificate_applies_up_to_its_limit() {
         let rules = TaxRules::default();
         let cert = LowerDeduction {
+            certificate_number: "1111AA111A".into(),
             rate: d("0.005"),
             valid_from: day("2026-04-01"),
             valid_to: day("2027-03-31"),
             limit: d("100000"),
+            recorded_by: Some("admin".into()),
+            recorded_at: None,
         };
         let p = Payee {
             pan: Some(PAN),

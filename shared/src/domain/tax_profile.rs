@@ -1,6 +1,11 @@
 //! A reseller's tax profile (SPEC §13): PAN, GSTIN, legal name, a section 197 lower-deduction
 //! certificate and the bank account payouts go to. PAN and account numbers are masked in every
 //! read but the admin's.
+//!
+//! A lower-deduction certificate lowers the TDS the platform, as deductor, must deduct: only the
+//! vendor's staff record one, after checking its number on TRACES ("Validate Lower Deduction
+//! u/s 197"). A reseller's own submission waits as `pending_lower_deduction` and changes nothing
+//! until it is approved.
 
 use crate::domain::billing::Amount;
 use crate::domain::lead::FieldError;
@@ -12,6 +17,10 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LowerDeduction {
+    /// the certificate's number as TRACES issues it: ten letters and digits (`1111AA111A`),
+    /// quoted on the quarterly TDS return
+    #[serde(default)]
+    pub certificate_number: String,
     /// the certificate's TDS rate, 0–1 (e.g. "0.01")
     #[schema(value_type = String)]
     pub rate: Decimal,
@@ -22,6 +31,11 @@ pub struct LowerDeduction {
     /// the amount the certificate covers
     #[schema(value_type = String)]
     pub limit: Decimal,
+    /// who recorded it after checking it (a submission waiting for that has none)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -38,12 +52,18 @@ pub struct TaxProfile {
     /// the GSTIN's state code (CGST + SGST within the platform's state, IGST across)
     pub gst_state: Option<String>,
     pub legal_name: Option<String>,
+    /// the certificate in force for the payout (recorded by the vendor's staff)
     pub lower_deduction: Option<LowerDeduction>,
+    /// a certificate the reseller submitted, waiting for the staff to check it: it lowers nothing
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_lower_deduction: Option<LowerDeduction>,
     pub bank: Option<BankAccount>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LowerDeductionIn {
+    /// ten letters and digits, as on the TRACES certificate
+    pub certificate_number: Option<String>,
     #[schema(value_type = Option<String>)]
     pub rate: Option<Amount>,
     pub valid_from: Option<String>,
@@ -114,6 +134,17 @@ pub fn validate(t: &TaxProfileIn) -> Result<TaxProfile, Vec<FieldError>> {
     )
     .flatten();
     let lower_deduction = t.lower_deduction.as_ref().map(|l| {
+        let certificate_number = match l.certificate_number.as_deref().map(certificate_number) {
+            Some(Ok(n)) => n,
+            Some(Err(m)) => {
+                e.push(err("lower_deduction.certificate_number", m));
+                String::new()
+            }
+            None => {
+                e.push(err("lower_deduction.certificate_number", "is required"));
+                String::new()
+            }
+        };
         let rate = match &l.rate {
             Some(Amount(Ok(r))) if *r >= Decimal::ZERO && *r < Decimal::new(20, 2) => *r,
             _ => {
@@ -133,10 +164,13 @@ pub fn validate(t: &TaxProfileIn) -> Result<TaxProfile, Vec<FieldError>> {
             &mut e,
         );
         LowerDeduction {
+            certificate_number,
             rate,
             valid_from,
             valid_to,
             limit,
+            recorded_by: None,
+            recorded_at: None,
         }
     });
     let bank = t.bank.as_ref().map(|b| {
@@ -182,8 +216,81 @@ pub fn validate(t: &TaxProfileIn) -> Result<TaxProfile, Vec<FieldError>> {
         gstin: gstin.map(|g| g.gstin),
         legal_name,
         lower_deduction,
+        pending_lower_deduction: None,
         bank,
     })
+}
+
+/// A section 197 certificate's number: ten letters and digits, upper-cased (TRACES' format;
+/// `1111AA111A/194H` with a section appended is refused, as TRACES refuses it).
+pub fn certificate_number(v: &str) -> Result<String, &'static str> {
+    let n = v.trim().to_uppercase();
+    if n.len() == 10 && n.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(n)
+    } else {
+        Err("must be the certificate's ten letters and digits, as TRACES issues it")
+    }
+}
+
+/// Who changes a tax profile: the reseller itself, or the vendor's staff (recorded by name).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProfileAuthor {
+    Reseller,
+    Staff(String),
+}
+
+/// The profile after `author` sent `submitted`: the staff's version stands as sent (a
+/// certificate it sends is recorded in its name, clearing any submission it answers); a
+/// reseller's own certificate becomes a pending submission and the recorded one stays as it was.
+pub fn apply_submission(
+    current: Option<&TaxProfile>,
+    mut submitted: TaxProfile,
+    author: &ProfileAuthor,
+    now: chrono::DateTime<chrono::Utc>,
+) -> TaxProfile {
+    let recorded = current.and_then(|c| c.lower_deduction.clone());
+    let pending = current.and_then(|c| c.pending_lower_deduction.clone());
+    match author {
+        ProfileAuthor::Reseller => {
+            let asked = submitted.lower_deduction.take();
+            submitted.pending_lower_deduction = match asked {
+                Some(a) if recorded.as_ref().is_some_and(|r| same_certificate(r, &a)) => None,
+                other => other,
+            };
+            submitted.lower_deduction = recorded;
+        }
+        ProfileAuthor::Staff(who) => {
+            submitted.lower_deduction = submitted.lower_deduction.take().map(|mut l| {
+                match recorded.as_ref().filter(|r| same_certificate(r, &l)) {
+                    // unchanged: it keeps who recorded it and when
+                    Some(r) => {
+                        l.recorded_by = r.recorded_by.clone();
+                        l.recorded_at = r.recorded_at;
+                    }
+                    None => {
+                        l.recorded_by = Some(who.clone());
+                        l.recorded_at = Some(now);
+                    }
+                }
+                l
+            });
+            submitted.pending_lower_deduction = if submitted.lower_deduction.is_some() {
+                None
+            } else {
+                pending
+            };
+        }
+    }
+    submitted
+}
+
+/// Two certificates with the same terms (whoever recorded them).
+fn same_certificate(a: &LowerDeduction, b: &LowerDeduction) -> bool {
+    a.certificate_number == b.certificate_number
+        && a.rate == b.rate
+        && a.valid_from == b.valid_from
+        && a.valid_to == b.valid_to
+        && a.limit == b.limit
 }
 
 /// The profile as a reader may see it: in full for the admin, with PAN, GSTIN and account
@@ -220,6 +327,9 @@ pub fn changed_fields(before: Option<&TaxProfile>, after: &TaxProfile) -> Vec<&'
     if b.lower_deduction != after.lower_deduction {
         out.push("lower_deduction");
     }
+    if b.pending_lower_deduction != after.pending_lower_deduction {
+        out.push("pending_lower_deduction");
+    }
     if b.bank != after.bank {
         out.push("bank");
     }
@@ -230,6 +340,68 @@ pub fn changed_fields(before: Option<&TaxProfile>, after: &TaxProfile) -> Vec<&'
 mod tests {
     use super::*;
 
+    fn certificate(number: &str, rate: &str) -> LowerDeduction {
+        LowerDeduction {
+            certificate_number: number.into(),
+            rate: rate.parse().expect("rate"),
+            valid_from: NaiveDate::from_ymd_opt(2026, 4, 1).expect("day"),
+            valid_to: NaiveDate::from_ymd_opt(2027, 3, 31).expect("day"),
+            limit: Decimal::from(500_000),
+            recorded_by: None,
+            recorded_at: None,
+        }
+    }
+
+    #[test]
+    fn a_resellers_certificate_waits_and_only_the_staff_record_one() {
+        let now = chrono::Utc::now();
+        let staff = ProfileAuthor::Staff("staff:finance-1".into());
+        let with = |l: Option<LowerDeduction>| TaxProfile {
+            lower_deduction: l,
+            ..Default::default()
+        };
+        // the reseller asks for 0%: nothing in force, the request pending
+        let asked = apply_submission(
+            None,
+            with(Some(certificate("1111AA111A", "0"))),
+            &ProfileAuthor::Reseller,
+            now,
+        );
+        assert_eq!(asked.lower_deduction, None);
+        assert_eq!(asked.pending_lower_deduction, Some(certificate("1111AA111A", "0")));
+        // the staff record it: in force in their name, the request answered
+        let recorded = apply_submission(Some(&asked), with(Some(certificate("1111AA111A", "0"))), &staff, now);
+        let l = recorded.lower_deduction.clone().expect("recorded");
+        assert_eq!(l.recorded_by.as_deref(), Some("staff:finance-1"));
+        assert_eq!(recorded.pending_lower_deduction, None);
+        // the reseller cannot change or drop it; the same terms again ask nothing
+        let dropped = apply_submission(Some(&recorded), with(None), &ProfileAuthor::Reseller, now);
+        assert_eq!(dropped.lower_deduction, recorded.lower_deduction);
+        let again = apply_submission(
+            Some(&recorded),
+            with(Some(certificate("1111AA111A", "0"))),
+            &ProfileAuthor::Reseller,
+            now,
+        );
+        assert_eq!(
+            (again.lower_deduction.clone(), again.pending_lower_deduction),
+            (recorded.lower_deduction.clone(), None)
+        );
+        let lower = apply_submission(
+            Some(&recorded),
+            with(Some(certificate("2222BB222B", "0"))),
+            &ProfileAuthor::Reseller,
+            now,
+        );
+        assert_eq!(lower.lower_deduction, recorded.lower_deduction);
+        assert!(lower.pending_lower_deduction.is_some());
+        // the staff's other changes keep a pending request they did not answer
+        let other = apply_submission(Some(&lower), with(None), &staff, now);
+        assert_eq!(other.pending_lower_deduction, lower.pending_lower_deduction);
+        assert_eq!(certificate_number(" 1111aa111a "), Ok("1111AA111A".to_string()));
+        assert!(certificate_number("1111AA111A/194H").is_err());
+    }
+
     fn input(v: serde_json::Value) -> TaxProfileIn {
         serde_json::from_value(v).expect("json")
     }
@@ -239,7 +411,7 @@ mod tests {
         let first14 = "27AAPCK1234L1Z";
         let gstin = format!("{first14}{}", tax_id::gstin_check_char(first14).expect("check"));
         let ok = validate(&input(serde_json::json!({"pan": "aapck1234l", "gstin": gstin, "legal_name": "Kalyani ERP Pvt Ltd",
-            "lower_deduction": {"rate": "0.01", "valid_from": "2026-04-01", "valid_to": "2027-03-31", "limit": "500000"},
+            "lower_deduction": {"certificate_number": "1111aa111a", "rate": "0.01", "valid_from": "2026-04-01", "valid_to": "2027-03-31", "limit": "500000"},
             "bank": {"account_number": "50100123456789", "ifsc": "hdfc0001234", "account_name": "Kalyani ERP Pvt Ltd"}})))
         .expect("valid");
         assert_eq!(ok.gst_state.as_deref(), Some("27"));
@@ -250,9 +422,13 @@ mod tests {
             Some("XXXXXXXXXX6789")
         );
         assert_eq!(shown(&ok, true), ok);
+        assert_eq!(
+            ok.lower_deduction.as_ref().map(|l| l.certificate_number.as_str()),
+            Some("1111AA111A")
+        );
         let bad = validate(&input(
             serde_json::json!({"pan": "AAPCK1234L", "gstin": "27AAPCX1234L1Z5",
-            "lower_deduction": {"rate": "0.3", "valid_from": "2027-01-01", "valid_to": "2026-01-01", "limit": "0"},
+            "lower_deduction": {"certificate_number": "1111AA111A/194H", "rate": "0.3", "valid_from": "2027-01-01", "valid_to": "2026-01-01", "limit": "0"},
             "bank": {"account_number": "12", "ifsc": "HDFC1234567"}}),
         ))
         .expect_err("invalid");
@@ -261,6 +437,7 @@ mod tests {
             fields,
             [
                 "gstin",
+                "lower_deduction.certificate_number",
                 "lower_deduction.rate",
                 "lower_deduction.valid_to",
                 "lower_deduction.limit",

@@ -340,23 +340,77 @@ pub enum Principal {
     Reseller(String),
 }
 
-/// Resolves the bearer key: the admin key (compared by hash), or a reseller's own key.
+/// What an API needs to tell who is calling: its table and the admin key's hash.
+pub trait Authenticates {
+    fn auth_table(&self) -> &dyn crate::ports::Table;
+    fn admin_key_hash(&self) -> &str;
+}
+
+/// Who is calling, resolved from the bearer key before the handler runs (see `authenticate`).
+pub struct Caller(pub Principal);
+
+impl<S> axum::extract::FromRequestParts<std::sync::Arc<S>> for Caller
+where
+    S: Authenticates + Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        api: &std::sync::Arc<S>,
+    ) -> Result<Self, Self::Rejection> {
+        authenticate(&parts.method, &parts.headers, api.admin_key_hash(), api.auth_table())
+            .await
+            .map(Caller)
+    }
+}
+
+/// What a suspended reseller is told when it tries to change something.
+pub const SUSPENDED_READ_ONLY: &str =
+    "this reseller is suspended: it may read its records but change nothing until it is reactivated";
+
+/// Resolves the bearer key: the admin key (compared by hash), or the key of a reseller that may
+/// still use it. Every lookup checks the reseller's status: a deactivated (or unknown) reseller's
+/// key is `401` whenever it was issued; a suspended reseller may read (`GET`, `HEAD`) and is
+/// refused anything else with `403`.
 pub async fn authenticate(
+    method: &axum::http::Method,
     headers: &HeaderMap,
     admin_key_hash: &str,
     table: &dyn crate::ports::Table,
 ) -> Result<Principal, ApiError> {
+    use crate::domain::reseller::ResellerStatus;
     let token = bearer(headers).ok_or(ApiError::Unauthorized)?;
     let hash = crate::usecases::resellers::sha256_hex(token);
-    if !admin_key_hash.is_empty() && hash == admin_key_hash {
+    if !admin_key_hash.is_empty() && same_text(&hash, admin_key_hash) {
         return Ok(Principal::Admin);
     }
-    if token.starts_with("rk_") {
-        if let Some(id) = crate::usecases::resellers::by_api_key(table, token).await? {
-            return Ok(Principal::Reseller(id));
-        }
+    if !token.starts_with("rk_") {
+        return Err(ApiError::Unauthorized);
     }
-    Err(ApiError::Unauthorized)
+    let Some(id) = crate::usecases::resellers::by_api_key(table, token).await? else {
+        return Err(ApiError::Unauthorized);
+    };
+    let status = crate::usecases::resellers::get(table, &id).await?.map(|r| r.status);
+    match status {
+        Some(ResellerStatus::Active) => Ok(Principal::Reseller(id)),
+        Some(ResellerStatus::Suspended) if is_read(method) => Ok(Principal::Reseller(id)),
+        Some(ResellerStatus::Suspended) => Err(ApiError::ForbiddenBecause(SUSPENDED_READ_ONLY.into())),
+        _ => Err(ApiError::Unauthorized),
+    }
+}
+
+/// A method that changes nothing.
+pub fn is_read(method: &axum::http::Method) -> bool {
+    matches!(
+        *method,
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    )
+}
+
+/// Compares two texts without stopping at the first difference.
+pub fn same_text(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 impl Principal {

@@ -44,6 +44,7 @@ impl From<ResellerError> for ApplicationError {
         match e {
             ResellerError::Invalid(errors) => ApplicationError::Invalid(errors),
             ResellerError::Store(s) => ApplicationError::Store(s),
+            ResellerError::Conflict(m) => ApplicationError::Conflict(m),
         }
     }
 }

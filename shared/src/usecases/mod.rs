@@ -29,6 +29,7 @@ pub mod sequences;
 pub mod settlements;
 pub mod sla;
 pub mod support;
+pub mod tax_profiles;
 pub mod tds;
 
 use crate::ports::table::StoreError;

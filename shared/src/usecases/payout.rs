@@ -259,7 +259,9 @@ async fn create_ticket(
     let who = TaxPayee {
         pan: profile.pan.as_deref(),
         gst_state: profile.gst_state.as_deref(),
-        lower_deduction: profile.lower_deduction.as_ref(),
+        // only a certificate the staff recorded after checking it lowers the deduction (one
+        // stored before certificates were checked has no recorder, and lowers nothing)
+        lower_deduction: profile.lower_deduction.as_ref().filter(|l| l.recorded_by.is_some()),
     };
     let platform_state = ports.platform_gstin.get(..2).unwrap_or_default();
     let mut totals = year.totals.clone();

@@ -151,6 +151,9 @@ pub fn validate(input: &NewReseller) -> Result<Valid, Vec<FieldError>> {
 pub enum ResellerError {
     #[error("invalid fields")]
     Invalid(Vec<FieldError>),
+    /// the reseller's state does not allow it (a key for a reseller that is not active)
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -344,14 +347,21 @@ pub async fn keys(table: &dyn Table, reseller_id: &str) -> Result<Vec<KeyInfo>, 
         .collect()
 }
 
-/// Issues another key for an existing reseller (returned once); the others keep working.
+/// Issues another key for an existing, active reseller (returned once); the others keep
+/// working. A suspended or deactivated reseller gets none.
 pub async fn issue_key(
     table: &dyn Table,
     clock: &dyn Clock,
     reseller_id: &str,
 ) -> Result<Option<(KeyInfo, String)>, ResellerError> {
-    if get(table, reseller_id).await?.is_none() {
+    let Some(reseller) = get(table, reseller_id).await? else {
         return Ok(None);
+    };
+    if reseller.status != ResellerStatus::Active {
+        return Err(ResellerError::Conflict(format!(
+            "a {} reseller is issued no keys",
+            reseller.status.as_str()
+        )));
     }
     let api_key = format!("rk_{}", random_hex(24)?);
     let record = repo::ApiKeyRecord::new(&api_key, reseller_id, clock.now());

@@ -32,6 +32,9 @@ pub struct TdsRow {
     pub tds: Decimal,
     /// `A` lower deduction (section 197), `C` higher rate without a PAN
     pub reason: Option<String>,
+    /// the section 197 certificate of an `A` deduction
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
     pub payout_id: String,
 }
 
@@ -63,6 +66,7 @@ pub async fn quarter_rows(table: &dyn Table, quarter: &str, home: &str) -> Resul
                         rate: p.rate,
                         tds: p.tds,
                         reason: p.reason.clone(),
+                        certificate: p.certificate.clone(),
                         payout_id: t.payout_id.clone(),
                     });
                 }
@@ -75,7 +79,7 @@ pub async fn quarter_rows(table: &dyn Table, quarter: &str, home: &str) -> Resul
     Ok(Some(rows))
 }
 
-pub const CSV_26Q_HEADER: &str = "sr_no,deductee_code,deductee_pan,deductee_name,section_code,date_of_payment_or_credit,date_of_deduction,amount_paid_or_credited,tds_rate_percent,tds,total_tax_deducted,reason_code,reseller_id,payout_id";
+pub const CSV_26Q_HEADER: &str = "sr_no,deductee_code,deductee_pan,deductee_name,section_code,date_of_payment_or_credit,date_of_deduction,amount_paid_or_credited,tds_rate_percent,tds,total_tax_deducted,reason_code,reseller_id,payout_id,certificate_number";
 
 /// The rows as the 26Q deductee annexure CSV (rate in percent, dates DD/MM/YYYY as the
 /// return's utility takes them).
@@ -100,6 +104,7 @@ pub fn csv_26q(rows: &[TdsRow]) -> String {
             Cell::Text(r.reason.as_deref().unwrap_or("")),
             Cell::Text(&r.reseller_id),
             Cell::Text(&r.payout_id),
+            Cell::Text(r.certificate.as_deref().unwrap_or("")),
         ]));
     }
     out

@@ -3,11 +3,10 @@
 
 use super::{csv_response, BillingApi};
 use crate::domain::lead::FieldError;
-use crate::handlers::http::{require_admin, require_self_or_admin, ApiError, QueryParams};
+use crate::handlers::http::{require_admin, require_self_or_admin, ApiError, Caller, QueryParams};
 use crate::handlers::openapi::ErrorBody;
 use crate::usecases::dashboard::{csv_table, dashboard, Dashboard, TABLES};
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -66,11 +65,11 @@ async fn answer(api: &BillingApi, scope: &str, p: DashboardParams) -> Result<Res
         (status = 422, description = "a bad month, format or table", body = ErrorBody)))]
 pub(super) async fn reseller_dashboard(
     State(api): State<Arc<BillingApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(id): Path<String>,
     QueryParams(p): QueryParams<DashboardParams>,
 ) -> Result<Response, ApiError> {
-    require_self_or_admin(&api.who(&headers).await?, &id)?;
+    require_self_or_admin(&who, &id)?;
     answer(&api, &id, p).await
 }
 
@@ -83,9 +82,9 @@ pub(super) async fn reseller_dashboard(
         (status = 422, description = "a bad month, format or table", body = ErrorBody)))]
 pub(super) async fn programme_dashboard(
     State(api): State<Arc<BillingApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     QueryParams(p): QueryParams<DashboardParams>,
 ) -> Result<Response, ApiError> {
-    require_admin(&api.who(&headers).await?)?;
+    require_admin(&who)?;
     answer(&api, crate::domain::aggregates::PROGRAMME, p).await
 }

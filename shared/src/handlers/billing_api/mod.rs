@@ -3,8 +3,8 @@
 //! `GET /orders/{id}` (admin) and `GET /resellers/{id}/ledger?month=YYYY-MM`.
 
 use super::http::{
-    authenticate, body_fingerprint, media_type, method_not_allowed, read_body, require_admin, ApiError, Principal,
-    QueryParams,
+    authenticate, body_fingerprint, media_type, method_not_allowed, read_body, require_admin, ApiError, Caller,
+    Principal, QueryParams,
 };
 mod dashboards;
 mod payouts;
@@ -158,6 +158,15 @@ pub struct Signed<T> {
     pub fingerprint: String,
 }
 
+impl super::http::Authenticates for BillingApi {
+    fn auth_table(&self) -> &dyn Table {
+        self.table.as_ref()
+    }
+    fn admin_key_hash(&self) -> &str {
+        &self.config.admin_key_hash
+    }
+}
+
 impl<T: DeserializeOwned> axum::extract::FromRequest<Arc<BillingApi>> for Signed<T> {
     type Rejection = Response;
 
@@ -258,10 +267,10 @@ async fn post_refund(State(api): State<Arc<BillingApi>>, signed: Signed<RefundIn
         (status = 404, description = "no such order", body = ErrorBody)))]
 async fn get_order(
     State(api): State<Arc<BillingApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<OrderView>, ApiError> {
-    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    require_admin(&who)?;
     let order = billing::get_order(api.table.as_ref(), &id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no order {id}")))?;
@@ -370,11 +379,11 @@ fn ledger_csv(entries: &[crate::domain::ledger::Entry]) -> String {
         (status = 422, description = "a bad month or currency", body = ErrorBody)))]
 async fn get_ledger(
     State(api): State<Arc<BillingApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(id): Path<String>,
     QueryParams(p): QueryParams<LedgerParams>,
 ) -> Result<Response, ApiError> {
-    match authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await? {
+    match who {
         Principal::Admin => {}
         Principal::Reseller(own) if own == id => {}
         Principal::Reseller(_) => return Err(ApiError::Forbidden),
@@ -449,9 +458,14 @@ async fn post_signal(
             return sig_error(e);
         }
     } else {
-        match authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref())
-            .await
-            .and_then(|p| require_admin(&p))
+        match authenticate(
+            &axum::http::Method::POST,
+            &headers,
+            &api.config.admin_key_hash,
+            api.table.as_ref(),
+        )
+        .await
+        .and_then(|p| require_admin(&p))
         {
             Ok(()) => {}
             Err(e) => return e.into_response(),
@@ -492,10 +506,9 @@ async fn post_signal(
         (status = 404, description = "no such contract", body = ErrorBody)))]
 async fn get_contract(
     State(api): State<Arc<BillingApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     let contract = crate::usecases::renewals::get_contract(api.table.as_ref(), &id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no contract {id}")))?;

@@ -5,7 +5,7 @@
 use super::{csv_response, wants_csv, BillingApi, FormatParams};
 use crate::domain::lead::FieldError;
 use crate::handlers::http::{
-    authenticate, json_body, require_admin, require_self_or_admin, ApiError, Principal, QueryParams,
+    json_body, require_admin, require_self_or_admin, ApiError, Caller, Principal, QueryParams,
 };
 use crate::handlers::money_views::{MonthPayoutsView, PayoutTicketView, ResellerPayoutsView};
 use crate::handlers::openapi::ErrorBody;
@@ -33,11 +33,7 @@ fn checked_month(month: &str) -> Result<(), ApiError> {
     }
 }
 
-impl BillingApi {
-    pub(super) async fn who(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
-        authenticate(headers, &self.config.admin_key_hash, self.table.as_ref()).await
-    }
-}
+impl BillingApi {}
 
 #[utoipa::path(get, path = "/payouts/{month}", tag = "ledger",
     params(("month" = String, Path, description = "YYYY-MM"), FormatParams),
@@ -47,11 +43,11 @@ impl BillingApi {
         (status = 422, description = "a bad month", body = ErrorBody)))]
 pub(super) async fn get_month_payouts(
     State(api): State<Arc<BillingApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(month): Path<String>,
     QueryParams(p): QueryParams<FormatParams>,
 ) -> Result<Response, ApiError> {
-    require_admin(&api.who(&headers).await?)?;
+    require_admin(&who)?;
     checked_month(&month)?;
     let csv = wants_csv(p.format.as_deref())?;
     let tickets = crate::usecases::payout::month_tickets(api.table.as_ref(), &month).await?;
@@ -80,10 +76,9 @@ pub(super) async fn get_month_payouts(
         (status = 403, description = "another reseller's payouts", body = ErrorBody)))]
 pub(super) async fn get_reseller_payouts(
     State(api): State<Arc<BillingApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ResellerPayoutsView>, ApiError> {
-    let who = api.who(&headers).await?;
     require_self_or_admin(&who, &id)?;
     let full = matches!(who, Principal::Admin);
     let tickets = crate::usecases::payout::payee_tickets(api.table.as_ref(), &id).await?;
@@ -102,10 +97,10 @@ pub(super) async fn get_reseller_payouts(
         (status = 422, description = "a bad month", body = ErrorBody)))]
 pub(super) async fn get_bank_file(
     State(api): State<Arc<BillingApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(month): Path<String>,
 ) -> Result<Response, ApiError> {
-    require_admin(&api.who(&headers).await?)?;
+    require_admin(&who)?;
     checked_month(&month)?;
     let tickets = crate::usecases::payout::month_tickets(api.table.as_ref(), &month).await?;
     let mut with_banks = Vec::with_capacity(tickets.len());
@@ -203,11 +198,12 @@ pub(super) enum SettlementsRefused {
         (status = 422, description = "some lines refused, each with its reason (an amount that is not the net payable, an unknown reference, a UTR already used, a held payout; the other lines were applied), or invalid fields", body = SettlementsRefused)))]
 pub(super) async fn post_settlements(
     State(api): State<Arc<BillingApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(month): Path<String>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_admin(&api.who(&headers).await?)?;
+    require_admin(&who)?;
     checked_month(&month)?;
     let SettlementList(lines) = json_body(&headers, body, MAX_SETTLEMENTS_BODY).await?;
     let results = crate::usecases::settlements::settle(
@@ -251,11 +247,11 @@ pub(super) async fn post_settlements(
         (status = 422, description = "invalid number or date", body = ErrorBody)))]
 pub(super) async fn post_invoice(
     State(api): State<Arc<BillingApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path((month, reseller)): Path<(String, String)>,
     body: Body,
 ) -> Result<Json<PayoutTicketView>, ApiError> {
-    let who = api.who(&headers).await?;
     require_self_or_admin(&who, &reseller)?;
     checked_month(&month)?;
     let input: InvoiceIn = json_body(&headers, body, 4096).await?;
@@ -285,9 +281,9 @@ pub(super) struct OverdueView {
         (status = 403, description = "not the admin", body = ErrorBody)))]
 pub(super) async fn get_overdue(
     State(api): State<Arc<BillingApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
 ) -> Result<Json<OverdueView>, ApiError> {
-    require_admin(&api.who(&headers).await?)?;
+    require_admin(&who)?;
     let days = api.config.tax.unpaid_after_days;
     let tickets = crate::usecases::payout::unpaid_tickets(api.table.as_ref(), api.clock.now(), days).await?;
     Ok(Json(OverdueView {
@@ -332,10 +328,10 @@ pub(super) struct Rows26q {
         (status = 422, description = "a bad quarter", body = ErrorBody)))]
 pub(super) async fn get_26q(
     State(api): State<Arc<BillingApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     QueryParams(p): QueryParams<QuarterParams>,
 ) -> Result<Response, ApiError> {
-    require_admin(&api.who(&headers).await?)?;
+    require_admin(&who)?;
     let quarter = checked_quarter(&p.quarter)?;
     let json = p.format.as_deref() == Some("json");
     if !json {
@@ -368,10 +364,9 @@ pub(super) struct CertificatesView {
         (status = 422, description = "a bad quarter", body = ErrorBody)))]
 pub(super) async fn get_certificates(
     State(api): State<Arc<BillingApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     QueryParams(p): QueryParams<QuarterParams>,
 ) -> Result<Json<CertificatesView>, ApiError> {
-    let who = api.who(&headers).await?;
     let only = match (&who, p.reseller_id.as_deref()) {
         (Principal::Admin, r) => r.map(str::to_string),
         (Principal::Reseller(own), None) => Some(own.clone()),

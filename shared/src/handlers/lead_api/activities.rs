@@ -22,11 +22,11 @@ pub(super) struct ActivityIn {
         (status = 422, description = "invalid fields", body = ErrorBody)))]
 pub(super) async fn post_activity(
     State(api): State<Arc<LeadApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     let leads_uc::LeadRecord { lead, sla, .. } = leads_uc::get_ticket(api.table.as_ref(), &id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no lead {id}")))?;

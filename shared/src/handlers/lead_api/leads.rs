@@ -11,10 +11,9 @@ use futures_util::StreamExt;
         (status = 404, description = "no such lead (or another reseller's)", body = ErrorBody)))]
 pub(super) async fn get_lead(
     State(api): State<Arc<LeadApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     let not_found = || ApiError::NotFound(format!("no lead {id}"));
     if id.is_empty() || id.len() > 64 {
         return Err(not_found());
@@ -59,10 +58,9 @@ pub(super) struct ListParams {
         (status = 422, description = "a bad filter", body = ErrorBody)))]
 pub(super) async fn list_leads(
     State(api): State<Arc<LeadApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     QueryParams(p): QueryParams<ListParams>,
 ) -> Result<Response, ApiError> {
-    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     let mut filter = LeadFilter {
         email: p.email.filter(|s| !s.trim().is_empty()),
         stage: p.stage.filter(|s| !s.trim().is_empty()),

@@ -19,7 +19,7 @@ pub use resellers::ResellerView;
 
 use super::forms::{form_error, is_browser_form, parse_submission, thank_you, with_query};
 use super::http::{
-    authenticate, json_body, media_type, method_not_allowed, note_of, read_body, require_admin, ApiError, Principal,
+    json_body, media_type, method_not_allowed, note_of, read_body, require_admin, ApiError, Caller, Principal,
     QueryParams, RequestId,
 };
 use crate::config::env;
@@ -94,6 +94,15 @@ pub struct LeadApi {
     pub queue: Arc<dyn Queue>,
     pub clock: Arc<dyn Clock>,
     pub config: LeadApiConfig,
+}
+
+impl super::http::Authenticates for LeadApi {
+    fn auth_table(&self) -> &dyn Table {
+        self.table.as_ref()
+    }
+    fn admin_key_hash(&self) -> &str {
+        &self.config.admin_key_hash
+    }
 }
 
 impl LeadApi {

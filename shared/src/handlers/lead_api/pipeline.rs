@@ -78,11 +78,11 @@ impl From<&lead::Lead> for StageView {
         (status = 422, description = "invalid fields (closed-lost without a reason)", body = ErrorBody)))]
 pub(super) async fn post_stage(
     State(api): State<Arc<LeadApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<StageView>, ApiError> {
-    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     let input: StageMoveIn = json_body(&headers, body, MAX_MOVE_BODY).await?;
     let mut errors = Vec::new();
     let to = Target::parse(&input.to);
@@ -142,11 +142,11 @@ pub(super) async fn post_stage(
         (status = 422, description = "invalid fields", body = ErrorBody)))]
 pub(super) async fn post_reopen(
     State(api): State<Arc<LeadApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<StageView>, ApiError> {
-    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     // an empty body is a reopening without a note
     let note = crate::handlers::http::optional_note(&headers, body, MAX_MOVE_BODY).await?;
     let reopened = pipeline_uc::reopen(&ports(&api), who.asker(), &id, note).await?;
@@ -175,11 +175,12 @@ pub(super) struct AssignIn {
         (status = 422, description = "no such active reseller", body = ErrorBody)))]
 pub(super) async fn post_assign(
     State(api): State<Arc<LeadApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<StageView>, ApiError> {
-    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    require_admin(&who)?;
     let input: AssignIn = json_body(&headers, body, MAX_MOVE_BODY).await?;
     let mut errors = Vec::new();
     let note = note_of(input.note.as_deref(), &mut errors);
@@ -230,10 +231,9 @@ pub(super) struct Board {
         (status = 422, description = "an unknown stage", body = ErrorBody)))]
 pub(super) async fn get_pipeline(
     State(api): State<Arc<LeadApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     QueryParams(p): QueryParams<BoardParams>,
 ) -> Result<Json<Board>, ApiError> {
-    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     let asked = p.reseller_id.filter(|r| !r.trim().is_empty());
     let owner = match (&who, asked) {
         (Principal::Reseller(own), Some(other)) if *own != other => return Err(ApiError::Forbidden),

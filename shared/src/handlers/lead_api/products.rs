@@ -35,10 +35,11 @@ pub(super) struct ProductList {
         (status = 422, description = "invalid fields", body = ErrorBody)))]
 pub(super) async fn post_product(
     State(api): State<Arc<LeadApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    require_admin(&who)?;
     let input: ProductIn = json_body(&headers, body, MAX_PRODUCT_BODY).await?;
     let product = validate_product(&input, &api.config.limits, api.clock.now()).map_err(ApiError::Invalid)?;
     let created = catalogue_uc::create(api.table.as_ref(), product).await?;
@@ -60,11 +61,12 @@ pub(super) async fn post_product(
         (status = 422, description = "invalid fields (or a body naming another SKU)", body = ErrorBody)))]
 pub(super) async fn put_product(
     State(api): State<Arc<LeadApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(sku): Path<String>,
     body: Body,
 ) -> Result<Json<Product>, ApiError> {
-    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    require_admin(&who)?;
     let mut input: ProductIn = json_body(&headers, body, MAX_PRODUCT_BODY).await?;
     if input.sku.as_deref().is_some_and(|s| s.trim() != sku) {
         return Err(ApiError::Invalid(vec![FieldError {
@@ -93,10 +95,9 @@ pub(super) struct ProductParams {
         (status = 401, description = "no valid key", body = ErrorBody)))]
 pub(super) async fn list_products(
     State(api): State<Arc<LeadApi>>,
-    headers: HeaderMap,
+    Caller(_): Caller,
     QueryParams(p): QueryParams<ProductParams>,
 ) -> Result<Json<ProductList>, ApiError> {
-    authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     let products = catalogue_uc::list(api.table.as_ref())
         .await?
         .into_iter()

@@ -15,13 +15,12 @@ use super::*;
         (status = 422, description = "invalid fields", body = ErrorBody)))]
 pub(super) async fn post_registration(
     State(api): State<Arc<LeadApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     use crate::usecases::registrations::{register, Registered, RegistrationIn, RegistrationPorts};
-    let Principal::Reseller(reseller_id) =
-        authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?
-    else {
+    let Principal::Reseller(reseller_id) = who else {
         return Err(ApiError::Forbidden);
     };
     let input: RegistrationIn = json_body(&headers, body, MAX_LEAD_BODY).await?;
@@ -56,11 +55,9 @@ pub(super) async fn post_registration(
         (status = 403, description = "not a reseller key", body = ErrorBody)))]
 pub(super) async fn list_registrations(
     State(api): State<Arc<LeadApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
 ) -> Result<Json<Value>, ApiError> {
-    let Principal::Reseller(reseller_id) =
-        authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?
-    else {
+    let Principal::Reseller(reseller_id) = who else {
         return Err(ApiError::Forbidden);
     };
     let own = crate::usecases::registrations::list_own(api.table.as_ref(), &reseller_id).await?;
@@ -73,9 +70,9 @@ pub(super) async fn list_registrations(
         (status = 403, description = "not the admin", body = ErrorBody)))]
 pub(super) async fn registration_conflicts(
     State(api): State<Arc<LeadApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
 ) -> Result<Json<Value>, ApiError> {
-    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    require_admin(&who)?;
     Ok(Json(
         json!({ "conflicts": crate::usecases::registrations::conflicts(api.table.as_ref()).await? }),
     ))

@@ -97,16 +97,18 @@ impl From<&Reseller> for ResellerView {
         (status = 422, description = "invalid fields", body = ErrorBody)))]
 pub(super) async fn post_reseller(
     State(api): State<Arc<LeadApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    require_admin(&who)?;
     let input: NewReseller = json_body(&headers, body, MAX_LEAD_BODY).await?;
     let (reseller, api_key) = resellers_uc::create(api.table.as_ref(), api.clock.as_ref(), &input)
         .await
         .map_err(|e| match e {
             ResellerError::Invalid(errors) => ApiError::Invalid(errors),
             ResellerError::Store(s) => ApiError::from(s),
+            ResellerError::Conflict(m) => ApiError::Conflict(m),
         })?;
     let body = ResellerView {
         api_key: Some(api_key),
@@ -124,10 +126,9 @@ pub(super) async fn post_reseller(
         (status = 404, description = "no such reseller", body = ErrorBody)))]
 pub(super) async fn get_reseller(
     State(api): State<Arc<LeadApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ResellerView>, ApiError> {
-    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     if let Principal::Reseller(own) = &who {
         if *own != id {
             return Err(ApiError::Forbidden);
@@ -165,11 +166,11 @@ pub(super) async fn get_reseller(
         (status = 422, description = "invalid fields", body = ErrorBody)))]
 pub(super) async fn put_brand(
     State(api): State<Arc<LeadApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<ResellerView>, ApiError> {
-    let who = authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     crate::handlers::http::require_self_or_admin(&who, &id)?;
     let input: crate::domain::reseller::BrandIn = json_body(&headers, body, 16 * 1024).await?;
     let brand = crate::domain::reseller::validate_brand(&input).map_err(ApiError::Invalid)?;

@@ -137,10 +137,10 @@ pub(crate) struct ApplicationList {
         (status = 422, description = "an unknown status", body = ErrorBody)))]
 pub(super) async fn list_applications(
     State(api): State<Arc<PartnerApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     QueryParams(p): QueryParams<ApplicationParams>,
 ) -> Result<Json<ApplicationList>, ApiError> {
-    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    require_admin(&who)?;
     let status = match p.status.as_deref() {
         None => ApplicationStatus::Pending,
         Some(s) => ApplicationStatus::parse(s).ok_or_else(|| {
@@ -165,10 +165,10 @@ pub(super) async fn list_applications(
         (status = 404, description = "no such application", body = ErrorBody)))]
 pub(super) async fn get_application(
     State(api): State<Arc<PartnerApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Application>, ApiError> {
-    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    require_admin(&who)?;
     Ok(Json(applications_uc::get(api.table.as_ref(), &id).await?))
 }
 
@@ -195,11 +195,12 @@ pub(crate) struct Approved {
         (status = 422, description = "invalid terms (rates outside SPEC §6, unknown SKU or parent, too deep)", body = ErrorBody)))]
 pub(super) async fn approve_application(
     State(api): State<Arc<PartnerApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    require_admin(&who)?;
     let input: TermsIn = if headers.contains_key(axum::http::header::CONTENT_TYPE) {
         json_body(&headers, body, MAX_APPLICATION_BODY).await?
     } else {
@@ -236,12 +237,13 @@ pub(crate) struct RejectBody {
         (status = 422, description = "no reason", body = ErrorBody)))]
 pub(super) async fn reject_application(
     State(api): State<Arc<PartnerApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<Application>, ApiError> {
     use crate::domain::text::{self, Lines};
-    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    require_admin(&who)?;
     let input: RejectBody = json_body(&headers, body, MAX_APPLICATION_BODY).await?;
     let mut errors = Vec::new();
     let reason = text::collect(

@@ -28,11 +28,12 @@ pub(crate) struct ChannelPricesBody {
         (status = 422, description = "invalid prices, an unknown SKU, or its terms fix its prices", body = ErrorBody)))]
 pub(super) async fn put_channel_prices(
     State(api): State<Arc<PartnerApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<ResellerView>, ApiError> {
-    let who = api.self_or_admin(&headers, &id).await?;
+    require_self_or_admin(&who, &id)?;
     let input: ChannelPricesBody = json_body(&headers, body, 64 * 1024).await?;
     let r = crate::usecases::resellers::get(api.table.as_ref(), &id)
         .await?

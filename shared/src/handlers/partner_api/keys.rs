@@ -27,15 +27,16 @@ pub(crate) struct KeyList {
         (status = 404, description = "no such reseller", body = ErrorBody)))]
 pub(super) async fn post_key(
     State(api): State<Arc<PartnerApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    api.self_or_admin(&headers, &id).await?;
+    require_self_or_admin(&who, &id)?;
     let (info, api_key) = resellers_uc::issue_key(api.table.as_ref(), api.clock.as_ref(), &id)
         .await
         .map_err(|e| match e {
             resellers_uc::ResellerError::Invalid(errors) => ApiError::Invalid(errors),
             resellers_uc::ResellerError::Store(s) => ApiError::from(s),
+            resellers_uc::ResellerError::Conflict(m) => ApiError::Conflict(m),
         })?
         .ok_or_else(|| ApiError::NotFound(format!("no reseller {id}")))?;
     Ok((StatusCode::CREATED, Json(IssuedKey { info, api_key })).into_response())
@@ -50,10 +51,10 @@ pub(super) async fn post_key(
         (status = 403, description = "another reseller", body = ErrorBody)))]
 pub(super) async fn list_keys(
     State(api): State<Arc<PartnerApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<KeyList>, ApiError> {
-    api.self_or_admin(&headers, &id).await?;
+    require_self_or_admin(&who, &id)?;
     Ok(Json(KeyList {
         keys: resellers_uc::keys(api.table.as_ref(), &id).await?,
     }))
@@ -69,10 +70,10 @@ pub(super) async fn list_keys(
         (status = 404, description = "no such key", body = ErrorBody)))]
 pub(super) async fn delete_key(
     State(api): State<Arc<PartnerApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path((id, key_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    api.self_or_admin(&headers, &id).await?;
+    require_self_or_admin(&who, &id)?;
     if resellers_uc::revoke_key(api.table.as_ref(), &id, key_id.trim()).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

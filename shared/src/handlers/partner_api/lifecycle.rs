@@ -28,9 +28,9 @@ pub(crate) struct StatusChanged {
     deactivation: Option<Deactivated>,
 }
 
-async fn reason_of(api: &PartnerApi, headers: &HeaderMap, body: Body) -> Result<String, ApiError> {
+async fn reason_of(who: &Principal, headers: &HeaderMap, body: Body) -> Result<String, ApiError> {
     use crate::domain::text::{self, Lines};
-    require_admin(&authenticate(headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    require_admin(who)?;
     let input: ReasonBody = json_body(headers, body, 16 * 1024).await?;
     let mut errors = Vec::new();
     let reason = text::collect(
@@ -42,12 +42,13 @@ async fn reason_of(api: &PartnerApi, headers: &HeaderMap, body: Body) -> Result<
 
 async fn change(
     api: &PartnerApi,
+    who: Principal,
     headers: HeaderMap,
     id: &str,
     body: Body,
     action: &str,
 ) -> Result<Json<StatusChanged>, ApiError> {
-    let reason = reason_of(api, &headers, body).await?;
+    let reason = reason_of(&who, &headers, body).await?;
     let r = lifecycle::change_status(api.table.as_ref(), api.clock.as_ref(), id, action, &reason).await?;
     Ok(Json(StatusChanged {
         reseller: ResellerView::from(&r),
@@ -70,11 +71,12 @@ async fn change(
         (status = 422, description = "no reason", body = ErrorBody)))]
 pub(super) async fn suspend(
     State(api): State<Arc<PartnerApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<StatusChanged>, ApiError> {
-    change(&api, headers, &id, body, "suspend").await
+    change(&api, who, headers, &id, body, "suspend").await
 }
 
 /// Reactivates a suspended reseller: it receives leads again.
@@ -92,11 +94,12 @@ pub(super) async fn suspend(
         (status = 422, description = "no reason", body = ErrorBody)))]
 pub(super) async fn reactivate(
     State(api): State<Arc<PartnerApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<StatusChanged>, ApiError> {
-    change(&api, headers, &id, body, "reactivate").await
+    change(&api, who, headers, &id, body, "reactivate").await
 }
 
 /// Deactivates a reseller (a soft delete): its keys stop working, its open platform leads are
@@ -116,11 +119,12 @@ pub(super) async fn reactivate(
         (status = 422, description = "no reason", body = ErrorBody)))]
 pub(super) async fn deactivate(
     State(api): State<Arc<PartnerApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<StatusChanged>, ApiError> {
-    let reason = reason_of(&api, &headers, body).await?;
+    let reason = reason_of(&who, &headers, body).await?;
     let (r, done) =
         lifecycle::deactivate(api.table.as_ref(), api.clock.as_ref(), &api.config.rules, &id, &reason).await?;
     Ok(Json(StatusChanged {
@@ -154,11 +158,11 @@ pub(crate) struct ResellerList {
         (status = 422, description = "an unknown status or format", body = ErrorBody)))]
 pub(super) async fn list_resellers(
     State(api): State<Arc<PartnerApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     QueryParams(p): QueryParams<ResellerParams>,
 ) -> Result<Response, ApiError> {
     use crate::domain::reseller::{Reseller, ResellerStatus};
-    require_admin(&authenticate(&headers, &api.config.admin_key_hash, api.table.as_ref()).await?)?;
+    require_admin(&who)?;
     let statuses: Vec<ResellerStatus> = match p.status.as_deref() {
         None => crate::domain::reseller::ResellerStatus::ALL.to_vec(),
         Some(s) => vec![ResellerStatus::parse(s).ok_or_else(|| {

@@ -12,7 +12,8 @@ mod tax;
 
 use super::forms::{client_address, form_error, is_browser_form, parse_submission, thank_you};
 use super::http::{
-    authenticate, json_body, media_type, method_not_allowed, read_body, require_admin, ApiError, QueryParams,
+    json_body, media_type, method_not_allowed, read_body, require_admin, require_self_or_admin, ApiError, Caller,
+    Principal, QueryParams,
 };
 use super::openapi::ErrorBody;
 use crate::domain::lead::FieldError;
@@ -62,14 +63,16 @@ pub struct PartnerApi {
     pub config: PartnerApiConfig,
 }
 
-impl PartnerApi {
-    /// The caller, if it is reseller `id` itself or an admin (another reseller: `403`).
-    async fn self_or_admin(&self, headers: &HeaderMap, id: &str) -> Result<super::http::Principal, ApiError> {
-        let who = authenticate(headers, &self.config.admin_key_hash, self.table.as_ref()).await?;
-        super::http::require_self_or_admin(&who, id)?;
-        Ok(who)
+impl super::http::Authenticates for PartnerApi {
+    fn auth_table(&self) -> &dyn Table {
+        self.table.as_ref()
     }
+    fn admin_key_hash(&self) -> &str {
+        &self.config.admin_key_hash
+    }
+}
 
+impl PartnerApi {
     pub fn application_ports(&self) -> crate::usecases::applications::ApplicationPorts<'_> {
         crate::usecases::applications::ApplicationPorts {
             table: self.table.as_ref(),
@@ -102,6 +105,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/reports/revenue"),
     ("GET", "/reports/usage"),
     ("PUT", "/resellers/{id}/tax"),
+    ("POST", "/resellers/{id}/tax/lower-deduction/approve"),
+    ("POST", "/resellers/{id}/tax/lower-deduction/reject"),
 ];
 
 super::openapi::api_routes!(Arc<PartnerApi>;
@@ -123,6 +128,8 @@ super::openapi::api_routes!(Arc<PartnerApi>;
     reports::revenue,
     reports::usage,
     tax::put_tax,
+    tax::approve_certificate,
+    tax::reject_certificate,
 );
 
 pub fn router(api: Arc<PartnerApi>) -> Router {

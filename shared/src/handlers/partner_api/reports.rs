@@ -27,10 +27,9 @@ pub(crate) struct UsageReport {
 /// The month and the resellers the caller may see (all for an admin, itself for a reseller).
 async fn scope(
     api: &PartnerApi,
-    headers: &HeaderMap,
+    who: Principal,
     month: Option<String>,
 ) -> Result<(String, Vec<crate::domain::reseller::Reseller>), ApiError> {
-    let who = authenticate(headers, &api.config.admin_key_hash, api.table.as_ref()).await?;
     let month = month.unwrap_or_default();
     if crate::usecases::commission::parse_month(&month).is_none() {
         return Err(ApiError::Invalid(vec![field_error("month", "must be YYYY-MM")]));
@@ -56,10 +55,10 @@ async fn scope(
         (status = 422, description = "a missing or bad month", body = ErrorBody)))]
 pub(super) async fn revenue(
     State(api): State<Arc<PartnerApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     QueryParams(p): QueryParams<ReportParams>,
 ) -> Result<Json<RevenueReport>, ApiError> {
-    let (month, resellers) = scope(&api, &headers, p.month).await?;
+    let (month, resellers) = scope(&api, who, p.month).await?;
     let mut rows = Vec::new();
     for r in &resellers {
         rows.push(reports::revenue_row(api.table.as_ref(), r, &month).await?);
@@ -77,10 +76,10 @@ pub(super) async fn revenue(
         (status = 422, description = "a missing or bad month", body = ErrorBody)))]
 pub(super) async fn usage(
     State(api): State<Arc<PartnerApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     QueryParams(p): QueryParams<ReportParams>,
 ) -> Result<Json<UsageReport>, ApiError> {
-    let (month, resellers) = scope(&api, &headers, p.month).await?;
+    let (month, resellers) = scope(&api, who, p.month).await?;
     let mut rows = Vec::new();
     for r in &resellers {
         rows.push(reports::usage_row(api.table.as_ref(), r, &month).await?);

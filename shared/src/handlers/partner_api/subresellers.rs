@@ -33,11 +33,12 @@ pub(crate) struct Proposed {
         (status = 429, description = "too many from this email domain", body = ErrorBody)))]
 pub(super) async fn propose(
     State(api): State<Arc<PartnerApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    api.self_or_admin(&headers, &id).await?;
+    require_self_or_admin(&who, &id)?;
     let fields: serde_json::Map<String, serde_json::Value> = json_body(&headers, body, 64 * 1024).await?;
     let input = validate(&fields, &api.config.rules.routing.extra_free_mail_domains).map_err(ApiError::Invalid)?;
     let (application, approved) = applications_uc::propose_sub_reseller(&api.application_ports(), &id, input).await?;
@@ -85,12 +86,12 @@ pub(crate) struct SubResellers {
         (status = 422, description = "a bad month", body = ErrorBody)))]
 pub(super) async fn list_children(
     State(api): State<Arc<PartnerApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(id): Path<String>,
     QueryParams(p): QueryParams<MonthParams>,
 ) -> Result<Json<SubResellers>, ApiError> {
     use crate::domain::reseller::Reseller;
-    api.self_or_admin(&headers, &id).await?;
+    require_self_or_admin(&who, &id)?;
     let month = p.month.unwrap_or_else(|| api.clock.now().format("%Y-%m").to_string());
     if crate::usecases::commission::parse_month(&month).is_none() {
         return Err(ApiError::Invalid(vec![field_error("month", "must be YYYY-MM")]));

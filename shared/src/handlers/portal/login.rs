@@ -110,9 +110,6 @@ pub(super) async fn auth(
     }
 }
 
-#[derive(Deserialize)]
-struct Nothing {}
-
 #[utoipa::path(post, path = "/portal/logout", tag = "portal",
     request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`csrf`"),
     responses((status = 303, description = "the session ended; to the login page"),
@@ -123,7 +120,7 @@ pub(super) async fn logout(
     body: Body,
 ) -> Result<Response, PortalError> {
     let visitor = portal.visitor(&headers).await?;
-    let _: Nothing = super::form(&visitor, &headers, body).await?;
+    super::csrf_checked(&visitor, &headers, body).await?;
     portal_auth::end(portal.table.as_ref(), portal.clock.as_ref(), visitor.session).await?;
     let mut res = see_other("/portal/login?m=out");
     if let Ok(v) = HeaderValue::from_str(&portal.cookie("", 0)) {

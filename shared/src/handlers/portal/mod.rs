@@ -171,6 +171,8 @@ pub enum PortalError {
     LogIn,
     /// a form without this session's CSRF token
     Csrf,
+    /// a change asked by a suspended reseller's session
+    ReadOnly,
     NotFound,
     Forbidden,
     /// a form that cannot be read
@@ -204,6 +206,11 @@ impl IntoResponse for PortalError {
                 StatusCode::FORBIDDEN,
                 "Form expired",
                 "This form was not sent from your current session. Reload the page and try again.".to_string(),
+            ),
+            PortalError::ReadOnly => (
+                StatusCode::FORBIDDEN,
+                "Read only",
+                "Your reseller account is suspended: you can read your records but change nothing until the partner team reactivates it.".to_string(),
             ),
             PortalError::NotFound => (
                 StatusCode::NOT_FOUND,
@@ -259,6 +266,8 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
 pub struct Visitor {
     pub session: Session,
     pub name: String,
+    /// a suspended reseller's session: it may read, never change
+    pub read_only: bool,
 }
 
 impl Visitor {
@@ -281,23 +290,34 @@ impl Visitor {
 }
 
 impl Portal {
-    /// The visitor's live session, or `LogIn`.
+    /// The visitor's live session, or `LogIn`. Every visit checks the reseller's status: a
+    /// deactivated (or vanished) reseller's session ends here, a suspended one's is read-only.
     async fn visitor(&self, headers: &HeaderMap) -> Result<Visitor, PortalError> {
+        use crate::domain::reseller::ResellerStatus;
         let cookie = session_cookie(headers).ok_or(PortalError::LogIn)?;
-        let session = crate::usecases::portal_auth::session(self.table.as_ref(), self.clock.as_ref(), &cookie)
+        let table = self.table.as_ref();
+        let session = crate::usecases::portal_auth::session(table, self.clock.as_ref(), &cookie)
             .await?
             .ok_or(PortalError::LogIn)?;
-        let name = match &session.user {
-            PortalUser::Admin(email) => format!("Admin ({email})"),
-            PortalUser::Reseller(id) => crate::repo::get_record::<crate::domain::reseller::Reseller>(
-                self.table.as_ref(),
-                &crate::repo::reseller_key(id),
-            )
-            .await?
-            .map(|r| r.name)
-            .unwrap_or_else(|| id.clone()),
+        let (name, read_only) = match &session.user {
+            PortalUser::Admin(email) => (format!("Admin ({email})"), false),
+            PortalUser::Reseller(id) => {
+                let reseller = crate::usecases::resellers::get(table, id).await?;
+                match reseller {
+                    Some(r) if r.status == ResellerStatus::Active => (r.name, false),
+                    Some(r) if r.status == ResellerStatus::Suspended => (r.name, true),
+                    _ => {
+                        crate::usecases::portal_auth::end(table, self.clock.as_ref(), session).await?;
+                        return Err(PortalError::LogIn);
+                    }
+                }
+            }
         };
-        Ok(Visitor { session, name })
+        Ok(Visitor {
+            session,
+            name,
+            read_only,
+        })
     }
 
     /// A reseller's visit (an admin is sent to the programme's pages).
@@ -325,11 +345,6 @@ impl Portal {
     }
 }
 
-/// Compares without stopping at the first difference.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// A form POST read into `T` after its CSRF token is checked against the session's.
 async fn form<T: DeserializeOwned>(
     visitor: &Visitor,
@@ -341,8 +356,22 @@ async fn form<T: DeserializeOwned>(
     serde_urlencoded::from_str(&encoded).map_err(|e| PortalError::BadForm(e.to_string()))
 }
 
-/// A form POST's fields after its CSRF token is checked against the session's.
+/// A form POST's fields after its CSRF token is checked against the session's; a read-only
+/// (suspended) session changes nothing.
 async fn raw_form_checked(
+    visitor: &Visitor,
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<Vec<(String, String)>, PortalError> {
+    let fields = csrf_checked(visitor, headers, body).await?;
+    if visitor.read_only {
+        return Err(PortalError::ReadOnly);
+    }
+    Ok(fields)
+}
+
+/// A form POST's fields after its CSRF token is checked (logging out needs no more).
+async fn csrf_checked(
     visitor: &Visitor,
     headers: &HeaderMap,
     body: axum::body::Body,
@@ -353,7 +382,7 @@ async fn raw_form_checked(
         .find(|(k, _)| k == "csrf")
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
-    if !same(token, &visitor.session.csrf) {
+    if !super::http::same_text(token, &visitor.session.csrf) {
         return Err(PortalError::Csrf);
     }
     Ok(fields)

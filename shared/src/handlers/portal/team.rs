@@ -227,7 +227,10 @@ pub(super) async fn issue_key(
     let _: Nothing = form(&visitor, &headers, body).await?;
     let (_, key) = uc::issue_key(portal.table.as_ref(), portal.clock.as_ref(), &id)
         .await
-        .map_err(|e| PortalError::Internal(e.to_string()))?
+        .map_err(|e| match e {
+            uc::ResellerError::Conflict(_) => PortalError::ReadOnly,
+            other => PortalError::Internal(other.to_string()),
+        })?
         .ok_or(PortalError::NotFound)?;
     keys_page(
         &portal,

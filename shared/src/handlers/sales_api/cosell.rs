@@ -30,12 +30,12 @@ pub(crate) struct CoSellBody {
         (status = 422, description = "invalid fields", body = ErrorBody)))]
 pub(super) async fn post_cosell(
     State(api): State<Arc<SalesApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, ApiError> {
     use crate::domain::text::{self, Lines};
-    let who = api.who(&headers).await?;
     let input: CoSellBody = json_body(&headers, body, MAX_SALES_BODY).await?;
     let mut errors = Vec::new();
     let kind = CoSellKind::parse(&input.kind);
@@ -103,10 +103,10 @@ pub(crate) struct CoSellQueue {
         (status = 422, description = "an unknown status", body = ErrorBody)))]
 pub(super) async fn list_cosell(
     State(api): State<Arc<SalesApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     QueryParams(p): QueryParams<CoSellParams>,
 ) -> Result<Json<CoSellQueue>, ApiError> {
-    require_admin(&api.who(&headers).await?)?;
+    require_admin(&who)?;
     let status = match p.status.as_deref() {
         None => CoSellStatus::Open,
         Some(s) => CoSellStatus::parse(s)
@@ -139,12 +139,13 @@ pub(crate) struct AssignBody {
         (status = 422, description = "invalid fields", body = ErrorBody)))]
 pub(super) async fn assign_cosell(
     State(api): State<Arc<SalesApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<CoSell>, ApiError> {
     use crate::domain::text::{self, Lines};
-    require_admin(&api.who(&headers).await?)?;
+    require_admin(&who)?;
     let input: AssignBody = json_body(&headers, body, MAX_SALES_BODY).await?;
     let mut errors = Vec::new();
     let assignee = text::collect(
@@ -175,11 +176,12 @@ pub(super) async fn assign_cosell(
         (status = 422, description = "invalid note", body = ErrorBody)))]
 pub(super) async fn complete_cosell(
     State(api): State<Arc<SalesApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<CoSell>, ApiError> {
-    require_admin(&api.who(&headers).await?)?;
+    require_admin(&who)?;
     let note = optional_note(&headers, body, MAX_SALES_BODY).await?;
     Ok(Json(
         support_uc::update_cosell(&api.support_ports(), &id, CoSellStatus::Completed, None, note).await?,

@@ -8,7 +8,8 @@ mod quotes;
 mod tickets;
 
 use super::http::{
-    authenticate, json_body, method_not_allowed, note_of, optional_note, require_admin, ApiError, NoteBody, QueryParams,
+    json_body, method_not_allowed, note_of, optional_note, require_admin, ApiError, Caller, NoteBody, Principal,
+    QueryParams,
 };
 use super::openapi::ErrorBody;
 use crate::domain::lead::FieldError;
@@ -58,6 +59,15 @@ pub struct SalesApi {
     pub config: SalesApiConfig,
 }
 
+impl super::http::Authenticates for SalesApi {
+    fn auth_table(&self) -> &dyn Table {
+        self.table.as_ref()
+    }
+    fn admin_key_hash(&self) -> &str {
+        &self.config.admin_key_hash
+    }
+}
+
 impl SalesApi {
     fn quote_ports(&self) -> crate::usecases::quotes::QuotePorts<'_> {
         crate::usecases::quotes::QuotePorts {
@@ -76,9 +86,6 @@ impl SalesApi {
             mail_from: &self.config.mail_from,
             presales_email: &self.config.presales_email,
         }
-    }
-    async fn who(&self, headers: &HeaderMap) -> Result<super::http::Principal, ApiError> {
-        authenticate(headers, &self.config.admin_key_hash, self.table.as_ref()).await
     }
 }
 

@@ -28,11 +28,11 @@ pub(crate) struct QuoteList {
         (status = 422, description = "invalid fields (unknown or inactive SKU, mixed currencies, bad discount)", body = ErrorBody)))]
 pub(super) async fn post_quote(
     State(api): State<Arc<SalesApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let who = api.who(&headers).await?;
     let input: QuoteIn = json_body(&headers, body, MAX_SALES_BODY).await?;
     let terms = validate_quote(&input, &api.config.quotes).map_err(ApiError::Invalid)?;
     let quote = quotes_uc::create(&api.quote_ports(), who.asker(), &id, terms).await?;
@@ -48,10 +48,9 @@ pub(super) async fn post_quote(
         (status = 404, description = "no such lead (or another reseller's)", body = ErrorBody)))]
 pub(super) async fn lead_quotes(
     State(api): State<Arc<SalesApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<QuoteList>, ApiError> {
-    let who = api.who(&headers).await?;
     let quotes = quotes_uc::for_lead(api.table.as_ref(), who.asker(), &id).await?;
     Ok(Json(QuoteList { quotes }))
 }
@@ -76,10 +75,10 @@ pub(super) struct QuoteParams {
         (status = 422, description = "an unknown status", body = ErrorBody)))]
 pub(super) async fn list_quotes(
     State(api): State<Arc<SalesApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     QueryParams(p): QueryParams<QuoteParams>,
 ) -> Result<Json<QuoteList>, ApiError> {
-    require_admin(&api.who(&headers).await?)?;
+    require_admin(&who)?;
     let status = match p.status.as_deref() {
         None => QuoteStatus::PendingApproval,
         Some(s) => QuoteStatus::parse(s).ok_or_else(|| {
@@ -103,21 +102,21 @@ pub(super) async fn list_quotes(
         (status = 404, description = "no such quote (or another reseller's)", body = ErrorBody)))]
 pub(super) async fn get_quote(
     State(api): State<Arc<SalesApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Quote>, ApiError> {
-    let who = api.who(&headers).await?;
     Ok(Json(quotes_uc::get(api.table.as_ref(), who.asker(), &id).await?))
 }
 
 async fn decide(
     api: &SalesApi,
+    who: Principal,
     headers: HeaderMap,
     id: &str,
     body: Body,
     approve: bool,
 ) -> Result<Json<Quote>, ApiError> {
-    require_admin(&api.who(&headers).await?)?;
+    require_admin(&who)?;
     let note = optional_note(&headers, body, MAX_SALES_BODY).await?;
     Ok(Json(quotes_uc::decide(&api.quote_ports(), id, approve, note).await?))
 }
@@ -137,11 +136,12 @@ async fn decide(
         (status = 422, description = "invalid note", body = ErrorBody)))]
 pub(super) async fn approve_quote(
     State(api): State<Arc<SalesApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<Quote>, ApiError> {
-    decide(&api, headers, &id, body, true).await
+    decide(&api, who, headers, &id, body, true).await
 }
 
 /// Rejects a quote waiting for a discount approval (admin), audited on its lead.
@@ -159,11 +159,12 @@ pub(super) async fn approve_quote(
         (status = 422, description = "invalid note", body = ErrorBody)))]
 pub(super) async fn reject_quote(
     State(api): State<Arc<SalesApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<Quote>, ApiError> {
-    decide(&api, headers, &id, body, false).await
+    decide(&api, who, headers, &id, body, false).await
 }
 
 /// The customer-facing proposal: the quote in the reseller's brand as printable HTML (never
@@ -177,10 +178,9 @@ pub(super) async fn reject_quote(
         (status = 409, description = "the quote waits for approval or was rejected", body = ErrorBody)))]
 pub(super) async fn get_proposal(
     State(api): State<Arc<SalesApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let who = api.who(&headers).await?;
     let quote = quotes_uc::get(api.table.as_ref(), who.asker(), &id).await?;
     let html = quotes_uc::proposal(api.table.as_ref(), api.blobs.as_ref(), &quote).await?;
     Ok((

@@ -27,11 +27,11 @@ pub(crate) struct TicketBody {
         (status = 422, description = "invalid fields", body = ErrorBody)))]
 pub(super) async fn post_ticket(
     State(api): State<Arc<SalesApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let who = api.who(&headers).await?;
     let input: TicketBody = json_body(&headers, body, MAX_SALES_BODY).await?;
     let mut errors = Vec::new();
     let severity = input.severity.as_deref().and_then(Severity::parse);
@@ -72,10 +72,9 @@ pub(crate) struct TicketList {
         (status = 404, description = "no such contract (or another reseller's)", body = ErrorBody)))]
 pub(super) async fn contract_tickets(
     State(api): State<Arc<SalesApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<TicketList>, ApiError> {
-    let who = api.who(&headers).await?;
     let tickets = support_uc::contract_tickets(api.table.as_ref(), who.asker(), &id).await?;
     Ok(Json(TicketList { tickets }))
 }
@@ -89,10 +88,9 @@ pub(super) async fn contract_tickets(
         (status = 404, description = "no such ticket (or another reseller's)", body = ErrorBody)))]
 pub(super) async fn get_ticket(
     State(api): State<Arc<SalesApi>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<SupportTicket>, ApiError> {
-    let who = api.who(&headers).await?;
     Ok(Json(
         support_uc::get_ticket(api.table.as_ref(), who.asker(), &id).await?,
     ))
@@ -112,11 +110,11 @@ pub(super) async fn get_ticket(
         (status = 422, description = "invalid note", body = ErrorBody)))]
 pub(super) async fn escalate_ticket(
     State(api): State<Arc<SalesApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<SupportTicket>, ApiError> {
-    let who = api.who(&headers).await?;
     let note = optional_note(&headers, body, MAX_SALES_BODY).await?;
     Ok(Json(
         support_uc::escalate(&api.support_ports(), who.asker(), &id, note).await?,
@@ -137,11 +135,11 @@ pub(super) async fn escalate_ticket(
         (status = 422, description = "invalid note", body = ErrorBody)))]
 pub(super) async fn resolve_ticket(
     State(api): State<Arc<SalesApi>>,
+    Caller(who): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<SupportTicket>, ApiError> {
-    let who = api.who(&headers).await?;
     let note = optional_note(&headers, body, MAX_SALES_BODY).await?;
     Ok(Json(
         support_uc::resolve(&api.support_ports(), who.asker(), &id, note).await?,
