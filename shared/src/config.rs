@@ -29,7 +29,6 @@ pub mod env {
     pub const BUCKET_NAME: &str = "BUCKET_NAME";
     pub const IMPORT_QUEUE_URL: &str = "IMPORT_QUEUE_URL";
     pub const IMPORT_CHUNK_BYTES: &str = "IMPORT_CHUNK_BYTES";
-    pub const ADMIN_EMAIL: &str = "ADMIN_EMAIL";
     /// where a consumer moves a message that can never succeed (its queue's DLQ)
     pub const DEAD_LETTER_QUEUE_URL: &str = "DEAD_LETTER_QUEUE_URL";
     /// the vendor's presales team (co-sell requests)
@@ -73,6 +72,7 @@ pub mod env {
         TRACKING_SECRET,
         PUBLIC_BASE_URL,
         SES_CONFIGURATION_SET,
+        ADMIN_EMAILS,
     ];
     pub const MONTHLY_PAYOUT: &[&str] = &[
         TABLE_NAME,
@@ -92,7 +92,7 @@ pub mod env {
         IMPORT_CHUNK_BYTES,
     ];
 
-    pub const SLA_WATCH: &[&str] = &[TABLE_NAME, RULES_JSON, MAIL_FROM, ADMIN_EMAIL, SCORING_QUEUE_URL];
+    pub const SLA_WATCH: &[&str] = &[TABLE_NAME, RULES_JSON, MAIL_FROM, ADMIN_EMAILS, SCORING_QUEUE_URL];
 
     pub const PARTNER_API: &[&str] = &[
         TABLE_NAME,
@@ -121,6 +121,7 @@ pub mod env {
         PUBLIC_BASE_URL,
         ADMIN_EMAILS,
         SCORING_QUEUE_URL,
+        SEQUENCE_QUEUE_URL,
         PRESALES_EMAIL,
     ];
 

@@ -34,6 +34,10 @@ pub enum Event {
     /// a byte range of a prospect list, for the importer
     #[serde(rename = "import.chunk")]
     ImportChunk(crate::domain::prospects::Chunk),
+    /// someone asked the portal for a login link: the sequence sender mails one if the address
+    /// belongs to someone (the portal answers the same, in the same time, either way)
+    #[serde(rename = "portal.login_requested")]
+    LoginRequested(LoginRequested),
 }
 
 impl Event {
@@ -47,6 +51,7 @@ impl Event {
             Event::RefundReceived(_) => REFUND_RECEIVED,
             Event::PayoutRequested(_) => PAYOUT_REQUESTED,
             Event::ImportChunk(_) => IMPORT_CHUNK,
+            Event::LoginRequested(_) => LOGIN_REQUESTED,
         }
     }
 }
@@ -55,6 +60,7 @@ pub const PAYMENT_RECEIVED: &str = "payment.received";
 pub const REFUND_RECEIVED: &str = "refund.received";
 pub const PAYOUT_REQUESTED: &str = "payout.requested";
 pub const IMPORT_CHUNK: &str = "import.chunk";
+pub const LOGIN_REQUESTED: &str = "portal.login_requested";
 
 /// An event with its id (for deduplication), time, correlation id and schema version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,6 +141,12 @@ pub struct PaymentReceived {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RefundReceived {
     pub refund_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginRequested {
+    /// the address as typed (trimmed, lower-cased); never logged
+    pub email: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

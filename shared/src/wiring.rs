@@ -118,6 +118,7 @@ pub fn sequencer(env: &mut Env, table: Arc<dyn Table>, mailer: Arc<dyn Mailer>, 
         mail_from: mail_from(env),
         public_base_url,
         tracking_secret,
+        admin_emails: env.list(crate::config::env::ADMIN_EMAILS),
     }
 }
 

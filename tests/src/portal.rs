@@ -48,6 +48,8 @@ where
         .await
         .expect("login");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // the sequence sender mails the link, from the queue
+    api.drain_queues("sequence").await;
     let link = login_link(sent_to, email).await;
     let res = http.get(&link).send().await.expect("auth");
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{link}");
@@ -147,6 +149,7 @@ where
         ),
         (StatusCode::SEE_OTHER, Some("/portal/login?m=sent"))
     );
+    api.drain_queues("sequence").await;
     assert!(sent_to("nobody@nowhere.example".into()).await.is_empty());
 
     // the link works once, and sets an HttpOnly, SameSite=Lax cookie for 12 hours
@@ -157,6 +160,7 @@ where
         .await
         .expect("login");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    api.drain_queues("sequence").await;
     let link = login_link(&sent_to, &email).await;
     assert!(link.starts_with(&format!("{}/portal/auth/", api.base)), "{link}");
     let res = http.get(&link).send().await.expect("auth");
@@ -223,6 +227,7 @@ async fn ask_link(api: &Api, email: &str) {
         .await
         .expect("login");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    api.drain_queues("sequence").await;
 }
 
 /// A reseller's pages: earned this month after the worked example, the board and a move (with

@@ -37,3 +37,118 @@ async fn a_reseller_cannot_grant_itself_a_lower_deduction_aws() {
     defects::lower_deduction_only_by_staff(&Api::of(&stack), &tag(), emulator_mail(endpoint)).await;
     stack.stop().await;
 }
+
+/// Nobody can lock an address out: more requests for one address than its hourly links are all
+/// answered `303` (no `429`), and only the allowed links are mailed.
+#[tokio::test]
+async fn too_many_login_requests_for_an_address_lock_nobody_out() {
+    let stack = embedded_stack().await;
+    let api = Api::of(&stack);
+    let name = "Lockout Partner";
+    api.reseller(name, &["IN"], &[], "gold", 10).await;
+    let email = e2e_tests::portal::email_of(name);
+    for _ in 0..7 {
+        let res = e2e_tests::portal::browserless()
+            .post(format!("{}/portal/login", api.base))
+            .form(&[("email", email.as_str())])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+        assert_eq!(
+            res.headers().get("location").and_then(|v| v.to_str().ok()),
+            Some("/portal/login?m=sent")
+        );
+    }
+    api.drain_queues("sequence").await;
+    let links = outbox_mail(&stack)(email.clone())
+        .await
+        .into_iter()
+        .filter(|m| m.subject.contains("login link"))
+        .count();
+    assert_eq!(links, 5, "five links an hour for one address, the rest answered alike");
+    // the owner is not locked out: its latest link opens a session
+    let link = e2e_tests::portal::login_link(&outbox_mail(&stack), &email).await;
+    let res = e2e_tests::portal::browserless().get(&link).send().await.expect("auth");
+    assert_eq!(
+        res.headers().get("location").and_then(|v| v.to_str().ok()),
+        Some("/portal")
+    );
+    stack.stop().await;
+}
+
+/// The portal does the same work for a known and an unknown address (the same reads, writes and
+/// one queued request each, no mail sent while answering), so its answer's time cannot tell
+/// them apart; the link is mailed by the sequence sender afterwards.
+#[tokio::test]
+async fn a_login_request_costs_the_same_for_known_and_unknown_addresses() {
+    use shared::adapters::counting::{CountingQueue, CountingTable, Counts};
+    use shared::adapters::embedded::{EmbeddedQueue, EmbeddedTable, OutboxMailer};
+    use shared::ports::{Clock, Mailer, Queue, Table};
+    use std::sync::Arc;
+    use tower::ServiceExt;
+    let counts = Arc::new(Counts::default());
+    let table: Arc<dyn Table> = Arc::new(CountingTable {
+        inner: EmbeddedTable::in_memory(),
+        counts: counts.clone(),
+    });
+    let queue: Arc<dyn Queue> = Arc::new(CountingQueue {
+        inner: EmbeddedQueue::new(&["scoring", "sequence"], std::time::Duration::from_secs(30), 5, None)
+            .expect("queue"),
+        counts: counts.clone(),
+    });
+    let outbox = Arc::new(OutboxMailer::open(e2e_tests::temp_dir("login-mail")).expect("outbox"));
+    let mailer: Arc<dyn Mailer> = outbox.clone();
+    let clock: Arc<dyn Clock> = Arc::new(shared::ports::clock::SystemClock);
+    shared::usecases::resellers::create(
+        table.as_ref(),
+        clock.as_ref(),
+        &serde_json::from_value(serde_json::json!({"name": "Known Partner", "email": "known@partner.example"}))
+            .expect("reseller"),
+    )
+    .await
+    .expect("created");
+    let vars: std::collections::HashMap<&str, &str> = [
+        ("TABLE_NAME", "t"),
+        ("MAIL_FROM", "partners@platform.example"),
+        ("PUBLIC_BASE_URL", "http://localhost:3000"),
+        ("ADMIN_EMAILS", "admin@platform.example"),
+        ("SCORING_QUEUE_URL", "scoring"),
+        ("SEQUENCE_QUEUE_URL", "sequence"),
+        ("PRESALES_EMAIL", "presales@platform.example"),
+    ]
+    .into_iter()
+    .collect();
+    let owned: std::collections::HashMap<String, String> =
+        vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let mut env = shared::config::Env::from_fn(move |n| owned.get(n).cloned());
+    let portal = shared::wiring::portal(&mut env, table, mailer, queue.clone(), clock);
+    env.finish().expect("config");
+    let app = shared::handlers::portal::app(Arc::new(portal));
+    let mut work = Vec::new();
+    for email in ["known@partner.example", "nobody@nowhere.example"] {
+        let before = counts.snapshot();
+        let res = app
+            .clone()
+            .oneshot(
+                axum::http::Request::post("/portal/login")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("x-forwarded-for", "203.0.113.9")
+                    .body(axum::body::Body::from(format!("email={}", email.replace('@', "%40"))))
+                    .expect("request"),
+            )
+            .await
+            .expect("answer");
+        assert_eq!(res.status(), 303);
+        let after = counts.snapshot();
+        work.push((
+            after.reads - before.reads,
+            after.writes - before.writes,
+            after.sends - before.sends,
+        ));
+    }
+    assert_eq!(work[0], work[1], "known vs unknown: (reads, writes, queue sends)");
+    assert_eq!(work[0].2, 1, "one queued request each");
+    assert!(outbox.list().expect("outbox").is_empty(), "no mail while answering");
+    assert_eq!(queue.depth("sequence").await.expect("depth"), 2);
+}

@@ -129,6 +129,13 @@ where
         .await
         .expect("submit");
     assert!(text_of(c, "p[role=status]").await.contains("login link is on its way"));
+    // the sequence sender mails the link, from the queue
+    e2e_tests::flows::Api {
+        base: base.to_string(),
+        http: e2e_tests::client(),
+    }
+    .drain_queues("sequence")
+    .await;
     let link = login_link(sent_to, email).await;
     c.goto(&link).await.expect("the emailed link");
 }

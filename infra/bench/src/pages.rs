@@ -84,6 +84,8 @@ async fn log_in(app: &axum::Router, stack: &local_stack::Stack, email: &str) -> 
         .body(Body::from(format!("email={}", email.replace('@', "%40"))))
         .map_err(|e| e.to_string())?;
     call(app, req).await?;
+    // the link is mailed by the sequence sender, from the queue
+    drain(app).await?;
     let outbox = stack.outbox.clone().ok_or("no outbox")?;
     let mails = outbox.list().map_err(|e| e.to_string())?;
     let mail = mails

@@ -64,8 +64,9 @@ pub struct Options {
     /// how long a received message stays hidden before it is delivered again
     pub visibility: Duration,
     pub roster_cache: Duration,
-    /// who hears of SLA escalations and of leads sent to the admin queue
-    pub admin_email: String,
+    /// `ADMIN_EMAILS`: who logs in to the portal as the admin (comma-separated); the first hears
+    /// of SLA escalations and of leads sent to the admin queue
+    pub admin_emails: String,
     /// the vendor's presales team (co-sell requests)
     pub presales_email: String,
     /// prospect lists larger than this are split into chunks (unset: `IMPORT_CHUNK_BYTES`,
@@ -109,7 +110,7 @@ impl Options {
             visibility: Duration::from_millis(500),
             roster_cache: Duration::ZERO,
             import_chunk_bytes: None,
-            admin_email: std::env::var("ADMIN_EMAIL")
+            admin_emails: std::env::var("ADMIN_EMAILS")
                 .ok()
                 .filter(|v| v.contains('@'))
                 .unwrap_or_else(|| "partner-admin@partners.example".into()),
@@ -319,9 +320,8 @@ fn local_env(options: &Options, base: &str, id_of: &dyn Fn(&str) -> String) -> R
         (PUBLIC_BASE_URL, base.to_string()),
         (REFERRAL_LANDING_URL, format!("{base}/_local/form")),
         (FINANCE_EMAIL, options.finance_email.clone()),
-        (ADMIN_EMAIL, options.admin_email.clone()),
         (PRESALES_EMAIL, options.presales_email.clone()),
-        (ADMIN_EMAILS, options.admin_email.clone()),
+        (ADMIN_EMAILS, options.admin_emails.clone()),
         (PLATFORM_GSTIN, options.platform_gstin.clone()),
         (HOLD_UNTIL_INVOICE, options.hold_until_invoice.to_string()),
         (ROSTER_CACHE_SECONDS, options.roster_cache.as_secs().to_string()),

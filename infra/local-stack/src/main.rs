@@ -48,7 +48,7 @@ async fn main() {
         }
     }
     let admin_key = o.admin_key.clone();
-    let admin_email = o.admin_email.clone();
+    let admin_email = o.admin_emails.split(',').next().unwrap_or_default().trim().to_string();
     let running = match start(o).await {
         Ok(r) => r,
         Err(e) => {

@@ -1,6 +1,7 @@
-//! The sequence-sender function: `lead.qualified` (enrol, or the hot alert) and SES bounce and
-//! complaint notifications (SNS → SQS: suppress) arrive over SQS; every 5 minutes a schedule
-//! sends the steps now due.
+//! The sequence-sender function: `lead.qualified` (enrol, or the hot alert), portal login
+//! requests (the link is mailed from here, so that the portal's answer takes the same time
+//! whether or not the address is known) and SES bounce and complaint notifications (SNS → SQS:
+//! suppress) arrive over SQS; every 5 minutes a schedule sends the steps now due.
 
 use crate::config::{env, Rules};
 use crate::ports::{Clock, Mailer, Table};
@@ -18,6 +19,8 @@ pub struct Sequencer {
     pub mail_from: String,
     pub public_base_url: String,
     pub tracking_secret: String,
+    /// addresses that log in to the portal as the admin
+    pub admin_emails: Vec<String>,
 }
 
 impl Sequencer {
@@ -68,9 +71,13 @@ impl Sequencer {
             return self.ses_notification(&message).await;
         }
         let env = super::sqs::envelope(record)?;
-        let crate::events::Event::LeadQualified(q) = env.event else {
-            tracing::warn!(kind = %env.kind(), "ignoring unexpected event type");
-            return Ok(());
+        let q = match env.event {
+            crate::events::Event::LeadQualified(q) => q,
+            crate::events::Event::LoginRequested(r) => return self.login_link(&r.email).await,
+            _ => {
+                tracing::warn!(kind = %env.kind(), "ignoring unexpected event type");
+                return Ok(());
+            }
         };
         let lead_id = q.lead_id.as_str();
         let outcome = on_qualified(&self.ports(), lead_id).await.map_err(|e| {
@@ -82,6 +89,22 @@ impl Sequencer {
         })?;
         tracing::info!(lead_id = %lead_id, outcome = ?outcome, "qualified lead handled");
         Ok(())
+    }
+
+    /// Mails a portal login link if the address belongs to someone (a redelivery mails another
+    /// link; each works once).
+    async fn login_link(&self, email: &str) -> Result<(), super::sqs::RecordError> {
+        let ports = crate::usecases::portal_auth::LoginPorts {
+            table: self.table.as_ref(),
+            mailer: self.mailer.as_ref(),
+            clock: self.clock.as_ref(),
+            mail_from: &self.mail_from,
+            admin_emails: &self.admin_emails,
+            portal_url: &self.public_base_url,
+        };
+        crate::usecases::portal_auth::request_link(&ports, email)
+            .await
+            .map_err(|e| super::sqs::RecordError::Retry(e.to_string()))
     }
 
     /// Bounces and complaints suppress the address: no sequence mails it again.

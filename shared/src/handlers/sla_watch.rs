@@ -19,13 +19,13 @@ pub struct SlaWatch {
     pub scoring_queue: String,
 }
 
-/// Who hears of escalations and the admin queue (`ADMIN_EMAIL`, an address).
+/// Who hears of escalations and the admin queue: the first of `ADMIN_EMAILS` (the addresses
+/// that log in to the portal as the admin — one name for the programme's admins everywhere).
 pub fn admin_email(env: &mut crate::config::Env) -> String {
-    env.parsed(env::ADMIN_EMAIL, String::new(), |v| {
-        if v.contains('@') {
-            Ok(v.to_string())
-        } else {
-            Err("must be an email address".into())
+    env.parsed(env::ADMIN_EMAILS, String::new(), |v| {
+        match v.split(',').map(str::trim).find(|a| !a.is_empty()) {
+            Some(first) if first.contains('@') => Ok(first.to_string()),
+            _ => Err("must list at least one email address".into()),
         }
     })
 }

@@ -50,6 +50,34 @@ pub async fn user_for(
     Ok(None)
 }
 
+/// Queues a login request for the sequence sender, which mails the link if the address belongs
+/// to someone: the portal does the same work for every address, so its answer cannot tell known
+/// addresses from unknown ones by its content or its time.
+pub async fn queue_link_request(
+    queue: &dyn crate::ports::Queue,
+    queue_url: &str,
+    email: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    let id = crate::ids::new_id(now);
+    let envelope = crate::events::Envelope::new(
+        crate::events::Event::LoginRequested(crate::events::LoginRequested {
+            email: email.trim().to_lowercase(),
+        }),
+        format!("login-{id}"),
+        now,
+        &id,
+    );
+    let body = envelope
+        .to_body()
+        .map_err(|e| StoreError::Unavailable(format!("login request not encoded: {e}")))?;
+    queue
+        .send(queue_url, body)
+        .await
+        .map(|_| ())
+        .map_err(|e| StoreError::Unavailable(format!("login request not queued: {e}")))
+}
+
 /// Mails a login link if the address belongs to someone; says nothing either way. A mail
 /// failure is logged, not shown (the answer must not tell known addresses apart).
 pub async fn request_link(ports: &LoginPorts<'_>, email: &str) -> Result<(), StoreError> {

@@ -3,7 +3,7 @@
 use super::pages::render;
 use super::{raw_form, see_other, Portal, PortalError};
 use crate::handlers::http::QueryParams;
-use crate::usecases::portal_auth::{self, LoginPorts, SESSION_HOURS};
+use crate::usecases::portal_auth::{self, SESSION_HOURS};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -11,7 +11,8 @@ use axum::response::Response;
 use serde::Deserialize;
 use std::sync::Arc;
 
-/// Login requests per client address per hour, and per address asked for.
+/// Login requests per client address per hour (over it: `429`), and links mailed per address
+/// asked for (over it: the same answer, no more links — so nobody can lock an address out).
 const PER_CLIENT_PER_HOUR: u32 = 20;
 const PER_EMAIL_PER_HOUR: u32 = 5;
 
@@ -50,7 +51,7 @@ pub(super) async fn login_page(QueryParams(q): QueryParams<LoginMessage>) -> Res
     request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`email`"),
     responses((status = 303, description = "to `/portal/login?m=sent`, whether or not the address is known (a link is mailed if it is)"),
         (status = 400, description = "not a form", content_type = "text/html", body = String),
-        (status = 429, description = "too many requests from this client or for this address (`Retry-After`)", content_type = "text/html", body = String)))]
+        (status = 429, description = "too many requests from this client (`Retry-After`); too many for one address are answered as any other, without another link", content_type = "text/html", body = String)))]
 pub(super) async fn post_login(
     State(portal): State<Arc<Portal>>,
     headers: HeaderMap,
@@ -65,27 +66,16 @@ pub(super) async fn post_login(
     let now = portal.clock.now();
     let client = crate::handlers::forms::client_address(&headers).unwrap_or_else(|| "unknown".into());
     let table = portal.table.as_ref();
-    for (scope, source, limit) in [
-        ("portal-login", client.as_str(), PER_CLIENT_PER_HOUR),
-        ("portal-login-email", email.as_str(), PER_EMAIL_PER_HOUR),
-    ] {
-        if let Err(l) = crate::usecases::rate_limit::hit(table, scope, source, limit, now).await? {
-            return Err(PortalError::TooMany(l.retry_after));
-        }
+    use crate::usecases::rate_limit::hit;
+    if let Err(l) = hit(table, "portal-login", &client, PER_CLIENT_PER_HOUR, now).await? {
+        return Err(PortalError::TooMany(l.retry_after));
     }
-    if email.contains('@') && email.len() <= 254 {
-        portal_auth::request_link(
-            &LoginPorts {
-                table,
-                mailer: portal.mailer.as_ref(),
-                clock: portal.clock.as_ref(),
-                mail_from: &portal.config.mail_from,
-                admin_emails: &portal.config.admin_emails,
-                portal_url: &portal.config.public_base_url,
-            },
-            &email,
-        )
-        .await?;
+    let within = hit(table, "portal-login-email", &email, PER_EMAIL_PER_HOUR, now)
+        .await?
+        .is_ok();
+    if within && email.contains('@') && email.len() <= 254 {
+        // whether the address is known is decided by the sequence sender, after the answer
+        portal_auth::queue_link_request(portal.queue.as_ref(), &portal.config.sequence_queue, &email, now).await?;
     }
     Ok(see_other("/portal/login?m=sent"))
 }

@@ -39,6 +39,8 @@ pub struct PortalConfig {
     pub rules: crate::config::Rules,
     /// a deal registered in the portal is queued here for scoring, as through the API
     pub scoring_queue: String,
+    /// login requests are queued here: the sequence sender mails the link
+    pub sequence_queue: String,
     /// who hears of a co-sell request
     pub presales_email: String,
 }
@@ -52,6 +54,7 @@ impl PortalConfig {
             admin_emails: env.list(env::ADMIN_EMAILS),
             rules: env.rules(),
             scoring_queue: env.required(env::SCORING_QUEUE_URL),
+            sequence_queue: env.required(env::SEQUENCE_QUEUE_URL),
             presales_email: env.required(env::PRESALES_EMAIL),
         }
     }
