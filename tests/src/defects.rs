@@ -175,3 +175,86 @@ where
     let (_, q) = api.admin_get("/tds/certificates?quarter=2026-Q3").await;
     assert!(q.to_string().contains("1111AA111A"), "{q}");
 }
+
+/// A reseller's key cannot make the platform mail an address its own words: a proposed
+/// sub-reseller hears nothing until the partner team approves it, the welcome then repeats
+/// none of the proposer's text, and proposals are limited per reseller.
+pub async fn proposals_mail_nobody_on_a_resellers_say_so<F, Fut>(api: &Api, tag: &str, sent_to: F)
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Vec<SentMail>>,
+{
+    let (parent, key) = api.reseller(&format!("Proposer {tag}"), &["IN"], &[], "gold", 10).await;
+    let lure = "Your account is locked: visit https://evil.example/unlock now";
+    let propose = |n: u32| {
+        let mut body = crate::applications::application(
+            "Account Security Team",
+            &format!("proposed{n}-{tag}.in"),
+            &format!("victim{n}@proposed{n}-{tag}.in"),
+        );
+        body["message"] = json!(lure);
+        body["contact"]["name"] = json!("Dear customer, your bank");
+        let path = format!("/resellers/{parent}/sub-reseller-applications");
+        let key = key.clone();
+        async move { api.post_as(&path, Some(&key), body).await }
+    };
+    let (s, first) = propose(1).await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    api.drain().await;
+    assert!(
+        sent_to(format!("victim1@proposed1-{tag}.in")).await.is_empty(),
+        "nothing mailed to a proposed address before the partner team approves it"
+    );
+    for n in 2..=5 {
+        assert_eq!(propose(n).await.0, StatusCode::CREATED);
+    }
+    let (s, limited) = propose(6).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{limited}");
+
+    // approved by the partner team: a welcome without the proposer's words
+    let id = first["application"]["application_id"].as_str().expect("id");
+    let (s, b) = api
+        .admin_post(
+            &format!("/reseller-applications/{id}/approve"),
+            json!({"tier": "registered"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    api.drain().await;
+    let mails = sent_to(format!("victim1@proposed1-{tag}.in")).await;
+    assert_eq!(mails.len(), 1, "the welcome only");
+    let m = &mails[0];
+    for words in ["Account Security Team", "evil.example", "Dear customer", "locked"] {
+        assert!(
+            !m.text.contains(words) && !m.subject.contains(words),
+            "{words}: {}",
+            m.text
+        );
+    }
+}
+
+/// A reseller reading its lead sees why it came to it, never the other candidates' figures;
+/// the admin sees every candidate.
+pub async fn routing_shows_no_competitor(api: &Api) {
+    let (a, a_key) = api.reseller("Route One", &["IN"], &[], "gold", 10).await;
+    let (b, b_key) = api.reseller("Route Two", &["IN"], &[], "gold", 10).await;
+    let lead = api.scored_lead("cfo@routed-company.in").await;
+    let (_, admin) = api.admin_get(&format!("/leads/{lead}")).await;
+    let owner = admin["owner_reseller_id"].as_str().expect("routed").to_string();
+    assert_eq!(
+        admin["routing"]["candidates"].as_array().map(Vec::len),
+        Some(2),
+        "{admin}"
+    );
+    let (key, other) = if owner == a { (&a_key, &b) } else { (&b_key, &a) };
+    for path in [format!("/leads/{lead}"), "/leads".to_string()] {
+        let (s, mine) = api.get_as(&path, Some(key)).await;
+        assert_eq!(s, StatusCode::OK, "{mine}");
+        assert!(!mine.to_string().contains(other.as_str()), "{path}: {mine}");
+    }
+    let (_, mine) = api.get_as(&format!("/leads/{lead}"), Some(key)).await;
+    let candidates = mine["routing"]["candidates"].as_array().expect("own entry");
+    assert_eq!(candidates.len(), 1);
+    assert_eq!(candidates[0]["reseller_id"], owner.as_str());
+    assert_eq!(mine["routing"]["rule"], "platform");
+}

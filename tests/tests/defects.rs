@@ -152,3 +152,65 @@ async fn a_login_request_costs_the_same_for_known_and_unknown_addresses() {
     assert!(outbox.list().expect("outbox").is_empty(), "no mail while answering");
     assert_eq!(queue.depth("sequence").await.expect("depth"), 2);
 }
+
+#[tokio::test]
+async fn proposals_mail_nobody_on_a_resellers_say_so_embedded() {
+    let stack = embedded_stack().await;
+    defects::proposals_mail_nobody_on_a_resellers_say_so(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn proposals_mail_nobody_on_a_resellers_say_so_aws() {
+    let endpoint = emulator();
+    let stack = aws_stack().await;
+    defects::proposals_mail_nobody_on_a_resellers_say_so(&Api::of(&stack), &tag(), emulator_mail(endpoint)).await;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn a_reseller_sees_no_competitors_routing_figures() {
+    let stack = embedded_stack().await;
+    defects::routing_shows_no_competitor(&Api::of(&stack)).await;
+    stack.stop().await;
+}
+
+/// Every answer of every GET route in the description — JSON, CSV, bank files, statements,
+/// proposals, pages, errors — carries the private headers: never cached, never framed.
+#[tokio::test]
+async fn every_answer_carries_the_private_headers() {
+    let stack = embedded_stack().await;
+    let api = Api::of(&stack);
+    let doc = serde_json::to_value(shared::handlers::openapi::description()).expect("json");
+    let mut checked = 0;
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        if ops.get("get").is_none() {
+            continue;
+        }
+        let concrete = path
+            .replace("{month}", "2026-10")
+            .split('/')
+            .map(|seg| if seg.starts_with('{') { "x" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/");
+        for key in [Some(e2e_tests::ADMIN_KEY), None] {
+            let mut req = api.http.get(format!("{}{concrete}", api.base));
+            if let Some(k) = key {
+                req = req.bearer_auth(k);
+            }
+            let res = req.send().await.expect("answer");
+            let h = res.headers();
+            let get = |n: &str| h.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            assert!(get("cache-control").contains("no-store"), "{concrete}: {h:?}");
+            assert_eq!(get("x-frame-options"), "DENY", "{concrete}");
+            assert!(
+                get("content-security-policy").contains("frame-ancestors 'none'"),
+                "{concrete}"
+            );
+            assert_eq!(get("x-content-type-options"), "nosniff", "{concrete}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 60, "{checked} answers checked");
+    stack.stop().await;
+}

@@ -473,14 +473,13 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
 /// The whole HTTP surface: the functions' routes plus `/_local`, with CORS answered locally.
 pub fn app(stack: Arc<Stack>) -> axum::Router {
     let origins = stack.options.allowed_origins.clone();
-    lead_api::app(stack.lead_api.clone())
+    let routes = lead_api::router(stack.lead_api.clone())
         .merge(billing_api::router(stack.billing_api.clone()))
         .merge(sales_api::router(stack.sales_api.clone()))
         .merge(partner_api::router(stack.partner_api.clone()))
         .merge(shared::handlers::portal::router(stack.portal.clone()))
-        .merge(control::router(stack))
-        .method_not_allowed_fallback(shared::handlers::http::method_not_allowed)
-        .layer(cors_layer(&origins))
+        .merge(control::router(stack));
+    shared::handlers::http::served(routes).layer(cors_layer(&origins))
 }
 
 /// A running stack: where it listens, and how to stop it.

@@ -27,6 +27,8 @@ pub struct ApplicationRules {
     pub default_capacity: u32,
     /// a sub-reseller a reseller proposes is approved at once, with default terms
     pub auto_approve_sub_resellers: bool,
+    /// sub-resellers one reseller may propose per hour
+    pub proposals_per_reseller_per_hour: u32,
 }
 
 impl Default for ApplicationRules {
@@ -37,6 +39,7 @@ impl Default for ApplicationRules {
             max_depth: 3,
             default_capacity: 10,
             auto_approve_sub_resellers: false,
+            proposals_per_reseller_per_hour: 5,
         }
     }
 }

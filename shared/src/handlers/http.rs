@@ -50,6 +50,49 @@ pub async fn request_id_layer(mut req: Request, next: Next) -> Response {
     res
 }
 
+/// A function's routes as they are served: a JSON `404` and `405` for what no route takes, a
+/// request id on every request, and the private headers on every answer. Every function's `app`
+/// and the local stack's whole surface go through here, so no route is served without them.
+pub fn served(routes: axum::Router) -> axum::Router {
+    routes
+        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(private_headers_layer))
+        .layer(axum::middleware::from_fn(request_id_layer))
+}
+
+/// The content security policy of a page the platform renders (the portal's, a proposal's): its
+/// own styles and images, no scripts, no framing, forms only to itself.
+pub const PAGE_CSP: &str =
+    "default-src 'self'; style-src 'unsafe-inline'; img-src 'self' data: https:; form-action 'self'; frame-ancestors 'none'";
+/// … and of anything else (JSON, CSV, a GIF): nothing loads, nothing frames it.
+pub const DATA_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// Headers every answer carries unless its handler set them: never cached (answers hold leads,
+/// statements, bank files), never framed, never sniffed into another type, no referrer.
+pub async fn private_headers_layer(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let h = res.headers_mut();
+    let defaults: [(header::HeaderName, &'static str); 5] = [
+        (header::CACHE_CONTROL, "no-store"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CONTENT_SECURITY_POLICY, if html { PAGE_CSP } else { DATA_CSP }),
+    ];
+    for (name, value) in defaults {
+        if !h.contains_key(&name) {
+            h.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    res
+}
+
 #[derive(Debug)]
 pub enum ApiError {
     BadRequest(String),

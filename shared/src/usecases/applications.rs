@@ -84,6 +84,18 @@ pub async fn propose_sub_reseller(
         ..Default::default()
     };
     check_terms(ports, &terms).await?;
+    rate_limit::hit(
+        ports.table,
+        "sub-reseller-proposals",
+        parent_id,
+        ports.rules.proposals_per_reseller_per_hour,
+        ports.clock.now(),
+    )
+    .await?
+    .map_err(|limited| ApplicationError::Limited {
+        what: "this reseller",
+        limited,
+    })?;
     let application = submit_under(ports, input, Some(parent_id.to_string())).await?;
     if !ports.rules.auto_approve_sub_resellers || application.status != ApplicationStatus::Pending {
         return Ok((application, None));
@@ -141,6 +153,11 @@ async fn submit_under(
             application_id: application.application_id.clone(),
             reseller_id: None,
         })?));
+    }
+    // the applicant hears that its application arrived; a company another reseller proposed
+    // hears nothing until the partner team approves it (the platform mails nobody on a
+    // reseller's say-so)
+    if !input.spam && application.proposed_parent.is_none() {
         let body = format!(
             "Thank you for applying to become a reseller for {}. Your application {} is with our partner team, who review every application within five working days and will write to you with the outcome.",
             application.company.name, application.application_id
@@ -178,7 +195,13 @@ fn letter(
     body: &str,
 ) -> Result<Option<(repo::Letter, Write)>, StoreError> {
     let now = ports.clock.now();
-    match crate::mail::notice(ports.mail_from, &a.contact.name, &a.contact.email, subject, body, now) {
+    // a proposed company is greeted without the names its proposer typed
+    let to_name = if a.proposed_parent.is_some() {
+        "partner"
+    } else {
+        a.contact.name.as_str()
+    };
+    match crate::mail::notice(ports.mail_from, to_name, &a.contact.email, subject, body, now) {
         Ok(mime) => super::outbox::owe_to(
             &format!("application-{}-{what}", a.application_id),
             ports.mail_from,
@@ -346,9 +369,15 @@ pub async fn approve(
             })?,
             cond: None,
         });
+        // the reseller's name is the applicant's own words, or its proposer's: only the first
+        // is repeated back
+        let welcome = if decided.proposed_parent.is_some() {
+            "Welcome to the partner programme!".to_string()
+        } else {
+            format!("Welcome to the partner programme, {}!", reseller.name)
+        };
         let body = format!(
-            "Welcome to the partner programme, {}! Your reseller account {} is active at the {} tier{}. Your referral link is {}/r/{}. Your API key is handed to you by the partner team; keep it secret.",
-            reseller.name,
+            "{welcome} Your reseller account {} is active at the {} tier{}. Your referral link is {}/r/{}. Your API key is handed to you by the partner team; keep it secret.",
             reseller.reseller_id,
             serde_json::to_value(reseller.tier)
                 .ok()
@@ -404,7 +433,12 @@ pub async fn reject(ports: &ApplicationPorts<'_>, id: &str, reason: String) -> R
         "Thank you for your interest in becoming a reseller for {}. After careful review we are unable to offer a partnership at this time. This is no judgement of your company; you are welcome to apply again in the future.",
         decided.company.name
     );
-    let letter = letter(ports, &decided, "rejected", "Your reseller application", &body)?;
+    // a company another reseller proposed never heard of it: nothing to tell it
+    let letter = if decided.proposed_parent.is_some() {
+        None
+    } else {
+        letter(ports, &decided, "rejected", "Your reseller application", &body)?
+    };
     let mut writes = vec![
         repo::put_if_version(repo::item(&decided)?, application.version),
         Write::Delete {

@@ -42,7 +42,19 @@ pub async fn get_ticket(table: &dyn Table, lead_id: &str) -> Result<Option<LeadR
 }
 
 /// The ticket as the API shows it.
-pub fn view(lead: &Lead, audit: &[AuditEvent]) -> Value {
+/// The routing decision as `reader` may see it: the admin (`None`) sees every candidate
+/// considered; a reseller sees why the lead came to it, with its own figures only — never
+/// another reseller's id, tier, win rate, capacity or load.
+pub fn routing_for(routing: &crate::domain::routing::RoutingDecision, reader: Option<&str>) -> Value {
+    let mut shown = routing.clone();
+    if let Some(me) = reader {
+        shown.candidates.retain(|c| c.reseller_id == me);
+    }
+    serde_json::to_value(shown).unwrap_or(Value::Null)
+}
+
+/// A ticket as `reader` may see it (`None`: the admin; `Some(id)`: that reseller).
+pub fn view(lead: &Lead, audit: &[AuditEvent], reader: Option<&str>) -> Value {
     let status = if lead.spam {
         "spam"
     } else if lead.closed_lost {
@@ -80,7 +92,7 @@ pub fn view(lead: &Lead, audit: &[AuditEvent]) -> Value {
         "engagement": lead.engagement,
         "owner_reseller_id": lead.owner_reseller_id,
         "queue": lead.queue,
-        "routing": lead.routing,
+        "routing": lead.routing.as_ref().map(|r| routing_for(r, reader)),
         "created_at": lead.created_at,
         "lost": lead.lost,
         "updated_at": lead.updated_at,

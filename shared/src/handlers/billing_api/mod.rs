@@ -3,8 +3,7 @@
 //! `GET /orders/{id}` (admin) and `GET /resellers/{id}/ledger?month=YYYY-MM`.
 
 use super::http::{
-    authenticate, body_fingerprint, media_type, method_not_allowed, read_body, require_admin, ApiError, Caller,
-    Principal, QueryParams,
+    authenticate, body_fingerprint, media_type, read_body, require_admin, ApiError, Caller, Principal, QueryParams,
 };
 mod dashboards;
 mod payouts;
@@ -136,10 +135,7 @@ enum WebhookResponses {
 
 /// The full router the function serves: the API, request ids, and JSON 404s.
 pub fn app(api: Arc<BillingApi>) -> Router {
-    router(api)
-        .fallback(|| async { ApiError::NotFound("no such route".into()) })
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn(super::http::request_id_layer))
+    super::http::served(router(api))
 }
 
 fn sig_error(e: SignatureError) -> Response {

@@ -28,7 +28,11 @@ pub(super) async fn get_lead(
             return Err(not_found());
         }
     }
-    let mut view = leads_uc::view(lead, &record.audit);
+    let reader = match &who {
+        Principal::Reseller(rid) => Some(rid.as_str()),
+        Principal::Admin => None,
+    };
+    let mut view = leads_uc::view(lead, &record.audit, reader);
     // the first-response clock, when an owner has one running or had one
     view["sla"] = json!(record.sla.as_ref().map(|s| json!({
         "status": s.status, "owner_reseller_id": s.owner_reseller_id, "deadline": s.deadline,
@@ -85,7 +89,14 @@ pub(super) async fn list_leads(
     let (found, cursor) = leads_uc::list(api.table.as_ref(), &filter, p.limit.unwrap_or(20), p.cursor)
         .await
         .map_err(list_error)?;
-    let leads: Vec<Value> = found.iter().map(|r| leads_uc::view(&r.lead, &r.audit)).collect();
+    let reader = match &who {
+        Principal::Reseller(rid) => Some(rid.as_str()),
+        Principal::Admin => None,
+    };
+    let leads: Vec<Value> = found
+        .iter()
+        .map(|r| leads_uc::view(&r.lead, &r.audit, reader))
+        .collect();
     Ok(Json(json!({ "leads": leads, "cursor": cursor })).into_response())
 }
 

@@ -19,8 +19,7 @@ pub use resellers::ResellerView;
 
 use super::forms::{form_error, is_browser_form, parse_submission, thank_you, with_query};
 use super::http::{
-    json_body, media_type, method_not_allowed, note_of, read_body, require_admin, ApiError, Caller, Principal,
-    QueryParams, RequestId,
+    json_body, media_type, note_of, read_body, require_admin, ApiError, Caller, Principal, QueryParams, RequestId,
 };
 use crate::config::env;
 use crate::domain::lead::{self, FieldError};
@@ -178,10 +177,7 @@ pub fn router(api: Arc<LeadApi>) -> Router {
 
 /// The full router the function serves: the API, request ids, and JSON 404s.
 pub fn app(api: Arc<LeadApi>) -> Router {
-    router(api)
-        .fallback(|| async { ApiError::NotFound("no such route".into()) })
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn(super::http::request_id_layer))
+    super::http::served(router(api))
 }
 
 /// Queues an engagement for scoring (open, click, reply).

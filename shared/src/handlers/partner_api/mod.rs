@@ -12,8 +12,7 @@ mod tax;
 
 use super::forms::{client_address, form_error, is_browser_form, parse_submission, thank_you};
 use super::http::{
-    json_body, media_type, method_not_allowed, read_body, require_admin, require_self_or_admin, ApiError, Caller,
-    Principal, QueryParams,
+    json_body, media_type, read_body, require_admin, require_self_or_admin, ApiError, Caller, Principal, QueryParams,
 };
 use super::openapi::ErrorBody;
 use crate::domain::lead::FieldError;
@@ -138,10 +137,7 @@ pub fn router(api: Arc<PartnerApi>) -> Router {
 
 /// The full router the function serves: the API, request ids, and JSON 404s.
 pub fn app(api: Arc<PartnerApi>) -> Router {
-    router(api)
-        .fallback(|| async { ApiError::NotFound("no such route".into()) })
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn(super::http::request_id_layer))
+    super::http::served(router(api))
 }
 
 fn field_error(field: &str, message: &str) -> FieldError {

@@ -13,7 +13,7 @@ mod programme;
 mod reseller;
 mod team;
 
-use super::http::{media_type, method_not_allowed, read_body, ApiError};
+use super::http::{media_type, read_body, ApiError};
 use crate::ports::{Clock, Mailer, Queue, Table};
 use crate::repo::{PortalUser, Session};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -161,10 +161,7 @@ pub fn router(portal: Arc<Portal>) -> Router {
 
 /// The full router the function serves, with request ids and an HTML 404.
 pub fn app(portal: Arc<Portal>) -> Router {
-    router(portal)
-        .fallback(|| async { ApiError::NotFound("no such route".into()) })
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn(super::http::request_id_layer))
+    super::http::served(router(portal))
 }
 
 /// What a portal page answers when it cannot show what was asked.

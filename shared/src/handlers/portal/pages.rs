@@ -116,10 +116,9 @@ pub fn render_status(
                 HeaderValue::from_static("text/html; charset=utf-8"),
             );
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            h.insert("x-frame-options", HeaderValue::from_static("DENY"));
             h.insert(
-                "content-security-policy",
-                HeaderValue::from_static("default-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"),
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(crate::handlers::http::PAGE_CSP),
             );
             res
         }

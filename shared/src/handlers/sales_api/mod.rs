@@ -8,8 +8,7 @@ mod quotes;
 mod tickets;
 
 use super::http::{
-    json_body, method_not_allowed, note_of, optional_note, require_admin, ApiError, Caller, NoteBody, Principal,
-    QueryParams,
+    json_body, note_of, optional_note, require_admin, ApiError, Caller, NoteBody, Principal, QueryParams,
 };
 use super::openapi::ErrorBody;
 use crate::domain::lead::FieldError;
@@ -134,10 +133,7 @@ pub fn router(api: Arc<SalesApi>) -> Router {
 
 /// The full router the function serves: the API, request ids, and JSON 404s.
 pub fn app(api: Arc<SalesApi>) -> Router {
-    router(api)
-        .fallback(|| async { ApiError::NotFound("no such route".into()) })
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn(super::http::request_id_layer))
+    super::http::served(router(api))
 }
 
 fn field_error(field: &str, message: &str) -> FieldError {
