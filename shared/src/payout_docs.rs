@@ -3,7 +3,7 @@
 //! Amounts are shown in the currency's format in mail and as plain decimals in CSV.
 
 use crate::csv_out::{line, Cell};
-use crate::domain::money::{display, minor_units, round_minor};
+use crate::domain::money::display;
 use crate::domain::payout::{Line, PaymentStatus, Ticket};
 use crate::domain::reseller::Reseller;
 use crate::mail::{build_with, escape_html, month_name};
@@ -125,7 +125,12 @@ pub fn statement_parts(reseller: &Reseller, t: &Ticket) -> (String, String) {
         let rows = [
             (
                 "Supplier (you)",
-                format!("{} — GSTIN {}", d.supplier_legal_name, d.supplier_gstin),
+                // its GSTIN holds its PAN: masked, as in every read but the admin's
+                format!(
+                    "{} — GSTIN {}",
+                    d.supplier_legal_name,
+                    crate::domain::tax_id::mask(&d.supplier_gstin, 4)
+                ),
             ),
             ("Recipient", format!("GSTIN {}", d.recipient_gstin)),
             ("Description", d.description.clone()),
@@ -190,11 +195,7 @@ pub fn statement(from: &str, reseller: &Reseller, t: &Ticket, now: DateTime<Utc>
 
 pub const FINANCE_CSV_HEADER: &str = "payee_id,payee_name,currency,licence,amc_first_year,amc_renewal,referral,override,margin,clawbacks,carried_in,carried_out,gross_payable,taxable_value,cgst,sgst,igst,tds_section,tds_rate,tds_base,tds,net_payable,financial_year,fy_commission,fy_tds,reverse_charge,payment_status,reference,utr,tds_reason,certificate_number";
 
-fn fixed(amount: Decimal, currency: &str) -> Decimal {
-    let mut f = round_minor(amount, currency);
-    f.rescale(minor_units(currency));
-    f
-}
+use crate::domain::money::fixed_minor as fixed;
 
 fn status_name(s: PaymentStatus) -> &'static str {
     match s {

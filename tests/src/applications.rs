@@ -592,7 +592,7 @@ pub async fn sub_resellers_three_levels(api: &Api, tag: &str) {
     );
 
     // the third level closes a ₹10,00,000 licence deal
-    let lead = api.scored_lead(&format!("buyer@level-customer-{tag}.in")).await;
+    let lead = api.lead_of(&third, &format!("buyer@level-customer-{tag}.in")).await;
     let order_id = crate::unique("ORD-LVL");
     let mut o = crate::billing::order(&order_id, &lead, &third, "1000000.00", "1.00");
     o["lines"] = json!([{"kind": "licence", "product": "ERP", "amount": "1000000.00"}]);
@@ -826,7 +826,7 @@ pub async fn revenue_and_usage_reports(api: &Api) {
     api.set_clock("2026-10-01T10:00:00+05:30").await;
     let (rid, key) = api.reseller("Report Partner", &["IN"], &[], "gold", 10).await;
     let (other, other_key) = api.reseller("Report Other", &["US"], &["retail"], "gold", 10).await;
-    let lead = api.scored_lead("cfo@report-customer.in").await;
+    let lead = api.lead_of(&rid, "cfo@report-customer.in").await;
     let order_id = crate::unique("ORD-REP");
     assert_eq!(
         api.signed(
@@ -837,6 +837,8 @@ pub async fn revenue_and_usage_reports(api: &Api) {
         .0,
         StatusCode::ACCEPTED
     );
+    // the payments arrive once made
+    api.set_clock("2026-10-06T10:00:00+05:30").await;
     for (kind, amount) in [("licence", "1000000.00"), ("amc", "200000.00")] {
         let pay = crate::billing::payment(
             &crate::unique("PAY-REP"),

@@ -42,6 +42,26 @@ impl Api {
     }
 
     /// A lead, captured and scored, to hang an order on.
+    /// Makes `reseller` the lead's owner (the admin assigns it when routing chose another): an
+    /// order names the reseller its lead belongs to.
+    pub async fn own(&self, lead: &str, reseller: &str) {
+        let (_, l) = self.admin_get(&format!("/leads/{lead}")).await;
+        if l["owner_reseller_id"].as_str() == Some(reseller) {
+            return;
+        }
+        let (s, b) = self
+            .admin_post(&format!("/leads/{lead}/assign"), json!({"reseller_id": reseller}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "assign {lead} to {reseller}: {b}");
+    }
+
+    /// A scored lead that belongs to `reseller`.
+    pub async fn lead_of(&self, reseller: &str, email: &str) -> String {
+        let lead = self.scored_lead(email).await;
+        self.own(&lead, reseller).await;
+        lead
+    }
+
     pub async fn scored_lead(&self, email: &str) -> String {
         let (s, b) = self
             .post_json("/leads", json!({"email": email, "country": "IN", "title": "CEO"}))
@@ -75,7 +95,7 @@ fn total(ledger: &Value, component: &str) -> String {
 /// The worked example: ₹10L licence + ₹2L AMC → ₹2,90,000; the renewal → ₹20,000.
 pub async fn worked_example(api: &Api) {
     let (closer, _) = api.reseller("Worked Example", &["IN"], &[], "registered", 10).await;
-    let lead = api.scored_lead("worked@shreetextiles.in").await;
+    let lead = api.lead_of(&closer, "worked@shreetextiles.in").await;
     let (s, b) = api
         .signed(
             "/billing/orders",
@@ -120,6 +140,7 @@ pub async fn worked_example(api: &Api) {
     assert_eq!(o["totals"]["licence"], "1000000.00");
     assert_eq!(o["payments"].as_array().map(Vec::len), Some(2));
     // the renewal a year later earns 10%, and the lead reaches AMC collection
+    api.set_clock("2027-10-21T10:00:00+05:30").await;
     let (s, _) = api
         .signed(
             "/billing/payments",

@@ -147,6 +147,7 @@ where
     profile["lower_deduction"]["rate"] = json!("0.001");
     let (_, again) = api.put_as(&format!("/resellers/{a}/tax"), &a_key, profile).await;
     assert_eq!(again["tax"]["lower_deduction"]["rate"], "0");
+    api.set_clock("2026-11-10T12:00:00Z").await;
     deal(api, &a, &format!("ca2-{tag}"), "INR", "100000", "2026-11-10T10:00:00Z").await;
     run_payout(api, "2026-12-01T02:30:00+05:30").await;
     let (_, nov) = api.admin_get("/payouts/2026-11").await;
@@ -257,4 +258,268 @@ pub async fn routing_shows_no_competitor(api: &Api) {
     assert_eq!(candidates.len(), 1);
     assert_eq!(candidates[0]["reseller_id"], owner.as_str());
     assert_eq!(mine["routing"]["rule"], "platform");
+}
+
+/// The PAN (and the GSTIN that holds it) is masked in every read but the admin's: a reseller's
+/// payout read, its statement and Form 16A data.
+pub async fn pan_masked_everywhere<F, Fut>(api: &Api, tag: &str, sent_to: F)
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Vec<SentMail>>,
+{
+    use crate::payouts::run_payout;
+    use crate::tax_payouts::{taxed_reseller, worked_example_in_october};
+    let name = format!("Masked {tag}");
+    let (a, key) = taxed_reseller(api, &name, "AAPCK1234L", "27").await;
+    worked_example_in_october(api, &a, &format!("mk-{tag}")).await;
+    run_payout(api, "2026-11-01T02:30:00+05:30").await;
+    let (_, mine) = api.get_as(&format!("/resellers/{a}/payouts"), Some(&key)).await;
+    let draft = &mine["payouts"][0]["invoice_draft"];
+    assert!(
+        draft["supplier_gstin"].as_str().is_some_and(|g| g.starts_with("XXXX")),
+        "{draft}"
+    );
+    let (_, certs) = api.get_as("/tds/certificates?quarter=2026-Q3", Some(&key)).await;
+    assert_eq!(certs["certificates"][0]["pan"], "XXXXXX234L", "{certs}");
+    for read in [mine.to_string(), certs.to_string()] {
+        assert!(!read.contains("PCK1234"), "{read}");
+    }
+    let statement = sent_to(email_of(&name))
+        .await
+        .into_iter()
+        .find(|m| m.subject.contains("October 2026"))
+        .expect("statement");
+    assert!(!statement.text.contains("PCK1234") && !statement.html.contains("PCK1234"));
+    // the admin sees them whole
+    let (_, admin) = api.admin_get("/tds/certificates?quarter=2026-Q3").await;
+    assert!(admin.to_string().contains("AAPCK1234L"), "{admin}");
+    let (_, theirs) = api.admin_get(&format!("/resellers/{a}/payouts")).await;
+    assert!(theirs["payouts"][0]["invoice_draft"]["supplier_gstin"]
+        .as_str()
+        .is_some_and(|g| g.contains("AAPCK1234L")));
+}
+
+/// Money events bounded in time and ownership: no payment, refund or transfer from the future;
+/// no refund before its payment; no order closed by a reseller the lead does not belong to; no
+/// settlement before the payout, as a JSON number, or naming two payouts at once.
+pub async fn money_events_are_bounded(api: &Api, tag: &str) {
+    use crate::billing::{order, payment};
+    use crate::payouts::{line, run_payout};
+    use crate::tax_payouts::{taxed_reseller, worked_example_in_october};
+    let (a, _) = taxed_reseller(api, &format!("Bounded A {tag}"), "AAPCK1234L", "27").await;
+    let (b, _) = api
+        .reseller(&format!("Bounded B {tag}"), &["US"], &[], "gold", 10)
+        .await;
+    let lead = api.scored_lead(&format!("cfo@bounded-{tag}.in")).await;
+    let (_, l) = api.admin_get(&format!("/leads/{lead}")).await;
+    let owner = l["owner_reseller_id"].as_str().expect("owned").to_string();
+    let stranger = if owner == a { &b } else { &a };
+    // an order naming another reseller than the lead's owner
+    let (s, body) = api
+        .signed(
+            "/billing/orders",
+            &order(&format!("ORD-B-{tag}"), &lead, stranger, "100000", "20000"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "reseller_id");
+    let order_id = format!("ORD-OK-{tag}");
+    assert_eq!(
+        api.signed("/billing/orders", &order(&order_id, &lead, &owner, "100000", "20000"))
+            .await
+            .0,
+        StatusCode::ACCEPTED
+    );
+    // a payment in 2099
+    let (s, body) = api
+        .signed(
+            "/billing/payments",
+            &payment(
+                &format!("PAY-F-{tag}"),
+                &order_id,
+                "licence",
+                "1000",
+                "2099-01-01T10:00:00Z",
+            ),
+        )
+        .await;
+    assert_eq!(
+        (s, body["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("paid_at")),
+        "{body}"
+    );
+    let pay = format!("PAY-B-{tag}");
+    assert_eq!(
+        api.signed(
+            "/billing/payments",
+            &payment(&pay, &order_id, "licence", "1000", "2026-10-10T10:00:00Z")
+        )
+        .await
+        .0,
+        StatusCode::ACCEPTED
+    );
+    api.drain().await;
+    // a refund dated before its payment, and one in the future
+    for (at, why) in [("2026-10-09T10:00:00Z", "before"), ("2099-01-01T10:00:00Z", "future")] {
+        let refund =
+            json!({"refund_id": format!("REF-{why}-{tag}"), "payment_id": pay, "amount": "100", "refunded_at": at});
+        let (s, body) = api.signed("/billing/refunds", &refund).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{why}: {body}");
+        assert_eq!(body["errors"][0]["field"], "refunded_at");
+        assert!(
+            body["errors"][0]["message"].as_str().unwrap_or("").contains(why),
+            "{body}"
+        );
+    }
+
+    // settlements
+    worked_example_in_october(api, &a, &format!("bd-{tag}")).await;
+    run_payout(api, "2026-11-01T02:30:00+05:30").await;
+    let (_, oct) = api.admin_get("/payouts/2026-10").await;
+    let net = line(&oct, &a, "INR")["net_payable"].as_str().expect("net").to_string();
+    let ticket = oct["payouts"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["payee"] == a.as_str()))
+        .expect("A's ticket");
+    let reference = ticket["payment"]["reference"].as_str().expect("reference");
+    let other = oct["payouts"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["payee"] != a.as_str()))
+        .and_then(|p| p["payout_id"].as_str())
+        .unwrap_or("2026-10/nobody")
+        .to_string();
+    let utr = format!("UTRB{}", tag.to_uppercase());
+    // the bank's transfers are reported days after the payout
+    api.set_clock("2026-11-04T10:00:00+05:30").await;
+    let cases = [
+        (
+            json!({"reference": reference, "utr": utr, "paid_at": "2099-01-01T10:00:00Z", "amount": net}),
+            "future",
+        ),
+        (
+            json!({"reference": reference, "utr": utr, "paid_at": "2026-10-15T10:00:00Z", "amount": net}),
+            "before the payout",
+        ),
+        (
+            json!({"reference": reference, "utr": utr, "paid_at": "2026-11-03T10:00:00Z", "amount": net.parse::<f64>().expect("n")}),
+            "decimal string",
+        ),
+        (
+            json!({"reference": reference, "payout_id": other, "utr": utr, "paid_at": "2026-11-03T10:00:00Z", "amount": net}),
+            "different payouts",
+        ),
+    ];
+    for (line, why) in cases {
+        let (s, answer) = api.admin_post("/payouts/2026-10/settlements", json!([line])).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{why}: {answer}");
+        assert_eq!(answer["results"][0]["outcome"], "refused", "{why}: {answer}");
+        assert!(
+            answer["results"][0]["reason"].as_str().unwrap_or("").contains(why),
+            "{why}: {answer}"
+        );
+    }
+    let (_, still) = api.admin_get("/payouts/2026-10").await;
+    assert!(
+        still.to_string().contains("payable") && !still.to_string().contains(&utr),
+        "nothing settled"
+    );
+}
+
+/// A quote no order could carry is refused; a quote waiting for an admin (99.99% off) forecasts
+/// nothing until approved; amounts keep their paise (`0.00`).
+pub async fn quotes_within_what_billing_takes(api: &Api, tag: &str) {
+    let (r, key) = api
+        .reseller(&format!("Quote Caps {tag}"), &["IN"], &[], "registered", 10)
+        .await;
+    let sku = api.product("CAP-ERP", "licence", "1000000.00", "20").await;
+    let lead = api.lead_of(&r, &format!("buyer@quote-caps-{tag}.in")).await;
+    let (s, b) = api.quote(&key, &lead, json!([{"sku": sku, "quantity": 100000}])).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b.to_string().contains("largest order"), "{b}");
+    // 100% off: every amount 0.00
+    let (s, free) = api
+        .quote(&key, &lead, json!([{"sku": sku, "discount_percent": "100"}]))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{free}");
+    for k in ["licence", "amc_first_year", "subtotal", "gst", "total"] {
+        assert_eq!(free["totals"][k], "0.00", "{k}: {free}");
+    }
+    assert_eq!(free["lines"][0]["net"], "0.00");
+    // 99.99% off waits for an admin and forecasts nothing; approved, it counts
+    let (s, q) = api
+        .quote(&key, &lead, json!([{"sku": sku, "discount_percent": "99.99"}]))
+        .await;
+    assert_eq!(
+        (s, q["status"].as_str()),
+        (StatusCode::CREATED, Some("pending_approval")),
+        "{q}"
+    );
+    let value_of = |board: &Value| {
+        board["stages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|c| c["leads"].as_array().cloned().unwrap_or_default())
+            .find(|l| l["lead_id"] == lead.as_str())
+            .map(|l| l["expected_value"].clone())
+            .unwrap_or(Value::Null)
+    };
+    let (_, board) = api.get_as("/pipeline", Some(&key)).await;
+    assert!(value_of(&board).is_null(), "a pending quote forecasts nothing: {board}");
+    let id = q["quote_id"].as_str().expect("id");
+    let (s, _) = api.admin_post(&format!("/quotes/{id}/approve"), json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, board) = api.get_as("/pipeline", Some(&key)).await;
+    // licence 100.00 and its first-year AMC at 20%: 120.00 ex GST
+    assert_eq!(value_of(&board), json!("120.00"), "{board}");
+}
+
+/// A notice shows only what the portal itself said to this session: `?done=`/`?error=` text
+/// in a link made by anyone else shows nothing; the portal's own redirect still shows its words.
+pub async fn notices_only_from_the_portal<F, Fut>(api: &Api, sent_to: F)
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Vec<SentMail>>,
+{
+    let name = "Notice Partner";
+    api.reseller(name, &["IN"], &[], "gold", 10).await;
+    let cookie = log_in(api, &sent_to, &email_of(name)).await;
+    let lure = "Your account is locked: call +1 555 0100";
+    for path in [
+        "/portal/registrations",
+        "/portal/keys",
+        "/portal/sub-resellers",
+        "/portal/brand",
+    ] {
+        for key in ["done", "error"] {
+            let q = serde_urlencoded::to_string([(key, lure)]).expect("query");
+            let (s, _, html) = page(api, Some(&cookie), &format!("{path}?{q}")).await;
+            assert_eq!(s, StatusCode::OK, "{path}");
+            assert!(!html.contains("account is locked"), "{path}?{key}= shown: {html}");
+        }
+    }
+    // the portal's own message, through its redirect
+    let (_, _, reg) = page(api, Some(&cookie), "/portal/registrations").await;
+    let (s, to) = post_form(
+        api,
+        &cookie,
+        "/portal/registrations",
+        &[
+            ("csrf", &csrf_of(&reg)),
+            ("company_name", "Notice Mills"),
+            ("company_domain", "notice-mills.in"),
+            ("contact_name", "R. Iyer"),
+            ("contact_email", "iyer@notice-mills.in"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(!to.contains("Notice"), "the message travels signed, not as text: {to}");
+    let (_, _, shown) = page(api, Some(&cookie), &to).await;
+    assert!(shown.contains("Registered Notice Mills."), "{shown}");
+    // … and not to another session
+    api.reseller("Notice Other", &["IN"], &[], "gold", 10).await;
+    let other = log_in(api, &sent_to, &email_of("Notice Other")).await;
+    let (_, _, theirs) = page(api, Some(&other), &to).await;
+    assert!(!theirs.contains("Registered Notice Mills."));
 }

@@ -19,7 +19,7 @@ pub async fn run_payout(api: &Api, now: &str) -> Value {
 
 /// A licence deal for `closer`, paid in full at `paid_at`.
 pub async fn deal(api: &Api, closer: &str, n: &str, currency: &str, amount: &str, paid_at: &str) -> String {
-    let lead = api.scored_lead(&format!("payout-{n}@example.in")).await;
+    let lead = api.lead_of(closer, &format!("payout-{n}@example.in")).await;
     let order_id = format!("ORD-PO-{n}");
     let mut o = order(&order_id, &lead, closer, amount, "200000");
     o["currency"] = json!(currency);
@@ -99,6 +99,8 @@ where
 
     // October: the worked example for A, ₹999.99 for B, a refund bigger than C's new earnings,
     // and D's US dollars
+    // (reported by the billing system at the end of the month)
+    api.set_clock("2026-10-31T12:00:00Z").await;
     let lead_a = deal(api, &a, "a1", "INR", "1000000", "2026-10-05T10:00:00Z").await;
     let amc = json!({"payment_id": "PAY-PO-a2", "order_id": "ORD-PO-a1", "kind": "amc", "amount": "200000", "currency": "INR", "paid_at": "2026-10-20T10:00:00Z"});
     assert_eq!(api.signed("/billing/payments", &amc).await.0, StatusCode::ACCEPTED);
@@ -227,6 +229,7 @@ where
     );
 
     // November: B's carried ₹999.99 is paid with November's ₹500; C's debt is carried on
+    api.set_clock("2026-11-07T12:00:00Z").await;
     deal(api, &b, "b2", "INR", "2500", "2026-11-07T10:00:00Z").await;
     run_payout(api, "2026-12-01T02:30:00+05:30").await;
     let (_, nov) = api.admin_get("/payouts/2026-11").await;

@@ -9,7 +9,7 @@ use std::future::Future;
 
 /// A contract whose renewal falls on `renewal` (an India date), made through real webhooks.
 pub async fn contract(api: &Api, closer: &str, n: &str, renewal: &str) -> String {
-    let lead = api.scored_lead(&format!("renewal-{n}@example.in")).await;
+    let lead = api.lead_of(closer, &format!("renewal-{n}@example.in")).await;
     let order_id = format!("ORD-REN-{n}");
     assert_eq!(
         api.signed("/billing/orders", &order(&order_id, &lead, closer, "1000000", "200000"))

@@ -236,6 +236,8 @@ pub async fn quote_estimate_matches_the_ledger(api: &Api, blobs: &dyn shared::po
         .map(|e| dec(&e["amount"]))
         .sum();
     assert_eq!(earned, dec(&e["first_year"]), "{ledger}");
+    // a year on, the renewal is paid
+    api.set_clock("2027-10-05T12:00:00+05:30").await;
     let (s, b) = api
         .signed(
             "/billing/payments",

@@ -185,6 +185,8 @@ where
     );
 
     // settlements: A's right, N's amount wrong → N refused with its reason, A applied
+    // (the bank's transfers are reported two days after the payout)
+    api.set_clock("2026-11-03T12:00:00+05:30").await;
     let utr = format!("HDFCN{}", tag.to_uppercase().replace('-', ""));
     let file = json!([
         {"reference": reference, "utr": utr, "paid_at": "2026-11-03T11:00:00+05:30", "amount": "336400.00"},
@@ -405,6 +407,7 @@ pub async fn interstate_and_held(api: &Api) {
     let reference = t["payment"]["reference"].as_str().expect("reference").to_string();
     let (_, _, bank) = api.get_text("/payouts/2026-10/bank-file", crate::ADMIN_KEY).await;
     assert!(!bank.contains(&reference), "held: not in the bank file");
+    api.set_clock("2026-11-04T12:00:00+05:30").await;
     let (s, held) = api
         .admin_post(
             "/payouts/2026-10/settlements",

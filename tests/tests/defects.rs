@@ -214,3 +214,31 @@ async fn every_answer_carries_the_private_headers() {
     assert!(checked > 60, "{checked} answers checked");
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn the_pan_is_masked_in_every_resellers_read() {
+    let stack = embedded_stack().await;
+    defects::pan_masked_everywhere(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn money_events_are_bounded_in_time_and_ownership() {
+    let stack = embedded_stack().await;
+    defects::money_events_are_bounded(&Api::of(&stack), "emb").await;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn quotes_stay_within_what_billing_takes() {
+    let stack = embedded_stack().await;
+    defects::quotes_within_what_billing_takes(&Api::of(&stack), "emb").await;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn portal_notices_show_only_what_the_portal_said() {
+    let stack = embedded_stack().await;
+    defects::notices_only_from_the_portal(&Api::of(&stack), outbox_mail(&stack)).await;
+    stack.stop().await;
+}

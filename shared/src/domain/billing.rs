@@ -59,6 +59,37 @@ impl Default for BillingLimits {
 pub const EARLIEST_YEAR: i32 = 2000;
 pub const LATEST_YEAR: i32 = 2099;
 
+/// How far ahead of the platform's clock a reported moment (a payment, a refund, a transfer)
+/// may be: the sender's clock may run a little fast, never into next week.
+pub const CLOCK_SKEW_MINUTES: i64 = 15;
+
+/// A moment that has happened: not after `now` (plus the allowed skew).
+pub fn not_in_future(field: &str, at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), FieldError> {
+    if at > now + chrono::Duration::minutes(CLOCK_SKEW_MINUTES) {
+        Err(err(field, "is in the future"))
+    } else {
+        Ok(())
+    }
+}
+
+/// An amount that must travel as a decimal string (`"1000.00"`): a JSON number is refused,
+/// as money is never a float on the wire.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AmountText(pub Amount);
+
+impl<'de> Deserialize<'de> for AmountText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(d)?;
+        let text = raw.get().trim();
+        Ok(AmountText(Amount(
+            match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+                Some(inner) => parse_decimal(inner),
+                None => Err(format!("must be a decimal string such as \"1000.00\", not {text}")),
+            },
+        )))
+    }
+}
+
 fn err(field: &str, message: impl Into<String>) -> FieldError {
     FieldError {
         field: field.into(),

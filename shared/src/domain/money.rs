@@ -32,6 +32,14 @@ pub fn round_minor(amount: Decimal, currency: &str) -> Decimal {
     amount.round_dp_with_strategy(minor_units(currency), RoundingStrategy::MidpointNearestEven)
 }
 
+/// Rounded to the currency's minor unit and written with all its digits: `0` → `0.00` (INR),
+/// `12803.5` → `12803.50`; what amounts on the wire and in files look like.
+pub fn fixed_minor(amount: Decimal, currency: &str) -> Decimal {
+    let mut f = round_minor(amount, currency);
+    f.rescale(minor_units(currency));
+    f
+}
+
 pub fn minor_units(currency: &str) -> u32 {
     match currency {
         "JPY" | "KRW" => 0,

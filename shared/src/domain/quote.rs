@@ -6,7 +6,7 @@ use crate::domain::billing::{id, Amount};
 use crate::domain::catalogue::{Product, ProductKind};
 use crate::domain::commission::{for_payment, CommissionRules, Deal, Earned, Overflow, PaymentKind};
 use crate::domain::lead::FieldError;
-use crate::domain::money::round_minor;
+use crate::domain::money::{fixed_minor, round_minor};
 use crate::domain::reseller::Tier;
 use crate::domain::text::{self, Lines};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -334,19 +334,68 @@ pub fn price(
         (discount * Decimal::ONE_HUNDRED / gross).round_dp(2)
     };
     let max_discount_percent = lines.iter().map(|l| l.discount_percent).max().unwrap_or_default();
+    // amounts keep the currency's minor digits: a line at 100% off is worth 0.00, not 0
+    let m = |a: Decimal| fixed_minor(a, &currency);
+    let lines = lines
+        .into_iter()
+        .map(|l| QuoteLine {
+            gross: m(l.gross),
+            discount: m(l.discount),
+            net: m(l.net),
+            amc_yearly: m(l.amc_yearly),
+            ..l
+        })
+        .collect();
     let totals = QuoteTotals {
-        licence,
-        amc_first_year: amc,
-        amc_per_renewal: amc,
-        services,
-        subtotal,
+        licence: m(licence),
+        amc_first_year: m(amc),
+        amc_per_renewal: m(amc),
+        services: m(services),
+        subtotal: m(subtotal),
         gst_rate,
-        gst,
-        total: subtotal + gst,
+        gst: m(gst),
+        total: m(subtotal + gst),
         discount_percent,
         max_discount_percent,
     };
     Ok((currency, lines, totals))
+}
+
+/// A quote no order could carry is refused: billing takes no line and no order above its
+/// limits, so neither does a quote (what could never be ordered must never be forecast).
+pub fn within_order_limits(
+    lines: &[QuoteLine],
+    totals: &QuoteTotals,
+    limits: &crate::domain::billing::BillingLimits,
+) -> Result<(), Vec<FieldError>> {
+    let mut e: Vec<FieldError> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.net > limits.max_line_amount)
+        .map(|(i, _)| {
+            field(
+                &format!("lines[{i}]"),
+                format!(
+                    "is more than the largest order line billing accepts ({})",
+                    limits.max_line_amount
+                ),
+            )
+        })
+        .collect();
+    if totals.subtotal > limits.max_order_amount {
+        e.push(field(
+            "lines",
+            format!(
+                "add up to more than the largest order billing accepts ({})",
+                limits.max_order_amount
+            ),
+        ));
+    }
+    if e.is_empty() {
+        Ok(())
+    } else {
+        Err(e)
+    }
 }
 
 /// Why a quote needs an admin: a line discounted beyond the tier's limit.

@@ -327,7 +327,13 @@ impl PayoutTicketView {
                 legal_name: p.legal_name.clone(),
                 gstin: mask(&p.gstin),
             }),
-            invoice_draft: t.invoice_draft.clone(),
+            // the supplier's GSTIN holds its PAN: masked like it
+            invoice_draft: t.invoice_draft.clone().map(|mut d| {
+                if !full {
+                    d.supplier_gstin = crate::domain::tax_id::mask(&d.supplier_gstin, 4);
+                }
+                d
+            }),
             invoice: t.invoice.clone(),
             payment: PayoutPaymentView {
                 status: t.payment.status,

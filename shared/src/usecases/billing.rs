@@ -3,7 +3,7 @@
 //! refunds are queued to the commission step; an order releases payments that arrived first.
 
 use crate::domain::audit::AuditEvent;
-use crate::domain::billing::{overpayment, OrderFacts, PaymentFacts, RefundFacts};
+use crate::domain::billing::{not_in_future, overpayment, OrderFacts, PaymentFacts, RefundFacts};
 use crate::domain::commission::{Deal, Earned};
 use crate::domain::lead::{FieldError, Lead};
 use crate::domain::reseller::Reseller;
@@ -244,6 +244,19 @@ pub async fn record_order(
         let lead: Lead = get(ports.table, &repo::lead_key(&facts.lead_id))
             .await?
             .ok_or_else(|| invalid("lead_id", "unknown lead"))?;
+        // the deal is closed by the reseller the lead belongs to (a lead nobody owns yet, in
+        // the admin queue, may be closed by whoever the billing system names)
+        if let Some(owner) = lead.owner_reseller_id.as_deref() {
+            if owner != facts.reseller_id {
+                return Err(invalid(
+                    "reseller_id",
+                    &format!(
+                        "lead {} belongs to reseller {owner}, not to {}",
+                        facts.lead_id, facts.reseller_id
+                    ),
+                ));
+            }
+        }
         let now = ports.clock.now();
         let (licence_value, sell_price) = margin_prices(&closer, &facts)?;
         let order = Order {
@@ -353,6 +366,7 @@ pub async fn record_payment(
         requeue_if_unapplied(ports, &stored, payment_received(&facts.payment_id), &facts.payment_id).await?;
         return Ok(answer);
     }
+    not_in_future("paid_at", facts.paid_at, ports.clock.now()).map_err(|e| BillingError::Invalid(vec![e]))?;
     if let Some(order) = get::<Order>(ports.table, &repo::order_key(&facts.order_id)).await? {
         if order.facts.currency != facts.currency {
             return Err(invalid(
@@ -404,9 +418,20 @@ pub async fn record_refund(
         requeue_if_unapplied(ports, &stored, event, &facts.refund_id).await?;
         return Ok(answer);
     }
+    not_in_future("refunded_at", facts.refunded_at, ports.clock.now()).map_err(|e| BillingError::Invalid(vec![e]))?;
     let payment: Payment = get(ports.table, &repo::payment_key(&facts.payment_id))
         .await?
         .ok_or_else(|| invalid("payment_id", "unknown payment"))?;
+    if facts.refunded_at < payment.facts.paid_at {
+        return Err(invalid(
+            "refunded_at",
+            &format!(
+                "is before payment {} was made ({})",
+                payment.facts.payment_id,
+                payment.facts.paid_at.to_rfc3339()
+            ),
+        ));
+    }
     if payment.status == Status::Rejected {
         return Err(invalid(
             "payment_id",

@@ -493,7 +493,8 @@ pub async fn board(table: &dyn Table, owner: Option<&str>, page: BoardPage<'_>) 
     let value = |l: &Lead| {
         l.quote
             .as_ref()
-            .filter(|q| q.status != crate::domain::quote::QuoteStatus::Rejected)
+            // a quote waiting for (or refused) an admin's approval forecasts nothing
+            .filter(|q| q.status.is_sendable())
             .map(|q| q.value)
             .or_else(|| expected.get(&l.lead_id).copied())
     };
@@ -507,7 +508,7 @@ pub async fn board(table: &dyn Table, owner: Option<&str>, page: BoardPage<'_>) 
         expected_close: l
             .quote
             .as_ref()
-            .filter(|q| q.status != crate::domain::quote::QuoteStatus::Rejected)
+            .filter(|q| q.status.is_sendable())
             .and_then(|q| q.expected_close),
         updated_at: l.updated_at,
     };

@@ -24,6 +24,8 @@ pub struct QuotePorts<'a> {
     pub clock: &'a dyn Clock,
     pub quotes: &'a QuoteRules,
     pub commission: &'a CommissionRules,
+    /// what billing accepts: no quote is larger
+    pub billing: &'a crate::domain::billing::BillingLimits,
 }
 
 fn conflict(m: impl Into<String>) -> PipelineError {
@@ -145,6 +147,7 @@ pub async fn create(
             .ok_or_else(|| conflict(format!("the lead's reseller {owner} is unknown")))?;
         let (currency, lines, totals) =
             price(&terms, &products, ports.quotes.gst_rate).map_err(PipelineError::Invalid)?;
+        crate::domain::quote::within_order_limits(&lines, &totals, ports.billing).map_err(PipelineError::Invalid)?;
         let commission_estimate = estimate(
             &deal_of(&reseller, &currency, &lines, totals.licence),
             &totals,

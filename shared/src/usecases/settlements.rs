@@ -3,7 +3,7 @@
 //! guarded: a ticket on its version, a UTR by a claim item that only one transfer can hold, so
 //! a file sent twice changes nothing.
 
-use crate::domain::billing::{positive, timestamp, Amount};
+use crate::domain::billing::{not_in_future, positive, timestamp, AmountText};
 use crate::domain::lead::FieldError;
 use crate::domain::payout::{Invoice, PaymentStatus, Settlement, Ticket};
 use crate::ports::table::{StoreError, Table};
@@ -136,8 +136,9 @@ pub struct SettlementIn {
     pub utr: Option<String>,
     /// RFC 3339
     pub paid_at: Option<String>,
+    /// a decimal string (`"336400.00"`); a JSON number is refused
     #[schema(value_type = Option<String>)]
-    pub amount: Option<Amount>,
+    pub amount: Option<AmountText>,
     /// the line's currency (default INR)
     pub currency: Option<String>,
 }
@@ -168,14 +169,22 @@ struct Checked {
     currency: String,
 }
 
-fn check(s: &SettlementIn, home: &str) -> Result<Checked, String> {
+fn check(s: &SettlementIn, home: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Checked, String> {
     let mut e = Vec::new();
     let utr = s.utr.as_deref().map(str::trim).unwrap_or_default().to_ascii_uppercase();
     if !(6..=35).contains(&utr.len()) || !utr.chars().all(|c| c.is_ascii_alphanumeric()) {
         e.push(field("utr", "must be 6–35 letters and digits"));
     }
     let paid_at = timestamp("paid_at", &s.paid_at, &mut e);
-    let amount = positive("amount", &s.amount, Decimal::from(10_000_000_000_i64), &mut e);
+    if e.iter().all(|f| f.field != "paid_at") {
+        e.extend(not_in_future("paid_at", paid_at, now).err());
+    }
+    let amount = positive(
+        "amount",
+        &s.amount.as_ref().map(|a| a.0.clone()),
+        Decimal::from(10_000_000_000_i64),
+        &mut e,
+    );
     if s.reference.is_none() && s.payout_id.is_none() {
         e.push(field("reference", "a reference or a payout_id is required"));
     }
@@ -205,19 +214,41 @@ pub async fn settle(
     home: &str,
 ) -> Result<Vec<SettlementResult>, StoreError> {
     let tickets = month_tickets(table, month).await?;
+    let now = clock.now();
     let mut out = Vec::with_capacity(lines.len());
     for (index, s) in lines.iter().enumerate() {
-        let found = tickets.iter().find(|t| {
-            s.payout_id.as_deref() == Some(t.payout_id.as_str())
-                || s.reference
-                    .as_deref()
-                    .is_some_and(|r| r.trim().eq_ignore_ascii_case(&t.payment.reference))
+        let by_id = s
+            .payout_id
+            .as_deref()
+            .map(|id| tickets.iter().find(|t| t.payout_id == id));
+        let by_reference = s.reference.as_deref().map(|r| {
+            tickets
+                .iter()
+                .find(|t| r.trim().eq_ignore_ascii_case(&t.payment.reference))
         });
-        let (outcome, reason) = match (check(s, home), found) {
+        // a line naming both must name the same payout
+        let (found, disagree) = match (by_id, by_reference) {
+            (Some(a), Some(b)) => (a.or(b), a.map(|t| &t.payout_id) != b.map(|t| &t.payout_id)),
+            (Some(a), None) => (a, false),
+            (None, Some(b)) => (b, false),
+            (None, None) => (None, false),
+        };
+        let (outcome, reason) = match (check(s, home, now), found) {
             (Err(why), _) => (Outcome::Refused, Some(why)),
+            (Ok(_), _) if disagree => (
+                Outcome::Refused,
+                Some("payout_id and reference name different payouts".to_string()),
+            ),
             (Ok(_), None) => (
                 Outcome::Refused,
                 Some(format!("no payout in {month} with that reference")),
+            ),
+            (Ok(c), Some(t)) if t.issued_at.is_some_and(|issued| c.paid_at < issued) => (
+                Outcome::Refused,
+                Some(format!(
+                    "paid_at is before the payout was issued ({})",
+                    t.issued_at.map(|i| i.to_rfc3339()).unwrap_or_default()
+                )),
             ),
             (Ok(c), Some(t)) => apply(table, clock, &t.payout_id, month, &t.payee, &c).await?,
         };

@@ -126,6 +126,23 @@ pub struct Certificate {
     pub tds_total: Decimal,
 }
 
+impl Certificate {
+    /// The PAN masked to its last characters (as every read but the admin's shows it).
+    pub fn mask_pan(&mut self) {
+        let masked = |pan: &str| {
+            if pan == PAN_NOT_AVAILABLE {
+                pan.to_string()
+            } else {
+                crate::domain::tax_id::mask(pan, 4)
+            }
+        };
+        self.pan = masked(&self.pan);
+        for d in &mut self.deductions {
+            d.pan = masked(&d.pan);
+        }
+    }
+}
+
 /// Groups the quarter's rows per payee (only `reseller_id` when given).
 pub fn certificates(
     rows: Vec<TdsRow>,

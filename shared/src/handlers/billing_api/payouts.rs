@@ -358,7 +358,7 @@ pub(super) struct CertificatesView {
 #[utoipa::path(get, path = "/tds/certificates", tag = "ledger",
     params(QuarterParams),
     security(("admin_key" = []), ("reseller_key" = [])),
-    responses((status = 200, description = "each payee's Form 16A data for the quarter: deductor, PAN, every deduction, totals (a reseller: its own only)", body = CertificatesView),
+    responses((status = 200, description = "each payee's Form 16A data for the quarter: deductor, PAN, every deduction, totals (a reseller: its own only, its PAN masked as in every read but the admin's)", body = CertificatesView),
         (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "another reseller's certificate", body = ErrorBody),
         (status = 422, description = "a bad quarter", body = ErrorBody)))]
@@ -379,8 +379,11 @@ pub(super) async fn get_certificates(
     let rows = crate::usecases::tds::quarter_rows(api.table.as_ref(), &quarter, &api.config.tax.home_currency)
         .await?
         .unwrap_or_default();
-    Ok(Json(CertificatesView {
-        certificates: crate::usecases::tds::certificates(rows, &quarter, only.as_deref(), &api.config.tax),
-        quarter,
-    }))
+    let mut certificates = crate::usecases::tds::certificates(rows, &quarter, only.as_deref(), &api.config.tax);
+    if !matches!(who, Principal::Admin) {
+        certificates
+            .iter_mut()
+            .for_each(crate::usecases::tds::Certificate::mask_pan);
+    }
+    Ok(Json(CertificatesView { certificates, quarter }))
 }

@@ -59,7 +59,7 @@ pub(super) async fn registrations(
         "registrations.html",
         "Deal registrations",
         Some(&visitor),
-        serde_json::json!({ "registrations": rows, "done": o.done, "error": o.error,
+        serde_json::json!({ "registrations": rows, "done": o.shown(&visitor).done, "error": o.shown(&visitor).error,
             "days": portal.config.rules.routing.protection_days }),
     ))
 }
@@ -110,9 +110,10 @@ pub(super) async fn register(
     };
     const PAGE: &str = "/portal/registrations";
     Ok(match uc::register(&ports, &id, &input).await? {
-        Registered::Created(r) => back_with(PAGE, "done", &format!("Registered {}.", r.company_name)),
-        Registered::Existing(r) => back_with(PAGE, "done", &format!("You already hold {}.", r.company_name)),
+        Registered::Created(r) => back_with(&visitor, PAGE, "done", &format!("Registered {}.", r.company_name)),
+        Registered::Existing(r) => back_with(&visitor, PAGE, "done", &format!("You already hold {}.", r.company_name)),
         Registered::Conflict(until) => back_with(
+            &visitor,
             PAGE,
             "error",
             &format!(
@@ -120,7 +121,7 @@ pub(super) async fn register(
                 india_date(until)
             ),
         ),
-        Registered::Invalid(errors) => back_with(PAGE, "error", &super::field_errors(&errors)),
+        Registered::Invalid(errors) => back_with(&visitor, PAGE, "error", &super::field_errors(&errors)),
     })
 }
 

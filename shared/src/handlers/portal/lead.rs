@@ -121,7 +121,7 @@ pub(super) async fn lead_page(
             "activity_kinds": crate::usecases::activities::KINDS,
             "cosell_kinds": CoSellKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
             "owner": visitor.reseller_id().is_some(),
-            "done": o.done, "error": o.error }),
+            "done": o.shown(&visitor).done, "error": o.shown(&visitor).error }),
     ))
 }
 
@@ -152,12 +152,12 @@ pub(super) async fn log_activity(
         .filter(|r| r.lead.owner_reseller_id.as_deref() == Some(id.as_str()))
         .ok_or(PortalError::NotFound)?;
     if !crate::usecases::activities::KINDS.contains(&f.kind.as_str()) {
-        return Ok(back_with(&page, "error", "Choose what you did."));
+        return Ok(back_with(&visitor, &page, "error", "Choose what you did."));
     }
     let mut errors = Vec::new();
     let note = crate::handlers::http::note_of(f.note.as_deref(), &mut errors);
     if !errors.is_empty() {
-        return Ok(back_with(&page, "error", &super::field_errors(&errors)));
+        return Ok(back_with(&visitor, &page, "error", &super::field_errors(&errors)));
     }
     let audit = crate::usecases::activities::event(format!("reseller:{id}"), &f.kind, note, portal.clock.now());
     let first =
@@ -166,7 +166,7 @@ pub(super) async fn log_activity(
         Some(m) => format!("Logged: your first response, {m} min after assignment."),
         None => "Logged.".to_string(),
     };
-    Ok(back_with(&page, "done", &message))
+    Ok(back_with(&visitor, &page, "done", &message))
 }
 
 #[derive(Deserialize)]
@@ -192,7 +192,7 @@ pub(super) async fn cosell(
     let f: CoSellForm = form(&visitor, &headers, body).await?;
     let page = format!("/portal/leads/{lead_id}");
     let Some(kind) = CoSellKind::parse(&f.kind) else {
-        return Ok(back_with(&page, "error", "Choose the kind of help you need."));
+        return Ok(back_with(&visitor, &page, "error", "Choose the kind of help you need."));
     };
     let input = crate::usecases::support::CoSellIn {
         kind,
@@ -209,6 +209,7 @@ pub(super) async fn cosell(
     match crate::usecases::support::request_cosell(&portal.support_ports(), Asker::Reseller(&id), &lead_id, input).await
     {
         Ok(c) => Ok(back_with(
+            &visitor,
             &page,
             "done",
             &format!(
@@ -217,7 +218,7 @@ pub(super) async fn cosell(
                 c.respond_by.format("%-d %b %Y %H:%M UTC")
             ),
         )),
-        Err(e) => super::refused(&page, e),
+        Err(e) => super::refused(&visitor, &page, e),
     }
 }
 

@@ -404,31 +404,66 @@ fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
-/// What the last action did, or why it was refused (shown above the page; see `back_with`).
+/// What the last action did, or why it was refused (shown above the page; see `back_with`):
+/// each a token signed for the visitor's session, so a link someone else made shows nothing.
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(super) struct Outcome {
-    /// what the last action did
+    /// what the last action did (a token the portal made for this session)
     pub(super) done: Option<String>,
-    /// why it was refused
+    /// why it was refused (a token the portal made for this session)
     pub(super) error: Option<String>,
 }
 
-/// `303` back to `page` with a message for it to show (`done` or `error` in the query).
-fn back_with(page: &str, key: &str, message: &str) -> Response {
-    let q = serde_urlencoded::to_string([(key, message)]).unwrap_or_default();
+/// The notices a page shows: only what the portal itself said to this session.
+#[derive(Debug, Default, serde::Serialize)]
+pub(super) struct Notices {
+    pub(super) done: Option<String>,
+    pub(super) error: Option<String>,
+}
+
+impl Outcome {
+    pub(super) fn none() -> Outcome {
+        Outcome {
+            done: None,
+            error: None,
+        }
+    }
+
+    /// The messages whose tokens this session's portal made; anything else is dropped.
+    pub(super) fn shown(&self, visitor: &Visitor) -> Notices {
+        let read = |key: &str, token: &Option<String>| {
+            let payload = crate::domain::token::verify(&[visitor.session.csrf.clone()], token.as_deref()?)?;
+            payload.strip_prefix(&format!("{key}:")).map(str::to_string)
+        };
+        Notices {
+            done: read("done", &self.done),
+            error: read("error", &self.error),
+        }
+    }
+}
+
+/// `303` back to `page` with a message for it to show (`done` or `error` in the query, as a
+/// token signed with the session's own secret).
+fn back_with(visitor: &Visitor, page: &str, key: &str, message: &str) -> Response {
+    let token = crate::domain::token::sign(&visitor.session.csrf, &format!("{key}:{message}"));
+    let q = serde_urlencoded::to_string([(key, token)]).unwrap_or_default();
     see_other(&format!("{page}?{q}"))
 }
 
 /// A use case's refusal shown back on `page` (`303` with the reason); an unknown or another
 /// reseller's resource is `404`; a store failure an error page.
-fn refused(page: &str, e: crate::usecases::pipeline::PipelineError) -> Result<Response, PortalError> {
+fn refused(
+    visitor: &Visitor,
+    page: &str,
+    e: crate::usecases::pipeline::PipelineError,
+) -> Result<Response, PortalError> {
     use crate::usecases::pipeline::PipelineError;
     match e {
         PipelineError::NotFound(_) | PipelineError::Unknown(_) => Err(PortalError::NotFound),
         PipelineError::Store(s) => Err(s.into()),
-        PipelineError::Invalid(errors) => Ok(back_with(page, "error", &field_errors(&errors))),
-        other => Ok(back_with(page, "error", &other.to_string())),
+        PipelineError::Invalid(errors) => Ok(back_with(visitor, page, "error", &field_errors(&errors))),
+        other => Ok(back_with(visitor, page, "error", &other.to_string())),
     }
 }
 

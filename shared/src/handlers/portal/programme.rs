@@ -92,7 +92,7 @@ pub(super) async fn queue(
         "queue.html",
         "Admin queue",
         Some(&visitor),
-        serde_json::json!({ "leads": rows, "resellers": resellers, "done": o.done, "error": o.error }),
+        serde_json::json!({ "leads": rows, "resellers": resellers, "done": o.shown(&visitor).done, "error": o.shown(&visitor).error }),
     ))
 }
 
@@ -125,11 +125,12 @@ pub(super) async fn assign(
     let note = f.note.filter(|n| !n.trim().is_empty());
     match crate::usecases::pipeline::assign(&ports, &lead_id, f.reseller_id.trim(), note).await {
         Ok(_) => Ok(back_with(
+            &visitor,
             PAGE,
             "done",
             &format!("Assigned to {}.", f.reseller_id.trim()),
         )),
-        Err(e) => refused(PAGE, e),
+        Err(e) => refused(&visitor, PAGE, e),
     }
 }
 
@@ -213,7 +214,7 @@ pub(super) async fn cosell_queue(
         "cosell.html",
         "Co-sell queue",
         Some(&visitor),
-        serde_json::json!({ "requests": rows, "done": o.done, "error": o.error }),
+        serde_json::json!({ "requests": rows, "done": o.shown(&visitor).done, "error": o.shown(&visitor).error }),
     ))
 }
 
@@ -240,7 +241,7 @@ pub(super) async fn cosell_assign(
     const PAGE: &str = "/portal/admin/co-sell";
     let who = f.assignee.trim().to_string();
     if who.is_empty() {
-        return Ok(back_with(PAGE, "error", "Name who takes it."));
+        return Ok(back_with(&visitor, PAGE, "error", "Name who takes it."));
     }
     let note = f.note.filter(|n| !n.trim().is_empty());
     match crate::usecases::support::update_cosell(
@@ -252,8 +253,8 @@ pub(super) async fn cosell_assign(
     )
     .await
     {
-        Ok(_) => Ok(back_with(PAGE, "done", &format!("Assigned to {who}."))),
-        Err(e) => refused(PAGE, e),
+        Ok(_) => Ok(back_with(&visitor, PAGE, "done", &format!("Assigned to {who}."))),
+        Err(e) => refused(&visitor, PAGE, e),
     }
 }
 
@@ -301,7 +302,7 @@ pub(super) async fn resellers(
         "resellers.html",
         "Resellers",
         Some(&visitor),
-        serde_json::json!({ "resellers": rows, "done": o.done, "error": o.error }),
+        serde_json::json!({ "resellers": rows, "done": o.shown(&visitor).done, "error": o.shown(&visitor).error }),
     ))
 }
 
@@ -347,6 +348,7 @@ async fn change(
     let reason = f.reason.trim();
     if reason.is_empty() {
         return Ok(back_with(
+            &visitor,
             PAGE,
             "error",
             "Give a reason: the reseller's history keeps it.",
@@ -354,12 +356,13 @@ async fn change(
     }
     match change_status(portal.table.as_ref(), portal.clock.as_ref(), id, action, reason).await {
         Ok(r) => Ok(back_with(
+            &visitor,
             PAGE,
             "done",
             &format!("{} is {}.", r.name, r.status.as_str()),
         )),
         Err(LifecycleError::NotFound(_)) => Err(PortalError::NotFound),
-        Err(LifecycleError::Conflict(m)) => Ok(back_with(PAGE, "error", &m)),
+        Err(LifecycleError::Conflict(m)) => Ok(back_with(&visitor, PAGE, "error", &m)),
         Err(LifecycleError::Store(e)) => Err(e.into()),
     }
 }

@@ -435,7 +435,7 @@ pub(super) async fn move_lead(
     };
     match crate::usecases::pipeline::move_stage(&ports, Asker::Reseller(&id), &lead_id, input).await {
         Ok(_) => Ok(see_other("/portal/pipeline")),
-        Err(e) => super::refused("/portal/pipeline", e),
+        Err(e) => super::refused(&visitor, "/portal/pipeline", e),
     }
 }
 

@@ -63,7 +63,7 @@ pub(super) async fn sub_resellers(
         "sub_resellers.html",
         "Sub-resellers",
         Some(&visitor),
-        serde_json::json!({ "children": rows, "done": o.done, "error": o.error,
+        serde_json::json!({ "children": rows, "done": o.shown(&visitor).done, "error": o.shown(&visitor).error,
             "month_name": crate::mail::month_name(&month) }),
     ))
 }
@@ -88,15 +88,17 @@ pub(super) async fn propose(
     const PAGE: &str = "/portal/sub-resellers";
     let input = match crate::domain::application::validate(&map, &portal.config.rules.routing.extra_free_mail_domains) {
         Ok(i) => i,
-        Err(errors) => return Ok(back_with(PAGE, "error", &field_errors(&errors))),
+        Err(errors) => return Ok(back_with(&visitor, PAGE, "error", &field_errors(&errors))),
     };
     match propose_sub_reseller(&portal.application_ports(), &id, input).await {
         Ok((a, None)) => Ok(back_with(
+            &visitor,
             PAGE,
             "done",
             &format!("Proposed {}: the programme reviews it.", a.company.name),
         )),
         Ok((a, Some(_))) => Ok(back_with(
+            &visitor,
             PAGE,
             "done",
             &format!(
@@ -105,8 +107,8 @@ pub(super) async fn propose(
             ),
         )),
         Err(ApplicationError::Store(e)) => Err(e.into()),
-        Err(ApplicationError::Invalid(errors)) => Ok(back_with(PAGE, "error", &field_errors(&errors))),
-        Err(e) => Ok(back_with(PAGE, "error", &e.to_string())),
+        Err(ApplicationError::Invalid(errors)) => Ok(back_with(&visitor, PAGE, "error", &field_errors(&errors))),
+        Err(e) => Ok(back_with(&visitor, PAGE, "error", &e.to_string())),
     }
 }
 
@@ -128,7 +130,7 @@ pub(super) async fn brand(
         "brand.html",
         "Brand",
         Some(&visitor),
-        serde_json::json!({ "brand": reseller.brand.unwrap_or_default(), "done": o.done, "error": o.error }),
+        serde_json::json!({ "brand": reseller.brand.unwrap_or_default(), "done": o.shown(&visitor).done, "error": o.shown(&visitor).error }),
     ))
 }
 
@@ -146,12 +148,13 @@ pub(super) async fn save_brand(
     const PAGE: &str = "/portal/brand";
     let brand = match validate_brand(&input) {
         Ok(b) => b,
-        Err(errors) => return Ok(back_with(PAGE, "error", &field_errors(&errors))),
+        Err(errors) => return Ok(back_with(&visitor, PAGE, "error", &field_errors(&errors))),
     };
     uc::set_brand(portal.table.as_ref(), &id, brand)
         .await?
         .ok_or(PortalError::NotFound)?;
     Ok(back_with(
+        &visitor,
         PAGE,
         "done",
         "Saved: proposals and emails use it from now on.",
@@ -193,7 +196,7 @@ async fn keys_page(
         "keys.html",
         "API keys",
         Some(visitor),
-        serde_json::json!({ "keys": keys, "new_key": new_key, "done": o.done, "error": o.error }),
+        serde_json::json!({ "keys": keys, "new_key": new_key, "done": o.shown(&visitor).done, "error": o.shown(&visitor).error }),
     ))
 }
 
@@ -232,17 +235,7 @@ pub(super) async fn issue_key(
             other => PortalError::Internal(other.to_string()),
         })?
         .ok_or(PortalError::NotFound)?;
-    keys_page(
-        &portal,
-        &visitor,
-        &id,
-        Some(key),
-        Outcome {
-            done: None,
-            error: None,
-        },
-    )
-    .await
+    keys_page(&portal, &visitor, &id, Some(key), Outcome::none()).await
 }
 
 #[utoipa::path(post, path = "/portal/keys/{key_id}/revoke", tag = "portal",
@@ -262,5 +255,10 @@ pub(super) async fn revoke_key(
     if !uc::revoke_key(portal.table.as_ref(), &id, &key_id).await? {
         return Err(PortalError::NotFound);
     }
-    Ok(back_with("/portal/keys", "done", "Revoked: that key no longer works."))
+    Ok(back_with(
+        &visitor,
+        "/portal/keys",
+        "done",
+        "Revoked: that key no longer works.",
+    ))
 }

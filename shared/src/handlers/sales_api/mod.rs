@@ -32,6 +32,7 @@ pub struct SalesApiConfig {
     pub quotes: crate::domain::quote::QuoteRules,
     pub commission: crate::domain::commission::CommissionRules,
     pub support: crate::domain::support::SupportRules,
+    pub billing: crate::domain::billing::BillingLimits,
 }
 
 impl SalesApiConfig {
@@ -46,6 +47,7 @@ impl SalesApiConfig {
             quotes: rules.quotes,
             commission: rules.commission,
             support: rules.support,
+            billing: rules.billing,
         }
     }
 }
@@ -74,6 +76,7 @@ impl SalesApi {
             clock: self.clock.as_ref(),
             quotes: &self.config.quotes,
             commission: &self.config.commission,
+            billing: &self.config.billing,
         }
     }
     fn support_ports(&self) -> crate::usecases::support::SupportPorts<'_> {
