@@ -433,7 +433,7 @@ impl Outcome {
     /// The messages whose tokens this session's portal made; anything else is dropped.
     pub(super) fn shown(&self, visitor: &Visitor) -> Notices {
         let read = |key: &str, token: &Option<String>| {
-            let payload = crate::domain::token::verify(&[visitor.session.csrf.clone()], token.as_deref()?)?;
+            let payload = crate::domain::token::verify(std::slice::from_ref(&visitor.session.csrf), token.as_deref()?)?;
             payload.strip_prefix(&format!("{key}:")).map(str::to_string)
         };
         Notices {

@@ -196,7 +196,7 @@ async fn keys_page(
         "keys.html",
         "API keys",
         Some(visitor),
-        serde_json::json!({ "keys": keys, "new_key": new_key, "done": o.shown(&visitor).done, "error": o.shown(&visitor).error }),
+        serde_json::json!({ "keys": keys, "new_key": new_key, "done": o.shown(visitor).done, "error": o.shown(visitor).error }),
     ))
 }
 
