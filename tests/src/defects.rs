@@ -523,3 +523,39 @@ where
     let (_, _, theirs) = page(api, Some(&other), &to).await;
     assert!(!theirs.contains("Registered Notice Mills."));
 }
+
+/// A misspelt or unknown field on a JSON write is `422` naming it, and nothing is stored.
+pub async fn unknown_fields_are_refused(api: &Api) {
+    let (id, key) = api.reseller("Strict Partner", &["IN"], &[], "gold", 10).await;
+    let mut profile = tax_profile();
+    profile["lower_deductoin"] = json!({"rate": "0"});
+    let (s, b) = api.put_as(&format!("/resellers/{id}/tax"), &key, profile).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["errors"][0]["field"], "lower_deductoin", "{b}");
+    let (_, me) = api.admin_get(&format!("/resellers/{id}")).await;
+    assert!(me["tax"].is_null(), "nothing stored: {me}");
+    // nested, and more than one at once
+    let mut nested = tax_profile();
+    nested["bank"]["acount_number"] = json!("1");
+    nested["gstn"] = json!("x");
+    let (s, b) = api.put_as(&format!("/resellers/{id}/tax"), &key, nested).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let fields: Vec<&str> = b["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert!(
+        fields.contains(&"bank.acount_number") && fields.contains(&"gstn"),
+        "{b}"
+    );
+    // a signed webhook too
+    let lead = api.lead_of(&id, "cfo@strict-buyer.in").await;
+    let mut o = crate::billing::order("ORD-STRICT", &lead, &id, "100000", "20000");
+    o["lines"][0]["discount"] = json!("10");
+    let (s, b) = api.signed("/billing/orders", &o).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["errors"][0]["field"], "lines.0.discount", "{b}");
+    assert_eq!(api.admin_get("/orders/ORD-STRICT").await.0, StatusCode::NOT_FOUND);
+}

@@ -242,3 +242,10 @@ async fn portal_notices_show_only_what_the_portal_said() {
     defects::notices_only_from_the_portal(&Api::of(&stack), outbox_mail(&stack)).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn unknown_fields_on_json_writes_are_refused() {
+    let stack = embedded_stack().await;
+    defects::unknown_fields_are_refused(&Api::of(&stack)).await;
+    stack.stop().await;
+}

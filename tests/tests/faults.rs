@@ -219,6 +219,20 @@ impl Flow for Payout {
         c.job_failed = !ok;
     }
     async fn recover(&self, h: &Harness, c: &mut Paid) {
+        // wherever the run stopped, the ticket never says its statement went before it did
+        let (_, b) = h.api.admin_get(&format!("/payouts/{}", c.month)).await;
+        let said = b["payouts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["payee"] == c.reseller.as_str())
+            .is_some_and(|p| p["statement_sent"] == true);
+        let mailed = h
+            .mail_to(&c.email)
+            .await
+            .iter()
+            .any(|m| m.subject.contains("Your partner statement"));
+        assert!(!said || mailed, "run {}: statement_sent before the statement went", c.k);
         if c.job_failed {
             // the scheduler retries a failed invocation
             h.api.run_job("monthly-payout", &c.run_at).await;
@@ -239,6 +253,7 @@ impl Flow for Payout {
             .collect();
         assert_eq!(mine.len(), 1, "run {}: one ticket: {b}", c.k);
         assert_eq!(mine[0]["status"], "issued", "{b}");
+        assert_eq!(mine[0]["statement_sent"], true, "run {}: sent, and counted: {b}", c.k);
         // the deal's ₹58,000 once, its one entry settled by this ticket
         assert_eq!(mine[0]["entries_settled"], 1, "run {}: {b}", c.k);
         assert_eq!(mine[0]["lines"][0]["gross_payable"], "58000.00", "run {}: {b}", c.k);

@@ -214,6 +214,20 @@ fn tokenize(lower: &str) -> Vec<Tok> {
                 }
                 i += 1;
             }
+            // scientific notation ("1e308") is no way to write a budget: the whole number,
+            // exponent included, is unreadable (never ₹1 with an "e308" beside it)
+            let exponent = chars.get(i) == Some(&'e')
+                && (chars.get(i + 1).is_some_and(|n| n.is_ascii_digit())
+                    || (matches!(chars.get(i + 1), Some('+' | '-'))
+                        && chars.get(i + 2).is_some_and(|n| n.is_ascii_digit())));
+            if exponent {
+                i += 2;
+                while chars.get(i).is_some_and(|n| n.is_ascii_digit()) {
+                    i += 1;
+                }
+                out.push(Tok::Other);
+                continue;
+            }
             match s.parse::<Decimal>() {
                 Ok(n) => out.push(Tok::Num(n)),
                 Err(_) => out.push(Tok::Other),
@@ -260,6 +274,12 @@ mod tests {
     #[test]
     fn reads_indian_and_western_amounts() {
         assert_eq!(inr("₹5L+"), Some(d("500000")));
+        // scientific notation is unreadable, not ₹1
+        for text in ["1e308", "₹1e5", "2E+10 rupees", "1e-3"] {
+            assert_eq!(inr(text), None, "{text}");
+        }
+        // … but a word after a number still reads
+        assert_eq!(inr("5000each"), Some(d("5000")));
         assert_eq!(inr("5-10 lakh"), Some(d("500000")));
         assert_eq!(inr("5 to 10 lakhs"), Some(d("500000")));
         assert_eq!(inr("10,00,000"), Some(d("1000000")));

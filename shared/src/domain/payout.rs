@@ -185,7 +185,13 @@ pub struct Ticket {
     pub status: TicketStatus,
     pub created_at: DateTime<Utc>,
     pub issued_at: Option<DateTime<Utc>>,
-    pub statement_sent: bool,
+    /// the statement is owed (its letter written with this claim): the outbox sends it
+    #[serde(alias = "statement_sent")]
+    pub statement_owed: bool,
+    /// how many times the statement went out (the outbox counts each send here); `None` on
+    /// tickets made before sends were counted
+    #[serde(default)]
+    pub statement_deliveries: Option<u32>,
     pub version: u64,
     /// the date of credit (the month's last day): the rates and the financial year follow it
     #[serde(default)]
@@ -204,6 +210,15 @@ pub struct Ticket {
 }
 
 impl Ticket {
+    /// Whether the statement has gone out (not merely been owed); a ticket from before sends
+    /// were counted answers by its claim.
+    pub fn statement_sent(&self) -> bool {
+        match self.statement_deliveries {
+            Some(n) => n > 0,
+            None => self.statement_owed,
+        }
+    }
+
     /// The lines with something to transfer.
     pub fn payable_lines(&self) -> impl Iterator<Item = &Line> {
         self.lines.iter().filter(|l| l.net_payable() > Decimal::ZERO)

@@ -233,6 +233,17 @@ pub fn validate_brand(b: &BrandIn) -> Result<Brand, Vec<crate::domain::lead::Fie
         &mut e,
     )
     .flatten();
+    // the display name is the sender's name in the From header: no address inside it, so a
+    // brand cannot pass itself off as another sender ("Bank Security <security@bank.example>")
+    if display_name
+        .as_deref()
+        .is_some_and(|n| n.contains(['<', '>', '@', '"']))
+    {
+        e.push(crate::domain::lead::FieldError {
+            field: "display_name".into(),
+            message: "may not contain <, >, @ or \" (it is a name, not an address)".into(),
+        });
+    }
     let signature = text::collect(
         text::optional("signature", b.signature.as_deref(), 1000, Lines::Multi),
         &mut e,
@@ -296,6 +307,18 @@ mod brand_tests {
         })
         .expect("valid");
         assert_eq!(ok.display_name.as_deref(), Some("Acme ERP"));
+        for sender in [
+            "Bank Security <security@bank.example>",
+            "security@bank.example",
+            "\"Acme\"",
+        ] {
+            let e = validate_brand(&BrandIn {
+                display_name: Some(sender.into()),
+                ..Default::default()
+            })
+            .expect_err("an address is no name");
+            assert_eq!(e[0].field, "display_name", "{sender}");
+        }
         assert_eq!(ok.primary_colour.as_deref(), Some("#1f4e79"));
         let bad = validate_brand(&BrandIn {
             logo_url: Some("javascript:alert(1)".into()),

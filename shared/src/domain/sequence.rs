@@ -217,17 +217,34 @@ pub fn next_opening(t: DateTime<Utc>, tz: Tz, open_hour: u32, close_hour: u32) -
         .unwrap_or(t + Duration::hours(1))
 }
 
-/// Fills `{{key}}` placeholders; `escape` makes every value safe for HTML.
+/// Fills `{{key}}` placeholders in one pass over the template; `escape` makes every value safe
+/// for HTML. A value is never read again for placeholders (a lead named `{{reseller}}` stays
+/// so named), and an unknown placeholder is left as written.
 pub fn render(template: &str, vars: &[(&str, &str)], escape: bool) -> String {
-    let mut out = template.to_string();
-    for (k, v) in vars {
-        let value = if escape {
-            crate::domain::text::escape_html(v)
-        } else {
-            v.to_string()
-        };
-        out = out.replace(&format!("{{{{{k}}}}}"), &value);
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let known = after
+            .find("}}")
+            .and_then(|end| vars.iter().find(|(k, _)| *k == &after[..end]).map(|(_, v)| (end, v)));
+        match known {
+            Some((end, v)) => {
+                if escape {
+                    out.push_str(&crate::domain::text::escape_html(v));
+                } else {
+                    out.push_str(v);
+                }
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -347,5 +364,22 @@ mod tests {
             "Hi &lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt;"
         );
         assert_eq!(render("Hi {{name}}", &vars, false), "Hi <b>Tom & \"Jerry\"</b>");
+    }
+
+    #[test]
+    fn a_value_is_never_read_for_placeholders() {
+        let vars = [
+            ("name", "{{reseller}}"),
+            ("reseller", "Acme ERP"),
+            ("company", "{{name}}"),
+        ];
+        assert_eq!(
+            render(
+                "Hi {{name}} of {{company}}, from {{reseller}} {{unknown}} {{",
+                &vars,
+                false
+            ),
+            "Hi {{reseller}} of {{name}}, from Acme ERP {{unknown}} {{"
+        );
     }
 }

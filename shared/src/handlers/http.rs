@@ -222,7 +222,40 @@ pub async fn json_body<T: serde::de::DeserializeOwned>(
         return Err(ApiError::UnsupportedType("send application/json".into()));
     }
     let bytes = read_body(headers, body, max).await?;
-    serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))
+    strict_json(&bytes)
+}
+
+/// JSON read into `T`, refusing what `T` does not know: a misspelt or unknown field is `422`
+/// naming every one (`lower_deductoin`, `lines.0.discount`), never silently dropped; malformed
+/// JSON is `400`.
+pub fn strict_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut unknown: Vec<String> = Vec::new();
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    // serde_ignored writes an `Option`'s inside as `?`: `bank.?.acount_number` → `bank.acount_number`
+    let named = |path: serde_ignored::Path| {
+        path.to_string()
+            .split('.')
+            .filter(|part| *part != "?")
+            .collect::<Vec<_>>()
+            .join(".")
+    };
+    let value: T = serde_ignored::deserialize(&mut de, |path| unknown.push(named(path)))
+        .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    de.end()
+        .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    if unknown.is_empty() {
+        Ok(value)
+    } else {
+        Err(ApiError::Invalid(
+            unknown
+                .into_iter()
+                .map(|field| FieldError {
+                    field,
+                    message: "is not a field of this request".into(),
+                })
+                .collect(),
+        ))
+    }
 }
 
 /// A query string read into `T`, with a JSON `400` (naming the problem) when it does not fit

@@ -320,7 +320,7 @@ impl PayoutTicketView {
             lines: t.lines.iter().map(PayoutLineView::from).collect(),
             entries_settled: t.entries.len(),
             issued_at: t.issued_at,
-            statement_sent: t.statement_sent,
+            statement_sent: t.statement_sent(),
             credited_on: t.credited_on,
             payee_tax: t.payee_tax.as_ref().map(|p| PayeeTaxView {
                 pan: mask(&p.pan),

@@ -780,7 +780,25 @@ pub struct Letter {
     /// sent and given-up letters expire (DynamoDB TTL, epoch seconds)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<i64>,
+    /// a counter on another item that each send adds one to, in the transaction that marks
+    /// the letter sent (a payout ticket's `statement_deliveries`)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts_on: Option<CountOn>,
     pub version: u64,
+}
+
+/// Where a letter counts its sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CountOn {
+    pub pk: String,
+    pub sk: String,
+    pub attribute: String,
+}
+
+impl CountOn {
+    pub fn key(&self) -> Key {
+        Key::new(self.pk.clone(), self.sk.clone())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

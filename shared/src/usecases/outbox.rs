@@ -45,8 +45,25 @@ pub fn owe(
         message_id: None,
         error: None,
         ttl: None,
+        counts_on: None,
         version: 0,
     };
+    let write = repo::put_new(repo::item(&letter)?);
+    Ok((letter, write))
+}
+
+/// The same letter, counting each send on `attribute` of the (versioned) item at `key`.
+pub fn counting_on(
+    owed: (Letter, Write),
+    key: &crate::ports::table::Key,
+    attribute: &str,
+) -> Result<(Letter, Write), StoreError> {
+    let (mut letter, _) = owed;
+    letter.counts_on = Some(repo::CountOn {
+        pk: key.pk.clone(),
+        sk: key.sk.clone(),
+        attribute: attribute.to_string(),
+    });
     let write = repo::put_new(repo::item(&letter)?);
     Ok((letter, write))
 }
@@ -107,7 +124,16 @@ pub async fn deliver(
     if let Some(mut next) = next {
         next.ttl = Some((now + Duration::days(KEEP_DAYS)).timestamp());
         next.version += 1;
-        if let Err(e) = mark(table, &next, letter.version).await {
+        let count = match (&next.counts_on, next.status) {
+            // the item's version moves too: a read-modify-write of it made before this send
+            // fails its condition and reads the count again, rather than writing it back stale
+            (Some(c), LetterStatus::Sent) => Some(Write::Add {
+                key: c.key(),
+                deltas: vec![(c.attribute.clone(), 1), ("version".into(), 1)],
+            }),
+            _ => None,
+        };
+        if let Err(e) = mark_counting(table, &next, letter.version, count).await {
             tracing::warn!(letter_id = %letter.letter_id, error = %e, "letter not marked: the sweeper may try it again");
         }
     }
@@ -115,9 +141,19 @@ pub async fn deliver(
 }
 
 async fn mark(table: &dyn Table, letter: &Letter, version: u64) -> Result<(), StoreError> {
-    table
-        .transact(vec![repo::put_if_version(repo::item(letter)?, version)])
-        .await
+    mark_counting(table, letter, version, None).await
+}
+
+/// The letter's new state, with the count of its send where it keeps one.
+async fn mark_counting(
+    table: &dyn Table,
+    letter: &Letter,
+    version: u64,
+    count: Option<Write>,
+) -> Result<(), StoreError> {
+    let mut writes = vec![repo::put_if_version(repo::item(letter)?, version)];
+    writes.extend(count);
+    table.transact(writes).await
 }
 
 #[derive(Debug, Default, Clone, serde::Serialize, PartialEq, Eq)]

@@ -168,11 +168,12 @@ pub async fn pay_payee(ports: &PayoutPorts<'_>, payee: &str, month: &str) -> Res
     for lead_id in leads {
         move_lead_to_r010(ports, &lead_id, &ticket.payout_id).await?;
     }
-    if !ticket.statement_sent {
+    if !ticket.statement_owed {
         // claim the statement with its letter: of two workers, one owes it; a crash after the
-        // claim leaves the letter owed, and the outbox sweeper sends it
+        // claim leaves the letter owed, and the outbox sweeper sends it (each send counted on
+        // the ticket's `statement_deliveries`)
         let mut claimed = ticket.clone();
-        claimed.statement_sent = true;
+        claimed.statement_owed = true;
         claimed.version += 1;
         let letter = statement_letter(ports, &claimed).await?;
         let mut writes = vec![repo::put_if_version(repo::item(&claimed)?, ticket.version)];
@@ -302,7 +303,8 @@ async fn create_ticket(
         status: TicketStatus::Issuing,
         created_at: ports.clock.now(),
         issued_at: None,
-        statement_sent: false,
+        statement_owed: false,
+        statement_deliveries: Some(0),
         version: 1,
         credited_on: Some(credited_on),
         payee_tax: Some(PayeeTax {
@@ -479,7 +481,8 @@ async fn statement_letter(
         &mime,
         now,
     )?;
-    Ok(Some(owed))
+    let key = repo::payout_key(&ticket.month, &ticket.payee);
+    Ok(Some(outbox::counting_on(owed, &key, "statement_deliveries")?))
 }
 
 /// Sends finance the month's email once every payee's ticket is issued. `resend` (a re-run of

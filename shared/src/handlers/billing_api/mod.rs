@@ -180,8 +180,7 @@ impl<T: DeserializeOwned> axum::extract::FromRequest<Arc<BillingApi>> for Signed
         if media_type(&parts.headers).as_deref() != Some("application/json") {
             return Err(ApiError::UnsupportedType("send application/json".into()).into_response());
         }
-        let input = serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")).into_response())?;
+        let input = super::http::strict_json(&bytes).map_err(IntoResponse::into_response)?;
         Ok(Signed {
             input,
             fingerprint: body_fingerprint(&bytes),
@@ -470,9 +469,9 @@ async fn post_signal(
     if media_type(&headers).as_deref() != Some("application/json") {
         return ApiError::UnsupportedType("send application/json".into()).into_response();
     }
-    let input: SignalIn = match serde_json::from_slice(&bytes) {
+    let input: SignalIn = match super::http::strict_json(&bytes) {
         Ok(i) => i,
-        Err(e) => return ApiError::BadRequest(format!("malformed JSON: {e}")).into_response(),
+        Err(e) => return e.into_response(),
     };
     let (signal_id, signal) = match validate_signal(&input) {
         Ok(v) => v,
