@@ -559,3 +559,40 @@ pub async fn unknown_fields_are_refused(api: &Api) {
     assert_eq!(b["errors"][0]["field"], "lines.0.discount", "{b}");
     assert_eq!(api.admin_get("/orders/ORD-STRICT").await.0, StatusCode::NOT_FOUND);
 }
+
+/// One address, one account: a reseller whose email differs from another's only in case is
+/// refused (`409`), as is an application approved for an address already taken.
+pub async fn one_account_per_email(api: &Api) {
+    let email = "Owner@Case-Partner.example";
+    let (s, first) = api
+        .admin_post(
+            "/resellers",
+            json!({"name": "Case Partner", "email": email, "regions": ["IN"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    assert_eq!(first["email"], "owner@case-partner.example", "kept lower-cased");
+    for other in ["owner@case-partner.example", "OWNER@CASE-PARTNER.EXAMPLE"] {
+        let (s, b) = api
+            .admin_post(
+                "/resellers",
+                json!({"name": "Case Copy", "email": other, "regions": ["IN"]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{other}: {b}");
+    }
+    let mut app = crate::applications::application("Case Copy Systems", "case-copy.in", "OWNER@case-partner.example");
+    app["company"]["domain"] = json!("case-copy.in");
+    let (s, applied) = api.apply(app).await;
+    assert_eq!(s, StatusCode::CREATED, "{applied}");
+    let id = applied["application_id"].as_str().expect("id");
+    let (s, b) = api
+        .admin_post(
+            &format!("/reseller-applications/{id}/approve"),
+            json!({"tier": "registered"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    let (_, still) = api.admin_get(&format!("/reseller-applications/{id}")).await;
+    assert_eq!(still["status"], "pending", "nothing decided: {still}");
+}

@@ -249,3 +249,18 @@ async fn unknown_fields_on_json_writes_are_refused() {
     defects::unknown_fields_are_refused(&Api::of(&stack)).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn one_account_per_email_whatever_its_case_embedded() {
+    let stack = embedded_stack().await;
+    defects::one_account_per_email(&Api::of(&stack)).await;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn one_account_per_email_whatever_its_case_aws() {
+    emulator();
+    let stack = aws_stack().await;
+    defects::one_account_per_email(&Api::of(&stack)).await;
+    stack.stop().await;
+}

@@ -350,6 +350,12 @@ async fn a_slow_client_is_cut_off_and_the_stack_keeps_no_fixed_secret() {
     let mut buf = Vec::new();
     let read = tokio::time::timeout(std::time::Duration::from_secs(5), conn.read_to_end(&mut buf)).await;
     assert!(read.is_ok(), "the connection was still open after 5 s");
+    let answer = String::from_utf8_lossy(&buf);
+    assert!(
+        answer.starts_with("HTTP/1.1 408 "),
+        "told why, not just hung up: {answer:?}"
+    );
+    assert!(answer.ends_with("did not arrive in time\"}"), "{answer}");
     let started = std::time::Instant::now();
     // the tracking secret: generated for the data folder, kept across restarts, never fixed
     let dir = stack.stack.options.data_dir.clone();
@@ -368,4 +374,32 @@ async fn a_slow_client_is_cut_off_and_the_stack_keeps_no_fixed_secret() {
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
     again.stop().await;
     other.stop().await;
+}
+
+/// A body over the limit is read to its end before the `413`: a client still sending reads the
+/// answer, not a broken pipe.
+#[tokio::test]
+async fn an_oversized_body_is_answered_not_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stack = embedded_stack().await;
+    let body = vec![b'x'; 3 * 1024 * 1024];
+    let mut conn = tokio::net::TcpStream::connect(stack.addr).await.expect("connect");
+    let head = format!(
+        "POST /leads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).await.expect("head");
+    for chunk in body.chunks(64 * 1024) {
+        conn.write_all(chunk)
+            .await
+            .expect("the server reads the whole body before it answers");
+    }
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(10), conn.read(&mut answer))
+        .await
+        .expect("answered")
+        .expect("read");
+    let text = String::from_utf8_lossy(&answer[..n]);
+    assert!(text.starts_with("HTTP/1.1 413 "), "{text}");
+    stack.stop().await;
 }

@@ -313,6 +313,23 @@ impl Entity for crate::domain::application::Application {
     }
 }
 
+/// Holds an email address for the account that signs in with it (a reseller today), so that
+/// no second account differing only in case is ever given it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EmailClaim {
+    #[serde(skip)]
+    pub email: String,
+    /// `reseller:<id>`
+    pub holder: String,
+}
+
+impl Entity for EmailClaim {
+    const NAME: &'static str = "email_claim";
+    fn key(&self) -> Key {
+        email_claim_key(&self.email)
+    }
+}
+
 /// Holds a company domain for one pending application, then for the reseller it became.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CompanyDomainGuard {

@@ -85,6 +85,10 @@ pub fn application_key(id: &str) -> Key {
 pub fn applications_index_pk(status: &str) -> String {
     format!("APPLICATIONS#{status}")
 }
+/// one account per email address (lower-cased): whoever holds it, nobody else is given it
+pub fn email_claim_key(email: &str) -> Key {
+    Key::new(format!("ACCOUNTEMAIL#{}", email.trim().to_lowercase()), "CLAIM")
+}
 /// one pending application or reseller per company domain
 pub fn company_domain_key(domain: &str) -> Key {
     Key::new(format!("COMPANYDOMAIN#{domain}"), "GUARD")

@@ -347,6 +347,9 @@ pub async fn approve(
             parent_reseller_id: terms.parent_reseller_id.clone(),
         };
         let (mut reseller, api_key) = draft(&input, now)?;
+        if let Some(why) = crate::usecases::resellers::email_taken(ports.table, &reseller.email).await? {
+            return Err(ApplicationError::Conflict(why));
+        }
         reseller.terms = Some(terms.clone());
         reseller.company_domain = Some(application.company.domain.clone());
         let mut decided = application.clone();
@@ -405,6 +408,12 @@ pub async fn approve(
                     // decided meanwhile by someone else
                     let now_is = get(ports.table, id).await?;
                     pending(&now_is)?;
+                }
+                if failed.get(1 + crate::usecases::resellers::EMAIL_CLAIM_WRITE) == Some(&true) {
+                    return Err(ApplicationError::Conflict(format!(
+                        "{} already belongs to an account",
+                        reseller.email
+                    )));
                 }
                 // else a referral-code collision: draw another
                 continue;

@@ -76,7 +76,8 @@ pub fn validate(input: &NewReseller) -> Result<Valid, Vec<FieldError>> {
         &mut errors,
     )
     .unwrap_or_default();
-    let email = input.email.as_deref().map(str::trim).unwrap_or("").to_string();
+    // one address, one account: kept lower-cased, as the portal's login reads it
+    let email = input.email.as_deref().map(str::trim).unwrap_or("").to_lowercase();
     if !is_valid_email(&email) {
         errors.push(err("email", "is not a valid email address"));
     }
@@ -212,8 +213,11 @@ pub fn draft(input: &NewReseller, now: chrono::DateTime<chrono::Utc>) -> Result<
     Ok((reseller, api_key))
 }
 
-/// The writes that create a drafted reseller: it, its key's hash and its referral code, each
-/// new (a referral-code collision cancels them all).
+/// Where the email claim sits in `creation_writes` (its failure means the address is taken).
+pub const EMAIL_CLAIM_WRITE: usize = 3;
+
+/// The writes that create a drafted reseller: it, its key's hash, its referral code and the
+/// claim on its email, each new (a referral-code collision or a taken email cancels them all).
 pub fn creation_writes(reseller: &Reseller, api_key: &str) -> Result<Vec<crate::ports::table::Write>, StoreError> {
     Ok(vec![
         repo::put_new(repo::item(reseller)?),
@@ -227,7 +231,27 @@ pub fn creation_writes(reseller: &Reseller, api_key: &str) -> Result<Vec<crate::
             reseller_id: Some(reseller.reseller_id.clone()),
             ..Default::default()
         })?),
+        repo::put_new(repo::item(&repo::EmailClaim {
+            email: reseller.email.clone(),
+            holder: format!("reseller:{}", reseller.reseller_id),
+        })?),
     ])
+}
+
+/// Why an address cannot be given to a new reseller: it is claimed, or (for resellers made
+/// before claims were kept) another reseller already signs in with it, whatever its case.
+pub async fn email_taken(table: &dyn Table, email: &str) -> Result<Option<String>, StoreError> {
+    if table.get(&repo::email_claim_key(email)).await?.is_some() {
+        return Ok(Some(format!("{email} already belongs to an account")));
+    }
+    let found = table
+        .query(
+            &crate::ports::table::Query::new(repo::reseller_email_index_pk(email))
+                .index(crate::ports::table::Index::Gsi3)
+                .limit(1),
+        )
+        .await?;
+    Ok((!found.items.is_empty()).then(|| format!("{email} already belongs to a reseller")))
 }
 
 /// Creates the reseller with its API key and referral code; returns it and the key (shown once,
@@ -239,8 +263,17 @@ pub async fn create(
 ) -> Result<(Reseller, String), ResellerError> {
     for _ in 0..3 {
         let (reseller, api_key) = draft(input, clock.now())?;
+        if let Some(why) = email_taken(table, &reseller.email).await? {
+            return Err(ResellerError::Conflict(why));
+        }
         match table.transact(creation_writes(&reseller, &api_key)?).await {
             Ok(()) => return Ok((reseller, api_key)),
+            Err(StoreError::TransactionCancelled { failed }) if failed.get(EMAIL_CLAIM_WRITE) == Some(&true) => {
+                return Err(ResellerError::Conflict(format!(
+                    "{} already belongs to an account",
+                    reseller.email
+                )))
+            }
             // a referral-code collision: draw another
             Err(StoreError::TransactionCancelled { .. }) => continue,
             Err(e) => return Err(e.into()),

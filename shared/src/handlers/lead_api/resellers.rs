@@ -93,6 +93,7 @@ impl From<&Reseller> for ResellerView {
     security(("admin_key" = [])),
     responses((status = 201, description = "the reseller, its referral code and (once) its API key", body = ResellerView), (status = 400, description = "malformed body or query", body = ErrorBody), (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "not the admin", body = ErrorBody),
+        (status = 409, description = "the email (in any case) already belongs to an account", body = ErrorBody),
         (status = 415, description = "not JSON", body = ErrorBody),
         (status = 422, description = "invalid fields", body = ErrorBody)))]
 pub(super) async fn post_reseller(
