@@ -596,3 +596,30 @@ pub async fn one_account_per_email(api: &Api) {
     let (_, still) = api.admin_get(&format!("/reseller-applications/{id}")).await;
     assert_eq!(still["status"], "pending", "nothing decided: {still}");
 }
+
+/// A LinkedIn connections export: quoted Position cells with line breaks inside are kept, on
+/// one line; a name with a zero-width character is still refused.
+pub async fn a_linkedin_export_keeps_its_rows(api: &Api, tag: &str) {
+    let csv = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n\
+        Priya,Rao,https://www.linkedin.com/in/priya,priya@li-export.in,\"Shree\nTextiles\",\"Head of Finance\r\n(West)\",04 Dec 2026\n\
+        Ravi,Kumar,https://www.linkedin.com/in/ravi,ravi@li-export.in,Steel Works,\"CFO\t& Director\",03 Dec 2026\n\
+        Zero,Width\u{200B},https://www.linkedin.com/in/zw,zw@li-export.in,Hidden Co,CEO,02 Dec 2026\n";
+    let key = format!("prospects/linkedin-{tag}/connections.csv");
+    api.put_object(&key, csv.as_bytes().to_vec()).await;
+    api.drain().await;
+    let summary = api.summary(&key).await;
+    assert_eq!(
+        (summary["created"].as_u64(), summary["rejected"].as_u64()),
+        (Some(2), Some(1)),
+        "{summary}"
+    );
+    let priya = api.leads_with_email("priya@li-export.in").await;
+    assert_eq!(priya.len(), 1);
+    assert_eq!(priya[0]["title"], "Head of Finance (West)");
+    assert_eq!(priya[0]["company"], "Shree Textiles");
+    assert_eq!(priya[0]["name"], "Priya Rao");
+    let ravi = api.leads_with_email("ravi@li-export.in").await;
+    assert_eq!(ravi[0]["title"], "CFO & Director");
+    let report = api.report(&key).await;
+    assert!(report.iter().any(|r| r.1 == "zw@li-export.in" && r.2 == "rejected"), "{report:?}");
+}

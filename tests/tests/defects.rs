@@ -264,3 +264,18 @@ async fn one_account_per_email_whatever_its_case_aws() {
     defects::one_account_per_email(&Api::of(&stack)).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn a_linkedin_export_loses_no_rows_embedded() {
+    let stack = embedded_stack().await;
+    defects::a_linkedin_export_keeps_its_rows(&Api::of(&stack), "emb").await;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn a_linkedin_export_loses_no_rows_aws() {
+    emulator();
+    let stack = aws_stack().await;
+    defects::a_linkedin_export_keeps_its_rows(&Api::of(&stack), &tag()).await;
+    stack.stop().await;
+}

@@ -3,6 +3,7 @@
 //! row becomes — the same validation a form submission gets, on channel `prospect_list`.
 
 use crate::domain::lead::{self, FieldError, LeadInput};
+use crate::domain::text;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -52,6 +53,9 @@ pub fn report_key(key: &str) -> String {
 pub fn summary_key(key: &str) -> String {
     format!("{}{SUMMARY_SUFFIX}", stem(key))
 }
+
+/// The display fields whose whitespace a spreadsheet's cell may spread over lines.
+const DISPLAY_FIELDS: &[&str] = &["name", "first_name", "last_name", "company", "title"];
 
 /// The lead fields a column can fill, and the headers that name each (after `normalise`).
 const ALIASES: &[(&str, &[&str])] = &[
@@ -230,13 +234,18 @@ pub fn row_input(columns: &Columns, cells: &[&str], campaign: &str) -> Result<Le
     let mut map = Map::new();
     let (mut first, mut last) = (None, None);
     for (field, cell) in columns.fields.iter().zip(cells) {
-        let value = cell.trim();
+        // names, titles and companies from a spreadsheet keep their words on one line (LinkedIn
+        // writes line breaks inside quoted cells); every other field stays as strict as a form
+        let value = match field.as_deref() {
+            Some(f) if DISPLAY_FIELDS.contains(&f) => text::one_line(cell),
+            _ => cell.trim().to_string(),
+        };
         match field.as_deref() {
             None => {}
             Some("first_name") => first = Some(value),
             Some("last_name") => last = Some(value),
             Some(f) => {
-                map.insert(f.to_string(), Value::String(value.to_string()));
+                map.insert(f.to_string(), Value::String(value));
             }
         }
     }

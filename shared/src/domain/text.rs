@@ -55,6 +55,13 @@ pub fn problem(value: &str, max_chars: usize, lines: Lines) -> Option<String> {
     None
 }
 
+/// A display value from a spreadsheet (a name, a title, a company) on one line: line breaks,
+/// tabs and runs of spaces become single spaces. Only whitespace is changed: control,
+/// bidirectional and zero-width characters are left for the field's check to refuse.
+pub fn one_line(value: &str) -> String {
+    value.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// An optional text field: `Ok(None)` when absent or blank.
 pub fn optional(
     field: &str,
@@ -113,6 +120,8 @@ mod tests {
             assert!(problem(bad, 100, Lines::Multi).is_some(), "{bad:?}");
         }
         assert!(problem("two\r\nlines", 100, Lines::Single).is_some());
+        assert_eq!(one_line(" Head of\r\nFinance\t(APAC)  "), "Head of Finance (APAC)");
+        assert!(problem(&one_line("Pri\u{200B}ya\nRao"), 100, Lines::Single).is_some(), "invisible stays refused");
         assert!(problem("two\r\nlines\tand a tab", 100, Lines::Multi).is_none());
         assert!(problem("प्रिया 🚀 <b>", 100, Lines::Single).is_none());
         assert_eq!(
