@@ -621,5 +621,52 @@ pub async fn a_linkedin_export_keeps_its_rows(api: &Api, tag: &str) {
     let ravi = api.leads_with_email("ravi@li-export.in").await;
     assert_eq!(ravi[0]["title"], "CFO & Director");
     let report = api.report(&key).await;
-    assert!(report.iter().any(|r| r.1 == "zw@li-export.in" && r.2 == "rejected"), "{report:?}");
+    assert!(
+        report.iter().any(|r| r.1 == "zw@li-export.in" && r.2 == "rejected"),
+        "{report:?}"
+    );
+}
+
+/// A referred lead goes to its referrer even when the cached roster predates the referrer, and
+/// an empty roster is never cached.
+pub async fn referrals_reach_new_resellers(api: &Api) {
+    // no reseller yet: the admin queue, and nothing cached
+    let (_, first) = api
+        .post_json("/leads", json!({"email": "early@cache-buyer.in", "country": "IN"}))
+        .await;
+    api.drain().await;
+    let (_, l) = api
+        .admin_get(&format!("/leads/{}", first["lead_id"].as_str().unwrap_or("")))
+        .await;
+    assert_eq!(l["queue"], "admin", "{l}");
+    let (a, _) = api.reseller("Cache First", &["US"], &["retail"], "gold", 10).await;
+    let (_, second) = api
+        .post_json("/leads", json!({"email": "next@cache-buyer.in", "country": "IN"}))
+        .await;
+    api.drain().await;
+    let (_, l) = api
+        .admin_get(&format!("/leads/{}", second["lead_id"].as_str().unwrap_or("")))
+        .await;
+    assert_eq!(l["owner_reseller_id"], a.as_str(), "the empty roster was not kept: {l}");
+    // the roster (with A only) is cached now; B is created and its link brings a lead at once
+    let (b, _) = api.reseller("Cache Newcomer", &["IN"], &[], "registered", 10).await;
+    let (_, me) = api.admin_get(&format!("/resellers/{b}")).await;
+    let code = me["referral_code"].as_str().expect("code").to_string();
+    let click = api.click_id(&code).await;
+    let (s, referred) = api
+        .post_json(
+            "/leads",
+            json!({"email": "referred@cache-buyer.in", "country": "IN", "ref": code, "click": click}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{referred}");
+    api.drain().await;
+    let (_, l) = api
+        .admin_get(&format!("/leads/{}", referred["lead_id"].as_str().unwrap_or("")))
+        .await;
+    assert_eq!(
+        (l["owner_reseller_id"].as_str(), l["routing"]["rule"].as_str()),
+        (Some(b.as_str()), Some("referral")),
+        "{l}"
+    );
 }

@@ -279,3 +279,10 @@ async fn a_linkedin_export_loses_no_rows_aws() {
     defects::a_linkedin_export_keeps_its_rows(&Api::of(&stack), &tag()).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn a_referred_lead_reaches_a_reseller_the_cache_does_not_know() {
+    let stack = e2e_tests::embedded_stack_with(|o| o.roster_cache = std::time::Duration::from_secs(300)).await;
+    defects::referrals_reach_new_resellers(&Api::of(&stack)).await;
+    stack.stop().await;
+}

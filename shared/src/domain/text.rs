@@ -121,7 +121,10 @@ mod tests {
         }
         assert!(problem("two\r\nlines", 100, Lines::Single).is_some());
         assert_eq!(one_line(" Head of\r\nFinance\t(APAC)  "), "Head of Finance (APAC)");
-        assert!(problem(&one_line("Pri\u{200B}ya\nRao"), 100, Lines::Single).is_some(), "invisible stays refused");
+        assert!(
+            problem(&one_line("Pri\u{200B}ya\nRao"), 100, Lines::Single).is_some(),
+            "invisible stays refused"
+        );
         assert!(problem("two\r\nlines\tand a tab", 100, Lines::Multi).is_none());
         assert!(problem("प्रिया 🚀 <b>", 100, Lines::Single).is_none());
         assert_eq!(

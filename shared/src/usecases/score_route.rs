@@ -55,7 +55,8 @@ impl RosterCache {
             }
         }
         let roster = active_resellers(table).await?;
-        if !self.ttl.is_zero() {
+        // an empty roster is never kept: the first reseller is seen as soon as it exists
+        if !self.ttl.is_zero() && !roster.is_empty() {
             *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), roster.clone()));
         }
         Ok(roster)
@@ -170,6 +171,37 @@ pub fn qualify(lead: &Lead, roster: &[Reseller], rules: &Rules, now: DateTime<Ut
     (next, decision)
 }
 
+/// The roster with the lead's referrer in it: a referred lead goes to the reseller whose link it
+/// came through, read directly when the cached roster does not know it yet (a reseller created
+/// seconds ago), whatever the cache holds.
+async fn with_referrer(
+    ports: &ScorePorts<'_>,
+    lead: &Lead,
+    mut roster: Vec<Reseller>,
+) -> Result<Vec<Reseller>, StoreError> {
+    let attributed = lead.attribution.referral.as_deref() == Some("attributed");
+    let Some(code) = lead.attribution.referral_code.as_deref().filter(|_| attributed) else {
+        return Ok(roster);
+    };
+    if roster.iter().any(|r| r.referral_code.eq_ignore_ascii_case(code)) {
+        return Ok(roster);
+    }
+    let Some(owner) = ports
+        .table
+        .get(&repo::referral_code_key(code))
+        .await?
+        .and_then(|i| repo::string_attr(&i, "reseller_id"))
+    else {
+        return Ok(roster);
+    };
+    if let Some(r) = crate::usecases::resellers::get(ports.table, &owner).await? {
+        // the cache is behind: the next lead reads the roster afresh
+        ports.roster.invalidate();
+        roster.push(r);
+    }
+    Ok(roster)
+}
+
 fn already_scored(lead: &Lead) -> bool {
     lead.stage != Stage::R001 || lead.score.is_some()
 }
@@ -209,6 +241,7 @@ pub async fn score_and_route(
             Some(r) => r,
             None => ports.roster.get(ports.table).await?,
         };
+        let roster = with_referrer(ports, &lead, roster).await?;
         let (next, decision) = qualify(&lead, &roster, ports.rules, now);
         let audit = AuditEvent {
             event_id: new_id(now),
