@@ -127,3 +127,16 @@ fn a_lead_may_carry_the_referral_redirects_names() {
     assert!(props.get("ref").is_some() && props.get("click").is_some(), "{props}");
     assert!(props.get("ref_").is_none(), "{props}");
 }
+
+/// `docs/openapi.json` — what the deployed API serves at `GET /openapi.json` — is the
+/// description the handlers make today. After changing a handler's annotation, regenerate it:
+/// `cargo run -p local-stack -- --print-openapi > docs/openapi.json`.
+#[test]
+fn the_committed_description_is_current() {
+    let committed = shared::handlers::api_description::DESCRIPTION;
+    let current = shared::handlers::openapi::description_json();
+    assert!(
+        committed.trim_end() == current.trim_end(),
+        "docs/openapi.json is stale: run `cargo run -p local-stack -- --print-openapi > docs/openapi.json`"
+    );
+}

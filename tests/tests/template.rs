@@ -423,3 +423,47 @@ fn every_name_the_template_refers_to_exists_and_every_event_type_is_sams() {
     assert!(problems.iter().any(|p| p.contains("ScoringQueueTypo")), "{problems:?}");
     assert!(problems.iter().any(|p| p.contains("HttpApiTypo")), "{problems:?}");
 }
+
+/// The local stack serves nothing the template does not deploy: besides the functions' own
+/// routers (each routed by the template, see `every_route_is_wired_to_its_function`), its only
+/// routes are its `/_local` control surface.
+#[test]
+fn the_local_stack_serves_nothing_the_template_does_not() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let lib = std::fs::read_to_string(root.join("infra/local-stack/src/lib.rs")).expect("lib.rs");
+    let control = std::fs::read_to_string(root.join("infra/local-stack/src/control.rs")).expect("control.rs");
+    for source in [&lib, &control] {
+        for (i, _) in source.match_indices(".route(\"") {
+            let path = source[i + 8..].split('"').next().unwrap_or("");
+            assert!(
+                path.starts_with("/_local"),
+                "the local stack serves {path}, which no function does"
+            );
+        }
+    }
+    // every function's router is merged, and nothing else
+    let merged: Vec<&str> = lib
+        .match_indices("::router(")
+        .map(|(i, _)| {
+            let start = lib[..i]
+                .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                .map_or(0, |s| s + 1);
+            &lib[start..i]
+        })
+        .collect();
+    for (function, _) in shared::handlers::HTTP_FUNCTIONS {
+        let module = match *function {
+            "lead-capture" => "lead_api",
+            "order-commission" => "billing_api",
+            "sales-api" => "sales_api",
+            "partner-api" => "partner_api",
+            "portal" => "portal",
+            "api-description" => "api_description",
+            other => panic!("a new HTTP function {other}: name its module here"),
+        };
+        assert!(
+            merged.iter().any(|m| m.ends_with(module)),
+            "{module} is not served locally: {merged:?}"
+        );
+    }
+}

@@ -23,7 +23,6 @@ pub fn router(stack: Arc<Stack>) -> Router {
         .route("/_local/clock", post(set_clock).get(get_clock).delete(reset_clock))
         .route("/_local/jobs/{name}", post(run_job))
         .route("/_local/drain", post(drain))
-        .route("/openapi.json", get(|| async { Json(shared::handlers::openapi::description()) }))
         .route("/_local/outbox", get(outbox))
         .route("/_local/queues", get(queues))
         .route("/_local/queues/{name}", post(enqueue))

@@ -478,6 +478,7 @@ pub fn app(stack: Arc<Stack>) -> axum::Router {
         .merge(sales_api::router(stack.sales_api.clone()))
         .merge(partner_api::router(stack.partner_api.clone()))
         .merge(shared::handlers::portal::router(stack.portal.clone()))
+        .merge(shared::handlers::api_description::router())
         .merge(control::router(stack));
     shared::handlers::http::served(routes).layer(cors_layer(&origins))
 }

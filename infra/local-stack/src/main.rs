@@ -4,7 +4,7 @@ use local_stack::{demo, start, Options};
 use std::path::PathBuf;
 
 fn usage() -> ! {
-    eprintln!("usage: local-stack [--port N] [--bind ADDR (default 127.0.0.1)] [--data-dir DIR] [--aws] [--no-demo]\n  PORT, ADMIN_API_KEY, TABLE_NAME, ALLOWED_ORIGINS and AWS_ENDPOINT_URL are read from the environment");
+    eprintln!("usage: local-stack [--port N] [--bind ADDR (default 127.0.0.1)] [--data-dir DIR] [--aws] [--no-demo]\n       local-stack --print-openapi   (the API description, as docs/openapi.json holds it)\n  PORT, ADMIN_API_KEY, TABLE_NAME, ALLOWED_ORIGINS and AWS_ENDPOINT_URL are read from the environment");
     std::process::exit(2)
 }
 
@@ -44,6 +44,10 @@ async fn main() {
             "--data-dir" => o.data_dir = args.next().map(PathBuf::from).unwrap_or_else(|| usage()),
             "--aws" => o.aws = true,
             "--no-demo" => seed_demo = false,
+            "--print-openapi" => {
+                println!("{}", shared::handlers::openapi::description_json());
+                return;
+            }
             _ => usage(),
         }
     }

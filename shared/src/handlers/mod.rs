@@ -1,6 +1,7 @@
 //! Entry points shared by the Lambdas and the local stack: the lead API (an axum router, run by
 //! lambda_http in AWS and by a plain listener locally) and the scoring SQS batch handler.
 
+pub mod api_description;
 pub mod billing_api;
 pub mod commission;
 pub mod forms;
@@ -28,4 +29,5 @@ pub const HTTP_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("sales-api", sales_api::ROUTES),
     ("partner-api", partner_api::ROUTES),
     ("portal", portal::ROUTES),
+    ("api-description", api_description::ROUTES),
 ];

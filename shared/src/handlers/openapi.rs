@@ -106,7 +106,8 @@ impl Modify for SecuritySchemes {
         (name = "co-selling", description = "presales help on a deal"),
         (name = "support", description = "L1/L2/L3 support tickets on AMC contracts"),
         (name = "applications", description = "companies applying to become resellers, and their review"),
-        (name = "portal", description = "the partner portal: server-rendered HTML pages, a session cookie, forms with a CSRF token")
+        (name = "portal", description = "the partner portal: server-rendered HTML pages, a session cookie, forms with a CSRF token"),
+        (name = "meta", description = "this description")
     )
 )]
 pub struct ApiDoc;
@@ -132,13 +133,20 @@ pub fn description() -> utoipa::openapi::OpenApi {
     let (_, sales) = crate::handlers::sales_api::described_routes().split_for_parts();
     let (_, partners) = crate::handlers::partner_api::described_routes().split_for_parts();
     let (_, portal) = crate::handlers::portal::described_routes().split_for_parts();
+    let (_, itself) = crate::handlers::api_description::described_routes().split_for_parts();
     let mut doc = ApiDoc::openapi();
     doc.merge(lead);
     doc.merge(billing);
     doc.merge(sales);
     doc.merge(partners);
     doc.merge(portal);
+    doc.merge(itself);
     doc
+}
+
+/// The description as `docs/openapi.json` holds it: pretty-printed, with a final newline.
+pub fn description_json() -> String {
+    serde_json::to_string_pretty(&description()).unwrap_or_default()
 }
 
 /// `(METHOD, path)` of every operation described.
