@@ -429,6 +429,7 @@ impl Rules {
         rules.commission.validate()?;
         rules.quotes.validate()?;
         rules.support.validate()?;
+        rules.tax.validate()?;
         Ok(rules)
     }
 }

@@ -36,6 +36,17 @@ pub fn neutralise(s: &str) -> String {
     }
 }
 
+/// Whether a cell read from an uploaded file would run as a formula in a spreadsheet (`=`, `+`,
+/// `@`, or `-` before anything but a number): such files are refused, not imported.
+pub fn is_formula(s: &str) -> bool {
+    let t = s.trim_start();
+    match t.chars().next() {
+        Some('=' | '+' | '@' | '\t' | '\r') => true,
+        Some('-') => t[1..].trim().parse::<rust_decimal::Decimal>().is_err(),
+        _ => false,
+    }
+}
+
 /// One CSV record, ending in `\n`.
 pub fn line(cells: &[Cell]) -> String {
     let fields: Vec<String> = cells

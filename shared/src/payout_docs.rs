@@ -1,6 +1,8 @@
-//! The documents a payout produces: the reseller's statement (with its taxes and the draft GST
-//! invoice), finance's CSV and email, the bank's bulk-transfer file and the quarter's 26Q rows.
-//! Amounts are shown in the currency's format in mail and as plain decimals in CSV.
+//! The documents a payout produces: the reseller's statement (with its taxes — each citing the
+//! law in force on its date of credit — the draft GST invoice, the conversion into its payout
+//! currency and when it must be paid), finance's CSV and email, and the bank's bulk-transfer
+//! file (NEFT, or RazorpayX's bulk payouts). Amounts are shown in the currency's format in mail
+//! and as plain decimals in CSV.
 
 use crate::csv_out::{line, Cell};
 use crate::domain::money::display;
@@ -47,7 +49,7 @@ fn statement_rows(l: &Line) -> Vec<(String, Decimal)> {
             rows.push((
                 format!(
                     "TDS u/s {} at {} on {}",
-                    p.section,
+                    crate::domain::payout_tax::TdsLaw::cite(&p.section, p.code.as_deref()),
                     percent(p.rate),
                     display(p.base, &l.currency)
                 ),
@@ -59,6 +61,21 @@ fn statement_rows(l: &Line) -> Vec<(String, Decimal)> {
     rows
 }
 
+/// The line's transfer in its payout currency, when converted: original, rate, date, amount.
+fn transfer_note(l: &Line) -> Option<String> {
+    let t = l.transfer.as_ref()?;
+    Some(format!(
+        "Paid in {}: {} at {} {} per {} (reference rate of {}) = {}.",
+        t.currency,
+        display(l.net_payable(), &l.currency),
+        t.rate.normalize(),
+        t.currency,
+        l.currency,
+        t.rate_date,
+        display(t.amount, &t.currency)
+    ))
+}
+
 /// Notes under a line: why no TDS, the year so far, reverse charge.
 fn statement_notes(l: &Line) -> Vec<String> {
     let mut notes = Vec::new();
@@ -66,26 +83,46 @@ fn statement_notes(l: &Line) -> Vec<String> {
         notes.push("Below the minimum payout (or negative): carried forward to next month.".into());
     }
     if let Some(t) = &l.tax {
+        let year_name = t
+            .tds
+            .first()
+            .and_then(|p| p.act.as_deref())
+            .filter(|act| act.ends_with("1961"))
+            .map_or("Tax year", |_| "Financial year");
         if t.reverse_charge {
             notes.push(
-                "Paid abroad: no TDS and no GST added; the platform self-invoices this commission under reverse charge."
+                "Paid abroad: no Indian TDS and no GST added to your invoice; the platform self-invoices this commission and pays the GST itself under reverse charge."
                     .into(),
             );
-        } else if t.tds.iter().any(|p| p.reason.as_deref() == Some("Y")) {
+            if let Some(why) = &t.withholding_note {
+                notes.push(format!("Withholding: {why}."));
+            }
+        } else if t
+            .tds
+            .iter()
+            .any(|p| p.basis == crate::domain::payout_tax::TdsBasis::Threshold)
+        {
             notes.push(format!(
-                "No TDS yet: your commission this financial year ({}) is within the section {} threshold.",
+                "No TDS yet: your commission this {} ({}) is within the section {} threshold.",
+                year_name.to_lowercase(),
                 display(t.year_after.credited, &l.currency),
-                t.tds.first().map(|p| p.section.as_str()).unwrap_or("194H")
+                t.tds.first().map(|p| p.section.as_str()).unwrap_or_default()
             ));
         }
         if !t.reverse_charge && !t.taxable_value.is_zero() {
             notes.push(format!(
-                "Financial year {} so far: commission {}, TDS {}.",
+                "{year_name} {} so far: commission {}, TDS {}.",
                 t.financial_year,
                 display(t.year_after.credited, &l.currency),
                 display(t.year_after.tds, &l.currency)
             ));
         }
+    }
+    if let Some(n) = transfer_note(l) {
+        notes.push(n);
+    }
+    if let Some(f) = &l.remittance_forms {
+        notes.push(format!("Remittance: {f}."));
     }
     notes
 }
@@ -149,10 +186,27 @@ pub fn statement_parts(reseller: &Reseller, t: &Ticket) -> (String, String) {
         }
         html.push_str("</table>");
     }
+    if let Some(e) = &t.einvoice {
+        let line = format!(
+            "E-invoice: IRN {}, acknowledgement {} of {}.",
+            e.irn, e.ack_no, e.ack_date
+        );
+        text.push_str(&format!("\n{line}\n"));
+        html.push_str(&format!("<p>{}</p>", escape_html(&line)));
+    }
+    if let Some(due) = t.due_by {
+        let line = format!("As a micro or small enterprise you are paid by {due} (section 43B(h)).");
+        text.push_str(&format!("\n{line}\n"));
+        html.push_str(&format!("<p>{}</p>", escape_html(&line)));
+    }
     let payment = match t.payment.status {
         PaymentStatus::AwaitingInvoice => {
             Some("Your payout is held until you record your GST invoice for this month.".to_string())
         }
+        PaymentStatus::AwaitingFxRate => Some(
+            "Your payout is converted into your payout currency at the payout date's reference rate, which finance is recording; it is paid once converted."
+                .to_string(),
+        ),
         PaymentStatus::Payable => Some(format!(
             "It will reach your bank account with reference {}.",
             t.payment.reference
@@ -193,7 +247,7 @@ pub fn statement(from: &str, reseller: &Reseller, t: &Ticket, now: DateTime<Utc>
     )
 }
 
-pub const FINANCE_CSV_HEADER: &str = "payee_id,payee_name,currency,licence,amc_first_year,amc_renewal,referral,override,margin,clawbacks,carried_in,carried_out,gross_payable,taxable_value,cgst,sgst,igst,tds_section,tds_rate,tds_base,tds,net_payable,financial_year,fy_commission,fy_tds,reverse_charge,payment_status,reference,utr,tds_reason,certificate_number";
+pub const FINANCE_CSV_HEADER: &str = "payee_id,payee_name,currency,licence,amc_first_year,amc_renewal,referral,override,margin,clawbacks,carried_in,carried_out,gross_payable,taxable_value,cgst,sgst,igst,tds_section,tds_rate,tds_base,tds,net_payable,financial_year,fy_commission,fy_tds,reverse_charge,payment_status,reference,utr,tds_reason,certificate_number,tds_code,rcm_igst,transfer_currency,transfer_rate,transfer_amount,due_by,irn";
 
 use crate::domain::money::fixed_minor as fixed;
 
@@ -201,6 +255,7 @@ fn status_name(s: PaymentStatus) -> &'static str {
     match s {
         PaymentStatus::NothingDue => "nothing_due",
         PaymentStatus::AwaitingInvoice => "awaiting_invoice",
+        PaymentStatus::AwaitingFxRate => "awaiting_fx_rate",
         PaymentStatus::Payable => "payable",
         PaymentStatus::Paid => "paid",
     }
@@ -225,6 +280,9 @@ pub fn finance_csv(tickets: &[Ticket]) -> String {
             let rate = join(&|p| p.rate.normalize().to_string());
             let reason = join(&|p| p.reason.clone().unwrap_or_default());
             let certificate = join(&|p| p.certificate.clone().unwrap_or_default());
+            let code = join(&|p| p.code.clone().unwrap_or_default());
+            let due_by = t.due_by.map(|d| d.to_string()).unwrap_or_default();
+            let irn = t.einvoice.as_ref().map(|e| e.irn.clone()).unwrap_or_default();
             let base: Decimal = tax.tds.iter().map(|p| p.base).sum();
             let utr = t.payment.settled.get(c).map(|s| s.utr.clone()).unwrap_or_default();
             let mut cells = vec![Cell::Text(&t.payee), Cell::Text(&t.payee_name), Cell::Text(c)];
@@ -262,6 +320,18 @@ pub fn finance_csv(tickets: &[Ticket]) -> String {
             cells.push(Cell::Text(&utr));
             cells.push(Cell::Text(&reason));
             cells.push(Cell::Text(&certificate));
+            cells.push(Cell::Text(&code));
+            cells.push(Cell::Number(fixed(tax.rcm_igst, c)));
+            match &l.transfer {
+                Some(x) => {
+                    cells.push(Cell::Text(&x.currency));
+                    cells.push(Cell::Number(x.rate.normalize()));
+                    cells.push(Cell::Number(fixed(x.amount, &x.currency)));
+                }
+                None => cells.extend([Cell::Text(""), Cell::Text(""), Cell::Text("")]),
+            }
+            cells.push(Cell::Text(&due_by));
+            cells.push(Cell::Text(&irn));
             out.push_str(&line(&cells));
         }
     }
@@ -306,6 +376,29 @@ pub fn finance(
         ));
     }
     html.push_str("</ul>");
+    let waiting: Vec<&Ticket> = tickets
+        .iter()
+        .filter(|t| t.payment.status == PaymentStatus::AwaitingFxRate)
+        .collect();
+    if !waiting.is_empty() {
+        let day = waiting[0].fx_rate_date().map(|d| d.to_string()).unwrap_or_default();
+        let head = format!(
+            "Waiting for the reference rates of {day} (record them with PUT /fx-rates/{day}; nothing is paid at a guessed rate):"
+        );
+        text.push_str(&format!("\n{head}\n"));
+        html.push_str(&format!("<p>{}</p><ul>", escape_html(&head)));
+        for t in &waiting {
+            let row = format!(
+                "{} ({}): paid in {}",
+                t.payee_name,
+                t.payment.reference,
+                t.payout_currency.as_deref().unwrap_or("?")
+            );
+            text.push_str(&format!("  {row}\n"));
+            html.push_str(&format!("<li>{}</li>", escape_html(&row)));
+        }
+        html.push_str("</ul>");
+    }
     if !overdue.is_empty() {
         text.push_str("\nStill unpaid from earlier months:\n");
         html.push_str("<p>Still unpaid from earlier months:</p><ul>");
@@ -338,38 +431,79 @@ pub fn finance(
 }
 
 pub const BANK_FILE_HEADER: &str =
-    "payment_mode,beneficiary_name,account_number,ifsc,amount,currency,reference,payout_id";
+    "payment_mode,beneficiary_name,account_number,ifsc,amount,currency,reference,payout_id,batch";
 
-/// The bank's bulk NEFT/IMPS file: one row per payable home-currency transfer to a payee with
-/// a bank account; the payout ids left out for want of one are returned beside it.
+/// RazorpayX's bulk-payout upload, with the columns of its published template (amounts in
+/// rupees): <https://razorpay.com/docs/x/bulk-payouts/>.
+pub const RAZORPAYX_HEADER: &str = "RazorpayX Account Number,Payout Amount,Payout Currency,Payout Mode,Payout Purpose,Fund Account Id,Fund Account Type,Fund Account Name,Fund Account Ifsc,Fund Account Number,Fund Account Vpa,Fund Account Phone Number,Contact Name,Payout Narration,Payout Reference Id,Fund Account Email,Contact Type,Contact Email,Contact Mobile,Contact Reference Id,notes[batch],notes[payout_id]";
+
+/// The bank's bulk-transfer file for a batch: one row per payable home-currency transfer to a
+/// payee with a bank account; the payout ids left out for want of one are returned beside it.
+/// Every row names the batch; every text cell is neutralised against formulas.
 pub fn bank_file(
     tickets: &[(Ticket, Option<crate::domain::tax_profile::BankAccount>)],
     home: &str,
+    batch: &str,
+    format: &crate::domain::payout::BankFileFormat,
 ) -> (String, Vec<String>) {
-    let mut out = format!("{BANK_FILE_HEADER}\n");
+    let mut out = match format {
+        crate::domain::payout::BankFileFormat::Neft => format!("{BANK_FILE_HEADER}\n"),
+        crate::domain::payout::BankFileFormat::Razorpayx { .. } => format!("{RAZORPAYX_HEADER}\n"),
+    };
     let mut skipped = Vec::new();
     for (t, bank) in tickets {
         if t.payment.status != PaymentStatus::Payable {
             continue;
         }
-        for l in t.payable_lines().filter(|l| l.currency == home) {
-            if t.payment.settled.contains_key(&l.currency) {
+        for l in t.payable_lines().filter(|l| l.transfer_currency() == home) {
+            if t.payment.settled.contains_key(l.transfer_currency()) {
                 continue;
             }
             let Some(b) = bank else {
                 skipped.push(t.payout_id.clone());
                 continue;
             };
-            out.push_str(&line(&[
-                Cell::Text("NEFT"),
-                Cell::Text(&b.account_name),
-                Cell::Text(&b.account_number),
-                Cell::Text(&b.ifsc),
-                Cell::Number(fixed(l.net_payable(), &l.currency)),
-                Cell::Text(&l.currency),
-                Cell::Text(&t.payment.reference),
-                Cell::Text(&t.payout_id),
-            ]));
+            let amount = Cell::Number(fixed(l.transfer_amount(), home));
+            out.push_str(&match format {
+                crate::domain::payout::BankFileFormat::Neft => line(&[
+                    Cell::Text("NEFT"),
+                    Cell::Text(&b.account_name),
+                    Cell::Text(&b.account_number),
+                    Cell::Text(&b.ifsc),
+                    amount,
+                    Cell::Text(home),
+                    Cell::Text(&t.payment.reference),
+                    Cell::Text(&t.payout_id),
+                    Cell::Text(batch),
+                ]),
+                crate::domain::payout::BankFileFormat::Razorpayx { account_number } => {
+                    let narration = format!("Commission {}", t.month);
+                    line(&[
+                        Cell::Text(account_number),
+                        amount,
+                        Cell::Text(home),
+                        Cell::Text("NEFT"),
+                        Cell::Text("vendor bill"),
+                        Cell::Text(""),
+                        Cell::Text("bank_account"),
+                        Cell::Text(&b.account_name),
+                        Cell::Text(&b.ifsc),
+                        Cell::Text(&b.account_number),
+                        Cell::Text(""),
+                        Cell::Text(""),
+                        Cell::Text(&t.payee_name),
+                        Cell::Text(&narration),
+                        Cell::Text(&t.payment.reference),
+                        Cell::Text(""),
+                        Cell::Text("vendor"),
+                        Cell::Text(""),
+                        Cell::Text(""),
+                        Cell::Text(&t.payee),
+                        Cell::Text(batch),
+                        Cell::Text(&t.payout_id),
+                    ])
+                }
+            });
         }
     }
     (out, skipped)
@@ -400,6 +534,10 @@ mod tests {
             issued_at: None,
             statement_owed: false,
             statement_deliveries: Some(0),
+            due_by: None,
+            payout_currency: None,
+            status_after_fx: None,
+            einvoice: None,
             version: 1,
             credited_on: None,
             payee_tax: None,

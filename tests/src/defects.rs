@@ -171,7 +171,7 @@ where
             col("certificate_number"),
             col("tds")
         ),
-        ("194H", "0", "A", "1111AA111A", "0.00")
+        ("393(1) [Table: Sl. No. 1(ii)]", "0", "A", "1111AA111A", "0.00")
     );
     let (_, q) = api.admin_get("/tds/certificates?quarter=2026-Q3").await;
     assert!(q.to_string().contains("1111AA111A"), "{q}");

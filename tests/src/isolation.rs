@@ -80,6 +80,7 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/portal/ledger", Own),
     ("GET", "/portal/payouts", Own),
     ("GET", "/portal/payouts/{month}/statement", Refused),
+    ("GET", "/portal/tax", Own),
     ("GET", "/portal/registrations", Own),
     ("POST", "/portal/registrations", Own),
     ("GET", "/portal/referrals", Own),

@@ -11,6 +11,7 @@ pub mod flows;
 pub mod imports;
 pub mod isolation;
 pub mod payouts;
+pub mod payouts_abroad;
 pub mod pipeline;
 pub mod poison;
 pub mod portal;

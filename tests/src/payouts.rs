@@ -174,7 +174,7 @@ where
         .collect();
     assert_eq!(finance.len(), 1);
     assert!(
-        finance[0].text.contains("₹2,32,000.00") && finance[0].text.contains("USD 2000.00"),
+        finance[0].text.contains("₹2,32,000.00") && finance[0].text.contains("USD 2,000.00"),
         "{}",
         finance[0].text
     );

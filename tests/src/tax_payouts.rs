@@ -76,7 +76,9 @@ where
     assert_eq!(half, Decimal::from(26_100));
     let tds = gross * pct(2);
     assert_eq!(d(&la["tax"]["tds_total"]), tds);
-    assert_eq!(la["tax"]["tds"][0]["section"], "194H");
+    // credited on 31 October 2026: the Income-tax Act, 2025
+    assert_eq!(la["tax"]["tds"][0]["section"], "393(1) [Table: Sl. No. 1(ii)]");
+    assert_eq!(la["tax"]["tds"][0]["code"], "1006");
     let net = gross + half + half - tds;
     assert_eq!(net, Decimal::from(336_400));
     assert_eq!(d(&la["net_payable"]), net);
@@ -116,7 +118,7 @@ where
         "₹3,36,400.00",
         "CGST 9%",
         "₹26,100.00",
-        "TDS u/s 194H at 2%",
+        "TDS u/s 393(1) [Table: Sl. No. 1(ii)] (code 1006) at 2%",
         "Draft tax invoice",
         "996111",
     ] {
@@ -138,7 +140,13 @@ where
             col("tds_section"),
             col("net_payable")
         ),
-        ("26100.00", "26100.00", "5800.00", "194H", "336400.00")
+        (
+            "26100.00",
+            "26100.00",
+            "5800.00",
+            "393(1) [Table: Sl. No. 1(ii)]",
+            "336400.00"
+        )
     );
 
     // the reseller sees its own ticket, PAN masked
@@ -301,7 +309,8 @@ where
         StatusCode::FORBIDDEN
     );
 
-    // 26Q for October–December 2026: one row per deduction, in date-of-credit order
+    // the residents' statement for October–December 2026 (Form 140 under the 2025 Act, still at
+    // /tds/26q): one row per deduction, in date-of-credit order
     let (s, _, q) = api.get_text("/tds/26q?quarter=2026-Q3", crate::ADMIN_KEY).await;
     assert_eq!(s, StatusCode::OK);
     let header: Vec<&str> = q.lines().next().unwrap_or("").split(',').collect();
@@ -332,7 +341,7 @@ where
         (
             "01".into(),
             "AAPCK1234L".into(),
-            "194H".into(),
+            "1006".into(),
             "31/10/2026".into(),
             "290000.00".into(),
             "2".into(),

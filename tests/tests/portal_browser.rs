@@ -297,6 +297,7 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
         &[
             ("Referrals", "Referrals", "portal-referrals"),
             ("Sub-resellers", "Sub-resellers", "portal-sub-resellers"),
+            ("Tax", "Tax", "portal-tax"),
             ("Brand", "Brand", "portal-brand"),
             ("API keys", "API keys", "portal-keys"),
         ],

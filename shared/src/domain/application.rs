@@ -2,7 +2,7 @@
 //! and approves it with terms (plan, tier, rates within SPEC §6's ranges, channel prices,
 //! payout, capacity, parent) or rejects it. One application per company domain at a time.
 
-use crate::domain::billing::{Amount, CURRENCIES};
+use crate::domain::billing::Amount;
 use crate::domain::commission::{Plan, TierRates};
 use crate::domain::lead::{is_valid_email, FieldError};
 use crate::domain::reseller::Tier;
@@ -484,8 +484,9 @@ pub fn validate_terms(t: &TermsIn, rules: &ApplicationRules) -> Result<Terms, Ve
     }
     let payout = t.payout.as_ref().map(|p| {
         let currency = p.currency.as_deref().unwrap_or("INR").trim().to_uppercase();
-        if !CURRENCIES.contains(&currency.as_str()) {
-            e.push(err("payout.currency", "is not a supported currency"));
+        // a partner may be paid in any ISO 4217 currency (converted at the payout date's rates)
+        if crate::domain::fx::currency_code(&currency).is_none() {
+            e.push(err("payout.currency", "is not an ISO 4217 currency"));
         }
         let threshold = match &p.threshold {
             None => Decimal::ZERO,

@@ -9,6 +9,7 @@ pub mod categorise;
 pub mod commission;
 pub mod company_domain;
 pub mod forecast;
+pub mod fx;
 pub mod lead;
 pub mod ledger;
 pub mod money;

@@ -40,12 +40,9 @@ pub fn fixed_minor(amount: Decimal, currency: &str) -> Decimal {
     f
 }
 
+/// The currency's minor unit as ISO 4217 gives it (JPY 0, KWD 3; 2 for an unknown code).
 pub fn minor_units(currency: &str) -> u32 {
-    match currency {
-        "JPY" | "KRW" => 0,
-        "KWD" | "BHD" | "OMR" => 3,
-        _ => 2,
-    }
+    rusty_money::iso::find(currency).map_or(2, |c| c.exponent)
 }
 
 /// Formats with Indian grouping (last three digits, then pairs): 290000 → "2,90,000.00".
@@ -74,7 +71,8 @@ pub fn indian_grouping(amount: Decimal) -> String {
     format!("{}{}.{}", if negative { "-" } else { "" }, groups.join(","), frac)
 }
 
-/// "₹2,90,000.00" for INR; "USD 1200.00" otherwise.
+/// "₹2,90,000.00" for INR; "AED 12,803.50" (thousands grouping, the currency's minor
+/// unit) otherwise.
 pub fn display(amount: Decimal, currency: &str) -> String {
     if currency == "INR" {
         let s = indian_grouping(amount);
@@ -83,11 +81,21 @@ pub fn display(amount: Decimal, currency: &str) -> String {
             None => format!("₹{s}"),
         }
     } else {
-        format!(
-            "{currency} {:.*}",
-            minor_units(currency) as usize,
-            round_minor(amount, currency)
-        )
+        let rounded = round_minor(amount, currency);
+        let negative = rounded.is_sign_negative() && !rounded.is_zero();
+        let text = format!("{:.*}", minor_units(currency) as usize, rounded.abs());
+        let (int, frac) = match text.split_once('.') {
+            Some((i, f)) => (i, format!(".{f}")),
+            None => (text.as_str(), String::new()),
+        };
+        let digits: Vec<char> = int.chars().collect();
+        let grouped = digits
+            .rchunks(3)
+            .rev()
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(",");
+        format!("{}{currency} {grouped}{frac}", if negative { "-" } else { "" })
     }
 }
 
@@ -314,6 +322,9 @@ mod tests {
         assert_eq!(indian_grouping(d("999.99")), "999.99");
         assert_eq!(indian_grouping(d("-1000")), "-1,000.00");
         assert_eq!(display(d("290000"), "INR"), "₹2,90,000.00");
+        assert_eq!(display(d("12803.5"), "AED"), "AED 12,803.50");
+        assert_eq!(display(d("-1234567"), "JPY"), "-JPY 1,234,567");
+        assert_eq!(display(d("999.5"), "USD"), "USD 999.50");
         assert_eq!(round_minor(d("0.125"), "INR"), d("0.12"));
         assert_eq!(round_minor(d("0.135"), "INR"), d("0.14"));
     }

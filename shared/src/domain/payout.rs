@@ -10,6 +10,17 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Which bulk-transfer file finance's bank takes (`RULES_JSON` → `payout.bank_file`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "format")]
+pub enum BankFileFormat {
+    /// a plain NEFT/IMPS file (most banks' bulk upload)
+    #[default]
+    Neft,
+    /// RazorpayX bulk payouts, debiting this RazorpayX account
+    Razorpayx { account_number: String },
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PayoutRules {
@@ -17,6 +28,9 @@ pub struct PayoutRules {
     pub minimum: BTreeMap<String, Decimal>,
     /// for currencies not listed
     pub default_minimum: Decimal,
+    /// the bank's bulk-transfer file (`{"format": "neft"}` or `{"format": "razorpayx",
+    /// "account_number": "…"}`)
+    pub bank_file: BankFileFormat,
 }
 
 impl Default for PayoutRules {
@@ -27,6 +41,7 @@ impl Default for PayoutRules {
                 ("USD".to_string(), Decimal::from(15)),
             ]),
             default_minimum: Decimal::from(15),
+            bank_file: BankFileFormat::Neft,
         }
     }
 }
@@ -60,6 +75,27 @@ pub struct Line {
     /// TDS and GST on what is paid (absent when nothing is, and on tickets from before taxes)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax: Option<LineTax>,
+    /// the net payable converted into the payee's payout currency on the payout date (the
+    /// ledger keeps the original currency)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<Transfer>,
+    /// a remittance abroad large enough to need the remittance forms (15CA/15CB, 145/146)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remittance_forms: Option<String>,
+}
+
+/// A line's net payable in the payout currency, at the reference rate of the payout date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Transfer {
+    pub currency: String,
+    /// units of `currency` per unit of the line's currency
+    #[schema(value_type = String)]
+    pub rate: Decimal,
+    #[schema(value_type = String)]
+    pub rate_date: NaiveDate,
+    /// rounded to the currency's minor unit (JPY 0, KWD 3)
+    #[schema(value_type = String)]
+    pub amount: Decimal,
 }
 
 impl Line {
@@ -72,12 +108,24 @@ impl Line {
         }
     }
 
-    /// What is transferred: gross + GST − TDS.
+    /// What is owed, in the line's currency: gross + GST − TDS.
     pub fn net_payable(&self) -> Decimal {
         match &self.tax {
             Some(t) => self.payable + t.gst_total() - t.tds_total,
             None => self.payable,
         }
+    }
+
+    /// The currency the money moves in (the payout currency once converted).
+    pub fn transfer_currency(&self) -> &str {
+        self.transfer
+            .as_ref()
+            .map_or(self.currency.as_str(), |t| t.currency.as_str())
+    }
+
+    /// What moves, in `transfer_currency`.
+    pub fn transfer_amount(&self) -> Decimal {
+        self.transfer.as_ref().map_or_else(|| self.net_payable(), |t| t.amount)
     }
 }
 
@@ -207,6 +255,18 @@ pub struct Ticket {
     pub invoice: Option<Invoice>,
     #[serde(default)]
     pub payment: Payment,
+    /// the last day to pay a micro or small enterprise (section 43B(h)): issue + 45 days
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_by: Option<NaiveDate>,
+    /// the currency the payee is paid in (its terms), when it differs from what it earned in
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payout_currency: Option<String>,
+    /// while waiting for a reference rate: the status the ticket takes once converted
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_after_fx: Option<PaymentStatus>,
+    /// the payee's e-invoice for the month (required before settlement when it e-invoices)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub einvoice: Option<EInvoice>,
 }
 
 impl Ticket {
@@ -217,6 +277,12 @@ impl Ticket {
             Some(n) => n > 0,
             None => self.statement_owed,
         }
+    }
+
+    /// The payout date, whose reference rates convert its lines (the day the ticket was made,
+    /// India time).
+    pub fn fx_rate_date(&self) -> Option<NaiveDate> {
+        Some(crate::domain::renewal::india_date(self.created_at))
     }
 
     /// The lines with something to transfer.
@@ -231,6 +297,15 @@ pub struct PayeeTax {
     pub pan: Option<String>,
     pub legal_name: Option<String>,
     pub gstin: Option<String>,
+    #[serde(default)]
+    pub residency: crate::domain::tax_profile::Residency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msme: Option<crate::domain::tax_profile::Msme>,
+    /// its GST invoice must carry an IRN
+    #[serde(default)]
+    pub einvoice_required: bool,
 }
 
 /// A draft GST tax invoice from the reseller (supplier) to the platform (recipient).
@@ -258,6 +333,16 @@ pub struct Invoice {
     pub recorded_at: DateTime<Utc>,
 }
 
+/// An e-invoice's registration on the IRP: its IRN (64 hex characters), acknowledgement number
+/// and date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EInvoice {
+    pub irn: String,
+    pub ack_no: String,
+    #[schema(value_type = String)]
+    pub ack_date: NaiveDate,
+}
+
 /// Where the money of a ticket is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -267,9 +352,25 @@ pub enum PaymentStatus {
     NothingDue,
     /// held until the reseller records its GST invoice (`HOLD_UNTIL_INVOICE`)
     AwaitingInvoice,
+    /// held until finance records the reference rate its conversion needs (nothing is paid at
+    /// a guessed rate)
+    AwaitingFxRate,
     /// in the month's bank file
     Payable,
     Paid,
+}
+
+impl PaymentStatus {
+    /// How a page names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            PaymentStatus::NothingDue => "nothing due",
+            PaymentStatus::AwaitingInvoice => "awaiting your invoice",
+            PaymentStatus::AwaitingFxRate => "awaiting the exchange rate",
+            PaymentStatus::Payable => "payable",
+            PaymentStatus::Paid => "paid",
+        }
+    }
 }
 
 /// One transfer, as the bank reported it.

@@ -58,6 +58,60 @@ pub struct TaxProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_lower_deduction: Option<LowerDeduction>,
     pub bank: Option<BankAccount>,
+    /// resident in India (the default) or abroad
+    #[serde(default)]
+    pub residency: Residency,
+    /// where it is resident (ISO 3166 alpha-2); required abroad
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// its tax number there
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreign_tax_id: Option<String>,
+    /// its tax residency certificate's last day (a treaty rate needs it valid on the date of credit)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub trc_valid_until: Option<NaiveDate>,
+    /// Form 10F (Form 41 under the 2025 rules) is on file
+    #[serde(default)]
+    pub form_10f: bool,
+    /// a micro, small or medium enterprise registered on Udyam (section 43B(h): paid within 45 days)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msme: Option<Msme>,
+    /// its turnover requires e-invoicing: its GST invoice carries an IRN from the IRP
+    #[serde(default)]
+    pub einvoice_required: bool,
+}
+
+/// Where a payee is resident for tax.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Residency {
+    #[default]
+    Resident,
+    NonResident,
+}
+
+/// A Udyam registration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Msme {
+    /// `UDYAM-MH-26-0012345`
+    pub udyam: String,
+    pub class: MsmeClass,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MsmeClass {
+    Micro,
+    Small,
+    Medium,
+}
+
+impl MsmeClass {
+    /// Whether section 43B(h)'s payment deadline protects it (micro and small, not medium).
+    pub fn has_deadline(self) -> bool {
+        matches!(self, MsmeClass::Micro | MsmeClass::Small)
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -79,6 +133,14 @@ pub struct BankAccountIn {
     pub account_name: Option<String>,
 }
 
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct MsmeIn {
+    /// `UDYAM-XX-00-0000000`
+    pub udyam: Option<String>,
+    /// `micro` | `small` | `medium`
+    pub class: Option<String>,
+}
+
 /// `PUT /resellers/{id}/tax`: the whole profile (what is left out is cleared).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct TaxProfileIn {
@@ -87,6 +149,16 @@ pub struct TaxProfileIn {
     pub legal_name: Option<String>,
     pub lower_deduction: Option<LowerDeductionIn>,
     pub bank: Option<BankAccountIn>,
+    /// `resident` (default) | `non_resident`
+    pub residency: Option<String>,
+    /// ISO 3166 alpha-2 (`AE`); required for a non-resident
+    pub country: Option<String>,
+    pub foreign_tax_id: Option<String>,
+    /// YYYY-MM-DD, not in the past
+    pub trc_valid_until: Option<String>,
+    pub form_10f: Option<bool>,
+    pub msme: Option<MsmeIn>,
+    pub einvoice_required: Option<bool>,
 }
 
 fn err(field: &str, message: impl Into<String>) -> FieldError {
@@ -110,8 +182,8 @@ fn date(field: &str, v: &Option<String>, e: &mut Vec<FieldError>) -> NaiveDate {
     }
 }
 
-/// A valid profile, or every field's problem named.
-pub fn validate(t: &TaxProfileIn) -> Result<TaxProfile, Vec<FieldError>> {
+/// A valid profile (on `today`, which a TRC may not end before), or every field's problem named.
+pub fn validate(t: &TaxProfileIn, today: NaiveDate) -> Result<TaxProfile, Vec<FieldError>> {
     let mut e = Vec::new();
     let present = |v: &Option<String>| {
         v.as_deref()
@@ -207,6 +279,74 @@ pub fn validate(t: &TaxProfileIn) -> Result<TaxProfile, Vec<FieldError>> {
             account_name,
         }
     });
+    let residency = match t.residency.as_deref().map(str::trim) {
+        None | Some("") | Some("resident") => Residency::Resident,
+        Some("non_resident") => Residency::NonResident,
+        Some(_) => {
+            e.push(err("residency", "must be resident or non_resident"));
+            Residency::Resident
+        }
+    };
+    let country = present(&t.country).and_then(|c| match country_code(&c) {
+        Some(code) => Some(code),
+        None => {
+            e.push(err("country", format!("\"{c}\" is not an ISO 3166 country code")));
+            None
+        }
+    });
+    if residency == Residency::NonResident {
+        match country.as_deref() {
+            None if t.country.is_none() => e.push(err("country", "is required for a non-resident")),
+            Some("IN") => e.push(err("country", "a non-resident's country is not India")),
+            _ => {}
+        }
+    }
+    let foreign_tax_id = text::collect(
+        text::optional("foreign_tax_id", t.foreign_tax_id.as_deref(), 40, Lines::Single),
+        &mut e,
+    )
+    .flatten();
+    let trc_valid_until = present(&t.trc_valid_until).and_then(|v| {
+        let d = date("trc_valid_until", &Some(v), &mut e);
+        if d == NaiveDate::default() {
+            None
+        } else if d < today {
+            e.push(err("trc_valid_until", "is in the past: the certificate has expired"));
+            None
+        } else {
+            Some(d)
+        }
+    });
+    let msme = t.msme.as_ref().map(|m| {
+        let udyam = match m.udyam.as_deref().map(udyam_number) {
+            Some(Ok(u)) => u,
+            Some(Err(why)) => {
+                e.push(err("msme.udyam", why));
+                String::new()
+            }
+            None => {
+                e.push(err("msme.udyam", "is required"));
+                String::new()
+            }
+        };
+        let class = match m.class.as_deref().map(str::trim) {
+            Some("micro") => MsmeClass::Micro,
+            Some("small") => MsmeClass::Small,
+            Some("medium") => MsmeClass::Medium,
+            _ => {
+                e.push(err("msme.class", "must be micro, small or medium"));
+                MsmeClass::Medium
+            }
+        };
+        Msme { udyam, class }
+    });
+    let einvoice_required = t.einvoice_required.unwrap_or(false);
+    if einvoice_required && gstin.is_none() {
+        e.push(err(
+            "einvoice_required",
+            "needs a GSTIN: e-invoicing is for GST invoices",
+        ));
+    }
     if !e.is_empty() {
         return Err(e);
     }
@@ -218,7 +358,40 @@ pub fn validate(t: &TaxProfileIn) -> Result<TaxProfile, Vec<FieldError>> {
         lower_deduction,
         pending_lower_deduction: None,
         bank,
+        residency,
+        country,
+        foreign_tax_id,
+        trc_valid_until,
+        form_10f: t.form_10f.unwrap_or(false),
+        msme,
+        einvoice_required,
     })
+}
+
+/// An ISO 3166-1 alpha-2 code, upper-cased, if the standard has it.
+pub fn country_code(v: &str) -> Option<String> {
+    let code = v.trim().to_uppercase();
+    (code.len() == 2 && celes::Country::from_alpha2(&code).is_ok()).then_some(code)
+}
+
+/// A Udyam registration number: `UDYAM-`, the state's two letters, two digits (the district),
+/// seven digits — `UDYAM-MH-26-0012345`.
+pub fn udyam_number(v: &str) -> Result<String, &'static str> {
+    let u = v.trim().to_uppercase();
+    let parts: Vec<&str> = u.split('-').collect();
+    let ok = parts.len() == 4
+        && parts[0] == "UDYAM"
+        && parts[1].len() == 2
+        && parts[1].bytes().all(|b| b.is_ascii_uppercase())
+        && parts[2].len() == 2
+        && parts[2].bytes().all(|b| b.is_ascii_digit())
+        && parts[3].len() == 7
+        && parts[3].bytes().all(|b| b.is_ascii_digit());
+    if ok {
+        Ok(u)
+    } else {
+        Err("must be a Udyam number: UDYAM-XX-00-0000000")
+    }
 }
 
 /// A section 197 certificate's number: ten letters and digits, upper-cased (TRACES' format;
@@ -306,6 +479,7 @@ pub fn shown(p: &TaxProfile, full: bool) -> TaxProfile {
             account_number: tax_id::mask(&b.account_number, 4),
             ..b.clone()
         }),
+        foreign_tax_id: p.foreign_tax_id.as_deref().map(|v| tax_id::mask(v, 4)),
         ..p.clone()
     }
 }
@@ -332,6 +506,18 @@ pub fn changed_fields(before: Option<&TaxProfile>, after: &TaxProfile) -> Vec<&'
     }
     if b.bank != after.bank {
         out.push("bank");
+    }
+    if (&b.residency, &b.country, &b.foreign_tax_id) != (&after.residency, &after.country, &after.foreign_tax_id) {
+        out.push("residency");
+    }
+    if (b.trc_valid_until, b.form_10f) != (after.trc_valid_until, after.form_10f) {
+        out.push("treaty_documents");
+    }
+    if b.msme != after.msme {
+        out.push("msme");
+    }
+    if b.einvoice_required != after.einvoice_required {
+        out.push("einvoice_required");
     }
     out
 }
@@ -407,12 +593,48 @@ mod tests {
     }
 
     #[test]
+    fn partners_abroad_and_msmes_are_checked_field_by_field() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 4).expect("day");
+        let ok = validate(
+            &input(
+                serde_json::json!({"residency": "non_resident", "country": "ae", "foreign_tax_id": "100123456700003",
+                "trc_valid_until": "2027-06-30", "form_10f": true}),
+            ),
+            today,
+        )
+        .expect("valid");
+        assert_eq!(
+            (ok.residency, ok.country.as_deref()),
+            (Residency::NonResident, Some("AE"))
+        );
+        let bad = validate(
+            &input(
+                serde_json::json!({"residency": "non_resident", "country": "ZZ", "trc_valid_until": "2026-01-31",
+                "msme": {"udyam": "UDYAM-MH-26-12345", "class": "tiny"}}),
+            ),
+            today,
+        )
+        .expect_err("invalid");
+        let fields: Vec<_> = bad.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["country", "trc_valid_until", "msme.udyam", "msme.class"]);
+        assert!(validate(&input(serde_json::json!({"residency": "non_resident"})), today).is_err());
+        assert!(validate(&input(serde_json::json!({"residency": "abroad"})), today).is_err());
+        let micro = validate(
+            &input(serde_json::json!({"msme": {"udyam": "udyam-mh-26-0012345", "class": "micro"}})),
+            today,
+        )
+        .expect("valid");
+        assert_eq!(micro.msme.map(|m| m.udyam), Some("UDYAM-MH-26-0012345".to_string()));
+    }
+
+    #[test]
     fn a_profile_is_checked_field_by_field_and_masked_for_non_admins() {
         let first14 = "27AAPCK1234L1Z";
         let gstin = format!("{first14}{}", tax_id::gstin_check_char(first14).expect("check"));
+        let today = NaiveDate::from_ymd_opt(2026, 12, 4).expect("day");
         let ok = validate(&input(serde_json::json!({"pan": "aapck1234l", "gstin": gstin, "legal_name": "Kalyani ERP Pvt Ltd",
             "lower_deduction": {"certificate_number": "1111aa111a", "rate": "0.01", "valid_from": "2026-04-01", "valid_to": "2027-03-31", "limit": "500000"},
-            "bank": {"account_number": "50100123456789", "ifsc": "hdfc0001234", "account_name": "Kalyani ERP Pvt Ltd"}})))
+            "bank": {"account_number": "50100123456789", "ifsc": "hdfc0001234", "account_name": "Kalyani ERP Pvt Ltd"}})), today)
         .expect("valid");
         assert_eq!(ok.gst_state.as_deref(), Some("27"));
         let masked = shown(&ok, false);
@@ -430,7 +652,7 @@ mod tests {
             serde_json::json!({"pan": "AAPCK1234L", "gstin": "27AAPCX1234L1Z5",
             "lower_deduction": {"certificate_number": "1111AA111A/194H", "rate": "0.3", "valid_from": "2027-01-01", "valid_to": "2026-01-01", "limit": "0"},
             "bank": {"account_number": "12", "ifsc": "HDFC1234567"}}),
-        ))
+        ), today)
         .expect_err("invalid");
         let fields: Vec<_> = bad.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(

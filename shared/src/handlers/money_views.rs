@@ -233,8 +233,15 @@ pub struct PayoutLineView {
     /// of the net, margin (not commission: no TDS, no GST)
     pub margin_net: Decimal,
     pub entries: usize,
-    /// TDS (each rate's part), GST, and the financial year's totals that decided them
+    /// TDS (each rate's part, with the section and code in force on the date of credit), GST,
+    /// the platform's reverse-charge IGST for a payee abroad, and the year's totals
     pub tax: Option<LineTax>,
+    /// the net payable converted into the payout currency (original, rate, date, amount)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<crate::domain::payout::Transfer>,
+    /// a remittance abroad that needs the remittance forms
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remittance_forms: Option<String>,
 }
 
 impl From<&Line> for PayoutLineView {
@@ -256,6 +263,8 @@ impl From<&Line> for PayoutLineView {
             margin_net: l.margin_net,
             entries: l.entries,
             tax: l.tax.clone(),
+            transfer: l.transfer.clone(),
+            remittance_forms: l.remittance_forms.clone(),
         }
     }
 }
@@ -276,6 +285,12 @@ pub struct PayeeTaxView {
     pub pan: Option<String>,
     pub legal_name: Option<String>,
     pub gstin: Option<String>,
+    pub residency: crate::domain::tax_profile::Residency,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msme: Option<crate::domain::tax_profile::Msme>,
+    pub einvoice_required: bool,
 }
 
 /// A payout ticket: one payee's month.
@@ -296,7 +311,17 @@ pub struct PayoutTicketView {
     pub payee_tax: Option<PayeeTaxView>,
     pub invoice_draft: Option<InvoiceDraft>,
     pub invoice: Option<Invoice>,
+    /// the e-invoice's IRN, acknowledgement number and date
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub einvoice: Option<crate::domain::payout::EInvoice>,
     pub payment: PayoutPaymentView,
+    /// the last day to pay a micro or small enterprise (section 43B(h))
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub due_by: Option<chrono::NaiveDate>,
+    /// the currency the payee is paid in, when converted
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payout_currency: Option<String>,
 }
 
 impl PayoutTicketView {
@@ -326,6 +351,10 @@ impl PayoutTicketView {
                 pan: mask(&p.pan),
                 legal_name: p.legal_name.clone(),
                 gstin: mask(&p.gstin),
+                residency: p.residency,
+                country: p.country.clone(),
+                msme: p.msme.clone(),
+                einvoice_required: p.einvoice_required,
             }),
             // the supplier's GSTIN holds its PAN: masked like it
             invoice_draft: t.invoice_draft.clone().map(|mut d| {
@@ -335,6 +364,9 @@ impl PayoutTicketView {
                 d
             }),
             invoice: t.invoice.clone(),
+            einvoice: t.einvoice.clone(),
+            due_by: t.due_by,
+            payout_currency: t.payout_currency.clone(),
             payment: PayoutPaymentView {
                 status: t.payment.status,
                 reference: t.payment.reference.clone(),

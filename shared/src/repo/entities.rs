@@ -684,6 +684,13 @@ impl Entity for Payee {
     }
 }
 
+impl Entity for crate::domain::fx::FxRates {
+    const NAME: &'static str = "fx_rates";
+    fn key(&self) -> Key {
+        fx_rates_key(&self.date)
+    }
+}
+
 impl Entity for Balance {
     const NAME: &'static str = "balance";
     fn key(&self) -> Key {
@@ -696,17 +703,27 @@ impl Entity for Ticket {
     fn key(&self) -> Key {
         payout_key(&self.month, &self.payee)
     }
-    /// an issued ticket with money still to transfer is on the unpaid index
+    /// an issued ticket with money still to transfer is on the unpaid index (and, owed to a
+    /// micro or small enterprise, on the MSME index by its due date); one waiting for a rate is
+    /// listed under the day of the rate it needs
     fn index_entries(&self) -> Vec<IndexEntry> {
         let mut out = vec![on(Index::Gsi1, payouts_index_pk(&self.payee), &self.month)];
-        if let (Some(issued), PaymentStatus::Payable | PaymentStatus::AwaitingInvoice) =
-            (&self.issued_at, self.payment.status)
-        {
+        let unpaid = matches!(
+            self.payment.status,
+            PaymentStatus::Payable | PaymentStatus::AwaitingInvoice | PaymentStatus::AwaitingFxRate
+        );
+        if let (Some(issued), true) = (&self.issued_at, unpaid) {
             out.push(on(
                 Index::Gsi3,
                 UNPAID_PAYOUTS_INDEX_PK,
                 unpaid_payout_sk(issued, &self.payout_id),
             ));
+            if let Some(due) = &self.due_by {
+                out.push(on(Index::Gsi2, MSME_DUE_INDEX_PK, msme_due_sk(due, &self.payout_id)));
+            }
+        }
+        if let (PaymentStatus::AwaitingFxRate, Some(day)) = (self.payment.status, self.fx_rate_date()) {
+            out.push(on(Index::Gsi4, awaiting_fx_index_pk(&day), &self.payout_id));
         }
         out
     }

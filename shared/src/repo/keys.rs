@@ -311,6 +311,23 @@ pub const UNPAID_PAYOUTS_INDEX_PK: &str = "PAYOUTS_UNPAID";
 pub fn unpaid_payout_sk(issued_at: &DateTime<Utc>, payout_id: &str) -> String {
     format!("{}#{payout_id}", key_time(issued_at))
 }
+/// Unpaid tickets of micro and small enterprises by the day they must be paid (section 43B(h)).
+pub const MSME_DUE_INDEX_PK: &str = "PAYOUTS_MSME_DUE";
+pub fn msme_due_sk(due_by: &chrono::NaiveDate, payout_id: &str) -> String {
+    format!("{due_by}#{payout_id}")
+}
+/// The sort key that ends the MSME-due range on `day` (everything due on or before it).
+pub fn msme_due_upto(day: &chrono::NaiveDate) -> String {
+    format!("{day}#~")
+}
+/// The reference exchange rates of one day.
+pub fn fx_rates_key(date: &chrono::NaiveDate) -> Key {
+    Key::new(format!("FXRATES#{date}"), "RATES")
+}
+/// Tickets waiting for a day's reference rate.
+pub fn awaiting_fx_index_pk(date: &chrono::NaiveDate) -> String {
+    format!("PAYOUTS_AWAITING_FX#{date}")
+}
 /// A payee's financial-year running totals (TDS).
 pub fn tax_year_key(payee: &str, fy: i32) -> Key {
     Key::new(format!("TAXYEAR#{payee}"), format!("FY#{fy}"))

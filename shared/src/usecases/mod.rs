@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod commission;
 pub mod dashboard;
 pub mod forecast;
+pub mod fx_rates;
 pub mod import;
 pub mod leads;
 pub mod lifecycle;

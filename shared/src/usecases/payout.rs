@@ -19,12 +19,13 @@ use super::billing::advance_lead;
 use super::commission::Entry;
 use super::outbox;
 use crate::config::Rules;
+use crate::domain::fx::FxRates;
 use crate::domain::lead::Lead;
-use crate::domain::payout::{compute, month_end, payment_reference, Earning, Line};
+use crate::domain::payout::{compute, month_end, payment_reference, Earning, Line, Transfer};
 use crate::domain::payout_tax::{financial_year, tax_line, Payee as TaxPayee};
 use crate::domain::reseller::Reseller;
 use crate::domain::stage::Stage;
-use crate::domain::tax_profile::TaxProfile;
+use crate::domain::tax_profile::{Residency, TaxProfile};
 use crate::events::{Envelope, Event, PayoutRequested};
 use crate::ports::table::{Cond, Index, Query, SkRange, StoreError, Table, Write};
 use crate::ports::{Clock, Mailer, Queue};
@@ -257,12 +258,18 @@ async fn create_ticket(
             ..Default::default()
         });
     let taxes = &ports.rules.tax;
+    let abroad = profile.residency == Residency::NonResident;
     let who = TaxPayee {
         pan: profile.pan.as_deref(),
-        gst_state: profile.gst_state.as_deref(),
+        // a payee abroad adds no GST: the platform owes it under reverse charge
+        gst_state: profile.gst_state.as_deref().filter(|_| !abroad),
         // only a certificate the staff recorded after checking it lowers the deduction (one
         // stored before certificates were checked has no recorder, and lowers nothing)
         lower_deduction: profile.lower_deduction.as_ref().filter(|l| l.recorded_by.is_some()),
+        non_resident: abroad,
+        country: profile.country.as_deref(),
+        trc_valid_until: profile.trc_valid_until,
+        form_10f: profile.form_10f,
     };
     let platform_state = ports.platform_gstin.get(..2).unwrap_or_default();
     let mut totals = year.totals.clone();
@@ -280,19 +287,62 @@ async fn create_ticket(
             totals = tax.year_after.clone();
         }
         line.tax = Some(tax);
+        // a remittance abroad above the threshold needs the remittance forms
+        if abroad && line.currency == taxes.home_currency && line.net_payable() > taxes.remittance_form_above {
+            let law = taxes.law_on(credited_on);
+            line.remittance_forms = Some(format!(
+                "Forms {} ({}): a remittance abroad above {}",
+                law.remittance_forms,
+                law.act,
+                crate::domain::money::display(taxes.remittance_form_above, &taxes.home_currency)
+            ));
+        }
     }
+    // lines owed in another currency than the payee is paid in are converted at the payout
+    // date's reference rates; without them the payout waits (nothing is paid at a guessed rate)
+    let now = ports.clock.now();
+    let payout_date = crate::domain::renewal::india_date(now);
+    let payout_currency = reseller
+        .as_ref()
+        .and_then(|r| r.terms.as_ref())
+        .and_then(|t| t.payout.as_ref())
+        .map(|p| p.currency.clone());
+    let awaiting_fx = match &payout_currency {
+        Some(target)
+            if lines
+                .iter()
+                .any(|l| l.net_payable() > Decimal::ZERO && &l.currency != target) =>
+        {
+            match get::<FxRates>(ports.table, &repo::fx_rates_key(&payout_date)).await? {
+                Some(rates) => !convert_lines(&mut lines, target, &rates),
+                None => true,
+            }
+        }
+        _ => false,
+    };
     let payee_name = match &reseller {
         Some(r) => r.name.clone(),
         None => payee.to_string(),
     };
     let invoice_draft = invoice_draft(&lines, &profile, &payee_name, month, ports);
-    let status = if lines.iter().all(|l| l.net_payable() <= Decimal::ZERO) {
+    let ready = if lines.iter().all(|l| l.net_payable() <= Decimal::ZERO) {
         PaymentStatus::NothingDue
     } else if ports.hold_until_invoice && invoice_draft.is_some() {
         PaymentStatus::AwaitingInvoice
     } else {
         PaymentStatus::Payable
     };
+    let status = if awaiting_fx && ready != PaymentStatus::NothingDue {
+        PaymentStatus::AwaitingFxRate
+    } else {
+        ready
+    };
+    // a micro or small enterprise is paid within the agreed days of the payout (43B(h))
+    let due_by = profile
+        .msme
+        .as_ref()
+        .filter(|m| m.class.has_deadline() && ready != PaymentStatus::NothingDue)
+        .map(|_| payout_date + chrono::Duration::days(taxes.msme_due_days));
     let ticket = Ticket {
         payout_id: format!("{month}/{payee}"),
         month: month.into(),
@@ -301,7 +351,7 @@ async fn create_ticket(
         lines: lines.clone(),
         entries: keys,
         status: TicketStatus::Issuing,
-        created_at: ports.clock.now(),
+        created_at: now,
         issued_at: None,
         statement_owed: false,
         statement_deliveries: Some(0),
@@ -311,6 +361,10 @@ async fn create_ticket(
             pan: profile.pan.clone(),
             legal_name: profile.legal_name.clone(),
             gstin: profile.gstin.clone(),
+            residency: profile.residency,
+            country: profile.country.clone(),
+            msme: profile.msme.clone(),
+            einvoice_required: profile.einvoice_required,
         }),
         invoice_draft,
         invoice: None,
@@ -319,6 +373,10 @@ async fn create_ticket(
             reference: payment_reference(month, payee),
             settled: Default::default(),
         },
+        due_by,
+        payout_currency: payout_currency.clone(),
+        status_after_fx: awaiting_fx.then_some(ready),
+        einvoice: None,
     };
     let mut next_balance = balance.clone();
     next_balance.carried = lines
@@ -371,6 +429,30 @@ async fn create_ticket(
     }
     ports.table.transact(writes).await?;
     Ok(ticket)
+}
+
+/// Converts each line owed in another currency than `target` at the day's rates (the ledger keeps
+/// the original; the line shows original, rate, date and converted amount). Returns false, and
+/// converts nothing, when the table lacks a currency one of the lines needs.
+pub fn convert_lines(lines: &mut [Line], target: &str, rates: &FxRates) -> bool {
+    let owed = |l: &Line| l.net_payable() > Decimal::ZERO && l.currency != target;
+    let converted: Option<Vec<(Decimal, Decimal)>> = lines
+        .iter()
+        .filter(|l| owed(l))
+        .map(|l| crate::domain::fx::convert(l.net_payable(), &l.currency, target, rates))
+        .collect();
+    let Some(converted) = converted else {
+        return false;
+    };
+    for (line, (rate, amount)) in lines.iter_mut().filter(|l| owed(l)).zip(converted) {
+        line.transfer = Some(Transfer {
+            currency: target.to_string(),
+            rate,
+            rate_date: rates.date,
+            amount,
+        });
+    }
+    true
 }
 
 /// The GST invoice a registered reseller raises on the platform for the month's commission.
@@ -566,6 +648,71 @@ pub async fn payee_tickets(table: &dyn Table, payee: &str) -> Result<Vec<Ticket>
         .into_iter()
         .map(repo::record)
         .collect()
+}
+
+/// Money owed to micro and small enterprises (section 43B(h)) on `on`: what is already late, and
+/// what falls due within `within_days` — by due date, from the index of unpaid MSME tickets.
+pub async fn msme_dues(table: &dyn Table, on: chrono::NaiveDate, within_days: i64) -> Result<MsmeDues, StoreError> {
+    let upto = repo::msme_due_upto(&(on + chrono::Duration::days(within_days)));
+    let tickets: Vec<Ticket> = query_all(
+        table,
+        Query::new(repo::MSME_DUE_INDEX_PK)
+            .index(Index::Gsi2)
+            .sk(SkRange::UpTo(upto)),
+    )
+    .await?
+    .into_iter()
+    .map(repo::record)
+    .collect::<Result<_, _>>()?;
+    let (late, due_soon) = tickets.into_iter().partition(|t| t.due_by.is_some_and(|d| d < on));
+    Ok(MsmeDues { on, late, due_soon })
+}
+
+/// Unpaid payables to micro and small enterprises around a day.
+#[derive(Debug, Clone)]
+pub struct MsmeDues {
+    pub on: chrono::NaiveDate,
+    /// past their due date
+    pub late: Vec<Ticket>,
+    /// due within the window
+    pub due_soon: Vec<Ticket>,
+}
+
+/// The platform's GST under reverse charge for a month: per payee abroad, the commission (the
+/// import of services) and the IGST the platform owes on it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct RcmRow {
+    pub payee: String,
+    pub payee_name: String,
+    pub country: Option<String>,
+    pub payout_id: String,
+    pub currency: String,
+    #[schema(value_type = String)]
+    pub taxable_value: Decimal,
+    #[schema(value_type = String)]
+    pub igst: Decimal,
+}
+
+pub async fn rcm_month(table: &dyn Table, month: &str) -> Result<Vec<RcmRow>, StoreError> {
+    let mut rows = Vec::new();
+    for t in month_tickets(table, month).await? {
+        for l in &t.lines {
+            let Some(tax) = &l.tax else { continue };
+            if tax.rcm_igst.is_zero() {
+                continue;
+            }
+            rows.push(RcmRow {
+                payee: t.payee.clone(),
+                payee_name: t.payee_name.clone(),
+                country: t.payee_tax.as_ref().and_then(|p| p.country.clone()),
+                payout_id: t.payout_id.clone(),
+                currency: l.currency.clone(),
+                taxable_value: tax.taxable_value,
+                igst: tax.rcm_igst,
+            });
+        }
+    }
+    Ok(rows)
 }
 
 /// Issued tickets with money still to transfer `days` or more after their issue, oldest first.

@@ -5,7 +5,7 @@
 
 use crate::domain::billing::{not_in_future, positive, timestamp, AmountText};
 use crate::domain::lead::FieldError;
-use crate::domain::payout::{Invoice, PaymentStatus, Settlement, Ticket};
+use crate::domain::payout::{EInvoice, Invoice, PaymentStatus, Settlement, Ticket};
 use crate::ports::table::{StoreError, Table};
 use crate::ports::Clock;
 use crate::repo::{self, get_record as get, UtrClaim};
@@ -32,6 +32,63 @@ pub struct InvoiceIn {
     pub number: Option<String>,
     /// YYYY-MM-DD
     pub date: Option<String>,
+    /// the e-invoice's IRN (64 hex characters): required of a payee that e-invoices
+    pub irn: Option<String>,
+    /// the IRP's acknowledgement number
+    pub ack_no: Option<String>,
+    /// YYYY-MM-DD
+    pub ack_date: Option<String>,
+}
+
+/// An e-invoice's registration, checked: every field named when wrong; `Ok(None)` when none
+/// was given at all.
+pub fn einvoice_of(
+    irn: Option<&str>,
+    ack_no: Option<&str>,
+    ack_date: Option<&str>,
+    today: NaiveDate,
+) -> Result<Option<EInvoice>, Vec<FieldError>> {
+    fn given(v: Option<&str>) -> Option<&str> {
+        v.map(str::trim).filter(|v| !v.is_empty())
+    }
+    let (irn, ack_no, ack_date) = (given(irn), given(ack_no), given(ack_date));
+    if irn.is_none() && ack_no.is_none() && ack_date.is_none() {
+        return Ok(None);
+    }
+    let mut e = Vec::new();
+    let irn = irn.unwrap_or_default().to_ascii_lowercase();
+    if irn.len() != 64 || !irn.bytes().all(|b| b.is_ascii_hexdigit()) {
+        e.push(field("irn", "must be the IRN's 64 hexadecimal characters"));
+    }
+    let ack = ack_no.unwrap_or_default().to_string();
+    if !(1..=20).contains(&ack.len()) || !ack.bytes().all(|b| b.is_ascii_digit()) {
+        e.push(field("ack_no", "must be the IRP's acknowledgement number (digits)"));
+    }
+    let date = match ack_date.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d")) {
+        Some(Ok(d)) if d <= today => d,
+        Some(Ok(_)) => {
+            e.push(field("ack_date", "is in the future"));
+            NaiveDate::default()
+        }
+        _ => {
+            e.push(field("ack_date", "must be a date, YYYY-MM-DD"));
+            NaiveDate::default()
+        }
+    };
+    if e.is_empty() {
+        Ok(Some(EInvoice {
+            irn,
+            ack_no: ack,
+            ack_date: date,
+        }))
+    } else {
+        Err(e)
+    }
+}
+
+/// Whether a ticket still lacks the e-invoice its payee must give.
+fn lacks_einvoice(t: &Ticket) -> bool {
+    t.payee_tax.as_ref().is_some_and(|p| p.einvoice_required) && t.einvoice.is_none()
 }
 
 fn field(f: &str, m: &str) -> FieldError {
@@ -83,6 +140,13 @@ pub async fn record_invoice(
 ) -> Result<Ticket, InvoiceError> {
     let today = crate::domain::renewal::india_date(clock.now());
     let (number, date) = validate_invoice(input, today).map_err(InvoiceError::Invalid)?;
+    let einvoice = einvoice_of(
+        input.irn.as_deref(),
+        input.ack_no.as_deref(),
+        input.ack_date.as_deref(),
+        today,
+    )
+    .map_err(InvoiceError::Invalid)?;
     for _ in 0..3 {
         let key = repo::payout_key(month, payee);
         let Some(ticket) = get::<Ticket>(table, &key).await? else {
@@ -93,8 +157,16 @@ pub async fn record_invoice(
                 "this payout has no GST to invoice (no GSTIN on the tax profile, or nothing paid)".into(),
             ));
         }
+        if einvoice.is_none() && lacks_einvoice(&ticket) {
+            return Err(InvoiceError::Invalid(vec![field(
+                "irn",
+                "is required: this payee e-invoices (give irn, ack_no and ack_date)",
+            )]));
+        }
         match &ticket.invoice {
-            Some(i) if i.number == number && i.date == date => return Ok(ticket),
+            Some(i) if i.number == number && i.date == date && (einvoice.is_none() || ticket.einvoice == einvoice) => {
+                return Ok(ticket)
+            }
             Some(i) => {
                 return Err(InvoiceError::Conflict(format!(
                     "invoice {} is already recorded for this payout",
@@ -109,6 +181,9 @@ pub async fn record_invoice(
             date,
             recorded_at: clock.now(),
         });
+        if einvoice.is_some() {
+            next.einvoice = einvoice.clone();
+        }
         if next.payment.status == PaymentStatus::AwaitingInvoice {
             next.payment.status = PaymentStatus::Payable;
         }
@@ -139,8 +214,116 @@ pub struct SettlementIn {
     /// a decimal string (`"336400.00"`); a JSON number is refused
     #[schema(value_type = Option<String>)]
     pub amount: Option<AmountText>,
-    /// the line's currency (default INR)
+    /// the currency transferred (default INR; a converted payout's currency, e.g. AED)
     pub currency: Option<String>,
+    /// the payee's e-invoice, when it e-invoices and has not recorded it yet
+    pub irn: Option<String>,
+    pub ack_no: Option<String>,
+    /// YYYY-MM-DD
+    pub ack_date: Option<String>,
+}
+
+/// A report read back: the lines to settle, and the rows the bank did not process (row number,
+/// why).
+pub struct Report {
+    pub lines: Vec<SettlementIn>,
+    pub not_processed: Vec<(usize, String)>,
+}
+
+/// The bank's (or RazorpayX's) payout report read back as settlement lines: a header row, one
+/// transfer per row. Columns by name, either ours (`reference,utr,paid_at,amount,currency`) or
+/// RazorpayX's payout report (`Reference Id`, `UTR`, `Amount`, `Processed At`, `Status`); a row
+/// whose status is not `processed` is left out with its reason. A file with a formula cell is
+/// refused whole.
+pub fn from_report_csv(text: &str) -> Result<Report, Vec<FieldError>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|c| c.to_lowercase()).collect(),
+        Err(_) => return Err(vec![field("csv", "has no header row")]),
+    };
+    let col = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
+    let reference = col(&[
+        "reference",
+        "reference id",
+        "payout reference id",
+        "payout_reference_id",
+    ]);
+    let utr = col(&["utr"]);
+    let paid_at = col(&["paid_at", "processed at", "processed_at", "processed on", "created at"]);
+    let amount = col(&["amount", "payout amount"]);
+    let currency = col(&["currency", "payout currency"]);
+    let status = col(&["status", "payout status"]);
+    let (Some(reference), Some(utr), Some(paid_at), Some(amount)) = (reference, utr, paid_at, amount) else {
+        return Err(vec![field(
+            "csv",
+            "needs the columns reference (or Reference Id), utr, paid_at (or Processed At) and amount",
+        )]);
+    };
+    let mut lines = Vec::new();
+    let mut skipped = Vec::new();
+    let mut errors = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let n = i + 2;
+        let Ok(row) = row else {
+            errors.push(field(&format!("csv.row{n}"), "cannot be read"));
+            continue;
+        };
+        let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).unwrap_or("").to_string();
+        if row.iter().any(crate::csv_out::is_formula) {
+            errors.push(field(&format!("csv.row{n}"), "holds a formula: the file is refused"));
+            continue;
+        }
+        if let Some(s) = status.map(|c| cell(Some(c))).filter(|s| !s.is_empty()) {
+            if !s.eq_ignore_ascii_case("processed") {
+                skipped.push((n, format!("row {n}: status {s}, not processed")));
+                continue;
+            }
+        }
+        lines.push(SettlementIn {
+            reference: Some(cell(Some(reference))).filter(|r| !r.is_empty()),
+            payout_id: None,
+            utr: Some(cell(Some(utr))),
+            paid_at: Some(report_time(&cell(Some(paid_at)))),
+            amount: Some(AmountText(crate::domain::billing::Amount(
+                crate::domain::money::parse_decimal(&cell(Some(amount)).replace(',', "")),
+            ))),
+            currency: currency.map(|c| cell(Some(c))).filter(|c| !c.is_empty()),
+            irn: None,
+            ack_no: None,
+            ack_date: None,
+        });
+    }
+    if errors.is_empty() {
+        Ok(Report {
+            lines,
+            not_processed: skipped,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// A report's time as RFC 3339: as it is, or `YYYY-MM-DD HH:MM[:SS]` / `DD/MM/YYYY HH:MM[:SS]`
+/// in India time (an unreadable one is left for the line's own check to name).
+fn report_time(t: &str) -> String {
+    if chrono::DateTime::parse_from_rfc3339(t).is_ok() {
+        return t.to_string();
+    }
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+        "%d-%m-%Y %H:%M:%S",
+    ] {
+        if let Ok(local) = chrono::NaiveDateTime::parse_from_str(t, format) {
+            return format!("{}+05:30", local.format("%Y-%m-%dT%H:%M:%S"));
+        }
+    }
+    t.to_string()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -167,6 +350,7 @@ struct Checked {
     paid_at: chrono::DateTime<chrono::Utc>,
     amount: Decimal,
     currency: String,
+    einvoice: Option<EInvoice>,
 }
 
 fn check(s: &SettlementIn, home: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Checked, String> {
@@ -188,12 +372,19 @@ fn check(s: &SettlementIn, home: &str, now: chrono::DateTime<chrono::Utc>) -> Re
     if s.reference.is_none() && s.payout_id.is_none() {
         e.push(field("reference", "a reference or a payout_id is required"));
     }
+    let today = crate::domain::renewal::india_date(now);
+    let einvoice =
+        einvoice_of(s.irn.as_deref(), s.ack_no.as_deref(), s.ack_date.as_deref(), today).unwrap_or_else(|errors| {
+            e.extend(errors);
+            None
+        });
     if e.is_empty() {
         Ok(Checked {
             utr,
             paid_at,
             amount,
             currency: s.currency.as_deref().unwrap_or(home).trim().to_ascii_uppercase(),
+            einvoice,
         })
     } else {
         Err(e
@@ -288,13 +479,19 @@ async fn apply(
         }
         match ticket.payment.status {
             PaymentStatus::AwaitingInvoice => return refused("held until the reseller records its GST invoice".into()),
+            PaymentStatus::AwaitingFxRate => {
+                return refused("waiting for the payout date's reference rate (PUT /fx-rates/{date})".into())
+            }
             PaymentStatus::NothingDue => return refused("nothing is payable on this payout".into()),
             PaymentStatus::Payable | PaymentStatus::Paid => {}
         }
-        let Some(line) = ticket.payable_lines().find(|l| l.currency == c.currency) else {
+        if c.einvoice.is_none() && lacks_einvoice(&ticket) {
+            return refused("irn is required: this payee e-invoices (give irn, ack_no and ack_date)".into());
+        }
+        let Some(line) = ticket.payable_lines().find(|l| l.transfer_currency() == c.currency) else {
             return refused(format!("nothing is payable in {}", c.currency));
         };
-        let due = line.net_payable();
+        let due = line.transfer_amount();
         if c.amount != due {
             return refused(format!(
                 "amount {} does not match the net payable {}",
@@ -303,6 +500,9 @@ async fn apply(
             ));
         }
         let mut next = ticket.clone();
+        if let Some(einvoice) = &c.einvoice {
+            next.einvoice = Some(einvoice.clone());
+        }
         next.payment.settled.insert(
             c.currency.clone(),
             Settlement {
@@ -314,7 +514,7 @@ async fn apply(
         );
         if next
             .payable_lines()
-            .all(|l| next.payment.settled.contains_key(&l.currency))
+            .all(|l| next.payment.settled.contains_key(l.transfer_currency()))
         {
             next.payment.status = PaymentStatus::Paid;
         }

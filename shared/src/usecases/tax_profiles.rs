@@ -66,7 +66,8 @@ pub async fn replace(
     input: &TaxProfileIn,
     author: &ProfileAuthor,
 ) -> Result<Reseller, TaxProfileError> {
-    let profile = validate(input).map_err(TaxProfileError::Invalid)?;
+    let today = crate::domain::renewal::india_date(clock.now());
+    let profile = validate(input, today).map_err(TaxProfileError::Invalid)?;
     let r = crate::usecases::resellers::get(table, reseller_id)
         .await?
         .ok_or_else(|| TaxProfileError::NotFound(reseller_id.into()))?;

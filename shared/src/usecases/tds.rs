@@ -1,9 +1,11 @@
-//! The quarter's TDS as the returns need it: one row per deduction for Form 26Q, and each
-//! payee's Form 16A data. Read from the payout tickets of the quarter's three months (each
-//! ticket keeps the tax it computed and the payee's PAN at the time).
+//! The quarter's TDS as the statements need it: one row per deduction for the residents'
+//! statement (Form 26Q until March 2026, Form 140 from the tax year 2026-27), one per withholding
+//! for the non-residents' (27Q, then 144), and each payee's certificate data (16A, then 131).
+//! Read from the payout tickets of the quarter's three months (each ticket keeps the tax it
+//! computed — section and code as in force on its date of credit — and the payee's PAN then).
 
 use crate::csv_out::{line, Cell};
-use crate::domain::payout_tax::{quarter_months, REASON_THRESHOLD};
+use crate::domain::payout_tax::{quarter_months, TaxRules, TdsBasis};
 use crate::ports::table::{StoreError, Table};
 use crate::usecases::payout::month_tickets;
 use chrono::NaiveDate;
@@ -20,7 +22,14 @@ pub struct TdsRow {
     pub pan: String,
     pub name: String,
     pub reseller_id: String,
+    /// the section in force on the date of credit
     pub section: String,
+    /// its payment code (from the tax year 2026-27: `1006`; `1057` for a non-resident)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// a non-resident's country (the non-residents' statement)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
     #[schema(value_type = String)]
     pub date_of_credit: NaiveDate,
     /// the amount paid or credited this deduction covers
@@ -38,13 +47,31 @@ pub struct TdsRow {
     pub payout_id: String,
 }
 
-/// The quarter's deductions, in the order the return lists them (by date of credit, then
-/// deductee); `None` for a quarter not named `YYYY-Qn`. Months still within the threshold are
-/// not rows: the deduction of the month that crosses it covers them (its amount is the year's
-/// untaxed total).
-pub async fn quarter_rows(table: &dyn Table, quarter: &str, home: &str) -> Result<Option<Vec<TdsRow>>, StoreError> {
+/// Whose deductions a statement lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deductees {
+    /// residents: the section's deductions, under a certificate or without a PAN
+    Residents,
+    /// non-residents: the withholding configured for their country
+    NonResidents,
+}
+
+/// The quarter's deductions for one statement, in the order it lists them (by date of credit,
+/// then deductee); `None` for a quarter not named `YYYY-Qn`. Months still within the threshold
+/// are not rows: the deduction of the month that crosses it covers them (its amount is the
+/// year's untaxed total).
+pub async fn quarter_rows(
+    table: &dyn Table,
+    quarter: &str,
+    home: &str,
+    whose: Deductees,
+) -> Result<Option<Vec<TdsRow>>, StoreError> {
     let Some(months) = quarter_months(quarter) else {
         return Ok(None);
+    };
+    let listed = |basis: TdsBasis| match whose {
+        Deductees::Residents => !matches!(basis, TdsBasis::Threshold | TdsBasis::NonResident),
+        Deductees::NonResidents => basis == TdsBasis::NonResident,
     };
     let mut rows = Vec::new();
     for month in &months {
@@ -54,13 +81,15 @@ pub async fn quarter_rows(table: &dyn Table, quarter: &str, home: &str) -> Resul
             let company = pan.as_bytes().get(3) == Some(&b'C') && pan != PAN_NOT_AVAILABLE;
             for l in t.lines.iter().filter(|l| l.currency == home) {
                 let Some(tax) = &l.tax else { continue };
-                for p in tax.tds.iter().filter(|p| p.reason.as_deref() != Some(REASON_THRESHOLD)) {
+                for p in tax.tds.iter().filter(|p| listed(p.basis)) {
                     rows.push(TdsRow {
                         deductee_code: if company { "01" } else { "02" }.into(),
                         pan: pan.clone(),
                         name: who.legal_name.clone().unwrap_or_else(|| t.payee_name.clone()),
                         reseller_id: t.payee.clone(),
                         section: p.section.clone(),
+                        code: p.code.clone(),
+                        country: who.country.clone().filter(|_| whose == Deductees::NonResidents),
                         date_of_credit: t.credited_on.unwrap_or_default(),
                         amount: p.base,
                         rate: p.rate,
@@ -79,10 +108,23 @@ pub async fn quarter_rows(table: &dyn Table, quarter: &str, home: &str) -> Resul
     Ok(Some(rows))
 }
 
-pub const CSV_26Q_HEADER: &str = "sr_no,deductee_code,deductee_pan,deductee_name,section_code,date_of_payment_or_credit,date_of_deduction,amount_paid_or_credited,tds_rate_percent,tds,total_tax_deducted,reason_code,reseller_id,payout_id,certificate_number";
+pub const CSV_26Q_HEADER: &str = "sr_no,deductee_code,deductee_pan,deductee_name,section_code,date_of_payment_or_credit,date_of_deduction,amount_paid_or_credited,tds_rate_percent,tds,total_tax_deducted,reason_code,reseller_id,payout_id,certificate_number,section,country";
 
-/// The rows as the 26Q deductee annexure CSV (rate in percent, dates DD/MM/YYYY as the
-/// return's utility takes them).
+/// The form a quarter's statement is made on (`26Q`, then `140`; `27Q`, then `144`): the law in
+/// force on the quarter's first day.
+pub fn statement_form(quarter: &str, whose: Deductees, rules: &TaxRules) -> Option<String> {
+    let first = quarter_months(quarter)?.first().cloned()?;
+    let day = NaiveDate::parse_from_str(&format!("{first}-01"), "%Y-%m-%d").ok()?;
+    let law = rules.law_on(day);
+    Some(match whose {
+        Deductees::Residents => law.resident_form.clone(),
+        Deductees::NonResidents => law.non_resident_form.clone(),
+    })
+}
+
+/// The rows as the statement's deductee annexure CSV (rate in percent, dates DD/MM/YYYY as the
+/// statement utility takes them). `section_code` is the payment code where the law gives one
+/// (`1006`), else the section (`194H`); `section` names it in full.
 pub fn csv_26q(rows: &[TdsRow]) -> String {
     let mut out = format!("{CSV_26Q_HEADER}\n");
     for (i, r) in rows.iter().enumerate() {
@@ -94,7 +136,7 @@ pub fn csv_26q(rows: &[TdsRow]) -> String {
             Cell::Text(&r.deductee_code),
             Cell::Text(&r.pan),
             Cell::Text(&r.name),
-            Cell::Text(&r.section),
+            Cell::Text(r.code.as_deref().unwrap_or(&r.section)),
             Cell::Text(&date),
             Cell::Text(&date),
             Cell::Number(r.amount),
@@ -105,15 +147,19 @@ pub fn csv_26q(rows: &[TdsRow]) -> String {
             Cell::Text(&r.reseller_id),
             Cell::Text(&r.payout_id),
             Cell::Text(r.certificate.as_deref().unwrap_or("")),
+            Cell::Text(&r.section),
+            Cell::Text(r.country.as_deref().unwrap_or("")),
         ]));
     }
     out
 }
 
-/// One payee's Form 16A data for a quarter.
+/// One payee's certificate data for a quarter (Form 16A; Form 131 from the tax year 2026-27).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Certificate {
     pub quarter: String,
+    /// `16A` or `131`, as the law of the quarter names it
+    pub form: String,
     pub deductor_name: String,
     pub deductor_tan: Option<String>,
     pub reseller_id: String,
@@ -150,6 +196,10 @@ pub fn certificates(
     only: Option<&str>,
     rules: &crate::domain::payout_tax::TaxRules,
 ) -> Vec<Certificate> {
+    let form = quarter_months(quarter)
+        .and_then(|m| NaiveDate::parse_from_str(&format!("{}-01", m[0]), "%Y-%m-%d").ok())
+        .map(|d| rules.law_on(d).certificate_form.clone())
+        .unwrap_or_default();
     let mut by: std::collections::BTreeMap<String, Vec<TdsRow>> = Default::default();
     for r in rows.into_iter().filter(|r| only.is_none_or(|o| o == r.reseller_id)) {
         by.entry(r.reseller_id.clone()).or_default().push(r);
@@ -157,6 +207,7 @@ pub fn certificates(
     by.into_iter()
         .map(|(reseller_id, deductions)| Certificate {
             quarter: quarter.to_string(),
+            form: form.clone(),
             deductor_name: rules.deductor_name.clone(),
             deductor_tan: rules.deductor_tan.clone(),
             pan: deductions.last().map(|r| r.pan.clone()).unwrap_or_default(),

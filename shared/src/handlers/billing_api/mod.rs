@@ -6,6 +6,7 @@ use super::http::{
     authenticate, body_fingerprint, media_type, read_body, require_admin, ApiError, Caller, Principal, QueryParams,
 };
 mod dashboards;
+mod finance;
 mod payouts;
 
 use super::money_views::{EntryView, LedgerView, OrderView, PaymentView, WebhookAnswer};
@@ -48,6 +49,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/payouts/{month}/{reseller}/invoice"),
     ("GET", "/payouts/overdue"),
     ("GET", "/tds/26q"),
+    ("GET", "/tds/27q"),
+    ("GET", "/gst/rcm"),
+    ("PUT", "/fx-rates/{date}"),
+    ("GET", "/fx-rates/{date}"),
+    ("GET", "/payouts/msme"),
     ("GET", "/tds/certificates"),
     ("GET", "/resellers/{id}/dashboard"),
     ("GET", "/programme/dashboard"),
@@ -102,6 +108,11 @@ super::openapi::api_routes!(Arc<BillingApi>;
     payouts::post_invoice,
     payouts::get_overdue,
     payouts::get_26q,
+    payouts::get_27q,
+    finance::get_rcm,
+    finance::put_fx_rates,
+    finance::get_fx_rates,
+    finance::get_msme,
     payouts::get_certificates,
     dashboards::reseller_dashboard,
     dashboards::programme_dashboard,

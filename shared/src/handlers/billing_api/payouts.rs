@@ -91,7 +91,7 @@ pub(super) async fn get_reseller_payouts(
 #[utoipa::path(get, path = "/payouts/{month}/bank-file", tag = "ledger",
     params(("month" = String, Path, description = "YYYY-MM")),
     security(("admin_key" = [])),
-    responses((status = 200, description = "CSV for the bank's bulk NEFT/IMPS upload: `payment_mode,beneficiary_name,account_number,ifsc,amount,currency,reference,payout_id`, one row per payable INR transfer not yet settled; `X-Skipped-Payouts` lists payouts left out for want of a bank account", content_type = "text/csv", body = String),
+    responses((status = 200, description = "CSV for the bank's bulk upload, as configured (`payout.bank_file`): NEFT/IMPS `payment_mode,beneficiary_name,account_number,ifsc,amount,currency,reference,payout_id,batch`, or RazorpayX's bulk-payout template; one row per payable INR transfer not yet settled, every row naming the batch (`<month>-<date of the file>`); `X-Skipped-Payouts` lists payouts left out for want of a bank account", content_type = "text/csv", body = String),
         (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "not the admin", body = ErrorBody),
         (status = 422, description = "a bad month", body = ErrorBody)))]
@@ -115,8 +115,17 @@ pub(super) async fn get_bank_file(
         .and_then(|p| p.bank);
         with_banks.push((t, bank));
     }
-    let (csv, skipped) = crate::payout_docs::bank_file(&with_banks, &api.config.tax.home_currency);
-    let mut response = csv_response(&format!("bank-{month}.csv"), csv);
+    let batch = format!(
+        "{month}-{}",
+        crate::domain::renewal::india_date(api.clock.now()).format("%Y%m%d")
+    );
+    let (csv, skipped) = crate::payout_docs::bank_file(
+        &with_banks,
+        &api.config.tax.home_currency,
+        &batch,
+        &api.config.rules.payout.bank_file,
+    );
+    let mut response = csv_response(&format!("bank-{batch}.csv"), csv);
     if let Ok(v) = axum::http::HeaderValue::from_str(&skipped.join(",")) {
         response.headers_mut().insert("x-skipped-payouts", v);
     }
@@ -187,15 +196,15 @@ pub(super) enum SettlementsRefused {
 
 #[utoipa::path(post, path = "/payouts/{month}/settlements", tag = "ledger",
     params(("month" = String, Path, description = "YYYY-MM")),
-    request_body(content = SettlementsIn, description = "`[{reference | payout_id, utr, paid_at, amount, currency?}]`: the bank's report of the transfers"),
+    request_body(content = SettlementsIn, description = "`[{reference | payout_id, utr, paid_at, amount (a decimal string), currency?, irn?, ack_no?, ack_date?}]`: the bank's report of the transfers — or, as `text/csv`, the report itself (`reference,utr,paid_at,amount[,currency]`, or RazorpayX's payout report: `Reference Id`, `UTR`, `Amount`, `Processed At`, `Status`; a formula cell refuses the file). A payee that e-invoices needs its IRN, acknowledgement number and date before it is settled"),
     security(("admin_key" = [])),
     responses((status = 200, description = "every line applied, or already recorded with the same UTR (no change)", body = SettlementsAnswer),
         (status = 400, description = "malformed JSON", body = ErrorBody),
         (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "not the admin", body = ErrorBody),
         (status = 413, description = "over 1 MiB", body = ErrorBody),
-        (status = 415, description = "not JSON", body = ErrorBody),
-        (status = 422, description = "some lines refused, each with its reason (an amount that is not the net payable, an unknown reference, a UTR already used, a held payout; the other lines were applied), or invalid fields", body = SettlementsRefused)))]
+        (status = 415, description = "neither JSON nor CSV", body = ErrorBody),
+        (status = 422, description = "some lines refused, each with its reason (an amount that is not the net payable, an unknown reference, a UTR already used, a held payout, a missing IRN, a row the bank did not process; the other lines were applied), or invalid fields", body = SettlementsRefused)))]
 pub(super) async fn post_settlements(
     State(api): State<Arc<BillingApi>>,
     Caller(who): Caller,
@@ -205,8 +214,18 @@ pub(super) async fn post_settlements(
 ) -> Result<Response, ApiError> {
     require_admin(&who)?;
     checked_month(&month)?;
-    let SettlementList(lines) = json_body(&headers, body, MAX_SETTLEMENTS_BODY).await?;
-    let results = crate::usecases::settlements::settle(
+    // the bank's (or RazorpayX's) payout report as it comes, or the lines as JSON
+    let (lines, skipped) = if crate::handlers::http::media_type(&headers).as_deref() == Some("text/csv") {
+        let bytes = crate::handlers::http::read_body(&headers, body, MAX_SETTLEMENTS_BODY).await?;
+        let text =
+            String::from_utf8(bytes.to_vec()).map_err(|_| ApiError::BadRequest("the CSV is not UTF-8".into()))?;
+        let report = crate::usecases::settlements::from_report_csv(&text).map_err(ApiError::Invalid)?;
+        (report.lines, report.not_processed)
+    } else {
+        let SettlementList(lines) = json_body(&headers, body, MAX_SETTLEMENTS_BODY).await?;
+        (lines, vec![])
+    };
+    let mut results = crate::usecases::settlements::settle(
         api.table.as_ref(),
         api.clock.as_ref(),
         &month,
@@ -214,6 +233,16 @@ pub(super) async fn post_settlements(
         &api.config.tax.home_currency,
     )
     .await?;
+    // a report's rows not processed by the bank are refused with their status
+    for (row, why) in skipped {
+        results.push(SettlementResult {
+            index: row,
+            payout_id: None,
+            utr: None,
+            outcome: Outcome::Refused,
+            reason: Some(why),
+        });
+    }
     let count = |o: Outcome| results.iter().filter(|r| r.outcome == o).count();
     let answer = SettlementsAnswer {
         month,
@@ -244,7 +273,7 @@ pub(super) async fn post_settlements(
         (status = 404, description = "no payout for that month", body = ErrorBody),
         (status = 409, description = "no GST on this payout, or another invoice already recorded", body = ErrorBody),
         (status = 415, description = "not JSON", body = ErrorBody),
-        (status = 422, description = "invalid number or date", body = ErrorBody)))]
+        (status = 422, description = "invalid number or date; an e-invoicing payee without its `irn` (64 hex characters), `ack_no` or `ack_date`", body = ErrorBody)))]
 pub(super) async fn post_invoice(
     State(api): State<Arc<BillingApi>>,
     Caller(who): Caller,
@@ -316,13 +345,40 @@ fn checked_quarter(q: &Option<String>) -> Result<String, ApiError> {
 #[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct Rows26q {
     quarter: String,
+    /// the statement's form under the law of the quarter: `26Q` (to March 2026), `140` (from
+    /// the tax year 2026-27); `27Q` / `144` for non-residents
+    form: String,
     rows: Vec<TdsRow>,
+}
+
+/// One quarter's statement of `whose` deductions, as CSV (the default) or JSON.
+async fn statement(
+    api: &BillingApi,
+    p: &QuarterParams,
+    whose: crate::usecases::tds::Deductees,
+) -> Result<Response, ApiError> {
+    let quarter = checked_quarter(&p.quarter)?;
+    let json = p.format.as_deref() == Some("json");
+    if !json {
+        wants_csv(p.format.as_deref().or(Some("csv")))?;
+    }
+    let rows = crate::usecases::tds::quarter_rows(api.table.as_ref(), &quarter, &api.config.tax.home_currency, whose)
+        .await?
+        .unwrap_or_default();
+    let form = crate::usecases::tds::statement_form(&quarter, whose, &api.config.tax).unwrap_or_default();
+    if json {
+        return Ok(Json(Rows26q { quarter, form, rows }).into_response());
+    }
+    Ok(csv_response(
+        &format!("form{}-{quarter}.csv", form.to_lowercase()),
+        crate::usecases::tds::csv_26q(&rows),
+    ))
 }
 
 #[utoipa::path(get, path = "/tds/26q", tag = "ledger",
     params(QuarterParams),
     security(("admin_key" = [])),
-    responses((status = 200, description = "one CSV row per deduction under section 194H (deductee code and PAN, name, section, date of credit, amount, rate, TDS, reason code A/C for a lower or higher rate), by date of credit; JSON with `format=json`", content_type = "text/csv", body = String),
+    responses((status = 200, description = "the residents' quarterly TDS statement — Form 26Q for a quarter of the Income-tax Act, 1961, Form 140 from the tax year 2026-27 (the route keeps its name): one CSV row per deduction (deductee code and PAN, name, section code — `194H`, or the payment code `1006` of section 393(1) — date of credit, amount, rate, TDS, reason code A/C for a lower or higher rate, certificate, the section in full), by date of credit; JSON with `format=json` names the form", content_type = "text/csv", body = String),
         (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "not the admin", body = ErrorBody),
         (status = 422, description = "a bad quarter", body = ErrorBody)))]
@@ -332,21 +388,23 @@ pub(super) async fn get_26q(
     QueryParams(p): QueryParams<QuarterParams>,
 ) -> Result<Response, ApiError> {
     require_admin(&who)?;
-    let quarter = checked_quarter(&p.quarter)?;
-    let json = p.format.as_deref() == Some("json");
-    if !json {
-        wants_csv(p.format.as_deref().or(Some("csv")))?;
-    }
-    let rows = crate::usecases::tds::quarter_rows(api.table.as_ref(), &quarter, &api.config.tax.home_currency)
-        .await?
-        .unwrap_or_default();
-    if json {
-        return Ok(Json(Rows26q { quarter, rows }).into_response());
-    }
-    Ok(csv_response(
-        &format!("26q-{quarter}.csv"),
-        crate::usecases::tds::csv_26q(&rows),
-    ))
+    statement(&api, &p, crate::usecases::tds::Deductees::Residents).await
+}
+
+#[utoipa::path(get, path = "/tds/27q", tag = "ledger",
+    params(QuarterParams),
+    security(("admin_key" = [])),
+    responses((status = 200, description = "the non-residents' quarterly statement — Form 27Q, Form 144 from the tax year 2026-27: one CSV row per withholding on a partner abroad (section 195, then 393(2) code 1057), with its country; JSON with `format=json`", content_type = "text/csv", body = String),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "not the admin", body = ErrorBody),
+        (status = 422, description = "a bad quarter", body = ErrorBody)))]
+pub(super) async fn get_27q(
+    State(api): State<Arc<BillingApi>>,
+    Caller(who): Caller,
+    QueryParams(p): QueryParams<QuarterParams>,
+) -> Result<Response, ApiError> {
+    require_admin(&who)?;
+    statement(&api, &p, crate::usecases::tds::Deductees::NonResidents).await
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -376,9 +434,14 @@ pub(super) async fn get_certificates(
         }
     };
     let quarter = checked_quarter(&p.quarter)?;
-    let rows = crate::usecases::tds::quarter_rows(api.table.as_ref(), &quarter, &api.config.tax.home_currency)
-        .await?
-        .unwrap_or_default();
+    let rows = crate::usecases::tds::quarter_rows(
+        api.table.as_ref(),
+        &quarter,
+        &api.config.tax.home_currency,
+        crate::usecases::tds::Deductees::Residents,
+    )
+    .await?
+    .unwrap_or_default();
     let mut certificates = crate::usecases::tds::certificates(rows, &quarter, only.as_deref(), &api.config.tax);
     if !matches!(who, Principal::Admin) {
         certificates

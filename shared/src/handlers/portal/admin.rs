@@ -166,7 +166,7 @@ pub(super) struct MonthParams {
 
 #[utoipa::path(get, path = "/portal/admin/payouts", tag = "portal",
     params(MonthParams),
-    responses((status = 200, description = "a month's payout tickets: gross, GST, TDS, net, status, reference and UTR, with the finance CSV (HTML)", content_type = "text/html", body = String),
+    responses((status = 200, description = "a month's payout tickets: gross, GST, TDS, net, status, reference and UTR, with the finance CSV; the month's reverse-charge GST on commission paid abroad; payables to micro and small enterprises late or due within the week (HTML)", content_type = "text/html", body = String),
         (status = 303, description = "no session: to the login page"),
         (status = 403, description = "a reseller's session", content_type = "text/html", body = String)))]
 pub(super) async fn payouts(
@@ -179,13 +179,39 @@ pub(super) async fn payouts(
         .month
         .filter(|m| crate::usecases::commission::parse_month(m).is_some())
         .unwrap_or_else(|| crate::domain::payout::previous_month(portal.clock.now()));
-    let tickets = crate::usecases::payout::month_tickets(portal.table.as_ref(), &month).await?;
+    let table = portal.table.as_ref();
+    let tickets = crate::usecases::payout::month_tickets(table, &month).await?;
     let month_name = crate::mail::month_name(&month);
+    // the platform's GST under reverse charge on commission paid abroad, this month
+    let rcm: Vec<serde_json::Value> = crate::usecases::payout::rcm_month(table, &month)
+        .await?
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "payee": r.payee_name, "country": r.country,
+                "taxable": crate::domain::money::display(r.taxable_value, &r.currency),
+                "igst": crate::domain::money::display(r.igst, &r.currency),
+            })
+        })
+        .collect();
+    // what micro and small enterprises must be paid by (section 43B(h)), from today
+    let today = crate::domain::renewal::india_date(portal.clock.now());
+    let dues = crate::usecases::payout::msme_dues(table, today, portal.config.rules.tax.msme_due_soon_days).await?;
+    let msme_row = |t: &crate::domain::payout::Ticket| {
+        serde_json::json!({
+            "payee": t.payee_name, "month": t.month,
+            "due_by": t.due_by.map(|d| d.to_string()).unwrap_or_default(),
+            "owed": t.payable_lines().map(|l| crate::domain::money::display(l.transfer_amount(), l.transfer_currency())).collect::<Vec<_>>().join(", "),
+        })
+    };
+    let msme_late: Vec<_> = dues.late.iter().map(msme_row).collect();
+    let msme_soon: Vec<_> = dues.due_soon.iter().map(msme_row).collect();
     Ok(render(
         "admin_payouts.html",
         "Payouts",
         Some(&visitor),
-        serde_json::json!({ "month": month, "month_name": month_name, "payouts": super::reseller::payout_rows(&tickets) }),
+        serde_json::json!({ "month": month, "month_name": month_name, "payouts": super::reseller::payout_rows(&tickets),
+            "rcm": rcm, "msme_late": msme_late, "msme_soon": msme_soon, "today": today.to_string() }),
     ))
 }
 

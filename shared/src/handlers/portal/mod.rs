@@ -11,6 +11,7 @@ mod login;
 mod pages;
 mod programme;
 mod reseller;
+mod tax;
 mod team;
 
 use super::http::{media_type, read_body, ApiError};
@@ -85,6 +86,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/portal/ledger"),
     ("GET", "/portal/payouts"),
     ("GET", "/portal/payouts/{month}/statement"),
+    ("GET", "/portal/tax"),
     ("GET", "/portal/admin/payouts"),
     ("GET", "/portal/admin/payouts/{month}/finance.csv"),
     ("GET", "/portal/admin/applications"),
@@ -148,6 +150,7 @@ super::openapi::api_routes!(Arc<Portal>;
     reseller::ledger,
     reseller::payouts,
     reseller::statement,
+    tax::tax_page,
     admin::payouts,
     admin::finance_csv,
     admin::applications,

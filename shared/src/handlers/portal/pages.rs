@@ -46,6 +46,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/portal/sub_resellers.html"),
     ),
     ("brand.html", include_str!("../../../templates/portal/brand.html")),
+    ("tax.html", include_str!("../../../templates/portal/tax.html")),
     ("keys.html", include_str!("../../../templates/portal/keys.html")),
     ("queue.html", include_str!("../../../templates/portal/queue.html")),
     (

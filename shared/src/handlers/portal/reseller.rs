@@ -73,6 +73,10 @@ pub(super) struct PayoutRow {
     status: String,
     reference: String,
     utr: String,
+    /// what is transferred when it is another currency: "AED 12,803.50 (at 0.04415, 2026-11-01)"
+    paid_as: String,
+    /// a micro or small enterprise's payment deadline
+    due_by: String,
 }
 
 pub(super) fn payout_rows(tickets: &[crate::domain::payout::Ticket]) -> Vec<PayoutRow> {
@@ -90,7 +94,7 @@ pub(super) fn payout_rows(tickets: &[crate::domain::payout::Ticket]) -> Vec<Payo
                     gst: display(tax.gst_total(), &l.currency),
                     tds: display(tax.tds_total, &l.currency),
                     net: display(l.net_payable(), &l.currency),
-                    status: format!("{:?}", t.payment.status).to_lowercase(),
+                    status: t.payment.status.label().to_string(),
                     reference: t.payment.reference.clone(),
                     utr: t
                         .payment
@@ -98,6 +102,19 @@ pub(super) fn payout_rows(tickets: &[crate::domain::payout::Ticket]) -> Vec<Payo
                         .get(&l.currency)
                         .map(|s| s.utr.clone())
                         .unwrap_or_default(),
+                    paid_as: l
+                        .transfer
+                        .as_ref()
+                        .map(|x| {
+                            format!(
+                                "{} (at {}, {})",
+                                display(x.amount, &x.currency),
+                                x.rate.normalize(),
+                                x.rate_date
+                            )
+                        })
+                        .unwrap_or_default(),
+                    due_by: t.due_by.map(|d| d.to_string()).unwrap_or_default(),
                 }
             })
         })
