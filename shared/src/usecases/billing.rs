@@ -374,16 +374,8 @@ pub async fn record_payment(
                 &format!("order {} is in {}", facts.order_id, order.facts.currency),
             ));
         }
-        // what was applied, plus what is queued and not yet applied: the commission step
-        // checks again when it applies the payment (two racing payments both pass here)
-        let applied = order.earned.paid.get(facts.kind.as_str()).copied().unwrap_or_default();
-        let queued: Decimal = order_payments(ports.table, &facts.order_id)
-            .await?
-            .iter()
-            .filter(|p| p.status.is_waiting() && p.facts.kind == facts.kind && p.facts.payment_id != facts.payment_id)
-            .map(|p| p.facts.amount)
-            .sum();
-        if let Some(why) = overpayment(&order.facts, facts.kind, applied + queued, facts.amount) {
+        let already = paid_or_queued(ports.table, order, &facts).await?;
+        if let Some(why) = overpayment(&already.0, facts.kind, already.1, facts.amount) {
             return Err(invalid("amount", &why));
         }
     }
@@ -403,6 +395,32 @@ pub async fn record_payment(
     }
     enqueue(ports, payment_received(&facts.payment_id), &facts.payment_id).await?;
     Ok(Recorded::Accepted)
+}
+
+/// What was applied of the payment's kind on its order, plus what is queued and not yet
+/// applied — read until the order did not change meanwhile, so that a payment applied between
+/// the two reads is counted once (the commission step checks again when it applies the payment:
+/// two racing payments both pass here).
+async fn paid_or_queued(
+    table: &dyn Table,
+    mut order: Order,
+    facts: &PaymentFacts,
+) -> Result<(OrderFacts, Decimal), StoreError> {
+    let mut attempts = 0;
+    loop {
+        let queued: Decimal = order_payments(table, &facts.order_id)
+            .await?
+            .iter()
+            .filter(|p| p.status.is_waiting() && p.facts.kind == facts.kind && p.facts.payment_id != facts.payment_id)
+            .map(|p| p.facts.amount)
+            .sum();
+        let applied = order.earned.paid.get(facts.kind.as_str()).copied().unwrap_or_default();
+        attempts += 1;
+        match get::<Order>(table, &repo::order_key(&facts.order_id)).await? {
+            Some(again) if again.version != order.version && attempts < 3 => order = again,
+            _ => return Ok((order.facts, applied + queued)),
+        }
+    }
 }
 
 pub async fn record_refund(
