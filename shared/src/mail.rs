@@ -196,7 +196,8 @@ pub fn branded(
 /// The hot-lead alert to the owning reseller: who, why, and call within 4 hours.
 pub fn hot_alert(
     from: &str,
-    reseller: &Reseller,
+    to_name: &str,
+    to: &str,
     lead: &crate::domain::lead::Lead,
     now: DateTime<Utc>,
 ) -> std::io::Result<Vec<u8>> {
@@ -212,7 +213,7 @@ pub fn hot_alert(
     );
     let mut text = format!(
         "Hello {},\n\nA hot lead is yours: {who}, {}, {}{}.\nScore {}/100. Call within 4 hours.\n\nWhy:\n",
-        reseller.name,
+        to_name,
         lead.email,
         lead.profile.phone.clone().unwrap_or_default(),
         if company.is_empty() {
@@ -225,13 +226,13 @@ pub fn hot_alert(
     let rows = reasons(&lead.score_reasons, &mut text, false);
     let html = format!(
         "<p>Hello {},</p><p>A hot lead is yours: <b>{}</b>, {} {}. Score <b>{}/100</b>. <b>Call within 4 hours.</b></p><ul>{rows}</ul>",
-        escape_html(&reseller.name),
+        escape_html(to_name),
         escape_html(&who),
         escape_html(&lead.email),
         escape_html(&company),
         lead.score.unwrap_or(0)
     );
-    build(from, &reseller.name, &reseller.email, &subject, text, html, now)
+    build(from, to_name, to, &subject, text, html, now)
 }
 
 /// A short operational notice (SLA reassignments and escalations): one paragraph, text and HTML.

@@ -51,6 +51,18 @@ impl Api {
         self.get_as(path, Some(ADMIN_KEY)).await
     }
 
+    /// How the audit trail names the programme admin whose key `ADMIN_KEY` is (`staff:<id>`).
+    pub async fn admin_actor(&self) -> String {
+        let (_, keys) = self.get_as("/staff", Some(ADMIN_KEY)).await;
+        let first = keys["staff"]
+            .as_array()
+            .and_then(|s| s.iter().find(|p| p["created_by"] == "system:admin-emails"))
+            .and_then(|p| p["staff_id"].as_str())
+            .unwrap_or_else(|| panic!("the first programme admin in {keys}"))
+            .to_string();
+        format!("staff:{first}")
+    }
+
     /// Runs a scheduled job of the local stack at `now`; its report.
     pub async fn run_job(&self, name: &str, now: &str) -> Value {
         let res = self

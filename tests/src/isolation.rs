@@ -62,6 +62,11 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("POST", "/resellers/{id}/sub-reseller-applications", Refused),
     ("GET", "/resellers/{id}/sub-resellers", Refused),
     ("PUT", "/resellers/{id}/tax", Refused),
+    ("GET", "/resellers/{id}/users", Refused),
+    ("POST", "/resellers/{id}/users", Refused),
+    ("PUT", "/resellers/{id}/users/{user_id}", Refused),
+    ("DELETE", "/resellers/{id}/users/{user_id}", Refused),
+    ("POST", "/leads/{id}/assign-user", Refused),
     ("GET", "/tds/certificates", Own),
     ("GET", "/tickets/{id}", Refused),
     ("POST", "/tickets/{id}/escalate", Refused),
@@ -81,6 +86,12 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/portal/payouts", Own),
     ("GET", "/portal/payouts/{month}/statement", Refused),
     ("GET", "/portal/tax", Own),
+    ("GET", "/portal/assign", Own),
+    ("POST", "/portal/leads/{id}/assign-user", Refused),
+    ("GET", "/portal/team", Own),
+    ("POST", "/portal/team", Own),
+    ("POST", "/portal/team/{user_id}/role", Refused),
+    ("POST", "/portal/team/{user_id}/remove", Refused),
     ("GET", "/portal/registrations", Own),
     ("POST", "/portal/registrations", Own),
     ("GET", "/portal/referrals", Own),
@@ -105,6 +116,12 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/portal/admin/resellers.csv", AdminOnly),
     ("POST", "/portal/admin/resellers/{id}/suspend", AdminOnly),
     ("POST", "/portal/admin/resellers/{id}/reactivate", AdminOnly),
+    ("POST", "/portal/admin/conflicts/{id}/approve", AdminOnly),
+    ("POST", "/portal/admin/conflicts/{id}/reject", AdminOnly),
+    ("GET", "/portal/admin/partners", AdminOnly),
+    ("GET", "/portal/admin/tickets", AdminOnly),
+    ("GET", "/portal/admin/staff", AdminOnly),
+    ("POST", "/portal/admin/staff", AdminOnly),
     // last: it ends A's session
     ("POST", "/portal/logout", Public),
 ];
@@ -137,6 +154,8 @@ struct Bravo {
     contract: String,
     ticket: String,
     key_id: String,
+    /// B's owner
+    user: String,
     markers: Vec<String>,
 }
 
@@ -158,6 +177,7 @@ impl Bravo {
         }
         p.replace("{id}", &self.lead)
             .replace("{key_id}", &self.key_id)
+            .replace("{user_id}", &self.user)
             .replace("{month}", "2026-10")
             .replace("{reseller}", &self.id)
             .replace("{token}", "not-a-token")
@@ -185,6 +205,9 @@ fn body_for(method: &str, path: &str, sku: &str, bravo: &Bravo) -> Value {
             crate::applications::application("Sneaky Sub", "sneaky-sub.in", "s@sneaky-sub.in")
         }
         ("PUT", "/resellers/{id}/tax") => json!({"pan": "AAPCK1234L", "legal_name": "Hijack Pvt Ltd"}),
+        ("POST", "/resellers/{id}/users") => json!({"email": "mole@alpha-mole.in", "name": "Mole", "role": "owner"}),
+        ("PUT", "/resellers/{id}/users/{user_id}") => json!({"role": "rep"}),
+        ("POST", "/leads/{id}/assign-user") => json!({"user_id": null}),
         ("POST", "/tickets/{id}/escalate") | ("POST", "/tickets/{id}/resolve") => json!({"note": "x"}),
         _ => {
             let _ = bravo;
@@ -204,6 +227,13 @@ fn form_for(path: &str) -> Vec<(&'static str, &'static str)> {
             ("contact_email", "y@alpha-portal-prospect.in"),
         ],
         "/portal/brand" => vec![("display_name", "Alpha Brand")],
+        "/portal/team" => vec![
+            ("email", "alpha-rep@alpha-team.in"),
+            ("name", "Alpha Rep"),
+            ("role", "rep"),
+        ],
+        "/portal/team/{user_id}/role" => vec![("role", "rep")],
+        "/portal/leads/{id}/assign-user" => vec![("user_id", "")],
         "/portal/login" => vec![("email", "nobody@example.in")],
         _ => vec![],
     }
@@ -270,6 +300,8 @@ where
         .await;
     assert_eq!(s, StatusCode::CREATED, "{k}");
     let key_id = k["key_id"].as_str().expect("key id").to_string();
+    let (_, team) = api.get_as(&format!("/resellers/{b}/users"), Some(&b_key)).await;
+    let user = team["users"][0]["user_id"].as_str().expect("B's owner").to_string();
     api.drain().await;
     let bravo = Bravo {
         id: b.clone(),
@@ -278,6 +310,7 @@ where
         contract,
         ticket,
         key_id,
+        user,
         markers: vec![
             b_name.clone(),
             email_of(&b_name),

@@ -84,13 +84,17 @@ pub fn temp_dir(prefix: &str) -> PathBuf {
     dir
 }
 
+/// The first programme admin's key (the local stack registers it for `ADMIN_EMAILS`' first).
 pub const ADMIN_KEY: &str = "test-admin-key";
+/// `ADMIN_API_KEY`: the bootstrap key, which only creates staff.
+pub const BOOTSTRAP_KEY: &str = "test-bootstrap-key";
 
 fn options(aws: bool) -> Options {
     let mut o = Options::defaults(temp_dir("stack"));
     o.port = 0;
     o.aws = aws;
     o.admin_key = ADMIN_KEY.into();
+    o.bootstrap_key = BOOTSTRAP_KEY.into();
     o.visibility = std::time::Duration::from_millis(200);
     if aws {
         let name = unique("pp");

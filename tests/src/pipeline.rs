@@ -132,7 +132,12 @@ pub async fn stage_moves_and_closed_lost(api: &Api) {
         .cloned()
         .unwrap_or(Value::Null);
     assert_eq!(forced["after"]["forced"], true, "{forced}");
-    assert_eq!(forced["actor"], "admin");
+    assert_eq!(
+        forced["actor"],
+        api.admin_actor().await.as_str(),
+        "the person, not a shared admin"
+    );
+    assert_eq!(forced["role"], "programme_admin");
     assert_eq!(
         actions(&l)
             .iter()

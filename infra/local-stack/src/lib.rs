@@ -55,7 +55,11 @@ pub struct Options {
     pub bucket: String,
     /// a name prefix for the AWS queues, so that test runs do not share them
     pub queue_prefix: String,
+    /// the first programme admin's development key (the first of `admin_emails`), registered at
+    /// start so that `curl` works at once; never used in AWS
     pub admin_key: String,
+    /// `ADMIN_API_KEY`: the bootstrap key, which only creates staff (and hands them a key)
+    pub bootstrap_key: String,
     /// the secret billing webhooks are signed with
     pub webhook_secret: String,
     /// where the monthly payout email goes
@@ -101,6 +105,7 @@ impl Options {
             bucket: "partner-platform-local".into(),
             queue_prefix: "partner-platform-local".into(),
             admin_key: "local-admin-key".into(),
+            bootstrap_key: "local-bootstrap-key".into(),
             webhook_secret: "local-webhook-secret".into(),
             finance_email: std::env::var("FINANCE_EMAIL")
                 .ok()
@@ -312,7 +317,7 @@ fn local_env(options: &Options, base: &str, id_of: &dyn Fn(&str) -> String) -> R
         (PAYOUT_QUEUE_URL, id_of("payout")),
         (IMPORT_QUEUE_URL, id_of("import")),
         (DEAD_LETTER_QUEUE_URL, dead_letter_queue_of(&id_of("commission"))),
-        (ADMIN_API_KEY, options.admin_key.clone()),
+        (ADMIN_API_KEY, options.bootstrap_key.clone()),
         (BILLING_WEBHOOK_SECRET, options.webhook_secret.clone()),
         (REDIRECT_ALLOWED_HOSTS, "localhost,127.0.0.1".into()),
         (ALLOWED_ORIGINS, options.allowed_origins.join(",")),
@@ -399,6 +404,12 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
             .unwrap_or_default()
     };
     let base = format!("http://127.0.0.1:{}", options.port);
+    // the first programme admin, with its development key
+    if let Some(email) = options.admin_emails.split(',').map(str::trim).find(|e| e.contains('@')) {
+        shared::usecases::people::seed_staff_key(control.0.as_ref(), clock.as_ref(), email, &options.admin_key)
+            .await
+            .map_err(|e| format!("seeding the programme admin: {e}"))?;
+    }
     let mut env = local_env(&options, &base, &id_of)?;
     let clock_port: Arc<dyn shared::ports::Clock> = clock.clone();
     let c = || clock_port.clone();

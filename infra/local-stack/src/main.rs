@@ -17,6 +17,11 @@ async fn main() {
     }
     if let Ok(k) = std::env::var("ADMIN_API_KEY") {
         if !k.is_empty() {
+            o.bootstrap_key = k;
+        }
+    }
+    if let Ok(k) = std::env::var("LOCAL_ADMIN_KEY") {
+        if !k.is_empty() {
             o.admin_key = k;
         }
     }

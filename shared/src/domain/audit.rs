@@ -8,8 +8,12 @@ use serde_json::Value;
 pub struct AuditEvent {
     pub event_id: String,
     pub at: DateTime<Utc>,
-    /// `public`, `admin`, `reseller:<id>`, `system:<function>`
+    /// who acted: `user:<id>`, `staff:<id>`, `bootstrap`, `public`, `system:<function>` (before
+    /// people were kept: `admin`, `reseller:<id>`)
     pub actor: String,
+    /// the actor's role(s) when it acted (`owner`, `finance+presales`, `system`)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
     /// e.g. `lead.captured`, `lead.resubmitted`, `lead.qualified`
     pub action: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

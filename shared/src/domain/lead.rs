@@ -63,6 +63,9 @@ pub struct Lead {
     pub category: Option<Category>,
     pub engagement: Engagement,
     pub owner_reseller_id: Option<String>,
+    /// the person in the owning reseller who works it (a rep sees only these)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_user: Option<String>,
     pub queue: Option<String>,
     pub routing: Option<RoutingDecision>,
     /// set by deal registration (partner-owned leads)
@@ -108,6 +111,7 @@ impl Lead {
             category: None,
             engagement: Engagement::default(),
             owner_reseller_id: None,
+            assigned_user: input.assigned_user.clone(),
             queue: None,
             routing: None,
             registered_by: input.registered_by.clone(),
@@ -176,6 +180,8 @@ pub struct LeadInput {
     pub redirect: Option<String>,
     /// set for a deal registration: the reseller that owns the lead
     pub registered_by: Option<String>,
+    /// the person of the registering reseller who works it
+    pub assigned_user: Option<String>,
 }
 
 const SHORT: usize = 200;
@@ -285,6 +291,7 @@ pub fn validate(fields: &Map<String, Value>) -> Result<LeadInput, Vec<FieldError
         spam: take("website").is_some(),
         redirect: take("redirect"),
         registered_by: None,
+        assigned_user: None,
     };
     if errors.is_empty() {
         Ok(input)

@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod money;
 pub mod payout;
 pub mod payout_tax;
+pub mod people;
 pub mod pipeline;
 pub mod prospects;
 pub mod quote;

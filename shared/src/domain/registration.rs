@@ -14,6 +14,9 @@ pub struct Registration {
     pub expected_value: Option<String>,
     pub lead_id: Option<String>,
     pub protected_until: DateTime<Utc>,
+    /// the person who registered it (a rep sees the registrations it made)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registered_by_user: Option<String>,
     pub created_at: DateTime<Utc>,
     /// why the domain given (or the contact's) does not claim the company, if it does not
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -118,6 +118,9 @@ pub struct Reseller {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tax_changes: Vec<TaxChange>,
     /// optimistic-concurrency counter: every write expects the version it read
+    /// the channel manager (a staff id) who looks after it
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_manager: Option<String>,
     pub version: u64,
 }
 

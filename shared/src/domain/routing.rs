@@ -227,6 +227,7 @@ mod tests {
             status_history: vec![],
             tax: None,
             tax_changes: vec![],
+            channel_manager: None,
             version: 1,
         }
     }

@@ -433,72 +433,8 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// Who is calling.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Principal {
-    Admin,
-    Reseller(String),
-}
-
-/// What an API needs to tell who is calling: its table and the admin key's hash.
-pub trait Authenticates {
-    fn auth_table(&self) -> &dyn crate::ports::Table;
-    fn admin_key_hash(&self) -> &str;
-}
-
-/// Who is calling, resolved from the bearer key before the handler runs (see `authenticate`).
-pub struct Caller(pub Principal);
-
-impl<S> axum::extract::FromRequestParts<std::sync::Arc<S>> for Caller
-where
-    S: Authenticates + Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        api: &std::sync::Arc<S>,
-    ) -> Result<Self, Self::Rejection> {
-        authenticate(&parts.method, &parts.headers, api.admin_key_hash(), api.auth_table())
-            .await
-            .map(Caller)
-    }
-}
-
-/// What a suspended reseller is told when it tries to change something.
-pub const SUSPENDED_READ_ONLY: &str =
-    "this reseller is suspended: it may read its records but change nothing until it is reactivated";
-
-/// Resolves the bearer key: the admin key (compared by hash), or the key of a reseller that may
-/// still use it. Every lookup checks the reseller's status: a deactivated (or unknown) reseller's
-/// key is `401` whenever it was issued; a suspended reseller may read (`GET`, `HEAD`) and is
-/// refused anything else with `403`.
-pub async fn authenticate(
-    method: &axum::http::Method,
-    headers: &HeaderMap,
-    admin_key_hash: &str,
-    table: &dyn crate::ports::Table,
-) -> Result<Principal, ApiError> {
-    use crate::domain::reseller::ResellerStatus;
-    let token = bearer(headers).ok_or(ApiError::Unauthorized)?;
-    let hash = crate::usecases::resellers::sha256_hex(token);
-    if !admin_key_hash.is_empty() && same_text(&hash, admin_key_hash) {
-        return Ok(Principal::Admin);
-    }
-    if !token.starts_with("rk_") {
-        return Err(ApiError::Unauthorized);
-    }
-    let Some(id) = crate::usecases::resellers::by_api_key(table, token).await? else {
-        return Err(ApiError::Unauthorized);
-    };
-    let status = crate::usecases::resellers::get(table, &id).await?.map(|r| r.status);
-    match status {
-        Some(ResellerStatus::Active) => Ok(Principal::Reseller(id)),
-        Some(ResellerStatus::Suspended) if is_read(method) => Ok(Principal::Reseller(id)),
-        Some(ResellerStatus::Suspended) => Err(ApiError::ForbiddenBecause(SUSPENDED_READ_ONLY.into())),
-        _ => Err(ApiError::Unauthorized),
-    }
-}
+pub use super::auth::{authenticate, Authenticates, Caller, SUSPENDED_READ_ONLY};
+pub use crate::access::Principal;
 
 /// A method that changes nothing.
 pub fn is_read(method: &axum::http::Method) -> bool {
@@ -511,16 +447,6 @@ pub fn is_read(method: &axum::http::Method) -> bool {
 /// Compares two texts without stopping at the first difference.
 pub fn same_text(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-impl Principal {
-    /// The caller as the sales use cases see it.
-    pub fn asker(&self) -> crate::usecases::pipeline::Asker<'_> {
-        match self {
-            Principal::Admin => crate::usecases::pipeline::Asker::Admin,
-            Principal::Reseller(r) => crate::usecases::pipeline::Asker::Reseller(r),
-        }
-    }
 }
 
 /// A free-text `note` on a sales action: optional, up to 2,000 characters over lines.
@@ -552,6 +478,19 @@ pub async fn optional_note(headers: &HeaderMap, body: Body, max: usize) -> Resul
     }
 }
 
+impl From<crate::usecases::people::PeopleError> for ApiError {
+    fn from(e: crate::usecases::people::PeopleError) -> ApiError {
+        use crate::usecases::people::PeopleError;
+        match e {
+            PeopleError::Invalid(errors) => ApiError::Invalid(errors),
+            PeopleError::NotFound(m) => ApiError::NotFound(m),
+            PeopleError::Conflict(m) => ApiError::Conflict(m),
+            PeopleError::Forbidden(m) => ApiError::ForbiddenBecause(m),
+            PeopleError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
 impl From<crate::usecases::pipeline::PipelineError> for ApiError {
     fn from(e: crate::usecases::pipeline::PipelineError) -> ApiError {
         use crate::domain::pipeline::MoveRefused;
@@ -579,18 +518,13 @@ impl From<crate::usecases::pipeline::PipelineError> for ApiError {
     }
 }
 
-/// That reseller itself, or an admin; another reseller is `403`.
-pub fn require_self_or_admin(p: &Principal, reseller_id: &str) -> Result<(), ApiError> {
-    match p {
-        Principal::Reseller(own) if own != reseller_id => Err(ApiError::Forbidden),
-        _ => Ok(()),
-    }
-}
-
-pub fn require_admin(p: &Principal) -> Result<(), ApiError> {
-    match p {
-        Principal::Admin => Ok(()),
-        Principal::Reseller(_) => Err(ApiError::Forbidden),
+/// A caller the policy let through may see this reseller's records (its own people, a channel
+/// manager its partners, other staff every reseller); else `403`.
+pub fn require_sees_reseller(p: &Principal, reseller_id: &str) -> Result<(), ApiError> {
+    if p.sees_reseller(reseller_id) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
     }
 }
 

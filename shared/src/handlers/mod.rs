@@ -2,6 +2,7 @@
 //! lambda_http in AWS and by a plain listener locally) and the scoring SQS batch handler.
 
 pub mod api_description;
+pub mod auth;
 pub mod billing_api;
 pub mod commission;
 pub mod forms;

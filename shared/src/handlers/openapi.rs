@@ -73,8 +73,14 @@ impl Modify for SecuritySchemes {
                     .build(),
             )
         };
-        components.add_security_scheme(ADMIN_KEY, bearer("the admin key (ADMIN_API_KEY)"));
-        components.add_security_scheme(RESELLER_KEY, bearer("a reseller's own key (`rk_…`)"));
+        components.add_security_scheme(
+            ADMIN_KEY,
+            bearer("a key of the vendor's staff (`sk_…`), or for creating staff only the bootstrap key (`ADMIN_API_KEY`); each operation's `x-roles` names who may call it"),
+        );
+        components.add_security_scheme(
+            RESELLER_KEY,
+            bearer("a key of a reseller's person (`rk_…`), acting with that person's role (owner, manager or rep)"),
+        );
         components.add_security_scheme(
             WEBHOOK_SIGNATURE,
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
@@ -107,6 +113,7 @@ impl Modify for SecuritySchemes {
         (name = "support", description = "L1/L2/L3 support tickets on AMC contracts"),
         (name = "applications", description = "companies applying to become resellers, and their review"),
         (name = "portal", description = "the partner portal: server-rendered HTML pages, a session cookie, forms with a CSRF token"),
+        (name = "people", description = "a reseller's people and the vendor's staff, their roles and keys, and the audit trail by person"),
         (name = "meta", description = "this description")
     )
 )]
@@ -141,6 +148,34 @@ pub fn description() -> utoipa::openapi::OpenApi {
     doc.merge(partners);
     doc.merge(portal);
     doc.merge(itself);
+    with_roles(doc)
+}
+
+/// Each operation's `x-roles`: who the policy table (`crate::policy`) lets call it.
+fn with_roles(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::extensions::ExtensionsBuilder;
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for (method, op) in [
+            ("GET", &mut item.get),
+            ("POST", &mut item.post),
+            ("PUT", &mut item.put),
+            ("PATCH", &mut item.patch),
+            ("DELETE", &mut item.delete),
+        ] {
+            let Some(op) = op.as_mut() else { continue };
+            // an operation missing from the table says so (and the role matrix test fails)
+            let roles = crate::policy::access(method, path)
+                .map(crate::policy::role_names)
+                .unwrap_or_default();
+            let ext = ExtensionsBuilder::new()
+                .add("x-roles", serde_json::json!(roles))
+                .build();
+            match op.extensions.as_mut() {
+                Some(e) => e.merge(ext),
+                None => op.extensions = Some(ext),
+            }
+        }
+    }
     doc
 }
 

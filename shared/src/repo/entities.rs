@@ -119,6 +119,37 @@ impl Entity for LeadAudit<'_> {
     fn key(&self) -> Key {
         audit_key(self.lead_id, &self.event.at, &self.event.event_id)
     }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        audit_index_entries(self.event)
+    }
+}
+
+/// Every audit event is listed by the person who acted and by day (`GET /audit`).
+fn audit_index_entries(event: &AuditEvent) -> Vec<IndexEntry> {
+    let sk = audit_index_sk(&event.at, &event.event_id);
+    vec![
+        on(Index::Gsi1, audit_by_index_pk(&event.actor), sk.clone()),
+        on(Index::Gsi2, audit_day_index_pk(&event.at.date_naive()), sk),
+    ]
+}
+
+/// An audit event about something other than a lead, in its subject's partition.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// `reseller:<id>`, `user:<id>`, `staff:<id>`, `payout:<month>`…
+    pub subject: String,
+    #[serde(flatten)]
+    pub event: AuditEvent,
+}
+
+impl Entity for AuditRecord {
+    const NAME: &'static str = "audit";
+    fn key(&self) -> Key {
+        audit_log_key(&self.subject, &self.event.at, &self.event.event_id)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        audit_index_entries(&self.event)
+    }
 }
 
 /// The open lead an email address has (one at a time).
@@ -243,7 +274,30 @@ impl Entity for Reseller {
             out.push(on(Index::Gsi2, children_index_pk(parent), &self.reseller_id));
         }
         out.push(on(Index::Gsi3, reseller_email_index_pk(&self.email), &self.reseller_id));
+        if let Some(cm) = &self.channel_manager {
+            out.push(on(Index::Gsi4, partners_index_pk(cm), &self.reseller_id));
+        }
         out
+    }
+}
+
+impl Entity for crate::domain::people::User {
+    const NAME: &'static str = "user";
+    fn key(&self) -> Key {
+        user_key(&self.user_id)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![on(Index::Gsi1, team_index_pk(&self.reseller_id), &self.user_id)]
+    }
+}
+
+impl Entity for crate::domain::people::Staff {
+    const NAME: &'static str = "staff";
+    fn key(&self) -> Key {
+        staff_key(&self.staff_id)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![on(Index::Gsi1, STAFF_INDEX_PK, &self.staff_id)]
     }
 }
 
@@ -251,6 +305,11 @@ impl Entity for Reseller {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "lowercase")]
 pub enum PortalUser {
+    /// a person of a reseller, by user id
+    User(String),
+    /// a member of the vendor's staff, by staff id
+    Staff(String),
+    /// sessions from before people were kept: they end on their next visit
     Admin(String),
     Reseller(String),
 }
@@ -319,7 +378,7 @@ impl Entity for crate::domain::application::Application {
 pub struct EmailClaim {
     #[serde(skip)]
     pub email: String,
-    /// `reseller:<id>`
+    /// `user:<id>` or `staff:<id>` (`reseller:<id>` before people were kept: its owner)
     pub holder: String,
 }
 
@@ -385,7 +444,7 @@ impl Entity for crate::domain::support::SupportTicket {
         support_ticket_key(&self.ticket_id)
     }
     fn index_entries(&self) -> Vec<IndexEntry> {
-        vec![
+        let mut out = vec![
             on(
                 Index::Gsi1,
                 contract_tickets_index_pk(&self.contract_id),
@@ -396,7 +455,17 @@ impl Entity for crate::domain::support::SupportTicket {
                 reseller_tickets_index_pk(&self.reseller_id),
                 &self.ticket_id,
             ),
-        ]
+        ];
+        // escalated to the vendor and open: support's queue, by its response deadline
+        if self.status == crate::domain::support::TicketStatus::Open && self.level != crate::domain::support::Level::L1
+        {
+            out.push(on(
+                Index::Gsi3,
+                VENDOR_TICKETS_INDEX_PK,
+                format!("{}#{}", key_time(&self.respond_by), self.ticket_id),
+            ));
+        }
+        out
     }
 }
 
@@ -431,7 +500,13 @@ impl Entity for crate::domain::catalogue::Product {
 pub struct ApiKeyRecord {
     #[serde(skip)]
     pub hash: String,
+    /// the reseller whose person holds it (empty for a staff member's key)
     pub reseller_id: String,
+    /// the person it was issued to (a key from before people were kept: the reseller's owner)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_id: Option<String>,
     /// the key's public name: the first 16 hex digits of its hash
     #[serde(default)]
     pub key_id: Option<String>,
@@ -454,8 +529,26 @@ impl ApiKeyRecord {
             prefix: Some(api_key.chars().take(9).collect()),
             hash,
             reseller_id: reseller_id.to_string(),
+            user_id: None,
+            staff_id: None,
             created_at: Some(now),
             last_used_at: None,
+        }
+    }
+
+    /// A new key for a person of a reseller.
+    pub fn for_user(api_key: &str, user: &crate::domain::people::User, now: DateTime<Utc>) -> ApiKeyRecord {
+        ApiKeyRecord {
+            user_id: Some(user.user_id.clone()),
+            ..ApiKeyRecord::new(api_key, &user.reseller_id, now)
+        }
+    }
+
+    /// A new key for a member of staff.
+    pub fn for_staff(api_key: &str, staff_id: &str, now: DateTime<Utc>) -> ApiKeyRecord {
+        ApiKeyRecord {
+            staff_id: Some(staff_id.to_string()),
+            ..ApiKeyRecord::new(api_key, "", now)
         }
     }
 }
@@ -466,9 +559,10 @@ impl Entity for ApiKeyRecord {
         api_key_key(&self.hash)
     }
     fn index_entries(&self) -> Vec<IndexEntry> {
-        match &self.key_id {
-            Some(id) => vec![on(Index::Gsi1, api_keys_index_pk(&self.reseller_id), id)],
-            None => vec![],
+        match (&self.key_id, &self.staff_id) {
+            (Some(id), Some(staff)) => vec![on(Index::Gsi1, staff_keys_index_pk(staff), id)],
+            (Some(id), None) => vec![on(Index::Gsi1, api_keys_index_pk(&self.reseller_id), id)],
+            (None, _) => vec![],
         }
     }
 }
@@ -527,10 +621,11 @@ impl Entity for crate::domain::registration::Claim {
     }
 }
 
-/// A registration refused because another reseller holds the company (for admins).
-#[derive(Debug, Serialize, Deserialize)]
+/// A registration refused because another reseller holds the company (for the programme).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RegistrationConflict {
-    #[serde(skip)]
+    /// (kept from the key by records made before it was stored)
+    #[serde(default)]
     pub id: String,
     pub company: String,
     pub domain: Option<String>,
@@ -538,6 +633,25 @@ pub struct RegistrationConflict {
     pub claimed_by: String,
     pub protected_until: DateTime<Utc>,
     pub at: DateTime<Utc>,
+    /// what the claimant registered with (to register it for the claimant if the programme
+    /// decides for it)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_value: Option<String>,
+    /// the programme's decision: `approved` (the company went to the claimant) or `rejected`
+    /// (the holder keeps it); none while open
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<ConflictDecision>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ConflictDecision {
+    pub outcome: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Entity for RegistrationConflict {

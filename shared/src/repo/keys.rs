@@ -137,6 +137,8 @@ pub fn contract_tickets_index_pk(contract_id: &str) -> String {
     format!("CONTRACTTICKETS#{contract_id}")
 }
 /// a reseller's support tickets
+/// Tickets escalated to the vendor (L2/L3) and open, by response deadline (gsi3).
+pub const VENDOR_TICKETS_INDEX_PK: &str = "TICKETS_VENDOR";
 pub fn reseller_tickets_index_pk(reseller_id: &str) -> String {
     format!("RESELLERTICKETS#{reseller_id}")
 }
@@ -175,6 +177,10 @@ pub fn resellers_index_pk(status: &str) -> String {
 }
 pub fn api_key_key(hash: &str) -> Key {
     Key::new(format!("APIKEY#{hash}"), "APIKEY")
+}
+/// The key hash an API key's item is stored under.
+pub fn api_key_hash_of(key: &Key) -> Option<&str> {
+    key.pk.strip_prefix("APIKEY#")
 }
 /// a reseller's keys, by key id
 pub fn api_keys_index_pk(reseller_id: &str) -> String {
@@ -359,6 +365,58 @@ pub fn reseller_email_index_pk(email: &str) -> String {
     format!("RESELLEREMAIL#{}", email.trim().to_lowercase())
 }
 
+// ---- people: reseller teams, the vendor's staff, the audit trail ----
+
+/// A person in a reseller company.
+pub fn user_key(user_id: &str) -> Key {
+    Key::new(format!("USER#{user_id}"), "USER")
+}
+/// A reseller's people, by user id (gsi1).
+pub fn team_index_pk(reseller_id: &str) -> String {
+    format!("TEAM#{reseller_id}")
+}
+/// A member of the vendor's staff.
+pub fn staff_key(staff_id: &str) -> Key {
+    Key::new(format!("STAFF#{staff_id}"), "STAFF")
+}
+/// Every member of staff, by staff id (gsi1).
+pub const STAFF_INDEX_PK: &str = "STAFF";
+/// A staff member's keys, by key id (gsi1).
+pub fn staff_keys_index_pk(staff_id: &str) -> String {
+    format!("STAFFKEYS#{staff_id}")
+}
+/// The resellers a channel manager looks after, by reseller id (gsi4).
+pub fn partners_index_pk(staff_id: &str) -> String {
+    format!("PARTNERS#{staff_id}")
+}
+
+/// An audit event about something other than a lead (a person, a reseller, a payout…), in its
+/// subject's partition (`reseller:<id>`, `user:<id>`, `staff:<id>`…).
+pub fn audit_log_key(subject: &str, at: &DateTime<Utc>, event_id: &str) -> Key {
+    Key::new(format!("AUDITLOG#{subject}"), audit_sk(&key_time(at), event_id))
+}
+/// What an audit item is about, from its partition: `lead:<id>`, or the subject an audit log
+/// partition names (`reseller:<id>`, `user:<id>`, `staff:<id>`, `payout:<id>`).
+pub fn audit_subject(pk: &str) -> String {
+    match (pk.strip_prefix("LEAD#"), pk.strip_prefix("AUDITLOG#")) {
+        (Some(lead), _) => format!("lead:{lead}"),
+        (_, Some(s)) => s.to_string(),
+        _ => pk.to_string(),
+    }
+}
+/// Every audit event by the person who acted, by time (gsi1).
+pub fn audit_by_index_pk(actor: &str) -> String {
+    format!("AUDITBY#{actor}")
+}
+/// Every audit event of a day (UTC), by time (gsi2).
+pub fn audit_day_index_pk(day: &chrono::NaiveDate) -> String {
+    format!("AUDITDAY#{day}")
+}
+/// The sort key of an audit event on both indexes.
+pub fn audit_index_sk(at: &DateTime<Utc>, event_id: &str) -> String {
+    format!("{}#{event_id}", key_time(at))
+}
+
 // ---- the SLA, sequences and suppressions ----
 
 pub fn sla_key(lead_id: &str) -> Key {
@@ -445,6 +503,12 @@ pub fn layout() -> Vec<(&'static str, Key)> {
             Key::new(reseller_pk("<id>"), format!("{OUTCOME_PREFIX}<at>#<lead id>")),
         ),
         ("API key", api_key_key("<sha256 of key>")),
+        ("reseller user", user_key("<user id>")),
+        ("staff member", staff_key("<staff id>")),
+        (
+            "audit event of a person, reseller or payout",
+            Key::new("AUDITLOG#<subject>", audit_sk("<at>", "<event id>")),
+        ),
         ("product", product_key("<sku>")),
         ("referral code", Key::new("REFCODE#<code>", "REFCODE")),
         ("referral click", referral_click_key("<click id>")),

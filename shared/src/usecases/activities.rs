@@ -12,12 +12,18 @@ use crate::usecases::sla::{self, Sla};
 /// The kinds of activity a lead can have logged.
 pub const KINDS: &[&str] = &["call", "email", "meeting", "note", "reply", "webinar"];
 
-/// The audit event of an activity of `kind` by `actor`, with its note.
-pub fn event(actor: String, kind: &str, note: Option<String>, now: chrono::DateTime<chrono::Utc>) -> AuditEvent {
+/// The audit event of an activity of `kind` by `by`, with its note.
+pub fn event(
+    by: &crate::access::Principal,
+    kind: &str,
+    note: Option<String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AuditEvent {
     AuditEvent {
         event_id: crate::ids::new_id(now),
         at: now,
-        actor,
+        actor: by.actor(),
+        role: Some(by.role_label()),
         action: format!("activity.{kind}"),
         before: None,
         after: Some(serde_json::json!({ "type": kind })),

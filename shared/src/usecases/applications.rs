@@ -100,7 +100,8 @@ pub async fn propose_sub_reseller(
     if !ports.rules.auto_approve_sub_resellers || application.status != ApplicationStatus::Pending {
         return Ok((application, None));
     }
-    let (approved, reseller, key) = approve(ports, &application.application_id, terms).await?;
+    let by = crate::access::Principal::system("auto-approval");
+    let (approved, reseller, key) = approve(ports, &by, &application.application_id, terms).await?;
     Ok((approved, Some((reseller, key))))
 }
 
@@ -317,12 +318,33 @@ async fn check_terms(ports: &ApplicationPorts<'_>, terms: &Terms) -> Result<(), 
 
 /// Approves a pending application with its terms: the reseller (key and referral code), the
 /// decision and the domain guard (now the reseller's) in one transaction; then the welcome.
+/// Whether `by` may see and decide an application: the programme-wide staff any, a channel
+/// manager the sub-resellers its partners proposed.
+pub fn visible_to(a: &Application, by: &crate::access::Principal) -> bool {
+    by.programme_wide() || a.proposed_parent.as_deref().is_some_and(|p| by.sees_reseller(p))
+}
+
+/// The application, if `by` may see it.
+pub async fn get_for(
+    table: &dyn Table,
+    by: &crate::access::Principal,
+    id: &str,
+) -> Result<Application, ApplicationError> {
+    let a = get(table, id).await?;
+    if visible_to(&a, by) {
+        Ok(a)
+    } else {
+        Err(ApplicationError::NotFound(id.to_string()))
+    }
+}
+
 pub async fn approve(
     ports: &ApplicationPorts<'_>,
+    by: &crate::access::Principal,
     id: &str,
     terms: Terms,
 ) -> Result<(Application, Reseller, String), ApplicationError> {
-    let application = get(ports.table, id).await?;
+    let application = get_for(ports.table, by, id).await?;
     pending(&application)?;
     // a proposed sub-reseller goes under its proposer unless the admin says otherwise
     let mut terms = terms;
@@ -357,13 +379,14 @@ pub async fn approve(
         decided.terms = Some(terms.clone());
         decided.reseller_id = Some(reseller.reseller_id.clone());
         decided.decision = Some(ApplicationDecision {
-            by: "admin".into(),
+            by: by.actor(),
             at: now,
             note: terms.note.clone(),
         });
         decided.version += 1;
         let mut writes = vec![repo::put_if_version(repo::item(&decided)?, application.version)];
-        writes.extend(creation_writes(&reseller, &api_key)?);
+        let owner = crate::usecases::resellers::first_owner(&reseller, &application.contact.name, by);
+        writes.extend(creation_writes(&reseller, &owner, &api_key, by)?);
         writes.push(Write::Put {
             item: repo::item(&CompanyDomainGuard {
                 domain: application.company.domain.clone(),
@@ -426,14 +449,19 @@ pub async fn approve(
 
 /// Rejects a pending application with a reason (kept, not sent verbatim to the applicant);
 /// the company's domain is free again.
-pub async fn reject(ports: &ApplicationPorts<'_>, id: &str, reason: String) -> Result<Application, ApplicationError> {
-    let application = get(ports.table, id).await?;
+pub async fn reject(
+    ports: &ApplicationPorts<'_>,
+    by: &crate::access::Principal,
+    id: &str,
+    reason: String,
+) -> Result<Application, ApplicationError> {
+    let application = get_for(ports.table, by, id).await?;
     pending(&application)?;
     let now = ports.clock.now();
     let mut decided = application.clone();
     decided.status = ApplicationStatus::Rejected;
     decided.decision = Some(ApplicationDecision {
-        by: "admin".into(),
+        by: by.actor(),
         at: now,
         note: Some(reason),
     });

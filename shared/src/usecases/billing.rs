@@ -158,6 +158,7 @@ pub fn advance_lead(
         event_id: new_id(now),
         at: now,
         actor: actor.into(),
+        role: None,
         action: action.into(),
         before: Some(json!({"stage": lead.stage.code(), "progress": lead.stage.progress()})),
         after: Some(json!({"stage": to.code(), "progress": to.progress()})),

@@ -121,6 +121,7 @@ pub async fn capture_lead(
             event_id: new_id(now),
             at: now,
             actor: "public".into(),
+            role: None,
             action: if lead.spam {
                 "lead.captured_as_spam".into()
             } else {
@@ -241,6 +242,7 @@ async fn resubmitted(
                 event_id: new_id(now),
                 at: now,
                 actor: "public".into(),
+                role: None,
                 action: "lead.resubmitted".into(),
                 before: None,
                 after: Some(json!({"channel": input.attribution.channel, "campaign": input.attribution.campaign})),

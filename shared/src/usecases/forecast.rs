@@ -51,6 +51,7 @@ pub async fn read_book(table: &dyn Table, reseller_id: &str) -> Result<Option<Bo
     let columns = board(
         table,
         Some(reseller_id),
+        &crate::access::Principal::system("forecast"),
         BoardPage {
             stage: None,
             offset: 0,

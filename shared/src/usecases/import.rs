@@ -639,6 +639,7 @@ fn imported_lead(chunk: &Chunk, p: &Pending) -> (Lead, AuditEvent) {
         event_id: p.lead_id.clone(),
         at,
         actor: "system:prospect-import".into(),
+        role: None,
         action: "lead.imported".into(),
         before: None,
         after: Some(json!({"stage": "R001", "channel": "prospect_list", "campaign": chunk.campaign})),

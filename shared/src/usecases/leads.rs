@@ -107,6 +107,10 @@ pub struct LeadFilter {
     pub stage: Option<String>,
     /// a reseller id, or `admin` for the admin queue
     pub owner: Option<String>,
+    /// the person it is assigned to (a rep's list: its own)
+    pub assigned_user: Option<String>,
+    /// a channel manager's list: leads of these resellers only
+    pub partners: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -190,11 +194,29 @@ pub async fn list_leads(
             lead.owner_reseller_id.as_deref() == Some(o.trim())
                 || (lead.owner_reseller_id.is_none() && lead.queue.as_deref() == Some(o.trim()))
         });
-        if stage_ok && owner_ok {
+        let assigned_ok = filter
+            .assigned_user
+            .as_deref()
+            .is_none_or(|u| lead.assigned_user.as_deref() == Some(u));
+        let partner_ok = filter.partners.as_ref().is_none_or(|ps| {
+            lead.owner_reseller_id
+                .as_deref()
+                .is_some_and(|o| ps.iter().any(|p| p == o))
+        });
+        if stage_ok && owner_ok && assigned_ok && partner_ok {
             out.push(lead);
         }
     }
     Ok((out, page.cursor))
+}
+
+/// Every lead a reseller owns (every page of its owner index).
+pub async fn owned_by(table: &dyn Table, reseller_id: &str) -> Result<Vec<Lead>, StoreError> {
+    repo::query_all(table, Query::new(repo::owner_index_pk(reseller_id)).index(Index::Gsi2))
+        .await?
+        .into_iter()
+        .map(repo::record)
+        .collect()
 }
 
 /// The export's header row.

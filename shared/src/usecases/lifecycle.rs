@@ -52,6 +52,7 @@ fn transition(action: &str, from: ResellerStatus) -> Result<ResellerStatus, Stri
 pub async fn change_status(
     table: &dyn Table,
     clock: &dyn Clock,
+    by: &crate::access::Principal,
     reseller_id: &str,
     action: &str,
     reason: &str,
@@ -64,14 +65,24 @@ pub async fn change_status(
     next.status = to;
     next.status_history.push(StatusChange {
         at: clock.now(),
-        by: "admin".into(),
+        by: by.actor(),
         from: r.status,
         to,
         reason: reason.to_string(),
     });
     next.version += 1;
+    let audit = crate::usecases::people::audit_record(
+        by,
+        &format!("reseller:{reseller_id}"),
+        &format!("reseller.{}", to.as_str()),
+        reason.to_string(),
+        clock.now(),
+    );
     match table
-        .transact(vec![repo::put_if_version(repo::item(&next)?, r.version)])
+        .transact(vec![
+            repo::put_if_version(repo::item(&next)?, r.version),
+            repo::put_new(repo::item(&audit)?),
+        ])
         .await
     {
         Ok(()) => Ok(next),
@@ -89,10 +100,11 @@ pub async fn deactivate(
     table: &dyn Table,
     clock: &dyn Clock,
     rules: &crate::config::Rules,
+    by: &crate::access::Principal,
     reseller_id: &str,
     reason: &str,
 ) -> Result<(Reseller, Deactivated), LifecycleError> {
-    let r = change_status(table, clock, reseller_id, "deactivate", reason).await?;
+    let r = change_status(table, clock, by, reseller_id, "deactivate", reason).await?;
     let done = finish_deactivation(table, clock, rules, reseller_id).await?;
     Ok((r, done))
 }
@@ -187,6 +199,7 @@ async fn reroute(
     );
     let mut next = lead.clone();
     next.owner_reseller_id = decision.owner_reseller_id.clone();
+    next.assigned_user = None;
     next.queue = decision.queue.clone();
     next.routing = Some(decision.clone());
     next.updated_at = now;
@@ -194,7 +207,8 @@ async fn reroute(
     let event = AuditEvent {
         event_id: new_id(now),
         at: now,
-        actor: "admin".into(),
+        actor: "system:deactivation".into(),
+        role: None,
         action: "lead.rerouted".into(),
         before: Some(json!({"owner_reseller_id": from})),
         after: Some(json!({"owner_reseller_id": next.owner_reseller_id, "queue": next.queue})),

@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod applications;
+pub mod audit;
 pub mod billing;
 pub mod capture;
 pub mod catalogue;
@@ -14,6 +15,7 @@ pub mod leads;
 pub mod lifecycle;
 pub mod outbox;
 pub mod payout;
+pub mod people;
 pub mod pipeline;
 pub mod portal_auth;
 pub mod quotes;

@@ -23,24 +23,8 @@ pub struct PipelinePorts<'a> {
     pub rules: &'a PipelineRules,
 }
 
-/// Who asks: an admin, or a reseller (who may act on its own leads only).
-#[derive(Debug, Clone, Copy)]
-pub enum Asker<'a> {
-    Admin,
-    Reseller(&'a str),
-}
-
-impl Asker<'_> {
-    pub fn actor(&self) -> String {
-        match self {
-            Asker::Admin => "admin".into(),
-            Asker::Reseller(r) => format!("reseller:{r}"),
-        }
-    }
-    pub fn is_admin(&self) -> bool {
-        matches!(self, Asker::Admin)
-    }
-}
+/// Who asks: a person the policy let through, seeing only its data (`crate::access`).
+pub type Asker<'a> = &'a crate::access::Principal;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -77,16 +61,16 @@ pub(crate) async fn own_lead(table: &dyn Table, asker: Asker<'_>, lead_id: &str)
     let lead: Lead = repo::get_record(table, &repo::lead_key(lead_id))
         .await?
         .ok_or_else(|| PipelineError::NotFound(lead_id.into()))?;
-    match asker {
-        Asker::Reseller(r) if lead.owner_reseller_id.as_deref() != Some(r) => {
-            Err(PipelineError::NotFound(lead_id.into()))
-        }
-        _ => Ok(lead),
+    if asker.sees_lead(&lead) {
+        Ok(lead)
+    } else {
+        Err(PipelineError::NotFound(lead_id.into()))
     }
 }
 
+/// An audit event naming the person who acted and its role.
 pub(crate) fn audit(
-    actor: String,
+    by: &crate::access::Principal,
     action: &str,
     before: serde_json::Value,
     after: serde_json::Value,
@@ -96,7 +80,8 @@ pub(crate) fn audit(
     AuditEvent {
         event_id: new_id(now),
         at: now,
-        actor,
+        actor: by.actor(),
+        role: Some(by.role_label()),
         action: action.into(),
         before: Some(before),
         after: Some(after),
@@ -135,7 +120,7 @@ pub async fn move_stage(
     if lead.spam {
         return Err(PipelineError::Conflict("a spam lead has no pipeline".into()));
     }
-    let force = input.force && asker.is_admin();
+    let force = input.force && asker.decides_for_programme();
     check_move(lead.stage, lead.closed_lost, input.to, force)?;
     let forced = force && !allowed_moves(lead.stage, lead.closed_lost).contains(&input.to);
     let now = ports.clock.now();
@@ -190,13 +175,13 @@ pub async fn move_stage(
         }
     };
     let detail = match (&input.note, forced) {
-        (Some(n), true) => format!("{detail}; forced by an admin; {n}"),
-        (None, true) => format!("{detail}; forced by an admin"),
+        (Some(n), true) => format!("{detail}; forced by the programme; {n}"),
+        (None, true) => format!("{detail}; forced by the programme"),
         (Some(n), false) => format!("{detail}; {n}"),
         (None, false) => detail,
     };
     let event = audit(
-        asker.actor(),
+        asker,
         action,
         json!({"stage": lead.stage.code(), "progress": lead.stage.progress(), "closed_lost": lead.closed_lost}),
         json!({"stage": next.stage.code(), "progress": next.stage.progress(), "closed_lost": next.closed_lost,
@@ -246,7 +231,7 @@ pub async fn reopen(
         return Err(PipelineError::Conflict("the lead is not closed-lost".into()));
     };
     let now = ports.clock.now();
-    if !may_reopen(&lost, now, asker.is_admin(), ports.rules.reopen_days) {
+    if !may_reopen(&lost, now, asker.decides_for_programme(), ports.rules.reopen_days) {
         return Err(PipelineError::Forbidden(format!(
             "an owner may reopen a lost deal within {} days of losing it; ask an admin",
             ports.rules.reopen_days
@@ -278,7 +263,7 @@ pub async fn reopen(
     );
     writes.extend(repo::tally_writes(tally));
     let event = audit(
-        asker.actor(),
+        asker,
         "lead.reopened",
         json!({"closed_lost": true, "reason": lost.reason.as_str(), "lost_at": lost.at}),
         json!({"closed_lost": false, "stage": lost.stage.code()}),
@@ -296,14 +281,28 @@ pub async fn reopen(
     Ok(next)
 }
 
-/// An admin gives a lead (typically from the admin queue) to a reseller.
+/// The programme gives a lead (typically from the admin queue) to a reseller: a programme
+/// admin to any active reseller, a channel manager to one of its partners.
 pub async fn assign(
     ports: &PipelinePorts<'_>,
+    by: Asker<'_>,
     lead_id: &str,
     reseller_id: &str,
     note: Option<String>,
 ) -> Result<Lead, PipelineError> {
-    let lead = own_lead(ports.table, Asker::Admin, lead_id).await?;
+    let lead: Lead = repo::get_record(ports.table, &repo::lead_key(lead_id))
+        .await?
+        .ok_or_else(|| PipelineError::NotFound(lead_id.into()))?;
+    // the admin queue's leads are the programme's; a channel manager may hand them to its
+    // partners, and move its partners' leads between them
+    if lead.owner_reseller_id.as_deref().is_some_and(|o| !by.sees_reseller(o)) {
+        return Err(PipelineError::NotFound(lead_id.into()));
+    }
+    if !by.sees_reseller(reseller_id) {
+        return Err(PipelineError::Forbidden(format!(
+            "reseller {reseller_id} is not in your care"
+        )));
+    }
     if lead.owner_reseller_id.as_deref() == Some(reseller_id) {
         return Err(PipelineError::Conflict(format!("the lead is already {reseller_id}'s")));
     }
@@ -322,6 +321,8 @@ pub async fn assign(
     let now = ports.clock.now();
     let mut next = lead.clone();
     next.owner_reseller_id = Some(reseller_id.to_string());
+    // a new reseller decides who of its people works it
+    next.assigned_user = None;
     next.queue = None;
     next.updated_at = now;
     next.version += 1;
@@ -341,11 +342,11 @@ pub async fn assign(
         }
     }
     let event = audit(
-        "admin".into(),
+        by,
         "lead.assigned",
         json!({"owner_reseller_id": lead.owner_reseller_id, "queue": lead.queue}),
         json!({"owner_reseller_id": reseller_id, "queue": null}),
-        note.unwrap_or_else(|| format!("assigned to {reseller_id} by an admin")),
+        note.unwrap_or_else(|| format!("assigned to {reseller_id} by {}", by.actor())),
         now,
     );
     writes.extend(lead_writes(&lead, &next, &event)?);
@@ -458,7 +459,12 @@ pub struct BoardPage<'a> {
 
 /// The kanban: every stage in order, then closed-lost. `owner`: one reseller's leads (its
 /// owner index), else every lead (the leads index); spam is never on the board.
-pub async fn board(table: &dyn Table, owner: Option<&str>, page: BoardPage<'_>) -> Result<Vec<Column>, StoreError> {
+pub async fn board(
+    table: &dyn Table,
+    owner: Option<&str>,
+    viewer: Asker<'_>,
+    page: BoardPage<'_>,
+) -> Result<Vec<Column>, StoreError> {
     let BoardPage { stage, offset, limit } = page;
     use crate::domain::stage::Stage;
     use crate::ports::table::Index;
@@ -471,7 +477,7 @@ pub async fn board(table: &dyn Table, owner: Option<&str>, page: BoardPage<'_>) 
         .into_iter()
         .map(repo::record)
         .collect::<Result<_, _>>()?;
-    leads.retain(|l| !l.spam && owner.is_none_or(|o| l.owner_reseller_id.as_deref() == Some(o)));
+    leads.retain(|l| !l.spam && owner.is_none_or(|o| l.owner_reseller_id.as_deref() == Some(o)) && viewer.sees_lead(l));
     leads.sort_by_key(|l| std::cmp::Reverse(l.updated_at));
     // expected values from the owners' registrations, for leads without a quote
     let mut expected = std::collections::HashMap::new();

@@ -23,16 +23,23 @@ pub struct LoginPorts<'a> {
     pub portal_url: &'a str,
 }
 
-/// Who an address logs in as: an admin address, or a reseller's contact email (a deactivated
-/// reseller cannot log in).
+/// Who an address signs in as: a person of a reseller or a member of staff, by the claim on
+/// the address (removed people, and people of a deactivated reseller, sign in as nobody). An
+/// address in `ADMIN_EMAILS` that belongs to nobody yet becomes a programme admin; a reseller
+/// made before people were kept gets its contact as its first owner.
 pub async fn user_for(
     table: &dyn Table,
+    clock: &dyn Clock,
     admin_emails: &[String],
     email: &str,
 ) -> Result<Option<PortalUser>, StoreError> {
     let email = email.trim().to_lowercase();
+    if let Some(user) = crate::usecases::people::person_for_email(table, &email).await? {
+        return Ok(Some(user));
+    }
     if admin_emails.iter().any(|a| a.trim().eq_ignore_ascii_case(&email)) {
-        return Ok(Some(PortalUser::Admin(email)));
+        crate::usecases::people::ensure_admins(table, clock, std::slice::from_ref(&email)).await?;
+        return crate::usecases::people::person_for_email(table, &email).await;
     }
     let found = table
         .query(
@@ -44,7 +51,8 @@ pub async fn user_for(
     for item in found.items {
         let r: Reseller = repo::record(item)?;
         if r.status != ResellerStatus::Deactivated && r.email.eq_ignore_ascii_case(&email) {
-            return Ok(Some(PortalUser::Reseller(r.reseller_id)));
+            crate::usecases::people::backfill_one(table, clock, &r).await?;
+            return crate::usecases::people::person_for_email(table, &email).await;
         }
     }
     Ok(None)
@@ -81,7 +89,7 @@ pub async fn queue_link_request(
 /// Mails a login link if the address belongs to someone; says nothing either way. A mail
 /// failure is logged, not shown (the answer must not tell known addresses apart).
 pub async fn request_link(ports: &LoginPorts<'_>, email: &str) -> Result<(), StoreError> {
-    let Some(user) = user_for(ports.table, ports.admin_emails, email).await? else {
+    let Some(user) = user_for(ports.table, ports.clock, ports.admin_emails, email).await? else {
         tracing::info!("portal login asked for an unknown address");
         return Ok(());
     };

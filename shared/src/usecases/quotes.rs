@@ -197,7 +197,7 @@ pub async fn create(
         next.updated_at = now;
         next.version += 1;
         let event = audit(
-            asker.actor(),
+            asker,
             "quote.created",
             json!({"stage": lead.stage.code()}),
             json!({"stage": next.stage.code(), "quote_id": quote.quote_id, "status": quote.status.as_str(),
@@ -234,10 +234,14 @@ pub async fn get(table: &dyn Table, asker: Asker<'_>, quote_id: &str) -> Result<
     let quote: Quote = repo::get_record(table, &repo::quote_key(quote_id))
         .await?
         .ok_or_else(unknown)?;
-    match asker {
-        Asker::Reseller(r) if quote.reseller_id != r => Err(unknown()),
-        _ => Ok(quote),
+    if !asker.sees_reseller(&quote.reseller_id) {
+        return Err(unknown());
     }
+    // a rep sees the quotes of the leads assigned to it
+    if asker.rep().is_some() {
+        own_lead(table, asker, &quote.lead_id).await.map_err(|_| unknown())?;
+    }
+    Ok(quote)
 }
 
 /// A lead's quotes, oldest first.
@@ -252,10 +256,7 @@ pub async fn for_lead(table: &dyn Table, asker: Asker<'_>, lead_id: &str) -> Res
     // a reseller that took over the lead sees only its own quotes
     Ok(quotes
         .into_iter()
-        .filter(|q| match asker {
-            Asker::Reseller(r) => q.reseller_id == r,
-            Asker::Admin => true,
-        })
+        .filter(|q| asker.sees_reseller(&q.reseller_id))
         .collect())
 }
 
@@ -271,14 +272,16 @@ pub async fn by_status(table: &dyn Table, status: QuoteStatus, limit: u32) -> Re
     page.items.into_iter().map(repo::record).collect()
 }
 
-/// An admin approves or rejects a quote waiting for approval (once: deciding twice is a 409).
+/// The programme (an admin, or the reseller's channel manager) approves or rejects a quote
+/// waiting for approval (once: deciding twice is a 409).
 pub async fn decide(
     ports: &QuotePorts<'_>,
+    by: Asker<'_>,
     quote_id: &str,
     approve: bool,
     note: Option<String>,
 ) -> Result<Quote, PipelineError> {
-    let quote = get(ports.table, Asker::Admin, quote_id).await?;
+    let quote = get(ports.table, by, quote_id).await?;
     if quote.status != QuoteStatus::PendingApproval {
         return Err(conflict(format!(
             "quote {quote_id} is {}, not pending_approval",
@@ -293,7 +296,7 @@ pub async fn decide(
         QuoteStatus::Rejected
     };
     next.decision = Some(Decision {
-        by: "admin".into(),
+        by: by.actor(),
         at: now,
         note: note.clone(),
     });
@@ -310,7 +313,7 @@ pub async fn decide(
     lead_next.version += 1;
     let action = if approve { "quote.approved" } else { "quote.rejected" };
     let event = audit(
-        "admin".into(),
+        by,
         action,
         json!({"quote_id": quote_id, "status": quote.status.as_str()}),
         json!({"quote_id": quote_id, "status": next.status.as_str()}),

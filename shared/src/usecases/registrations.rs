@@ -185,6 +185,7 @@ use crate::repo::registration_key;
 pub async fn register(
     ports: &RegistrationPorts<'_>,
     reseller_id: &str,
+    by_user: Option<&str>,
     input: &RegistrationIn,
 ) -> Result<Registered, StoreError> {
     let v = match validate(input, ports.extra_free_mail_domains, ports.max_expected_value) {
@@ -203,16 +204,7 @@ pub async fn register(
         let live = |c: &&Claim| c.protected_until > now;
         // another reseller's protection wins over anything this reseller holds
         if let Some(c) = existing.iter().flatten().filter(live).find(|c| c.owner != reseller_id) {
-            record_conflict(
-                ports.table,
-                &v.name,
-                v.domain.as_deref(),
-                &c.owner,
-                reseller_id,
-                c.protected_until,
-                now,
-            )
-            .await?;
+            record_conflict(ports.table, &v, &c.owner, reseller_id, c.protected_until, now).await?;
             return Ok(Registered::Conflict(c.protected_until));
         }
         // the company is already this reseller's: the registration it holds, unchanged
@@ -249,6 +241,7 @@ pub async fn register(
             expected_value: v.expected_value.clone(),
             lead_id: None,
             protected_until: until,
+            registered_by_user: by_user.map(str::to_string),
             created_at: now,
             domain_note: v.domain_note.clone(),
         };
@@ -275,6 +268,8 @@ pub async fn register(
                 ..Default::default()
             },
             registered_by: Some(reseller_id.into()),
+            // the person who registered it works it
+            assigned_user: by_user.map(str::to_string),
             ..Default::default()
         };
         let capture = CapturePorts {
@@ -301,8 +296,7 @@ pub async fn register(
 
 async fn record_conflict(
     table: &dyn Table,
-    company: &str,
-    domain: Option<&str>,
+    v: &Valid,
     holder: &str,
     claimant: &str,
     until: DateTime<Utc>,
@@ -310,12 +304,15 @@ async fn record_conflict(
 ) -> Result<(), StoreError> {
     let ticket = repo::RegistrationConflict {
         id: new_id(now),
-        company: company.to_string(),
-        domain: domain.map(str::to_string),
+        company: v.name.clone(),
+        domain: v.domain.clone(),
         protected_for: holder.to_string(),
         claimed_by: claimant.to_string(),
         protected_until: until,
         at: now,
+        contact_email: Some(v.email.clone()),
+        expected_value: v.expected_value.clone(),
+        decision: None,
     };
     table.put(repo::item(&ticket)?, None).await
 }
@@ -338,15 +335,149 @@ pub async fn conflict_records(table: &dyn Table) -> Result<Vec<repo::Registratio
     let page = table
         .query(&Query::new(repo::CONFLICTS_PK).backward().limit(100))
         .await?;
-    page.items.into_iter().map(repo::record).collect()
+    page.items
+        .into_iter()
+        .map(|item| {
+            let id = repo::key_of(&item).map(|k| k.sk).unwrap_or_default();
+            let mut c: repo::RegistrationConflict = repo::record(item)?;
+            if c.id.is_empty() {
+                c.id = id;
+            }
+            Ok(c)
+        })
+        .collect()
 }
 
-pub async fn conflicts(table: &dyn Table) -> Result<Vec<Value>, StoreError> {
+/// Whether `by` may see (and decide) a conflict: the programme-wide staff any, a channel
+/// manager one its partner is in.
+pub fn conflict_visible(c: &repo::RegistrationConflict, by: &crate::access::Principal) -> bool {
+    by.sees_reseller(&c.claimed_by) || by.sees_reseller(&c.protected_for)
+}
+
+pub async fn conflicts(table: &dyn Table, by: &crate::access::Principal) -> Result<Vec<Value>, StoreError> {
     conflict_records(table)
         .await?
         .iter()
+        .filter(|c| conflict_visible(c, by))
         .map(|c| serde_json::to_value(c).map_err(|e| StoreError::Invalid(e.to_string())))
         .collect()
+}
+
+/// Why a conflict could not be decided.
+#[derive(Debug, thiserror::Error)]
+pub enum ConflictError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The programme decides a registration conflict (a programme admin, or the channel manager of
+/// either reseller): `approve` gives the company to the claimant — the holder's protection ends
+/// and the claimant's registration (with its lead) is made as it asked; `reject` leaves it with
+/// the holder. Once: a decided conflict is `409`.
+pub async fn decide_conflict(
+    ports: &RegistrationPorts<'_>,
+    by: &crate::access::Principal,
+    conflict_id: &str,
+    approve: bool,
+    note: Option<String>,
+) -> Result<repo::RegistrationConflict, ConflictError> {
+    let not_found = || ConflictError::NotFound(format!("no registration conflict {conflict_id}"));
+    let key = repo::conflict_key(conflict_id);
+    let mut conflict: repo::RegistrationConflict = get_record(ports.table, &key).await?.ok_or_else(not_found)?;
+    conflict.id = conflict_id.to_string();
+    if !conflict_visible(&conflict, by) {
+        return Err(not_found());
+    }
+    if let Some(d) = &conflict.decision {
+        return Err(ConflictError::Conflict(format!(
+            "decided already: {} by {}",
+            d.outcome, d.by
+        )));
+    }
+    let now = ports.clock.now();
+    if approve {
+        let Some(email) = conflict.contact_email.clone() else {
+            return Err(ConflictError::Conflict(
+                "this conflict predates the details a registration needs: ask the partner to register again".into(),
+            ));
+        };
+        // the holder's protection of the company ends (its registration stays on record)
+        for on in claims_of(conflict.domain.as_deref(), &conflict.company) {
+            ports
+                .table
+                .transact(vec![Write::Delete {
+                    key: claim_key(&on),
+                    cond: Some(Cond::Equals("owner".into(), json!(conflict.protected_for))),
+                }])
+                .await
+                .or_else(|e| if e.is_conflict() { Ok(()) } else { Err(e) })?;
+        }
+        let input = RegistrationIn {
+            company: CompanyIn {
+                name: Some(conflict.company.clone()),
+                domain: conflict.domain.clone(),
+            },
+            contact: ContactIn {
+                email: Some(email),
+                ..Default::default()
+            },
+            expected_value: conflict
+                .expected_value
+                .as_deref()
+                .map(|v| Amount(crate::domain::money::parse_decimal(v).map_err(|e| e.to_string()))),
+        };
+        match register(ports, &conflict.claimed_by, None, &input).await? {
+            Registered::Created(_) | Registered::Existing(_) => {}
+            Registered::Conflict(until) => {
+                return Err(ConflictError::Conflict(format!(
+                    "another partner holds the company until {until}"
+                )))
+            }
+            Registered::Invalid(errors) => return Err(ConflictError::Invalid(errors)),
+        }
+    }
+    let mut decided = conflict.clone();
+    decided.decision = Some(repo::ConflictDecision {
+        outcome: if approve { "approved" } else { "rejected" }.into(),
+        by: by.actor(),
+        at: now,
+        note,
+    });
+    let audit = crate::usecases::people::audit_record(
+        by,
+        &format!("reseller:{}", conflict.claimed_by),
+        if approve {
+            "registration_conflict.approved"
+        } else {
+            "registration_conflict.rejected"
+        },
+        format!("{} (held by {})", conflict.company, conflict.protected_for),
+        now,
+    );
+    ports
+        .table
+        .transact(vec![
+            Write::Put {
+                item: repo::item(&decided)?,
+                cond: Some(Cond::Missing("decision".into())),
+            },
+            repo::put_new(repo::item(&audit)?),
+        ])
+        .await
+        .map_err(|e| {
+            if e.is_conflict() {
+                ConflictError::Conflict("decided meanwhile".into())
+            } else {
+                ConflictError::Store(e)
+            }
+        })?;
+    Ok(decided)
 }
 
 #[cfg(test)]

@@ -208,6 +208,7 @@ pub fn draft(input: &NewReseller, now: chrono::DateTime<chrono::Utc>) -> Result<
         status_history: vec![],
         tax: None,
         tax_changes: vec![],
+        channel_manager: None,
         version: 1,
     };
     Ok((reseller, api_key))
@@ -216,14 +217,44 @@ pub fn draft(input: &NewReseller, now: chrono::DateTime<chrono::Utc>) -> Result<
 /// Where the email claim sits in `creation_writes` (its failure means the address is taken).
 pub const EMAIL_CLAIM_WRITE: usize = 3;
 
-/// The writes that create a drafted reseller: it, its key's hash, its referral code and the
-/// claim on its email, each new (a referral-code collision or a taken email cancels them all).
-pub fn creation_writes(reseller: &Reseller, api_key: &str) -> Result<Vec<crate::ports::table::Write>, StoreError> {
+/// The reseller's first owner: its contact, by the contact's address.
+pub fn first_owner(reseller: &Reseller, name: &str, by: &crate::access::Principal) -> crate::domain::people::User {
+    use crate::domain::people::{PersonStatus, ResellerRole, User};
+    User {
+        user_id: crate::ids::new_id(reseller.created_at),
+        reseller_id: reseller.reseller_id.clone(),
+        email: reseller.email.trim().to_lowercase(),
+        name: name.to_string(),
+        role: ResellerRole::Owner,
+        status: PersonStatus::Active,
+        invited_by: by.actor(),
+        created_at: reseller.created_at,
+        removed_at: None,
+        version: 1,
+    }
+}
+
+/// The writes that create a drafted reseller: it, its first owner's key (hashed), its referral
+/// code, the claim on its email, its first owner and the audit record, each new (a
+/// referral-code collision or a taken email cancels them all).
+pub fn creation_writes(
+    reseller: &Reseller,
+    owner: &crate::domain::people::User,
+    api_key: &str,
+    by: &crate::access::Principal,
+) -> Result<Vec<crate::ports::table::Write>, StoreError> {
+    let audit = crate::usecases::people::audit_record(
+        by,
+        &format!("reseller:{}", reseller.reseller_id),
+        "reseller.created",
+        format!("owner {}", owner.user_id),
+        reseller.created_at,
+    );
     Ok(vec![
         repo::put_new(repo::item(reseller)?),
-        repo::put_new(repo::item(&repo::ApiKeyRecord::new(
+        repo::put_new(repo::item(&repo::ApiKeyRecord::for_user(
             api_key,
-            &reseller.reseller_id,
+            owner,
             reseller.created_at,
         ))?),
         repo::put_new(repo::item(&repo::ReferralCodeRecord {
@@ -233,8 +264,10 @@ pub fn creation_writes(reseller: &Reseller, api_key: &str) -> Result<Vec<crate::
         })?),
         repo::put_new(repo::item(&repo::EmailClaim {
             email: reseller.email.clone(),
-            holder: format!("reseller:{}", reseller.reseller_id),
+            holder: format!("user:{}", owner.user_id),
         })?),
+        repo::put_new(repo::item(owner)?),
+        repo::put_new(repo::item(&audit)?),
     ])
 }
 
@@ -261,12 +294,23 @@ pub async fn create(
     clock: &dyn Clock,
     input: &NewReseller,
 ) -> Result<(Reseller, String), ResellerError> {
+    create_by(table, clock, &crate::access::Principal::system("seed"), input).await
+}
+
+/// [`create`], audited to the person who asked.
+pub async fn create_by(
+    table: &dyn Table,
+    clock: &dyn Clock,
+    by: &crate::access::Principal,
+    input: &NewReseller,
+) -> Result<(Reseller, String), ResellerError> {
     for _ in 0..3 {
         let (reseller, api_key) = draft(input, clock.now())?;
         if let Some(why) = email_taken(table, &reseller.email).await? {
             return Err(ResellerError::Conflict(why));
         }
-        match table.transact(creation_writes(&reseller, &api_key)?).await {
+        let owner = first_owner(&reseller, &reseller.name, by);
+        match table.transact(creation_writes(&reseller, &owner, &api_key, by)?).await {
             Ok(()) => return Ok((reseller, api_key)),
             Err(StoreError::TransactionCancelled { failed }) if failed.get(EMAIL_CLAIM_WRITE) == Some(&true) => {
                 return Err(ResellerError::Conflict(format!(
@@ -324,8 +368,8 @@ pub async fn get(table: &dyn Table, reseller_id: &str) -> Result<Option<Reseller
     }
 }
 
-/// The reseller a presented API key belongs to, if any.
-pub async fn by_api_key(table: &dyn Table, api_key: &str) -> Result<Option<String>, StoreError> {
+/// The record of a presented API key, if it exists (its last use noted, to the hour).
+pub async fn key_record(table: &dyn Table, api_key: &str) -> Result<Option<repo::ApiKeyRecord>, StoreError> {
     let key = repo::api_key_key(&sha256_hex(api_key));
     let Some(item) = table.get(&key).await? else {
         return Ok(None);
@@ -344,13 +388,18 @@ pub async fn by_api_key(table: &dyn Table, api_key: &str) -> Result<Option<Strin
             tracing::debug!(error = %e, "last use of a key not recorded");
         }
     }
-    Ok(Some(record.reseller_id))
+    Ok(Some(record))
 }
 
 /// A key as its owner sees it: never the key, nor its hash.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct KeyInfo {
     pub key_id: String,
+    /// the person it was issued to (it acts with that person's role)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff_id: Option<String>,
     pub prefix: Option<String>,
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -360,6 +409,8 @@ impl From<&repo::ApiKeyRecord> for KeyInfo {
     fn from(r: &repo::ApiKeyRecord) -> KeyInfo {
         KeyInfo {
             key_id: r.key_id.clone().unwrap_or_default(),
+            user_id: r.user_id.clone(),
+            staff_id: r.staff_id.clone(),
             prefix: r.prefix.clone(),
             created_at: r.created_at,
             last_used_at: r.last_used_at,
@@ -378,28 +429,6 @@ pub async fn keys(table: &dyn Table, reseller_id: &str) -> Result<Vec<KeyInfo>, 
         .into_iter()
         .map(|i| repo::record::<repo::ApiKeyRecord>(i).map(|r| KeyInfo::from(&r)))
         .collect()
-}
-
-/// Issues another key for an existing, active reseller (returned once); the others keep
-/// working. A suspended or deactivated reseller gets none.
-pub async fn issue_key(
-    table: &dyn Table,
-    clock: &dyn Clock,
-    reseller_id: &str,
-) -> Result<Option<(KeyInfo, String)>, ResellerError> {
-    let Some(reseller) = get(table, reseller_id).await? else {
-        return Ok(None);
-    };
-    if reseller.status != ResellerStatus::Active {
-        return Err(ResellerError::Conflict(format!(
-            "a {} reseller is issued no keys",
-            reseller.status.as_str()
-        )));
-    }
-    let api_key = format!("rk_{}", random_hex(24)?);
-    let record = repo::ApiKeyRecord::new(&api_key, reseller_id, clock.now());
-    table.transact(vec![repo::put_new(repo::item(&record)?)]).await?;
-    Ok(Some((KeyInfo::from(&record), api_key)))
 }
 
 /// Revokes one of a reseller's keys; `false` when it has no such key.

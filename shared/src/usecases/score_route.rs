@@ -163,6 +163,10 @@ pub fn qualify(lead: &Lead, roster: &[Reseller], rules: &Rules, now: DateTime<Ut
     next.score_reasons = s.reasons;
     next.category = Some(category);
     next.owner_reseller_id = decision.owner_reseller_id.clone();
+    // the registering person keeps working its registration; anyone else's lead starts unassigned
+    if next.owner_reseller_id.is_none() || next.owner_reseller_id != lead.registered_by {
+        next.assigned_user = None;
+    }
     next.queue = decision.queue.clone();
     next.routing = Some(decision.clone());
     next.stage = Stage::R002;
@@ -247,6 +251,7 @@ pub async fn score_and_route(
             event_id: new_id(now),
             at: now,
             actor: "system:scoring".into(),
+            role: None,
             action: "lead.qualified".into(),
             before: Some(json!({"stage": lead.stage.code(), "owner_reseller_id": lead.owner_reseller_id})),
             after: Some(json!({
@@ -420,6 +425,7 @@ pub async fn apply_engagement(
             event_id: new_id(now),
             at: now,
             actor: "system:tracking".into(),
+            role: None,
             action: format!("lead.{kind}"),
             before: Some(json!({"score": lead.score, "band": lead.band})),
             after: Some(json!({"score": next.score, "band": next.band, "engagement": next.engagement})),

@@ -146,12 +146,15 @@ async fn hot_alert(ports: &SequencePorts<'_>, lead: &Lead) -> Result<Enrolled, S
             let reseller: Reseller = get(ports.table, &repo::reseller_key(owner))
                 .await?
                 .ok_or_else(|| SequenceError::Unknown(format!("reseller {owner}")))?;
-            let mime = crate::mail::hot_alert(ports.mail_from, &reseller, lead, now)
+            // to the person working the lead, its managers copied (else its owners and managers)
+            let (name, to) =
+                crate::usecases::people::lead_recipients(ports.table, &reseller, lead.assigned_user.as_deref()).await?;
+            let mime = crate::mail::hot_alert(ports.mail_from, &name, &to[0], lead, now)
                 .map_err(|e| SequenceError::Compose(e.to_string()))?;
-            let (letter, owe) = outbox::owe_to(
+            let (letter, owe) = outbox::owe(
                 &format!("hot-{}", lead.lead_id),
-                ports.mail_from,
-                &reseller.email,
+                &crate::mail::address(ports.mail_from),
+                &to,
                 &mime,
                 now,
             )?;

@@ -400,6 +400,7 @@ fn check(s: &SettlementIn, home: &str, now: chrono::DateTime<chrono::Utc>) -> Re
 pub async fn settle(
     table: &dyn Table,
     clock: &dyn Clock,
+    by: &crate::access::Principal,
     month: &str,
     lines: &[SettlementIn],
     home: &str,
@@ -441,7 +442,7 @@ pub async fn settle(
                     t.issued_at.map(|i| i.to_rfc3339()).unwrap_or_default()
                 )),
             ),
-            (Ok(c), Some(t)) => apply(table, clock, &t.payout_id, month, &t.payee, &c).await?,
+            (Ok(c), Some(t)) => apply(table, clock, by, &t.payout_id, month, &t.payee, &c).await?,
         };
         out.push(SettlementResult {
             index,
@@ -457,6 +458,7 @@ pub async fn settle(
 async fn apply(
     table: &dyn Table,
     clock: &dyn Clock,
+    by: &crate::access::Principal,
     payout_id: &str,
     month: &str,
     payee: &str,
@@ -524,10 +526,18 @@ async fn apply(
             payout_id: payout_id.to_string(),
             currency: c.currency.clone(),
         };
+        let audit = crate::usecases::people::audit_record(
+            by,
+            &format!("payout:{payout_id}"),
+            "payout.settled",
+            format!("{} {} by UTR {}", c.amount, c.currency, c.utr),
+            clock.now(),
+        );
         match table
             .transact(vec![
                 repo::put_if_version(repo::item(&next)?, ticket.version),
                 repo::put_new(repo::item(&claim)?),
+                repo::put_new(repo::item(&audit)?),
             ])
             .await
         {

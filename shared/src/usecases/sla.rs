@@ -212,6 +212,7 @@ async fn handle(
                     writes.push(repo::put_if_version(repo::item(&nw)?, w.version));
                     updated.push(nw);
                     next_lead.owner_reseller_id = Some(to.clone());
+                    next_lead.assigned_user = None;
                     next_lead.queue = None;
                     next_lead.routing = Some(decision.clone());
                     next_sla.owner_reseller_id = to.clone();
@@ -229,6 +230,7 @@ async fn handle(
                 }
                 SlaStep::AdminQueue { decision, .. } => {
                     next_lead.owner_reseller_id = None;
+                    next_lead.assigned_user = None;
                     next_lead.queue = Some(ADMIN_QUEUE.into());
                     next_lead.routing = Some(decision.clone());
                     next_sla.status = SlaStatus::AdminQueue;
@@ -249,6 +251,7 @@ async fn handle(
             event_id: new_id(now),
             at: now,
             actor: "system:sla-watch".into(),
+            role: None,
             action: action.into(),
             before: Some(
                 json!({"owner_reseller_id": lead.owner_reseller_id, "queue": lead.queue, "reassignments": sla.reassignments}),
@@ -269,6 +272,7 @@ async fn handle(
         ports,
         &step,
         &next_lead,
+        lead.assigned_user.as_deref(),
         &format!("sla-{}-{}", sla.lead_id, next_sla.version),
         now,
     )
@@ -299,6 +303,7 @@ async fn letters(
     ports: &SlaPorts<'_>,
     step: &Step,
     lead: &Lead,
+    was_assigned: Option<&str>,
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<(Letter, Write)>, StoreError> {
@@ -311,30 +316,37 @@ async fn letters(
         .map(|c| format!(" ({c})"))
         .unwrap_or_default();
     let lead_line = format!("{who}{company}, lead {}", lead.lead_id);
-    let mut messages: Vec<(String, String, String, String)> = Vec::new(); // (name, address, subject, body)
-    let reseller = |id: &str| {
+    let mut messages: Vec<(String, Vec<String>, String, String)> = Vec::new(); // (name, addresses, subject, body)
+                                                                               // a reseller's mail goes to the person working the lead, its managers copied (else to its
+                                                                               // owners and managers)
+    let reseller = |id: &str, assigned: Option<&str>| {
         let id = id.to_string();
+        let assigned = assigned.map(str::to_string);
         async move {
-            repo::get_record::<Reseller>(ports.table, &repo::reseller_key(&id))
+            let r = repo::get_record::<Reseller>(ports.table, &repo::reseller_key(&id))
                 .await
                 .ok()
-                .flatten()
+                .flatten()?;
+            let (name, to) = crate::usecases::people::lead_recipients(ports.table, &r, assigned.as_deref())
+                .await
+                .ok()?;
+            Some((r, name, to))
         }
     };
     match step {
         Step::Reassigned { from, to } => {
-            if let Some(r) = reseller(from).await {
+            if let Some((_, name, to)) = reseller(from, was_assigned).await {
                 messages.push((
-                    r.name.clone(),
-                    r.email.clone(),
+                    name,
+                    to,
                     format!("Lead reassigned: {who}{company}"),
                     format!("No first response was logged within {hours} hours, so {lead_line} has been reassigned to another partner."),
                 ));
             }
-            if let Some(r) = reseller(to).await {
+            if let Some((_, name, to)) = reseller(to, None).await {
                 messages.push((
-                    r.name.clone(),
-                    r.email.clone(),
+                    name,
+                    to,
                     format!("New lead for you: {who}{company} — respond within {hours} hours"),
                     format!(
                         "{lead_line} is now yours: {}, {}. Log your first call, email or meeting within {hours} hours (POST /leads/{}/activities).",
@@ -346,33 +358,33 @@ async fn letters(
             }
         }
         Step::Escalated { owner } => {
-            if let Some(r) = reseller(owner).await {
+            if let Some((r, name, to)) = reseller(owner, lead.assigned_user.as_deref()).await {
                 messages.push((
-                    r.name.clone(),
-                    r.email.clone(),
+                    name,
+                    to,
                     format!("Overdue: first response to {who}{company}"),
                     format!("No first response has been logged for {lead_line} within {hours} hours. The lead stays yours; the partner team has been told."),
                 ));
                 messages.push((
                     "Partner admin".into(),
-                    ports.admin_email.to_string(),
+                    vec![ports.admin_email.to_string()],
                     format!("Escalation: {} has not responded to {who}{company}", r.name),
                     format!("{} ({}) has logged no first response for {lead_line} within {hours} hours. It is a protected lead (partner-owned or referral), so it was not reassigned.", r.name, r.reseller_id),
                 ));
             }
         }
         Step::AdminQueue { from } => {
-            if let Some(r) = reseller(from).await {
+            if let Some((_, name, to)) = reseller(from, was_assigned).await {
                 messages.push((
-                    r.name.clone(),
-                    r.email.clone(),
+                    name,
+                    to,
                     format!("Lead withdrawn: {who}{company}"),
                     format!("No first response was logged within {hours} hours, so {lead_line} has gone to the partner team."),
                 ));
             }
             messages.push((
                 "Partner admin".into(),
-                ports.admin_email.to_string(),
+                vec![ports.admin_email.to_string()],
                 format!("Admin queue: {who}{company} needs an owner"),
                 format!("{lead_line} had no first response after its reassignments and is in the admin queue."),
             ));
@@ -381,14 +393,21 @@ async fn letters(
     }
     let mut letters = Vec::new();
     for (i, (name, to, subject, body)) in messages.into_iter().enumerate() {
-        let mime = match crate::mail::notice(ports.mail_from, &name, &to, &subject, &body, now) {
+        let Some(first) = to.first() else { continue };
+        let mime = match crate::mail::notice(ports.mail_from, &name, first, &subject, &body, now) {
             Ok(m) => m,
             Err(e) => {
                 tracing::error!(error = %e, "SLA email not built");
                 continue;
             }
         };
-        letters.push(outbox::owe_to(&format!("{id}-{i}"), ports.mail_from, &to, &mime, now)?);
+        letters.push(outbox::owe(
+            &format!("{id}-{i}"),
+            &crate::mail::address(ports.mail_from),
+            &to,
+            &mime,
+            now,
+        )?);
     }
     Ok(letters)
 }

@@ -73,7 +73,7 @@ pub async fn request_cosell(
     next.updated_at = now;
     next.version += 1;
     let event = audit(
-        asker.actor(),
+        asker,
         "cosell.requested",
         json!({}),
         json!({"cosell_id": request.cosell_id, "kind": request.kind.as_str()}),
@@ -138,9 +138,11 @@ pub async fn cosell_queue(table: &dyn Table, status: CoSellStatus, limit: u32) -
     page.items.into_iter().map(repo::record).collect()
 }
 
-/// An admin assigns a request to a presales engineer, or completes it with its outcome.
+/// Presales (or a programme admin) assigns a request to a presales engineer, or completes it
+/// with its outcome.
 pub async fn update_cosell(
     ports: &SupportPorts<'_>,
+    by: Asker<'_>,
     cosell_id: &str,
     to: CoSellStatus,
     who: Option<String>,
@@ -169,7 +171,7 @@ pub async fn update_cosell(
         lead_next.updated_at = now;
         lead_next.version += 1;
         let event = audit(
-            "admin".into(),
+            by,
             &format!("cosell.{}", to.as_str()),
             json!({"cosell_id": cosell_id, "status": request.status.as_str()}),
             json!({"cosell_id": cosell_id, "status": to.as_str(), "assignee": next.assignee}),
@@ -199,9 +201,10 @@ async fn own_contract(table: &dyn Table, asker: Asker<'_>, contract_id: &str) ->
     let contract: Contract = repo::get_record(table, &repo::contract_key(contract_id))
         .await?
         .ok_or_else(unknown)?;
-    match asker {
-        Asker::Reseller(r) if contract.reseller_id != r => Err(unknown()),
-        _ => Ok(contract),
+    if asker.sees_reseller(&contract.reseller_id) {
+        Ok(contract)
+    } else {
+        Err(unknown())
     }
 }
 
@@ -211,9 +214,10 @@ pub async fn get_ticket(table: &dyn Table, asker: Asker<'_>, ticket_id: &str) ->
     let ticket: SupportTicket = repo::get_record(table, &repo::support_ticket_key(ticket_id))
         .await?
         .ok_or_else(unknown)?;
-    match asker {
-        Asker::Reseller(r) if ticket.reseller_id != r => Err(unknown()),
-        _ => Ok(ticket),
+    if asker.sees_reseller(&ticket.reseller_id) {
+        Ok(ticket)
+    } else {
+        Err(unknown())
     }
 }
 
@@ -369,6 +373,18 @@ pub async fn contract_tickets(
 }
 
 /// Validates a ticket's text fields.
+/// The tickets escalated to the vendor and still open, soonest deadline first (support's queue).
+pub async fn vendor_queue(table: &dyn Table, limit: u32) -> Result<Vec<SupportTicket>, StoreError> {
+    let page = table
+        .query(
+            &Query::new(repo::VENDOR_TICKETS_INDEX_PK)
+                .index(Index::Gsi3)
+                .limit(limit),
+        )
+        .await?;
+    page.items.into_iter().map(repo::record).collect()
+}
+
 pub fn ticket_text(subject: Option<&str>, description: Option<&str>, errors: &mut Vec<FieldError>) -> (String, String) {
     use crate::domain::text::{self, Lines};
     let s = text::collect(text::required("subject", subject, 200, Lines::Single), errors).unwrap_or_default();

@@ -4,9 +4,7 @@
 
 use super::{csv_response, wants_csv, BillingApi, FormatParams};
 use crate::domain::lead::FieldError;
-use crate::handlers::http::{
-    json_body, require_admin, require_self_or_admin, ApiError, Caller, Principal, QueryParams,
-};
+use crate::handlers::http::{json_body, require_sees_reseller, ApiError, Caller, QueryParams};
 use crate::handlers::money_views::{MonthPayoutsView, PayoutTicketView, ResellerPayoutsView};
 use crate::handlers::openapi::ErrorBody;
 use crate::usecases::commission::parse_month;
@@ -43,11 +41,10 @@ impl BillingApi {}
         (status = 422, description = "a bad month", body = ErrorBody)))]
 pub(super) async fn get_month_payouts(
     State(api): State<Arc<BillingApi>>,
-    Caller(who): Caller,
+    _: Caller,
     Path(month): Path<String>,
     QueryParams(p): QueryParams<FormatParams>,
 ) -> Result<Response, ApiError> {
-    require_admin(&who)?;
     checked_month(&month)?;
     let csv = wants_csv(p.format.as_deref())?;
     let tickets = crate::usecases::payout::month_tickets(api.table.as_ref(), &month).await?;
@@ -79,8 +76,8 @@ pub(super) async fn get_reseller_payouts(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ResellerPayoutsView>, ApiError> {
-    require_self_or_admin(&who, &id)?;
-    let full = matches!(who, Principal::Admin);
+    require_sees_reseller(&who, &id)?;
+    let full = who.unmasked_tax();
     let tickets = crate::usecases::payout::payee_tickets(api.table.as_ref(), &id).await?;
     Ok(Json(ResellerPayoutsView {
         reseller_id: id,
@@ -97,10 +94,9 @@ pub(super) async fn get_reseller_payouts(
         (status = 422, description = "a bad month", body = ErrorBody)))]
 pub(super) async fn get_bank_file(
     State(api): State<Arc<BillingApi>>,
-    Caller(who): Caller,
+    _: Caller,
     Path(month): Path<String>,
 ) -> Result<Response, ApiError> {
-    require_admin(&who)?;
     checked_month(&month)?;
     let tickets = crate::usecases::payout::month_tickets(api.table.as_ref(), &month).await?;
     let mut with_banks = Vec::with_capacity(tickets.len());
@@ -212,7 +208,6 @@ pub(super) async fn post_settlements(
     Path(month): Path<String>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_admin(&who)?;
     checked_month(&month)?;
     // the bank's (or RazorpayX's) payout report as it comes, or the lines as JSON
     let (lines, skipped) = if crate::handlers::http::media_type(&headers).as_deref() == Some("text/csv") {
@@ -228,6 +223,7 @@ pub(super) async fn post_settlements(
     let mut results = crate::usecases::settlements::settle(
         api.table.as_ref(),
         api.clock.as_ref(),
+        &who,
         &month,
         &lines,
         &api.config.tax.home_currency,
@@ -281,7 +277,7 @@ pub(super) async fn post_invoice(
     Path((month, reseller)): Path<(String, String)>,
     body: Body,
 ) -> Result<Json<PayoutTicketView>, ApiError> {
-    require_self_or_admin(&who, &reseller)?;
+    require_sees_reseller(&who, &reseller)?;
     checked_month(&month)?;
     let input: InvoiceIn = json_body(&headers, body, 4096).await?;
     let ticket =
@@ -293,7 +289,7 @@ pub(super) async fn post_invoice(
                 InvoiceError::Invalid(f) => ApiError::Invalid(f),
                 InvoiceError::Store(s) => s.into(),
             })?;
-    Ok(Json(PayoutTicketView::of(&ticket, matches!(who, Principal::Admin))))
+    Ok(Json(PayoutTicketView::of(&ticket, who.unmasked_tax())))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -308,11 +304,7 @@ pub(super) struct OverdueView {
     responses((status = 200, description = "issued tickets still unpaid (payable, or held for an invoice) the configured days (7) after issue, oldest first", body = OverdueView),
         (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "not the admin", body = ErrorBody)))]
-pub(super) async fn get_overdue(
-    State(api): State<Arc<BillingApi>>,
-    Caller(who): Caller,
-) -> Result<Json<OverdueView>, ApiError> {
-    require_admin(&who)?;
+pub(super) async fn get_overdue(State(api): State<Arc<BillingApi>>, _: Caller) -> Result<Json<OverdueView>, ApiError> {
     let days = api.config.tax.unpaid_after_days;
     let tickets = crate::usecases::payout::unpaid_tickets(api.table.as_ref(), api.clock.now(), days).await?;
     Ok(Json(OverdueView {
@@ -384,10 +376,9 @@ async fn statement(
         (status = 422, description = "a bad quarter", body = ErrorBody)))]
 pub(super) async fn get_26q(
     State(api): State<Arc<BillingApi>>,
-    Caller(who): Caller,
+    _: Caller,
     QueryParams(p): QueryParams<QuarterParams>,
 ) -> Result<Response, ApiError> {
-    require_admin(&who)?;
     statement(&api, &p, crate::usecases::tds::Deductees::Residents).await
 }
 
@@ -400,10 +391,9 @@ pub(super) async fn get_26q(
         (status = 422, description = "a bad quarter", body = ErrorBody)))]
 pub(super) async fn get_27q(
     State(api): State<Arc<BillingApi>>,
-    Caller(who): Caller,
+    _: Caller,
     QueryParams(p): QueryParams<QuarterParams>,
 ) -> Result<Response, ApiError> {
-    require_admin(&who)?;
     statement(&api, &p, crate::usecases::tds::Deductees::NonResidents).await
 }
 
@@ -425,14 +415,11 @@ pub(super) async fn get_certificates(
     Caller(who): Caller,
     QueryParams(p): QueryParams<QuarterParams>,
 ) -> Result<Json<CertificatesView>, ApiError> {
-    let only = match (&who, p.reseller_id.as_deref()) {
-        (Principal::Admin, r) => r.map(str::to_string),
-        (Principal::Reseller(own), None) => Some(own.clone()),
-        (Principal::Reseller(own), Some(r)) => {
-            require_self_or_admin(&who, r)?;
-            Some(own.clone())
-        }
-    };
+    if let Some(r) = p.reseller_id.as_deref() {
+        require_sees_reseller(&who, r)?;
+    }
+    // a reseller's person reads its own reseller's certificate
+    let only = who.reseller_id().map(str::to_string).or(p.reseller_id.clone());
     let quarter = checked_quarter(&p.quarter)?;
     let rows = crate::usecases::tds::quarter_rows(
         api.table.as_ref(),
@@ -443,7 +430,7 @@ pub(super) async fn get_certificates(
     .await?
     .unwrap_or_default();
     let mut certificates = crate::usecases::tds::certificates(rows, &quarter, only.as_deref(), &api.config.tax);
-    if !matches!(who, Principal::Admin) {
+    if !who.unmasked_tax() {
         certificates
             .iter_mut()
             .for_each(crate::usecases::tds::Certificate::mask_pan);

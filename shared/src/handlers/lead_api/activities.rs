@@ -30,11 +30,9 @@ pub(super) async fn post_activity(
     let leads_uc::LeadRecord { lead, sla, .. } = leads_uc::get_ticket(api.table.as_ref(), &id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no lead {id}")))?;
-    let actor = match &who {
-        Principal::Admin => "admin".to_string(),
-        Principal::Reseller(r) if lead.owner_reseller_id.as_deref() == Some(r.as_str()) => format!("reseller:{r}"),
-        Principal::Reseller(_) => return Err(ApiError::NotFound(format!("no lead {id}"))),
-    };
+    if !who.sees_lead(&lead) {
+        return Err(ApiError::NotFound(format!("no lead {id}")));
+    }
     let input: ActivityIn = json_body(&headers, body, MAX_LEAD_BODY).await?;
     let mut errors = Vec::new();
     if !crate::usecases::activities::KINDS.contains(&input.kind.as_str()) {
@@ -47,7 +45,7 @@ pub(super) async fn post_activity(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let audit = crate::usecases::activities::event(actor, &input.kind, note, api.clock.now());
+    let audit = crate::usecases::activities::event(&who, &input.kind, note, api.clock.now());
     let first_response =
         crate::usecases::activities::record(api.table.as_ref(), &lead, &audit, &input.kind, sla).await?;
     if input.kind == "reply" || input.kind == "webinar" {

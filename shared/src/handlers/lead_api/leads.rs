@@ -1,6 +1,7 @@
 //! `GET /leads/{id}` and `GET /leads`: a ticket with its trail, and lists by filter.
 
 use super::*;
+use crate::access::Scope;
 use futures_util::StreamExt;
 
 #[utoipa::path(get, path = "/leads/{id}", tag = "leads",
@@ -22,17 +23,12 @@ pub(super) async fn get_lead(
         .await?
         .ok_or_else(not_found)?;
     let lead = &record.lead;
-    // a reseller sees its own leads only; another's is as good as missing
-    if let Principal::Reseller(rid) = &who {
-        if lead.owner_reseller_id.as_deref() != Some(rid.as_str()) {
-            return Err(not_found());
-        }
+    // a reseller's people see its own leads only (a rep those assigned to it), a channel
+    // manager its partners'; another's is as good as missing
+    if !who.sees_lead(lead) {
+        return Err(not_found());
     }
-    let reader = match &who {
-        Principal::Reseller(rid) => Some(rid.as_str()),
-        Principal::Admin => None,
-    };
-    let mut view = leads_uc::view(lead, &record.audit, reader);
+    let mut view = leads_uc::view(lead, &record.audit, who.reseller_id());
     // the first-response clock, when an owner has one running or had one
     view["sla"] = json!(record.sla.as_ref().map(|s| json!({
         "status": s.status, "owner_reseller_id": s.owner_reseller_id, "deadline": s.deadline,
@@ -69,12 +65,23 @@ pub(super) async fn list_leads(
         email: p.email.filter(|s| !s.trim().is_empty()),
         stage: p.stage.filter(|s| !s.trim().is_empty()),
         owner: p.owner.filter(|s| !s.trim().is_empty()),
+        assigned_user: who.rep().map(str::to_string),
+        partners: None,
     };
-    if let Principal::Reseller(rid) = &who {
-        if filter.owner.as_deref().is_some_and(|o| o != rid) {
-            return Err(ApiError::Forbidden);
+    match &who.scope {
+        Scope::Reseller(rid) => {
+            if filter.owner.as_deref().is_some_and(|o| o != rid) {
+                return Err(ApiError::Forbidden);
+            }
+            filter.owner = Some(rid.clone());
         }
-        filter.owner = Some(rid.clone());
+        Scope::Partners(list) => {
+            if filter.owner.as_deref().is_some_and(|o| !list.iter().any(|p| p == o)) {
+                return Err(ApiError::Forbidden);
+            }
+            filter.partners = Some(list.clone());
+        }
+        Scope::Programme => {}
     }
     match p.format.as_deref() {
         None | Some("json") => {}
@@ -89,13 +96,9 @@ pub(super) async fn list_leads(
     let (found, cursor) = leads_uc::list(api.table.as_ref(), &filter, p.limit.unwrap_or(20), p.cursor)
         .await
         .map_err(list_error)?;
-    let reader = match &who {
-        Principal::Reseller(rid) => Some(rid.as_str()),
-        Principal::Admin => None,
-    };
     let leads: Vec<Value> = found
         .iter()
-        .map(|r| leads_uc::view(&r.lead, &r.audit, reader))
+        .map(|r| leads_uc::view(&r.lead, &r.audit, who.reseller_id()))
         .collect();
     Ok(Json(json!({ "leads": leads, "cursor": cursor })).into_response())
 }

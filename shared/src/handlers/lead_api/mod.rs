@@ -19,7 +19,7 @@ pub use resellers::ResellerView;
 
 use super::forms::{form_error, is_browser_form, parse_submission, thank_you, with_query};
 use super::http::{
-    json_body, media_type, note_of, read_body, require_admin, ApiError, Caller, Principal, QueryParams, RequestId,
+    json_body, media_type, note_of, read_body, require_sees_reseller, ApiError, Caller, QueryParams, RequestId,
 };
 use crate::config::env;
 use crate::domain::lead::{self, FieldError};
@@ -130,6 +130,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/leads/{id}/stage"),
     ("POST", "/leads/{id}/reopen"),
     ("POST", "/leads/{id}/assign"),
+    ("POST", "/leads/{id}/assign-user"),
     ("GET", "/pipeline"),
     ("POST", "/products"),
     ("PUT", "/products/{sku}"),
@@ -137,6 +138,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/registrations"),
     ("GET", "/registrations"),
     ("GET", "/registrations/conflicts"),
+    ("POST", "/registrations/conflicts/{id}/approve"),
+    ("POST", "/registrations/conflicts/{id}/reject"),
     ("GET", "/r/{code}"),
     ("POST", "/referrals/customers"),
     ("GET", "/t/o/{token}"),
@@ -156,6 +159,7 @@ super::openapi::api_routes!(Arc<LeadApi>;
     pipeline::post_stage,
     pipeline::post_reopen,
     pipeline::post_assign,
+    pipeline::post_assign_user,
     pipeline::get_pipeline,
     products::post_product,
     products::put_product,
@@ -163,6 +167,8 @@ super::openapi::api_routes!(Arc<LeadApi>;
     registrations::post_registration,
     registrations::list_registrations,
     registrations::registration_conflicts,
+    registrations::approve_conflict,
+    registrations::reject_conflict,
     referrals::referral_link,
     referrals::customer_referral_code,
     tracking::track_open,

@@ -109,12 +109,14 @@ pub(super) async fn post_stage(
     let Some(to) = to.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Invalid(errors));
     };
-    if input.force && !matches!(who, Principal::Admin) {
-        return Err(ApiError::ForbiddenBecause("only an admin may force a move".into()));
+    if input.force && !who.decides_for_programme() {
+        return Err(ApiError::ForbiddenBecause(
+            "only the programme (an admin or the reseller's channel manager) may force a move".into(),
+        ));
     }
     let moved = pipeline_uc::move_stage(
         &ports(&api),
-        who.asker(),
+        &who,
         &id,
         MoveIn {
             to,
@@ -149,7 +151,7 @@ pub(super) async fn post_reopen(
 ) -> Result<Json<StageView>, ApiError> {
     // an empty body is a reopening without a note
     let note = crate::handlers::http::optional_note(&headers, body, MAX_MOVE_BODY).await?;
-    let reopened = pipeline_uc::reopen(&ports(&api), who.asker(), &id, note).await?;
+    let reopened = pipeline_uc::reopen(&ports(&api), &who, &id, note).await?;
     Ok(Json(StageView::from(&reopened)))
 }
 
@@ -180,7 +182,6 @@ pub(super) async fn post_assign(
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<StageView>, ApiError> {
-    require_admin(&who)?;
     let input: AssignIn = json_body(&headers, body, MAX_MOVE_BODY).await?;
     let mut errors = Vec::new();
     let note = note_of(input.note.as_deref(), &mut errors);
@@ -194,7 +195,7 @@ pub(super) async fn post_assign(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let assigned = pipeline_uc::assign(&ports(&api), &id, reseller_id, note).await?;
+    let assigned = pipeline_uc::assign(&ports(&api), &who, &id, reseller_id, note).await?;
     Ok(Json(StageView::from(&assigned)))
 }
 
@@ -235,11 +236,10 @@ pub(super) async fn get_pipeline(
     QueryParams(p): QueryParams<BoardParams>,
 ) -> Result<Json<Board>, ApiError> {
     let asked = p.reseller_id.filter(|r| !r.trim().is_empty());
-    let owner = match (&who, asked) {
-        (Principal::Reseller(own), Some(other)) if *own != other => return Err(ApiError::Forbidden),
-        (Principal::Reseller(own), _) => Some(own.clone()),
-        (Principal::Admin, asked) => asked,
-    };
+    if let Some(other) = asked.as_deref() {
+        require_sees_reseller(&who, other)?;
+    }
+    let owner = who.reseller_id().map(str::to_string).or(asked);
     let stage = p.stage.as_deref().map(str::trim).filter(|s| !s.is_empty());
     if stage.is_some_and(|s| !s.eq_ignore_ascii_case("closed_lost") && crate::domain::stage::Stage::parse(s).is_none())
     {
@@ -253,9 +253,47 @@ pub(super) async fn get_pipeline(
         offset: p.offset.unwrap_or(0),
         limit: p.limit.unwrap_or(20).clamp(1, 100),
     };
-    let stages = pipeline_uc::board(api.table.as_ref(), owner.as_deref(), page).await?;
+    let stages = pipeline_uc::board(api.table.as_ref(), owner.as_deref(), &who, page).await?;
     Ok(Json(Board {
         of: owner.unwrap_or_else(|| "all".into()),
         stages,
     }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(super) struct AssignUserIn {
+    /// one of the owning reseller's active people; `null`: back to the unassigned list
+    user_id: Option<String>,
+}
+
+/// Gives an open lead to one of its reseller's people (an owner or manager of the reseller, or
+/// the programme): a rep sees only the leads given to it. Audited to the person who did it.
+#[utoipa::path(post, path = "/leads/{id}/assign-user", tag = "pipeline",
+    params(("id" = String, Path, description = "lead id")),
+    request_body = AssignUserIn,
+    security(("reseller_key" = []), ("admin_key" = [])),
+    responses((status = 200, description = "the lead's stage and owner", body = StageView),
+        (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 403, description = "a rep, or a role that assigns nothing", body = ErrorBody),
+        (status = 404, description = "no such lead (or another reseller's)", body = ErrorBody),
+        (status = 409, description = "the lead has no reseller yet, is closed, or changed meanwhile", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "not an active person of the lead's reseller", body = ErrorBody)))]
+pub(super) async fn post_assign_user(
+    State(api): State<Arc<LeadApi>>,
+    Caller(who): Caller,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Json<StageView>, ApiError> {
+    let input: AssignUserIn = json_body(&headers, body, MAX_MOVE_BODY).await?;
+    let lead = crate::usecases::people::assign_lead(
+        api.table.as_ref(),
+        api.clock.as_ref(),
+        &who,
+        &id,
+        input.user_id.as_deref().map(str::trim).filter(|u| !u.is_empty()),
+    )
+    .await?;
+    Ok(Json(StageView::from(&lead)))
 }

@@ -102,9 +102,8 @@ pub(super) async fn post_reseller(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_admin(&who)?;
     let input: NewReseller = json_body(&headers, body, MAX_LEAD_BODY).await?;
-    let (reseller, api_key) = resellers_uc::create(api.table.as_ref(), api.clock.as_ref(), &input)
+    let (reseller, api_key) = resellers_uc::create_by(api.table.as_ref(), api.clock.as_ref(), &who, &input)
         .await
         .map_err(|e| match e {
             ResellerError::Invalid(errors) => ApiError::Invalid(errors),
@@ -130,11 +129,7 @@ pub(super) async fn get_reseller(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ResellerView>, ApiError> {
-    if let Principal::Reseller(own) = &who {
-        if *own != id {
-            return Err(ApiError::Forbidden);
-        }
-    }
+    require_sees_reseller(&who, &id)?;
     let r = resellers_uc::get(api.table.as_ref(), &id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no reseller {id}")))?;
@@ -148,7 +143,7 @@ pub(super) async fn get_reseller(
             _ => r.win_rate,
         },
         outcomes: Some(outcomes),
-        ..ResellerView::for_reader(&r, matches!(who, Principal::Admin))
+        ..ResellerView::for_reader(&r, who.unmasked_tax())
     }))
 }
 
@@ -172,7 +167,7 @@ pub(super) async fn put_brand(
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<ResellerView>, ApiError> {
-    crate::handlers::http::require_self_or_admin(&who, &id)?;
+    crate::handlers::http::require_sees_reseller(&who, &id)?;
     let input: crate::domain::reseller::BrandIn = json_body(&headers, body, 16 * 1024).await?;
     let brand = crate::domain::reseller::validate_brand(&input).map_err(ApiError::Invalid)?;
     let r = resellers_uc::set_brand(api.table.as_ref(), &id, brand)

@@ -140,7 +140,6 @@ pub(super) async fn list_applications(
     Caller(who): Caller,
     QueryParams(p): QueryParams<ApplicationParams>,
 ) -> Result<Json<ApplicationList>, ApiError> {
-    require_admin(&who)?;
     let status = match p.status.as_deref() {
         None => ApplicationStatus::Pending,
         Some(s) => ApplicationStatus::parse(s).ok_or_else(|| {
@@ -150,8 +149,9 @@ pub(super) async fn list_applications(
             )])
         })?,
     };
-    let applications =
+    let mut applications =
         applications_uc::by_status(api.table.as_ref(), status, p.limit.unwrap_or(50).clamp(1, 200)).await?;
+    applications.retain(|a| applications_uc::visible_to(a, &who));
     Ok(Json(ApplicationList { applications }))
 }
 
@@ -168,8 +168,7 @@ pub(super) async fn get_application(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Application>, ApiError> {
-    require_admin(&who)?;
-    Ok(Json(applications_uc::get(api.table.as_ref(), &id).await?))
+    Ok(Json(applications_uc::get_for(api.table.as_ref(), &who, &id).await?))
 }
 
 /// The approved application, the reseller it became and its API key (shown this once).
@@ -200,14 +199,13 @@ pub(super) async fn approve_application(
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_admin(&who)?;
     let input: TermsIn = if headers.contains_key(axum::http::header::CONTENT_TYPE) {
         json_body(&headers, body, MAX_APPLICATION_BODY).await?
     } else {
         TermsIn::default()
     };
     let terms = validate_terms(&input, &api.config.rules.applications).map_err(ApiError::Invalid)?;
-    let (application, reseller, api_key) = applications_uc::approve(&api.application_ports(), &id, terms).await?;
+    let (application, reseller, api_key) = applications_uc::approve(&api.application_ports(), &who, &id, terms).await?;
     let reseller = ResellerView {
         api_key: Some(api_key),
         ..ResellerView::from(&reseller)
@@ -243,7 +241,6 @@ pub(super) async fn reject_application(
     body: Body,
 ) -> Result<Json<Application>, ApiError> {
     use crate::domain::text::{self, Lines};
-    require_admin(&who)?;
     let input: RejectBody = json_body(&headers, body, MAX_APPLICATION_BODY).await?;
     let mut errors = Vec::new();
     let reason = text::collect(
@@ -254,6 +251,6 @@ pub(super) async fn reject_application(
         return Err(ApiError::Invalid(errors));
     };
     Ok(Json(
-        applications_uc::reject(&api.application_ports(), &id, reason).await?,
+        applications_uc::reject(&api.application_ports(), &who, &id, reason).await?,
     ))
 }

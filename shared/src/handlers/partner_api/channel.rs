@@ -3,7 +3,6 @@
 
 use super::*;
 use crate::domain::application::{validate_terms, ChannelPriceIn, TermsIn};
-use crate::handlers::http::Principal;
 use crate::handlers::lead_api::ResellerView;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -33,13 +32,13 @@ pub(super) async fn put_channel_prices(
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Json<ResellerView>, ApiError> {
-    require_self_or_admin(&who, &id)?;
+    require_sees_reseller(&who, &id)?;
     let input: ChannelPricesBody = json_body(&headers, body, 64 * 1024).await?;
     let r = crate::usecases::resellers::get(api.table.as_ref(), &id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no reseller {id}")))?;
     let terms = r.terms.clone().unwrap_or_default();
-    if matches!(who, Principal::Reseller(_)) && !terms.may_change_channel_price {
+    if !who.is_staff() && !terms.may_change_channel_price {
         return Err(ApiError::Invalid(vec![field_error(
             "channel_prices",
             "your terms fix your channel prices; ask the partner team",

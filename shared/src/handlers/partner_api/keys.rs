@@ -17,28 +17,45 @@ pub(crate) struct KeyList {
     keys: Vec<KeyInfo>,
 }
 
-/// Issues another key; the existing ones keep working until revoked.
+/// `{"user_id"}`: whose key (an empty body: the caller's own; for staff, the reseller's first
+/// owner's).
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct KeyFor {
+    user_id: Option<String>,
+}
+
+/// Issues another key to a person of the reseller; it acts with that person's role. The
+/// existing keys keep working until revoked.
 #[utoipa::path(post, path = "/resellers/{id}/keys", tag = "resellers",
     params(("id" = String, Path, description = "reseller id")),
+    request_body(content = KeyFor, description = "optional: `{\"user_id\"}` of the person it is for (an empty body: the caller itself)"),
     security(("reseller_key" = []), ("admin_key" = [])),
-    responses((status = 201, description = "the new key (`api_key` shown this once)", body = IssuedKey),
+    responses((status = 201, description = "the new key (`api_key` shown this once) with the person it belongs to", body = IssuedKey),
         (status = 401, description = "no valid key", body = ErrorBody),
-        (status = 403, description = "another reseller", body = ErrorBody),
-        (status = 404, description = "no such reseller", body = ErrorBody)))]
+        (status = 403, description = "another reseller, or a role that issues no keys", body = ErrorBody),
+        (status = 404, description = "no such reseller or person", body = ErrorBody),
+        (status = 409, description = "the reseller is not active, or the person was removed", body = ErrorBody)))]
 pub(super) async fn post_key(
     State(api): State<Arc<PartnerApi>>,
     Caller(who): Caller,
+    headers: HeaderMap,
     Path(id): Path<String>,
+    body: Body,
 ) -> Result<Response, ApiError> {
-    require_self_or_admin(&who, &id)?;
-    let (info, api_key) = resellers_uc::issue_key(api.table.as_ref(), api.clock.as_ref(), &id)
-        .await
-        .map_err(|e| match e {
-            resellers_uc::ResellerError::Invalid(errors) => ApiError::Invalid(errors),
-            resellers_uc::ResellerError::Store(s) => ApiError::from(s),
-            resellers_uc::ResellerError::Conflict(m) => ApiError::Conflict(m),
-        })?
-        .ok_or_else(|| ApiError::NotFound(format!("no reseller {id}")))?;
+    require_sees_reseller(&who, &id)?;
+    let input: KeyFor = if headers.contains_key(axum::http::header::CONTENT_TYPE) {
+        json_body(&headers, body, 4 * 1024).await?
+    } else {
+        KeyFor::default()
+    };
+    let (info, api_key) = crate::usecases::people::issue_user_key(
+        api.table.as_ref(),
+        api.clock.as_ref(),
+        &who,
+        &id,
+        input.user_id.as_deref(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(IssuedKey { info, api_key })).into_response())
 }
 
@@ -54,7 +71,7 @@ pub(super) async fn list_keys(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<KeyList>, ApiError> {
-    require_self_or_admin(&who, &id)?;
+    require_sees_reseller(&who, &id)?;
     Ok(Json(KeyList {
         keys: resellers_uc::keys(api.table.as_ref(), &id).await?,
     }))
@@ -73,7 +90,7 @@ pub(super) async fn delete_key(
     Caller(who): Caller,
     Path((id, key_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    require_self_or_admin(&who, &id)?;
+    require_sees_reseller(&who, &id)?;
     if resellers_uc::revoke_key(api.table.as_ref(), &id, key_id.trim()).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

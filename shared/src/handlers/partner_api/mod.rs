@@ -6,14 +6,13 @@ mod applications;
 mod channel;
 mod keys;
 mod lifecycle;
+mod people;
 mod reports;
 mod subresellers;
 mod tax;
 
 use super::forms::{client_address, form_error, is_browser_form, parse_submission, thank_you};
-use super::http::{
-    json_body, media_type, read_body, require_admin, require_self_or_admin, ApiError, Caller, Principal, QueryParams,
-};
+use super::http::{json_body, media_type, read_body, require_sees_reseller, ApiError, Caller, Principal, QueryParams};
 use super::openapi::ErrorBody;
 use crate::domain::lead::FieldError;
 use crate::ports::{Clock, Mailer, Table};
@@ -34,6 +33,8 @@ pub struct PartnerApiConfig {
     pub thank_you_url: String,
     pub error_url: String,
     pub redirect_hosts: Vec<String>,
+    /// `ADMIN_EMAILS`: the first programme admins (the backfill makes them)
+    pub admin_emails: Vec<String>,
     /// applications' limits, routing (re-routing a deactivated reseller's leads), the SLA
     pub rules: crate::config::Rules,
 }
@@ -50,6 +51,7 @@ impl PartnerApiConfig {
             thank_you_url: env.required(env::THANK_YOU_URL),
             error_url: env.required(env::ERROR_URL),
             redirect_hosts: env.list(env::REDIRECT_ALLOWED_HOSTS),
+            admin_emails: env.list(env::ADMIN_EMAILS),
             rules,
         }
     }
@@ -106,6 +108,18 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/resellers/{id}/tax"),
     ("POST", "/resellers/{id}/tax/lower-deduction/approve"),
     ("POST", "/resellers/{id}/tax/lower-deduction/reject"),
+    ("POST", "/resellers/{id}/users"),
+    ("GET", "/resellers/{id}/users"),
+    ("PUT", "/resellers/{id}/users/{user_id}"),
+    ("DELETE", "/resellers/{id}/users/{user_id}"),
+    ("PUT", "/resellers/{id}/channel-manager"),
+    ("POST", "/staff"),
+    ("GET", "/staff"),
+    ("PUT", "/staff/{id}"),
+    ("DELETE", "/staff/{id}"),
+    ("POST", "/staff/{id}/keys"),
+    ("GET", "/audit"),
+    ("POST", "/people/backfill"),
 ];
 
 super::openapi::api_routes!(Arc<PartnerApi>;
@@ -129,6 +143,18 @@ super::openapi::api_routes!(Arc<PartnerApi>;
     tax::put_tax,
     tax::approve_certificate,
     tax::reject_certificate,
+    people::post_user,
+    people::list_users,
+    people::put_user,
+    people::delete_user,
+    people::put_channel_manager,
+    people::post_staff,
+    people::list_staff,
+    people::put_staff,
+    people::delete_staff,
+    people::post_staff_key,
+    people::get_audit,
+    people::post_backfill,
 );
 
 pub fn router(api: Arc<PartnerApi>) -> Router {

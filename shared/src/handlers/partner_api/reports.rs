@@ -34,13 +34,15 @@ async fn scope(
     if crate::usecases::commission::parse_month(&month).is_none() {
         return Err(ApiError::Invalid(vec![field_error("month", "must be YYYY-MM")]));
     }
-    let resellers = match who {
-        Principal::Admin => reports::all_resellers(api.table.as_ref()).await?,
-        Principal::Reseller(id) => crate::usecases::resellers::get(api.table.as_ref(), &id)
+    let mut resellers = match who.reseller_id() {
+        None => reports::all_resellers(api.table.as_ref()).await?,
+        Some(id) => crate::usecases::resellers::get(api.table.as_ref(), id)
             .await?
             .into_iter()
             .collect(),
     };
+    // a channel manager's reports cover its partners
+    resellers.retain(|r| who.sees_reseller(&r.reseller_id));
     Ok((month, resellers))
 }
 

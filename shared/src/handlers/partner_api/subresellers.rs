@@ -38,7 +38,7 @@ pub(super) async fn propose(
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_self_or_admin(&who, &id)?;
+    require_sees_reseller(&who, &id)?;
     let fields: serde_json::Map<String, serde_json::Value> = json_body(&headers, body, 64 * 1024).await?;
     let input = validate(&fields, &api.config.rules.routing.extra_free_mail_domains).map_err(ApiError::Invalid)?;
     let (application, approved) = applications_uc::propose_sub_reseller(&api.application_ports(), &id, input).await?;
@@ -91,7 +91,7 @@ pub(super) async fn list_children(
     QueryParams(p): QueryParams<MonthParams>,
 ) -> Result<Json<SubResellers>, ApiError> {
     use crate::domain::reseller::Reseller;
-    require_self_or_admin(&who, &id)?;
+    require_sees_reseller(&who, &id)?;
     let month = p.month.unwrap_or_else(|| api.clock.now().format("%Y-%m").to_string());
     if crate::usecases::commission::parse_month(&month).is_none() {
         return Err(ApiError::Invalid(vec![field_error("month", "must be YYYY-MM")]));

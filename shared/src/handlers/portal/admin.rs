@@ -2,7 +2,7 @@
 //! the same use cases as `POST /reseller-applications/{id}/approve|reject`.
 
 use super::pages::render;
-use super::{form, see_other, Portal, PortalError};
+use super::{form, see_other, Portal, PortalError, Visitor};
 use crate::domain::application::{validate_terms, ApplicationStatus, TermsIn};
 use crate::handlers::http::QueryParams;
 use crate::usecases::applications::{self as uc, ApplicationError, ApplicationPorts};
@@ -50,13 +50,13 @@ pub(super) struct Notice {
         (status = 403, description = "a reseller's session", content_type = "text/html", body = String)))]
 pub(super) async fn applications(
     State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
+    visitor: Visitor,
     QueryParams(n): QueryParams<Notice>,
 ) -> Result<Response, PortalError> {
-    let visitor = portal.admin_visitor(&headers).await?;
     let pending = uc::by_status(portal.table.as_ref(), ApplicationStatus::Pending, 100).await?;
     let rows: Vec<ApplicationRow> = pending
         .iter()
+        .filter(|a| uc::visible_to(a, &visitor.principal))
         .map(|a| ApplicationRow {
             id: a.application_id.clone(),
             company: a.company.name.clone(),
@@ -102,11 +102,11 @@ struct ApproveForm {
         (status = 404, description = "no such application", content_type = "text/html", body = String)))]
 pub(super) async fn approve(
     State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, PortalError> {
-    let visitor = portal.admin_visitor(&headers).await?;
     let f: ApproveForm = form(&visitor, &headers, body).await?;
     let input = TermsIn {
         tier: f.tier,
@@ -121,7 +121,7 @@ pub(super) async fn approve(
                 .join("; "),
         )
     })?;
-    uc::approve(&portal.application_ports(), &id, terms)
+    uc::approve(&portal.application_ports(), &visitor.principal, &id, terms)
         .await
         .map_err(decision_error)?;
     Ok(see_other("/portal/admin/applications?done=approved"))
@@ -141,17 +141,17 @@ struct RejectForm {
         (status = 404, description = "no such application", content_type = "text/html", body = String)))]
 pub(super) async fn reject(
     State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, PortalError> {
-    let visitor = portal.admin_visitor(&headers).await?;
     let f: RejectForm = form(&visitor, &headers, body).await?;
     let reason = f.reason.trim().to_string();
     if reason.is_empty() {
         return Err(PortalError::BadForm("a reason is required".into()));
     }
-    uc::reject(&portal.application_ports(), &id, reason)
+    uc::reject(&portal.application_ports(), &visitor.principal, &id, reason)
         .await
         .map_err(decision_error)?;
     Ok(see_other("/portal/admin/applications?done=rejected"))
@@ -171,10 +171,9 @@ pub(super) struct MonthParams {
         (status = 403, description = "a reseller's session", content_type = "text/html", body = String)))]
 pub(super) async fn payouts(
     State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
+    visitor: Visitor,
     QueryParams(p): QueryParams<MonthParams>,
 ) -> Result<Response, PortalError> {
-    let visitor = portal.admin_visitor(&headers).await?;
     let month = p
         .month
         .filter(|m| crate::usecases::commission::parse_month(m).is_some())
@@ -223,10 +222,9 @@ pub(super) async fn payouts(
         (status = 404, description = "not a month", content_type = "text/html", body = String)))]
 pub(super) async fn finance_csv(
     State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
+    _: Visitor,
     Path(month): Path<String>,
 ) -> Result<Response, PortalError> {
-    portal.admin_visitor(&headers).await?;
     if crate::usecases::commission::parse_month(&month).is_none() {
         return Err(PortalError::NotFound);
     }

@@ -2,7 +2,7 @@
 //! with what the link brought: the same use cases as `POST /registrations` and `GET /r/{code}`.
 
 use super::pages::render;
-use super::{back_with, form, Outcome, Portal, PortalError};
+use super::{back_with, form, Outcome, Portal, PortalError, Visitor};
 use crate::domain::aggregates::{self as agg, Counters};
 use crate::domain::billing::Amount;
 use crate::domain::money::display;
@@ -35,10 +35,10 @@ struct RegistrationRow {
         (status = 403, description = "an admin session", content_type = "text/html", body = String)))]
 pub(super) async fn registrations(
     State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
+    visitor: Visitor,
     QueryParams(o): QueryParams<Outcome>,
 ) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let id = visitor.reseller()?;
     let rows: Vec<RegistrationRow> = uc::list_own(portal.table.as_ref(), &id)
         .await?
         .into_iter()
@@ -79,10 +79,11 @@ struct RegistrationForm {
         (status = 403, description = "no CSRF token of this session, or an admin session", content_type = "text/html", body = String)))]
 pub(super) async fn register(
     State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let id = visitor.reseller()?;
     let f: RegistrationForm = form(&visitor, &headers, body).await?;
     let filled = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let input = RegistrationIn {
@@ -98,31 +99,26 @@ pub(super) async fn register(
         expected_value: filled(f.expected_value)
             .map(|v| Amount(v.trim().parse::<Decimal>().map_err(|e| e.to_string()))),
     };
-    let rules = &portal.config.rules;
-    let ports = RegistrationPorts {
-        table: portal.table.as_ref(),
-        queue: portal.queue.as_ref(),
-        clock: portal.clock.as_ref(),
-        scoring_queue: &portal.config.scoring_queue,
-        protection_days: rules.routing.protection_days as i64,
-        extra_free_mail_domains: &rules.routing.extra_free_mail_domains,
-        max_expected_value: rules.billing.max_order_amount,
-    };
+    let ports = portal.registration_ports();
     const PAGE: &str = "/portal/registrations";
-    Ok(match uc::register(&ports, &id, &input).await? {
-        Registered::Created(r) => back_with(&visitor, PAGE, "done", &format!("Registered {}.", r.company_name)),
-        Registered::Existing(r) => back_with(&visitor, PAGE, "done", &format!("You already hold {}.", r.company_name)),
-        Registered::Conflict(until) => back_with(
-            &visitor,
-            PAGE,
-            "error",
-            &format!(
-                "This company is registered by another reseller until {}.",
-                india_date(until)
+    Ok(
+        match uc::register(&ports, &id, visitor.principal.user_id(), &input).await? {
+            Registered::Created(r) => back_with(&visitor, PAGE, "done", &format!("Registered {}.", r.company_name)),
+            Registered::Existing(r) => {
+                back_with(&visitor, PAGE, "done", &format!("You already hold {}.", r.company_name))
+            }
+            Registered::Conflict(until) => back_with(
+                &visitor,
+                PAGE,
+                "error",
+                &format!(
+                    "This company is registered by another reseller until {}.",
+                    india_date(until)
+                ),
             ),
-        ),
-        Registered::Invalid(errors) => back_with(&visitor, PAGE, "error", &super::field_errors(&errors)),
-    })
+            Registered::Invalid(errors) => back_with(&visitor, PAGE, "error", &super::field_errors(&errors)),
+        },
+    )
 }
 
 #[derive(Serialize)]
@@ -138,8 +134,8 @@ struct ReferralMonth {
     responses((status = 200, description = "the reseller's referral link with its clicks, referred leads, conversions and fees by month of this financial year (HTML)", content_type = "text/html", body = String),
         (status = 303, description = "no session: to the login page"),
         (status = 403, description = "an admin session", content_type = "text/html", body = String)))]
-pub(super) async fn referrals(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+pub(super) async fn referrals(State(portal): State<Arc<Portal>>, visitor: Visitor) -> Result<Response, PortalError> {
+    let id = visitor.reseller()?;
     let table = portal.table.as_ref();
     let reseller = crate::usecases::resellers::get(table, &id)
         .await?
@@ -180,4 +176,19 @@ pub(super) async fn referrals(State(portal): State<Arc<Portal>>, headers: Header
         serde_json::json!({ "link": link, "code": reseller.referral_code, "months": rows,
             "window": crate::usecases::referrals::ATTRIBUTION_DAYS }),
     ))
+}
+
+impl Portal {
+    pub(super) fn registration_ports(&self) -> RegistrationPorts<'_> {
+        let rules = &self.config.rules;
+        RegistrationPorts {
+            table: self.table.as_ref(),
+            queue: self.queue.as_ref(),
+            clock: self.clock.as_ref(),
+            scoring_queue: &self.config.scoring_queue,
+            protection_days: rules.routing.protection_days as i64,
+            extra_free_mail_domains: &rules.routing.extra_free_mail_domains,
+            max_expected_value: rules.billing.max_order_amount,
+        }
+    }
 }

@@ -4,7 +4,7 @@
 
 use super::pages::render;
 use super::Outcome;
-use super::{back_with, form, Portal, PortalError};
+use super::{back_with, form, Portal, PortalError, Visitor};
 use crate::domain::money::display;
 use crate::domain::support::CoSellKind;
 use crate::handlers::http::QueryParams;
@@ -19,10 +19,7 @@ use std::sync::Arc;
 impl super::Visitor {
     /// The use cases' asker for this visitor.
     pub(super) fn asker(&self) -> Asker<'_> {
-        match self.reseller_id() {
-            Some(id) => Asker::Reseller(id),
-            None => Asker::Admin,
-        }
+        &self.principal
     }
 }
 
@@ -57,11 +54,10 @@ struct QuoteRow {
         (status = 404, description = "no such lead, or another reseller's", content_type = "text/html", body = String)))]
 pub(super) async fn lead_page(
     State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
+    visitor: Visitor,
     Path(lead_id): Path<String>,
     QueryParams(o): QueryParams<Outcome>,
 ) -> Result<Response, PortalError> {
-    let visitor = portal.visitor(&headers).await?;
     let table = portal.table.as_ref();
     let record = crate::usecases::leads::get_ticket(table, &lead_id)
         .await?
@@ -140,11 +136,12 @@ struct ActivityForm {
         (status = 404, description = "no such lead, or another reseller's", content_type = "text/html", body = String)))]
 pub(super) async fn log_activity(
     State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
     headers: HeaderMap,
     Path(lead_id): Path<String>,
     body: Body,
 ) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let id = visitor.reseller()?;
     let f: ActivityForm = form(&visitor, &headers, body).await?;
     let page = format!("/portal/leads/{lead_id}");
     let record = crate::usecases::leads::get_ticket(portal.table.as_ref(), &lead_id)
@@ -159,7 +156,7 @@ pub(super) async fn log_activity(
     if !errors.is_empty() {
         return Ok(back_with(&visitor, &page, "error", &super::field_errors(&errors)));
     }
-    let audit = crate::usecases::activities::event(format!("reseller:{id}"), &f.kind, note, portal.clock.now());
+    let audit = crate::usecases::activities::event(&visitor.principal, &f.kind, note, portal.clock.now());
     let first =
         crate::usecases::activities::record(portal.table.as_ref(), &record.lead, &audit, &f.kind, record.sla).await?;
     let message = match first.and_then(|s| s.first_response_minutes) {
@@ -184,11 +181,11 @@ struct CoSellForm {
         (status = 404, description = "no such lead, or another reseller's", content_type = "text/html", body = String)))]
 pub(super) async fn cosell(
     State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
     headers: HeaderMap,
     Path(lead_id): Path<String>,
     body: Body,
 ) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
     let f: CoSellForm = form(&visitor, &headers, body).await?;
     let page = format!("/portal/leads/{lead_id}");
     let Some(kind) = CoSellKind::parse(&f.kind) else {
@@ -206,8 +203,7 @@ pub(super) async fn cosell(
             .map(str::to_string)
             .collect(),
     };
-    match crate::usecases::support::request_cosell(&portal.support_ports(), Asker::Reseller(&id), &lead_id, input).await
-    {
+    match crate::usecases::support::request_cosell(&portal.support_ports(), &visitor.principal, &lead_id, input).await {
         Ok(c) => Ok(back_with(
             &visitor,
             &page,
@@ -230,10 +226,9 @@ pub(super) async fn cosell(
         (status = 409, description = "the quote is not issued or approved yet", content_type = "text/html", body = String)))]
 pub(super) async fn proposal(
     State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
+    visitor: Visitor,
     Path(quote_id): Path<String>,
 ) -> Result<Response, PortalError> {
-    let visitor = portal.visitor(&headers).await?;
     let table = portal.table.as_ref();
     let quote = crate::usecases::quotes::get(table, visitor.asker(), &quote_id)
         .await

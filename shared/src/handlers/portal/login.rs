@@ -1,7 +1,7 @@
 //! Logging in without a password: the form, the emailed one-time link, logging out.
 
 use super::pages::render;
-use super::{raw_form, see_other, Portal, PortalError};
+use super::{raw_form, see_other, Portal, PortalError, Visitor};
 use crate::handlers::http::QueryParams;
 use crate::usecases::portal_auth::{self, SESSION_HOURS};
 use axum::body::Body;
@@ -82,15 +82,22 @@ pub(super) async fn post_login(
 
 #[utoipa::path(get, path = "/portal/auth/{token}", tag = "portal",
     params(("token" = String, Path, description = "the one-time token from the emailed link")),
-    responses((status = 303, description = "a valid link: a session cookie (HttpOnly, SameSite=Lax, 12 hours) and on to `/portal`; a used, expired or tampered one: to `/portal/login?m=invalid`, no session")))]
+    responses((status = 303, description = "a valid link: a session cookie (HttpOnly, SameSite=Lax, 12 hours) and on to the person's work (`/portal`; finance `/portal/admin/payouts`, a channel manager `/portal/admin/partners`, presales `/portal/admin/co-sell`, support `/portal/admin/tickets`); a used, expired or tampered one: to `/portal/login?m=invalid`, no session")))]
 pub(super) async fn auth(
     State(portal): State<Arc<Portal>>,
     Path(token): Path<String>,
 ) -> Result<Response, PortalError> {
     match portal_auth::redeem(portal.table.as_ref(), portal.clock.as_ref(), &token).await? {
         None => Ok(see_other("/portal/login?m=invalid")),
-        Some((cookie, _)) => {
-            let mut res = see_other("/portal");
+        Some((cookie, session)) => {
+            // staff land on their work: finance on payouts, a channel manager on its partners…
+            let landing = match &session.user {
+                crate::repo::PortalUser::Staff(id) => crate::usecases::people::get_staff(portal.table.as_ref(), id)
+                    .await?
+                    .map_or("/portal", |s| s.landing()),
+                _ => "/portal",
+            };
+            let mut res = see_other(landing);
             let value = portal.cookie(&cookie, SESSION_HOURS * 3600);
             if let Ok(v) = HeaderValue::from_str(&value) {
                 res.headers_mut().insert(header::SET_COOKIE, v);
@@ -106,10 +113,10 @@ pub(super) async fn auth(
         (status = 403, description = "no CSRF token of this session", content_type = "text/html", body = String)))]
 pub(super) async fn logout(
     State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PortalError> {
-    let visitor = portal.visitor(&headers).await?;
     super::csrf_checked(&visitor, &headers, body).await?;
     portal_auth::end(portal.table.as_ref(), portal.clock.as_ref(), visitor.session).await?;
     let mut res = see_other("/portal/login?m=out");

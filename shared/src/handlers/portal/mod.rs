@@ -5,12 +5,15 @@
 //! sees exactly what its API key sees: its own leads, ledger and payouts.
 
 mod admin;
+mod assign;
 mod deals;
 mod lead;
 mod login;
 mod pages;
+mod people;
 mod programme;
 mod reseller;
+mod staff;
 mod tax;
 mod team;
 
@@ -87,6 +90,16 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/portal/payouts"),
     ("GET", "/portal/payouts/{month}/statement"),
     ("GET", "/portal/tax"),
+    ("GET", "/portal/assign"),
+    ("POST", "/portal/leads/{id}/assign-user"),
+    ("GET", "/portal/team"),
+    ("POST", "/portal/team"),
+    ("POST", "/portal/team/{user_id}/role"),
+    ("POST", "/portal/team/{user_id}/remove"),
+    ("GET", "/portal/admin/partners"),
+    ("GET", "/portal/admin/tickets"),
+    ("GET", "/portal/admin/staff"),
+    ("POST", "/portal/admin/staff"),
     ("GET", "/portal/admin/payouts"),
     ("GET", "/portal/admin/payouts/{month}/finance.csv"),
     ("GET", "/portal/admin/applications"),
@@ -108,6 +121,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/portal/admin/queue"),
     ("POST", "/portal/admin/leads/{id}/assign"),
     ("GET", "/portal/admin/conflicts"),
+    ("POST", "/portal/admin/conflicts/{id}/approve"),
+    ("POST", "/portal/admin/conflicts/{id}/reject"),
     ("GET", "/portal/admin/co-sell"),
     ("POST", "/portal/admin/co-sell/{id}/assign"),
     ("GET", "/portal/admin/resellers"),
@@ -140,6 +155,8 @@ super::openapi::api_routes!(Arc<Portal>;
     programme::queue,
     programme::assign,
     programme::conflicts,
+    programme::approve_conflict,
+    programme::reject_conflict,
     programme::cosell_queue,
     programme::cosell_assign,
     programme::resellers,
@@ -151,6 +168,16 @@ super::openapi::api_routes!(Arc<Portal>;
     reseller::payouts,
     reseller::statement,
     tax::tax_page,
+    assign::assign_page,
+    assign::assign_user,
+    people::team_page,
+    people::invite,
+    people::change_role,
+    people::remove,
+    staff::partners,
+    staff::tickets,
+    staff::staff_page,
+    staff::add_staff,
     admin::payouts,
     admin::finance_csv,
     admin::applications,
@@ -265,80 +292,113 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.trim().to_string())
 }
 
-/// The logged-in user of a request, with a display name.
+/// The signed-in person of a request, admitted by the policy for the page it asked for.
 pub struct Visitor {
     pub session: Session,
+    /// who it is and whose data it sees on this page
+    pub principal: crate::access::Principal,
+    /// how the header names it ("Meera (Kalyani ERP)", "Farah (finance)")
     pub name: String,
-    /// a suspended reseller's session: it may read, never change
+    /// a suspended reseller's person: it may read, never change
     pub read_only: bool,
 }
 
 impl Visitor {
     pub fn reseller_id(&self) -> Option<&str> {
-        match &self.session.user {
-            PortalUser::Reseller(id) => Some(id),
-            PortalUser::Admin(_) => None,
-        }
+        self.principal.reseller_id()
     }
-    pub fn is_admin(&self) -> bool {
-        matches!(self.session.user, PortalUser::Admin(_))
+    pub fn is_staff(&self) -> bool {
+        self.principal.is_staff()
     }
-    /// The API's principal for the same user (the use cases' access rules).
-    pub fn principal(&self) -> super::http::Principal {
-        match &self.session.user {
-            PortalUser::Reseller(id) => super::http::Principal::Reseller(id.clone()),
-            PortalUser::Admin(_) => super::http::Principal::Admin,
-        }
+    /// The visitor's reseller (a page of a reseller's people; the policy already refused staff
+    /// on such pages, this only names the reseller).
+    pub fn reseller(&self) -> Result<String, PortalError> {
+        self.reseller_id().map(str::to_string).ok_or(PortalError::Forbidden)
+    }
+    /// May open `method path` (the menu shows only what the role may open).
+    pub fn may(&self, method: &str, path: &str) -> bool {
+        matches!(
+            crate::policy::decide(method, path, &self.principal.roles()),
+            crate::policy::Decision::Allowed { .. }
+        )
+    }
+}
+
+impl axum::extract::FromRequestParts<Arc<Portal>> for Visitor {
+    type Rejection = PortalError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        portal: &Arc<Portal>,
+    ) -> Result<Self, Self::Rejection> {
+        let path = parts
+            .extensions
+            .get::<axum::extract::MatchedPath>()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default();
+        portal.visitor(&parts.headers, parts.method.as_str(), &path).await
     }
 }
 
 impl Portal {
-    /// The visitor's live session, or `LogIn`. Every visit checks the reseller's status: a
-    /// deactivated (or vanished) reseller's session ends here, a suspended one's is read-only.
-    async fn visitor(&self, headers: &HeaderMap) -> Result<Visitor, PortalError> {
+    /// The visitor's live session and person, admitted by the policy for `method path`; else
+    /// `LogIn` (no session) or `Forbidden`. Every visit checks the person: a removed one's
+    /// session ends here, as does every session of a deactivated reseller; a suspended
+    /// reseller's people may only read.
+    async fn visitor(&self, headers: &HeaderMap, method: &str, path: &str) -> Result<Visitor, PortalError> {
+        use crate::access::Person;
         use crate::domain::reseller::ResellerStatus;
         let cookie = session_cookie(headers).ok_or(PortalError::LogIn)?;
         let table = self.table.as_ref();
         let session = crate::usecases::portal_auth::session(table, self.clock.as_ref(), &cookie)
             .await?
             .ok_or(PortalError::LogIn)?;
-        let (name, read_only) = match &session.user {
-            PortalUser::Admin(email) => (format!("Admin ({email})"), false),
-            PortalUser::Reseller(id) => {
-                let reseller = crate::usecases::resellers::get(table, id).await?;
-                match reseller {
-                    Some(r) if r.status == ResellerStatus::Active => (r.name, false),
-                    Some(r) if r.status == ResellerStatus::Suspended => (r.name, true),
-                    _ => {
-                        crate::usecases::portal_auth::end(table, self.clock.as_ref(), session).await?;
-                        return Err(PortalError::LogIn);
+        let found = match &session.user {
+            PortalUser::User(id) => match crate::usecases::people::get_user(table, id).await? {
+                Some(u) if u.status == crate::domain::people::PersonStatus::Active => {
+                    match crate::usecases::resellers::get(table, &u.reseller_id).await? {
+                        Some(r) if matches!(r.status, ResellerStatus::Active | ResellerStatus::Suspended) => Some((
+                            Person::User {
+                                user_id: u.user_id.clone(),
+                                reseller_id: u.reseller_id.clone(),
+                                role: u.role,
+                            },
+                            format!("{} ({})", u.name, r.name),
+                            r.status == ResellerStatus::Suspended,
+                        )),
+                        _ => None,
                     }
                 }
-            }
+                _ => None,
+            },
+            PortalUser::Staff(id) => crate::usecases::people::active_staff(table, id).await?.map(|s| {
+                let roles: Vec<&str> = s.roles.iter().map(|r| r.as_str()).collect();
+                let label = format!("{} ({})", s.name, roles.join(", ").replace('_', " "));
+                (
+                    Person::Staff {
+                        staff_id: s.staff_id,
+                        roles: s.roles,
+                    },
+                    label,
+                    false,
+                )
+            }),
+            // sessions from before people were kept
+            PortalUser::Admin(_) | PortalUser::Reseller(_) => None,
         };
+        let Some((person, name, read_only)) = found else {
+            crate::usecases::portal_auth::end(table, self.clock.as_ref(), session).await?;
+            return Err(PortalError::LogIn);
+        };
+        let principal = crate::handlers::auth::admit(person, method, path, table)
+            .await
+            .map_err(|_| PortalError::Forbidden)?;
         Ok(Visitor {
             session,
+            principal,
             name,
             read_only,
         })
-    }
-
-    /// A reseller's visit (an admin is sent to the programme's pages).
-    async fn reseller_visitor(&self, headers: &HeaderMap) -> Result<(Visitor, String), PortalError> {
-        let v = self.visitor(headers).await?;
-        match v.reseller_id().map(str::to_string) {
-            Some(id) => Ok((v, id)),
-            None => Err(PortalError::Forbidden),
-        }
-    }
-
-    async fn admin_visitor(&self, headers: &HeaderMap) -> Result<Visitor, PortalError> {
-        let v = self.visitor(headers).await?;
-        if v.is_admin() {
-            Ok(v)
-        } else {
-            Err(PortalError::Forbidden)
-        }
     }
 
     /// The session cookie: `HttpOnly`, `SameSite=Lax`, path `/portal`, `Secure` over HTTPS.

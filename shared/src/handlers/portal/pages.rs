@@ -47,6 +47,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("brand.html", include_str!("../../../templates/portal/brand.html")),
     ("tax.html", include_str!("../../../templates/portal/tax.html")),
+    ("rep_home.html", include_str!("../../../templates/portal/rep_home.html")),
+    ("assign.html", include_str!("../../../templates/portal/assign.html")),
+    ("team.html", include_str!("../../../templates/portal/team.html")),
+    ("partners.html", include_str!("../../../templates/portal/partners.html")),
+    ("tickets.html", include_str!("../../../templates/portal/tickets.html")),
+    ("staff.html", include_str!("../../../templates/portal/staff.html")),
     ("keys.html", include_str!("../../../templates/portal/keys.html")),
     ("queue.html", include_str!("../../../templates/portal/queue.html")),
     (
@@ -79,6 +85,50 @@ fn env() -> &'static minijinja::Environment<'static> {
 struct UserView<'a> {
     name: &'a str,
     admin: bool,
+    /// the pages its role may open (asked of the policy)
+    menu: Vec<MenuItem>,
+}
+
+#[derive(Serialize)]
+struct MenuItem {
+    href: &'static str,
+    label: &'static str,
+}
+
+/// Every page a menu can show, in order: a visitor sees those the policy lets its role open.
+const RESELLER_MENU: &[(&str, &str)] = &[
+    ("/portal", "Home"),
+    ("/portal/pipeline", "Pipeline"),
+    ("/portal/assign", "Assign"),
+    ("/portal/registrations", "Deals"),
+    ("/portal/referrals", "Referrals"),
+    ("/portal/ledger", "Commission"),
+    ("/portal/payouts", "Payouts"),
+    ("/portal/tax", "Tax"),
+    ("/portal/team", "Team"),
+    ("/portal/sub-resellers", "Sub-resellers"),
+    ("/portal/brand", "Brand"),
+    ("/portal/keys", "API keys"),
+];
+const STAFF_MENU: &[(&str, &str)] = &[
+    ("/portal", "Programme"),
+    ("/portal/admin/partners", "Partners"),
+    ("/portal/admin/queue", "Queue"),
+    ("/portal/admin/applications", "Applications"),
+    ("/portal/admin/resellers", "Resellers"),
+    ("/portal/admin/conflicts", "Conflicts"),
+    ("/portal/admin/co-sell", "Co-sell"),
+    ("/portal/admin/tickets", "Tickets"),
+    ("/portal/admin/payouts", "Payouts"),
+    ("/portal/admin/staff", "Staff"),
+];
+
+fn menu_of(v: &Visitor) -> Vec<MenuItem> {
+    let all = if v.is_staff() { STAFF_MENU } else { RESELLER_MENU };
+    all.iter()
+        .filter(|(href, _)| v.may("GET", href))
+        .map(|(href, label)| MenuItem { href, label })
+        .collect()
 }
 
 /// A page: the template with its own context, plus the layout's (`title`, `user`, `csrf`).
@@ -95,7 +145,8 @@ pub fn render_status(
 ) -> Response {
     let user = visitor.map(|v| UserView {
         name: &v.name,
-        admin: v.is_admin(),
+        admin: v.is_staff(),
+        menu: menu_of(v),
     });
     let csrf = visitor.map(|v| v.session.csrf.as_str()).unwrap_or("");
     let mut page = match serde_json::to_value(&ctx) {

@@ -4,7 +4,7 @@
 
 use super::pages::render;
 use super::Outcome;
-use super::{back_with, form, refused, Portal, PortalError};
+use super::{back_with, form, refused, Portal, PortalError, Visitor};
 use crate::domain::renewal::india_date;
 use crate::domain::reseller::ResellerStatus;
 use crate::domain::support::CoSellStatus;
@@ -53,10 +53,9 @@ struct ResellerChoice {
         (status = 403, description = "a reseller's session", content_type = "text/html", body = String)))]
 pub(super) async fn queue(
     State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
+    visitor: Visitor,
     QueryParams(o): QueryParams<Outcome>,
 ) -> Result<Response, PortalError> {
-    let visitor = portal.admin_visitor(&headers).await?;
     let table = portal.table.as_ref();
     let filter = crate::usecases::leads::LeadFilter {
         owner: Some("admin".into()),
@@ -110,11 +109,11 @@ struct AssignForm {
         (status = 404, description = "no such lead", content_type = "text/html", body = String)))]
 pub(super) async fn assign(
     State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
     headers: HeaderMap,
     Path(lead_id): Path<String>,
     body: Body,
 ) -> Result<Response, PortalError> {
-    let visitor = portal.admin_visitor(&headers).await?;
     let f: AssignForm = form(&visitor, &headers, body).await?;
     let ports = PipelinePorts {
         table: portal.table.as_ref(),
@@ -123,7 +122,7 @@ pub(super) async fn assign(
     };
     const PAGE: &str = "/portal/admin/queue";
     let note = f.note.filter(|n| !n.trim().is_empty());
-    match crate::usecases::pipeline::assign(&ports, &lead_id, f.reseller_id.trim(), note).await {
+    match crate::usecases::pipeline::assign(&ports, &visitor.principal, &lead_id, f.reseller_id.trim(), note).await {
         Ok(_) => Ok(back_with(
             &visitor,
             PAGE,
@@ -142,18 +141,32 @@ struct ConflictRow {
     claimed_by: String,
     until: String,
     at: String,
+    id: String,
+    /// `approved` / `rejected` by whom, or empty while open
+    decision: String,
 }
 
 #[utoipa::path(get, path = "/portal/admin/conflicts", tag = "portal",
+    params(super::Outcome),
     responses((status = 200, description = "registration conflicts, newest first: who holds the company and who tried to claim it (HTML)", content_type = "text/html", body = String),
         (status = 303, description = "no session: to the login page"),
         (status = 403, description = "a reseller's session", content_type = "text/html", body = String)))]
-pub(super) async fn conflicts(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Result<Response, PortalError> {
-    let visitor = portal.admin_visitor(&headers).await?;
+pub(super) async fn conflicts(
+    State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
+    QueryParams(o): QueryParams<super::Outcome>,
+) -> Result<Response, PortalError> {
     let rows: Vec<ConflictRow> = crate::usecases::registrations::conflict_records(portal.table.as_ref())
         .await?
         .into_iter()
+        .filter(|c| crate::usecases::registrations::conflict_visible(c, &visitor.principal))
         .map(|c| ConflictRow {
+            decision: c
+                .decision
+                .as_ref()
+                .map(|d| format!("{} by {}", d.outcome, d.by))
+                .unwrap_or_default(),
+            id: c.id,
             company: c.company,
             domain: c.domain.unwrap_or_default(),
             holder: c.protected_for,
@@ -162,12 +175,86 @@ pub(super) async fn conflicts(State(portal): State<Arc<Portal>>, headers: Header
             at: c.at.format("%Y-%m-%d %H:%M UTC").to_string(),
         })
         .collect();
+    let notices = o.shown(&visitor);
     Ok(render(
         "conflicts.html",
         "Registration conflicts",
         Some(&visitor),
-        serde_json::json!({ "conflicts": rows }),
+        serde_json::json!({ "conflicts": rows, "done": notices.done, "error": notices.error }),
     ))
+}
+
+async fn decide_conflict(
+    portal: &Portal,
+    visitor: &Visitor,
+    headers: &HeaderMap,
+    id: &str,
+    body: Body,
+    approve: bool,
+) -> Result<Response, PortalError> {
+    use crate::usecases::registrations::ConflictError;
+    let _: std::collections::HashMap<String, String> = form(visitor, headers, body).await?;
+    const PAGE: &str = "/portal/admin/conflicts";
+    match crate::usecases::registrations::decide_conflict(
+        &portal.registration_ports(),
+        &visitor.principal,
+        id,
+        approve,
+        None,
+    )
+    .await
+    {
+        Ok(c) => Ok(back_with(
+            visitor,
+            PAGE,
+            "done",
+            &format!(
+                "{}: {}.",
+                c.company,
+                if approve {
+                    "given to the claimant"
+                } else {
+                    "left with its holder"
+                }
+            ),
+        )),
+        Err(ConflictError::NotFound(_)) => Err(PortalError::NotFound),
+        Err(ConflictError::Conflict(m)) => Ok(back_with(visitor, PAGE, "error", &m)),
+        Err(ConflictError::Invalid(errors)) => Ok(back_with(visitor, PAGE, "error", &super::field_errors(&errors))),
+        Err(ConflictError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[utoipa::path(post, path = "/portal/admin/conflicts/{id}/approve", tag = "portal",
+    params(("id" = String, Path, description = "conflict id")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`csrf`"),
+    responses((status = 303, description = "the company went to the claimant (or refused with the reason): back to the conflicts"),
+        (status = 403, description = "no CSRF token of this session, or not a programme admin or channel manager", content_type = "text/html", body = String),
+        (status = 404, description = "no such conflict of your partners", content_type = "text/html", body = String)))]
+pub(super) async fn approve_conflict(
+    State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Response, PortalError> {
+    decide_conflict(&portal, &visitor, &headers, &id, body, true).await
+}
+
+#[utoipa::path(post, path = "/portal/admin/conflicts/{id}/reject", tag = "portal",
+    params(("id" = String, Path, description = "conflict id")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`csrf`"),
+    responses((status = 303, description = "the company stays with its holder (or refused with the reason): back to the conflicts"),
+        (status = 403, description = "no CSRF token of this session, or not a programme admin or channel manager", content_type = "text/html", body = String),
+        (status = 404, description = "no such conflict of your partners", content_type = "text/html", body = String)))]
+pub(super) async fn reject_conflict(
+    State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Response, PortalError> {
+    decide_conflict(&portal, &visitor, &headers, &id, body, false).await
 }
 
 #[derive(Serialize)]
@@ -190,10 +277,9 @@ struct CoSellRow {
         (status = 403, description = "a reseller's session", content_type = "text/html", body = String)))]
 pub(super) async fn cosell_queue(
     State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
+    visitor: Visitor,
     QueryParams(o): QueryParams<Outcome>,
 ) -> Result<Response, PortalError> {
-    let visitor = portal.admin_visitor(&headers).await?;
     let mut rows = Vec::new();
     for status in [CoSellStatus::Open, CoSellStatus::Assigned] {
         for c in crate::usecases::support::cosell_queue(portal.table.as_ref(), status, 100).await? {
@@ -232,11 +318,11 @@ struct CoSellAssignForm {
         (status = 404, description = "no such request", content_type = "text/html", body = String)))]
 pub(super) async fn cosell_assign(
     State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, PortalError> {
-    let visitor = portal.admin_visitor(&headers).await?;
     let f: CoSellAssignForm = form(&visitor, &headers, body).await?;
     const PAGE: &str = "/portal/admin/co-sell";
     let who = f.assignee.trim().to_string();
@@ -246,6 +332,7 @@ pub(super) async fn cosell_assign(
     let note = f.note.filter(|n| !n.trim().is_empty());
     match crate::usecases::support::update_cosell(
         &portal.support_ports(),
+        &visitor.principal,
         &id,
         CoSellStatus::Assigned,
         Some(who.clone()),
@@ -277,10 +364,9 @@ struct ResellerRow {
         (status = 403, description = "a reseller's session", content_type = "text/html", body = String)))]
 pub(super) async fn resellers(
     State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
+    visitor: Visitor,
     QueryParams(o): QueryParams<Outcome>,
 ) -> Result<Response, PortalError> {
-    let visitor = portal.admin_visitor(&headers).await?;
     let rows: Vec<ResellerRow> = crate::usecases::resellers::by_status(portal.table.as_ref(), &ResellerStatus::ALL)
         .await?
         .into_iter()
@@ -310,11 +396,7 @@ pub(super) async fn resellers(
     responses((status = 200, description = "every reseller as CSV (the same columns as `GET /resellers?format=csv`)", content_type = "text/csv", body = String),
         (status = 303, description = "no session: to the login page"),
         (status = 403, description = "a reseller's session", content_type = "text/html", body = String)))]
-pub(super) async fn resellers_csv(
-    State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
-) -> Result<Response, PortalError> {
-    portal.admin_visitor(&headers).await?;
+pub(super) async fn resellers_csv(State(portal): State<Arc<Portal>>, _: Visitor) -> Result<Response, PortalError> {
     let all = crate::usecases::resellers::by_status(portal.table.as_ref(), &ResellerStatus::ALL).await?;
     let mut res = (StatusCode::OK, crate::usecases::resellers::csv(&all)).into_response();
     let h = res.headers_mut();
@@ -336,13 +418,13 @@ struct StatusForm {
 
 async fn change(
     portal: &Portal,
+    visitor: Visitor,
     headers: &HeaderMap,
     id: &str,
     action: &str,
     body: Body,
 ) -> Result<Response, PortalError> {
     use crate::usecases::lifecycle::{change_status, LifecycleError};
-    let visitor = portal.admin_visitor(headers).await?;
     let f: StatusForm = form(&visitor, headers, body).await?;
     const PAGE: &str = "/portal/admin/resellers";
     let reason = f.reason.trim();
@@ -354,7 +436,16 @@ async fn change(
             "Give a reason: the reseller's history keeps it.",
         ));
     }
-    match change_status(portal.table.as_ref(), portal.clock.as_ref(), id, action, reason).await {
+    match change_status(
+        portal.table.as_ref(),
+        portal.clock.as_ref(),
+        &visitor.principal,
+        id,
+        action,
+        reason,
+    )
+    .await
+    {
         Ok(r) => Ok(back_with(
             &visitor,
             PAGE,
@@ -375,11 +466,12 @@ async fn change(
         (status = 404, description = "no such reseller", content_type = "text/html", body = String)))]
 pub(super) async fn suspend(
     State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, PortalError> {
-    change(&portal, &headers, &id, "suspend", body).await
+    change(&portal, visitor, &headers, &id, "suspend", body).await
 }
 
 #[utoipa::path(post, path = "/portal/admin/resellers/{id}/reactivate", tag = "portal",
@@ -390,9 +482,10 @@ pub(super) async fn suspend(
         (status = 404, description = "no such reseller", content_type = "text/html", body = String)))]
 pub(super) async fn reactivate(
     State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, PortalError> {
-    change(&portal, &headers, &id, "reactivate", body).await
+    change(&portal, visitor, &headers, &id, "reactivate", body).await
 }

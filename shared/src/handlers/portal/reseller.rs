@@ -3,7 +3,7 @@
 //! commission ledger by month, payouts. Each reads what the reseller's API key may read.
 
 use super::pages::render;
-use super::{form, see_other, Portal, PortalError};
+use super::{form, see_other, Portal, PortalError, Visitor};
 use crate::domain::aggregates::month_of;
 use crate::domain::money::display;
 use crate::domain::payout_tax::{financial_year, fy_label};
@@ -11,7 +11,7 @@ use crate::domain::pipeline::{allowed_moves, LostReason, Target};
 use crate::domain::renewal::india_date;
 use crate::handlers::http::QueryParams;
 use crate::mail::month_name;
-use crate::usecases::pipeline::{board, Asker, BoardPage, MoveIn, PipelinePorts};
+use crate::usecases::pipeline::{board, BoardPage, MoveIn, PipelinePorts};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -43,7 +43,7 @@ struct LeadRow {
 }
 
 /// How a first-response deadline reads from `now`.
-fn sla_clock(deadline: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> (String, bool) {
+pub(super) fn sla_clock(deadline: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> (String, bool) {
     let minutes = (deadline - now).num_minutes();
     let span = |m: i64| {
         if m >= 60 {
@@ -126,10 +126,20 @@ pub(super) fn payout_rows(tickets: &[crate::domain::payout::Ticket]) -> Vec<Payo
 #[utoipa::path(get, path = "/portal", tag = "portal",
     responses((status = 200, description = "a reseller's home (earned MTD/QTD/YTD, next payout, leads waiting, payouts) or the admin's programme page (HTML)", content_type = "text/html", body = String),
         (status = 303, description = "no session: to the login page")))]
-pub(super) async fn home(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Result<Response, PortalError> {
-    let visitor = portal.visitor(&headers).await?;
+pub(super) async fn home(State(portal): State<Arc<Portal>>, visitor: Visitor) -> Result<Response, PortalError> {
     let table = portal.table.as_ref();
     let now = portal.clock.now();
+    // staff who do not run the programme land on their own work
+    if visitor.is_staff() && !visitor.principal.has(crate::domain::people::Role::ProgrammeAdmin) {
+        let landing = match &visitor.principal.person {
+            crate::access::Person::Staff { roles, .. } => roles.first().map_or("/portal/login", |r| r.landing()),
+            _ => "/portal/login",
+        };
+        return Ok(super::see_other(landing));
+    }
+    if visitor.principal.rep().is_some() {
+        return super::assign::rep_home(&portal, &visitor).await;
+    }
     let Some(id) = visitor.reseller_id().map(str::to_string) else {
         let pending = crate::usecases::applications::by_status(
             table,
@@ -346,13 +356,14 @@ pub(super) struct PipelineParams {
         (status = 403, description = "an admin session (the board is a reseller's)", content_type = "text/html", body = String)))]
 pub(super) async fn pipeline(
     State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
+    visitor: Visitor,
     QueryParams(p): QueryParams<PipelineParams>,
 ) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let id = visitor.reseller()?;
     let columns = board(
         portal.table.as_ref(),
         Some(&id),
+        &visitor.principal,
         BoardPage {
             stage: None,
             offset: 0,
@@ -426,11 +437,11 @@ struct MoveForm {
         (status = 404, description = "no such lead, or another reseller's", content_type = "text/html", body = String)))]
 pub(super) async fn move_lead(
     State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
     headers: HeaderMap,
     Path(lead_id): Path<String>,
     body: Body,
 ) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
     let f: MoveForm = form(&visitor, &headers, body).await?;
     let Some(to) = Target::parse(&f.to) else {
         return Ok(see_other("/portal/pipeline?error=unknown+stage"));
@@ -450,7 +461,7 @@ pub(super) async fn move_lead(
         clock: portal.clock.as_ref(),
         rules: &portal.config.rules.pipeline,
     };
-    match crate::usecases::pipeline::move_stage(&ports, Asker::Reseller(&id), &lead_id, input).await {
+    match crate::usecases::pipeline::move_stage(&ports, &visitor.principal, &lead_id, input).await {
         Ok(_) => Ok(see_other("/portal/pipeline")),
         Err(e) => super::refused(&visitor, "/portal/pipeline", e),
     }
@@ -484,10 +495,10 @@ struct TotalCard {
         (status = 303, description = "no session: to the login page")))]
 pub(super) async fn ledger(
     State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
+    visitor: Visitor,
     QueryParams(p): QueryParams<LedgerParams>,
 ) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let id = visitor.reseller()?;
     let month = p
         .month
         .filter(|m| crate::usecases::commission::parse_month(m).is_some())
@@ -523,8 +534,8 @@ pub(super) async fn ledger(
 #[utoipa::path(get, path = "/portal/payouts", tag = "portal",
     responses((status = 200, description = "the reseller's payouts: gross, GST, TDS, net, status and UTR (HTML)", content_type = "text/html", body = String),
         (status = 303, description = "no session: to the login page")))]
-pub(super) async fn payouts(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+pub(super) async fn payouts(State(portal): State<Arc<Portal>>, visitor: Visitor) -> Result<Response, PortalError> {
+    let id = visitor.reseller()?;
     let tickets = crate::usecases::payout::payee_tickets(portal.table.as_ref(), &id).await?;
     Ok(render(
         "payouts.html",
@@ -548,11 +559,11 @@ pub(super) struct StatementParams {
         (status = 404, description = "no payout of this reseller for that month", content_type = "text/html", body = String)))]
 pub(super) async fn statement(
     State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
+    visitor: Visitor,
     Path(month): Path<String>,
     QueryParams(p): QueryParams<StatementParams>,
 ) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let id = visitor.reseller()?;
     if crate::usecases::commission::parse_month(&month).is_none() {
         return Err(PortalError::NotFound);
     }

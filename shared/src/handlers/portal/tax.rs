@@ -3,12 +3,11 @@
 //! the API shows it to the reseller, with the law in force today.
 
 use super::pages::render;
-use super::{Portal, PortalError};
+use super::{Portal, PortalError, Visitor};
 use crate::domain::money::display;
 use crate::domain::renewal::india_date;
 use crate::domain::tax_profile::{shown, LowerDeduction, MsmeClass, Residency, TaxProfile};
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Serialize;
 use std::sync::Arc;
@@ -121,8 +120,8 @@ fn rows(p: &TaxProfile, home: &str) -> Vec<Row> {
     responses((status = 200, description = "the reseller's own tax profile as the payout reads it (PAN, GSTIN, bank and foreign tax numbers masked), with the section in force today (HTML)", content_type = "text/html", body = String),
         (status = 303, description = "no session: to the login page"),
         (status = 403, description = "an admin session", content_type = "text/html", body = String)))]
-pub(super) async fn tax_page(State(portal): State<Arc<Portal>>, headers: HeaderMap) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+pub(super) async fn tax_page(State(portal): State<Arc<Portal>>, visitor: Visitor) -> Result<Response, PortalError> {
+    let id = visitor.reseller()?;
     let reseller = crate::usecases::resellers::get(portal.table.as_ref(), &id)
         .await?
         .ok_or(PortalError::NotFound)?;

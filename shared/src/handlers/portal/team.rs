@@ -4,7 +4,7 @@
 
 use super::pages::render;
 use super::Outcome;
-use super::{back_with, field_errors, form, raw_form_checked, Portal, PortalError};
+use super::{back_with, field_errors, form, raw_form_checked, Portal, PortalError, Visitor};
 use crate::domain::aggregates as agg;
 use crate::domain::money::display;
 use crate::domain::renewal::india_date;
@@ -34,10 +34,10 @@ struct ChildRow {
         (status = 403, description = "an admin session", content_type = "text/html", body = String)))]
 pub(super) async fn sub_resellers(
     State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
+    visitor: Visitor,
     QueryParams(o): QueryParams<Outcome>,
 ) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let id = visitor.reseller()?;
     let table = portal.table.as_ref();
     let month = agg::month_of(india_date(portal.clock.now()));
     let mut rows = Vec::new();
@@ -74,11 +74,12 @@ pub(super) async fn sub_resellers(
         (status = 403, description = "no CSRF token of this session, or an admin session", content_type = "text/html", body = String)))]
 pub(super) async fn propose(
     State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PortalError> {
     use crate::usecases::applications::{propose_sub_reseller, ApplicationError};
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let id = visitor.reseller()?;
     let fields = raw_form_checked(&visitor, &headers, body).await?;
     let map: serde_json::Map<String, serde_json::Value> = fields
         .into_iter()
@@ -119,10 +120,10 @@ pub(super) async fn propose(
         (status = 403, description = "an admin session", content_type = "text/html", body = String)))]
 pub(super) async fn brand(
     State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
+    visitor: Visitor,
     QueryParams(o): QueryParams<Outcome>,
 ) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let id = visitor.reseller()?;
     let reseller = uc::get(portal.table.as_ref(), &id)
         .await?
         .ok_or(PortalError::NotFound)?;
@@ -140,10 +141,11 @@ pub(super) async fn brand(
         (status = 403, description = "no CSRF token of this session, or an admin session", content_type = "text/html", body = String)))]
 pub(super) async fn save_brand(
     State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let id = visitor.reseller()?;
     let input: BrandIn = form(&visitor, &headers, body).await?;
     const PAGE: &str = "/portal/brand";
     let brand = match validate_brand(&input) {
@@ -207,10 +209,10 @@ async fn keys_page(
         (status = 403, description = "an admin session", content_type = "text/html", body = String)))]
 pub(super) async fn keys(
     State(portal): State<Arc<Portal>>,
-    headers: HeaderMap,
+    visitor: Visitor,
     QueryParams(o): QueryParams<Outcome>,
 ) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let id = visitor.reseller()?;
     keys_page(&portal, &visitor, &id, None, o).await
 }
 
@@ -223,18 +225,26 @@ struct Nothing {}
         (status = 403, description = "no CSRF token of this session, or an admin session", content_type = "text/html", body = String)))]
 pub(super) async fn issue_key(
     State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let id = visitor.reseller()?;
     let _: Nothing = form(&visitor, &headers, body).await?;
-    let (_, key) = uc::issue_key(portal.table.as_ref(), portal.clock.as_ref(), &id)
-        .await
-        .map_err(|e| match e {
-            uc::ResellerError::Conflict(_) => PortalError::ReadOnly,
-            other => PortalError::Internal(other.to_string()),
-        })?
-        .ok_or(PortalError::NotFound)?;
+    use crate::usecases::people::PeopleError;
+    let (_, key) = crate::usecases::people::issue_user_key(
+        portal.table.as_ref(),
+        portal.clock.as_ref(),
+        &visitor.principal,
+        &id,
+        None,
+    )
+    .await
+    .map_err(|e| match e {
+        PeopleError::Conflict(_) => PortalError::ReadOnly,
+        PeopleError::NotFound(_) => PortalError::NotFound,
+        other => PortalError::Internal(other.to_string()),
+    })?;
     keys_page(&portal, &visitor, &id, Some(key), Outcome::none()).await
 }
 
@@ -246,11 +256,12 @@ pub(super) async fn issue_key(
         (status = 404, description = "no such key of this reseller", content_type = "text/html", body = String)))]
 pub(super) async fn revoke_key(
     State(portal): State<Arc<Portal>>,
+    visitor: Visitor,
     headers: HeaderMap,
     Path(key_id): Path<String>,
     body: Body,
 ) -> Result<Response, PortalError> {
-    let (visitor, id) = portal.reseller_visitor(&headers).await?;
+    let id = visitor.reseller()?;
     let _: Nothing = form(&visitor, &headers, body).await?;
     if !uc::revoke_key(portal.table.as_ref(), &id, &key_id).await? {
         return Err(PortalError::NotFound);

@@ -7,9 +7,7 @@ mod cosell;
 mod quotes;
 mod tickets;
 
-use super::http::{
-    json_body, note_of, optional_note, require_admin, ApiError, Caller, NoteBody, Principal, QueryParams,
-};
+use super::http::{json_body, note_of, optional_note, ApiError, Caller, NoteBody, Principal, QueryParams};
 use super::openapi::ErrorBody;
 use crate::domain::lead::FieldError;
 use crate::ports::{Blobs, Clock, Mailer, Table};

@@ -35,7 +35,7 @@ pub(super) async fn post_quote(
 ) -> Result<Response, ApiError> {
     let input: QuoteIn = json_body(&headers, body, MAX_SALES_BODY).await?;
     let terms = validate_quote(&input, &api.config.quotes).map_err(ApiError::Invalid)?;
-    let quote = quotes_uc::create(&api.quote_ports(), who.asker(), &id, terms).await?;
+    let quote = quotes_uc::create(&api.quote_ports(), &who, &id, terms).await?;
     Ok((StatusCode::CREATED, Json(quote)).into_response())
 }
 
@@ -51,7 +51,7 @@ pub(super) async fn lead_quotes(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<QuoteList>, ApiError> {
-    let quotes = quotes_uc::for_lead(api.table.as_ref(), who.asker(), &id).await?;
+    let quotes = quotes_uc::for_lead(api.table.as_ref(), &who, &id).await?;
     Ok(Json(QuoteList { quotes }))
 }
 
@@ -78,7 +78,6 @@ pub(super) async fn list_quotes(
     Caller(who): Caller,
     QueryParams(p): QueryParams<QuoteParams>,
 ) -> Result<Json<QuoteList>, ApiError> {
-    require_admin(&who)?;
     let status = match p.status.as_deref() {
         None => QuoteStatus::PendingApproval,
         Some(s) => QuoteStatus::parse(s).ok_or_else(|| {
@@ -89,7 +88,8 @@ pub(super) async fn list_quotes(
         })?,
     };
     let limit = p.limit.unwrap_or(50).clamp(1, 200);
-    let quotes = quotes_uc::by_status(api.table.as_ref(), status, limit).await?;
+    let mut quotes = quotes_uc::by_status(api.table.as_ref(), status, limit).await?;
+    quotes.retain(|q| who.sees_reseller(&q.reseller_id));
     Ok(Json(QuoteList { quotes }))
 }
 
@@ -105,7 +105,7 @@ pub(super) async fn get_quote(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Quote>, ApiError> {
-    Ok(Json(quotes_uc::get(api.table.as_ref(), who.asker(), &id).await?))
+    Ok(Json(quotes_uc::get(api.table.as_ref(), &who, &id).await?))
 }
 
 async fn decide(
@@ -116,9 +116,10 @@ async fn decide(
     body: Body,
     approve: bool,
 ) -> Result<Json<Quote>, ApiError> {
-    require_admin(&who)?;
     let note = optional_note(&headers, body, MAX_SALES_BODY).await?;
-    Ok(Json(quotes_uc::decide(&api.quote_ports(), id, approve, note).await?))
+    Ok(Json(
+        quotes_uc::decide(&api.quote_ports(), &who, id, approve, note).await?,
+    ))
 }
 
 /// Approves a quote waiting for a discount approval (admin), audited on its lead.
@@ -181,7 +182,7 @@ pub(super) async fn get_proposal(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let quote = quotes_uc::get(api.table.as_ref(), who.asker(), &id).await?;
+    let quote = quotes_uc::get(api.table.as_ref(), &who, &id).await?;
     let html = quotes_uc::proposal(api.table.as_ref(), api.blobs.as_ref(), &quote).await?;
     Ok((
         [

@@ -45,7 +45,7 @@ pub(super) async fn post_ticket(
     };
     let ticket = support_uc::open_ticket(
         &api.support_ports(),
-        who.asker(),
+        &who,
         &id,
         TicketIn {
             severity,
@@ -75,7 +75,7 @@ pub(super) async fn contract_tickets(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<TicketList>, ApiError> {
-    let tickets = support_uc::contract_tickets(api.table.as_ref(), who.asker(), &id).await?;
+    let tickets = support_uc::contract_tickets(api.table.as_ref(), &who, &id).await?;
     Ok(Json(TicketList { tickets }))
 }
 
@@ -91,9 +91,7 @@ pub(super) async fn get_ticket(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<SupportTicket>, ApiError> {
-    Ok(Json(
-        support_uc::get_ticket(api.table.as_ref(), who.asker(), &id).await?,
-    ))
+    Ok(Json(support_uc::get_ticket(api.table.as_ref(), &who, &id).await?))
 }
 
 /// Escalates a ticket one level: L1 → L2 (vendor support) → L3 (the core team).
@@ -116,9 +114,7 @@ pub(super) async fn escalate_ticket(
     body: Body,
 ) -> Result<Json<SupportTicket>, ApiError> {
     let note = optional_note(&headers, body, MAX_SALES_BODY).await?;
-    Ok(Json(
-        support_uc::escalate(&api.support_ports(), who.asker(), &id, note).await?,
-    ))
+    Ok(Json(support_uc::escalate(&api.support_ports(), &who, &id, note).await?))
 }
 
 /// Resolves a ticket.
@@ -141,7 +137,5 @@ pub(super) async fn resolve_ticket(
     body: Body,
 ) -> Result<Json<SupportTicket>, ApiError> {
     let note = optional_note(&headers, body, MAX_SALES_BODY).await?;
-    Ok(Json(
-        support_uc::resolve(&api.support_ports(), who.asker(), &id, note).await?,
-    ))
+    Ok(Json(support_uc::resolve(&api.support_ports(), &who, &id, note).await?))
 }
