@@ -211,7 +211,7 @@ pub const POLICY: &[(&str, &str, Access)] = &[
         People(&[Owner, Manager, Rep, ProgrammeAdmin, ChannelManager, Presales]),
     ),
     ("POST", "/portal/leads/{id}/move", People(TEAM)),
-    ("POST", "/portal/leads/{id}/activities", People(LEAD_WORK)),
+    ("POST", "/portal/leads/{id}/activities", People(TEAM)),
     ("POST", "/portal/leads/{id}/co-sell", People(TEAM)),
     ("POST", "/portal/leads/{id}/assign-user", People(&[Owner, Manager])),
     ("GET", "/portal/assign", People(&[Owner, Manager])),

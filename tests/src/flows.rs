@@ -51,6 +51,19 @@ impl Api {
         self.get_as(path, Some(ADMIN_KEY)).await
     }
 
+    /// DELETEs with a bearer key.
+    pub async fn delete_as(&self, path: &str, key: &str) -> (StatusCode, Value) {
+        let res = self
+            .http
+            .delete(format!("{}{path}", self.base))
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
     /// How the audit trail names the programme admin whose key `ADMIN_KEY` is (`staff:<id>`).
     pub async fn admin_actor(&self) -> String {
         let (_, keys) = self.get_as("/staff", Some(ADMIN_KEY)).await;

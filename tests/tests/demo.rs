@@ -9,7 +9,7 @@ async fn the_demo_month_runs_as_written() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out = tokio::process::Command::new(root.join("scripts/demo"))
         .env("B", base(&stack))
-        .env("ADMIN_API_KEY", ADMIN_KEY)
+        .env("LOCAL_ADMIN_KEY", ADMIN_KEY)
         .output()
         .await
         .expect("scripts/demo runs");

@@ -309,6 +309,89 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
     assert!(text_of(&c, "main").await.contains("₹2,50,000.00"));
     shoot(&c, "portal-ledger").await;
 
+    // the owner invites a rep from the team page and gives it the quoted deal
+    c.goto(&format!("{base}/portal/team")).await.expect("team");
+    for (field, value) in [
+        ("#invite-name", "Arjun Shah"),
+        ("#invite-email", "arjun@kalyani-erp.in"),
+    ] {
+        c.find(Locator::Css(field))
+            .await
+            .expect(field)
+            .send_keys(value)
+            .await
+            .expect("type");
+    }
+    c.find(Locator::Css("form[action='/portal/team'] button[type=submit]"))
+        .await
+        .expect("invite")
+        .click()
+        .await
+        .expect("invite");
+    assert!(text_of(&c, "p[role=status]")
+        .await
+        .contains("Invited Arjun Shah as rep"));
+    assert!(text_of(&c, "[data-testid=team]").await.contains("arjun@kalyani-erp.in"));
+    shoot(&c, "portal-team").await;
+    let (_, team) = api.get_as(&format!("/resellers/{a}/users"), Some(&a_key)).await;
+    let arjun = team["users"]
+        .as_array()
+        .and_then(|u| u.iter().find(|p| p["email"] == "arjun@kalyani-erp.in"))
+        .and_then(|p| p["user_id"].as_str())
+        .expect("Arjun")
+        .to_string();
+    c.goto(&format!("{base}/portal/assign")).await.expect("assign");
+    c.find(Locator::Css(&format!("#user-{quoted}")))
+        .await
+        .expect("who works it")
+        .select_by_value(&arjun)
+        .await
+        .expect("choose Arjun");
+    c.find(Locator::Css(&format!(
+        "form[action='/portal/leads/{quoted}/assign-user'] button"
+    )))
+    .await
+    .expect("assign button")
+    .click()
+    .await
+    .expect("assign");
+    assert!(text_of(&c, "p[role=status]").await.contains("Assigned"));
+    let (_, given) = api.get_as(&format!("/leads/{quoted}"), Some(&a_key)).await;
+    assert_eq!(given["assigned_user"], arjun.as_str());
+    shoot(&c, "portal-assign").await;
+    c.find(Locator::Css("header form button"))
+        .await
+        .expect("log out")
+        .click()
+        .await
+        .expect("click");
+
+    // the rep signs in by its invitation and sees its own lead only, and no money pages
+    let invitation = sent_to("arjun@kalyani-erp.in".into())
+        .await
+        .into_iter()
+        .rev()
+        .find(|m| m.subject.contains("invitation"))
+        .expect("the invitation");
+    let at = invitation.text.find("http").expect("a link");
+    let link = invitation.text[at..]
+        .split_whitespace()
+        .next()
+        .expect("link")
+        .to_string();
+    c.goto(&link).await.expect("the invitation's link");
+    let mine = text_of(&c, "[data-testid=my-leads]").await;
+    assert!(mine.contains("Vikram Desai") && !mine.contains("Meera"), "{mine}");
+    let menu = text_of(&c, "header nav").await;
+    assert!(
+        menu.contains("Pipeline") && !menu.contains("Commission") && !menu.contains("Tax"),
+        "{menu}"
+    );
+    shoot(&c, "portal-rep-home").await;
+    c.goto(&format!("{base}/portal/ledger")).await.expect("ledger");
+    assert!(text_of(&c, "main").await.contains("cannot open this page"));
+    log_in(&c, &base, &sent_to, &email_of("Kalyani ERP")).await;
+
     // log out; the admin logs in and approves the application
     c.find(Locator::Css("header form button"))
         .await
@@ -351,6 +434,8 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
             ("Queue", "Admin queue", "portal-admin-queue"),
             ("Conflicts", "Registration conflicts", "portal-conflicts"),
             ("Co-sell", "Co-sell queue", "portal-cosell"),
+            ("Partners", "Partners", "portal-partners"),
+            ("Staff", "Staff", "portal-staff"),
         ],
     )
     .await;

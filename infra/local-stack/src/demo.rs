@@ -59,6 +59,63 @@ pub async fn seed(table: &dyn Table, clock: &dyn Clock) -> Result<Vec<(String, S
     Ok(out)
 }
 
+/// The first demo reseller's team beyond its owner (a manager and a rep, the rep given the
+/// reseller's first lead when there is one) and two of the vendor's staff (finance, and a
+/// channel manager looking after that reseller): whom to sign in as, with their roles.
+pub async fn seed_people(
+    api: &shared::handlers::partner_api::PartnerApi,
+    reseller_id: &str,
+) -> Result<Vec<(String, &'static str)>, String> {
+    use shared::domain::people::{StaffIn, UserIn};
+    use shared::usecases::people;
+    let by = shared::access::Principal::system("demo");
+    let ports = api.people_ports();
+    let mut out = Vec::new();
+    for (email, name, role) in [
+        ("priya@mumbai-erp.example", "Priya Kulkarni", "manager"),
+        ("arjun@mumbai-erp.example", "Arjun Shah", "rep"),
+    ] {
+        let input = UserIn {
+            email: Some(email.into()),
+            name: Some(name.into()),
+            role: Some(role.into()),
+        };
+        people::invite(&ports, &by, reseller_id, &input)
+            .await
+            .map_err(|e| e.to_string())?;
+        out.push((email.to_string(), if role == "rep" { "rep" } else { "manager" }));
+    }
+    let mut cm = None;
+    for (email, name, role) in [
+        ("farah@partners.example", "Farah Khan", "finance"),
+        ("chandra@partners.example", "Chandra Rao", "channel_manager"),
+    ] {
+        let input = StaffIn {
+            email: Some(email.into()),
+            name: Some(name.into()),
+            roles: Some(vec![role.into()]),
+        };
+        let s = people::create_staff(&ports, &by, &input)
+            .await
+            .map_err(|e| e.to_string())?;
+        if role == "channel_manager" {
+            cm = Some(s.staff_id);
+        }
+        out.push((
+            email.to_string(),
+            if role == "finance" {
+                "finance"
+            } else {
+                "channel manager"
+            },
+        ));
+    }
+    people::set_channel_manager(ports.table, ports.clock, &by, reseller_id, cm.as_deref())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
 /// One pending reseller application, for the admin's review queue (through the real
 /// submission code: the applicant's confirmation lands in the outbox). Its id.
 pub async fn seed_application(api: &shared::handlers::partner_api::PartnerApi) -> Result<String, String> {

@@ -57,6 +57,7 @@ async fn main() {
         }
     }
     let admin_key = o.admin_key.clone();
+    let bootstrap_key = o.bootstrap_key.clone();
     let admin_email = o.admin_emails.split(',').next().unwrap_or_default().trim().to_string();
     let running = match start(o).await {
         Ok(r) => r,
@@ -73,6 +74,13 @@ async fn main() {
             Err(e) => eprintln!("could not seed demo resellers: {e}"),
         }
     }
+    let mut people = vec![];
+    if let Some((first, _, _)) = seeded.first() {
+        match demo::seed_people(&running.stack.partner_api, first).await {
+            Ok(p) => people = p,
+            Err(e) => eprintln!("could not seed the demo people: {e}"),
+        }
+    }
     if !seeded.is_empty() {
         match demo::seed_application(&running.stack.partner_api).await {
             Ok(id) => println!("  demo reseller application {id} waits for review (GET /reseller-applications)"),
@@ -84,13 +92,18 @@ async fn main() {
         if running.stack.options.aws { "AWS" } else { "embedded" }
     );
     for (id, name, key) in &seeded {
-        println!("  demo reseller {name}: id {id}, api key {key}");
+        println!("  demo reseller {name}: id {id}, its owner's api key {key}");
+    }
+    for (email, role) in &people {
+        println!("  demo {role}: sign in as {email}");
     }
     println!(
         r#"
 Try it:
-  open {base}/portal/login                     # the partner portal: log in as {admin_email} (the admin)
-                                               # or a demo reseller's email; the link is in {base}/_local/outbox
+  open {base}/portal/login                     # the partner portal: log in as {admin_email} (a programme admin),
+                                               # a demo reseller's owner, manager or rep, or the finance or channel-manager
+                                               # staff above; the link is in {base}/_local/outbox
+  # the programme admin's key below ({admin_key}); ADMIN_API_KEY ({bootstrap_key}) only creates staff
   open {base}/_local/form                      # the demo lead form (a plain HTML form)
   curl -s -X POST {base}/leads -H 'content-type: application/json' \
        -d '{{"email":"priya@shreetextiles.in","name":"Priya","company":"Shree Textile Industries","title":"CEO","country":"India","state":"Maharashtra","budget":"5-10 lakh","timeline":"next quarter"}}'

@@ -91,6 +91,7 @@ pub fn view(lead: &Lead, audit: &[AuditEvent], reader: Option<&str>) -> Value {
         "category": lead.category,
         "engagement": lead.engagement,
         "owner_reseller_id": lead.owner_reseller_id,
+        "assigned_user": lead.assigned_user,
         "queue": lead.queue,
         "routing": lead.routing.as_ref().map(|r| routing_for(r, reader)),
         "created_at": lead.created_at,

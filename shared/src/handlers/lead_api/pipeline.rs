@@ -41,6 +41,8 @@ pub(super) struct StageView {
     #[schema(value_type = Option<Object>)]
     lost: Option<crate::domain::pipeline::Lost>,
     owner_reseller_id: Option<String>,
+    /// the person of its reseller who works it
+    assigned_user: Option<String>,
     /// the moves its owner may make next
     allowed: Vec<&'static str>,
 }
@@ -55,6 +57,7 @@ impl From<&lead::Lead> for StageView {
             closed_lost: l.closed_lost,
             lost: l.lost.clone(),
             owner_reseller_id: l.owner_reseller_id.clone(),
+            assigned_user: l.assigned_user.clone(),
             allowed: crate::domain::pipeline::allowed_moves(l.stage, l.closed_lost)
                 .into_iter()
                 .map(|t| t.code())
@@ -273,6 +276,7 @@ pub(super) struct AssignUserIn {
     request_body = AssignUserIn,
     security(("reseller_key" = []), ("admin_key" = [])),
     responses((status = 200, description = "the lead's stage and owner", body = StageView),
+        (status = 400, description = "malformed body", body = ErrorBody),
         (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "a rep, or a role that assigns nothing", body = ErrorBody),
         (status = 404, description = "no such lead (or another reseller's)", body = ErrorBody),

@@ -121,7 +121,10 @@ async fn decide(
     request_body(content = crate::handlers::http::NoteBody, description = "optional note; an empty body is none"),
     security(("admin_key" = [])),
     responses((status = 200, description = "decided", body = Object),
+        (status = 400, description = "malformed body", body = ErrorBody),
         (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "an invalid note, or the claimant's registration is invalid", body = ErrorBody),
         (status = 403, description = "not a programme admin or channel manager", body = ErrorBody),
         (status = 404, description = "no such conflict (or not of your partners)", body = ErrorBody),
         (status = 409, description = "decided already, or the company is now another partner's", body = ErrorBody)))]
@@ -141,7 +144,10 @@ pub(super) async fn approve_conflict(
     request_body(content = crate::handlers::http::NoteBody, description = "optional note; an empty body is none"),
     security(("admin_key" = [])),
     responses((status = 200, description = "decided", body = Object),
+        (status = 400, description = "malformed body", body = ErrorBody),
         (status = 401, description = "no valid key", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "an invalid note, or the claimant's registration is invalid", body = ErrorBody),
         (status = 403, description = "not a programme admin or channel manager", body = ErrorBody),
         (status = 404, description = "no such conflict (or not of your partners)", body = ErrorBody),
         (status = 409, description = "decided already", body = ErrorBody)))]

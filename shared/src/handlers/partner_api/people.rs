@@ -8,7 +8,7 @@ use crate::usecases::people::{self as people_uc, Removed};
 use crate::usecases::resellers::KeyInfo;
 
 impl PartnerApi {
-    pub(crate) fn people_ports(&self) -> people_uc::PeoplePorts<'_> {
+    pub fn people_ports(&self) -> people_uc::PeoplePorts<'_> {
         people_uc::PeoplePorts {
             table: self.table.as_ref(),
             clock: self.clock.as_ref(),
@@ -95,6 +95,7 @@ pub(crate) struct RoleIn {
     request_body = RoleIn,
     security(("reseller_key" = []), ("admin_key" = [])),
     responses((status = 200, description = "the person with its role", body = User),
+        (status = 400, description = "malformed body", body = ErrorBody),
         (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "not the reseller's owner or staff in its care", body = ErrorBody),
         (status = 404, description = "nobody of this reseller by that id", body = ErrorBody),
@@ -144,10 +145,12 @@ pub(crate) struct ChannelManagerIn {
     request_body = ChannelManagerIn,
     security(("admin_key" = [])),
     responses((status = 200, description = "the reseller", body = crate::handlers::lead_api::ResellerView),
+        (status = 400, description = "malformed body", body = ErrorBody),
         (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "not a programme admin", body = ErrorBody),
         (status = 404, description = "no such reseller", body = ErrorBody),
         (status = 409, description = "changed meanwhile", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
         (status = 422, description = "not an active channel manager", body = ErrorBody)))]
 pub(super) async fn put_channel_manager(
     State(api): State<Arc<PartnerApi>>,
@@ -185,6 +188,7 @@ pub(crate) struct StaffList {
     request_body = StaffIn,
     security(("admin_key" = [])),
     responses((status = 201, description = "added", body = StaffAdded),
+        (status = 400, description = "malformed body", body = ErrorBody),
         (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "not a programme admin or the bootstrap key", body = ErrorBody),
         (status = 409, description = "the address belongs to an account already", body = ErrorBody),
@@ -226,6 +230,7 @@ pub(super) async fn list_staff(State(api): State<Arc<PartnerApi>>, _: Caller) ->
     request_body = StaffIn,
     security(("admin_key" = [])),
     responses((status = 200, description = "changed", body = Staff),
+        (status = 400, description = "malformed body", body = ErrorBody),
         (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "not a programme admin", body = ErrorBody),
         (status = 404, description = "no such staff member", body = ErrorBody),
