@@ -109,6 +109,18 @@ async fn text_of(c: &Client, css: &str) -> String {
         .expect("text")
 }
 
+/// Loads `url` until `css` is on it (a form's redirect may still be on its way), at most 10 s.
+async fn shown_after_reload(c: &Client, url: &str, css: &str) {
+    for _ in 0..40 {
+        c.goto(url).await.expect("page");
+        if c.find(Locator::Css(css)).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("{css} never shown on {url}");
+}
+
 /// Logs in through the form and the emailed link.
 async fn log_in<F, Fut>(c: &Client, base: &str, sent_to: &F, email: &str)
 where
@@ -238,8 +250,8 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
         .click()
         .await
         .expect("move");
-    c.refresh().await.expect("reload");
-    text_of(&c, &format!("[data-stage=R003] article[data-lead='{lead}']")).await;
+    // the form posts and redirects; the board, loaded afresh, has the card at R003
+    shown_after_reload(&c, &format!("{base}/portal/pipeline"), &format!("[data-stage=R003] article[data-lead='{lead}']")).await;
     assert!(c.find(Locator::Css(&card)).await.is_err(), "no longer at R002");
     let (_, moved) = api.get_as(&format!("/leads/{lead}"), Some(&a_key)).await;
     assert_eq!(moved["stage"], "R003");
