@@ -952,6 +952,13 @@ pub async fn tax_profile(api: &Api) {
         mine["tax_changes"][0]["fields"],
         json!(["pan", "gstin", "legal_name", "pending_lower_deduction", "bank"])
     );
+    assert!(
+        mine["tax_changes"][0]["by"]
+            .as_str()
+            .is_some_and(|by| by.starts_with("user:")),
+        "the change names the person who made it: {}",
+        mine["tax_changes"]
+    );
     // the reseller's own certificate waits for the staff
     assert!(mine["tax"]["lower_deduction"].is_null(), "{mine}");
     assert_eq!(

@@ -528,3 +528,47 @@ where
     let (_, team) = api.get_as(&format!("/resellers/{a}/users"), Some(&a_key)).await;
     assert!(team.to_string().contains(&format!("form-{tag}@bad-a.in")), "{team}");
 }
+
+/// The mail about a lead goes to the person working it, its managers copied: a rep's
+/// registration (protected, so escalated rather than moved) that nobody answers within four
+/// hours tells the rep and the manager, not the owner.
+pub async fn a_leads_mail_goes_to_whoever_works_it<F, Fut>(api: &Api, tag: &str, sent_to: F)
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Vec<SentMail>>,
+{
+    let name = format!("Alert Team {tag}");
+    let (s_id, owner_key) = api.reseller(&name, &["IN"], &[], "gold", 20).await;
+    let manager_email = format!("manager-{tag}@alert-team.in");
+    let rep_email = format!("rep-{tag}@alert-team.in");
+    member(api, &s_id, &owner_key, &manager_email, "manager").await;
+    let (rep, rep_key) = member(api, &s_id, &owner_key, &rep_email, "rep").await;
+    api.set_clock("2026-11-24T09:00:00+05:30").await;
+    let domain = format!("alerted-{tag}.in");
+    let (s, reg) = api
+        .post_as(
+            "/registrations",
+            Some(&rep_key),
+            json!({"company": {"name": format!("Alerted {tag}"), "domain": domain},
+                   "contact": {"name": "Ravi", "email": format!("ravi@{domain}")}, "expected_value": "800000.00"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{reg}");
+    let lead = reg["lead_id"].as_str().expect("lead").to_string();
+    api.drain().await;
+    let (_, l) = api.get_as(&format!("/leads/{lead}"), Some(&rep_key)).await;
+    assert_eq!(
+        (l["owner_reseller_id"].as_str(), l["assigned_user"].as_str()),
+        (Some(s_id.as_str()), Some(rep.as_str())),
+        "the registering rep works it: {l}"
+    );
+    let report = api.run_job("sla-watch", "2026-11-24T14:31:00+05:30").await;
+    assert!(report["escalated"].as_u64().unwrap_or(0) >= 1, "{report}");
+    let overdue = |mails: Vec<SentMail>| mails.iter().any(|m| m.subject.starts_with("Overdue: first response"));
+    assert!(overdue(sent_to(rep_email).await), "to the rep");
+    assert!(overdue(sent_to(manager_email).await), "its manager copied");
+    assert!(
+        !overdue(sent_to(crate::portal::email_of(&name)).await),
+        "not the owner: the lead is the rep's"
+    );
+}

@@ -67,3 +67,18 @@ async fn bad_people_input_aws() {
     people::bad_people_input(&Api::of(&stack), &tag(), emulator_mail(endpoint)).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn a_leads_mail_goes_to_whoever_works_it_embedded() {
+    let stack = embedded_stack().await;
+    people::a_leads_mail_goes_to_whoever_works_it(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn a_leads_mail_goes_to_whoever_works_it_aws() {
+    let endpoint = emulator();
+    let stack = aws_stack().await;
+    people::a_leads_mail_goes_to_whoever_works_it(&Api::of(&stack), &tag(), emulator_mail(endpoint)).await;
+    stack.stop().await;
+}

@@ -251,7 +251,12 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
         .await
         .expect("move");
     // the form posts and redirects; the board, loaded afresh, has the card at R003
-    shown_after_reload(&c, &format!("{base}/portal/pipeline"), &format!("[data-stage=R003] article[data-lead='{lead}']")).await;
+    shown_after_reload(
+        &c,
+        &format!("{base}/portal/pipeline"),
+        &format!("[data-stage=R003] article[data-lead='{lead}']"),
+    )
+    .await;
     assert!(c.find(Locator::Css(&card)).await.is_err(), "no longer at R002");
     let (_, moved) = api.get_as(&format!("/leads/{lead}"), Some(&a_key)).await;
     assert_eq!(moved["stage"], "R003");

@@ -21,13 +21,6 @@ pub enum TaxProfileError {
     Store(#[from] StoreError),
 }
 
-fn author_name(author: &ProfileAuthor, reseller_id: &str) -> String {
-    match author {
-        ProfileAuthor::Reseller => format!("reseller:{reseller_id}"),
-        ProfileAuthor::Staff(who) => who.clone(),
-    }
-}
-
 /// Writes `next` on the version of `r`, recording which fields changed and who changed them.
 async fn save(
     table: &dyn Table,
@@ -58,13 +51,15 @@ async fn save(
 }
 
 /// Replaces the profile with what `author` sent (fields left out are cleared; a reseller's own
-/// certificate waits for the staff, see `apply_submission`).
+/// certificate waits for the staff, see `apply_submission`); the change is recorded in the name
+/// of `actor`, the person who made it (`user:…` for the reseller's people, `staff:…`).
 pub async fn replace(
     table: &dyn Table,
     clock: &dyn Clock,
     reseller_id: &str,
     input: &TaxProfileIn,
     author: &ProfileAuthor,
+    actor: &str,
 ) -> Result<Reseller, TaxProfileError> {
     let today = crate::domain::renewal::india_date(clock.now());
     let profile = validate(input, today).map_err(TaxProfileError::Invalid)?;
@@ -74,7 +69,7 @@ pub async fn replace(
     let now = clock.now();
     let mut next = r.clone();
     next.tax = Some(apply_submission(r.tax.as_ref(), profile, author, now));
-    save(table, &r, next, author_name(author, reseller_id), now).await
+    save(table, &r, next, actor.to_string(), now).await
 }
 
 /// The staff's answer to a submitted certificate: approved, it is recorded in `staff`'s name and

@@ -52,7 +52,15 @@ pub(super) async fn put_tax(
 ) -> Result<Json<ResellerView>, ApiError> {
     require_sees_reseller(&who, &id)?;
     let input: TaxProfileIn = json_body(&headers, body, 16 * 1024).await?;
-    let next = uc::replace(api.table.as_ref(), api.clock.as_ref(), &id, &input, &author(&who)).await?;
+    let next = uc::replace(
+        api.table.as_ref(),
+        api.clock.as_ref(),
+        &id,
+        &input,
+        &author(&who),
+        &who.actor(),
+    )
+    .await?;
     Ok(Json(ResellerView::for_reader(&next, who.unmasked_tax())))
 }
 
