@@ -278,7 +278,7 @@ pub struct Rules {
     pub applications: crate::domain::application::ApplicationRules,
     pub tax: crate::domain::payout_tax::TaxRules,
     pub forecast: crate::domain::forecast::ForecastRules,
-    pub public_limits: crate::usecases::rate_limit::PublicLimits,
+    pub public_limits: PublicLimits,
 }
 
 pub use crate::domain::scoring::ScoringRules;
@@ -475,5 +475,25 @@ mod env_tests {
             problems[2]
         );
         assert!(problems[3].starts_with("IMPORT_CHUNK_BYTES"));
+    }
+}
+
+/// Per-client limits on the public routes (`RULES_JSON` → `public_limits`); API Gateway's
+/// throttling bounds each route as a whole.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct PublicLimits {
+    /// `POST /leads` from one client address per hour
+    pub leads_per_client_per_hour: u32,
+    /// `GET /r/{code}` from one client address per hour
+    pub clicks_per_client_per_hour: u32,
+}
+
+impl Default for PublicLimits {
+    fn default() -> Self {
+        PublicLimits {
+            leads_per_client_per_hour: 120,
+            clicks_per_client_per_hour: 600,
+        }
     }
 }

@@ -2,9 +2,8 @@
 //! that came from outside is escaped in the HTML part.
 
 use crate::domain::money::display;
+use crate::domain::renewal::{Contract, RiskState};
 use crate::domain::reseller::Reseller;
-use crate::usecases::commission::Contract;
-use crate::usecases::renewals::RiskState;
 use chrono::{DateTime, Utc};
 use mail_builder::MessageBuilder;
 

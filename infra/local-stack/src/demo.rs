@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 use shared::ports::{Clock, Table};
+use shared::usecases::resellers::active_resellers;
 use shared::usecases::resellers::{self, NewReseller};
-use shared::usecases::score_route::active_resellers;
 
 fn new(name: &str, email: &str, regions: &[&str], industries: &[&str], tier: &str, win_rate: &str) -> NewReseller {
     NewReseller {

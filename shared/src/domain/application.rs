@@ -4,7 +4,7 @@
 
 use crate::domain::billing::Amount;
 use crate::domain::commission::{Plan, TierRates};
-use crate::domain::lead::{is_valid_email, FieldError};
+use crate::domain::field::{is_valid_email, FieldError};
 use crate::domain::reseller::Tier;
 use crate::domain::text::{self, Lines};
 use chrono::{DateTime, Utc};

@@ -2,7 +2,7 @@
 //! (decimal strings, or JSON numbers taken from their text, never through a float).
 
 use crate::domain::commission::{Deal, Draft, Earned, PaymentKind};
-use crate::domain::lead::FieldError;
+use crate::domain::field::FieldError;
 use crate::domain::money::parse_decimal;
 use crate::domain::text::{self, Lines};
 use chrono::Datelike;

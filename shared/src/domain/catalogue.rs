@@ -2,7 +2,7 @@
 //! list price in its currency; a licence's yearly AMC is a percentage of it.
 
 use crate::domain::billing::{id, positive, Amount, BillingLimits, CURRENCIES};
-use crate::domain::lead::FieldError;
+use crate::domain::field::FieldError;
 use crate::domain::text::{self, Lines};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;

@@ -3,7 +3,7 @@
 //! payout date — never at a guessed rate: without the day's rate the payout waits. Amounts are
 //! rounded to the target currency's minor unit (JPY 0, KWD 3).
 
-use crate::domain::lead::FieldError;
+use crate::domain::field::FieldError;
 use crate::domain::money::{fixed_minor, parse_decimal};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod categorise;
 pub mod commission;
 pub mod company_domain;
+pub mod field;
 pub mod forecast;
 pub mod fx;
 pub mod lead;

@@ -3,7 +3,7 @@
 //! decided by one table, `crate::policy`; this module holds who people are and what a valid
 //! invitation or change looks like.
 
-use crate::domain::lead::{is_valid_email, FieldError};
+use crate::domain::field::{is_valid_email, FieldError};
 use crate::domain::text::{self, Lines};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,8 @@
 //! which column is which (case-insensitive, with the aliases spreadsheets use), and what one
 //! row becomes — the same validation a form submission gets, on channel `prospect_list`.
 
-use crate::domain::lead::{self, FieldError, LeadInput};
+use crate::domain::field::FieldError;
+use crate::domain::lead::{self, LeadInput};
 use crate::domain::text;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

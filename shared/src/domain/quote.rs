@@ -5,7 +5,7 @@
 use crate::domain::billing::{id, Amount};
 use crate::domain::catalogue::{Product, ProductKind};
 use crate::domain::commission::{for_payment, CommissionRules, Deal, Earned, Overflow, PaymentKind};
-use crate::domain::lead::FieldError;
+use crate::domain::field::FieldError;
 use crate::domain::money::{fixed_minor, round_minor};
 use crate::domain::reseller::Tier;
 use crate::domain::text::{self, Lines};

@@ -212,13 +212,13 @@ pub struct BrandIn {
     pub reply_to: Option<String>,
 }
 
-fn colour(field: &str, v: Option<&str>, errors: &mut Vec<crate::domain::lead::FieldError>) -> Option<String> {
+fn colour(field: &str, v: Option<&str>, errors: &mut Vec<crate::domain::field::FieldError>) -> Option<String> {
     let v = v.map(str::trim).filter(|v| !v.is_empty())?;
     let ok = v.len() == 7 && v.starts_with('#') && v[1..].bytes().all(|b| b.is_ascii_hexdigit());
     if ok {
         Some(v.to_ascii_lowercase())
     } else {
-        errors.push(crate::domain::lead::FieldError {
+        errors.push(crate::domain::field::FieldError {
             field: field.into(),
             message: "must be a colour written #rrggbb".into(),
         });
@@ -228,7 +228,7 @@ fn colour(field: &str, v: Option<&str>, errors: &mut Vec<crate::domain::lead::Fi
 
 /// A valid brand, or every field's problem. Colours and the logo URL are checked strictly
 /// because they land in a stylesheet and an attribute.
-pub fn validate_brand(b: &BrandIn) -> Result<Brand, Vec<crate::domain::lead::FieldError>> {
+pub fn validate_brand(b: &BrandIn) -> Result<Brand, Vec<crate::domain::field::FieldError>> {
     use crate::domain::text::{self, Lines};
     let mut e = Vec::new();
     let display_name = text::collect(
@@ -242,7 +242,7 @@ pub fn validate_brand(b: &BrandIn) -> Result<Brand, Vec<crate::domain::lead::Fie
         .as_deref()
         .is_some_and(|n| n.contains(['<', '>', '@', '"']))
     {
-        e.push(crate::domain::lead::FieldError {
+        e.push(crate::domain::field::FieldError {
             field: "display_name".into(),
             message: "may not contain <, >, @ or \" (it is a name, not an address)".into(),
         });
@@ -261,7 +261,7 @@ pub fn validate_brand(b: &BrandIn) -> Result<Brand, Vec<crate::domain::lead::Fie
                     .chars()
                     .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\'));
             if !ok {
-                e.push(crate::domain::lead::FieldError {
+                e.push(crate::domain::field::FieldError {
                     field: "logo_url".into(),
                     message: "must be an https:// URL of at most 500 characters".into(),
                 });
@@ -271,9 +271,9 @@ pub fn validate_brand(b: &BrandIn) -> Result<Brand, Vec<crate::domain::lead::Fie
     };
     let reply_to = match b.reply_to.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         None => None,
-        Some(r) if r.len() <= 254 && crate::domain::lead::is_valid_email(&r.to_lowercase()) => Some(r.to_lowercase()),
+        Some(r) if r.len() <= 254 && crate::domain::field::is_valid_email(&r.to_lowercase()) => Some(r.to_lowercase()),
         Some(_) => {
-            e.push(crate::domain::lead::FieldError {
+            e.push(crate::domain::field::FieldError {
                 field: "reply_to".into(),
                 message: "is not an email address".into(),
             });

@@ -8,7 +8,7 @@
 //! until it is approved.
 
 use crate::domain::billing::Amount;
-use crate::domain::lead::FieldError;
+use crate::domain::field::FieldError;
 use crate::domain::tax_id;
 use crate::domain::text::{self, Lines};
 use chrono::NaiveDate;

@@ -3,7 +3,7 @@
 //! what a person reads (control characters, bidirectional overrides, zero-width characters)
 //! are refused. Only multi-line fields (messages, notes) may hold line breaks and tabs.
 
-use crate::domain::lead::FieldError;
+use crate::domain::field::FieldError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lines {

@@ -57,7 +57,7 @@ pub async fn authenticate(
     table: &dyn Table,
 ) -> Result<Person, ApiError> {
     let token = bearer(headers).ok_or(ApiError::Unauthorized)?;
-    let hash = crate::usecases::resellers::sha256_hex(token);
+    let hash = crate::ids::sha256_hex(token);
     if !admin_key_hash.is_empty() && same_text(&hash, admin_key_hash) {
         return Ok(Person::Bootstrap);
     }

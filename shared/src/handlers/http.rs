@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use std::time::Instant;
 
-use crate::domain::lead::FieldError;
+use crate::domain::field::FieldError;
 
 /// The id of the request being served: API Gateway's request id in Lambda, `x-request-id`
 /// or a fresh one locally. It names the request in every log line and in 500 bodies.
@@ -368,9 +368,9 @@ pub fn body_fingerprint(bytes: &[u8]) -> String {
         Ok(v) => {
             let mut text = String::new();
             canonical(&v, &mut text);
-            crate::usecases::resellers::sha256_hex(&text)
+            crate::ids::sha256_hex(&text)
         }
-        Err(_) => crate::usecases::resellers::sha256_hex(&String::from_utf8_lossy(bytes)),
+        Err(_) => crate::ids::sha256_hex(&String::from_utf8_lossy(bytes)),
     }
 }
 
@@ -475,6 +475,17 @@ pub async fn optional_note(headers: &HeaderMap, body: Body, max: usize) -> Resul
         Ok(note)
     } else {
         Err(ApiError::Invalid(errors))
+    }
+}
+
+impl From<crate::usecases::resellers::ResellerError> for ApiError {
+    fn from(e: crate::usecases::resellers::ResellerError) -> Self {
+        use crate::usecases::resellers::ResellerError;
+        match e {
+            ResellerError::Invalid(errors) => ApiError::Invalid(errors),
+            ResellerError::Store(s) => ApiError::from(s),
+            ResellerError::Conflict(m) => ApiError::Conflict(m),
+        }
     }
 }
 

@@ -523,7 +523,7 @@ pub struct ApiKeyRecord {
 impl ApiKeyRecord {
     /// A new key's record.
     pub fn new(api_key: &str, reseller_id: &str, now: DateTime<Utc>) -> ApiKeyRecord {
-        let hash = crate::usecases::resellers::sha256_hex(api_key);
+        let hash = crate::ids::sha256_hex(api_key);
         ApiKeyRecord {
             key_id: Some(hash[..16].to_string()),
             prefix: Some(api_key.chars().take(9).collect()),

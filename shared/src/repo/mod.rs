@@ -5,9 +5,11 @@
 
 pub mod entities;
 pub mod keys;
+pub mod update;
 
 pub use entities::*;
 pub use keys::*;
+pub use update::{update, Change, Versioned};
 
 use crate::ports::table::{Cond, Item, Key, StoreError, Write};
 use serde::de::DeserializeOwned;

@@ -6,7 +6,7 @@
 use crate::domain::application::{
     Application, ApplicationDecision, ApplicationInput, ApplicationRules, ApplicationStatus, Terms,
 };
-use crate::domain::lead::FieldError;
+use crate::domain::field::FieldError;
 use crate::domain::reseller::Reseller;
 use crate::ids::new_id;
 use crate::ports::table::{Cond, Index, Query, StoreError, Table, Write};

@@ -3,9 +3,12 @@
 //! day, so one person's actions over any span, or everyone's over a few days, are read by key
 //! range without a scan.
 
+use crate::access::Principal;
 use crate::domain::audit::AuditEvent;
+use crate::ids::new_id;
 use crate::ports::table::{Index, Query, SkRange, StoreError, Table};
 use crate::repo;
+use crate::repo::AuditRecord;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// The longest span listed without naming a person (one index partition per day).
@@ -93,4 +96,22 @@ pub async fn page(
     }
     let next = (day <= to.date_naive()).then(|| format!("{day}|"));
     Ok((rows, next))
+}
+
+/// An audit event by `by`, about `subject`.
+pub fn audit_record(by: &Principal, subject: &str, action: &str, detail: String, now: DateTime<Utc>) -> AuditRecord {
+    AuditRecord {
+        subject: subject.to_string(),
+        event: AuditEvent {
+            event_id: new_id(now),
+            at: now,
+            actor: by.actor(),
+            role: Some(by.role_label()),
+            action: action.into(),
+            before: None,
+            after: None,
+            correlation_id: new_id(now),
+            detail,
+        },
+    }
 }

@@ -5,7 +5,8 @@
 use crate::domain::audit::AuditEvent;
 use crate::domain::billing::{not_in_future, overpayment, OrderFacts, PaymentFacts, RefundFacts};
 use crate::domain::commission::{Deal, Earned};
-use crate::domain::lead::{FieldError, Lead};
+use crate::domain::field::FieldError;
+use crate::domain::lead::Lead;
 use crate::domain::reseller::Reseller;
 use crate::domain::stage::Stage;
 use crate::events::{Envelope, Event, PaymentReceived, RefundReceived};

@@ -532,3 +532,17 @@ pub fn money_json(t: &BTreeMap<String, Decimal>) -> Value {
             .collect(),
     )
 }
+
+/// What a reseller has earned in `currency` and not yet been paid (its unpaid ledger entries).
+pub async fn unpaid_total(table: &dyn Table, reseller_id: &str, currency: &str) -> Result<Decimal, StoreError> {
+    Ok(repo::query_all(
+        table,
+        Query::new(repo::unpaid_index_pk(reseller_id)).index(crate::ports::table::Index::Gsi2),
+    )
+    .await?
+    .into_iter()
+    .filter_map(|i| repo::record::<crate::domain::ledger::Entry>(i).ok())
+    .filter(|e| e.currency == currency)
+    .map(|e| e.amount)
+    .sum())
+}

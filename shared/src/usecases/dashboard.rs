@@ -435,3 +435,12 @@ pub fn csv_table(d: &Dashboard, table: &str) -> Option<String> {
         _ => return None,
     })
 }
+
+/// A scope's event-maintained counters for `months` (one batched read).
+pub async fn counters(
+    table: &dyn Table,
+    scope: &str,
+    months: &[String],
+) -> Result<std::collections::BTreeMap<String, crate::domain::aggregates::Counters>, StoreError> {
+    crate::repo::aggregates(table, scope, months).await
+}

@@ -3,8 +3,8 @@
 //! payable. A rate, once recorded, never changes (payouts were converted with it); a day's table
 //! may gain currencies.
 
+use crate::domain::field::FieldError;
 use crate::domain::fx::{FxRates, FxRatesIn};
-use crate::domain::lead::FieldError;
 use crate::domain::payout::{PaymentStatus, Ticket};
 use crate::ports::table::{Index, Query, StoreError, Table};
 use crate::repo;
@@ -109,37 +109,27 @@ async fn release(table: &dyn Table, rates: &FxRates) -> Result<u32, StoreError> 
     )
     .await?;
     for item in waiting {
-        let mut ticket: Ticket = repo::record(item)?;
-        for _ in 0..3 {
-            if ticket.payment.status != PaymentStatus::AwaitingFxRate {
-                break;
-            }
-            let Some(target) = ticket.payout_currency.clone() else {
-                break;
+        let ticket: Ticket = repo::record(item)?;
+        let mut converted = false;
+        repo::update(table, &repo::payout_key(&ticket.month, &ticket.payee), |t: &Ticket| {
+            converted = false;
+            let Some(target) = t.payout_currency.clone() else {
+                return Ok::<_, StoreError>(repo::Change::Keep);
             };
-            let mut next = ticket.clone();
-            if !crate::usecases::payout::convert_lines(&mut next.lines, &target, rates) {
-                // a currency the day's table does not name: it keeps waiting
-                break;
+            let mut next = t.clone();
+            // a currency the day's table does not name: it keeps waiting
+            if t.payment.status != PaymentStatus::AwaitingFxRate
+                || !crate::usecases::payout::convert_lines(&mut next.lines, &target, rates)
+            {
+                return Ok(repo::Change::Keep);
             }
             next.payment.status = next.status_after_fx.take().unwrap_or(PaymentStatus::Payable);
-            next.version += 1;
-            match table
-                .transact(vec![repo::put_if_version(repo::item(&next)?, ticket.version)])
-                .await
-            {
-                Ok(()) => {
-                    released += 1;
-                    break;
-                }
-                Err(e) if e.is_conflict() => {
-                    match repo::get_record::<Ticket>(table, &repo::payout_key(&ticket.month, &ticket.payee)).await? {
-                        Some(t) => ticket = t,
-                        None => break,
-                    }
-                }
-                Err(e) => return Err(e),
-            }
+            converted = true;
+            Ok(repo::Change::to(next))
+        })
+        .await?;
+        if converted {
+            released += 1;
         }
     }
     Ok(released)

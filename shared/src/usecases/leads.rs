@@ -17,6 +17,11 @@ pub struct LeadRecord {
     pub sla: Option<Sla>,
 }
 
+/// The lead alone (one read), if any.
+pub async fn get(table: &dyn Table, lead_id: &str) -> Result<Option<Lead>, StoreError> {
+    repo::get_record(table, &repo::lead_key(lead_id)).await
+}
+
 /// The ticket with its audit trail and SLA, from one query on its partition.
 pub async fn get_ticket(table: &dyn Table, lead_id: &str) -> Result<Option<LeadRecord>, StoreError> {
     let mut lead = None;

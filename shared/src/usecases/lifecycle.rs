@@ -57,40 +57,33 @@ pub async fn change_status(
     action: &str,
     reason: &str,
 ) -> Result<Reseller, LifecycleError> {
-    let r: Reseller = repo::get_record(table, &repo::reseller_key(reseller_id))
-        .await?
-        .ok_or_else(|| LifecycleError::NotFound(reseller_id.into()))?;
-    let to = transition(action, r.status).map_err(LifecycleError::Conflict)?;
-    let mut next = r.clone();
-    next.status = to;
-    next.status_history.push(StatusChange {
-        at: clock.now(),
-        by: by.actor(),
-        from: r.status,
-        to,
-        reason: reason.to_string(),
-    });
-    next.version += 1;
-    let audit = crate::usecases::people::audit_record(
-        by,
-        &format!("reseller:{reseller_id}"),
-        &format!("reseller.{}", to.as_str()),
-        reason.to_string(),
-        clock.now(),
-    );
-    match table
-        .transact(vec![
-            repo::put_if_version(repo::item(&next)?, r.version),
-            repo::put_new(repo::item(&audit)?),
-        ])
-        .await
-    {
-        Ok(()) => Ok(next),
-        Err(e) if e.is_conflict() => Err(LifecycleError::Conflict(
-            "the reseller changed meanwhile; try again".into(),
-        )),
-        Err(e) => Err(e.into()),
-    }
+    let now = clock.now();
+    repo::update(
+        table,
+        &repo::reseller_key(reseller_id),
+        |r: &Reseller| -> Result<_, LifecycleError> {
+            let to = transition(action, r.status).map_err(LifecycleError::Conflict)?;
+            let mut next = r.clone();
+            next.status = to;
+            next.status_history.push(StatusChange {
+                at: now,
+                by: by.actor(),
+                from: r.status,
+                to,
+                reason: reason.to_string(),
+            });
+            let audit = crate::usecases::audit::audit_record(
+                by,
+                &format!("reseller:{reseller_id}"),
+                &format!("reseller.{}", to.as_str()),
+                reason.to_string(),
+                now,
+            );
+            Ok(repo::Change::Write(next, vec![repo::put_new(repo::item(&audit)?)]))
+        },
+    )
+    .await?
+    .ok_or_else(|| LifecycleError::NotFound(reseller_id.into()))
 }
 
 /// Deactivates a reseller, then revokes its keys, re-routes its open platform leads and ends
@@ -184,7 +177,7 @@ async fn reroute(
     lead: &Lead,
     from: &str,
 ) -> Result<Option<bool>, StoreError> {
-    let roster = crate::usecases::score_route::active_resellers(table).await?;
+    let roster = crate::usecases::resellers::active_resellers(table).await?;
     let now = clock.now();
     let industry = lead.category.as_ref().map(|c| c.industry.as_str()).unwrap_or("unknown");
     let decision = route(

@@ -730,3 +730,8 @@ pub async fn unpaid_tickets(table: &dyn Table, now: DateTime<Utc>, days: i64) ->
     .map(repo::record)
     .collect()
 }
+
+/// One payee's ticket of one month, if any.
+pub async fn ticket(table: &dyn Table, month: &str, payee: &str) -> Result<Option<Ticket>, StoreError> {
+    repo::get_record(table, &repo::payout_key(month, payee)).await
+}

@@ -4,14 +4,15 @@
 //! transaction with its audit record naming the person who made it.
 
 use crate::access::Principal;
-use crate::domain::audit::AuditEvent;
-use crate::domain::lead::{FieldError, Lead};
+use crate::domain::field::FieldError;
+use crate::domain::lead::Lead;
 use crate::domain::people::{self, PersonStatus, ResellerRole, Staff, StaffIn, StaffRole, User, UserIn};
 use crate::domain::reseller::{Reseller, ResellerStatus};
 use crate::ids::new_id;
 use crate::ports::table::{Cond, Index, Query, StoreError, Table, Write};
 use crate::ports::{Clock, Mailer};
-use crate::repo::{self, ApiKeyRecord, AuditRecord, EmailClaim, LoginLink, PortalUser};
+use crate::repo::{self, ApiKeyRecord, EmailClaim, LoginLink, PortalUser};
+use crate::usecases::audit::audit_record;
 use crate::usecases::resellers::{random_hex, sha256_hex, KeyInfo};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -40,24 +41,6 @@ pub struct PeoplePorts<'a> {
     pub mail_from: &'a str,
     /// the portal's public URL: invitation links point under it
     pub portal_url: &'a str,
-}
-
-/// An audit event by `by`, about `subject`.
-pub fn audit_record(by: &Principal, subject: &str, action: &str, detail: String, now: DateTime<Utc>) -> AuditRecord {
-    AuditRecord {
-        subject: subject.to_string(),
-        event: AuditEvent {
-            event_id: new_id(now),
-            at: now,
-            actor: by.actor(),
-            role: Some(by.role_label()),
-            action: action.into(),
-            before: None,
-            after: None,
-            correlation_id: new_id(now),
-            detail,
-        },
-    }
 }
 
 fn audit_write(

@@ -4,7 +4,8 @@
 //! moves exactly one wins.
 
 use crate::domain::audit::AuditEvent;
-use crate::domain::lead::{FieldError, Lead};
+use crate::domain::field::FieldError;
+use crate::domain::lead::Lead;
 use crate::domain::pipeline::{
     allowed_moves, check_move, may_reopen, outcomes, DecidedDeal, Lost, LostReason, MoveRefused, Outcomes,
     PipelineRules, Target,
@@ -382,26 +383,14 @@ pub async fn refresh_outcomes(
     rules: &PipelineRules,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    for _ in 0..5 {
-        let counted = count_outcomes(table, reseller_id, rules, now).await?;
-        let Some(reseller) = repo::get_record::<Reseller>(table, &repo::reseller_key(reseller_id)).await? else {
-            return Ok(());
-        };
-        let mut next = reseller.clone();
-        next.outcomes = Some(counted);
-        next.version += 1;
-        match table
-            .transact(vec![repo::put_if_version(repo::item(&next)?, reseller.version)])
-            .await
-        {
-            Ok(()) => return Ok(()),
-            Err(e) if e.is_conflict() => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(StoreError::Invalid(format!(
-        "reseller {reseller_id}: too much contention to record its win rate"
-    )))
+    let counted = count_outcomes(table, reseller_id, rules, now).await?;
+    repo::update(table, &repo::reseller_key(reseller_id), |r: &Reseller| {
+        let mut next = r.clone();
+        next.outcomes = Some(counted.clone());
+        Ok::<_, StoreError>(repo::Change::to(next))
+    })
+    .await?;
+    Ok(())
 }
 
 /// After a win or loss is committed: a failure to refresh is logged, and the next outcome (or

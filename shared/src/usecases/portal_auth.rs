@@ -5,7 +5,8 @@
 use crate::domain::reseller::{Reseller, ResellerStatus};
 use crate::ports::table::{Cond, Index, Query, StoreError, Table};
 use crate::ports::{Clock, Mailer};
-use crate::repo::{self, LoginLink, PortalUser, Session};
+use crate::repo::{self, LoginLink};
+pub use crate::repo::{PortalUser, Session};
 use crate::usecases::resellers::{random_hex, sha256_hex};
 use chrono::Duration;
 

@@ -4,7 +4,8 @@
 //! lead's audit events.
 
 use crate::domain::commission::{CommissionRules, Deal};
-use crate::domain::lead::{FieldError, Lead};
+use crate::domain::field::FieldError;
+use crate::domain::lead::Lead;
 use crate::domain::quote::{
     estimate, needs_approval, price, recommend, Decision, Quote, QuoteRef, QuoteRules, QuoteStatus, QuoteTerms,
     Recommendation, WonDiscount,

@@ -6,25 +6,7 @@ use crate::ports::table::{StoreError, Table};
 use crate::repo;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 
-/// Per-client limits on the public routes (`RULES_JSON` → `public_limits`); API Gateway's
-/// throttling bounds each route as a whole.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct PublicLimits {
-    /// `POST /leads` from one client address per hour
-    pub leads_per_client_per_hour: u32,
-    /// `GET /r/{code}` from one client address per hour
-    pub clicks_per_client_per_hour: u32,
-}
-
-impl Default for PublicLimits {
-    fn default() -> Self {
-        PublicLimits {
-            leads_per_client_per_hour: 120,
-            clicks_per_client_per_hour: 600,
-        }
-    }
-}
+pub use crate::config::PublicLimits;
 
 /// Refused: try again after this many seconds (the window's end).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,8 @@
 
 use crate::domain::billing::{positive, Amount};
 use crate::domain::company_domain::{claimable, host_of};
-use crate::domain::lead::{is_valid_email, Attribution, FieldError, LeadInput, Profile};
+use crate::domain::field::{is_valid_email, FieldError};
+use crate::domain::lead::{Attribution, LeadInput, Profile};
 use crate::domain::text::{self, Lines};
 use crate::ids::new_id;
 use crate::ports::table::{Cond, Query, SkRange, StoreError, Table, Write};
@@ -43,6 +44,7 @@ pub struct RegistrationIn {
 }
 
 pub use crate::domain::registration::{Claim, ClaimOn, Registration};
+pub use crate::repo::RegistrationConflict;
 
 #[derive(Debug)]
 pub enum Registered {
@@ -449,7 +451,7 @@ pub async fn decide_conflict(
         at: now,
         note,
     });
-    let audit = crate::usecases::people::audit_record(
+    let audit = crate::usecases::audit::audit_record(
         by,
         &format!("reseller:{}", conflict.claimed_by),
         if approve {

@@ -2,7 +2,7 @@
 //! only the contracts renewing in the window (a key-range query on the renewal date), scores
 //! their risk and alerts the owning reseller once per renewal cycle — again only if it rises.
 
-use crate::domain::lead::FieldError;
+use crate::domain::field::FieldError;
 use crate::domain::renewal::{india_date, risk, LatePayment, Signals, SupportTicket, UsageSnapshot};
 use crate::domain::reseller::Reseller;
 use crate::ports::table::{Index, Query, SkRange, StoreError, Table};

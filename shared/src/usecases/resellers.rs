@@ -1,16 +1,15 @@
 //! Reseller records for routing: create (admin) with a one-time API key, read, and resolve
 //! an API key to its reseller.
 
-use crate::domain::lead::{is_valid_email, FieldError};
+use crate::domain::field::{is_valid_email, FieldError};
 use crate::domain::region;
 use crate::domain::reseller::{Reseller, ResellerStatus, Tier};
 use crate::ids::new_id;
-use crate::ports::table::{StoreError, Table};
+use crate::ports::table::{Index, Query, StoreError, Table};
 use crate::ports::Clock;
 use crate::repo;
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewReseller {
@@ -35,13 +34,7 @@ pub struct NewReseller {
     pub parent_reseller_id: Option<String>,
 }
 
-pub fn sha256_hex(s: &str) -> String {
-    sha256_bytes_hex(s.as_bytes())
-}
-
-pub fn sha256_bytes_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
+pub use crate::ids::{sha256_bytes_hex, sha256_hex};
 
 pub(crate) fn random_hex(bytes: usize) -> Result<String, StoreError> {
     let mut buf = vec![0u8; bytes];
@@ -243,7 +236,7 @@ pub fn creation_writes(
     api_key: &str,
     by: &crate::access::Principal,
 ) -> Result<Vec<crate::ports::table::Write>, StoreError> {
-    let audit = crate::usecases::people::audit_record(
+    let audit = crate::usecases::audit::audit_record(
         by,
         &format!("reseller:{}", reseller.reseller_id),
         "reseller.created",
@@ -326,22 +319,75 @@ pub async fn create_by(
     Err(ResellerError::Store(StoreError::Throttled))
 }
 
+/// Replaces the reseller's channel prices, checked as at approval (every SKU in the catalogue):
+/// the staff always, the reseller itself only when its terms say it may. `None` for an unknown
+/// reseller.
+pub async fn set_channel_prices(
+    table: &dyn Table,
+    reseller_id: &str,
+    prices: Vec<crate::domain::application::ChannelPriceIn>,
+    by_staff: bool,
+    rules: &crate::domain::application::ApplicationRules,
+) -> Result<Option<Reseller>, ResellerError> {
+    use crate::domain::application::{validate_terms, TermsIn};
+    let fixed = |r: &Reseller| {
+        let may = r.terms.as_ref().is_some_and(|t| t.may_change_channel_price);
+        (!by_staff && !may).then(|| {
+            ResellerError::Invalid(vec![err(
+                "channel_prices",
+                "your terms fix your channel prices; ask the partner team",
+            )])
+        })
+    };
+    let Some(r) = get(table, reseller_id).await? else {
+        return Ok(None);
+    };
+    if let Some(e) = fixed(&r) {
+        return Err(e);
+    }
+    let checked = validate_terms(
+        &TermsIn {
+            channel_prices: prices,
+            ..TermsIn::default()
+        },
+        rules,
+    )
+    .map_err(ResellerError::Invalid)?;
+    for (i, c) in checked.channel_prices.iter().enumerate() {
+        if crate::usecases::catalogue::get(table, &c.sku).await?.is_none() {
+            return Err(ResellerError::Invalid(vec![err(
+                &format!("channel_prices[{i}].sku"),
+                &format!("no product {} in the catalogue", c.sku),
+            )]));
+        }
+    }
+    repo::update(table, &repo::reseller_key(reseller_id), |r: &Reseller| {
+        if let Some(e) = fixed(r) {
+            return Err(e);
+        }
+        let terms = r.terms.clone().unwrap_or_default();
+        let mut next = r.clone();
+        next.terms = Some(crate::domain::application::Terms {
+            channel_prices: checked.channel_prices.clone(),
+            ..terms
+        });
+        Ok(repo::Change::to(next))
+    })
+    .await
+}
+
 /// Replaces the reseller's brand, on the version read; `None` for an unknown reseller.
 pub async fn set_brand(
     table: &dyn Table,
     reseller_id: &str,
     brand: crate::domain::reseller::Brand,
 ) -> Result<Option<Reseller>, StoreError> {
-    let Some(r) = get(table, reseller_id).await? else {
-        return Ok(None);
-    };
-    let mut next = r.clone();
-    next.brand = Some(brand);
-    next.version += 1;
-    table
-        .transact(vec![repo::put_if_version(repo::item(&next)?, r.version)])
-        .await?;
-    Ok(Some(next))
+    repo::update(table, &repo::reseller_key(reseller_id), |r: &Reseller| {
+        let mut next = r.clone();
+        next.brand = Some(brand.clone());
+        Ok::<_, StoreError>(repo::Change::to(next))
+    })
+    .await
 }
 
 /// The most levels a chain of resellers is walked (a guard against a cycle in old data).
@@ -531,4 +577,26 @@ pub async fn children(table: &dyn Table, parent_id: &str) -> Result<Vec<Reseller
     .into_iter()
     .map(repo::record)
     .collect()
+}
+
+/// Every active reseller, following the index's pages to the end.
+pub async fn active_resellers(table: &dyn Table) -> Result<Vec<Reseller>, StoreError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = table
+            .query(
+                &Query::new(repo::resellers_index_pk("active"))
+                    .index(Index::Gsi1)
+                    .after(cursor),
+            )
+            .await?;
+        for item in page.items {
+            out.push(repo::record::<Reseller>(item)?);
+        }
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
 }

@@ -12,9 +12,10 @@ use crate::domain::scoring::{score, ScoringInput};
 use crate::domain::stage::Stage;
 use crate::events::{Envelope, LeadQualified};
 use crate::ids::new_id;
-use crate::ports::table::{Cond, Index, Query, StoreError, Table, Write};
+use crate::ports::table::{Cond, StoreError, Table, Write};
 use crate::ports::{Clock, Queue};
 use crate::repo;
+use crate::usecases::resellers::active_resellers;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::sync::Mutex;
@@ -60,28 +61,6 @@ impl RosterCache {
             *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), roster.clone()));
         }
         Ok(roster)
-    }
-}
-
-/// Every active reseller, following the index's pages to the end.
-pub async fn active_resellers(table: &dyn Table) -> Result<Vec<Reseller>, StoreError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = table
-            .query(
-                &Query::new(repo::resellers_index_pk("active"))
-                    .index(Index::Gsi1)
-                    .after(cursor),
-            )
-            .await?;
-        for item in page.items {
-            out.push(repo::record::<Reseller>(item)?);
-        }
-        match page.cursor {
-            Some(c) => cursor = Some(c),
-            None => return Ok(out),
-        }
     }
 }
 

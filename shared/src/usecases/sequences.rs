@@ -435,6 +435,23 @@ pub async fn suppress(table: &dyn Table, email: &str, reason: &str, at: DateTime
     }
 }
 
+/// Stops every email to the address and marks the link's lead unsubscribed (which stops its
+/// sequences); done once, however often the link is used.
+pub async fn unsubscribe(table: &dyn Table, lead_id: &str, email: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    suppress(table, email, "unsubscribed", at).await?;
+    repo::update(table, &repo::lead_key(lead_id), |l: &crate::domain::lead::Lead| {
+        Ok::<_, StoreError>(if l.unsubscribed {
+            repo::Change::Keep
+        } else {
+            let mut next = l.clone();
+            next.unsubscribed = true;
+            repo::Change::to(next)
+        })
+    })
+    .await?;
+    Ok(())
+}
+
 /// A step's links (for the click redirect), if the step exists.
 pub async fn step_links(table: &dyn Table, lead_id: &str, sk: &str) -> Result<Option<Vec<String>>, StoreError> {
     Ok(get::<Step>(table, &repo::step_key(lead_id, sk)).await?.map(|s| s.links))
@@ -446,4 +463,48 @@ pub async fn lead_steps(table: &dyn Table, lead_id: &str) -> Result<Vec<Step>, S
         .query(&Query::new(repo::lead_pk(lead_id)).sk(SkRange::BeginsWith(repo::STEP_PREFIX.into())))
         .await?;
     page.items.into_iter().map(repo::record).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::embedded::EmbeddedTable;
+    use crate::adapters::faults::{Faults, Faulty, Plan};
+    use std::sync::Arc;
+
+    #[tokio::test]
+    async fn an_unsubscribe_not_written_is_an_error_and_the_next_click_completes_it() {
+        let inner: Arc<dyn Table> = Arc::new(EmbeddedTable::in_memory());
+        let faults = Arc::new(Faults::default());
+        let table = Faulty {
+            inner: inner.clone(),
+            faults: faults.clone(),
+        };
+        let now = Utc::now();
+        let fields = serde_json::json!({"email": "asha@kaveri.in", "country": "IN"});
+        let input = crate::domain::lead::validate(fields.as_object().expect("object")).expect("valid");
+        let lead = Lead::new(&input, "L-UNSUB", now);
+        inner.put(repo::item(&lead).expect("item"), None).await.expect("stored");
+        let read = || async {
+            get::<Lead>(inner.as_ref(), &repo::lead_key("L-UNSUB"))
+                .await
+                .expect("read")
+                .expect("there")
+        };
+
+        faults.arm(Plan::Fail(2)); // the suppression is written, the lead's write fails
+        assert!(unsubscribe(&table, "L-UNSUB", "asha@kaveri.in", now).await.is_err());
+        faults.disarm();
+        assert!(!read().await.unsubscribed, "not claimed done");
+
+        unsubscribe(&table, "L-UNSUB", "asha@kaveri.in", now)
+            .await
+            .expect("done");
+        unsubscribe(&table, "L-UNSUB", "asha@kaveri.in", now)
+            .await
+            .expect("again");
+        let after = read().await;
+        assert!(after.unsubscribed);
+        assert_eq!(after.version, lead.version + 1, "written once");
+    }
 }

@@ -4,7 +4,7 @@
 //! a file sent twice changes nothing.
 
 use crate::domain::billing::{not_in_future, positive, timestamp, AmountText};
-use crate::domain::lead::FieldError;
+use crate::domain::field::FieldError;
 use crate::domain::payout::{EInvoice, Invoice, PaymentStatus, Settlement, Ticket};
 use crate::ports::table::{StoreError, Table};
 use crate::ports::Clock;
@@ -147,17 +147,14 @@ pub async fn record_invoice(
         today,
     )
     .map_err(InvoiceError::Invalid)?;
-    for _ in 0..3 {
-        let key = repo::payout_key(month, payee);
-        let Some(ticket) = get::<Ticket>(table, &key).await? else {
-            return Err(InvoiceError::NotFound(format!("{month}/{payee}")));
-        };
+    let recorded_at = clock.now();
+    repo::update(table, &repo::payout_key(month, payee), |ticket: &Ticket| {
         if ticket.invoice_draft.is_none() {
             return Err(InvoiceError::Conflict(
                 "this payout has no GST to invoice (no GSTIN on the tax profile, or nothing paid)".into(),
             ));
         }
-        if einvoice.is_none() && lacks_einvoice(&ticket) {
+        if einvoice.is_none() && lacks_einvoice(ticket) {
             return Err(InvoiceError::Invalid(vec![field(
                 "irn",
                 "is required: this payee e-invoices (give irn, ack_no and ack_date)",
@@ -165,7 +162,7 @@ pub async fn record_invoice(
         }
         match &ticket.invoice {
             Some(i) if i.number == number && i.date == date && (einvoice.is_none() || ticket.einvoice == einvoice) => {
-                return Ok(ticket)
+                return Ok(repo::Change::Keep)
             }
             Some(i) => {
                 return Err(InvoiceError::Conflict(format!(
@@ -179,7 +176,7 @@ pub async fn record_invoice(
         next.invoice = Some(Invoice {
             number: number.clone(),
             date,
-            recorded_at: clock.now(),
+            recorded_at,
         });
         if einvoice.is_some() {
             next.einvoice = einvoice.clone();
@@ -187,17 +184,10 @@ pub async fn record_invoice(
         if next.payment.status == PaymentStatus::AwaitingInvoice {
             next.payment.status = PaymentStatus::Payable;
         }
-        next.version += 1;
-        match table
-            .transact(vec![repo::put_if_version(repo::item(&next)?, ticket.version)])
-            .await
-        {
-            Ok(()) => return Ok(next),
-            Err(StoreError::TransactionCancelled { .. }) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(InvoiceError::Conflict("the payout changed meanwhile; try again".into()))
+        Ok(repo::Change::to(next))
+    })
+    .await?
+    .ok_or_else(|| InvoiceError::NotFound(format!("{month}/{payee}")))
 }
 
 /// One transfer the bank reports.
@@ -526,7 +516,7 @@ async fn apply(
             payout_id: payout_id.to_string(),
             currency: c.currency.clone(),
         };
-        let audit = crate::usecases::people::audit_record(
+        let audit = crate::usecases::audit::audit_record(
             by,
             &format!("payout:{payout_id}"),
             "payout.settled",

@@ -177,7 +177,7 @@ async fn handle(
     let mut updated: Vec<Reseller> = Vec::new();
     // the roster is read only when a reassignment may need it
     if roster.is_none() && needs_roster(&lead, sla) {
-        *roster = Some(crate::usecases::score_route::active_resellers(ports.table).await?);
+        *roster = Some(crate::usecases::resellers::active_resellers(ports.table).await?);
     }
     let current: &[Reseller] = roster.as_deref().unwrap_or(&[]);
     let decided = next_step(&lead, sla, current, &ports.rules.routing, now);
@@ -410,6 +410,11 @@ async fn letters(
         )?);
     }
     Ok(letters)
+}
+
+/// A lead's first-response clock, if it has one.
+pub async fn of_lead(table: &dyn Table, lead_id: &str) -> Result<Option<Sla>, StoreError> {
+    repo::get_record(table, &repo::sla_key(lead_id)).await
 }
 
 #[cfg(test)]

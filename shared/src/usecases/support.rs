@@ -3,7 +3,8 @@
 //! ticket's every step is folded into its contract's renewal-risk signals in the same
 //! transaction, so the nightly scan sees it without anyone posting a signal.
 
-use crate::domain::lead::{FieldError, Lead};
+use crate::domain::field::FieldError;
+use crate::domain::lead::Lead;
 use crate::domain::renewal::{Contract, Signal};
 use crate::domain::support::{
     CoSell, CoSellKind, CoSellStatus, Level, Severity, SupportRules, SupportTicket, TicketStatus, TicketStep,
@@ -243,25 +244,27 @@ async fn save_with_signal(
     previous: Option<&SupportTicket>,
     at: DateTime<Utc>,
 ) -> Result<(), PipelineError> {
-    for _ in 0..5 {
-        let contract: Contract = repo::get_record(table, &repo::contract_key(&ticket.contract_id))
-            .await?
-            .ok_or_else(|| PipelineError::Unknown(format!("no contract {}", ticket.contract_id)))?;
-        let mut next = contract.clone();
-        apply_signal(&mut next.signals, &signal_of(ticket, at));
-        next.version += 1;
-        let ticket_write = match previous {
+    let ticket_write = || -> Result<crate::ports::table::Write, StoreError> {
+        Ok(match previous {
             None => repo::put_new(repo::item(ticket)?),
             Some(p) => repo::put_if_version(repo::item(ticket)?, p.version),
-        };
-        let writes = vec![ticket_write, repo::put_if_version(repo::item(&next)?, contract.version)];
-        match table.transact(writes).await {
-            Ok(()) => return Ok(()),
-            Err(StoreError::TransactionCancelled { failed }) if failed.first() == Some(&false) => continue,
-            Err(e) => return Err(raced(e)),
-        }
-    }
-    Err(conflict("the contract keeps changing; try again"))
+        })
+    };
+    // the contract's write comes first: losing it reads the contract again; losing the
+    // ticket's (another change to the ticket won) is the caller's conflict
+    repo::update(
+        table,
+        &repo::contract_key(&ticket.contract_id),
+        |contract: &Contract| {
+            let mut next = contract.clone();
+            apply_signal(&mut next.signals, &signal_of(ticket, at));
+            Ok(repo::Change::Write(next, vec![ticket_write()?]))
+        },
+    )
+    .await
+    .map_err(raced)?
+    .ok_or_else(|| PipelineError::Unknown(format!("no contract {}", ticket.contract_id)))?;
+    Ok(())
 }
 
 /// Opens an L1 ticket on a contract (its reseller, or an admin).

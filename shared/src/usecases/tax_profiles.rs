@@ -2,9 +2,9 @@
 //! submitted section 197 certificate approved or rejected by the staff. Every change is recorded
 //! on the reseller (which fields and who, never their values).
 
-use crate::domain::lead::FieldError;
+use crate::domain::field::FieldError;
 use crate::domain::reseller::{Reseller, TaxChange};
-use crate::domain::tax_profile::{apply_submission, changed_fields, validate, ProfileAuthor, TaxProfileIn};
+use crate::domain::tax_profile::{apply_submission, changed_fields, validate, ProfileAuthor, TaxProfile, TaxProfileIn};
 use crate::ports::table::{StoreError, Table};
 use crate::ports::Clock;
 use crate::repo;
@@ -21,33 +21,35 @@ pub enum TaxProfileError {
     Store(#[from] StoreError),
 }
 
-/// Writes `next` on the version of `r`, recording which fields changed and who changed them.
+/// Changes the reseller's tax profile as `change` decides on the reseller read, recording which
+/// fields changed and who changed them (never their values).
 async fn save(
     table: &dyn Table,
-    r: &Reseller,
-    mut next: Reseller,
-    by: String,
+    reseller_id: &str,
+    by: &str,
     at: chrono::DateTime<chrono::Utc>,
+    mut change: impl FnMut(&Reseller) -> Result<TaxProfile, TaxProfileError>,
 ) -> Result<Reseller, TaxProfileError> {
-    let fields = changed_fields(r.tax.as_ref(), next.tax.as_ref().unwrap_or(&Default::default()));
-    if !fields.is_empty() {
-        next.tax_changes.push(TaxChange {
-            at,
-            by,
-            fields: fields.iter().map(|f| f.to_string()).collect(),
-        });
-    }
-    next.version = r.version + 1;
-    match table
-        .transact(vec![repo::put_if_version(repo::item(&next)?, r.version)])
-        .await
-    {
-        Ok(()) => Ok(next),
-        Err(e) if e.is_conflict() => Err(TaxProfileError::Conflict(
-            "the reseller changed meanwhile; read it again and retry".into(),
-        )),
-        Err(e) => Err(e.into()),
-    }
+    repo::update(
+        table,
+        &repo::reseller_key(reseller_id),
+        |r: &Reseller| -> Result<_, TaxProfileError> {
+            let profile = change(r)?;
+            let fields = changed_fields(r.tax.as_ref(), &profile);
+            let mut next = r.clone();
+            next.tax = Some(profile);
+            if !fields.is_empty() {
+                next.tax_changes.push(TaxChange {
+                    at,
+                    by: by.to_string(),
+                    fields: fields.iter().map(|f| f.to_string()).collect(),
+                });
+            }
+            Ok(repo::Change::to(next))
+        },
+    )
+    .await?
+    .ok_or_else(|| TaxProfileError::NotFound(reseller_id.into()))
 }
 
 /// Replaces the profile with what `author` sent (fields left out are cleared; a reseller's own
@@ -61,15 +63,12 @@ pub async fn replace(
     author: &ProfileAuthor,
     actor: &str,
 ) -> Result<Reseller, TaxProfileError> {
-    let today = crate::domain::renewal::india_date(clock.now());
-    let profile = validate(input, today).map_err(TaxProfileError::Invalid)?;
-    let r = crate::usecases::resellers::get(table, reseller_id)
-        .await?
-        .ok_or_else(|| TaxProfileError::NotFound(reseller_id.into()))?;
     let now = clock.now();
-    let mut next = r.clone();
-    next.tax = Some(apply_submission(r.tax.as_ref(), profile, author, now));
-    save(table, &r, next, actor.to_string(), now).await
+    let profile = validate(input, crate::domain::renewal::india_date(now)).map_err(TaxProfileError::Invalid)?;
+    save(table, reseller_id, actor, now, |r| {
+        Ok(apply_submission(r.tax.as_ref(), profile.clone(), author, now))
+    })
+    .await
 }
 
 /// The staff's answer to a submitted certificate: approved, it is recorded in `staff`'s name and
@@ -81,22 +80,20 @@ pub async fn decide_certificate(
     approve: bool,
     staff: &str,
 ) -> Result<Reseller, TaxProfileError> {
-    let r = crate::usecases::resellers::get(table, reseller_id)
-        .await?
-        .ok_or_else(|| TaxProfileError::NotFound(reseller_id.into()))?;
-    let mut profile = r.tax.clone().unwrap_or_default();
-    let Some(mut asked) = profile.pending_lower_deduction.take() else {
-        return Err(TaxProfileError::Conflict(
-            "no lower-deduction certificate waits for a decision".into(),
-        ));
-    };
     let now = clock.now();
-    if approve {
-        asked.recorded_by = Some(staff.to_string());
-        asked.recorded_at = Some(now);
-        profile.lower_deduction = Some(asked);
-    }
-    let mut next = r.clone();
-    next.tax = Some(profile);
-    save(table, &r, next, staff.to_string(), now).await
+    save(table, reseller_id, staff, now, |r| {
+        let mut profile = r.tax.clone().unwrap_or_default();
+        let Some(mut asked) = profile.pending_lower_deduction.take() else {
+            return Err(TaxProfileError::Conflict(
+                "no lower-deduction certificate waits for a decision".into(),
+            ));
+        };
+        if approve {
+            asked.recorded_by = Some(staff.to_string());
+            asked.recorded_at = Some(now);
+            profile.lower_deduction = Some(asked);
+        }
+        Ok(profile)
+    })
+    .await
 }

@@ -2,7 +2,7 @@
 //! from the event-maintained aggregates; `?format=csv&table=` exports one table.
 
 use super::{csv_response, BillingApi};
-use crate::domain::lead::FieldError;
+use crate::domain::field::FieldError;
 use crate::handlers::http::{require_sees_reseller, ApiError, Caller, QueryParams};
 use crate::handlers::openapi::ErrorBody;
 use crate::usecases::dashboard::{csv_table, dashboard, Dashboard, TABLES};

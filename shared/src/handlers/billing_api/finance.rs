@@ -3,8 +3,8 @@
 //! abroad, and what is owed to micro and small enterprises by their 45-day deadline.
 
 use super::{csv_response, wants_csv, BillingApi};
+use crate::domain::field::FieldError;
 use crate::domain::fx::FxRatesIn;
-use crate::domain::lead::FieldError;
 use crate::handlers::http::{media_type, read_body, ApiError, Caller, QueryParams};
 use crate::handlers::money_views::PayoutTicketView;
 use crate::handlers::openapi::ErrorBody;

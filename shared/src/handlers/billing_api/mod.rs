@@ -16,11 +16,11 @@ use crate::config::env;
 use crate::domain::billing::{
     validate_order, validate_payment, validate_refund, BillingLimits, OrderIn, PaymentIn, RefundIn,
 };
-use crate::domain::lead::FieldError;
+use crate::domain::field::FieldError;
+use crate::ids::sha256_hex;
 use crate::ports::{Clock, Queue, Table};
 use crate::usecases::billing::{self, BillingError, BillingPorts, Recorded};
 use crate::usecases::commission::{ledger_month, parse_month, totals};
-use crate::usecases::resellers::sha256_hex;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};

@@ -3,7 +3,7 @@
 //! reseller's GST invoice, unpaid tickets, and the quarter's TDS (26Q rows, Form 16A data).
 
 use super::{csv_response, wants_csv, BillingApi, FormatParams};
-use crate::domain::lead::FieldError;
+use crate::domain::field::FieldError;
 use crate::handlers::http::{json_body, require_sees_reseller, ApiError, Caller, QueryParams};
 use crate::handlers::money_views::{MonthPayoutsView, PayoutTicketView, ResellerPayoutsView};
 use crate::handlers::openapi::ErrorBody;
@@ -102,13 +102,10 @@ pub(super) async fn get_bank_file(
     let mut with_banks = Vec::with_capacity(tickets.len());
     for t in tickets {
         // the account on file now (a reseller may have corrected it since the statement)
-        let bank = crate::repo::get_record::<crate::domain::reseller::Reseller>(
-            api.table.as_ref(),
-            &crate::repo::reseller_key(&t.payee),
-        )
-        .await?
-        .and_then(|r| r.tax)
-        .and_then(|p| p.bank);
+        let bank = crate::usecases::resellers::get(api.table.as_ref(), &t.payee)
+            .await?
+            .and_then(|r| r.tax)
+            .and_then(|p| p.bank);
         with_banks.push((t, bank));
     }
     let batch = format!(

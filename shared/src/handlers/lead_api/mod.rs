@@ -22,13 +22,14 @@ use super::http::{
     json_body, media_type, note_of, read_body, require_sees_reseller, ApiError, Caller, QueryParams, RequestId,
 };
 use crate::config::env;
-use crate::domain::lead::{self, FieldError};
+use crate::domain::field::FieldError;
+use crate::domain::lead;
 use crate::domain::reseller::Reseller;
 use crate::domain::text::{self, Lines};
 use crate::ports::{Clock, Queue, Table};
 use crate::usecases::capture::{capture_lead, CaptureError, CapturePorts, Captured, Idempotency};
 use crate::usecases::leads::{self as leads_uc, LeadFilter, ListError};
-use crate::usecases::resellers::{self as resellers_uc, sha256_hex, NewReseller, ResellerError};
+use crate::usecases::resellers::{self as resellers_uc, sha256_hex, NewReseller};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};

@@ -81,7 +81,7 @@ pub(super) async fn customer_referral_code(
 ) -> Result<Response, ApiError> {
     let input: CustomerCodeIn = json_body(&headers, body, MAX_LEAD_BODY).await?;
     let email = input.email.unwrap_or_default();
-    if !lead::is_valid_email(email.trim()) {
+    if !crate::domain::field::is_valid_email(email.trim()) {
         return Err(ApiError::Invalid(vec![FieldError {
             field: "email".into(),
             message: "is not a valid email address".into(),

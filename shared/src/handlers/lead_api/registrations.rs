@@ -106,7 +106,7 @@ async fn decide(
     id: &str,
     body: Body,
     approve: bool,
-) -> Result<Json<crate::repo::RegistrationConflict>, ApiError> {
+) -> Result<Json<crate::usecases::registrations::RegistrationConflict>, ApiError> {
     let note = crate::handlers::http::optional_note(headers, body, MAX_LEAD_BODY).await?;
     Ok(Json(
         crate::usecases::registrations::decide_conflict(&api.registration_ports(), who, id, approve, note).await?,
@@ -134,7 +134,7 @@ pub(super) async fn approve_conflict(
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
-) -> Result<Json<crate::repo::RegistrationConflict>, ApiError> {
+) -> Result<Json<crate::usecases::registrations::RegistrationConflict>, ApiError> {
     decide(&api, &who, &headers, &id, body, true).await
 }
 
@@ -157,6 +157,6 @@ pub(super) async fn reject_conflict(
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
-) -> Result<Json<crate::repo::RegistrationConflict>, ApiError> {
+) -> Result<Json<crate::usecases::registrations::RegistrationConflict>, ApiError> {
     decide(&api, &who, &headers, &id, body, false).await
 }

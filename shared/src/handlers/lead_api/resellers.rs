@@ -103,13 +103,7 @@ pub(super) async fn post_reseller(
     body: Body,
 ) -> Result<Response, ApiError> {
     let input: NewReseller = json_body(&headers, body, MAX_LEAD_BODY).await?;
-    let (reseller, api_key) = resellers_uc::create_by(api.table.as_ref(), api.clock.as_ref(), &who, &input)
-        .await
-        .map_err(|e| match e {
-            ResellerError::Invalid(errors) => ApiError::Invalid(errors),
-            ResellerError::Store(s) => ApiError::from(s),
-            ResellerError::Conflict(m) => ApiError::Conflict(m),
-        })?;
+    let (reseller, api_key) = resellers_uc::create_by(api.table.as_ref(), api.clock.as_ref(), &who, &input).await?;
     let body = ResellerView {
         api_key: Some(api_key),
         ..ResellerView::from(&reseller)

@@ -93,7 +93,8 @@ pub(super) async fn unsubscribe_page(State(api): State<Arc<LeadApi>>, Path(token
 #[utoipa::path(post, path = "/u/{token}", tag = "tracking",
     params(("token" = String, Path, description = "a signed unsubscribe token")),
     responses((status = 200, description = "unsubscribed (RFC 8058 one-click too)", content_type = "text/html"),
-        (status = 404, description = "an invalid token", content_type = "text/html")))]
+        (status = 404, description = "an invalid token", content_type = "text/html"),
+        (status = 503, description = "not recorded (the store is unavailable): use the link again", content_type = "text/html")))]
 pub(super) async fn unsubscribe(State(api): State<Arc<LeadApi>>, Path(token): Path<String>) -> Response {
     let Some(p) = payload(&api, &token, "u") else {
         return page_not_found();
@@ -101,31 +102,18 @@ pub(super) async fn unsubscribe(State(api): State<Arc<LeadApi>>, Path(token): Pa
     let (Some(lead_id), Some(email)) = (p.get(1), p.get(2)) else {
         return page_not_found();
     };
-    let now = api.clock.now();
-    if let Err(e) = crate::usecases::sequences::suppress(api.table.as_ref(), email, "unsubscribed", now).await {
-        return ApiError::from(e).into_response();
-    }
-    for _ in 0..3 {
-        let Ok(Some(item)) = api.table.get(&crate::repo::lead_key(lead_id)).await else {
-            break;
-        };
-        let Ok(lead) = crate::repo::record::<crate::domain::lead::Lead>(item) else {
-            break;
-        };
-        if lead.unsubscribed {
-            break;
-        }
-        let mut next = lead.clone();
-        next.unsubscribed = true;
-        next.version += 1;
-        let Ok(item) = crate::repo::item(&next) else { break };
-        if api
-            .table
-            .transact(vec![crate::repo::put_if_version(item, lead.version)])
-            .await
-            .is_ok()
-        {
-            break;
+    match crate::usecases::sequences::unsubscribe(api.table.as_ref(), lead_id, email, api.clock.now()).await {
+        Ok(()) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "unsubscribe not recorded");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::response::Html(
+                    "<!doctype html><title>Try again</title><h1>We could not record that</h1>\
+                     <p>You are not unsubscribed yet. Please use the link again in a minute.</p>",
+                ),
+            )
+                .into_response();
         }
     }
     axum::response::Html("<!doctype html><title>Unsubscribed</title><h1>You are unsubscribed</h1><p>You will get no more emails from us.</p>").into_response()

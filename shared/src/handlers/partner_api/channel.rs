@@ -2,7 +2,7 @@
 //! reseller with its own price, and whether the reseller may change it).
 
 use super::*;
-use crate::domain::application::{validate_terms, ChannelPriceIn, TermsIn};
+use crate::domain::application::ChannelPriceIn;
 use crate::handlers::lead_api::ResellerView;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -34,44 +34,14 @@ pub(super) async fn put_channel_prices(
 ) -> Result<Json<ResellerView>, ApiError> {
     require_sees_reseller(&who, &id)?;
     let input: ChannelPricesBody = json_body(&headers, body, 64 * 1024).await?;
-    let r = crate::usecases::resellers::get(api.table.as_ref(), &id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no reseller {id}")))?;
-    let terms = r.terms.clone().unwrap_or_default();
-    if !who.is_staff() && !terms.may_change_channel_price {
-        return Err(ApiError::Invalid(vec![field_error(
-            "channel_prices",
-            "your terms fix your channel prices; ask the partner team",
-        )]));
-    }
-    // the same checks as at approval
-    let checked = validate_terms(
-        &TermsIn {
-            channel_prices: input.channel_prices,
-            ..TermsIn::default()
-        },
+    let next = crate::usecases::resellers::set_channel_prices(
+        api.table.as_ref(),
+        &id,
+        input.channel_prices,
+        who.is_staff(),
         &api.config.rules.applications,
     )
-    .map_err(ApiError::Invalid)?;
-    for (i, c) in checked.channel_prices.iter().enumerate() {
-        if crate::usecases::catalogue::get(api.table.as_ref(), &c.sku)
-            .await?
-            .is_none()
-        {
-            return Err(ApiError::Invalid(vec![field_error(
-                &format!("channel_prices[{i}].sku"),
-                &format!("no product {} in the catalogue", c.sku),
-            )]));
-        }
-    }
-    let mut next = r.clone();
-    next.terms = Some(crate::domain::application::Terms {
-        channel_prices: checked.channel_prices,
-        ..terms
-    });
-    next.version += 1;
-    api.table
-        .transact(vec![crate::repo::put_if_version(crate::repo::item(&next)?, r.version)])
-        .await?;
+    .await?
+    .ok_or_else(|| ApiError::NotFound(format!("no reseller {id}")))?;
     Ok(Json(ResellerView::from(&next)))
 }

@@ -14,7 +14,7 @@ mod tax;
 use super::forms::{client_address, form_error, is_browser_form, parse_submission, thank_you};
 use super::http::{json_body, media_type, read_body, require_sees_reseller, ApiError, Caller, Principal, QueryParams};
 use super::openapi::ErrorBody;
-use crate::domain::lead::FieldError;
+use crate::domain::field::FieldError;
 use crate::ports::{Clock, Mailer, Table};
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -45,7 +45,7 @@ impl PartnerApiConfig {
         use crate::config::env;
         let rules = env.rules();
         PartnerApiConfig {
-            admin_key_hash: crate::usecases::resellers::sha256_hex(&env.required(env::ADMIN_API_KEY)),
+            admin_key_hash: crate::ids::sha256_hex(&env.required(env::ADMIN_API_KEY)),
             mail_from: crate::handlers::renewal_scan::mail_from(env),
             public_base_url: env.required(env::PUBLIC_BASE_URL),
             thank_you_url: env.required(env::THANK_YOU_URL),

@@ -41,8 +41,7 @@ async fn rows(portal: &Portal, reseller_id: &str, keep: impl Fn(&Lead) -> bool) 
     leads.truncate(200);
     let mut out = Vec::with_capacity(leads.len());
     for l in leads {
-        let sla: Option<crate::domain::sla::Sla> =
-            crate::repo::get_record(table, &crate::repo::sla_key(&l.lead_id)).await?;
+        let sla = crate::usecases::sla::of_lead(table, &l.lead_id).await?;
         let (clock, overdue) = match sla {
             Some(s) if s.status == crate::domain::sla::SlaStatus::Waiting => sla_clock(s.deadline, now),
             _ => ("—".to_string(), false),

@@ -143,7 +143,7 @@ pub(super) async fn referrals(State(portal): State<Arc<Portal>>, visitor: Visito
     let this_month = agg::month_of(india_date(portal.clock.now()));
     let months = crate::usecases::dashboard::year_to(&this_month).unwrap_or_default();
     // the event-maintained counters: one batched read for the year
-    let counted = crate::repo::aggregates(table, &id, &months).await?;
+    let counted = crate::usecases::dashboard::counters(table, &id, &months).await?;
     let fee = |c: &Counters| {
         agg::major(
             c.get(&agg::commission_counter("INR", crate::domain::commission::REFERRAL)),

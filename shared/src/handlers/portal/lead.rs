@@ -241,13 +241,12 @@ pub(super) async fn proposal(
             "error",
         ));
     }
-    let lead: crate::domain::lead::Lead = crate::repo::get_record(table, &crate::repo::lead_key(&quote.lead_id))
+    let lead = crate::usecases::leads::get(table, &quote.lead_id)
         .await?
         .ok_or(PortalError::NotFound)?;
-    let reseller: crate::domain::reseller::Reseller =
-        crate::repo::get_record(table, &crate::repo::reseller_key(&quote.reseller_id))
-            .await?
-            .ok_or(PortalError::NotFound)?;
+    let reseller = crate::usecases::resellers::get(table, &quote.reseller_id)
+        .await?
+        .ok_or(PortalError::NotFound)?;
     let html = crate::proposal::render(&quote, &lead, &reseller).map_err(|e| PortalError::Internal(e.to_string()))?;
     let mut res = (StatusCode::OK, html).into_response();
     res.headers_mut().insert(

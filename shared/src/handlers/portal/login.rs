@@ -92,9 +92,11 @@ pub(super) async fn auth(
         Some((cookie, session)) => {
             // staff land on their work: finance on payouts, a channel manager on its partners…
             let landing = match &session.user {
-                crate::repo::PortalUser::Staff(id) => crate::usecases::people::get_staff(portal.table.as_ref(), id)
-                    .await?
-                    .map_or("/portal", |s| s.landing()),
+                crate::usecases::portal_auth::PortalUser::Staff(id) => {
+                    crate::usecases::people::get_staff(portal.table.as_ref(), id)
+                        .await?
+                        .map_or("/portal", |s| s.landing())
+                }
                 _ => "/portal",
             };
             let mut res = see_other(landing);

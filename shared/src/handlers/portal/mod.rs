@@ -19,7 +19,7 @@ mod team;
 
 use super::http::{media_type, read_body, ApiError};
 use crate::ports::{Clock, Mailer, Queue, Table};
-use crate::repo::{PortalUser, Session};
+use crate::usecases::portal_auth::{PortalUser, Session};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Router;
@@ -531,7 +531,7 @@ fn refused(
 }
 
 /// Invalid fields as one sentence for a page.
-fn field_errors(errors: &[crate::domain::lead::FieldError]) -> String {
+fn field_errors(errors: &[crate::domain::field::FieldError]) -> String {
     errors
         .iter()
         .map(|e| format!("{} {}", e.field, e.message))

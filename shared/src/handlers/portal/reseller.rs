@@ -208,16 +208,7 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, visitor: Visitor) ->
             })
         })
         .collect();
-    let unpaid: Decimal = crate::repo::query_all(
-        table,
-        crate::ports::table::Query::new(crate::repo::unpaid_index_pk(&id)).index(crate::ports::table::Index::Gsi2),
-    )
-    .await?
-    .into_iter()
-    .filter_map(|i| crate::repo::record::<crate::domain::ledger::Entry>(i).ok())
-    .filter(|e| e.currency == HOME)
-    .map(|e| e.amount)
-    .sum();
+    let unpaid = crate::usecases::commission::unpaid_total(table, &id, HOME).await?;
     let next_payout_date = today
         .with_day(1)
         .and_then(|d| d.checked_add_months(Months::new(1)))
@@ -232,8 +223,7 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, visitor: Visitor) ->
     // each waiting lead's SLA clock (at most ten reads)
     let mut waiting = Vec::with_capacity(cards.len());
     for c in cards {
-        let sla: Option<crate::domain::sla::Sla> =
-            crate::repo::get_record(table, &crate::repo::sla_key(&c.lead_id)).await?;
+        let sla = crate::usecases::sla::of_lead(table, &c.lead_id).await?;
         let (clock, overdue) = match sla {
             Some(s) if s.status == crate::domain::sla::SlaStatus::Waiting => sla_clock(s.deadline, now),
             _ => ("—".to_string(), false),
@@ -568,14 +558,12 @@ pub(super) async fn statement(
         return Err(PortalError::NotFound);
     }
     // the session's own ticket only: another reseller's month is simply not found
-    let ticket: crate::domain::payout::Ticket =
-        crate::repo::get_record(portal.table.as_ref(), &crate::repo::payout_key(&month, &id))
-            .await?
-            .ok_or(PortalError::NotFound)?;
-    let reseller: crate::domain::reseller::Reseller =
-        crate::repo::get_record(portal.table.as_ref(), &crate::repo::reseller_key(&id))
-            .await?
-            .ok_or(PortalError::NotFound)?;
+    let ticket = crate::usecases::payout::ticket(portal.table.as_ref(), &month, &id)
+        .await?
+        .ok_or(PortalError::NotFound)?;
+    let reseller = crate::usecases::resellers::get(portal.table.as_ref(), &id)
+        .await?
+        .ok_or(PortalError::NotFound)?;
     let (_, html) = crate::payout_docs::statement_parts(&reseller, &ticket);
     if p.download.as_deref() == Some("1") {
         let page = format!(

@@ -43,7 +43,7 @@ pub(super) async fn sub_resellers(
     let mut rows = Vec::new();
     for c in uc::children(table, &id).await? {
         // each child's month from its counters: one read per child
-        let counted = crate::repo::aggregates(table, &c.reseller_id, std::slice::from_ref(&month)).await?;
+        let counted = crate::usecases::dashboard::counters(table, &c.reseller_id, std::slice::from_ref(&month)).await?;
         let earned = counted
             .get(&month)
             .map(|k| k.commission_total("INR"))

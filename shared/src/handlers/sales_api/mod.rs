@@ -9,7 +9,7 @@ mod tickets;
 
 use super::http::{json_body, note_of, optional_note, ApiError, Caller, NoteBody, Principal, QueryParams};
 use super::openapi::ErrorBody;
-use crate::domain::lead::FieldError;
+use crate::domain::field::FieldError;
 use crate::ports::{Blobs, Clock, Mailer, Table};
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -39,7 +39,7 @@ impl SalesApiConfig {
         use crate::config::env;
         let rules = env.rules();
         SalesApiConfig {
-            admin_key_hash: crate::usecases::resellers::sha256_hex(&env.required(env::ADMIN_API_KEY)),
+            admin_key_hash: crate::ids::sha256_hex(&env.required(env::ADMIN_API_KEY)),
             mail_from: crate::handlers::renewal_scan::mail_from(env),
             presales_email: env.required(env::PRESALES_EMAIL),
             quotes: rules.quotes,

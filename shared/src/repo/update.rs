@@ -1,0 +1,192 @@
+//! The one way a stored record is changed: read it, decide the change on what was read, write
+//! it only if nobody wrote since (its `version`, bumped here and nowhere else), and on a
+//! conflict read again and decide again, after a short random pause so that two writers that
+//! collided do not collide again in step.
+
+use super::entities::{item, Entity};
+use super::{get_record, put_if_version};
+use crate::ports::table::{Key, StoreError, Table, Write};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// A record written with optimistic concurrency: it carries the version it was read at.
+pub trait Versioned: Entity + DeserializeOwned {
+    fn version_mut(&mut self) -> &mut u64;
+}
+
+/// Implements [`Versioned`] for records with a `version: u64` field.
+macro_rules! versioned {
+    ($($t:ty),* $(,)?) => {
+        $(impl Versioned for $t {
+            fn version_mut(&mut self) -> &mut u64 {
+                &mut self.version
+            }
+        })*
+    };
+}
+
+versioned!(
+    crate::domain::lead::Lead,
+    crate::domain::reseller::Reseller,
+    crate::domain::people::User,
+    crate::domain::people::Staff,
+    crate::domain::quote::Quote,
+    crate::domain::support::SupportTicket,
+    crate::domain::support::CoSell,
+    crate::domain::application::Application,
+    crate::domain::catalogue::Product,
+    crate::domain::fx::FxRates,
+    crate::domain::sla::Sla,
+    crate::domain::payout::Ticket,
+    crate::domain::renewal::Contract,
+);
+
+/// What a change decided on the record as read.
+pub enum Change<T> {
+    /// write this (its version is set by [`update`]), with these writes in the same transaction
+    Write(T, Vec<Write>),
+    /// nothing to write: the record already says it
+    Keep,
+}
+
+impl<T> Change<T> {
+    /// Write `next` alone.
+    pub fn to(next: T) -> Self {
+        Change::Write(next, Vec::new())
+    }
+}
+
+/// How often a change is decided again after losing a race for the record (each loss means
+/// another writer succeeded, so the loop ends; five covers a burst of concurrent writers).
+pub const ATTEMPTS: u32 = 5;
+
+/// Whether the record's own versioned write (the first of the transaction) lost the race, as
+/// opposed to a condition of one of the writes that came with it.
+fn lost_the_race(e: &StoreError) -> bool {
+    match e {
+        StoreError::ConditionFailed => true,
+        StoreError::TransactionCancelled { failed } => failed.first().copied().unwrap_or(true),
+        _ => false,
+    }
+}
+
+/// A pause of up to `5 × 2^attempt` ms, its length drawn at random.
+async fn pause(attempt: u32) {
+    let mut b = [0u8; 2];
+    let spread = 5u64 << attempt.min(6);
+    let ms = match getrandom::fill(&mut b) {
+        Ok(()) => u64::from(u16::from_le_bytes(b)) % spread + 1,
+        Err(_) => spread,
+    };
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+}
+
+/// Reads the record under `key`, lets `change` decide on it, and writes the result on the
+/// version read (bumped by one). On a lost race it reads and decides again, up to [`ATTEMPTS`]
+/// times, then answers [`StoreError::Throttled`] (a retryable `503`). `Ok(None)` when there is no
+/// record; otherwise the record as it now stands (written, or as read when kept). An error
+/// `change` returns ends the update with nothing written.
+pub async fn update<T, E>(
+    table: &dyn Table,
+    key: &Key,
+    mut change: impl FnMut(&T) -> Result<Change<T>, E>,
+) -> Result<Option<T>, E>
+where
+    T: Versioned,
+    E: From<StoreError>,
+{
+    for attempt in 0..ATTEMPTS {
+        let Some(mut read) = get_record::<T>(table, key).await? else {
+            return Ok(None);
+        };
+        let (mut next, also) = match change(&read)? {
+            Change::Keep => return Ok(Some(read)),
+            Change::Write(next, also) => (next, also),
+        };
+        let version = *read.version_mut();
+        *next.version_mut() = version + 1;
+        let mut writes = vec![put_if_version(item(&next)?, version)];
+        writes.extend(also);
+        match table.transact(writes).await {
+            Ok(()) => return Ok(Some(next)),
+            Err(e) if lost_the_race(&e) => pause(attempt).await,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Throttled.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::embedded::EmbeddedTable;
+    use crate::domain::catalogue::{Product, ProductKind};
+
+    fn product(sku: &str) -> Product {
+        let at = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        Product {
+            sku: sku.into(),
+            name: "ERP".into(),
+            kind: ProductKind::Licence,
+            list_price: rust_decimal::Decimal::ONE_HUNDRED,
+            currency: "INR".into(),
+            amc_percent: rust_decimal::Decimal::ZERO,
+            active: true,
+            created_at: at,
+            updated_at: at,
+            version: 3,
+        }
+    }
+
+    async fn stored(table: &EmbeddedTable, p: &Product) {
+        table.put(item(p).expect("item"), None).await.expect("stored");
+    }
+
+    #[tokio::test]
+    async fn concurrent_changes_all_land_each_on_its_own_version() {
+        let table = EmbeddedTable::in_memory();
+        let p = product("ERP-1");
+        stored(&table, &p).await;
+        let key = p.key();
+        let writers = (0..4).map(|i| {
+            let (table, key) = (&table, key.clone());
+            async move {
+                update(table, &key, |p: &Product| {
+                    let mut next = p.clone();
+                    next.name = format!("{} {i}", next.name);
+                    Ok::<_, StoreError>(Change::to(next))
+                })
+                .await
+            }
+        });
+        let results = futures_util::future::join_all(writers).await;
+        assert!(results.iter().all(|r| matches!(r, Ok(Some(_)))), "{results:?}");
+        let read: Product = get_record(&table, &key).await.expect("read").expect("there");
+        assert_eq!(read.version, p.version + 4, "four writes, four versions");
+        assert_eq!(read.name.matches(' ').count(), 4, "none lost: {}", read.name);
+    }
+
+    #[tokio::test]
+    async fn kept_and_missing_records_write_nothing() {
+        let table = EmbeddedTable::in_memory();
+        let p = product("ERP-2");
+        stored(&table, &p).await;
+        let kept = update(&table, &p.key(), |_: &Product| Ok::<_, StoreError>(Change::Keep))
+            .await
+            .expect("kept");
+        assert_eq!(kept.map(|k| k.version), Some(p.version));
+        let missing = update(&table, &product("NONE").key(), |_: &Product| {
+            Ok::<_, StoreError>(Change::Keep)
+        })
+        .await
+        .expect("no error");
+        assert!(missing.is_none());
+        let refused = update(&table, &p.key(), |_: &Product| {
+            Err::<Change<Product>, _>(StoreError::BadCursor)
+        })
+        .await;
+        assert!(matches!(refused, Err(StoreError::BadCursor)));
+        let read: Product = get_record(&table, &p.key()).await.expect("read").expect("there");
+        assert_eq!(read.version, p.version, "nothing written");
+    }
+}
