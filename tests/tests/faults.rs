@@ -1,5 +1,5 @@
 //! Every multi-step flow crashed before each of its writes, and failed at each once, then
-//! recovered as production recovers; the guarantee the README states is checked after each run
+//! recovered as production recovers; the guarantee docs/OPERATING.md states is checked after each run
 //! (see `e2e_tests::faults`). Embedded adapters: the order of writes is the code's, not the
 //! store's.
 
