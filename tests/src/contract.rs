@@ -286,19 +286,42 @@ async fn one_megabyte_pages(t: &dyn Table) {
 
 async fn counters(t: &dyn Table) {
     let k = Key::new("COUNT#1", "RUN");
-    assert_eq!(t.increment(&k, "done", 1).await.expect("first"), 1);
-    let racing = futures::future::join_all((0..10).map(|_| t.increment(&k, "done", 1))).await;
+    assert_eq!(t.increment(&k, "done", 1, None).await.expect("first"), 1);
+    let racing = futures::future::join_all((0..10).map(|_| t.increment(&k, "done", 1, None))).await;
     assert!(racing.iter().all(|r| r.is_ok()));
-    assert_eq!(t.increment(&k, "done", 0).await.expect("read"), 11, "no increment lost");
+    assert_eq!(
+        t.increment(&k, "done", 0, None).await.expect("read"),
+        11,
+        "no increment lost"
+    );
     t.put(item("COUNT#2", "RUN", json!({"expected": 3})), None)
         .await
         .expect("put");
     assert_eq!(
-        t.increment(&Key::new("COUNT#2", "RUN"), "done", 2).await.expect("add"),
+        t.increment(&Key::new("COUNT#2", "RUN"), "done", 2, None)
+            .await
+            .expect("add"),
         2
     );
     let kept = t.get(&Key::new("COUNT#2", "RUN")).await.expect("get").expect("item");
     assert_eq!(kept["expected"], json!(3), "the rest of the item is kept");
+    // a short-lived counter carries the table's expiry attribute, set again on each increment
+    let short = Key::new("COUNT#3", "2026-12-04T10");
+    t.increment(&short, "count", 1, Some(1_800_000_000))
+        .await
+        .expect("expiring");
+    assert_eq!(
+        t.increment(&short, "count", 1, Some(1_800_000_060))
+            .await
+            .expect("again"),
+        2
+    );
+    let stored = t.get(&short).await.expect("get").expect("item");
+    assert_eq!(
+        stored[shared::ports::table::EXPIRES_ATTRIBUTE],
+        json!(1_800_000_060),
+        "{stored:?}"
+    );
 
     // counters that move with the write they count: once per successful transaction
     let agg = Key::new("AGG#1", "2026-10");

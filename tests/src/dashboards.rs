@@ -101,10 +101,7 @@ pub async fn equals_the_ledger_and_counts_once(api: &Api, tag: &str) {
     // 25% of what the quote's estimate says A earns on it
     let sku = api.product("ERP-FC", "licence", "1000000.00", "0").await;
     let open = api.scored_lead(&format!("forecast-{tag}@example.in")).await;
-    let (s, _) = api
-        .admin_post(&format!("/leads/{open}/assign"), json!({"reseller_id": a}))
-        .await;
-    assert!(s == StatusCode::OK || s == StatusCode::CONFLICT);
+    api.hand_to(&open, &a).await;
     let (s, q) = api.quote(&a_key, &open, json!([{"sku": sku, "quantity": 1}])).await;
     assert_eq!(s, StatusCode::CREATED, "{q}");
     let estimate = d(&q["commission_estimate"]["licence"]);

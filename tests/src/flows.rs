@@ -76,6 +76,20 @@ impl Api {
         format!("staff:{first}")
     }
 
+    /// Makes `lead` the reseller's: by hand (`200`) unless routing already gave it to that
+    /// reseller; either way it is then the reseller's.
+    pub async fn hand_to(&self, lead: &str, reseller: &str) {
+        let (_, before) = self.admin_get(&format!("/leads/{lead}")).await;
+        if before["owner_reseller_id"].as_str() != Some(reseller) {
+            let (s, b) = self
+                .admin_post(&format!("/leads/{lead}/assign"), json!({ "reseller_id": reseller }))
+                .await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+        }
+        let (_, after) = self.admin_get(&format!("/leads/{lead}")).await;
+        assert_eq!(after["owner_reseller_id"].as_str(), Some(reseller), "{after}");
+    }
+
     /// Runs a scheduled job of the local stack at `now`; its report.
     pub async fn run_job(&self, name: &str, now: &str) -> Value {
         let res = self

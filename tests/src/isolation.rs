@@ -267,10 +267,7 @@ where
     api.set_clock(&chrono::Utc::now().to_rfc3339()).await;
     let contract = format!("ORD-PO-{n}");
     let lead = api.scored_lead(&format!("bravo-buyer-{tag}@bravo-secret.in")).await;
-    let (s, _) = api
-        .admin_post(&format!("/leads/{lead}/assign"), json!({"reseller_id": b}))
-        .await;
-    assert!(s == StatusCode::OK || s == StatusCode::CONFLICT);
+    api.hand_to(&lead, &b).await;
     let sku = api.product("ISO-ERP", "licence", "500000.00", "18").await;
     let (s, q) = api.quote(&b_key, &lead, json!([{"sku": sku, "quantity": 1}])).await;
     assert_eq!(s, StatusCode::CREATED, "{q}");

@@ -109,10 +109,7 @@ where
     let mine = api.scored_lead(&format!("assigned-{tag}@buyer-one.in")).await;
     let other = api.scored_lead(&format!("unassigned-{tag}@buyer-two.in")).await;
     for l in [&mine, &other] {
-        let (s, _) = api
-            .admin_post(&format!("/leads/{l}/assign"), json!({"reseller_id": a}))
-            .await;
-        assert!(s == StatusCode::OK || s == StatusCode::CONFLICT);
+        api.hand_to(l, &a).await;
     }
     let (s, b) = api
         .post_as(
@@ -487,10 +484,7 @@ where
     let (_, b_team) = api.get_as(&format!("/resellers/{b}/users"), Some(&b_key)).await;
     let b_owner = b_team["users"][0]["user_id"].as_str().expect("B's owner").to_string();
     let lead = api.scored_lead(&format!("bad-{tag}@buyer-three.in")).await;
-    let (s, _) = api
-        .admin_post(&format!("/leads/{lead}/assign"), json!({"reseller_id": a}))
-        .await;
-    assert!(s == StatusCode::OK || s == StatusCode::CONFLICT);
+    api.hand_to(&lead, &a).await;
     let (s, e) = api
         .post_as(
             &format!("/leads/{lead}/assign-user"),

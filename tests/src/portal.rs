@@ -1,12 +1,11 @@
 //! The portal over HTTP (issue 14): passwordless login through the link read back from the
 //! mail a stack sent, the session cookie's attributes, single-use and expiring links, CSRF on
 //! every form, a reseller's pages and another reseller's data refused. The browser tests
-//! (`tests/tests/portal_browser.rs`) drive the same pages in Chromium.
+//! (`tests/tests/suite/portal_browser.rs`) drive the same pages in Chromium.
 
 use crate::flows::Api;
 use crate::tax_payouts::worked_example_in_october;
 use reqwest::StatusCode;
-use serde_json::json;
 use shared::adapters::embedded::SentMail;
 use std::future::Future;
 
@@ -244,13 +243,7 @@ where
     worked_example_in_october(api, &a, &format!("portal-{tag}")).await;
     // B's lead, at R002
     let lead_b = api.scored_lead(&format!("portal-b-{tag}@example.in")).await;
-    let (s, moved) = api
-        .admin_post(
-            &format!("/leads/{lead_b}/assign"),
-            json!({"reseller_id": b, "note": "portal test"}),
-        )
-        .await;
-    assert!(s == StatusCode::OK || s == StatusCode::CONFLICT, "{moved}");
+    api.hand_to(&lead_b, &b).await;
     let (_, lead) = api.get_as(&format!("/leads/{lead_b}"), Some(&b_key)).await;
     assert_eq!(
         (lead["owner_reseller_id"].as_str(), lead["stage"].as_str()),

@@ -155,10 +155,7 @@ where
     let contract = format!("ORD-PO-{n}");
     let buyer = format!("matrix-buyer-{tag}@alpha-secret.in");
     let lead = api.scored_lead(&buyer).await;
-    let (s, _) = api
-        .admin_post(&format!("/leads/{lead}/assign"), json!({"reseller_id": a}))
-        .await;
-    assert!(s == StatusCode::OK || s == StatusCode::CONFLICT);
+    api.hand_to(&lead, &a).await;
     let (s, r) = api
         .post_as(
             &format!("/leads/{lead}/assign-user"),

@@ -85,9 +85,9 @@ impl<T: Table> Table for CountingTable<T> {
         self.counts.items.fetch_add(page.items.len() as u64, Ordering::SeqCst);
         Ok(page)
     }
-    async fn increment(&self, key: &Key, attr: &str, delta: i64) -> Result<i64, StoreError> {
+    async fn increment(&self, key: &Key, attr: &str, delta: i64, expires_at: Option<i64>) -> Result<i64, StoreError> {
         bump(&self.counts.puts);
-        self.inner.increment(key, attr, delta).await
+        self.inner.increment(key, attr, delta, expires_at).await
     }
     async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
         self.counts

@@ -89,8 +89,8 @@ impl<T: Table> Table for DiscardingTable<T> {
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
         self.inner.query(query).await
     }
-    async fn increment(&self, key: &Key, attr: &str, delta: i64) -> Result<i64, StoreError> {
-        self.inner.increment(key, attr, delta).await
+    async fn increment(&self, key: &Key, attr: &str, delta: i64, expires_at: Option<i64>) -> Result<i64, StoreError> {
+        self.inner.increment(key, attr, delta, expires_at).await
     }
     async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
         self.inner.batch_put(items).await

@@ -138,11 +138,11 @@ impl Table for Faulty<dyn Table> {
         }
         self.inner.query(query).await
     }
-    async fn increment(&self, key: &Key, attr: &str, delta: i64) -> Result<i64, StoreError> {
+    async fn increment(&self, key: &Key, attr: &str, delta: i64, expires_at: Option<i64>) -> Result<i64, StoreError> {
         if !self.faults.write("table.increment") {
             return Err(store_fault());
         }
-        self.inner.increment(key, attr, delta).await
+        self.inner.increment(key, attr, delta, expires_at).await
     }
     async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
         if !self.faults.write("table.batch_put") {

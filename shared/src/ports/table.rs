@@ -198,6 +198,11 @@ impl StoreError {
     }
 }
 
+/// The number attribute (Unix seconds) after which the table deletes an item: DynamoDB's time
+/// to live, named in `template.yaml` (`TimeToLiveSpecification`). Deletion comes some time
+/// after (DynamoDB: usually within days), so readers still check an item's own expiry.
+pub const EXPIRES_ATTRIBUTE: &str = "ttl";
+
 #[async_trait]
 pub trait Table: Send + Sync {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
@@ -205,8 +210,10 @@ pub trait Table: Send + Sync {
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError>;
     async fn query(&self, query: &Query) -> Result<Page, StoreError>;
     /// Atomically adds `delta` to a number attribute (creating the item and the attribute at 0
-    /// when missing) and returns the new value (UpdateItem `ADD`).
-    async fn increment(&self, key: &Key, attr: &str, delta: i64) -> Result<i64, StoreError>;
+    /// when missing) and returns the new value (UpdateItem `ADD`). With `expires_at` (Unix
+    /// seconds) the item also gets its [`EXPIRES_ATTRIBUTE`], and the table deletes it some time
+    /// after then (a short-lived counter).
+    async fn increment(&self, key: &Key, attr: &str, delta: i64, expires_at: Option<i64>) -> Result<i64, StoreError>;
     /// Unconditional puts in batches of 25, retrying unprocessed items until all are written.
     async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError>;
     /// The items stored under `keys` (absent ones left out, order not kept), read consistently

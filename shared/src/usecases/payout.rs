@@ -13,7 +13,7 @@
 //!    crash interrupted that.
 //!
 //! A crash anywhere is resumed by redelivery or by running the payout again: each step skips
-//! what is done (`tests/tests/faults.rs` crashes it before every write).
+//! what is done (`tests/tests/suite/faults.rs` crashes it before every write).
 
 use super::billing::advance_lead;
 use super::commission::Entry;

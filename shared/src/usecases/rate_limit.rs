@@ -25,8 +25,10 @@ pub async fn hit(
 ) -> Result<Result<(), Limited>, StoreError> {
     let start = now.duration_trunc(Duration::hours(1)).unwrap_or(now);
     let window = start.format("%Y-%m-%dT%H").to_string();
+    // the hour's counter is kept a day after its window closes, then the table deletes it
+    let expires = (start + Duration::hours(1) + Duration::days(1)).timestamp();
     let count = table
-        .increment(&repo::rate_key(scope, source, &window), "count", 1)
+        .increment(&repo::rate_key(scope, source, &window), "count", 1, Some(expires))
         .await?;
     if count <= i64::from(per_hour) {
         return Ok(Ok(()));

@@ -358,15 +358,22 @@ impl Table for DynamoTable {
         Ok(Page { items, cursor })
     }
 
-    async fn increment(&self, key: &Key, attr: &str, delta: i64) -> Result<i64, StoreError> {
-        let out = self
+    async fn increment(&self, key: &Key, attr: &str, delta: i64, expires_at: Option<i64>) -> Result<i64, StoreError> {
+        let mut update = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_av(key)))
-            .update_expression("ADD #a :d")
             .expression_attribute_names("#a", attr)
-            .expression_attribute_values(":d", AttributeValue::N(delta.to_string()))
+            .expression_attribute_values(":d", AttributeValue::N(delta.to_string()));
+        update = match expires_at {
+            Some(at) => update
+                .update_expression("ADD #a :d SET #x = :x")
+                .expression_attribute_names("#x", crate::ports::table::EXPIRES_ATTRIBUTE)
+                .expression_attribute_values(":x", AttributeValue::N(at.to_string())),
+            None => update.update_expression("ADD #a :d"),
+        };
+        let out = update
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
             .send()
             .await

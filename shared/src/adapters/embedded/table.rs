@@ -341,9 +341,12 @@ impl Table for EmbeddedTable {
         Ok(Page { items, cursor })
     }
 
-    async fn increment(&self, key: &Key, attr: &str, delta: i64) -> Result<i64, StoreError> {
+    async fn increment(&self, key: &Key, attr: &str, delta: i64, expires_at: Option<i64>) -> Result<i64, StoreError> {
         let mut state = self.lock();
-        let item = added(state.get(key), key, &[(attr.to_string(), delta)])?;
+        let mut item = added(state.get(key), key, &[(attr.to_string(), delta)])?;
+        if let Some(at) = expires_at {
+            item.insert(crate::ports::table::EXPIRES_ATTRIBUTE.to_string(), json!(at));
+        }
         let value = item.get(attr).and_then(Value::as_i64).unwrap_or(delta);
         self.append(&[json!({ "put": item })])?;
         state.insert(key.clone(), item);

@@ -173,10 +173,7 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
     assert_eq!(s, StatusCode::CREATED, "{created}");
     api.drain().await;
     let lead = created["lead_id"].as_str().expect("lead id").to_string();
-    let (s, _) = api
-        .admin_post(&format!("/leads/{lead}/assign"), json!({"reseller_id": a}))
-        .await;
-    assert!(s == StatusCode::OK || s == StatusCode::CONFLICT);
+    api.hand_to(&lead, &a).await;
     // a quoted deal at R003: the forecast's hatched bar
     let sku = api.product("ERP-PRO", "licence", "800000.00", "0").await;
     let (s, quoted) = api
@@ -189,10 +186,7 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
     assert_eq!(s, StatusCode::CREATED, "{quoted}");
     api.drain().await;
     let quoted = quoted["lead_id"].as_str().expect("lead id").to_string();
-    let (s, _) = api
-        .admin_post(&format!("/leads/{quoted}/assign"), json!({"reseller_id": a}))
-        .await;
-    assert!(s == StatusCode::OK || s == StatusCode::CONFLICT);
+    api.hand_to(&quoted, &a).await;
     let (s, q) = api.quote(&a_key, &quoted, json!([{"sku": sku, "quantity": 1}])).await;
     assert_eq!(s, StatusCode::CREATED, "{q}");
     let (s, app) = api

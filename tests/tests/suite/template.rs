@@ -230,6 +230,12 @@ fn table_has_the_indexes_the_code_queries_and_the_admin_key_is_secret() {
     }
     assert_eq!(table["KeySchema"][0]["AttributeName"], "pk");
     assert_eq!(table["KeySchema"][1]["AttributeName"], "sk");
+    // short-lived items (rate counters, login links, sessions, idempotency records) expire
+    assert_eq!(
+        table["TimeToLiveSpecification"]["AttributeName"],
+        shared::ports::table::EXPIRES_ATTRIBUTE
+    );
+    assert_eq!(table["TimeToLiveSpecification"]["Enabled"], true);
     assert_eq!(t["Parameters"]["AdminApiKey"]["NoEcho"], true);
     assert_eq!(t["Parameters"]["BillingWebhookSecret"]["NoEcho"], true);
     assert_eq!(
