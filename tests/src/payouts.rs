@@ -26,7 +26,8 @@ pub async fn deal(api: &Api, closer: &str, n: &str, currency: &str, amount: &str
     assert_eq!(api.signed("/billing/orders", &o).await.0, StatusCode::ACCEPTED);
     let mut p = payment(&format!("PAY-PO-{n}"), &order_id, "licence", amount, paid_at);
     p["currency"] = json!(currency);
-    assert_eq!(api.signed("/billing/payments", &p).await.0, StatusCode::ACCEPTED);
+    let (s, b) = api.signed("/billing/payments", &p).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{b}");
     api.drain().await;
     lead
 }
@@ -239,12 +240,26 @@ where
         (Some("999.99"), Some("1499.99"))
     );
     assert_eq!(line(&nov, &c, "INR")["carried_out"], "-19000.00");
-    // A was paid in October and earned nothing since: nothing is paid twice, no statement
-    let ticket_a = nov["payouts"]
+    // A was paid in October, carries nothing and earned nothing since: the run does not ask
+    // for it (no ticket, no statement); B (a carried balance and new earnings) and C (a debt
+    // carried on) are asked
+    let payees: Vec<&str> = nov["payouts"]
         .as_array()
-        .and_then(|ps| ps.iter().find(|p| p["payee"] == a.as_str()))
-        .expect("A's ticket");
-    assert_eq!(ticket_a["lines"].as_array().map(Vec::len), Some(0), "{nov}");
+        .map(|ps| ps.iter().filter_map(|p| p["payee"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(!payees.contains(&a.as_str()), "{nov}");
+    assert!(payees.contains(&b.as_str()) && payees.contains(&c.as_str()), "{nov}");
+    // and A earns again in December: it is back on the list
+    api.set_clock("2026-12-07T12:00:00Z").await;
+    deal(api, &a, "a-december", "INR", "2500", "2026-12-07T10:00:00Z").await;
+    run_payout(api, "2027-01-01T02:30:00+05:30").await;
+    let (_, dec) = api.admin_get("/payouts/2026-12").await;
+    assert!(
+        dec["payouts"].as_array().is_some_and(|ps| ps
+            .iter()
+            .any(|p| p["payee"] == a.as_str() && !p["lines"].as_array().is_some_and(Vec::is_empty))),
+        "{dec}"
+    );
     assert!(sent_to(email("A"))
         .await
         .iter()

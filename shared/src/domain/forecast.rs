@@ -69,11 +69,30 @@ pub struct DueRenewal {
     pub commission: Decimal,
 }
 
+/// What a forecast part is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartKind {
+    /// an open deal, weighted by its stage's win probability
+    Pipeline,
+    /// an AMC renewal falling due, weighted by 1 − its risk
+    Renewal,
+}
+
+impl PartKind {
+    /// As the CSV export and the API name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PartKind::Pipeline => "pipeline",
+            PartKind::Renewal => "renewal",
+        }
+    }
+}
+
 /// One contribution to a month's forecast.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Part {
-    /// `pipeline` or `renewal`
-    pub kind: &'static str,
+    pub kind: PartKind,
     /// the lead or contract
     pub id: String,
     /// the stage, or `renewal`
@@ -148,7 +167,7 @@ pub fn forecast(
             let expected = paisa(d.commission * p);
             f.pipeline += expected;
             f.parts.push(Part {
-                kind: "pipeline",
+                kind: PartKind::Pipeline,
                 id: d.lead_id.clone(),
                 stage: d.stage.clone(),
                 value: d.value,
@@ -165,7 +184,7 @@ pub fn forecast(
             let expected = paisa(r.commission * keep);
             f.renewals += expected;
             f.parts.push(Part {
-                kind: "renewal",
+                kind: PartKind::Renewal,
                 id: r.contract_id.clone(),
                 stage: "renewal".into(),
                 value: r.amc,

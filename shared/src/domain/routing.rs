@@ -21,10 +21,32 @@ pub struct Candidate {
     pub note: String,
 }
 
+/// Why a lead has its owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoutingRule {
+    /// a deal registration holds the company: the registering reseller keeps it
+    PartnerOwned,
+    /// it came through a reseller's referral link or code
+    Referral,
+    /// the platform chose among the eligible resellers
+    Platform,
+    /// nobody could take it: the programme's queue
+    AdminQueue,
+    /// its owner missed the first-response SLA and the lead moved on
+    SlaReassignment,
+}
+
+impl RoutingRule {
+    /// A registered or referred lead stays with its reseller.
+    pub fn protects(self) -> bool {
+        matches!(self, RoutingRule::PartnerOwned | RoutingRule::Referral)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoutingDecision {
-    /// `partner_owned` | `referral` | `platform` | `admin_queue`
-    pub rule: String,
+    pub rule: RoutingRule,
     pub owner_reseller_id: Option<String>,
     /// set when no reseller could take the lead
     pub queue: Option<String>,
@@ -50,22 +72,23 @@ type MatchLevel = (&'static str, fn(&Candidate) -> bool);
 
 /// Chooses the owner from the roster of resellers (any status; only active ones are eligible).
 pub fn route(input: &RoutingInput, roster: &[Reseller], now: DateTime<Utc>) -> RoutingDecision {
-    let decision = |rule: &str, owner: Option<String>, level: Option<&str>, cands, why: String| RoutingDecision {
-        rule: rule.into(),
-        queue: if owner.is_none() {
-            Some(ADMIN_QUEUE.into())
-        } else {
-            None
-        },
-        owner_reseller_id: owner,
-        match_level: level.map(str::to_string),
-        candidates: cands,
-        why,
-        decided_at: now,
-    };
+    let decision =
+        |rule: RoutingRule, owner: Option<String>, level: Option<&str>, cands, why: String| RoutingDecision {
+            rule,
+            queue: if owner.is_none() {
+                Some(ADMIN_QUEUE.into())
+            } else {
+                None
+            },
+            owner_reseller_id: owner,
+            match_level: level.map(str::to_string),
+            candidates: cands,
+            why,
+            decided_at: now,
+        };
     if let Some(owner) = input.registered_owner {
         return decision(
-            "partner_owned",
+            RoutingRule::PartnerOwned,
             Some(owner.to_string()),
             None,
             vec![],
@@ -78,7 +101,7 @@ pub fn route(input: &RoutingInput, roster: &[Reseller], now: DateTime<Utc>) -> R
             .find(|r| r.referral_code.eq_ignore_ascii_case(code) && r.status == ResellerStatus::Active)
         {
             return decision(
-                "referral",
+                RoutingRule::Referral,
                 Some(r.reseller_id.clone()),
                 None,
                 vec![],
@@ -164,14 +187,14 @@ pub fn route(input: &RoutingInput, roster: &[Reseller], now: DateTime<Utc>) -> R
                 };
             }
         }
-        return decision("platform", Some(winner), Some(level), candidates, why);
+        return decision(RoutingRule::Platform, Some(winner), Some(level), candidates, why);
     }
     let why = if roster.is_empty() {
         "no resellers to route to: admin queue".to_string()
     } else {
         "no active reseller with capacity: admin queue".to_string()
     };
-    decision("admin_queue", None, None, candidates, why)
+    decision(RoutingRule::AdminQueue, None, None, candidates, why)
 }
 
 /// Routing's configurable numbers (SPEC §4), beside the rules that use them.
@@ -311,7 +334,7 @@ mod tests {
         );
         assert_eq!(d.owner_reseller_id, None);
         assert_eq!(d.queue.as_deref(), Some(ADMIN_QUEUE));
-        assert_eq!(d.rule, "admin_queue");
+        assert_eq!(d.rule, RoutingRule::AdminQueue);
         assert!(d.candidates[0].note.contains("at capacity"));
     }
 
@@ -333,8 +356,8 @@ mod tests {
             now(),
         );
         assert_eq!(
-            (d.rule.as_str(), d.owner_reseller_id.as_deref()),
-            ("referral", Some("b"))
+            (d.rule, d.owner_reseller_id.as_deref()),
+            (RoutingRule::Referral, Some("b"))
         );
         let d = route(
             &RoutingInput {
@@ -347,8 +370,8 @@ mod tests {
             now(),
         );
         assert_eq!(
-            (d.rule.as_str(), d.owner_reseller_id.as_deref()),
-            ("partner_owned", Some("a"))
+            (d.rule, d.owner_reseller_id.as_deref()),
+            (RoutingRule::PartnerOwned, Some("a"))
         );
     }
 }

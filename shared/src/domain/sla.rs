@@ -42,7 +42,7 @@ pub struct Sla {
 
 use crate::domain::lead::Lead;
 use crate::domain::reseller::Reseller;
-use crate::domain::routing::{route, RoutingDecision, RoutingInput, RoutingRules, ADMIN_QUEUE};
+use crate::domain::routing::{route, RoutingDecision, RoutingInput, RoutingRule, RoutingRules, ADMIN_QUEUE};
 use crate::domain::stage::Stage;
 
 /// What the watch does with one overdue SLA.
@@ -71,8 +71,7 @@ fn moved_on(lead: &Lead, sla: &Sla) -> bool {
 
 /// A partner-owned or referral lead stays with its reseller.
 fn is_protected(lead: &Lead) -> bool {
-    let rule = lead.routing.as_ref().map(|r| r.rule.as_str()).unwrap_or("");
-    lead.registered_by.is_some() || rule == "partner_owned" || rule == "referral"
+    lead.registered_by.is_some() || lead.routing.as_ref().is_some_and(|r| r.rule.protects())
 }
 
 /// Whether deciding this SLA's step needs the roster (only a reassignment does).
@@ -88,9 +87,9 @@ pub fn next_step(lead: &Lead, sla: &Sla, roster: &[Reseller], rules: &RoutingRul
     if moved_on(lead, sla) {
         return SlaStep::Close;
     }
-    let rule = lead.routing.as_ref().map(|r| r.rule.as_str()).unwrap_or("");
+    let rule = lead.routing.as_ref().map(|r| r.rule);
     if is_protected(lead) {
-        let kind = if rule == "referral" {
+        let kind = if rule == Some(RoutingRule::Referral) {
             "referral"
         } else {
             "partner-owned"
@@ -133,7 +132,7 @@ pub fn next_step(lead: &Lead, sla: &Sla, roster: &[Reseller], rules: &RoutingRul
     match decision.owner_reseller_id.clone().filter(|_| may_reassign) {
         Some(to) => {
             let mut d = decision.clone();
-            d.rule = "sla_reassignment".into();
+            d.rule = RoutingRule::SlaReassignment;
             d.why = format!(
                 "no first response from {old} within {} h (reassignment {} of {}); {}",
                 rules.sla_hours,
@@ -157,7 +156,7 @@ pub fn next_step(lead: &Lead, sla: &Sla, roster: &[Reseller], rules: &RoutingRul
                 )
             };
             let mut d = decision;
-            d.rule = "admin_queue".into();
+            d.rule = RoutingRule::AdminQueue;
             d.owner_reseller_id = None;
             d.queue = Some(ADMIN_QUEUE.into());
             d.why = why;
@@ -222,7 +221,7 @@ mod tests {
         l.stage = Stage::R002;
         l.owner_reseller_id = Some(owner.into());
         l.routing = Some(RoutingDecision {
-            rule: "platform".into(),
+            rule: RoutingRule::Platform,
             owner_reseller_id: Some(owner.into()),
             queue: None,
             match_level: Some("region".into()),
@@ -289,7 +288,7 @@ mod tests {
         ));
         let mut referred = lead("A");
         if let Some(r) = referred.routing.as_mut() {
-            r.rule = "referral".into();
+            r.rule = RoutingRule::Referral;
         }
         assert!(matches!(
             next_step(&referred, &sla("A", 0, &[]), &roster, &rules, now()),
@@ -304,7 +303,7 @@ mod tests {
         match next_step(&lead("B"), &sla("B", 1, &["A"]), &roster, &rules, now()) {
             SlaStep::Reassign { from, to, decision } => {
                 assert_eq!((from.as_str(), to.as_str()), ("B", "C"), "A and B had it");
-                assert_eq!(decision.rule, "sla_reassignment");
+                assert_eq!(decision.rule, RoutingRule::SlaReassignment);
                 assert!(decision.why.contains("reassignment 2 of 2"), "{}", decision.why);
             }
             other => panic!("expected a reassignment, got {other:?}"),

@@ -192,7 +192,7 @@ impl Entity for IdempotencyRecord {
 pub struct HotAlert {
     pub lead_id: String,
     /// `owed` (items written before the outbox say `sending` or `sent`)
-    pub status: String,
+    pub status: SendStatus,
     pub at: DateTime<Utc>,
     pub owner: Option<String>,
 }
@@ -760,6 +760,23 @@ impl Entity for SignalRecord {
     }
 }
 
+/// Where a once-only send stands: owed (its letter is with the outbox), or the two steps of
+/// items written before the outbox (`sending`, then `sent`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SendStatus {
+    Owed,
+    Sending,
+    Sent,
+}
+
+/// A risk ticket is open for its cycle (a renewal paid starts the next cycle's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskTicketStatus {
+    Open,
+}
+
 /// A contract at risk in a renewal cycle, for the reseller and admins.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct RiskTicket {
@@ -767,7 +784,7 @@ pub struct RiskTicket {
     pub cycle: String,
     pub score: u32,
     pub reasons: Vec<ScoreReason>,
-    pub status: String,
+    pub status: RiskTicketStatus,
     pub reseller_id: String,
     pub updated_at: DateTime<Utc>,
     pub first_flagged_at: DateTime<Utc>,
@@ -782,10 +799,22 @@ impl Entity for RiskTicket {
 
 // ---- payouts ----
 
-/// A payee the monthly payout must look at.
-#[derive(Debug, Serialize, Deserialize)]
+/// A payee, on the monthly payout's list while something of it may be unpaid: every ledger
+/// entry written puts it on the list with a fresh `marker`; the payout takes it off once
+/// nothing of it is unpaid, on the marker it read (an entry written meanwhile keeps it on).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Payee {
     pub payee: String,
+    /// on the payout's list (payees registered before the list was kept are on it)
+    #[serde(default = "on_the_list")]
+    pub owed: bool,
+    /// changes with every entry written for the payee
+    #[serde(default)]
+    pub marker: String,
+}
+
+fn on_the_list() -> bool {
+    true
 }
 
 impl Entity for Payee {
@@ -793,8 +822,13 @@ impl Entity for Payee {
     fn key(&self) -> Key {
         payee_key(&self.payee)
     }
+    /// the payout's list is a sparse index: only payees with something to pay or carry
     fn index_entries(&self) -> Vec<IndexEntry> {
-        vec![on(Index::Gsi3, PAYEES_INDEX_PK, &self.payee)]
+        if self.owed {
+            vec![on(Index::Gsi3, PAYEES_INDEX_PK, &self.payee)]
+        } else {
+            vec![]
+        }
     }
 }
 
@@ -894,8 +928,7 @@ impl Entity for PayoutRun {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct FinanceEmail {
     pub month: String,
-    /// sending | sent
-    pub status: String,
+    pub status: SendStatus,
     pub at: DateTime<Utc>,
 }
 

@@ -122,7 +122,11 @@ fn entry_writes(
     payees.dedup();
     for p in payees {
         writes.push(Write::Put {
-            item: repo::item(&repo::Payee { payee: p.to_string() })?,
+            item: repo::item(&repo::Payee {
+                payee: p.to_string(),
+                owed: true,
+                marker: crate::ids::random_id(),
+            })?,
             cond: None,
         });
     }

@@ -344,7 +344,7 @@ pub fn csv_table(d: &Dashboard, table: &str) -> Option<String> {
                 for p in &f.parts {
                     out.push_str(&line(&[
                         Cell::Text(&f.month),
-                        Cell::Text(p.kind),
+                        Cell::Text(p.kind.name()),
                         Cell::Text(&p.id),
                         Cell::Text(&p.stage),
                         Cell::Number(p.value),

@@ -191,6 +191,7 @@ pub async fn pay_payee(ports: &PayoutPorts<'_>, payee: &str, month: &str) -> Res
             Err(e) => return Err(e.into()),
         }
     }
+    leave_the_list_when_settled(ports.table, &ticket).await?;
     if last {
         finish_month(ports, month, false).await?;
     } else if redelivered && month_done(ports, month).await? {
@@ -199,6 +200,48 @@ pub async fn pay_payee(ports: &PayoutPorts<'_>, payee: &str, month: &str) -> Res
         finish_month(ports, month, true).await?;
     }
     Ok(ticket)
+}
+
+/// Takes the payee off the payout's list once nothing of it is unpaid and its ticket carries
+/// nothing into next month, so that the run asks only the payees with something to pay or
+/// carry. Conservative both ways: an index read that still shows a settled entry leaves it on
+/// the list (next month finds nothing due), and an entry written after the read changes the
+/// marker, so it stays on.
+async fn leave_the_list_when_settled(table: &dyn Table, ticket: &Ticket) -> Result<(), StoreError> {
+    let payee = ticket.payee.as_str();
+    if ticket
+        .lines
+        .iter()
+        .any(|l| !l.carried_out.is_zero() || !l.carried_out_margin.is_zero())
+    {
+        return Ok(());
+    }
+    let Some(p) = get::<repo::Payee>(table, &repo::payee_key(payee)).await? else {
+        return Ok(());
+    };
+    if !p.owed {
+        return Ok(());
+    }
+    let unpaid = table
+        .query(&Query::new(repo::unpaid_index_pk(payee)).index(Index::Gsi2).limit(1))
+        .await?;
+    if !unpaid.items.is_empty() {
+        return Ok(());
+    }
+    let settled = repo::Payee {
+        owed: false,
+        ..p.clone()
+    };
+    match table
+        .put(
+            repo::item(&settled)?,
+            Some(Cond::Equals("marker".into(), serde_json::json!(p.marker))),
+        )
+        .await
+    {
+        Ok(()) | Err(StoreError::ConditionFailed) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Whether every payee's ticket of the month is issued (by the run's count).
@@ -588,7 +631,7 @@ async fn finish_month(ports: &PayoutPorts<'_>, month: &str, resend: bool) -> Res
     let guard_key = repo::finance_email_key(month);
     let guard = repo::FinanceEmail {
         month: month.to_string(),
-        status: "sending".into(),
+        status: repo::SendStatus::Sending,
         at: ports.clock.now(),
     };
     match ports.table.put(repo::item(&guard)?, Some(Cond::NotExists)).await {
@@ -624,7 +667,7 @@ async fn finish_month(ports: &PayoutPorts<'_>, month: &str, resend: bool) -> Res
         .map_err(other)?;
     let sent = repo::FinanceEmail {
         month: month.to_string(),
-        status: "sent".into(),
+        status: repo::SendStatus::Sent,
         at: ports.clock.now(),
     };
     ports.table.put(repo::item(&sent)?, None).await?;

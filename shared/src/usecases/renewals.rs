@@ -370,7 +370,7 @@ async fn assess(ports: &ScanPorts<'_>, contract: &Contract, now: DateTime<Utc>) 
         cycle: cycle.clone(),
         score: risk.score,
         reasons: risk.reasons.clone(),
-        status: "open".into(),
+        status: repo::RiskTicketStatus::Open,
         reseller_id: contract.reseller_id.clone(),
         updated_at: now,
         first_flagged_at: previous.map(|p| p.assessed_at).unwrap_or(now),

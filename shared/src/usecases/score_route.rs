@@ -247,7 +247,7 @@ pub async fn score_and_route(
         let mut assigned = None;
         // The winner's load and round-robin position change; its equals are checked unchanged,
         // so a decision made on a stale roster is retried rather than committed.
-        if decision.rule == "platform" {
+        if decision.rule == crate::domain::routing::RoutingRule::Platform {
             if let Some(owner) = roster
                 .iter()
                 .find(|r| Some(&r.reseller_id) == decision.owner_reseller_id.as_ref())

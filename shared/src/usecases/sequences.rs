@@ -130,7 +130,7 @@ async fn hot_alert(ports: &SequencePorts<'_>, lead: &Lead) -> Result<Enrolled, S
     let now = ports.clock.now();
     let intent = repo::HotAlert {
         lead_id: lead.lead_id.clone(),
-        status: "owed".into(),
+        status: repo::SendStatus::Owed,
         at: now,
         owner: lead.owner_reseller_id.clone(),
     };

@@ -95,6 +95,8 @@ async fn concurrent_workers_and_a_crash_before_the_finance_email() {
         .put(
             shared::repo::item(&shared::repo::Payee {
                 payee: r.reseller_id.clone(),
+                owed: true,
+                marker: "m1".into(),
             })
             .expect("item"),
             None,

@@ -203,8 +203,8 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, visitor: Visitor) ->
                 "pipeline": display(f.pipeline, HOME),
                 "renewals": display(f.renewals, HOME),
                 "total": display(f.total, HOME),
-                "deals": f.parts.iter().filter(|p| p.kind == "pipeline").count(),
-                "contracts": f.parts.iter().filter(|p| p.kind == "renewal").count(),
+                "deals": f.parts.iter().filter(|p| p.kind == crate::domain::forecast::PartKind::Pipeline).count(),
+                "contracts": f.parts.iter().filter(|p| p.kind == crate::domain::forecast::PartKind::Renewal).count(),
             })
         })
         .collect();
