@@ -1,31 +1,7 @@
 //! The table layout lives in one place: `shared/src/repo/` (keys and entities). These tests
 //! keep it so — no key or index format outside that layer — and keep `docs/DATA.md` true to it.
 
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("readable dir").flatten() {
-        let p = entry.path();
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "rs") {
-            out.push(p);
-        }
-    }
-}
-
-/// What a file says outside its unit tests.
-fn code_of(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).expect("readable file");
-    match text.find("#[cfg(test)]") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    }
-}
+use super::source::{code_of, root, rust_files};
 
 #[test]
 fn no_key_or_index_format_outside_the_repository_layer() {

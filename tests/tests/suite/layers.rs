@@ -3,32 +3,18 @@
 //! names them, no handler names the repository, and no two use cases name each other. A change
 //! that breaks one of these fails here, naming the file and line.
 
+use super::source::{code_of, root, rust_files};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn src() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/src")
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("readable dir").flatten() {
-        let p = entry.path();
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "rs") {
-            out.push(p);
-        }
-    }
+    root().join("shared/src")
 }
 
 /// A file's code lines (number, text) outside its unit tests and comments.
 fn code_lines(path: &Path) -> Vec<(usize, String)> {
-    let text = std::fs::read_to_string(path).expect("readable file");
-    let code = match text.find("#[cfg(test)]") {
-        Some(i) => &text[..i],
-        None => &text[..],
-    };
-    code.lines()
+    code_of(path)
+        .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim_start().starts_with("//"))
         .map(|(n, l)| (n + 1, l.to_string()))

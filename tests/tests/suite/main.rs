@@ -32,5 +32,6 @@ mod sales_embedded;
 mod secret_rotation;
 mod sequences_embedded;
 mod sla_embedded;
+mod source;
 mod tax_payouts_embedded;
 mod template;

@@ -376,6 +376,8 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
         .click()
         .await
         .expect("click");
+    // the logout's answer clears the cookie: wait for it before the next sign-in sets one
+    assert!(text_of(&c, "p[role=status]").await.contains("logged out"));
 
     // the rep signs in by its invitation and sees its own lead only, and no money pages
     let invitation = sent_to("arjun@kalyani-erp.in".into())
