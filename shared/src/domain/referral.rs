@@ -6,14 +6,9 @@ use serde::{Deserialize, Serialize};
 /// The name of the cookie `GET /r/{code}` sets: `ref=<CODE>.<click id>`.
 pub const COOKIE: &str = "ref";
 
-/// The code and click id a `ref` cookie carries (`None` for anything else).
-pub fn from_cookie(cookie_header: &str) -> Option<(String, String)> {
-    let value = cookie_header
-        .split(';')
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.trim())?;
-    let (code, click) = value.split_once('.')?;
+/// The code and click id a `ref` cookie's value carries (`None` for anything else).
+pub fn click_of(value: &str) -> Option<(String, String)> {
+    let (code, click) = value.trim().split_once('.')?;
     let ok = |s: &str| !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric());
     (ok(code) && ok(click)).then(|| (code.to_string(), click.to_string()))
 }
@@ -34,11 +29,11 @@ mod tests {
     #[test]
     fn the_ref_cookie_gives_its_code_and_click_and_nothing_else() {
         assert_eq!(
-            from_cookie("pp_session=x; ref=ACME12.01ABC; other=1"),
+            click_of("ACME12.01ABC"),
             Some(("ACME12".to_string(), "01ABC".to_string()))
         );
-        assert_eq!(from_cookie("ref=ACME12"), None);
-        assert_eq!(from_cookie("ref=AC<ME.01"), None);
-        assert_eq!(from_cookie("preref=A.B"), None);
+        assert_eq!(click_of("ACME12"), None);
+        assert_eq!(click_of("AC<ME.01"), None);
+        assert_eq!(click_of(".01ABC"), None);
     }
 }

@@ -446,7 +446,8 @@ pub fn is_read(method: &axum::http::Method) -> bool {
 
 /// Compares two texts without stopping at the first difference.
 pub fn same_text(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 /// A free-text `note` on a sales action: optional, up to 2,000 characters over lines.

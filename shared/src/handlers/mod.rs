@@ -5,6 +5,7 @@ pub mod api_description;
 pub mod auth;
 pub mod billing_api;
 pub mod commission;
+pub mod cookies;
 pub mod forms;
 pub mod http;
 pub mod import;

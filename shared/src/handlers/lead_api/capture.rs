@@ -105,13 +105,8 @@ pub(super) async fn capture(
     let mut input = lead::validate(&fields).map_err(ApiError::Invalid)?;
     // a form without a referral code: the `ref` cookie the referral link set, if any
     if input.attribution.referral_code.is_none() {
-        let cookies = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect::<Vec<_>>()
-            .join("; ");
-        if let Some((code, click)) = crate::domain::referral::from_cookie(&cookies) {
+        let click = crate::handlers::cookies::read(headers, crate::domain::referral::COOKIE);
+        if let Some((code, click)) = click.as_deref().and_then(crate::domain::referral::click_of) {
             input.attribution.referral_code = Some(code);
             input.attribution.referral_click = Some(click);
         }

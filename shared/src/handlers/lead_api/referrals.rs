@@ -50,9 +50,13 @@ pub(super) async fn referral_link(
         ],
     );
     let max_age = crate::usecases::referrals::ATTRIBUTION_DAYS * 24 * 3600;
-    let cookie = format!(
-        "ref={}.{}; Max-Age={max_age}; Path=/; SameSite=Lax; Secure",
-        click.code, click.click_id
+    let cookie = crate::handlers::cookies::set(
+        crate::domain::referral::COOKIE,
+        &format!("{}.{}", click.code, click.click_id),
+        "/",
+        max_age,
+        false,
+        true,
     );
     (
         StatusCode::FOUND,

@@ -282,14 +282,7 @@ impl IntoResponse for PortalError {
 
 /// The session cookie's value, if the request has one.
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
-        .map(|(_, v)| v.trim().to_string())
+    crate::handlers::cookies::read(headers, SESSION_COOKIE)
 }
 
 /// The signed-in person of a request, admitted by the policy for the page it asked for.
@@ -403,8 +396,14 @@ impl Portal {
 
     /// The session cookie: `HttpOnly`, `SameSite=Lax`, path `/portal`, `Secure` over HTTPS.
     fn cookie(&self, value: &str, max_age: i64) -> String {
-        let secure = if self.config.secure_cookies() { "; Secure" } else { "" };
-        format!("{SESSION_COOKIE}={value}; Path=/portal; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+        crate::handlers::cookies::set(
+            SESSION_COOKIE,
+            value,
+            "/portal",
+            max_age,
+            true,
+            self.config.secure_cookies(),
+        )
     }
 }
 
