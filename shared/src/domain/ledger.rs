@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub payee: String,
-    /// `payment` or `refund`
-    pub source: String,
+    pub source: EntrySource,
     pub source_id: String,
     pub order_id: String,
     pub component: String,
@@ -31,6 +30,24 @@ pub struct Entry {
     /// existed are read from their component (`kind`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_kind: Option<TaxKind>,
+}
+
+/// What earned (or took back) an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum EntrySource {
+    Payment,
+    Refund,
+}
+
+impl EntrySource {
+    /// As the CSV exports name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            EntrySource::Payment => "payment",
+            EntrySource::Refund => "refund",
+        }
+    }
 }
 
 /// What an entry is for tax: commission or brokerage, or a margin reseller's resale margin.

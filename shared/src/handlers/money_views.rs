@@ -164,8 +164,7 @@ impl OrderView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EntryView {
     pub payee: String,
-    /// payment | refund
-    pub source: String,
+    pub source: crate::domain::ledger::EntrySource,
     pub source_id: String,
     pub order_id: String,
     pub component: String,
@@ -181,7 +180,7 @@ impl From<&Entry> for EntryView {
     fn from(e: &Entry) -> EntryView {
         EntryView {
             payee: e.payee.clone(),
-            source: e.source.clone(),
+            source: e.source,
             source_id: e.source_id.clone(),
             order_id: e.order_id.clone(),
             component: e.component.clone(),

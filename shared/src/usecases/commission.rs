@@ -52,7 +52,7 @@ pub enum CommissionError {
 
 /// Where a set of entries comes from.
 struct Source<'a> {
-    kind: &'a str,
+    kind: crate::domain::ledger::EntrySource,
     id: &'a str,
     order_id: &'a str,
     lead_id: Option<&'a str>,
@@ -75,7 +75,7 @@ fn entry_writes(
         .map(|d| {
             let e = Entry {
                 payee: d.payee.clone(),
-                source: src.kind.into(),
+                source: src.kind,
                 source_id: src.id.into(),
                 order_id: src.order_id.into(),
                 component: d.component.clone(),
@@ -234,7 +234,7 @@ async fn apply_payment(
         repo::put_if_version(repo::item(&next_payment)?, payment.version),
     ];
     let source = Source {
-        kind: "payment",
+        kind: crate::domain::ledger::EntrySource::Payment,
         id: &f.payment_id,
         order_id: &order.facts.order_id,
         lead_id: Some(&order.facts.lead_id),
@@ -442,7 +442,7 @@ pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Res
             repo::put_if_version(repo::item(&next_refund)?, refund.version),
         ];
         let source = Source {
-            kind: "refund",
+            kind: crate::domain::ledger::EntrySource::Refund,
             id: refund_id,
             order_id: &payment.facts.order_id,
             lead_id: None,

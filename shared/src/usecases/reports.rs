@@ -66,10 +66,14 @@ pub async fn revenue_row(table: &dyn Table, r: &Reseller, month: &str) -> Result
     let mut seen = BTreeSet::new();
     for e in entries.iter().filter(|e| e.payee == r.reseller_id) {
         let Some(kind) = paid_kind(&e.component) else { continue };
-        if !seen.insert((e.source.clone(), e.source_id.clone())) {
+        if !seen.insert((e.source, e.source_id.clone())) {
             continue;
         }
-        let paid = if e.source == "refund" { -e.base.abs() } else { e.base };
+        let paid = if e.source == crate::domain::ledger::EntrySource::Refund {
+            -e.base.abs()
+        } else {
+            e.base
+        };
         *row.revenue_by_component
             .entry(e.currency.clone())
             .or_default()

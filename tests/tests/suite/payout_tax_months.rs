@@ -81,7 +81,7 @@ impl World {
     async fn earn(&self, payee: &str, n: &str, component: &str, amount: &str, day: &str) {
         let e = Entry {
             payee: payee.into(),
-            source: "payment".into(),
+            source: shared::domain::ledger::EntrySource::Payment,
             source_id: format!("P-{n}"),
             order_id: "O1".into(),
             component: component.into(),

@@ -71,7 +71,7 @@ async fn concurrent_workers_and_a_crash_before_the_finance_email() {
         let component = ["licence", "amc_first_year", "clawback"][i];
         let e = Entry {
             payee: r.reseller_id.clone(),
-            source: "payment".into(),
+            source: shared::domain::ledger::EntrySource::Payment,
             source_id: format!("P{i}"),
             order_id: "O1".into(),
             component: component.into(),

@@ -366,7 +366,7 @@ fn ledger_csv(entries: &[crate::domain::ledger::Entry]) -> String {
             Cell::Number(e.base),
             Cell::Number(e.rate),
             Cell::Text(&e.order_id),
-            Cell::Text(&e.source),
+            Cell::Text(e.source.name()),
             Cell::Text(&e.source_id),
             Cell::Text(e.payout_id.as_deref().unwrap_or("")),
             Cell::Text(&e.explanation),
