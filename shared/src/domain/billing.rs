@@ -1,6 +1,7 @@
 //! What billing systems send: orders, payments, refunds — validated, with money read exactly
 //! (decimal strings, or JSON numbers taken from their text, never through a float).
 
+use crate::domain::catalogue::ProductKind;
 use crate::domain::commission::{Deal, Draft, Earned, PaymentKind};
 use crate::domain::field::FieldError;
 use crate::domain::money::parse_decimal;
@@ -229,7 +230,7 @@ pub struct OrderIn {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderLine {
-    pub kind: String,
+    pub kind: ProductKind,
     pub product: String,
     pub amount: Decimal,
 }
@@ -257,7 +258,7 @@ pub struct OrderFacts {
 }
 
 impl OrderFacts {
-    pub fn total(&self, kind: &str) -> Decimal {
+    pub fn total(&self, kind: ProductKind) -> Decimal {
         self.lines.iter().filter(|l| l.kind == kind).map(|l| l.amount).sum()
     }
 
@@ -265,11 +266,11 @@ impl OrderFacts {
     /// lines, its services lines (milestones). Renewals recur every year and are bounded per
     /// payment only (`None`).
     /// The kind of line a payment of `kind` pays (a renewal pays the AMC lines again).
-    pub fn line_kind(kind: PaymentKind) -> &'static str {
+    pub fn line_kind(kind: PaymentKind) -> ProductKind {
         match kind {
-            PaymentKind::Licence => "licence",
-            PaymentKind::Amc | PaymentKind::Renewal => "amc",
-            PaymentKind::Milestone => "services",
+            PaymentKind::Licence => ProductKind::Licence,
+            PaymentKind::Amc | PaymentKind::Renewal => ProductKind::Amc,
+            PaymentKind::Milestone => ProductKind::Services,
         }
     }
 
@@ -287,10 +288,8 @@ impl OrderFacts {
 
     pub fn payable(&self, kind: PaymentKind) -> Option<Decimal> {
         match kind {
-            PaymentKind::Licence => Some(self.total("licence")),
-            PaymentKind::Amc => Some(self.total("amc")),
-            PaymentKind::Milestone => Some(self.total("services")),
             PaymentKind::Renewal => None,
+            other => Some(self.total(Self::line_kind(other))),
         }
     }
 }
@@ -334,13 +333,18 @@ pub fn validate_order(o: &OrderIn, limits: &BillingLimits) -> Result<OrderFacts,
     }
     let mut lines = Vec::new();
     for (i, l) in o.lines.iter().enumerate() {
-        let kind = l.kind.as_deref().unwrap_or("");
-        if !["licence", "amc", "services"].contains(&kind) {
+        let given = l.kind.as_deref().unwrap_or("");
+        // exactly these three words (the catalogue's parser also takes "license")
+        let kind = ["licence", "amc", "services"]
+            .contains(&given)
+            .then(|| ProductKind::parse(given))
+            .flatten();
+        if kind.is_none() {
             e.push(err(&format!("lines[{i}].kind"), "must be licence, amc or services"));
         }
         let amount = positive(&format!("lines[{i}].amount"), &l.amount, limits.max_line_amount, &mut e);
         lines.push(OrderLine {
-            kind: kind.to_string(),
+            kind: kind.unwrap_or(ProductKind::Licence),
             product: text(&format!("lines[{i}].product"), &l.product, &mut e).unwrap_or_default(),
             amount,
         });

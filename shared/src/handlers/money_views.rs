@@ -2,6 +2,7 @@
 //! typed, so the OpenAPI description shows their fields. Amounts are decimal strings.
 
 use crate::domain::billing::{Customer, Order, OrderLine, Payment, Refund, Status};
+use crate::domain::catalogue::ProductKind;
 use crate::domain::ledger::Entry;
 use crate::domain::payout::{Invoice, InvoiceDraft, Line, PaymentStatus, Settlement, Ticket, TicketStatus};
 use crate::domain::payout_tax::LineTax;
@@ -145,9 +146,9 @@ impl OrderView {
             currency: f.currency.clone(),
             lines: f.lines.clone(),
             totals: OrderTotals {
-                licence: f.total("licence"),
-                amc: f.total("amc"),
-                services: f.total("services"),
+                licence: f.total(ProductKind::Licence),
+                amc: f.total(ProductKind::Amc),
+                services: f.total(ProductKind::Services),
             },
             referring_reseller_id: f.referring_reseller_id.clone(),
             referral_code: f.referral_code.clone(),

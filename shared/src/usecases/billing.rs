@@ -4,6 +4,7 @@
 
 use crate::domain::audit::AuditEvent;
 use crate::domain::billing::{not_in_future, overpayment, OrderFacts, PaymentFacts, RefundFacts};
+use crate::domain::catalogue::ProductKind;
 use crate::domain::commission::{Deal, Earned};
 use crate::domain::field::FieldError;
 use crate::domain::lead::Lead;
@@ -179,7 +180,7 @@ pub fn advance_lead(
 /// price — the order's licence lines, what the customer pays — and buys at its channel price
 /// for each product (its terms): it earns the difference. Everyone else: the licence lines.
 fn margin_prices(closer: &Reseller, facts: &OrderFacts) -> Result<(Decimal, Option<Decimal>), BillingError> {
-    let sell = facts.total("licence");
+    let sell = facts.total(ProductKind::Licence);
     if closer.plan != crate::domain::commission::Plan::Margin {
         return Ok((sell, facts.sell_price));
     }
@@ -195,7 +196,12 @@ fn margin_prices(closer: &Reseller, facts: &OrderFacts) -> Result<(Decimal, Opti
         .map(|t| crate::domain::application::channel_price_map(&t.channel_prices))
         .unwrap_or_default();
     let mut channel = Decimal::ZERO;
-    for (i, line) in facts.lines.iter().enumerate().filter(|(_, l)| l.kind == "licence") {
+    for (i, line) in facts
+        .lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.kind == ProductKind::Licence)
+    {
         match prices.get(&line.product) {
             Some(p) => channel += *p,
             None => {

@@ -6,6 +6,7 @@ use super::billing::{advance_lead, get_order, get_payment, get_refund, Order, Pa
 use crate::config::Rules;
 use crate::domain::aggregates::{self, Tally};
 use crate::domain::billing::overpayment;
+use crate::domain::catalogue::ProductKind;
 use crate::domain::commission::{for_payment, for_refund, Draft, Earned, PaymentKind};
 use crate::domain::lead::Lead;
 use crate::domain::stage::Stage;
@@ -283,7 +284,7 @@ async fn apply_payment(
             lead_id: order.facts.lead_id.clone(),
             reseller_id: order.deal.closer.clone(),
             customer: order.facts.customer.clone(),
-            amc_amount: order.facts.total("amc"),
+            amc_amount: order.facts.total(ProductKind::Amc),
             currency: order.facts.currency.clone(),
             start: f.paid_at,
             renewal_date: renewal,
@@ -324,7 +325,7 @@ fn count_payment(
     }
     if won {
         tally.add(closer, &month, aggregates::WON, 1);
-        let value = order.facts.total("licence");
+        let value = order.facts.total(ProductKind::Licence);
         tally.add_money(
             closer,
             &month,

@@ -4,6 +4,7 @@
 //! indexes — its ledger month, its leads, its contracts — never a table scan.
 
 use crate::domain::billing::Order;
+use crate::domain::catalogue::ProductKind;
 use crate::domain::lead::Lead;
 use crate::domain::renewal::Contract;
 use crate::domain::reseller::Reseller;
@@ -37,11 +38,15 @@ pub struct RevenueRow {
 }
 
 /// The ledger components a closer earns on a customer's payment, and the payment's kind.
-fn paid_kind(component: &str) -> Option<&'static str> {
+/// What a closer's entry for a payment says was paid: the revenue label and the order lines it
+/// paid (a renewal pays the AMC lines again).
+fn paid_kind(component: &str) -> Option<(&'static str, ProductKind)> {
     match component {
-        crate::domain::commission::LICENCE | crate::domain::commission::MARGIN => Some("licence"),
-        crate::domain::commission::AMC_FIRST_YEAR => Some("amc"),
-        crate::domain::commission::AMC_RENEWAL => Some("renewal"),
+        crate::domain::commission::LICENCE | crate::domain::commission::MARGIN => {
+            Some(("licence", ProductKind::Licence))
+        }
+        crate::domain::commission::AMC_FIRST_YEAR => Some(("amc", ProductKind::Amc)),
+        crate::domain::commission::AMC_RENEWAL => Some(("renewal", ProductKind::Amc)),
         _ => None,
     }
 }
@@ -65,7 +70,9 @@ pub async fn revenue_row(table: &dyn Table, r: &Reseller, month: &str) -> Result
     // a payment's amount is the base of the closer's entry for it (a refund's is negative)
     let mut seen = BTreeSet::new();
     for e in entries.iter().filter(|e| e.payee == r.reseller_id) {
-        let Some(kind) = paid_kind(&e.component) else { continue };
+        let Some((kind, line_kind)) = paid_kind(&e.component) else {
+            continue;
+        };
         if !seen.insert((e.source, e.source_id.clone())) {
             continue;
         }
@@ -83,7 +90,6 @@ pub async fn revenue_row(table: &dyn Table, r: &Reseller, month: &str) -> Result
             .get(&e.order_id)
             .and_then(|o| o.as_ref())
             .map(|o| {
-                let line_kind = if kind == "renewal" { "amc" } else { kind };
                 let products: BTreeSet<&str> = o
                     .facts
                     .lines
