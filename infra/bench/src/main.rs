@@ -12,6 +12,7 @@ mod dashboards;
 mod imports;
 mod load;
 mod pages;
+mod startup;
 
 #[global_allocator]
 static ALLOC: imports::HeapCounter = imports::HeapCounter;
@@ -194,6 +195,13 @@ async fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("dashboards") {
         return dashboards::reads_per_dashboard().await;
+    }
+    if args.get(1).map(String::as_str) == Some("startup") {
+        let dir = args
+            .get(2)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| "target/release".into());
+        return startup::init_ratios(dir, args.get(3..).unwrap_or_default()).await;
     }
     if args.get(1).map(String::as_str) == Some("pages") {
         return pages::page_times().await;

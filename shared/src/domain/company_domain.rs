@@ -4,19 +4,34 @@
 //! is not a host name. URLs are read for their host (`https://x.com/about` → `x.com`), and a
 //! host is claimed at its registrable domain (`mail.x.co.in` → `x.co.in`).
 //!
-//! The three lists are data files in `shared/data/`, embedded as text and parsed on first use
-//! (never at start-up): the public-suffix list (Debian's `publicsuffix` package, MPL-2.0), the
-//! free-mail list maintained here and the disposable-mail list (from `mailchecker`, MIT). As
-//! compiled-in code tables the first and last cost the function binary ~4 MB and its start-up
-//! ~1 ms of relocations (docs/BENCHMARKS.md); as text they cost their bytes alone.
+//! The three lists are data files in `shared/data/`, embedded and parsed on first use (never at
+//! start-up): the public-suffix list (Debian's `publicsuffix` package, MPL-2.0), the free-mail
+//! list maintained here and the disposable-mail list (from `mailchecker`, MIT). As compiled-in
+//! code tables the first and last cost the function binary ~4 MB and its start-up ~1 ms of
+//! relocations; as text 1.1 MB; deflated by `build.rs` 0.4 MB, inflated in a few milliseconds
+//! on the first registration (docs/BENCHMARKS.md).
 
 use publicsuffix::{List, Psl};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-const PUBLIC_SUFFIX_LIST: &str = include_str!("../../data/public_suffix_list.dat");
+const PUBLIC_SUFFIX_LIST: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/public_suffix_list.dat.deflate"));
 const FREE_MAIL_LIST: &str = include_str!("../../data/free-mail-domains.txt");
-const DISPOSABLE_MAIL_LIST: &str = include_str!("../../data/disposable-mail-domains.txt");
+const DISPOSABLE_MAIL_LIST: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/disposable-mail-domains.txt.deflate"));
+
+/// A list `build.rs` deflated, as text (empty if it could not be read back: a test inflates
+/// both, so that cannot happen in a build that passed).
+fn inflate(packed: &[u8]) -> String {
+    miniz_oxide::inflate::decompress_to_vec(packed)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_default()
+}
+
+/// The text of a deflated list, inflated once and kept for the life of the process.
+fn text_of(cell: &'static OnceLock<String>, packed: &[u8]) -> &'static str {
+    cell.get_or_init(|| inflate(packed)).as_str()
+}
 
 /// The entries of a `#`-commented, one-per-line list.
 fn entries(list: &'static str) -> HashSet<&'static str> {
@@ -32,14 +47,16 @@ fn free_mail() -> &'static HashSet<&'static str> {
 }
 
 fn disposable_mail() -> &'static HashSet<&'static str> {
+    static TEXT: OnceLock<String> = OnceLock::new();
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| entries(DISPOSABLE_MAIL_LIST))
+    SET.get_or_init(|| entries(text_of(&TEXT, DISPOSABLE_MAIL_LIST)))
 }
 
 fn public_suffixes() -> &'static List {
+    static TEXT: OnceLock<String> = OnceLock::new();
     static LIST: OnceLock<List> = OnceLock::new();
     // the list is part of the source tree; a test parses it, so this cannot fail in a build
-    LIST.get_or_init(|| PUBLIC_SUFFIX_LIST.parse().unwrap_or_default())
+    LIST.get_or_init(|| text_of(&TEXT, PUBLIC_SUFFIX_LIST).parse().unwrap_or_default())
 }
 
 /// The registrable domain of a host (`mail.x.co.in` → `x.co.in`); none for a public suffix.
@@ -150,8 +167,22 @@ mod tests {
     }
 
     #[test]
-    fn the_bundled_lists_parse() {
-        let parsed: Result<List, _> = PUBLIC_SUFFIX_LIST.parse();
+    fn the_bundled_lists_inflate_to_their_text_and_parse() {
+        let psl = inflate(PUBLIC_SUFFIX_LIST);
+        assert_eq!(
+            psl,
+            std::fs::read_to_string("data/public_suffix_list.dat").unwrap_or_default()
+        );
+        let disposable = inflate(DISPOSABLE_MAIL_LIST);
+        assert_eq!(
+            disposable,
+            std::fs::read_to_string("data/disposable-mail-domains.txt").unwrap_or_default()
+        );
+        assert!(
+            PUBLIC_SUFFIX_LIST.len() * 2 < psl.len(),
+            "the list is embedded compressed"
+        );
+        let parsed: Result<List, _> = psl.parse();
         assert!(parsed.is_ok_and(|l| !l.is_empty()));
         assert!(free_mail().len() > 20);
         assert!(disposable_mail().len() > 50_000);

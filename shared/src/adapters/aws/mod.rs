@@ -12,6 +12,9 @@ pub use ses::SesMailer;
 pub use sqs::SqsQueue;
 
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
+use aws_smithy_runtime_api::client::http::{HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 
 /// The roots AWS service endpoints chain to (Amazon Trust Services).
 const AMAZON_ROOTS: [&[u8]; 5] = [
@@ -26,7 +29,7 @@ const AMAZON_ROOTS: [&[u8]; 5] = [
 /// Reading the platform's whole certificate store was most of a function's init time (see
 /// docs/BENCHMARKS.md); `AWS_TLS_NATIVE_ROOTS=true` brings it back, e.g. behind a
 /// TLS-inspecting proxy.
-fn http_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+fn http_client() -> SharedHttpClient {
     let native = env_var("AWS_TLS_NATIVE_ROOTS").is_some_and(|v| v == "true" || v == "1");
     let store = AMAZON_ROOTS
         .iter()
@@ -34,9 +37,28 @@ fn http_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
             s.with_pem_certificate(*pem)
         });
     let builder = aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(CryptoMode::Ring));
-    match TlsContext::builder().with_trust_store(store).build() {
+    let client = match TlsContext::builder().with_trust_store(store).build() {
         Ok(ctx) => builder.tls_context(ctx).build_https(),
         Err(_) => builder.build_https(),
+    };
+    SharedHttpClient::new(ConnectOnFirstRequest(client))
+}
+
+/// The SDK's HTTP client, minus the connector it builds and throws away as each service client
+/// is constructed (`validate_base_client_config`, there to load a platform certificate store
+/// early): with our compiled-in roots that check parsed the five PEM roots once per client, a
+/// ninth of every function's init (docs/BENCHMARKS.md). The connector is built, and cached by
+/// the client, on the first request instead — as it already was.
+#[derive(Debug)]
+struct ConnectOnFirstRequest(SharedHttpClient);
+
+impl HttpClient for ConnectOnFirstRequest {
+    fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
+        self.0.http_connector(settings, components)
+    }
+
+    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
+        self.0.connector_metadata()
     }
 }
 

@@ -1,0 +1,219 @@
+//! `bench startup [dir [function…]]`: every function's init against hello-lambda's, pair by pair.
+//!
+//! Init is process start → the first poll of the Lambda runtime API (a stub on loopback that
+//! holds the poll). Each run starts hello-lambda and then the function, one after the other,
+//! and takes the ratio of that pair, so a noisy moment hurts both sides of a ratio alike; the
+//! figure is the median of the runs' ratios. No AWS call happens before the first poll, so no
+//! emulator is needed: every function gets the same environment (every variable any function
+//! requires, with well-formed stand-in values).
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// Runs per function (the figure: median of 21).
+const RUNS: usize = 21;
+
+/// The budget: a function's init at most this many times hello-lambda's.
+pub const INIT_RATIO_BUDGET: f64 = 1.3;
+
+#[derive(Default)]
+struct FirstPoll {
+    at: Mutex<Option<Instant>>,
+    polled: Notify,
+}
+
+async fn next(State(poll): State<Arc<FirstPoll>>) -> &'static str {
+    poll.at.lock().expect("lock").get_or_insert_with(Instant::now);
+    poll.polled.notify_one();
+    // no event: hold the poll until the process is killed
+    tokio::time::sleep(Duration::from_secs(3600)).await;
+    ""
+}
+
+/// Every variable some function requires, with values its configuration accepts.
+fn environment() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("AWS_REGION", "ap-south-1"),
+        ("AWS_ACCESS_KEY_ID", "bench"),
+        ("AWS_SECRET_ACCESS_KEY", "bench"),
+        ("TABLE_NAME", "bench"),
+        ("BUCKET_NAME", "bench"),
+        (
+            "SCORING_QUEUE_URL",
+            "https://sqs.ap-south-1.amazonaws.com/123456789012/scoring",
+        ),
+        (
+            "SEQUENCE_QUEUE_URL",
+            "https://sqs.ap-south-1.amazonaws.com/123456789012/sequence",
+        ),
+        (
+            "COMMISSION_QUEUE_URL",
+            "https://sqs.ap-south-1.amazonaws.com/123456789012/commission",
+        ),
+        (
+            "PAYOUT_QUEUE_URL",
+            "https://sqs.ap-south-1.amazonaws.com/123456789012/payout",
+        ),
+        (
+            "IMPORT_QUEUE_URL",
+            "https://sqs.ap-south-1.amazonaws.com/123456789012/import",
+        ),
+        (
+            "DEAD_LETTER_QUEUE_URL",
+            "https://sqs.ap-south-1.amazonaws.com/123456789012/dlq",
+        ),
+        ("ADMIN_API_KEY", "bench-admin-key-0123456789"),
+        ("BILLING_WEBHOOK_SECRET", "bench-billing-secret-0123456789"),
+        ("TRACKING_SECRET", "bench-tracking-secret-0123456789"),
+        ("THANK_YOU_URL", "https://www.example.com/thanks"),
+        ("ERROR_URL", "https://www.example.com/error"),
+        ("REFERRAL_LANDING_URL", "https://www.example.com/"),
+        ("PUBLIC_BASE_URL", "https://api.example.com"),
+        ("MAIL_FROM", "partners@example.com"),
+        ("FINANCE_EMAIL", "finance@example.com"),
+        ("PRESALES_EMAIL", "presales@example.com"),
+        ("PLATFORM_GSTIN", "27AAACP0001Q1ZL"),
+        ("RUST_LOG", "info"),
+    ]
+}
+
+/// Starts `binary` and times its start → first poll.
+async fn init_once(binary: &Path) -> Result<Duration, String> {
+    let poll = Arc::new(FirstPoll::default());
+    let app = Router::new()
+        .route("/2018-06-01/runtime/invocation/next", get(next))
+        .with_state(poll.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let started = Instant::now();
+    let mut child = tokio::process::Command::new(binary)
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+        .env("_HANDLER", "bootstrap")
+        .envs(environment())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("{}: {e}", binary.display()))?;
+    let waited = tokio::time::timeout(Duration::from_secs(10), poll.polled.notified()).await;
+    let _ = child.kill().await;
+    server.abort();
+    if waited.is_err() {
+        let mut err = String::new();
+        if let Some(mut stderr) = child.stderr.take() {
+            use tokio::io::AsyncReadExt;
+            let _ = stderr.read_to_string(&mut err).await;
+        }
+        return Err(format!("{} did not poll in 10 s: {err}", binary.display()));
+    }
+    let at = poll.at.lock().expect("lock").ok_or("no poll")?;
+    Ok(at - started)
+}
+
+/// The functions of the workspace (`functions/*`), by name.
+pub fn function_names() -> Result<Vec<String>, String> {
+    let mut names: Vec<String> = std::fs::read_dir("functions")
+        .map_err(|e| format!("functions/: {e} (run from the project root)"))?
+        .filter_map(|d| d.ok())
+        .filter(|d| d.path().join("Cargo.toml").exists())
+        .map(|d| d.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// The instructions `binary` executes from its start to its first poll (callgrind: the same
+/// count on every run, whatever else the machine is doing). The runtime API is a closed port,
+/// so the process ends at that first poll; `None` without valgrind.
+fn init_instructions(binary: &Path) -> Option<u64> {
+    let out = std::process::Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(binary)
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+        .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+        .envs(environment())
+        .output()
+        .ok()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr.lines().find(|l| l.contains("Collected :"))?;
+    line.rsplit(':').next()?.trim().parse().ok()
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// Prints each function's init ratio and size (a benchmark: the figures go in the closing note
+/// and docs/BENCHMARKS.md, never into a pass or fail — a busy machine moves them).
+/// `only`: these functions (all of them when empty).
+pub async fn init_ratios(dir: PathBuf, only: &[String]) -> Result<(), String> {
+    let hello = dir.join("hello-lambda");
+    let mut rows = Vec::new();
+    let names = function_names()?
+        .into_iter()
+        .filter(|n| only.is_empty() || only.contains(n));
+    for name in names {
+        let binary = dir.join(&name);
+        let (mut ratios, mut base, mut own) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..RUNS {
+            let h = init_once(&hello).await?;
+            let f = init_once(&binary).await?;
+            ratios.push(f.as_secs_f64() / h.as_secs_f64());
+            base.push(h.as_secs_f64() * 1000.0);
+            own.push(f.as_secs_f64() * 1000.0);
+        }
+        let size = std::fs::metadata(&binary).map(|m| m.len()).unwrap_or(0);
+        rows.push((
+            name,
+            median(own),
+            median(base),
+            median(ratios),
+            size,
+            init_instructions(&binary),
+        ));
+    }
+    let hello_instructions = init_instructions(&hello);
+    println!("\n## Init against hello-lambda ({RUNS} pairs each; ratio = median of the pairs' ratios)\n");
+    println!("| function | init | hello-lambda's | ratio | budget ≤ {INIT_RATIO_BUDGET}× | instructions to the first poll | ÷ hello-lambda's | size (MiB) |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for (name, own, base, ratio, size, instructions) in &rows {
+        let within = if *ratio <= INIT_RATIO_BUDGET { "yes" } else { "**no**" };
+        let (count, times) = match (instructions, hello_instructions) {
+            (Some(i), Some(h)) => (
+                format!("{:.2} M", *i as f64 / 1e6),
+                format!("{:.2}×", *i as f64 / h as f64),
+            ),
+            _ => ("(no valgrind)".to_string(), String::new()),
+        };
+        println!(
+            "| {name} | {own:.2} ms | {base:.2} ms | {ratio:.2}× | {within} | {count} | {times} | {:.2} |",
+            *size as f64 / (1024.0 * 1024.0)
+        );
+    }
+    if let Some(h) = hello_instructions {
+        println!("(hello-lambda: {:.2} M instructions to its first poll)", h as f64 / 1e6);
+    }
+    Ok(())
+}
