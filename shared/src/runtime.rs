@@ -41,7 +41,7 @@ pub fn init_tracing() {
 
 /// The AWS side of a function: the SDK configuration and the table it works on.
 struct Aws {
-    sdk: aws_config::SdkConfig,
+    sdk: aws_types::SdkConfig,
     table_name: String,
 }
 

@@ -118,22 +118,10 @@ async fn invoke_once(binary: &PathBuf, events: [Value; 2], env: &[(String, Strin
         .route("/2018-06-01/runtime/invocation/{id}/error", post(failed))
         .route("/2018-06-01/runtime/init/error", post(failed))
         .with_state(stub.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let (addr, server) = startup::serve(app).await?;
     let started = Instant::now();
     let mut child = tokio::process::Command::new(binary)
-        .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
-        .env("_HANDLER", "bootstrap")
+        .envs(startup::lambda_variables(&addr.to_string()))
         .envs(env.iter().cloned())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

@@ -82,12 +82,21 @@ fn environment() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-/// Starts `binary` and times its start → first poll.
-async fn init_once(binary: &Path) -> Result<Duration, String> {
-    let poll = Arc::new(FirstPoll::default());
-    let app = Router::new()
-        .route("/2018-06-01/runtime/invocation/next", get(next))
-        .with_state(poll.clone());
+/// The variables Lambda gives every function, its runtime API at `runtime_api`.
+pub fn lambda_variables(runtime_api: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_LAMBDA_RUNTIME_API", runtime_api.to_string()),
+        ("AWS_LAMBDA_FUNCTION_NAME", "bench".into()),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256".into()),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".into()),
+        ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench".into()),
+        ("AWS_LAMBDA_LOG_STREAM_NAME", "bench".into()),
+        ("_HANDLER", "bootstrap".into()),
+    ]
+}
+
+/// Serves a runtime-API stub on a free loopback port.
+pub async fn serve(app: Router) -> Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>), String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| e.to_string())?;
@@ -95,16 +104,20 @@ async fn init_once(binary: &Path) -> Result<Duration, String> {
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
+    Ok((addr, server))
+}
+
+/// Starts `binary` and times its start → first poll.
+async fn init_once(binary: &Path) -> Result<Duration, String> {
+    let poll = Arc::new(FirstPoll::default());
+    let app = Router::new()
+        .route("/2018-06-01/runtime/invocation/next", get(next))
+        .with_state(poll.clone());
+    let (addr, server) = serve(app).await?;
     let started = Instant::now();
     let mut child = tokio::process::Command::new(binary)
         .env_clear()
-        .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
-        .env("_HANDLER", "bootstrap")
+        .envs(lambda_variables(&addr.to_string()))
         .envs(environment())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -146,12 +159,7 @@ fn init_instructions(binary: &Path) -> Option<u64> {
         .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
         .arg(binary)
         .env_clear()
-        .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
-        .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+        .envs(lambda_variables("127.0.0.1:9"))
         .envs(environment())
         .output()
         .ok()?;

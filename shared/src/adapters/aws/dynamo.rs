@@ -23,7 +23,7 @@ pub struct DynamoTable {
 }
 
 impl DynamoTable {
-    pub fn new(config: &aws_config::SdkConfig, table: impl Into<String>) -> DynamoTable {
+    pub fn new(config: &aws_types::SdkConfig, table: impl Into<String>) -> DynamoTable {
         DynamoTable {
             client: Client::new(config),
             table: table.into(),

@@ -11,10 +11,19 @@ pub use s3::S3Blobs;
 pub use ses::SesMailer;
 pub use sqs::SqsQueue;
 
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+use aws_sdk_dynamodb::config::BehaviorVersion;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+use aws_smithy_runtime::client::identity::IdentityCache;
 use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
 use aws_smithy_runtime_api::client::http::{HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector};
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use aws_types::region::Region;
+use aws_types::SdkConfig;
+use std::time::Duration;
 
 /// The roots AWS service endpoints chain to (Amazon Trust Services).
 const AMAZON_ROOTS: [&[u8]; 5] = [
@@ -66,18 +75,41 @@ fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-/// Loads the shared SDK configuration once (region, credentials, endpoint override).
-/// In Lambda the region and credentials are in the environment: taking them from there
-/// directly skips building the default chains' instance-metadata providers.
-pub async fn sdk_config() -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http_client());
-    if let Some(region) = env_var("AWS_REGION").or_else(|| env_var("AWS_DEFAULT_REGION")) {
-        loader = loader.region(aws_config::Region::new(region));
+/// The SDK configuration every client of a function shares: the region, the credentials and
+/// the endpoint override from the environment, with the defaults `aws-config`'s loader would
+/// give (standard retries, a 3.1 s connect timeout, a lazy identity cache; the clients add the
+/// default sleep and time source).
+///
+/// Lambda always sets `AWS_REGION` and the function's temporary credentials
+/// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), and so do the tests and
+/// the local stack's `--aws` mode. `aws-config` and its profile, SSO, web-identity and STS
+/// providers are therefore not linked: they were 0.4 MiB of every function (docs/BENCHMARKS.md).
+/// Without credentials in the environment every request fails with the SDK's "no credentials"
+/// error, and this says so once at start-up.
+pub async fn sdk_config() -> SdkConfig {
+    let region = env_var("AWS_REGION")
+        .or_else(|| env_var("AWS_DEFAULT_REGION"))
+        .unwrap_or_else(|| "ap-south-1".to_string());
+    let mut builder = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region))
+        .identity_cache(IdentityCache::lazy().build())
+        .retry_config(RetryConfig::standard())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_millis(3100))
+                .build(),
+        )
+        .http_client(http_client());
+    match (env_var("AWS_ACCESS_KEY_ID"), env_var("AWS_SECRET_ACCESS_KEY")) {
+        (Some(id), Some(secret)) => {
+            let credentials = Credentials::new(id, secret, env_var("AWS_SESSION_TOKEN"), None, "Environment");
+            builder = builder.credentials_provider(SharedCredentialsProvider::new(credentials));
+        }
+        _ => tracing::error!("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set: every AWS request will fail"),
     }
-    if env_var("AWS_ACCESS_KEY_ID").is_some() && env_var("AWS_SECRET_ACCESS_KEY").is_some() {
-        loader = loader.credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new());
-    }
-    loader.load().await
+    builder.set_endpoint_url(env_var("AWS_ENDPOINT_URL"));
+    builder.build()
 }
 
 /// An emulator on a custom endpoint serves S3 by path, not by virtual host.

@@ -39,7 +39,7 @@ impl S3Blobs {
         Ok(data.into_bytes().to_vec())
     }
 
-    pub fn new(config: &aws_config::SdkConfig, bucket: impl Into<String>) -> S3Blobs {
+    pub fn new(config: &aws_types::SdkConfig, bucket: impl Into<String>) -> S3Blobs {
         let conf = aws_sdk_s3::config::Builder::from(config)
             .force_path_style(super::uses_custom_endpoint())
             .build();

@@ -15,7 +15,7 @@ pub struct SesMailer {
 }
 
 impl SesMailer {
-    pub fn new(config: &aws_config::SdkConfig) -> SesMailer {
+    pub fn new(config: &aws_types::SdkConfig) -> SesMailer {
         SesMailer {
             client: Client::new(config),
             configuration_set: std::env::var(crate::config::env::SES_CONFIGURATION_SET)

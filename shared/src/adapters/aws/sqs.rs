@@ -25,7 +25,7 @@ fn map_err<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
 }
 
 impl SqsQueue {
-    pub fn new(config: &aws_config::SdkConfig) -> SqsQueue {
+    pub fn new(config: &aws_types::SdkConfig) -> SqsQueue {
         SqsQueue {
             client: Client::new(config),
         }
