@@ -12,6 +12,7 @@ mod dashboards;
 mod imports;
 mod load;
 mod pages;
+mod payout_run;
 mod startup;
 
 #[global_allocator]
@@ -183,6 +184,9 @@ async fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("dashboards") {
         return dashboards::reads_per_dashboard().await;
+    }
+    if args.get(1).map(String::as_str) == Some("payout-run") {
+        return payout_run::payout_run().await;
     }
     if args.get(1).map(String::as_str) == Some("startup") {
         let dir = args
@@ -408,6 +412,7 @@ async fn main() -> Result<(), String> {
     renewal_scan().await?;
     dashboards::reads_per_dashboard().await?;
     pages::page_times().await?;
+    payout_run::payout_run().await?;
     load::load_and_cost(false).await?;
     load::load_and_cost(true).await?;
     sequence_sending(&dynamo, &sqs, &scoring_q).await?;
