@@ -278,25 +278,17 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
     c.goto(&format!("{base}/portal/registrations"))
         .await
         .expect("registrations");
-    for (field, value) in [
-        ("#company_name", "Ratnagiri Castings"),
-        ("#company_domain", "ratnagiricastings.in"),
-        ("#contact_email", "ops@ratnagiricastings.in"),
-        ("#expected_value", "1500000"),
-    ] {
-        c.find(Locator::Css(field))
-            .await
-            .expect(field)
-            .send_keys(value)
-            .await
-            .expect("type");
-    }
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .expect("register")
-        .click()
-        .await
-        .expect("register");
+    fill_and_submit(
+        &c,
+        &[
+            ("#company_name", "Ratnagiri Castings"),
+            ("#company_domain", "ratnagiricastings.in"),
+            ("#contact_email", "ops@ratnagiricastings.in"),
+            ("#expected_value", "1500000"),
+        ],
+        "main form button[type=submit]",
+    )
+    .await;
     assert!(text_of(&c, "p[role=status]")
         .await
         .contains("Registered Ratnagiri Castings"));
@@ -322,23 +314,15 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
 
     // the owner invites a rep from the team page and gives it the quoted deal
     c.goto(&format!("{base}/portal/team")).await.expect("team");
-    for (field, value) in [
-        ("#invite-name", "Arjun Shah"),
-        ("#invite-email", "arjun@kalyani-erp.in"),
-    ] {
-        c.find(Locator::Css(field))
-            .await
-            .expect(field)
-            .send_keys(value)
-            .await
-            .expect("type");
-    }
-    c.find(Locator::Css("form[action='/portal/team'] button[type=submit]"))
-        .await
-        .expect("invite")
-        .click()
-        .await
-        .expect("invite");
+    fill_and_submit(
+        &c,
+        &[
+            ("#invite-name", "Arjun Shah"),
+            ("#invite-email", "arjun@kalyani-erp.in"),
+        ],
+        "form[action='/portal/team'] button[type=submit]",
+    )
+    .await;
     assert!(text_of(&c, "p[role=status]")
         .await
         .contains("Invited Arjun Shah as rep"));
@@ -456,4 +440,22 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
     c.close().await.expect("close");
     drop(d.child);
     stack.stop().await;
+}
+
+/// Types each value into its field, then clicks `submit`.
+async fn fill_and_submit(c: &Client, fields: &[(&str, &str)], submit: &str) {
+    for (field, value) in fields {
+        c.find(Locator::Css(field))
+            .await
+            .expect(field)
+            .send_keys(value)
+            .await
+            .expect("type");
+    }
+    c.find(Locator::Css(submit))
+        .await
+        .expect(submit)
+        .click()
+        .await
+        .expect(submit);
 }
