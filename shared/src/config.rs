@@ -31,6 +31,9 @@ pub mod env {
     pub const IMPORT_CHUNK_BYTES: &str = "IMPORT_CHUNK_BYTES";
     /// where a consumer moves a message that can never succeed (its queue's DLQ)
     pub const DEAD_LETTER_QUEUE_URL: &str = "DEAD_LETTER_QUEUE_URL";
+    /// the AWS SDK's own variable: the partitions table it reads instead of its embedded one
+    /// (`adapters::aws::partitions`; the template's layer at `/opt`)
+    pub const SDK_PARTITIONS_FILE: &str = "SMITHY_CLIENT_SDK_CUSTOM_PARTITION";
     /// the vendor's presales team (co-sell requests)
     pub const PRESALES_EMAIL: &str = "PRESALES_EMAIL";
     /// the platform's GSTIN (recipient of resellers' GST invoices; its state decides
@@ -246,6 +249,11 @@ impl Env {
     /// `RULES_JSON` (the defaults when unset); invalid JSON or out-of-range rates are recorded.
     pub fn rules(&mut self) -> Rules {
         self.parsed(env::RULES_JSON, Rules::default(), Rules::parse)
+    }
+
+    /// A problem found while checking a value's meaning (a file it names, say).
+    pub fn problem(&mut self, why: String) {
+        self.problems.push(why);
     }
 
     /// Ok when every variable read was present and valid; else every problem at once.

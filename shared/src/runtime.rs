@@ -3,7 +3,7 @@
 //! missing or invalid variable reported together). SDK clients are built once, outside the
 //! handler, and only those the function uses.
 
-use crate::adapters::aws::{sdk_config, DynamoTable, S3Blobs, SesMailer, SqsQueue};
+use crate::adapters::aws::{partitions, sdk_config, DynamoTable, S3Blobs, SesMailer, SqsQueue};
 use crate::config::{env, ConfigError, Env};
 use crate::handlers::billing_api::BillingApi;
 use crate::handlers::commission::Commission;
@@ -68,6 +68,7 @@ fn clock() -> Arc<dyn Clock> {
 async fn from_env<T>(build: impl FnOnce(&mut Env, &Aws) -> T) -> Result<Arc<T>, ConfigError> {
     let mut env = Env::process();
     let table_name = env.required(env::TABLE_NAME);
+    partitions::check(&mut env);
     let aws = Aws {
         sdk: sdk_config().await,
         table_name,

@@ -35,51 +35,61 @@ async fn next(State(poll): State<Arc<FirstPoll>>) -> &'static str {
     ""
 }
 
-/// Every variable some function requires, with values its configuration accepts.
-fn environment() -> Vec<(&'static str, &'static str)> {
-    vec![
-        ("AWS_REGION", "ap-south-1"),
-        ("AWS_ACCESS_KEY_ID", "bench"),
-        ("AWS_SECRET_ACCESS_KEY", "bench"),
-        ("TABLE_NAME", "bench"),
-        ("BUCKET_NAME", "bench"),
-        (
-            "SCORING_QUEUE_URL",
-            "https://sqs.ap-south-1.amazonaws.com/123456789012/scoring",
-        ),
-        (
-            "SEQUENCE_QUEUE_URL",
-            "https://sqs.ap-south-1.amazonaws.com/123456789012/sequence",
-        ),
-        (
-            "COMMISSION_QUEUE_URL",
-            "https://sqs.ap-south-1.amazonaws.com/123456789012/commission",
-        ),
-        (
-            "PAYOUT_QUEUE_URL",
-            "https://sqs.ap-south-1.amazonaws.com/123456789012/payout",
-        ),
-        (
-            "IMPORT_QUEUE_URL",
-            "https://sqs.ap-south-1.amazonaws.com/123456789012/import",
-        ),
-        (
-            "DEAD_LETTER_QUEUE_URL",
-            "https://sqs.ap-south-1.amazonaws.com/123456789012/dlq",
-        ),
-        ("ADMIN_API_KEY", "bench-admin-key-0123456789"),
-        ("BILLING_WEBHOOK_SECRET", "bench-billing-secret-0123456789"),
-        ("TRACKING_SECRET", "bench-tracking-secret-0123456789"),
-        ("THANK_YOU_URL", "https://www.example.com/thanks"),
-        ("ERROR_URL", "https://www.example.com/error"),
-        ("REFERRAL_LANDING_URL", "https://www.example.com/"),
-        ("PUBLIC_BASE_URL", "https://api.example.com"),
-        ("MAIL_FROM", "partners@example.com"),
-        ("FINANCE_EMAIL", "finance@example.com"),
-        ("PRESALES_EMAIL", "presales@example.com"),
-        ("PLATFORM_GSTIN", "27AAACP0001Q1ZL"),
-        ("RUST_LOG", "info"),
-    ]
+/// Every variable some function requires, with values its configuration accepts, and the
+/// partitions file the template's layer gives every function (`/opt/aws.json` there).
+fn environment() -> Vec<(&'static str, String)> {
+    let partitions = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk-partitions/aws.json");
+    let mut vars: Vec<(&'static str, String)> = vec![(
+        shared::config::env::SDK_PARTITIONS_FILE,
+        partitions.to_string_lossy().into_owned(),
+    )];
+    vars.extend(
+        [
+            ("AWS_REGION", "ap-south-1"),
+            ("AWS_ACCESS_KEY_ID", "bench"),
+            ("AWS_SECRET_ACCESS_KEY", "bench"),
+            ("TABLE_NAME", "bench"),
+            ("BUCKET_NAME", "bench"),
+            (
+                "SCORING_QUEUE_URL",
+                "https://sqs.ap-south-1.amazonaws.com/123456789012/scoring",
+            ),
+            (
+                "SEQUENCE_QUEUE_URL",
+                "https://sqs.ap-south-1.amazonaws.com/123456789012/sequence",
+            ),
+            (
+                "COMMISSION_QUEUE_URL",
+                "https://sqs.ap-south-1.amazonaws.com/123456789012/commission",
+            ),
+            (
+                "PAYOUT_QUEUE_URL",
+                "https://sqs.ap-south-1.amazonaws.com/123456789012/payout",
+            ),
+            (
+                "IMPORT_QUEUE_URL",
+                "https://sqs.ap-south-1.amazonaws.com/123456789012/import",
+            ),
+            (
+                "DEAD_LETTER_QUEUE_URL",
+                "https://sqs.ap-south-1.amazonaws.com/123456789012/dlq",
+            ),
+            ("ADMIN_API_KEY", "bench-admin-key-0123456789"),
+            ("BILLING_WEBHOOK_SECRET", "bench-billing-secret-0123456789"),
+            ("TRACKING_SECRET", "bench-tracking-secret-0123456789"),
+            ("THANK_YOU_URL", "https://www.example.com/thanks"),
+            ("ERROR_URL", "https://www.example.com/error"),
+            ("REFERRAL_LANDING_URL", "https://www.example.com/"),
+            ("PUBLIC_BASE_URL", "https://api.example.com"),
+            ("MAIL_FROM", "partners@example.com"),
+            ("FINANCE_EMAIL", "finance@example.com"),
+            ("PRESALES_EMAIL", "presales@example.com"),
+            ("PLATFORM_GSTIN", "27AAACP0001Q1ZL"),
+            ("RUST_LOG", "info"),
+        ]
+        .map(|(k, v)| (k, v.to_string())),
+    );
+    vars
 }
 
 /// The variables Lambda gives every function, its runtime API at `runtime_api`.

@@ -2,8 +2,9 @@
 //! go out — weekdays, business hours of the lead's time zone.
 
 use crate::domain::region::Region;
-use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Timelike, Utc, Weekday};
-use chrono_tz::Tz;
+use chrono::{DateTime, Duration, Utc};
+use jiff::civil::Weekday;
+use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -159,61 +160,91 @@ pub fn sequence_for(band: &str, channel: &str) -> Option<&'static str> {
     }
 }
 
-/// The lead's time zone, from its region; India when unknown.
-pub fn timezone_for(region: &Region) -> Tz {
-    let sub = region.subdivision.as_deref().unwrap_or("");
+/// Where a lead is when its region says nothing (India).
+pub const HOME_TIME_ZONE: &str = "Asia/Kolkata";
+
+/// A US lead's zone by state (ISO 3166-2); the eastern zone for the other states.
+const US_ZONES: [(&[&str], &str); 4] = [
+    (&["US-CA", "US-WA", "US-OR", "US-NV"], "America/Los_Angeles"),
+    (&["US-TX", "US-IL", "US-MN", "US-MO", "US-WI"], "America/Chicago"),
+    (&["US-CO", "US-UT", "US-NM"], "America/Denver"),
+    (&["US-AZ"], "America/Phoenix"),
+];
+const US_EAST: &str = "America/New_York";
+
+/// A lead's zone by country (ISO 3166-1); India's for the others.
+const COUNTRY_ZONES: [(&[&str], &str); 19] = [
+    (&["GB"], "Europe/London"),
+    (&["AE", "OM"], "Asia/Dubai"),
+    (&["SA", "KW", "BH", "QA"], "Asia/Riyadh"),
+    (&["SG"], "Asia/Singapore"),
+    (&["MY"], "Asia/Kuala_Lumpur"),
+    (&["ID"], "Asia/Jakarta"),
+    (&["LK"], "Asia/Colombo"),
+    (&["NP"], "Asia/Kathmandu"),
+    (&["BD"], "Asia/Dhaka"),
+    (&["AU"], "Australia/Sydney"),
+    (&["NZ"], "Pacific/Auckland"),
+    (&["CA"], "America/Toronto"),
+    (&["DE"], "Europe/Berlin"),
+    (&["FR"], "Europe/Paris"),
+    (&["NL"], "Europe/Amsterdam"),
+    (&["KE"], "Africa/Nairobi"),
+    (&["NG"], "Africa/Lagos"),
+    (&["ZA"], "Africa/Johannesburg"),
+    (&["IN"], HOME_TIME_ZONE),
+];
+
+fn zone_of(table: &[(&[&str], &'static str)], code: &str) -> Option<&'static str> {
+    table.iter().find(|(codes, _)| codes.contains(&code)).map(|(_, z)| *z)
+}
+
+/// The lead's time zone (its IANA name), from its region; India when unknown.
+pub fn timezone_for(region: &Region) -> &'static str {
     match region.country.as_deref() {
-        Some("US") => match sub {
-            "US-CA" | "US-WA" | "US-OR" | "US-NV" => chrono_tz::America::Los_Angeles,
-            "US-TX" | "US-IL" | "US-MN" | "US-MO" | "US-WI" => chrono_tz::America::Chicago,
-            "US-CO" | "US-UT" | "US-NM" => chrono_tz::America::Denver,
-            "US-AZ" => chrono_tz::America::Phoenix,
-            _ => chrono_tz::America::New_York,
-        },
-        Some("GB") => chrono_tz::Europe::London,
-        Some("AE") | Some("OM") => chrono_tz::Asia::Dubai,
-        Some("SA") | Some("KW") | Some("BH") | Some("QA") => chrono_tz::Asia::Riyadh,
-        Some("SG") => chrono_tz::Asia::Singapore,
-        Some("MY") => chrono_tz::Asia::Kuala_Lumpur,
-        Some("ID") => chrono_tz::Asia::Jakarta,
-        Some("LK") => chrono_tz::Asia::Colombo,
-        Some("NP") => chrono_tz::Asia::Kathmandu,
-        Some("BD") => chrono_tz::Asia::Dhaka,
-        Some("AU") => chrono_tz::Australia::Sydney,
-        Some("NZ") => chrono_tz::Pacific::Auckland,
-        Some("CA") => chrono_tz::America::Toronto,
-        Some("DE") => chrono_tz::Europe::Berlin,
-        Some("FR") => chrono_tz::Europe::Paris,
-        Some("NL") => chrono_tz::Europe::Amsterdam,
-        Some("KE") => chrono_tz::Africa::Nairobi,
-        Some("NG") => chrono_tz::Africa::Lagos,
-        Some("ZA") => chrono_tz::Africa::Johannesburg,
-        _ => chrono_tz::Asia::Kolkata,
+        Some("US") => zone_of(&US_ZONES, region.subdivision.as_deref().unwrap_or("")).unwrap_or(US_EAST),
+        Some(country) => zone_of(&COUNTRY_ZONES, country).unwrap_or(HOME_TIME_ZONE),
+        None => HOME_TIME_ZONE,
     }
+}
+
+/// The zone of that name from the embedded database; India's for a name it does not know
+/// (every name `timezone_for` gives is known: a test checks).
+fn zone(name: &str) -> TimeZone {
+    TimeZone::get(name)
+        .or_else(|_| TimeZone::get(HOME_TIME_ZONE))
+        .unwrap_or_else(|_| TimeZone::fixed(jiff::tz::offset(5)))
 }
 
 fn weekday(d: Weekday) -> bool {
-    !matches!(d, Weekday::Sat | Weekday::Sun)
+    !matches!(d, Weekday::Saturday | Weekday::Sunday)
 }
 
-/// `t` if it falls on a weekday within business hours in `tz`, else the next opening.
-pub fn next_opening(t: DateTime<Utc>, tz: Tz, open_hour: u32, close_hour: u32) -> DateTime<Utc> {
-    let local = t.with_timezone(&tz);
-    if weekday(local.weekday()) && local.hour() >= open_hour && local.hour() < close_hour {
+/// `t` if it falls on a weekday within business hours in the zone named `time_zone`, else the
+/// next opening.
+pub fn next_opening(t: DateTime<Utc>, time_zone: &str, open_hour: u32, close_hour: u32) -> DateTime<Utc> {
+    let tz = zone(time_zone);
+    let Ok(instant) = jiff::Timestamp::from_millisecond(t.timestamp_millis()) else {
+        return t;
+    };
+    let local = instant.to_zoned(tz.clone());
+    let hour = u32::try_from(local.hour()).unwrap_or_default();
+    if weekday(local.weekday()) && hour >= open_hour && hour < close_hour {
         return t;
     }
     // before opening on a weekday: today's opening; otherwise from tomorrow
-    let mut day = local.date_naive();
-    if !(weekday(local.weekday()) && local.hour() < open_hour) {
-        day += Duration::days(1);
+    let mut day = local.date();
+    if !(weekday(local.weekday()) && hour < open_hour) {
+        day = day.tomorrow().unwrap_or(day);
     }
     while !weekday(day.weekday()) {
-        day += Duration::days(1);
+        day = day.tomorrow().unwrap_or(day);
     }
-    let opening = day.and_time(NaiveTime::from_hms_opt(open_hour, 0, 0).unwrap_or_default());
-    tz.from_local_datetime(&opening)
-        .earliest()
-        .map(|d| d.with_timezone(&Utc))
+    let opening = day.at(i8::try_from(open_hour).unwrap_or(9), 0, 0, 0);
+    opening
+        .to_zoned(tz)
+        .ok()
+        .and_then(|z| DateTime::<Utc>::from_timestamp_millis(z.timestamp().as_millisecond()))
         .unwrap_or(t + Duration::hours(1))
 }
 
@@ -333,13 +364,62 @@ mod tests {
     }
 
     #[test]
+    fn every_zone_a_lead_can_have_is_in_the_embedded_database() {
+        let names = US_ZONES.iter().chain(COUNTRY_ZONES.iter()).map(|(_, z)| *z);
+        for name in names.chain([US_EAST, HOME_TIME_ZONE]) {
+            assert!(TimeZone::get(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn business_hours_follow_daylight_saving_time() {
+        let ny = timezone_for(&Region {
+            country: Some("US".into()),
+            subdivision: Some("US-NY".into()),
+        });
+        let london = timezone_for(&Region {
+            country: Some("GB".into()),
+            subdivision: None,
+        });
+        // New York moves to daylight time on Sunday 2027-03-14: Friday evening's next opening
+        // is Monday 09:00 EDT (13:00Z), a week earlier 09:00 EST (14:00Z)
+        assert_eq!(
+            next_opening(ist("2027-03-12T23:00:00Z"), ny, 9, 18),
+            ist("2027-03-15T13:00:00Z")
+        );
+        assert_eq!(
+            next_opening(ist("2027-03-05T23:00:00Z"), ny, 9, 18),
+            ist("2027-03-08T14:00:00Z")
+        );
+        // London in summer (BST, UTC+1): 08:30Z is 09:30 local, open
+        assert_eq!(
+            next_opening(ist("2027-06-15T08:30:00Z"), london, 9, 18),
+            ist("2027-06-15T08:30:00Z")
+        );
+        // and in winter 08:30Z is 08:30 local, before opening
+        assert_eq!(
+            next_opening(ist("2027-01-12T08:30:00Z"), london, 9, 18),
+            ist("2027-01-12T09:00:00Z")
+        );
+        // Kathmandu is UTC+05:45
+        let np = timezone_for(&Region {
+            country: Some("NP".into()),
+            subdivision: None,
+        });
+        assert_eq!(
+            next_opening(ist("2027-01-12T03:00:00Z"), np, 9, 18),
+            ist("2027-01-12T03:15:00Z")
+        );
+    }
+
+    #[test]
     fn time_zones_and_sequences() {
         let ca = Region {
             country: Some("US".into()),
             subdivision: Some("US-CA".into()),
         };
-        assert_eq!(timezone_for(&ca), chrono_tz::America::Los_Angeles);
-        assert_eq!(timezone_for(&Region::default()), chrono_tz::Asia::Kolkata);
+        assert_eq!(timezone_for(&ca), "America/Los_Angeles");
+        assert_eq!(timezone_for(&Region::default()), "Asia/Kolkata");
         assert_eq!(sequence_for("hot", "website"), None);
         assert_eq!(sequence_for("warm", "website"), Some("nurture"));
         assert_eq!(sequence_for("cold", "website"), Some("drip"));

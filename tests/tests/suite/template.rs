@@ -103,6 +103,38 @@ fn every_env_var_the_code_reads_is_set() {
     }
 }
 
+/// Every function reads the partitions table of the partition it is deployed in from the
+/// layer: the variable names `/opt/${AWS::Partition}.json` and the layer's directory holds that
+/// file for each partition (the SDK panics at start on a missing file).
+#[test]
+fn every_function_reads_its_partition_from_the_layer() {
+    let t = template();
+    let globals = &t["Globals"]["Function"];
+    let layers: Vec<String> = globals["Layers"]
+        .as_sequence()
+        .expect("Globals.Function.Layers")
+        .iter()
+        .filter_map(referenced)
+        .collect();
+    assert_eq!(layers.len(), 1, "{layers:?}");
+    let layer = &t["Resources"][layers[0].as_str()];
+    assert_eq!(layer["Type"], "AWS::Serverless::LayerVersion");
+    let dir = root().join(layer["Properties"]["ContentUri"].as_str().expect("ContentUri"));
+    let variable = &globals["Environment"]["Variables"][shared::config::env::SDK_PARTITIONS_FILE];
+    assert!(matches!(variable, Value::Tagged(t) if t.tag == "!Sub"), "{variable:?}");
+    let path = untag(variable).as_str().expect("a path");
+    let file = path.strip_prefix("/opt/").expect("a layer's files are at /opt");
+    for partition in ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-eusc"] {
+        let name = file.replace("${AWS::Partition}", partition);
+        assert!(dir.join(&name).is_file(), "{} has no {name}", dir.display());
+    }
+    for (name, f) in functions(&t) {
+        assert!(f["Properties"]["Layers"].is_null(), "{name} sets its own layers");
+        let own = &f["Properties"]["Environment"]["Variables"][shared::config::env::SDK_PARTITIONS_FILE];
+        assert!(own.is_null(), "{name} overrides the partitions file");
+    }
+}
+
 #[test]
 fn a_consumers_dead_letter_queue_is_the_one_its_queue_redrives_to() {
     let t = template();

@@ -2,6 +2,7 @@
 //! emulator (moto) in tests and in the local stack's `--aws` mode.
 
 pub mod dynamo;
+pub mod partitions;
 pub mod s3;
 pub mod ses;
 pub mod sqs;
