@@ -330,37 +330,32 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
+    fn zone_of_country(country: &str, subdivision: Option<&str>) -> &'static str {
+        timezone_for(&Region {
+            country: Some(country.into()),
+            subdivision: subdivision.map(Into::into),
+        })
+    }
+
+    /// Each row: a moment, the lead's zone, the next opening (09:00–18:00 on weekdays).
+    fn assert_openings(rows: &[(&str, &str, &str)]) {
+        for (at, zone, opening) in rows {
+            assert_eq!(next_opening(ist(at), zone, 9, 18), ist(opening), "{at} in {zone}");
+        }
+    }
+
     #[test]
     fn friday_evening_in_india_waits_for_monday_morning() {
-        let tz = timezone_for(&Region {
-            country: Some("IN".into()),
-            subdivision: None,
-        });
+        let india = zone_of_country("IN", None);
         // 2026-11-20 is a Friday
-        assert_eq!(
-            next_opening(ist("2026-11-20T20:00:00+05:30"), tz, 9, 18),
-            ist("2026-11-23T09:00:00+05:30")
-        );
-        assert_eq!(
-            next_opening(ist("2026-11-21T11:00:00+05:30"), tz, 9, 18),
-            ist("2026-11-23T09:00:00+05:30")
-        );
-        assert_eq!(
-            next_opening(ist("2026-11-23T08:59:00+05:30"), tz, 9, 18),
-            ist("2026-11-23T09:00:00+05:30")
-        );
-        assert_eq!(
-            next_opening(ist("2026-11-23T09:00:00+05:30"), tz, 9, 18),
-            ist("2026-11-23T09:00:00+05:30")
-        );
-        assert_eq!(
-            next_opening(ist("2026-11-23T17:59:00+05:30"), tz, 9, 18),
-            ist("2026-11-23T17:59:00+05:30")
-        );
-        assert_eq!(
-            next_opening(ist("2026-11-23T18:00:00+05:30"), tz, 9, 18),
-            ist("2026-11-24T09:00:00+05:30")
-        );
+        assert_openings(&[
+            ("2026-11-20T20:00:00+05:30", india, "2026-11-23T09:00:00+05:30"),
+            ("2026-11-21T11:00:00+05:30", india, "2026-11-23T09:00:00+05:30"),
+            ("2026-11-23T08:59:00+05:30", india, "2026-11-23T09:00:00+05:30"),
+            ("2026-11-23T09:00:00+05:30", india, "2026-11-23T09:00:00+05:30"),
+            ("2026-11-23T17:59:00+05:30", india, "2026-11-23T17:59:00+05:30"),
+            ("2026-11-23T18:00:00+05:30", india, "2026-11-24T09:00:00+05:30"),
+        ]);
     }
 
     #[test]
@@ -373,43 +368,22 @@ mod tests {
 
     #[test]
     fn business_hours_follow_daylight_saving_time() {
-        let ny = timezone_for(&Region {
-            country: Some("US".into()),
-            subdivision: Some("US-NY".into()),
-        });
-        let london = timezone_for(&Region {
-            country: Some("GB".into()),
-            subdivision: None,
-        });
-        // New York moves to daylight time on Sunday 2027-03-14: Friday evening's next opening
-        // is Monday 09:00 EDT (13:00Z), a week earlier 09:00 EST (14:00Z)
-        assert_eq!(
-            next_opening(ist("2027-03-12T23:00:00Z"), ny, 9, 18),
-            ist("2027-03-15T13:00:00Z")
+        let (ny, london, kathmandu) = (
+            zone_of_country("US", Some("US-NY")),
+            zone_of_country("GB", None),
+            zone_of_country("NP", None),
         );
-        assert_eq!(
-            next_opening(ist("2027-03-05T23:00:00Z"), ny, 9, 18),
-            ist("2027-03-08T14:00:00Z")
-        );
-        // London in summer (BST, UTC+1): 08:30Z is 09:30 local, open
-        assert_eq!(
-            next_opening(ist("2027-06-15T08:30:00Z"), london, 9, 18),
-            ist("2027-06-15T08:30:00Z")
-        );
-        // and in winter 08:30Z is 08:30 local, before opening
-        assert_eq!(
-            next_opening(ist("2027-01-12T08:30:00Z"), london, 9, 18),
-            ist("2027-01-12T09:00:00Z")
-        );
-        // Kathmandu is UTC+05:45
-        let np = timezone_for(&Region {
-            country: Some("NP".into()),
-            subdivision: None,
-        });
-        assert_eq!(
-            next_opening(ist("2027-01-12T03:00:00Z"), np, 9, 18),
-            ist("2027-01-12T03:15:00Z")
-        );
+        assert_openings(&[
+            // New York moves to daylight time on Sunday 2027-03-14: Friday evening's next
+            // opening is Monday 09:00 EDT (13:00Z); a week earlier 09:00 EST (14:00Z)
+            ("2027-03-12T23:00:00Z", ny, "2027-03-15T13:00:00Z"),
+            ("2027-03-05T23:00:00Z", ny, "2027-03-08T14:00:00Z"),
+            // London in summer (BST, UTC+1): 08:30Z is 09:30 there, open; in winter 08:30
+            ("2027-06-15T08:30:00Z", london, "2027-06-15T08:30:00Z"),
+            ("2027-01-12T08:30:00Z", london, "2027-01-12T09:00:00Z"),
+            // Kathmandu is UTC+05:45
+            ("2027-01-12T03:00:00Z", kathmandu, "2027-01-12T03:15:00Z"),
+        ]);
     }
 
     #[test]
