@@ -54,26 +54,12 @@ pub enum ApplicationStatus {
     Spam,
 }
 
-impl ApplicationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApplicationStatus::Pending => "pending",
-            ApplicationStatus::Approved => "approved",
-            ApplicationStatus::Rejected => "rejected",
-            ApplicationStatus::Spam => "spam",
-        }
-    }
-    pub fn parse(s: &str) -> Option<ApplicationStatus> {
-        [
-            ApplicationStatus::Pending,
-            ApplicationStatus::Approved,
-            ApplicationStatus::Rejected,
-            ApplicationStatus::Spam,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s.trim())
-    }
-}
+crate::domain::wire_names::wire_names!(ApplicationStatus {
+    Pending = "pending",
+    Approved = "approved",
+    Rejected = "rejected",
+    Spam = "spam",
+});
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Company {

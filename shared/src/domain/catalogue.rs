@@ -16,16 +16,11 @@ pub enum ProductKind {
     Services,
 }
 
-impl ProductKind {
-    pub fn parse(s: &str) -> Option<ProductKind> {
-        match s.trim() {
-            "licence" | "license" => Some(ProductKind::Licence),
-            "amc" => Some(ProductKind::Amc),
-            "services" => Some(ProductKind::Services),
-            _ => None,
-        }
-    }
-}
+crate::domain::wire_names::wire_names!(ProductKind {
+    Licence = "licence" | "license",
+    Amc = "amc",
+    Services = "services",
+});
 
 /// A catalogue product.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

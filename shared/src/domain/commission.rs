@@ -27,25 +27,12 @@ pub enum PaymentKind {
     Milestone,
 }
 
-impl PaymentKind {
-    pub fn parse(s: &str) -> Option<PaymentKind> {
-        match s {
-            "licence" => Some(PaymentKind::Licence),
-            "amc" => Some(PaymentKind::Amc),
-            "renewal" => Some(PaymentKind::Renewal),
-            "milestone" => Some(PaymentKind::Milestone),
-            _ => None,
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentKind::Licence => "licence",
-            PaymentKind::Amc => "amc",
-            PaymentKind::Renewal => "renewal",
-            PaymentKind::Milestone => "milestone",
-        }
-    }
-}
+crate::domain::wire_names::wire_names!(PaymentKind {
+    Licence = "licence",
+    Amc = "amc",
+    Renewal = "renewal",
+    Milestone = "milestone",
+});
 
 /// How a reseller earns (seed 003).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

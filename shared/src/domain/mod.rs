@@ -35,3 +35,4 @@ pub mod tax_id;
 pub mod tax_profile;
 pub mod text;
 pub mod token;
+pub mod wire_names;

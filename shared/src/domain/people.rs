@@ -53,33 +53,19 @@ pub enum Role {
     Bootstrap,
 }
 
+crate::domain::wire_names::wire_names!(Role {
+    Owner = "owner",
+    Manager = "manager",
+    Rep = "rep",
+    ProgrammeAdmin = "programme_admin",
+    ChannelManager = "channel_manager",
+    Finance = "finance",
+    Presales = "presales",
+    Support = "support",
+    Bootstrap = "bootstrap",
+});
+
 impl Role {
-    pub const ALL: [Role; 9] = [
-        Role::Owner,
-        Role::Manager,
-        Role::Rep,
-        Role::ProgrammeAdmin,
-        Role::ChannelManager,
-        Role::Finance,
-        Role::Presales,
-        Role::Support,
-        Role::Bootstrap,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Manager => "manager",
-            Role::Rep => "rep",
-            Role::ProgrammeAdmin => "programme_admin",
-            Role::ChannelManager => "channel_manager",
-            Role::Finance => "finance",
-            Role::Presales => "presales",
-            Role::Support => "support",
-            Role::Bootstrap => "bootstrap",
-        }
-    }
-
     pub fn is_reseller(self) -> bool {
         matches!(self, Role::Owner | Role::Manager | Role::Rep)
     }

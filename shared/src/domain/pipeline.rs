@@ -22,29 +22,14 @@ pub enum LostReason {
     Other,
 }
 
-impl LostReason {
-    pub const ALL: [LostReason; 6] = [
-        LostReason::Price,
-        LostReason::Competitor,
-        LostReason::NoBudget,
-        LostReason::NoDecision,
-        LostReason::Timing,
-        LostReason::Other,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LostReason::Price => "price",
-            LostReason::Competitor => "competitor",
-            LostReason::NoBudget => "no_budget",
-            LostReason::NoDecision => "no_decision",
-            LostReason::Timing => "timing",
-            LostReason::Other => "other",
-        }
-    }
-    pub fn parse(s: &str) -> Option<LostReason> {
-        LostReason::ALL.into_iter().find(|r| r.as_str() == s.trim())
-    }
-}
+crate::domain::wire_names::wire_names!(LostReason {
+    Price = "price",
+    Competitor = "competitor",
+    NoBudget = "no_budget",
+    NoDecision = "no_decision",
+    Timing = "timing",
+    Other = "other",
+});
 
 /// Where a hand move goes: a stage, or closed-lost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

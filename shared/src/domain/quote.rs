@@ -555,25 +555,14 @@ pub enum QuoteStatus {
     Rejected,
 }
 
+crate::domain::wire_names::wire_names!(QuoteStatus {
+    Issued = "issued",
+    PendingApproval = "pending_approval",
+    Approved = "approved",
+    Rejected = "rejected",
+});
+
 impl QuoteStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QuoteStatus::Issued => "issued",
-            QuoteStatus::PendingApproval => "pending_approval",
-            QuoteStatus::Approved => "approved",
-            QuoteStatus::Rejected => "rejected",
-        }
-    }
-    pub fn parse(s: &str) -> Option<QuoteStatus> {
-        [
-            QuoteStatus::Issued,
-            QuoteStatus::PendingApproval,
-            QuoteStatus::Approved,
-            QuoteStatus::Rejected,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s.trim())
-    }
     /// may go to the customer (a proposal)
     pub fn is_sendable(self) -> bool {
         matches!(self, QuoteStatus::Issued | QuoteStatus::Approved)

@@ -14,17 +14,12 @@ pub enum Tier {
     Platinum,
 }
 
-impl Tier {
-    pub fn parse(s: &str) -> Option<Tier> {
-        match s.trim().to_lowercase().as_str() {
-            "registered" => Some(Tier::Registered),
-            "silver" => Some(Tier::Silver),
-            "gold" => Some(Tier::Gold),
-            "platinum" => Some(Tier::Platinum),
-            _ => None,
-        }
-    }
-}
+crate::domain::wire_names::wire_names!(Tier {
+    Registered = "registered",
+    Silver = "silver",
+    Gold = "gold",
+    Platinum = "platinum",
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -42,36 +37,14 @@ pub enum ResellerStatus {
     Deactivated,
 }
 
-impl ResellerStatus {
-    /// Every status, in the order lists show them.
-    pub const ALL: [ResellerStatus; 5] = [
-        ResellerStatus::Active,
-        ResellerStatus::Suspended,
-        ResellerStatus::Deactivated,
-        ResellerStatus::Pending,
-        ResellerStatus::Rejected,
-    ];
-
-    pub fn parse(s: &str) -> Option<ResellerStatus> {
-        match s.trim().to_lowercase().as_str() {
-            "pending" => Some(ResellerStatus::Pending),
-            "active" | "approved" => Some(ResellerStatus::Active),
-            "suspended" => Some(ResellerStatus::Suspended),
-            "rejected" => Some(ResellerStatus::Rejected),
-            "deactivated" => Some(ResellerStatus::Deactivated),
-            _ => None,
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResellerStatus::Pending => "pending",
-            ResellerStatus::Active => "active",
-            ResellerStatus::Suspended => "suspended",
-            ResellerStatus::Rejected => "rejected",
-            ResellerStatus::Deactivated => "deactivated",
-        }
-    }
-}
+// in the order lists show them
+crate::domain::wire_names::wire_names!(ResellerStatus {
+    Active = "active" | "approved",
+    Suspended = "suspended",
+    Deactivated = "deactivated",
+    Pending = "pending",
+    Rejected = "rejected",
+});
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reseller {

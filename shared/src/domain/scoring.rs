@@ -13,15 +13,7 @@ pub enum Band {
     Cold,
 }
 
-impl Band {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Band::Hot => "hot",
-            Band::Warm => "warm",
-            Band::Cold => "cold",
-        }
-    }
-}
+crate::domain::wire_names::wire_names!(Band { Hot = "hot", Warm = "warm", Cold = "cold" });
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreReason {

@@ -19,21 +19,9 @@ pub enum Severity {
     S4,
 }
 
+crate::domain::wire_names::wire_names!(Severity { S1 = "s1", S2 = "s2", S3 = "s3", S4 = "s4" });
+
 impl Severity {
-    pub const ALL: [Severity; 4] = [Severity::S1, Severity::S2, Severity::S3, Severity::S4];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::S1 => "s1",
-            Severity::S2 => "s2",
-            Severity::S3 => "s3",
-            Severity::S4 => "s4",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Severity> {
-        Severity::ALL
-            .into_iter()
-            .find(|x| x.as_str().eq_ignore_ascii_case(s.trim()))
-    }
     /// The renewal-risk scan's name for it (SPEC §7 signals).
     pub fn risk_severity(self) -> &'static str {
         match self {
@@ -198,23 +186,11 @@ pub enum CoSellKind {
     PricingException,
 }
 
-impl CoSellKind {
-    pub const ALL: [CoSellKind; 3] = [
-        CoSellKind::JointDemo,
-        CoSellKind::TechnicalQuestion,
-        CoSellKind::PricingException,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CoSellKind::JointDemo => "joint_demo",
-            CoSellKind::TechnicalQuestion => "technical_question",
-            CoSellKind::PricingException => "pricing_exception",
-        }
-    }
-    pub fn parse(s: &str) -> Option<CoSellKind> {
-        CoSellKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
-    }
-}
+crate::domain::wire_names::wire_names!(CoSellKind {
+    JointDemo = "joint_demo",
+    TechnicalQuestion = "technical_question",
+    PricingException = "pricing_exception",
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -224,20 +200,11 @@ pub enum CoSellStatus {
     Completed,
 }
 
-impl CoSellStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CoSellStatus::Open => "open",
-            CoSellStatus::Assigned => "assigned",
-            CoSellStatus::Completed => "completed",
-        }
-    }
-    pub fn parse(s: &str) -> Option<CoSellStatus> {
-        [CoSellStatus::Open, CoSellStatus::Assigned, CoSellStatus::Completed]
-            .into_iter()
-            .find(|k| k.as_str() == s.trim())
-    }
-}
+crate::domain::wire_names::wire_names!(CoSellStatus {
+    Open = "open",
+    Assigned = "assigned",
+    Completed = "completed",
+});
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CoSell {
