@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 pub const PROGRAMME: &str = "PROGRAMME";
 
 /// `commission:<currency>:<component>` (and `:total`), in minor units.
-pub fn commission_counter(currency: &str, component: &str) -> String {
+pub fn commission_counter(currency: &str, component: impl std::fmt::Display) -> String {
     format!("commission:{currency}:{component}")
 }
 pub const WON: &str = "won";

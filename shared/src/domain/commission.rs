@@ -9,14 +9,29 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Ledger components, as the payout breaks them down.
-pub const LICENCE: &str = "licence";
-pub const AMC_FIRST_YEAR: &str = "amc_first_year";
-pub const AMC_RENEWAL: &str = "amc_renewal";
-pub const REFERRAL: &str = "referral";
-pub const OVERRIDE: &str = "override";
-pub const MARGIN: &str = "margin";
-pub const CLAWBACK: &str = "clawback";
+/// What a ledger entry was earned for, as the payout breaks it down (its name is part of the
+/// entry's key and of the aggregates' counter names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Component {
+    Licence,
+    AmcFirstYear,
+    AmcRenewal,
+    Referral,
+    Override,
+    Margin,
+    Clawback,
+}
+
+crate::domain::wire_names::wire_names!(Component {
+    Licence = "licence",
+    AmcFirstYear = "amc_first_year",
+    AmcRenewal = "amc_renewal",
+    Referral = "referral",
+    Override = "override",
+    Margin = "margin",
+    Clawback = "clawback",
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -255,7 +270,7 @@ impl Deal {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
     pub payee: String,
-    pub component: String,
+    pub component: Component,
     pub base: Decimal,
     pub rate: Decimal,
     pub amount: Decimal,
@@ -305,7 +320,7 @@ impl Builder<'_> {
     /// Adds the entry that brings (component, payee) to `target` (a cumulative amount).
     fn reach(
         &mut self,
-        component: &str,
+        component: Component,
         payee: &str,
         rate: Decimal,
         target: Decimal,
@@ -321,7 +336,7 @@ impl Builder<'_> {
         if !amount.is_zero() {
             self.out.push(Draft {
                 payee: payee.to_string(),
-                component: component.to_string(),
+                component,
                 base: self.base,
                 rate,
                 amount,
@@ -369,25 +384,25 @@ pub fn for_payment(
     let (component, rate, why) = match kind {
         PaymentKind::Licence => match &deal.closer_plan {
             Plan::Tiered => (
-                LICENCE,
+                Component::Licence,
                 rules.licence_rate(deal.closer_tier, deal.licence_value),
                 format!("licence tier for a deal of {}", show(deal.licence_value)),
             ),
-            Plan::RevenueShare { rate } => (LICENCE, *rate, "revenue-share plan".to_string()),
-            Plan::Project { .. } | Plan::Margin => (LICENCE, Decimal::ZERO, String::new()),
+            Plan::RevenueShare { rate } => (Component::Licence, *rate, "revenue-share plan".to_string()),
+            Plan::Project { .. } | Plan::Margin => (Component::Licence, Decimal::ZERO, String::new()),
         },
         PaymentKind::Amc => (
-            AMC_FIRST_YEAR,
+            Component::AmcFirstYear,
             rules.amc_first_year(deal.closer_tier),
             "first-year AMC".to_string(),
         ),
         PaymentKind::Renewal => (
-            AMC_RENEWAL,
+            Component::AmcRenewal,
             rules.amc_renewal(deal.closer_tier),
             "AMC renewal".to_string(),
         ),
         PaymentKind::Milestone => (
-            REFERRAL,
+            Component::Referral,
             rules.implementation_referral,
             "implementation referral".to_string(),
         ),
@@ -402,7 +417,7 @@ pub fn for_payment(
                 cur,
             );
             b.reach(
-                REFERRAL,
+                Component::Referral,
                 referrer,
                 rules.reseller_referral_share,
                 share,
@@ -438,7 +453,7 @@ pub fn for_payment(
     if let (PaymentKind::Licence, Plan::Project { fee }) = (kind, &deal.closer_plan) {
         closer_total = *fee;
         b.reach(
-            LICENCE,
+            Component::Licence,
             closer,
             Decimal::ZERO,
             *fee,
@@ -451,7 +466,7 @@ pub fn for_payment(
             let margin_rate = div(sub(sell, deal.licence_value, "the margin")?, sell, "the margin rate")?;
             let target = mul(cumulative, margin_rate, "the margin")?;
             b.reach(
-                MARGIN,
+                Component::Margin,
                 closer,
                 margin_rate,
                 target,
@@ -469,7 +484,7 @@ pub fn for_payment(
         for ancestor in deal.above_closer() {
             let target = mul(closer_total, rules.parent_override, "the parent override")?;
             b.reach(
-                OVERRIDE,
+                Component::Override,
                 ancestor,
                 rules.parent_override,
                 target,
@@ -485,7 +500,7 @@ pub fn for_payment(
     if let (PaymentKind::Licence, Some(referrer)) = (kind, deal.customer_referrer.as_deref()) {
         let r = rules.customer_referral(deal.closer_tier);
         b.reach(
-            REFERRAL,
+            Component::Referral,
             referrer,
             r,
             mul(cumulative, r, "the customer referral fee")?,
@@ -528,8 +543,8 @@ pub fn for_refund(
         }
         out.push(Draft {
             payee: o.payee.clone(),
-            component: CLAWBACK.to_string(),
-            tax_kind: crate::domain::ledger::TaxKind::of(&o.component),
+            component: Component::Clawback,
+            tax_kind: crate::domain::ledger::TaxKind::of(o.component),
             base: refund,
             rate: o.rate,
             amount,
@@ -616,19 +631,19 @@ mod tests {
         let (lic, e) = pay(&deal, PaymentKind::Licence, "1000000", &Earned::default());
         assert_eq!(lic.len(), 1);
         assert_eq!(
-            (lic[0].component.as_str(), lic[0].rate, lic[0].amount),
-            (LICENCE, d("0.25"), d("250000.00"))
+            (lic[0].component, lic[0].rate, lic[0].amount),
+            (Component::Licence, d("0.25"), d("250000.00"))
         );
         let (amc, e) = pay(&deal, PaymentKind::Amc, "200000", &e);
         assert_eq!(
-            (amc[0].component.as_str(), amc[0].amount),
-            (AMC_FIRST_YEAR, d("40000.00"))
+            (amc[0].component, amc[0].amount),
+            (Component::AmcFirstYear, d("40000.00"))
         );
         assert_eq!(total_for(&lic, "closer") + total_for(&amc, "closer"), d("290000.00"));
         let (renewal, _) = pay(&deal, PaymentKind::Renewal, "200000", &e);
         assert_eq!(
-            (renewal[0].component.as_str(), renewal[0].amount),
-            (AMC_RENEWAL, d("20000.00"))
+            (renewal[0].component, renewal[0].amount),
+            (Component::AmcRenewal, d("20000.00"))
         );
     }
 
@@ -700,7 +715,9 @@ mod tests {
         assert_eq!(total_for(&e, "customer-ref"), d("100000.00"));
         assert_eq!(total_for(&e, "closer"), d("250000.00"));
         assert_eq!(total_for(&e, "parent"), d("12500.00"));
-        assert!(e.iter().any(|x| x.payee == "parent" && x.component == OVERRIDE));
+        assert!(e
+            .iter()
+            .any(|x| x.payee == "parent" && x.component == Component::Override));
 
         let mut project = deal_with_value("1000000");
         project.closer_plan = Plan::Project { fee: d("75000") };
@@ -714,7 +731,7 @@ mod tests {
         margin.sell_price = Some(d("1250000"));
         let (e, _) = pay(&margin, PaymentKind::Licence, "1250000", &Earned::default());
         assert_eq!(e.len(), 1);
-        assert_eq!((e[0].component.as_str(), e[0].amount), (MARGIN, d("250000.00")));
+        assert_eq!((e[0].component, e[0].amount), (Component::Margin, d("250000.00")));
     }
 
     #[test]
@@ -725,7 +742,9 @@ mod tests {
         let rest = for_refund(&orig, d("1000000"), d("333333.33"), d("666666.67"), "INR").unwrap();
         let net = total_for(&orig, "closer") + total_for(&part, "closer") + total_for(&rest, "closer");
         assert_eq!(net, d("0.00"));
-        assert!(part.iter().all(|e| e.component == CLAWBACK && e.amount < Decimal::ZERO));
+        assert!(part
+            .iter()
+            .all(|e| e.component == Component::Clawback && e.amount < Decimal::ZERO));
     }
 
     #[test]

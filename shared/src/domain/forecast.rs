@@ -70,7 +70,7 @@ pub struct DueRenewal {
 }
 
 /// What a forecast part is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PartKind {
     /// an open deal, weighted by its stage's win probability
@@ -79,15 +79,7 @@ pub enum PartKind {
     Renewal,
 }
 
-impl PartKind {
-    /// As the CSV export and the API name it.
-    pub fn name(self) -> &'static str {
-        match self {
-            PartKind::Pipeline => "pipeline",
-            PartKind::Renewal => "renewal",
-        }
-    }
-}
+crate::domain::wire_names::wire_names!(PartKind { Pipeline = "pipeline", Renewal = "renewal" });
 
 /// One contribution to a month's forecast.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]

@@ -11,7 +11,7 @@ pub struct Entry {
     pub source: EntrySource,
     pub source_id: String,
     pub order_id: String,
-    pub component: String,
+    pub component: crate::domain::commission::Component,
     pub base: Decimal,
     pub rate: Decimal,
     pub amount: Decimal,
@@ -40,15 +40,7 @@ pub enum EntrySource {
     Refund,
 }
 
-impl EntrySource {
-    /// As the CSV exports name it.
-    pub fn name(self) -> &'static str {
-        match self {
-            EntrySource::Payment => "payment",
-            EntrySource::Refund => "refund",
-        }
-    }
-}
+crate::domain::wire_names::wire_names!(EntrySource { Payment = "payment", Refund = "refund" });
 
 /// What an entry is for tax: commission or brokerage, or a margin reseller's resale margin.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -61,8 +53,8 @@ pub enum TaxKind {
 
 impl TaxKind {
     /// A component's kind (a clawback takes the kind of what it reverses).
-    pub fn of(component: &str) -> TaxKind {
-        if component == crate::domain::commission::MARGIN {
+    pub fn of(component: crate::domain::commission::Component) -> TaxKind {
+        if component == crate::domain::commission::Component::Margin {
             TaxKind::Margin
         } else {
             TaxKind::Commission
@@ -72,6 +64,6 @@ impl TaxKind {
 
 impl Entry {
     pub fn kind(&self) -> TaxKind {
-        self.tax_kind.unwrap_or_else(|| TaxKind::of(&self.component))
+        self.tax_kind.unwrap_or_else(|| TaxKind::of(self.component))
     }
 }

@@ -2,7 +2,7 @@
 //! month's end plus the carried-forward balance; below the minimum, or negative, it is carried
 //! forward again. Currencies are never added together.
 
-use crate::domain::commission::{AMC_FIRST_YEAR, AMC_RENEWAL, CLAWBACK, LICENCE, MARGIN, OVERRIDE, REFERRAL};
+use crate::domain::commission::Component;
 use crate::domain::ledger::TaxKind;
 use crate::domain::payout_tax::LineTax;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
@@ -132,7 +132,7 @@ impl Line {
 /// An entry as the payout needs it.
 pub struct Earning<'a> {
     pub currency: &'a str,
-    pub component: &'a str,
+    pub component: Component,
     pub amount: Decimal,
     pub kind: TaxKind,
 }
@@ -156,15 +156,13 @@ pub fn compute(earnings: &[Earning], balance: &Balance, rules: &PayoutRules) -> 
             l.margin_net += e.amount;
         }
         match e.component {
-            LICENCE => l.licence += e.amount,
-            AMC_FIRST_YEAR => l.amc_first_year += e.amount,
-            AMC_RENEWAL => l.amc_renewal += e.amount,
-            REFERRAL => l.referral += e.amount,
-            OVERRIDE => l.override_ += e.amount,
-            MARGIN => l.margin += e.amount,
-            CLAWBACK => l.clawbacks += e.amount,
-            // an unknown component still counts; it is shown with the referrals
-            _ => l.referral += e.amount,
+            Component::Licence => l.licence += e.amount,
+            Component::AmcFirstYear => l.amc_first_year += e.amount,
+            Component::AmcRenewal => l.amc_renewal += e.amount,
+            Component::Referral => l.referral += e.amount,
+            Component::Override => l.override_ += e.amount,
+            Component::Margin => l.margin += e.amount,
+            Component::Clawback => l.clawbacks += e.amount,
         }
     }
     lines
@@ -420,7 +418,7 @@ mod tests {
         Decimal::from_str(s).unwrap()
     }
 
-    fn e<'a>(currency: &'a str, component: &'a str, amount: &str) -> Earning<'a> {
+    fn e<'a>(currency: &'a str, component: Component, amount: &str) -> Earning<'a> {
         Earning {
             currency,
             component,
@@ -439,7 +437,10 @@ mod tests {
     #[test]
     fn worked_example_pays_in_full() {
         let lines = compute(
-            &[e("INR", LICENCE, "250000.00"), e("INR", AMC_FIRST_YEAR, "40000.00")],
+            &[
+                e("INR", Component::Licence, "250000.00"),
+                e("INR", Component::AmcFirstYear, "40000.00"),
+            ],
             &Balance::default(),
             &PayoutRules::default(),
         );
@@ -450,12 +451,19 @@ mod tests {
     #[test]
     fn below_minimum_and_negative_carry_forward() {
         let r = PayoutRules::default();
-        let small = compute(&[e("INR", REFERRAL, "999.99")], &Balance::default(), &r);
+        let small = compute(&[e("INR", Component::Referral, "999.99")], &Balance::default(), &r);
         assert_eq!((small[0].payable, small[0].carried_out), (d("0"), d("999.99")));
-        let next = compute(&[e("INR", REFERRAL, "500.00")], &carried(&[("INR", "999.99")]), &r);
+        let next = compute(
+            &[e("INR", Component::Referral, "500.00")],
+            &carried(&[("INR", "999.99")]),
+            &r,
+        );
         assert_eq!((next[0].payable, next[0].carried_in), (d("1499.99"), d("999.99")));
         let clawed = compute(
-            &[e("INR", LICENCE, "1000.00"), e("INR", CLAWBACK, "-5000.00")],
+            &[
+                e("INR", Component::Licence, "1000.00"),
+                e("INR", Component::Clawback, "-5000.00"),
+            ],
             &Balance::default(),
             &r,
         );
@@ -467,12 +475,12 @@ mod tests {
         let r = PayoutRules::default();
         let clawback_of_margin = Earning {
             kind: TaxKind::Margin,
-            ..e("INR", CLAWBACK, "-300000.00")
+            ..e("INR", Component::Clawback, "-300000.00")
         };
         let month1 = compute(
             &[
-                e("INR", MARGIN, "200000.00"),
-                e("INR", REFERRAL, "5000.00"),
+                e("INR", Component::Margin, "200000.00"),
+                e("INR", Component::Referral, "5000.00"),
                 clawback_of_margin,
             ],
             &Balance::default(),
@@ -487,7 +495,7 @@ mod tests {
             carried_margin: BTreeMap::from([("INR".into(), month1[0].carried_out_margin)]),
             ..Default::default()
         };
-        let month2 = compute(&[e("INR", MARGIN, "300000.00")], &balance, &r);
+        let month2 = compute(&[e("INR", Component::Margin, "300000.00")], &balance, &r);
         // 2,00,000 margin paid and the 5,000 referral: commission paid is the referral only
         assert_eq!(month2[0].payable, d("205000.00"));
         assert_eq!(month2[0].commission_paid(), d("5000.00"));
@@ -496,7 +504,10 @@ mod tests {
     #[test]
     fn currencies_stay_apart() {
         let lines = compute(
-            &[e("INR", LICENCE, "250000"), e("USD", LICENCE, "2000")],
+            &[
+                e("INR", Component::Licence, "250000"),
+                e("USD", Component::Licence, "2000"),
+            ],
             &Balance::default(),
             &PayoutRules::default(),
         );

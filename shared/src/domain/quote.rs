@@ -421,7 +421,7 @@ pub fn needs_approval(totals: &QuoteTotals, tier: Tier, rules: &QuoteRules) -> O
 pub struct EstimatePart {
     /// licence, amc, renewal or milestone
     pub payment: String,
-    pub component: String,
+    pub component: crate::domain::commission::Component,
     #[schema(value_type = String)]
     pub base: Decimal,
     #[schema(value_type = String)]
@@ -705,7 +705,10 @@ mod tests {
         // the parent's override is its own, not the closer's
         assert_eq!((e.licence, e.amc_first_year), (d("250000"), d("40000")));
         assert_eq!((e.first_year, e.per_renewal), (d("290000"), d("20000")));
-        assert!(e.parts.iter().all(|p| p.component != "override"));
+        assert!(e
+            .parts
+            .iter()
+            .all(|p| p.component != crate::domain::commission::Component::Override));
     }
 
     #[test]

@@ -56,7 +56,9 @@ pub(crate) use wire_names;
 mod tests {
     use crate::domain::application::ApplicationStatus;
     use crate::domain::catalogue::ProductKind;
-    use crate::domain::commission::PaymentKind;
+    use crate::domain::commission::{Component, PaymentKind};
+    use crate::domain::forecast::PartKind;
+    use crate::domain::ledger::EntrySource;
     use crate::domain::people::Role;
     use crate::domain::pipeline::LostReason;
     use crate::domain::quote::QuoteStatus;
@@ -78,6 +80,9 @@ mod tests {
         CoSellKind::serde_agrees();
         CoSellStatus::serde_agrees();
         Severity::serde_agrees();
+        Component::serde_agrees();
+        EntrySource::serde_agrees();
+        PartKind::serde_agrees();
     }
 
     #[test]

@@ -709,7 +709,7 @@ impl Entity for Refund {
 impl Entity for Entry {
     const NAME: &'static str = "ledger_entry";
     fn key(&self) -> Key {
-        ledger_key(&self.payee, &self.earned_at, &self.source_id, &self.component)
+        ledger_key(&self.payee, &self.earned_at, &self.source_id, self.component.as_str())
     }
     /// listed as unpaid until a payout settles it
     fn index_entries(&self) -> Vec<IndexEntry> {

@@ -79,7 +79,7 @@ fn entry_writes(
                 source: src.kind,
                 source_id: src.id.into(),
                 order_id: src.order_id.into(),
-                component: d.component.clone(),
+                component: d.component,
                 base: d.base,
                 rate: d.rate,
                 amount: d.amount,
@@ -343,7 +343,7 @@ fn count_payment(
         }
         let mut referrers: Vec<&str> = drafts
             .iter()
-            .filter(|d| d.component == crate::domain::commission::REFERRAL)
+            .filter(|d| d.component == crate::domain::commission::Component::Referral)
             .map(|d| d.payee.as_str())
             .collect();
         referrers.dedup();
@@ -523,7 +523,7 @@ pub fn totals(entries: &[Entry]) -> BTreeMap<String, BTreeMap<String, Decimal>> 
     for e in entries {
         *t.entry(e.currency.clone())
             .or_default()
-            .entry(e.component.clone())
+            .entry(e.component.to_string())
             .or_default() += e.amount;
     }
     t

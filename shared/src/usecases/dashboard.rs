@@ -239,7 +239,7 @@ pub async fn dashboard(table: &dyn Table, scope: &str, month: &str) -> Result<Op
             clicks: this.get(agg::REFERRAL_CLICKS),
             leads: this.get(agg::REFERRED_LEADS),
             conversions: this.get(agg::REFERRAL_CONVERSIONS),
-            fees: per_currency(&|c| agg::commission_counter(c, crate::domain::commission::REFERRAL)),
+            fees: per_currency(&|c| agg::commission_counter(c, crate::domain::commission::Component::Referral)),
         },
         items_read: months.len(),
         forecast: None,
@@ -344,7 +344,7 @@ pub fn csv_table(d: &Dashboard, table: &str) -> Option<String> {
                 for p in &f.parts {
                     out.push_str(&line(&[
                         Cell::Text(&f.month),
-                        Cell::Text(p.kind.name()),
+                        Cell::Text(p.kind.as_str()),
                         Cell::Text(&p.id),
                         Cell::Text(&p.stage),
                         Cell::Number(p.value),

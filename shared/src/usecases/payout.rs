@@ -283,7 +283,7 @@ async fn create_ticket(
         .iter()
         .map(|e| Earning {
             currency: &e.currency,
-            component: &e.component,
+            component: e.component,
             amount: e.amount,
             kind: e.kind(),
         })

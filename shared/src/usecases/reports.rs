@@ -40,13 +40,13 @@ pub struct RevenueRow {
 /// The ledger components a closer earns on a customer's payment, and the payment's kind.
 /// What a closer's entry for a payment says was paid: the revenue label and the order lines it
 /// paid (a renewal pays the AMC lines again).
-fn paid_kind(component: &str) -> Option<(&'static str, ProductKind)> {
+fn paid_kind(component: crate::domain::commission::Component) -> Option<(&'static str, ProductKind)> {
     match component {
-        crate::domain::commission::LICENCE | crate::domain::commission::MARGIN => {
+        crate::domain::commission::Component::Licence | crate::domain::commission::Component::Margin => {
             Some(("licence", ProductKind::Licence))
         }
-        crate::domain::commission::AMC_FIRST_YEAR => Some(("amc", ProductKind::Amc)),
-        crate::domain::commission::AMC_RENEWAL => Some(("renewal", ProductKind::Amc)),
+        crate::domain::commission::Component::AmcFirstYear => Some(("amc", ProductKind::Amc)),
+        crate::domain::commission::Component::AmcRenewal => Some(("renewal", ProductKind::Amc)),
         _ => None,
     }
 }
@@ -70,7 +70,7 @@ pub async fn revenue_row(table: &dyn Table, r: &Reseller, month: &str) -> Result
     // a payment's amount is the base of the closer's entry for it (a refund's is negative)
     let mut seen = BTreeSet::new();
     for e in entries.iter().filter(|e| e.payee == r.reseller_id) {
-        let Some((kind, line_kind)) = paid_kind(&e.component) else {
+        let Some((kind, line_kind)) = paid_kind(e.component) else {
             continue;
         };
         if !seen.insert((e.source, e.source_id.clone())) {

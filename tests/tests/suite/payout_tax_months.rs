@@ -84,7 +84,7 @@ impl World {
             source: shared::domain::ledger::EntrySource::Payment,
             source_id: format!("P-{n}"),
             order_id: "O1".into(),
-            component: component.into(),
+            component: shared::domain::commission::Component::parse(component).expect("a component"),
             base: d(amount),
             rate: Decimal::ONE,
             amount: d(amount),

@@ -74,7 +74,7 @@ async fn concurrent_workers_and_a_crash_before_the_finance_email() {
             source: shared::domain::ledger::EntrySource::Payment,
             source_id: format!("P{i}"),
             order_id: "O1".into(),
-            component: component.into(),
+            component: shared::domain::commission::Component::parse(component).expect("a component"),
             base: amount.parse().expect("decimal"),
             rate: "1".parse().expect("decimal"),
             amount: amount.parse().expect("decimal"),

@@ -146,7 +146,10 @@ pub(super) async fn referrals(State(portal): State<Arc<Portal>>, visitor: Visito
     let counted = crate::usecases::dashboard::counters(table, &id, &months).await?;
     let fee = |c: &Counters| {
         agg::major(
-            c.get(&agg::commission_counter("INR", crate::domain::commission::REFERRAL)),
+            c.get(&agg::commission_counter(
+                "INR",
+                crate::domain::commission::Component::Referral,
+            )),
             "INR",
         )
     };

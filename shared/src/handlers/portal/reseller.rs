@@ -467,7 +467,7 @@ pub(super) struct LedgerParams {
 #[derive(Serialize)]
 struct EntryRow {
     at: String,
-    component: String,
+    component: crate::domain::commission::Component,
     order: String,
     amount: String,
     explanation: String,
@@ -507,7 +507,7 @@ pub(super) async fn ledger(
         .iter()
         .map(|e| EntryRow {
             at: india_date(e.earned_at).to_string(),
-            component: e.component.clone(),
+            component: e.component,
             order: e.order_id.clone(),
             amount: display(e.amount, &e.currency),
             explanation: e.explanation.clone(),
