@@ -2,13 +2,12 @@
 //! the same use cases as `POST /reseller-applications/{id}/approve|reject`.
 
 use super::pages::render;
-use super::{form, see_other, Portal, PortalError, Visitor};
+use super::CheckedForm;
+use super::{see_other, Portal, PortalError, Visitor};
 use crate::domain::application::{validate_terms, ApplicationStatus, TermsIn};
 use crate::handlers::http::QueryParams;
 use crate::usecases::applications::{self as uc, ApplicationError, ApplicationPorts};
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -88,7 +87,7 @@ fn decision_error(e: ApplicationError) -> PortalError {
 }
 
 #[derive(Deserialize)]
-struct ApproveForm {
+pub(super) struct ApproveForm {
     tier: Option<String>,
     capacity: Option<u32>,
 }
@@ -102,12 +101,9 @@ struct ApproveForm {
         (status = 404, description = "no such application", content_type = "text/html", body = String)))]
 pub(super) async fn approve(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    body: Body,
+    CheckedForm { visitor, form: f }: CheckedForm<ApproveForm>,
 ) -> Result<Response, PortalError> {
-    let f: ApproveForm = form(&visitor, &headers, body).await?;
     let input = TermsIn {
         tier: f.tier,
         capacity: f.capacity,
@@ -128,7 +124,7 @@ pub(super) async fn approve(
 }
 
 #[derive(Deserialize)]
-struct RejectForm {
+pub(super) struct RejectForm {
     reason: String,
 }
 
@@ -141,12 +137,9 @@ struct RejectForm {
         (status = 404, description = "no such application", content_type = "text/html", body = String)))]
 pub(super) async fn reject(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    body: Body,
+    CheckedForm { visitor, form: f }: CheckedForm<RejectForm>,
 ) -> Result<Response, PortalError> {
-    let f: RejectForm = form(&visitor, &headers, body).await?;
     let reason = f.reason.trim().to_string();
     if reason.is_empty() {
         return Err(PortalError::BadForm("a reason is required".into()));

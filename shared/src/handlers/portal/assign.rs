@@ -4,14 +4,13 @@
 
 use super::pages::render;
 use super::reseller::sla_clock;
-use super::{back_with, form, Outcome, Portal, PortalError, Visitor};
+use super::CheckedForm;
+use super::{back_with, Outcome, Portal, PortalError, Visitor};
 use crate::domain::lead::Lead;
 use crate::domain::people::{PersonStatus, ResellerRole};
 use crate::domain::renewal::india_date;
 use crate::handlers::http::QueryParams;
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -119,7 +118,7 @@ fn people_count(people: &[Person], role: ResellerRole) -> usize {
 }
 
 #[derive(Deserialize)]
-struct AssignForm {
+pub(super) struct AssignForm {
     /// empty: nobody (back to the unassigned list)
     user_id: String,
 }
@@ -131,12 +130,9 @@ struct AssignForm {
         (status = 403, description = "no CSRF token of this session, or a rep's or staff session", content_type = "text/html", body = String)))]
 pub(super) async fn assign_user(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
     Path(lead_id): Path<String>,
-    body: Body,
+    CheckedForm { visitor, form: f }: CheckedForm<AssignForm>,
 ) -> Result<Response, PortalError> {
-    let f: AssignForm = form(&visitor, &headers, body).await?;
     const PAGE: &str = "/portal/assign";
     let to = Some(f.user_id.trim()).filter(|u| !u.is_empty());
     use crate::usecases::people::PeopleError;

@@ -2,7 +2,8 @@
 //! with what the link brought: the same use cases as `POST /registrations` and `GET /r/{code}`.
 
 use super::pages::render;
-use super::{back_with, form, Outcome, Portal, PortalError, Visitor};
+use super::CheckedForm;
+use super::{back_with, Outcome, Portal, PortalError, Visitor};
 use crate::domain::aggregates::{self as agg, Counters};
 use crate::domain::billing::Amount;
 use crate::domain::money::display;
@@ -10,9 +11,7 @@ use crate::domain::renewal::india_date;
 use crate::handlers::http::QueryParams;
 use crate::mail::month_name;
 use crate::usecases::registrations::{self as uc, CompanyIn, ContactIn, Registered, RegistrationIn, RegistrationPorts};
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -65,7 +64,7 @@ pub(super) async fn registrations(
 }
 
 #[derive(Deserialize)]
-struct RegistrationForm {
+pub(super) struct RegistrationForm {
     company_name: Option<String>,
     company_domain: Option<String>,
     contact_name: Option<String>,
@@ -79,12 +78,9 @@ struct RegistrationForm {
         (status = 403, description = "no CSRF token of this session, or an admin session", content_type = "text/html", body = String)))]
 pub(super) async fn register(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    body: Body,
+    CheckedForm { visitor, form: f }: CheckedForm<RegistrationForm>,
 ) -> Result<Response, PortalError> {
     let id = visitor.reseller()?;
-    let f: RegistrationForm = form(&visitor, &headers, body).await?;
     let filled = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let input = RegistrationIn {
         company: CompanyIn {

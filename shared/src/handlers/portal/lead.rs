@@ -3,15 +3,15 @@
 //! co-sell. A reseller sees only its own leads, exactly as its API key does.
 
 use super::pages::render;
+use super::CheckedForm;
 use super::Outcome;
-use super::{back_with, form, Portal, PortalError, Visitor};
+use super::{back_with, Portal, PortalError, Visitor};
 use crate::domain::money::display;
 use crate::domain::support::CoSellKind;
 use crate::handlers::http::QueryParams;
 use crate::usecases::pipeline::{Asker, PipelineError};
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -122,7 +122,7 @@ pub(super) async fn lead_page(
 }
 
 #[derive(Deserialize)]
-struct ActivityForm {
+pub(super) struct ActivityForm {
     #[serde(rename = "type")]
     kind: String,
     note: Option<String>,
@@ -136,13 +136,10 @@ struct ActivityForm {
         (status = 404, description = "no such lead, or another reseller's", content_type = "text/html", body = String)))]
 pub(super) async fn log_activity(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
     Path(lead_id): Path<String>,
-    body: Body,
+    CheckedForm { visitor, form: f }: CheckedForm<ActivityForm>,
 ) -> Result<Response, PortalError> {
     let id = visitor.reseller()?;
-    let f: ActivityForm = form(&visitor, &headers, body).await?;
     let page = format!("/portal/leads/{lead_id}");
     let record = crate::usecases::leads::get_ticket(portal.table.as_ref(), &lead_id)
         .await?
@@ -167,7 +164,7 @@ pub(super) async fn log_activity(
 }
 
 #[derive(Deserialize)]
-struct CoSellForm {
+pub(super) struct CoSellForm {
     kind: String,
     note: Option<String>,
     preferred_times: Option<String>,
@@ -181,12 +178,9 @@ struct CoSellForm {
         (status = 404, description = "no such lead, or another reseller's", content_type = "text/html", body = String)))]
 pub(super) async fn cosell(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
     Path(lead_id): Path<String>,
-    body: Body,
+    CheckedForm { visitor, form: f }: CheckedForm<CoSellForm>,
 ) -> Result<Response, PortalError> {
-    let f: CoSellForm = form(&visitor, &headers, body).await?;
     let page = format!("/portal/leads/{lead_id}");
     let Some(kind) = CoSellKind::parse(&f.kind) else {
         return Ok(back_with(&visitor, &page, "error", "Choose the kind of help you need."));

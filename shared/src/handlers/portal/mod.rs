@@ -407,6 +407,26 @@ impl Portal {
     }
 }
 
+/// A form POST of `T` from a signed-in visitor whose session's CSRF token came with it; a
+/// read-only (suspended) session changes nothing. Every form handler takes one (last, as it
+/// reads the body), so none can forget the check.
+pub(super) struct CheckedForm<T> {
+    pub(super) visitor: Visitor,
+    pub(super) form: T,
+}
+
+impl<T: DeserializeOwned> axum::extract::FromRequest<Arc<Portal>> for CheckedForm<T> {
+    type Rejection = PortalError;
+
+    async fn from_request(req: axum::extract::Request, portal: &Arc<Portal>) -> Result<Self, Self::Rejection> {
+        use axum::extract::FromRequestParts;
+        let (mut parts, body) = req.into_parts();
+        let visitor = Visitor::from_request_parts(&mut parts, portal).await?;
+        let form = form(&visitor, &parts.headers, body).await?;
+        Ok(CheckedForm { visitor, form })
+    }
+}
+
 /// A form POST read into `T` after its CSRF token is checked against the session's.
 async fn form<T: DeserializeOwned>(
     visitor: &Visitor,

@@ -3,14 +3,13 @@
 //! its open leads return to the unassigned list). The same use cases as `/resellers/{id}/users`.
 
 use super::pages::render;
-use super::{back_with, field_errors, form, Outcome, Portal, PortalError, Visitor};
+use super::CheckedForm;
+use super::{back_with, field_errors, Outcome, Portal, PortalError, Visitor};
 use crate::domain::people::{PersonStatus, UserIn};
 use crate::domain::renewal::india_date;
 use crate::handlers::http::QueryParams;
 use crate::usecases::people::PeopleError;
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -71,7 +70,7 @@ fn refused(visitor: &Visitor, e: PeopleError) -> Result<Response, PortalError> {
 }
 
 #[derive(Deserialize)]
-struct InviteForm {
+pub(super) struct InviteForm {
     email: String,
     name: String,
     role: String,
@@ -83,11 +82,8 @@ struct InviteForm {
         (status = 403, description = "no CSRF token of this session, or not an owner", content_type = "text/html", body = String)))]
 pub(super) async fn invite(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    body: Body,
+    CheckedForm { visitor, form: f }: CheckedForm<InviteForm>,
 ) -> Result<Response, PortalError> {
-    let f: InviteForm = form(&visitor, &headers, body).await?;
     let id = visitor.reseller()?;
     let input = UserIn {
         email: Some(f.email),
@@ -110,7 +106,7 @@ pub(super) async fn invite(
 }
 
 #[derive(Deserialize)]
-struct RoleForm {
+pub(super) struct RoleForm {
     role: String,
 }
 
@@ -122,12 +118,9 @@ struct RoleForm {
         (status = 404, description = "nobody of this reseller by that id", content_type = "text/html", body = String)))]
 pub(super) async fn change_role(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
     Path(user_id): Path<String>,
-    body: Body,
+    CheckedForm { visitor, form: f }: CheckedForm<RoleForm>,
 ) -> Result<Response, PortalError> {
-    let f: RoleForm = form(&visitor, &headers, body).await?;
     let id = visitor.reseller()?;
     match crate::usecases::people::change_role(&portal.people_ports(), &visitor.principal, &id, &user_id, Some(&f.role))
         .await
@@ -150,12 +143,9 @@ pub(super) async fn change_role(
         (status = 404, description = "nobody of this reseller by that id", content_type = "text/html", body = String)))]
 pub(super) async fn remove(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
     Path(user_id): Path<String>,
-    body: Body,
+    CheckedForm { visitor, form: _ }: CheckedForm<std::collections::HashMap<String, String>>,
 ) -> Result<Response, PortalError> {
-    let _: std::collections::HashMap<String, String> = form(&visitor, &headers, body).await?;
     let id = visitor.reseller()?;
     match crate::usecases::people::remove(&portal.people_ports(), &visitor.principal, &id, &user_id).await {
         Ok(r) => Ok(back_with(

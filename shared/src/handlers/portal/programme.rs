@@ -3,6 +3,7 @@
 //! The same use cases as the admin API.
 
 use super::pages::render;
+use super::CheckedForm;
 use super::Outcome;
 use super::{back_with, form, refused, Portal, PortalError, Visitor};
 use crate::domain::renewal::india_date;
@@ -96,7 +97,7 @@ pub(super) async fn queue(
 }
 
 #[derive(Deserialize)]
-struct AssignForm {
+pub(super) struct AssignForm {
     reseller_id: String,
     note: Option<String>,
 }
@@ -109,12 +110,9 @@ struct AssignForm {
         (status = 404, description = "no such lead", content_type = "text/html", body = String)))]
 pub(super) async fn assign(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
     Path(lead_id): Path<String>,
-    body: Body,
+    CheckedForm { visitor, form: f }: CheckedForm<AssignForm>,
 ) -> Result<Response, PortalError> {
-    let f: AssignForm = form(&visitor, &headers, body).await?;
     let ports = PipelinePorts {
         table: portal.table.as_ref(),
         clock: portal.clock.as_ref(),
@@ -305,7 +303,7 @@ pub(super) async fn cosell_queue(
 }
 
 #[derive(Deserialize)]
-struct CoSellAssignForm {
+pub(super) struct CoSellAssignForm {
     assignee: String,
     note: Option<String>,
 }
@@ -318,12 +316,9 @@ struct CoSellAssignForm {
         (status = 404, description = "no such request", content_type = "text/html", body = String)))]
 pub(super) async fn cosell_assign(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    body: Body,
+    CheckedForm { visitor, form: f }: CheckedForm<CoSellAssignForm>,
 ) -> Result<Response, PortalError> {
-    let f: CoSellAssignForm = form(&visitor, &headers, body).await?;
     const PAGE: &str = "/portal/admin/co-sell";
     let who = f.assignee.trim().to_string();
     if who.is_empty() {
@@ -412,20 +407,17 @@ pub(super) async fn resellers_csv(State(portal): State<Arc<Portal>>, _: Visitor)
 }
 
 #[derive(Deserialize)]
-struct StatusForm {
+pub(super) struct StatusForm {
     reason: String,
 }
 
 async fn change(
     portal: &Portal,
-    visitor: Visitor,
-    headers: &HeaderMap,
     id: &str,
     action: &str,
-    body: Body,
+    CheckedForm { visitor, form: f }: CheckedForm<StatusForm>,
 ) -> Result<Response, PortalError> {
     use crate::usecases::lifecycle::{change_status, LifecycleError};
-    let f: StatusForm = form(&visitor, headers, body).await?;
     const PAGE: &str = "/portal/admin/resellers";
     let reason = f.reason.trim();
     if reason.is_empty() {
@@ -466,12 +458,10 @@ async fn change(
         (status = 404, description = "no such reseller", content_type = "text/html", body = String)))]
 pub(super) async fn suspend(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    body: Body,
+    form: CheckedForm<StatusForm>,
 ) -> Result<Response, PortalError> {
-    change(&portal, visitor, &headers, &id, "suspend", body).await
+    change(&portal, &id, "suspend", form).await
 }
 
 #[utoipa::path(post, path = "/portal/admin/resellers/{id}/reactivate", tag = "portal",
@@ -482,10 +472,8 @@ pub(super) async fn suspend(
         (status = 404, description = "no such reseller", content_type = "text/html", body = String)))]
 pub(super) async fn reactivate(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    body: Body,
+    form: CheckedForm<StatusForm>,
 ) -> Result<Response, PortalError> {
-    change(&portal, visitor, &headers, &id, "reactivate", body).await
+    change(&portal, &id, "reactivate", form).await
 }

@@ -3,7 +3,8 @@
 //! commission ledger by month, payouts. Each reads what the reseller's API key may read.
 
 use super::pages::render;
-use super::{form, see_other, Portal, PortalError, Visitor};
+use super::CheckedForm;
+use super::{see_other, Portal, PortalError, Visitor};
 use crate::domain::aggregates::month_of;
 use crate::domain::money::display;
 use crate::domain::payout_tax::{financial_year, fy_label};
@@ -12,9 +13,7 @@ use crate::domain::renewal::india_date;
 use crate::handlers::http::QueryParams;
 use crate::mail::month_name;
 use crate::usecases::pipeline::{board, BoardPage, MoveIn, PipelinePorts};
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
@@ -414,7 +413,7 @@ pub(super) async fn pipeline(
 }
 
 #[derive(Deserialize)]
-struct MoveForm {
+pub(super) struct MoveForm {
     to: String,
     reason: Option<String>,
 }
@@ -427,12 +426,9 @@ struct MoveForm {
         (status = 404, description = "no such lead, or another reseller's", content_type = "text/html", body = String)))]
 pub(super) async fn move_lead(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
     Path(lead_id): Path<String>,
-    body: Body,
+    CheckedForm { visitor, form: f }: CheckedForm<MoveForm>,
 ) -> Result<Response, PortalError> {
-    let f: MoveForm = form(&visitor, &headers, body).await?;
     let Some(to) = Target::parse(&f.to) else {
         return Ok(see_other("/portal/pipeline?error=unknown+stage"));
     };

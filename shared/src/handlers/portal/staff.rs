@@ -3,15 +3,14 @@
 //! the vendor, and the programme admin's staff list with the form to add someone.
 
 use super::pages::render;
-use super::{back_with, field_errors, form, Outcome, Portal, PortalError, Visitor};
+use super::CheckedForm;
+use super::{back_with, field_errors, Outcome, Portal, PortalError, Visitor};
 use crate::domain::people::{PersonStatus, StaffIn};
 use crate::domain::renewal::india_date;
 use crate::domain::reseller::ResellerStatus;
 use crate::handlers::http::QueryParams;
 use crate::usecases::people::PeopleError;
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -165,7 +164,7 @@ pub(super) async fn staff_page(
 }
 
 #[derive(Deserialize)]
-struct StaffForm {
+pub(super) struct StaffForm {
     email: String,
     name: String,
     role: String,
@@ -177,11 +176,8 @@ struct StaffForm {
         (status = 403, description = "no CSRF token of this session, or not a programme admin", content_type = "text/html", body = String)))]
 pub(super) async fn add_staff(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    body: Body,
+    CheckedForm { visitor, form: f }: CheckedForm<StaffForm>,
 ) -> Result<Response, PortalError> {
-    let f: StaffForm = form(&visitor, &headers, body).await?;
     const PAGE: &str = "/portal/admin/staff";
     let input = StaffIn {
         email: Some(f.email),

@@ -3,17 +3,16 @@
 //! same use cases as the API's `/resellers/{id}/…` routes.
 
 use super::pages::render;
+use super::CheckedForm;
 use super::Outcome;
-use super::{back_with, field_errors, form, raw_form_checked, Portal, PortalError, Visitor};
+use super::{back_with, field_errors, Portal, PortalError, Visitor};
 use crate::domain::aggregates as agg;
 use crate::domain::money::display;
 use crate::domain::renewal::india_date;
 use crate::domain::reseller::{validate_brand, BrandIn};
 use crate::handlers::http::QueryParams;
 use crate::usecases::resellers as uc;
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -74,13 +73,10 @@ pub(super) async fn sub_resellers(
         (status = 403, description = "no CSRF token of this session, or an admin session", content_type = "text/html", body = String)))]
 pub(super) async fn propose(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    body: Body,
+    CheckedForm { visitor, form: fields }: CheckedForm<Vec<(String, String)>>,
 ) -> Result<Response, PortalError> {
     use crate::usecases::applications::{propose_sub_reseller, ApplicationError};
     let id = visitor.reseller()?;
-    let fields = raw_form_checked(&visitor, &headers, body).await?;
     let map: serde_json::Map<String, serde_json::Value> = fields
         .into_iter()
         .filter(|(k, _)| k != "csrf")
@@ -141,12 +137,9 @@ pub(super) async fn brand(
         (status = 403, description = "no CSRF token of this session, or an admin session", content_type = "text/html", body = String)))]
 pub(super) async fn save_brand(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    body: Body,
+    CheckedForm { visitor, form: input }: CheckedForm<BrandIn>,
 ) -> Result<Response, PortalError> {
     let id = visitor.reseller()?;
-    let input: BrandIn = form(&visitor, &headers, body).await?;
     const PAGE: &str = "/portal/brand";
     let brand = match validate_brand(&input) {
         Ok(b) => b,
@@ -217,7 +210,7 @@ pub(super) async fn keys(
 }
 
 #[derive(Deserialize)]
-struct Nothing {}
+pub(super) struct Nothing {}
 
 #[utoipa::path(post, path = "/portal/keys", tag = "portal",
     request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`csrf`"),
@@ -225,12 +218,9 @@ struct Nothing {}
         (status = 403, description = "no CSRF token of this session, or an admin session", content_type = "text/html", body = String)))]
 pub(super) async fn issue_key(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
-    body: Body,
+    CheckedForm { visitor, form: _ }: CheckedForm<Nothing>,
 ) -> Result<Response, PortalError> {
     let id = visitor.reseller()?;
-    let _: Nothing = form(&visitor, &headers, body).await?;
     use crate::usecases::people::PeopleError;
     let (_, key) = crate::usecases::people::issue_user_key(
         portal.table.as_ref(),
@@ -256,13 +246,10 @@ pub(super) async fn issue_key(
         (status = 404, description = "no such key of this reseller", content_type = "text/html", body = String)))]
 pub(super) async fn revoke_key(
     State(portal): State<Arc<Portal>>,
-    visitor: Visitor,
-    headers: HeaderMap,
     Path(key_id): Path<String>,
-    body: Body,
+    CheckedForm { visitor, form: _ }: CheckedForm<Nothing>,
 ) -> Result<Response, PortalError> {
     let id = visitor.reseller()?;
-    let _: Nothing = form(&visitor, &headers, body).await?;
     if !uc::revoke_key(portal.table.as_ref(), &id, &key_id).await? {
         return Err(PortalError::NotFound);
     }
