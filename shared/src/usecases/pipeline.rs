@@ -529,3 +529,96 @@ pub async fn board(
     columns.retain(|c| stage.is_none_or(|s| s.eq_ignore_ascii_case(c.stage)));
     Ok(columns)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::embedded::EmbeddedTable;
+    use crate::domain::lead::LeadInput;
+    use crate::domain::quote::{QuoteRef, QuoteStatus};
+    use crate::domain::stage::Stage;
+    use chrono::TimeZone;
+    use rust_decimal::Decimal;
+
+    /// A lead of `owner` at `stage`, last changed `minutes` after a fixed start.
+    fn lead(n: u32, owner: &str, stage: Stage, minutes: i64) -> Lead {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 4, 30, 0).single().expect("time");
+        let input = LeadInput {
+            email: format!("buyer{n}@company{n}.in"),
+            ..Default::default()
+        };
+        let mut l = Lead::new(&input, &format!("L{n:03}"), t0);
+        l.owner_reseller_id = Some(owner.to_string());
+        l.stage = stage;
+        l.updated_at = t0 + chrono::Duration::minutes(minutes);
+        l
+    }
+
+    fn quoted(mut l: Lead, value: &str, status: QuoteStatus) -> Lead {
+        l.quote = Some(QuoteRef {
+            quote_id: format!("Q-{}", l.lead_id),
+            currency: "INR".into(),
+            value: value.parse().expect("decimal"),
+            discount_percent: Decimal::ZERO,
+            status,
+            expected_close: None,
+        });
+        l
+    }
+
+    /// The board the portal and `GET /leads/board` show, on the embedded table: what the
+    /// owner-and-stage index and its counters will have to reproduce (issue 27's item 2).
+    #[tokio::test]
+    async fn the_board_counts_orders_values_and_pages_one_owners_leads() {
+        let table = EmbeddedTable::in_memory();
+        let mut lost = lead(6, "R1", Stage::R003, 50);
+        lost.closed_lost = true;
+        let mut spam = lead(7, "R1", Stage::R002, 60);
+        spam.spam = true;
+        for l in [
+            lead(1, "R1", Stage::R002, 10),
+            quoted(lead(2, "R1", Stage::R002, 30), "100000", QuoteStatus::Issued),
+            quoted(lead(3, "R1", Stage::R002, 20), "50000", QuoteStatus::PendingApproval),
+            quoted(lead(4, "R1", Stage::R004, 40), "250000.50", QuoteStatus::Approved),
+            lead(5, "R2", Stage::R002, 70),
+            lost,
+            spam,
+        ] {
+            table.put(repo::item(&l).expect("item"), None).await.expect("put");
+        }
+        let system = crate::access::Principal::system("test");
+        let page = |stage, offset, limit| BoardPage { stage, offset, limit };
+        let columns = board(&table, Some("R1"), &system, page(None, 0, 2))
+            .await
+            .expect("board");
+        let codes: Vec<&str> = columns.iter().map(|c| c.stage).collect();
+        assert_eq!(codes.len(), 11, "R001…R010, then closed-lost: {codes:?}");
+        assert_eq!((codes[0], codes[10]), ("R001", "closed_lost"));
+        let col = |code: &str| columns.iter().find(|c| c.stage == code).expect("column");
+        // spam and another owner's lead are not on it; closed-lost has its own column
+        let r002 = col("R002");
+        assert_eq!(r002.count, 3);
+        // the most recently changed first, two to a page, the rest behind `next_offset`
+        let ids: Vec<&str> = r002.leads.iter().map(|c| c.lead_id.as_str()).collect();
+        assert_eq!(ids, ["L002", "L003"]);
+        assert!(r002.more);
+        assert_eq!(r002.next_offset, Some(2));
+        // a quote waiting for approval forecasts nothing
+        assert_eq!(r002.expected_value, "100000".parse::<Decimal>().expect("decimal"));
+        assert_eq!(
+            col("R004").expected_value,
+            "250000.50".parse::<Decimal>().expect("decimal")
+        );
+        assert_eq!(col("closed_lost").count, 1);
+        assert_eq!(col("R001").count, 0);
+        // the next page of one column
+        let rest = board(&table, Some("R1"), &system, page(Some("r002"), 2, 2))
+            .await
+            .expect("board");
+        assert_eq!(rest.len(), 1);
+        let ids: Vec<&str> = rest[0].leads.iter().map(|c| c.lead_id.as_str()).collect();
+        assert_eq!(ids, ["L001"]);
+        assert!(!rest[0].more);
+        assert_eq!(rest[0].next_offset, None);
+    }
+}
