@@ -117,15 +117,26 @@ pub async fn serve(app: Router) -> Result<(std::net::SocketAddr, tokio::task::Jo
     Ok((addr, server))
 }
 
-/// Starts `binary` and times its start → first poll.
-async fn init_once(binary: &Path) -> Result<Duration, String> {
+/// A process started against a runtime-API stub that records and holds its first poll.
+struct AgainstStub {
+    poll: Arc<FirstPoll>,
+    server: tokio::task::JoinHandle<()>,
+    child: tokio::process::Child,
+    /// just before the process was spawned
+    started: Instant,
+}
+
+/// Starts `program args…` with the Lambda variables and every function's environment, its
+/// runtime API a fresh stub.
+async fn start_against_stub(program: &str, args: &[&std::ffi::OsStr]) -> Result<AgainstStub, String> {
     let poll = Arc::new(FirstPoll::default());
     let app = Router::new()
         .route("/2018-06-01/runtime/invocation/next", get(next))
         .with_state(poll.clone());
     let (addr, server) = serve(app).await?;
     let started = Instant::now();
-    let mut child = tokio::process::Command::new(binary)
+    let child = tokio::process::Command::new(program)
+        .args(args)
         .env_clear()
         .envs(lambda_variables(&addr.to_string()))
         .envs(environment())
@@ -133,7 +144,23 @@ async fn init_once(binary: &Path) -> Result<Duration, String> {
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| format!("{}: {e}", binary.display()))?;
+        .map_err(|e| format!("{program}: {e}"))?;
+    Ok(AgainstStub {
+        poll,
+        server,
+        child,
+        started,
+    })
+}
+
+/// Starts `binary` and times its start → first poll.
+async fn init_once(binary: &Path) -> Result<Duration, String> {
+    let AgainstStub {
+        poll,
+        server,
+        mut child,
+        started,
+    } = start_against_stub(&binary.to_string_lossy(), &[]).await?;
     let waited = tokio::time::timeout(Duration::from_secs(10), poll.polled.notified()).await;
     let _ = child.kill().await;
     server.abort();
@@ -168,22 +195,18 @@ pub fn function_names() -> Result<Vec<String>, String> {
 /// also counted the drop of everything built: 0.3 M instructions in scoring). `None` without
 /// valgrind.
 async fn init_instructions(binary: &Path) -> Option<u64> {
-    let poll = Arc::new(FirstPoll::default());
-    let app = Router::new()
-        .route("/2018-06-01/runtime/invocation/next", get(next))
-        .with_state(poll.clone());
-    let (addr, server) = serve(app).await.ok()?;
-    let child = tokio::process::Command::new("valgrind")
-        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-        .arg(binary)
-        .env_clear()
-        .envs(lambda_variables(&addr.to_string()))
-        .envs(environment())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .ok()?;
+    let AgainstStub {
+        poll, server, child, ..
+    } = start_against_stub(
+        "valgrind",
+        &[
+            "--tool=callgrind".as_ref(),
+            "--callgrind-out-file=/dev/null".as_ref(),
+            binary.as_os_str(),
+        ],
+    )
+    .await
+    .ok()?;
     let polled = tokio::time::timeout(Duration::from_secs(120), poll.polled.notified()).await;
     let pid = child.id()?.to_string();
     let _ = tokio::process::Command::new("kill")
