@@ -98,15 +98,23 @@ async fn shoot(c: &Client, name: &str) {
     c.set_window_size(1280, 900).await.expect("size");
 }
 
+/// The text of the element `css` finds, at most 10 s: found again when the page changed
+/// between finding it and reading it (a form's redirect landing: a stale element).
 async fn text_of(c: &Client, css: &str) -> String {
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .expect("text")
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        match found.text().await {
+            Ok(text) => return text,
+            Err(e) if std::time::Instant::now() >= deadline => panic!("{css}: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
 }
 
 /// Loads `url` until `css` is on it (a form's redirect may still be on its way), at most 10 s.
