@@ -214,3 +214,30 @@ pub fn emulator_mail(
         })
     }
 }
+
+/// Stops the stack, then requires every reseller's board counts to be what its leads make them
+/// (every write of a lead moves them in its own transaction): a lead written any other way
+/// fails here, whichever test wrote it.
+pub async fn stop(stack: Running) {
+    let table = stack.stack.table.clone();
+    stack.stop().await;
+    boards_agree(table.as_ref()).await;
+}
+
+/// Every reseller's board counts against a recount of its leads.
+pub async fn boards_agree(table: &dyn shared::ports::Table) {
+    use shared::domain::reseller::ResellerStatus;
+    use shared::ports::table::{Index, Query};
+    for status in ResellerStatus::ALL {
+        let q = Query::new(shared::repo::resellers_index_pk(status.as_str())).index(Index::Gsi1);
+        for item in shared::repo::query_all(table, q).await.expect("resellers") {
+            let Some(id) = shared::repo::string_attr(&item, "reseller_id") else {
+                continue;
+            };
+            let (expected, stored) = shared::usecases::pipeline::recount_board(table, &id)
+                .await
+                .expect("recount");
+            assert_eq!(stored, expected, "reseller {id}'s board counts differ from its leads");
+        }
+    }
+}

@@ -10,7 +10,7 @@ async fn a_month_equals_the_ledger_and_a_payment_counts_once() {
     let stack = aws_stack().await;
     let tag = shared::ids::random_id().to_lowercase();
     dashboards::equals_the_ledger_and_counts_once(&Api::of(&stack), &tag[..8]).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -19,5 +19,5 @@ async fn follow_up_recurring_and_referrals_count_once() {
     let stack = aws_stack().await;
     let tag = shared::ids::random_id().to_lowercase();
     dashboards::follow_up_recurring_and_referrals(&Api::of(&stack), &tag[..8]).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

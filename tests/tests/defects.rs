@@ -12,7 +12,7 @@ fn tag() -> String {
 async fn a_deactivated_reseller_loses_its_session_and_keys_embedded() {
     let stack = embedded_stack().await;
     defects::deactivated_and_suspended(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -20,14 +20,14 @@ async fn a_deactivated_reseller_loses_its_session_and_keys_aws() {
     let endpoint = emulator();
     let stack = aws_stack().await;
     defects::deactivated_and_suspended(&Api::of(&stack), &tag(), emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn a_reseller_cannot_grant_itself_a_lower_deduction_embedded() {
     let stack = embedded_stack().await;
     defects::lower_deduction_only_by_staff(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -35,7 +35,7 @@ async fn a_reseller_cannot_grant_itself_a_lower_deduction_aws() {
     let endpoint = emulator();
     let stack = aws_stack().await;
     defects::lower_deduction_only_by_staff(&Api::of(&stack), &tag(), emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 /// Nobody can lock an address out: more requests for one address than its hourly links are all
@@ -74,7 +74,7 @@ async fn too_many_login_requests_for_an_address_lock_nobody_out() {
         res.headers().get("location").and_then(|v| v.to_str().ok()),
         Some("/portal")
     );
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 /// The portal does the same work for a known and an unknown address (the same reads, writes and
@@ -157,7 +157,7 @@ async fn a_login_request_costs_the_same_for_known_and_unknown_addresses() {
 async fn proposals_mail_nobody_on_a_resellers_say_so_embedded() {
     let stack = embedded_stack().await;
     defects::proposals_mail_nobody_on_a_resellers_say_so(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -165,14 +165,14 @@ async fn proposals_mail_nobody_on_a_resellers_say_so_aws() {
     let endpoint = emulator();
     let stack = aws_stack().await;
     defects::proposals_mail_nobody_on_a_resellers_say_so(&Api::of(&stack), &tag(), emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn a_reseller_sees_no_competitors_routing_figures() {
     let stack = embedded_stack().await;
     defects::routing_shows_no_competitor(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 /// Every answer of every GET route in the description — JSON, CSV, bank files, statements,
@@ -215,49 +215,49 @@ async fn every_answer_carries_the_private_headers() {
         }
     }
     assert!(checked > 60, "{checked} answers checked");
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn the_pan_is_masked_in_every_resellers_read() {
     let stack = embedded_stack().await;
     defects::pan_masked_everywhere(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn money_events_are_bounded_in_time_and_ownership() {
     let stack = embedded_stack().await;
     defects::money_events_are_bounded(&Api::of(&stack), "emb").await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn quotes_stay_within_what_billing_takes() {
     let stack = embedded_stack().await;
     defects::quotes_within_what_billing_takes(&Api::of(&stack), "emb").await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn portal_notices_show_only_what_the_portal_said() {
     let stack = embedded_stack().await;
     defects::notices_only_from_the_portal(&Api::of(&stack), outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn unknown_fields_on_json_writes_are_refused() {
     let stack = embedded_stack().await;
     defects::unknown_fields_are_refused(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn one_account_per_email_whatever_its_case_embedded() {
     let stack = embedded_stack().await;
     defects::one_account_per_email(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -265,14 +265,14 @@ async fn one_account_per_email_whatever_its_case_aws() {
     emulator();
     let stack = aws_stack().await;
     defects::one_account_per_email(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn a_linkedin_export_loses_no_rows_embedded() {
     let stack = embedded_stack().await;
     defects::a_linkedin_export_keeps_its_rows(&Api::of(&stack), "emb").await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -280,12 +280,12 @@ async fn a_linkedin_export_loses_no_rows_aws() {
     emulator();
     let stack = aws_stack().await;
     defects::a_linkedin_export_keeps_its_rows(&Api::of(&stack), &tag()).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn a_referred_lead_reaches_a_reseller_the_cache_does_not_know() {
     let stack = e2e_tests::embedded_stack_with(|o| o.roster_cache = std::time::Duration::from_secs(300)).await;
     defects::referrals_reach_new_resellers(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

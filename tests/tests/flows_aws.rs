@@ -8,21 +8,21 @@ use e2e_tests::flows::{self, Api};
 async fn capture_score_route() {
     let stack = aws_stack().await;
     flows::capture_score_route(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn duplicates_idempotency_and_races() {
     let stack = aws_stack().await;
     flows::duplicates_idempotency_and_races(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn capacity_overflow_goes_to_admin_queue() {
     let stack = aws_stack().await;
     flows::capacity_overflow_goes_to_admin_queue(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -30,5 +30,5 @@ async fn poison_is_moved_aside_and_redriven() {
     let stack = aws_stack().await;
     let tag = shared::ids::random_id().to_lowercase();
     e2e_tests::poison::poison_is_moved_aside_and_redriven(&Api::of(&stack), &tag[..8]).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

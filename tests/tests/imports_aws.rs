@@ -8,14 +8,14 @@ use e2e_tests::{aws_stack, aws_stack_with_chunks, imports};
 async fn csv_edge_cases() {
     let stack = aws_stack().await;
     imports::csv_edge_cases(&Api::of(&stack), "aws").await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn same_event_twice() {
     let stack = aws_stack().await;
     imports::same_event_twice(&Api::of(&stack), "aws").await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -23,5 +23,5 @@ async fn chunked_import() {
     // (small: the emulator copies the whole table once per item of every transaction)
     let stack = aws_stack_with_chunks(512).await;
     imports::chunked_import(&Api::of(&stack), "aws", 100).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -7,7 +7,7 @@ use e2e_tests::{embedded_stack, isolation, outbox_mail};
 async fn a_reseller_reaches_nothing_of_anothers_through_any_route() {
     let stack = embedded_stack().await;
     isolation::a_reseller_reaches_nothing_of_anothers(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -17,5 +17,5 @@ async fn a_reseller_reaches_nothing_of_anothers_on_the_aws_adapters() {
     let tag = shared::ids::random_id().to_lowercase();
     isolation::a_reseller_reaches_nothing_of_anothers(&Api::of(&stack), &tag[..8], e2e_tests::emulator_mail(endpoint))
         .await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

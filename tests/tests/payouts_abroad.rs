@@ -12,7 +12,7 @@ fn tag() -> String {
 async fn the_law_by_date_of_credit_embedded() {
     let stack = embedded_stack().await;
     payouts_abroad::the_law_by_date_of_credit(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -20,14 +20,14 @@ async fn the_law_by_date_of_credit_aws() {
     let endpoint = emulator();
     let stack = aws_stack().await;
     payouts_abroad::the_law_by_date_of_credit(&Api::of(&stack), &tag(), emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn a_partner_in_dubai_embedded() {
     let stack = embedded_stack().await;
     payouts_abroad::a_partner_in_dubai(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -35,14 +35,14 @@ async fn a_partner_in_dubai_aws() {
     let endpoint = emulator();
     let stack = aws_stack().await;
     payouts_abroad::a_partner_in_dubai(&Api::of(&stack), &tag(), emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn a_micro_enterprise_is_paid_in_time_embedded() {
     let stack = embedded_stack().await;
     payouts_abroad::a_micro_enterprise_is_paid_in_time(&Api::of(&stack), "emb").await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -50,14 +50,14 @@ async fn a_micro_enterprise_is_paid_in_time_aws() {
     emulator();
     let stack = aws_stack().await;
     payouts_abroad::a_micro_enterprise_is_paid_in_time(&Api::of(&stack), &tag()).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn an_einvoicing_payee_needs_its_irn_embedded() {
     let stack = embedded_stack().await;
     payouts_abroad::an_einvoicing_payee_needs_its_irn(&Api::of(&stack), "emb").await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -65,14 +65,14 @@ async fn an_einvoicing_payee_needs_its_irn_aws() {
     emulator();
     let stack = aws_stack().await;
     payouts_abroad::an_einvoicing_payee_needs_its_irn(&Api::of(&stack), &tag()).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn bad_tax_input_is_named() {
     let stack = embedded_stack().await;
     payouts_abroad::bad_tax_input_is_named(&Api::of(&stack), "emb").await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -83,5 +83,5 @@ async fn razorpayx_round_trip() {
     })
     .await;
     payouts_abroad::razorpayx_round_trip(&Api::of(&stack), "emb").await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

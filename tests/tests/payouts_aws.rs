@@ -10,5 +10,5 @@ async fn monthly_payout() {
     let stack = aws_stack().await;
     let tag = shared::ids::random_id().to_lowercase();
     payouts::monthly_payout(&Api::of(&stack), &tag, emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -12,7 +12,7 @@ fn tag() -> String {
 async fn a_rep_sees_its_own_leads_embedded() {
     let stack = embedded_stack().await;
     people::a_rep_sees_its_own_leads(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -20,14 +20,14 @@ async fn a_rep_sees_its_own_leads_aws() {
     let endpoint = emulator();
     let stack = aws_stack().await;
     people::a_rep_sees_its_own_leads(&Api::of(&stack), &tag(), emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn staff_work_within_their_roles_embedded() {
     let stack = embedded_stack().await;
     people::staff_work_within_their_roles(&Api::of(&stack), "emb").await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -35,14 +35,14 @@ async fn staff_work_within_their_roles_aws() {
     emulator();
     let stack = aws_stack().await;
     people::staff_work_within_their_roles(&Api::of(&stack), &tag()).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn the_bootstrap_key_only_makes_staff_embedded() {
     let stack = embedded_stack().await;
     people::the_bootstrap_key_only_makes_staff(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -50,14 +50,14 @@ async fn the_bootstrap_key_only_makes_staff_aws() {
     let endpoint = emulator();
     let stack = aws_stack().await;
     people::the_bootstrap_key_only_makes_staff(&Api::of(&stack), &tag(), emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn bad_people_input_embedded() {
     let stack = embedded_stack().await;
     people::bad_people_input(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -65,14 +65,14 @@ async fn bad_people_input_aws() {
     let endpoint = emulator();
     let stack = aws_stack().await;
     people::bad_people_input(&Api::of(&stack), &tag(), emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn a_leads_mail_goes_to_whoever_works_it_embedded() {
     let stack = embedded_stack().await;
     people::a_leads_mail_goes_to_whoever_works_it(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -80,5 +80,5 @@ async fn a_leads_mail_goes_to_whoever_works_it_aws() {
     let endpoint = emulator();
     let stack = aws_stack().await;
     people::a_leads_mail_goes_to_whoever_works_it(&Api::of(&stack), &tag(), emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

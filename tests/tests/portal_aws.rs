@@ -9,7 +9,7 @@ async fn login_by_a_one_time_link() {
     let stack = aws_stack().await;
     let tag = shared::ids::random_id().to_lowercase();
     portal::login(&Api::of(&stack), &tag[..8], emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -18,7 +18,7 @@ async fn a_resellers_workspace() {
     let stack = aws_stack().await;
     let tag = shared::ids::random_id().to_lowercase();
     e2e_tests::portal_workspace::reseller_workspace(&Api::of(&stack), &tag[..8], emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -27,5 +27,5 @@ async fn the_admins_desk() {
     let stack = aws_stack().await;
     let tag = shared::ids::random_id().to_lowercase();
     e2e_tests::portal_workspace::admin_workspace(&Api::of(&stack), &tag[..8], emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

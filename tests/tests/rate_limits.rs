@@ -105,5 +105,5 @@ async fn a_burst_from_one_address_is_refused_with_retry_after() {
     let refused = apply(2).await.expect("apply");
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(retry_after(&refused) >= 1);
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

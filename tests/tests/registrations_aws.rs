@@ -9,7 +9,7 @@ async fn registration_protects_and_conflicts() {
     let stack = aws_stack().await;
     let tag = shared::ids::random_id().to_lowercase();
     registrations::registration_protects_and_conflicts(&Api::of(&stack), &tag).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -17,7 +17,7 @@ async fn referral_links() {
     let stack = aws_stack().await;
     let tag = shared::ids::random_id().to_lowercase();
     registrations::referral_links(&Api::of(&stack), &tag).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -25,7 +25,7 @@ async fn public_domains_values_and_own_duplicates() {
     let stack = aws_stack().await;
     let tag = shared::ids::random_id().to_lowercase();
     registrations::public_domains_values_and_own_duplicates(&Api::of(&stack), &tag).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -33,5 +33,5 @@ async fn referral_names_round_trip() {
     let stack = aws_stack().await;
     let tag = shared::ids::random_id().to_lowercase();
     registrations::referral_names_round_trip(&Api::of(&stack), &tag[..8]).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -9,21 +9,21 @@ use e2e_tests::{aws_stack, emulator};
 async fn quote_estimate_matches_the_ledger() {
     let stack = aws_stack().await;
     sales::quote_estimate_matches_the_ledger(&Api::of(&stack), stack.stack.blobs.as_ref()).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn discounts_beyond_the_tier_need_an_admin() {
     let stack = aws_stack().await;
     sales::discounts_beyond_the_tier_need_an_admin(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn pricing_recommendation_from_won_deals() {
     let stack = aws_stack().await;
     sales::pricing_recommendation_from_won_deals(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -31,21 +31,21 @@ async fn co_selling() {
     let stack = aws_stack().await;
     let presales = stack.stack.options.presales_email.clone();
     sales::co_selling(&Api::of(&stack), &presales, e2e_tests::emulator_mail(emulator())).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn support_tickets_raise_renewal_risk() {
     let stack = aws_stack().await;
     sales::support_tickets_raise_renewal_risk(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn stuck_leads_are_swept_back_to_scoring() {
     let stack = aws_stack().await;
     sales::stuck_leads_are_swept_back_to_scoring(&Api::of(&stack), &stack).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -53,5 +53,5 @@ async fn hand_moves_stop_sequences() {
     let endpoint = emulator();
     let stack = aws_stack().await;
     sales::hand_moves_stop_sequences(&Api::of(&stack), "aws", e2e_tests::emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -66,14 +66,14 @@ async fn one_bad_message_fails_alone(stack: &local_stack::Running) {
 async fn partial_batch_failures_embedded() {
     let stack = embedded_stack().await;
     one_bad_message_fails_alone(&stack).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn partial_batch_failures_aws() {
     let stack = aws_stack().await;
     one_bad_message_fails_alone(&stack).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -94,7 +94,7 @@ async fn a_poison_message_ends_in_the_dead_letter_queue_and_the_rest_flows() {
         .admin_get(&format!("/leads/{}", a["lead_id"].as_str().unwrap_or("")))
         .await;
     assert_eq!(lead["stage"], "R002");
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 /// Capture: one transaction and one send. Scoring (roster cached): one read, one transaction,

@@ -9,7 +9,7 @@ async fn one_hot_alert_for_three_deliveries() {
     let stack = aws_stack().await;
     let tag = shared::ids::random_id().to_lowercase();
     sequences::one_hot_alert(&Api::of(&stack), &stack, &tag, emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -18,7 +18,7 @@ async fn business_hours_branding_escaping_and_unsubscribe() {
     let stack = aws_stack().await;
     let tag = shared::ids::random_id().to_lowercase();
     sequences::business_hours_and_unsubscribe(&Api::of(&stack), &tag, emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -27,5 +27,5 @@ async fn a_backlog_is_spread_not_sent_at_once() {
     let stack = aws_stack().await;
     let tag = shared::ids::random_id().to_lowercase();
     sequences::a_backlog_is_spread_not_sent_at_once(&Api::of(&stack), &tag[..8], emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

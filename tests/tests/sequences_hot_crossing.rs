@@ -48,5 +48,5 @@ async fn two_opens_and_a_click_make_a_warm_lead_hot_and_alert_once() {
     api.http.get(&open).send().await.expect("open");
     api.drain().await;
     assert_eq!(mail("crossingpartner@resellers.example".into()).await.len(), 1);
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -10,7 +10,7 @@ async fn reassignment_then_admin_queue() {
     let stack = aws_stack().await;
     let tag = shared::ids::random_id().to_lowercase();
     sla::reassignment_then_admin_queue(&Api::of(&stack), &tag, emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -20,5 +20,5 @@ async fn first_response_and_escalation() {
     let tag = shared::ids::random_id().to_lowercase();
     sla::first_response_stops_the_clock_and_protected_leads_escalate(&Api::of(&stack), &tag, emulator_mail(endpoint))
         .await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -9,5 +9,5 @@ async fn a_taxed_month_paid_settled_and_reported() {
     let stack = aws_stack().await;
     let tag = shared::ids::random_id().to_lowercase();
     tax_payouts::tax_month(&Api::of(&stack), &tag[..8], emulator_mail(endpoint)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -118,10 +118,26 @@ pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted.get(i).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
 }
 
-/// The pages at 100 and at 1,000 leads of one reseller, each on a fresh stack.
+/// The pages at 100, 1,000 and 10,000 leads of one reseller, each on a fresh stack; then how
+/// much slower each page is at 10,000 than at 100 (the ratio of the p50s: flat is about 1).
 pub async fn page_times() -> Result<(), String> {
-    for leads in [100, 1_000] {
-        page_times_at(leads).await?;
+    let mut runs = Vec::new();
+    for leads in [100, 1_000, 10_000] {
+        runs.push((leads, page_times_at(leads).await?));
+    }
+    if let (Some((small, first)), Some((large, last))) = (runs.first(), runs.last()) {
+        println!("\n## p50 at {large} leads ÷ p50 at {small}\n");
+        println!("| page | who | ratio |");
+        println!("|---|---|---|");
+        for ((path, who, a), (_, _, b)) in first.iter().zip(last) {
+            // the lead page's id differs between the runs
+            let path = if path.starts_with("/portal/leads/") {
+                "/portal/leads/{id}"
+            } else {
+                path
+            };
+            println!("| `{path}` | {who} | {:.2}× |", b / a);
+        }
     }
     Ok(())
 }
@@ -181,9 +197,11 @@ pub(crate) async fn gold_reseller(app: &axum::Router, name: &str, capacity: u32)
         .ok_or_else(|| format!("no reseller: {created}"))
 }
 
-async fn page_times_at(leads: usize) -> Result<(), String> {
+/// Each page's path, who asked, and its p50 in milliseconds.
+async fn page_times_at(leads: usize) -> Result<Vec<(String, &'static str, f64)>, String> {
     let (running, app, dir) = bench_stack(&format!("pages-{leads}"), None).await?;
-    let reseller = gold_reseller(&app, "Bench Reseller", 1000).await?;
+    let capacity = u32::try_from(leads).map_err(|e| e.to_string())?;
+    let reseller = gold_reseller(&app, "Bench Reseller", capacity).await?;
     let mut first_lead = String::new();
     for i in 0..leads {
         let mut req = json_req(
@@ -194,7 +212,7 @@ async fn page_times_at(leads: usize) -> Result<(), String> {
                     "company": format!("Company {i}"), "budget": "10 lakh", "timeline": "this quarter"}),
         )?;
         // each buyer from its own address (one address may post so many leads an hour)
-        let from = format!("198.51.{}.{}", i / 250, i % 250 + 1);
+        let from = format!("10.{}.{}.{}", i / 62_500, i / 250 % 250, i % 250 + 1);
         req.headers_mut()
             .insert("x-forwarded-for", from.parse().map_err(|_| "address".to_string())?);
         let r = call(&app, req).await?;
@@ -226,7 +244,7 @@ async fn page_times_at(leads: usize) -> Result<(), String> {
     println!("| page | who | p50 | p95 | HTML bytes |");
     println!("|---|---|---|---|---|");
     let month = now[..7].to_string();
-    let pages: Vec<(String, &str, &str)> = vec![
+    let pages: Vec<(String, &'static str, &str)> = vec![
         ("/portal".into(), "reseller", &reseller_cookie),
         ("/portal/pipeline".into(), "reseller", &reseller_cookie),
         (format!("/portal/leads/{first_lead}"), "reseller", &reseller_cookie),
@@ -240,6 +258,7 @@ async fn page_times_at(leads: usize) -> Result<(), String> {
         ("/portal/admin/resellers".into(), "admin", &admin_cookie),
         ("/portal/admin/applications".into(), "admin", &admin_cookie),
     ];
+    let mut p50s = Vec::new();
     for (path, who, cookie) in pages {
         let mut times = Vec::with_capacity(RUNS);
         let mut bytes = 0;
@@ -266,8 +285,9 @@ async fn page_times_at(leads: usize) -> Result<(), String> {
             percentile(&times, 0.5),
             percentile(&times, 0.95)
         );
+        p50s.push((path, who, percentile(&times, 0.5)));
     }
     running.stop().await;
     let _ = std::fs::remove_dir_all(dir);
-    Ok(())
+    Ok(p50s)
 }

@@ -6,6 +6,7 @@ use crate::domain::routing::RoutingDecision;
 use crate::domain::scoring::{Band, Engagement, ScoreReason};
 use crate::domain::stage::Stage;
 use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -70,6 +71,9 @@ pub struct Lead {
     pub routing: Option<RoutingDecision>,
     /// set by deal registration (partner-owned leads)
     pub registered_by: Option<String>,
+    /// the expected value a deal registration gave this lead (the board's value until a quote)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registered_value: Option<RegisteredValue>,
     /// the lead replied to a sequence email (sequences stop)
     #[serde(default)]
     pub replied: bool,
@@ -82,6 +86,17 @@ pub struct Lead {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: u64,
+}
+
+/// The board's column of closed-lost leads (the others are stage codes).
+pub const CLOSED_LOST_COLUMN: &str = "closed_lost";
+
+/// A deal registration's expected value, kept on the lead it registered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegisteredValue {
+    /// the reseller that registered it: the value counts while that reseller owns the lead
+    pub reseller_id: String,
+    pub value: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -115,6 +130,7 @@ impl Lead {
             queue: None,
             routing: None,
             registered_by: input.registered_by.clone(),
+            registered_value: input.registered_value.clone(),
             replied: false,
             unsubscribed: false,
             import: None,
@@ -126,6 +142,39 @@ impl Lead {
 
     pub fn is_open(&self) -> bool {
         !self.closed_lost && !self.spam
+    }
+
+    /// Where the lead sits on its owner's board: the owner and the column (a stage code, or
+    /// [`CLOSED_LOST_COLUMN`]). Spam and leads no reseller owns are on no board.
+    pub fn board_place(&self) -> Option<(&str, &'static str)> {
+        let owner = self.owner_reseller_id.as_deref().filter(|_| !self.spam)?;
+        let column = if self.closed_lost {
+            CLOSED_LOST_COLUMN
+        } else {
+            self.stage.code()
+        };
+        Some((owner, column))
+    }
+
+    /// What the deal is expected to be worth: its latest quote's value (ex GST) unless that
+    /// quote waits for, or was refused, an admin's approval; else the value its owner's deal
+    /// registration gave it.
+    pub fn expected_value(&self) -> Option<Decimal> {
+        match &self.quote {
+            Some(q) if q.status.is_sendable() => Some(q.value),
+            // a quote waiting for (or refused) an admin's approval forecasts nothing
+            Some(_) => None,
+            None => self
+                .registered_value
+                .as_ref()
+                .filter(|r| Some(r.reseller_id.as_str()) == self.owner_reseller_id.as_deref())
+                .map(|r| r.value),
+        }
+    }
+
+    /// An open deal its owner expects something from: what the forecast reads.
+    pub fn is_valued_deal(&self) -> bool {
+        self.is_open() && self.board_place().is_some() && self.expected_value().is_some_and(|v| v > Decimal::ZERO)
     }
 
     pub fn email_domain(&self) -> Option<&str> {
@@ -178,6 +227,8 @@ pub struct LeadInput {
     pub registered_by: Option<String>,
     /// the person of the registering reseller who works it
     pub assigned_user: Option<String>,
+    /// the registration's expected value
+    pub registered_value: Option<RegisteredValue>,
 }
 
 const SHORT: usize = 200;
@@ -288,6 +339,7 @@ pub fn validate(fields: &Map<String, Value>) -> Result<LeadInput, Vec<FieldError
         redirect: take("redirect"),
         registered_by: None,
         assigned_user: None,
+        registered_value: None,
     };
     if errors.is_empty() {
         Ok(input)

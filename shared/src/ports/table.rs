@@ -79,16 +79,27 @@ pub enum Index {
     Gsi2,
     Gsi3,
     Gsi4,
+    Gsi5,
+    Gsi6,
 }
 
 impl Index {
-    pub const ALL: [Index; 4] = [Index::Gsi1, Index::Gsi2, Index::Gsi3, Index::Gsi4];
+    pub const ALL: [Index; 6] = [
+        Index::Gsi1,
+        Index::Gsi2,
+        Index::Gsi3,
+        Index::Gsi4,
+        Index::Gsi5,
+        Index::Gsi6,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             Index::Gsi1 => "gsi1",
             Index::Gsi2 => "gsi2",
             Index::Gsi3 => "gsi3",
             Index::Gsi4 => "gsi4",
+            Index::Gsi5 => "gsi5",
+            Index::Gsi6 => "gsi6",
         }
     }
     pub fn pk_attr(self) -> &'static str {
@@ -97,6 +108,8 @@ impl Index {
             Index::Gsi2 => "gsi2pk",
             Index::Gsi3 => "gsi3pk",
             Index::Gsi4 => "gsi4pk",
+            Index::Gsi5 => "gsi5pk",
+            Index::Gsi6 => "gsi6pk",
         }
     }
     pub fn sk_attr(self) -> &'static str {
@@ -105,6 +118,8 @@ impl Index {
             Index::Gsi2 => "gsi2sk",
             Index::Gsi3 => "gsi3sk",
             Index::Gsi4 => "gsi4sk",
+            Index::Gsi5 => "gsi5sk",
+            Index::Gsi6 => "gsi6sk",
         }
     }
 }

@@ -96,6 +96,16 @@ impl Entity for Lead {
             };
             out.push(on(Index::Gsi2, owner_index_pk(&owner), &self.lead_id));
         }
+        if let Some((owner, column)) = self.board_place() {
+            out.push(on(
+                Index::Gsi5,
+                board_index_pk(owner, column),
+                board_index_sk(&self.updated_at, &self.lead_id),
+            ));
+            if self.is_valued_deal() {
+                out.push(on(Index::Gsi6, deals_index_pk(owner), &self.lead_id));
+            }
+        }
         out
     }
 }

@@ -52,6 +52,44 @@ pub const LEADS_INDEX_PK: &str = "LEADS";
 pub fn stage_index_pk(stage: &str) -> String {
     format!("STAGE#{stage}")
 }
+/// One column of a reseller's board (a stage code or `closed_lost`), most recently changed
+/// first (gsi5): the kanban reads the cards it shows, not the whole pipeline.
+pub fn board_index_pk(owner: &str, column: &str) -> String {
+    format!("BOARD#{owner}#{column}")
+}
+pub fn board_index_sk(updated_at: &DateTime<Utc>, lead_id: &str) -> String {
+    format!("{}#{lead_id}", key_time(updated_at))
+}
+/// A reseller's open deals with an expected value (gsi6): what its forecast is made of.
+pub fn deals_index_pk(owner: &str) -> String {
+    format!("DEALS#{owner}")
+}
+/// The counts and expected values of a reseller's board, moved by every write of its leads:
+/// of all its leads (`user` none), or of those assigned to one person (what a rep's board counts).
+pub fn board_counts_key(owner: &str, user: Option<&str>) -> Key {
+    match user {
+        None => Key::new(format!("BOARDCOUNTS#{owner}"), "ALL"),
+        Some(u) => Key::new(format!("BOARDCOUNTS#{owner}"), format!("USER#{u}")),
+    }
+}
+/// The attribute of a board's counts item holding how many leads a column has.
+pub fn board_count_attr(column: &str) -> String {
+    format!("{BOARD_COUNT_PREFIX}{column}")
+}
+/// The attribute holding the sum of a column's expected values, in ten-thousandths (an
+/// integer, so that `ADD` keeps it exact).
+pub fn board_value_attr(column: &str) -> String {
+    format!("{BOARD_VALUE_PREFIX}{column}")
+}
+const BOARD_COUNT_PREFIX: &str = "n_";
+const BOARD_VALUE_PREFIX: &str = "v_";
+/// Whether an attribute of a board's counts item is a count or a value (not its keys).
+pub fn is_board_counter(attr: &str) -> bool {
+    attr.starts_with(BOARD_COUNT_PREFIX) || attr.starts_with(BOARD_VALUE_PREFIX)
+}
+/// The decimal places a board value is counted in.
+pub const BOARD_VALUE_SCALE: u32 = 4;
+
 pub fn hot_alert_key(lead_id: &str) -> Key {
     Key::new(lead_pk(lead_id), "ALERT#hot")
 }
@@ -481,6 +519,11 @@ pub fn layout() -> Vec<(&'static str, Key)> {
         ("engagement guard", engagement_key("<id>", "<event id>")),
         ("referral ticket", referral_ticket_key("<id>")),
         ("re-queue counter", requeue_key("<id>")),
+        ("board counts", board_counts_key("<reseller id>", None)),
+        (
+            "board counts of a person",
+            board_counts_key("<reseller id>", Some("<user id>")),
+        ),
         ("reseller application", application_key("<id>")),
         ("company-domain guard", company_domain_key("<domain>")),
         (

@@ -3,10 +3,12 @@
 //! item is built there (see `docs/DATA.md` for the layout and the access patterns, checked
 //! against `keys::layout` by a test).
 
+pub mod board;
 pub mod entities;
 pub mod keys;
 pub mod update;
 
+pub use board::{lead_put, merge_adds};
 pub use entities::*;
 pub use keys::*;
 pub use update::{update, Change, Versioned};

@@ -12,6 +12,9 @@ use std::time::Duration;
 /// A record written with optimistic concurrency: it carries the version it was read at.
 pub trait Versioned: Entity + DeserializeOwned {
     fn version_mut(&mut self) -> &mut u64;
+    /// The writes that store `next` over `read` (its version already bumped): the put on the
+    /// version read first, then whatever moves with the record (a lead's board counts).
+    fn writes(read: &Self, next: &Self) -> Result<Vec<Write>, StoreError>;
 }
 
 /// Implements [`Versioned`] for records with a `version: u64` field.
@@ -21,12 +24,23 @@ macro_rules! versioned {
             fn version_mut(&mut self) -> &mut u64 {
                 &mut self.version
             }
+            fn writes(read: &Self, next: &Self) -> Result<Vec<Write>, StoreError> {
+                Ok(vec![put_if_version(item(next)?, read.version)])
+            }
         })*
     };
 }
 
+impl Versioned for crate::domain::lead::Lead {
+    fn version_mut(&mut self) -> &mut u64 {
+        &mut self.version
+    }
+    fn writes(read: &Self, next: &Self) -> Result<Vec<Write>, StoreError> {
+        super::board::lead_put(Some(read), next)
+    }
+}
+
 versioned!(
-    crate::domain::lead::Lead,
     crate::domain::reseller::Reseller,
     crate::domain::people::User,
     crate::domain::people::Staff,
@@ -105,7 +119,7 @@ where
         };
         let version = *read.version_mut();
         *next.version_mut() = version + 1;
-        let mut writes = vec![put_if_version(item(&next)?, version)];
+        let mut writes = T::writes(&read, &next)?;
         writes.extend(also);
         match table.transact(writes).await {
             Ok(()) => return Ok(Some(next)),

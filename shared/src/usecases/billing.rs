@@ -167,13 +167,12 @@ pub fn advance_lead(
         correlation_id: correlation_id.into(),
         detail: format!("{} → {} ({})", lead.stage.code(), to.code(), to.name()),
     };
-    Ok(vec![
-        repo::put_if_version(repo::item(&next)?, lead.version),
-        repo::put_new(repo::item(&repo::LeadAudit {
-            lead_id: &lead.lead_id,
-            event: &audit,
-        })?),
-    ])
+    let mut writes = repo::lead_put(Some(lead), &next)?;
+    writes.push(repo::put_new(repo::item(&repo::LeadAudit {
+        lead_id: &lead.lead_id,
+        event: &audit,
+    })?));
+    Ok(writes)
 }
 
 /// The deal's licence value and sell price. A margin reseller (seed 001) sells at its own

@@ -133,13 +133,11 @@ pub async fn capture_lead(
             detail: format!("lead from channel {}", lead.attribution.channel),
         };
         let body = json!({ "lead_id": lead_id });
-        let mut writes = vec![
-            repo::put_new(repo::item(&lead)?),
-            repo::put_new(repo::item(&repo::LeadAudit {
-                lead_id: &lead_id,
-                event: &audit,
-            })?),
-        ];
+        let mut writes = repo::lead_put(None, &lead)?;
+        writes.extend([repo::put_new(repo::item(&repo::LeadAudit {
+            lead_id: &lead_id,
+            event: &audit,
+        })?)]);
         if let crate::usecases::referrals::Attribution::Referred { referrer, click } = &attribution {
             writes.push(repo::put_new(crate::usecases::referrals::ticket_item(
                 &lead, referrer, click,

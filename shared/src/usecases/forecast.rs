@@ -1,16 +1,16 @@
-//! A reseller's commission forecast from its open pipeline (the board's R002–R005 columns) and
-//! its contracts renewing in the horizon; each deal's commission comes from the commission code
-//! (`commission::for_payment`), as a quote's estimate does. Reads grow with the reseller's own
-//! pipeline and contracts, never with the whole table.
+//! A reseller's commission forecast from its open deals with an expected value (at R002–R005)
+//! and its contracts renewing in the horizon; each deal's commission comes from the commission
+//! code (`commission::for_payment`), as a quote's estimate does. Reads grow with the deals and
+//! contracts it shows, never with the rest of the pipeline or the table.
 
 use crate::config::Rules;
 use crate::domain::commission::{for_payment, Earned, PaymentKind, Plan};
 use crate::domain::forecast::{forecast, DueRenewal, MonthForecast, OpenDeal};
+use crate::domain::lead::Lead;
 use crate::domain::renewal::{india_date, Contract};
 use crate::domain::reseller::Reseller;
 use crate::ports::table::{Index, Query, StoreError, Table};
 use crate::repo;
-use crate::usecases::pipeline::{board, BoardPage, Column};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -34,12 +34,12 @@ fn own_share(reseller: &Reseller, kind: PaymentKind, amount: Decimal, rules: &Ru
     }
 }
 
-/// What a reseller's forecast is made from, read once: the reseller, its board (every column)
-/// and its contracts. The portal's home shows its waiting leads and renewals at risk from the
-/// same read.
+/// What a reseller's forecast is made from, read once: the reseller, its open deals with an
+/// expected value (its deals index: what the forecast shows, not the whole pipeline) and its
+/// contracts. The portal's home shows its renewals at risk from the same read.
 pub struct Book {
     pub reseller: Reseller,
-    pub columns: Vec<Column>,
+    pub deals: Vec<Lead>,
     pub contracts: Vec<Contract>,
 }
 
@@ -48,17 +48,11 @@ pub async fn read_book(table: &dyn Table, reseller_id: &str) -> Result<Option<Bo
     let Some(reseller) = repo::get_record::<Reseller>(table, &repo::reseller_key(reseller_id)).await? else {
         return Ok(None);
     };
-    let columns = board(
-        table,
-        Some(reseller_id),
-        &crate::access::Principal::system("forecast"),
-        BoardPage {
-            stage: None,
-            offset: 0,
-            limit: 1000,
-        },
-    )
-    .await?;
+    let deals: Vec<Lead> = repo::query_all(table, Query::new(repo::deals_index_pk(reseller_id)).index(Index::Gsi6))
+        .await?
+        .into_iter()
+        .map(repo::record)
+        .collect::<Result<_, _>>()?;
     let contracts: Vec<Contract> = repo::query_all(
         table,
         Query::new(repo::reseller_contracts_index_pk(reseller_id)).index(Index::Gsi2),
@@ -69,7 +63,7 @@ pub async fn read_book(table: &dyn Table, reseller_id: &str) -> Result<Option<Bo
     .collect();
     Ok(Some(Book {
         reseller,
-        columns,
+        deals,
         contracts,
     }))
 }
@@ -77,21 +71,30 @@ pub async fn read_book(table: &dyn Table, reseller_id: &str) -> Result<Option<Bo
 /// The next months' commission from the book's open deals and renewals.
 pub fn forecast_of(book: &Book, today: NaiveDate, rules: &Rules) -> Vec<MonthForecast> {
     let reseller = &book.reseller;
-    let deals: Vec<OpenDeal> = book
-        .columns
+    // the deals index holds open, owned, valued leads; the index may lag a write, so again here
+    let mut open: Vec<&Lead> = book
+        .deals
         .iter()
-        .filter(|c| OPEN.contains(&c.stage))
-        .flat_map(|c| {
-            c.leads.iter().filter_map(move |l| {
-                let value = l.expected_value.filter(|v| *v > Decimal::ZERO)?;
-                Some(OpenDeal {
-                    commission: own_share(reseller, PaymentKind::Licence, value, rules),
-                    lead_id: l.lead_id.clone(),
-                    stage: c.stage.to_string(),
-                    value,
-                    since: india_date(l.updated_at),
-                    expected_close: l.expected_close,
-                })
+        .filter(|l| l.is_valued_deal() && l.owner_reseller_id.as_deref() == Some(reseller.reseller_id.as_str()))
+        .filter(|l| OPEN.contains(&l.stage.code()))
+        .collect();
+    // the board's order: by stage, the most recently changed first
+    open.sort_by_key(|l| (l.stage, std::cmp::Reverse(l.updated_at)));
+    let deals: Vec<OpenDeal> = open
+        .into_iter()
+        .filter_map(|l| {
+            let value = l.expected_value()?;
+            Some(OpenDeal {
+                commission: own_share(reseller, PaymentKind::Licence, value, rules),
+                lead_id: l.lead_id.clone(),
+                stage: l.stage.code().to_string(),
+                value,
+                since: india_date(l.updated_at),
+                expected_close: l
+                    .quote
+                    .as_ref()
+                    .filter(|q| q.status.is_sendable())
+                    .and_then(|q| q.expected_close),
             })
         })
         .collect();

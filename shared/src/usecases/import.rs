@@ -581,7 +581,7 @@ async fn flush(
             let mut writes = Vec::with_capacity(group.len() * 3);
             for (p, guard_cond) in &group {
                 let (lead, audit) = imported_lead(chunk, p);
-                writes.push(repo::put_new(repo::item(&lead)?));
+                writes.extend(repo::lead_put(None, &lead)?);
                 writes.push(repo::put_new(repo::item(&repo::LeadAudit {
                     lead_id: &lead.lead_id,
                     event: &audit,
@@ -594,6 +594,8 @@ async fn flush(
                     cond: Some(guard_cond.clone()),
                 });
             }
+            // several leads in one transaction: one write per counts item
+            let writes = repo::merge_adds(writes);
             match super::retry_throttled(|| ports.table.transact(writes.clone())).await {
                 Ok(()) => created.extend(group.into_iter().map(|(p, _)| p.lead_id)),
                 // someone took an address meanwhile: read that group again next round

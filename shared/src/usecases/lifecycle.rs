@@ -208,13 +208,11 @@ async fn reroute(
         correlation_id: format!("deactivate-{from}"),
         detail: format!("reseller {from} was deactivated; {}", decision.why),
     };
-    let mut writes = vec![
-        repo::put_if_version(repo::item(&next)?, lead.version),
-        repo::put_new(repo::item(&repo::LeadAudit {
-            lead_id: &lead.lead_id,
-            event: &event,
-        })?),
-    ];
+    let mut writes = repo::lead_put(Some(lead), &next)?;
+    writes.push(repo::put_new(repo::item(&repo::LeadAudit {
+        lead_id: &lead.lead_id,
+        event: &event,
+    })?));
     let to = decision
         .owner_reseller_id
         .as_deref()

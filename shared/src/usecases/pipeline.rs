@@ -5,7 +5,7 @@
 
 use crate::domain::audit::AuditEvent;
 use crate::domain::field::FieldError;
-use crate::domain::lead::Lead;
+use crate::domain::lead::{Lead, CLOSED_LOST_COLUMN};
 use crate::domain::pipeline::{
     allowed_moves, check_move, may_reopen, outcomes, DecidedDeal, Lost, LostReason, MoveRefused, Outcomes,
     PipelineRules, Target,
@@ -92,13 +92,12 @@ pub(crate) fn audit(
 }
 
 pub(crate) fn lead_writes(lead: &Lead, next: &Lead, event: &AuditEvent) -> Result<Vec<Write>, StoreError> {
-    Ok(vec![
-        repo::put_if_version(repo::item(next)?, lead.version),
-        repo::put_new(repo::item(&repo::LeadAudit {
-            lead_id: &lead.lead_id,
-            event,
-        })?),
-    ])
+    let mut writes = repo::lead_put(Some(lead), next)?;
+    writes.push(repo::put_new(repo::item(&repo::LeadAudit {
+        lead_id: &lead.lead_id,
+        event,
+    })?));
+    Ok(writes)
 }
 
 /// Two writers raced on the lead: the loser is told, never retried behind its back.
@@ -446,88 +445,179 @@ pub struct BoardPage<'a> {
     pub limit: usize,
 }
 
-/// The kanban: every stage in order, then closed-lost. `owner`: one reseller's leads (its
-/// owner index), else every lead (the leads index); spam is never on the board.
-pub async fn board(
-    table: &dyn Table,
-    owner: Option<&str>,
-    viewer: Asker<'_>,
-    page: BoardPage<'_>,
-) -> Result<Vec<Column>, StoreError> {
-    let BoardPage { stage, offset, limit } = page;
+/// The board's columns in order: every stage, then closed-lost.
+fn columns_in_order() -> impl Iterator<Item = (&'static str, &'static str, u8)> {
     use crate::domain::stage::Stage;
-    use crate::ports::table::Index;
-    let q = match owner {
-        Some(o) => Query::new(repo::owner_index_pk(o)).index(Index::Gsi2),
-        None => Query::new(repo::LEADS_INDEX_PK).index(Index::Gsi4),
-    };
-    let mut leads: Vec<Lead> = repo::query_all(table, q)
-        .await?
-        .into_iter()
-        .map(repo::record)
-        .collect::<Result<_, _>>()?;
-    leads.retain(|l| !l.spam && owner.is_none_or(|o| l.owner_reseller_id.as_deref() == Some(o)) && viewer.sees_lead(l));
-    leads.sort_by_key(|l| std::cmp::Reverse(l.updated_at));
-    // expected values from the owners' registrations, for leads without a quote
-    let mut expected = std::collections::HashMap::new();
-    let mut owners: Vec<&str> = leads.iter().filter_map(|l| l.owner_reseller_id.as_deref()).collect();
-    owners.sort_unstable();
-    owners.dedup();
-    for o in owners {
-        for r in crate::usecases::registrations::list_own(table, o).await? {
-            let value = r
-                .expected_value
-                .as_deref()
-                .and_then(|v| crate::domain::money::parse_decimal(v).ok());
-            if let (Some(lead), Some(v)) = (r.lead_id, value) {
-                expected.insert(lead, v);
-            }
-        }
-    }
-    // the latest quote's value (unless rejected), else the registration's expected value
-    let value = |l: &Lead| {
-        l.quote
-            .as_ref()
-            // a quote waiting for (or refused) an admin's approval forecasts nothing
-            .filter(|q| q.status.is_sendable())
-            .map(|q| q.value)
-            .or_else(|| expected.get(&l.lead_id).copied())
-    };
-    let card = |l: &Lead| Card {
+    Stage::ALL
+        .iter()
+        .map(|s| (s.code(), s.name(), s.progress()))
+        .chain(std::iter::once((CLOSED_LOST_COLUMN, "CLOSED LOST", 0)))
+}
+
+fn card(l: &Lead) -> Card {
+    Card {
         lead_id: l.lead_id.clone(),
         name: l.profile.name.clone(),
         company: l.profile.company.clone(),
         score: l.score,
         owner_reseller_id: l.owner_reseller_id.clone(),
-        expected_value: value(l),
+        expected_value: l.expected_value(),
         expected_close: l
             .quote
             .as_ref()
             .filter(|q| q.status.is_sendable())
             .and_then(|q| q.expected_close),
         updated_at: l.updated_at,
+    }
+}
+
+/// The kanban: every stage in order, then closed-lost. `owner`: one reseller's board, read
+/// column by column from its board index (the cards shown, after `offset`) with the counts and
+/// values its counts item keeps — its cost follows the page, not the pipeline; else every
+/// lead's (the leads index, for the programme's staff). Spam is never on the board.
+pub async fn board(
+    table: &dyn Table,
+    owner: Option<&str>,
+    viewer: Asker<'_>,
+    page: BoardPage<'_>,
+) -> Result<Vec<Column>, StoreError> {
+    let wanted = |code: &str| page.stage.is_none_or(|s| s.eq_ignore_ascii_case(code));
+    let Some(owner) = owner else {
+        return programme_board(table, viewer, page).await.map(|mut c| {
+            c.retain(|c| wanted(c.stage));
+            c
+        });
     };
-    let column = |stage: &'static str, name: &'static str, progress: u8, of: Vec<&Lead>| Column {
-        stage,
-        name,
-        progress,
-        count: of.len(),
-        expected_value: of.iter().filter_map(|l| value(l)).sum(),
-        more: of.len() > offset + limit,
-        next_offset: (of.len() > offset + limit).then_some(offset + limit),
-        leads: of.iter().skip(offset).take(limit).map(|l| card(l)).collect(),
+    // a rep's board is what is assigned to it, counted apart
+    let person = viewer.rep();
+    let visible = viewer.sees_owned(Some(owner), person);
+    let counts = if visible {
+        repo::get_record::<serde_json::Map<String, serde_json::Value>>(table, &repo::board_counts_key(owner, person))
+            .await?
+            .unwrap_or_default()
+    } else {
+        Default::default()
     };
-    let mut columns: Vec<Column> = Stage::ALL
-        .iter()
-        .map(|s| {
-            let of = leads.iter().filter(|l| !l.closed_lost && l.stage == *s).collect();
-            column(s.code(), s.name(), s.progress(), of)
+    let counter = |attr: String| counts.get(&attr).and_then(serde_json::Value::as_i64).unwrap_or(0);
+    let shown = page.offset + page.limit;
+    let mut out = Vec::new();
+    for (code, name, progress) in columns_in_order().filter(|(code, ..)| wanted(code)) {
+        let count = usize::try_from(counter(repo::board_count_attr(code)).max(0)).unwrap_or(0);
+        let leads = if visible && count > page.offset && page.limit > 0 {
+            column_cards(table, owner, code, person, shown).await?
+        } else {
+            Vec::new()
+        };
+        out.push(Column {
+            stage: code,
+            name,
+            progress,
+            count,
+            expected_value: repo::board::units_value(counter(repo::board_value_attr(code))),
+            more: count > shown,
+            next_offset: (count > shown).then_some(shown),
+            leads: leads.iter().skip(page.offset).take(page.limit).map(card).collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// The first `n` leads of one board column, most recently changed first (a rep's: those
+/// assigned to it, read page by page until `n` are found).
+async fn column_cards(
+    table: &dyn Table,
+    owner: &str,
+    column: &str,
+    person: Option<&str>,
+    n: usize,
+) -> Result<Vec<Lead>, StoreError> {
+    use crate::ports::table::Index;
+    let q = Query::new(repo::board_index_pk(owner, column))
+        .index(Index::Gsi5)
+        .backward()
+        .limit(u32::try_from(n).unwrap_or(u32::MAX).max(1));
+    let mut out = Vec::with_capacity(n);
+    let mut cursor = None;
+    loop {
+        let page = table.query(&q.clone().after(cursor)).await?;
+        for item in page.items {
+            let lead: Lead = repo::record(item)?;
+            if person.is_none_or(|p| lead.assigned_user.as_deref() == Some(p)) {
+                out.push(lead);
+            }
+        }
+        match page.cursor {
+            Some(c) if out.len() < n => cursor = Some(c),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// Every owner's leads on one board (the programme's view): the whole leads index, read once.
+async fn programme_board(table: &dyn Table, viewer: Asker<'_>, page: BoardPage<'_>) -> Result<Vec<Column>, StoreError> {
+    use crate::ports::table::Index;
+    let BoardPage { offset, limit, .. } = page;
+    let mut leads: Vec<Lead> = repo::query_all(table, Query::new(repo::LEADS_INDEX_PK).index(Index::Gsi4))
+        .await?
+        .into_iter()
+        .map(repo::record)
+        .collect::<Result<_, _>>()?;
+    leads.retain(|l| !l.spam && viewer.sees_lead(l));
+    leads.sort_by_key(|l| std::cmp::Reverse(l.updated_at));
+    Ok(columns_in_order()
+        .map(|(code, name, progress)| {
+            let of: Vec<&Lead> = leads
+                .iter()
+                .filter(|l| {
+                    if code == CLOSED_LOST_COLUMN {
+                        l.closed_lost
+                    } else {
+                        !l.closed_lost && l.stage.code() == code
+                    }
+                })
+                .collect();
+            Column {
+                stage: code,
+                name,
+                progress,
+                count: of.len(),
+                expected_value: of.iter().filter_map(|l| l.expected_value()).sum(),
+                more: of.len() > offset + limit,
+                next_offset: (of.len() > offset + limit).then_some(offset + limit),
+                leads: of.iter().skip(offset).take(limit).map(|l| card(l)).collect(),
+            }
         })
-        .collect();
-    let lost = leads.iter().filter(|l| l.closed_lost).collect();
-    columns.push(column("closed_lost", "CLOSED LOST", 0, lost));
-    columns.retain(|c| stage.is_none_or(|s| s.eq_ignore_ascii_case(c.stage)));
-    Ok(columns)
+        .collect())
+}
+
+/// A reseller's board counts as its leads make them now (read through its owner index), and
+/// as its counts items hold them: equal unless a lead was written without [`repo::lead_put`].
+pub async fn recount_board(
+    table: &dyn Table,
+    owner: &str,
+) -> Result<(repo::board::Counts, repo::board::Counts), StoreError> {
+    use crate::ports::table::{Index, SkRange};
+    let leads: Vec<Lead> = repo::query_all(table, Query::new(repo::owner_index_pk(owner)).index(Index::Gsi2))
+        .await?
+        .into_iter()
+        .map(repo::record)
+        .collect::<Result<_, _>>()?;
+    let expected = repo::board::counts_of(&leads);
+    let all = repo::board_counts_key(owner, None);
+    let mut stored = repo::board::Counts::new();
+    for item in repo::query_all(table, Query::new(all.pk.clone()).sk(SkRange::All)).await? {
+        let Some(key) = repo::key_of(&item) else { continue };
+        let attrs: std::collections::BTreeMap<String, i64> = item
+            .iter()
+            .filter(|(name, _)| repo::is_board_counter(name))
+            .filter_map(|(name, v)| Some((name.clone(), v.as_i64()?)))
+            .filter(|(_, n)| *n != 0)
+            .collect();
+        if !attrs.is_empty() {
+            stored.insert(key, attrs);
+        }
+    }
+    Ok((expected, stored))
 }
 
 #[cfg(test)]
@@ -584,7 +674,10 @@ mod tests {
             lost,
             spam,
         ] {
-            table.put(repo::item(&l).expect("item"), None).await.expect("put");
+            table
+                .transact(repo::lead_put(None, &l).expect("item"))
+                .await
+                .expect("put");
         }
         let system = crate::access::Principal::system("test");
         let page = |stage, offset, limit| BoardPage { stage, offset, limit };

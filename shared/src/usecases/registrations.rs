@@ -7,7 +7,7 @@
 use crate::domain::billing::{positive, Amount};
 use crate::domain::company_domain::{claimable, host_of};
 use crate::domain::field::{is_valid_email, FieldError};
-use crate::domain::lead::{Attribution, LeadInput, Profile};
+use crate::domain::lead::{Attribution, LeadInput, Profile, RegisteredValue};
 use crate::domain::text::{self, Lines};
 use crate::ids::new_id;
 use crate::ports::table::{Cond, Query, SkRange, StoreError, Table, Write};
@@ -255,6 +255,7 @@ pub async fn register(
             Err(e) => return Err(e),
         }
         // the partner-owned lead, scored and routed like any other (routing keeps the owner)
+        let registered_value = registered_value(reseller_id, &reg);
         let lead_input = LeadInput {
             email: v.email.clone(),
             profile: Profile {
@@ -272,6 +273,7 @@ pub async fn register(
             registered_by: Some(reseller_id.into()),
             // the person who registered it works it
             assigned_user: by_user.map(str::to_string),
+            registered_value: registered_value.clone(),
             ..Default::default()
         };
         let capture = CapturePorts {
@@ -281,7 +283,14 @@ pub async fn register(
             scoring_queue: ports.scoring_queue,
         };
         let lead_id = match capture_lead(&capture, &lead_input, None, &registration_id).await {
-            Ok(Captured::Created { lead_id }) | Ok(Captured::Duplicate { lead_id }) => Some(lead_id),
+            Ok(Captured::Created { lead_id }) => Some(lead_id),
+            // the open lead of that email takes the registration's value
+            Ok(Captured::Duplicate { lead_id }) => {
+                if let Some(value) = &registered_value {
+                    give_value(ports.table, &lead_id, value, now).await;
+                }
+                Some(lead_id)
+            }
             Ok(Captured::Replayed { .. }) => None,
             Err(e) => {
                 tracing::error!(registration_id = %registration_id, error = %e, "registration stored but its lead was not");
@@ -294,6 +303,34 @@ pub async fn register(
         return Ok(Registered::Created(done));
     }
     Err(StoreError::Throttled)
+}
+
+/// The registration's expected value as its lead keeps it (none when it gave none, or not a
+/// decimal amount).
+fn registered_value(reseller_id: &str, reg: &Registration) -> Option<RegisteredValue> {
+    let value = crate::domain::money::parse_decimal(reg.expected_value.as_deref()?).ok()?;
+    Some(RegisteredValue {
+        reseller_id: reseller_id.to_string(),
+        value,
+    })
+}
+
+/// Gives an existing lead the registration's value (its board and forecast count it while the
+/// registering reseller owns it). The registration stands if this fails: it is logged.
+async fn give_value(table: &dyn Table, lead_id: &str, value: &RegisteredValue, now: DateTime<Utc>) {
+    let changed = repo::update(table, &repo::lead_key(lead_id), |l: &crate::domain::lead::Lead| {
+        if l.registered_value.as_ref() == Some(value) {
+            return Ok::<_, StoreError>(repo::Change::Keep);
+        }
+        let mut next = l.clone();
+        next.registered_value = Some(value.clone());
+        next.updated_at = now;
+        Ok(repo::Change::to(next))
+    })
+    .await;
+    if let Err(e) = changed {
+        tracing::error!(lead_id, error = %e, "registration stored but its value not given to the lead");
+    }
 }
 
 async fn record_conflict(

@@ -240,10 +240,8 @@ pub async fn score_and_route(
             correlation_id: correlation_id.to_string(),
             detail: decision.why.clone(),
         };
-        let mut writes = vec![
-            repo::put_if_version(repo::item(&next)?, lead.version),
-            repo::put_new(repo::item(&repo::LeadAudit { lead_id, event: &audit })?),
-        ];
+        let mut writes = repo::lead_put(Some(&lead), &next)?;
+        writes.push(repo::put_new(repo::item(&repo::LeadAudit { lead_id, event: &audit })?));
         let mut assigned = None;
         // The winner's load and round-robin position change; its equals are checked unchanged,
         // so a decision made on a stale roster is retried rather than committed.
@@ -417,11 +415,10 @@ pub async fn apply_engagement(
             kind: kind.to_string(),
             at: now,
         };
-        let writes = vec![
-            repo::put_new(repo::item(&marker)?),
-            repo::put_if_version(repo::item(&next)?, lead.version),
-            repo::put_new(repo::item(&repo::LeadAudit { lead_id, event: &audit })?),
-        ];
+        // the marker first: its failed condition means the event was counted already
+        let mut writes = vec![repo::put_new(repo::item(&marker)?)];
+        writes.extend(repo::lead_put(Some(&lead), &next)?);
+        writes.push(repo::put_new(repo::item(&repo::LeadAudit { lead_id, event: &audit })?));
         match ports.table.transact(writes).await {
             Ok(()) => {
                 let crossed = lead.band != Some(crate::domain::scoring::Band::Hot)

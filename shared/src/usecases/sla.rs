@@ -246,7 +246,7 @@ async fn handle(
     };
     writes.push(repo::put_if_version(repo::item(&next_sla)?, sla.version));
     if !action.is_empty() {
-        writes.push(repo::put_if_version(repo::item(&next_lead)?, lead.version));
+        writes.extend(repo::lead_put(Some(&lead), &next_lead)?);
         let audit = AuditEvent {
             event_id: new_id(now),
             at: now,

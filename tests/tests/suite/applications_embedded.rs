@@ -8,21 +8,21 @@ use e2e_tests::flows::Api;
 async fn apply_and_approve() {
     let stack = embedded_stack().await;
     applications::apply_and_approve(&Api::of(&stack), "emb", e2e_tests::outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn reject_once() {
     let stack = embedded_stack().await;
     applications::reject_once(&Api::of(&stack), "emb", e2e_tests::outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn forms_honeypot_and_rate_limits() {
     let stack = embedded_stack().await;
     applications::forms_honeypot_and_rate_limits(&Api::of(&stack), "emb").await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 /// `cargo run -p local-stack` seeds one pending application on a first run.
@@ -39,28 +39,28 @@ async fn the_demo_seeds_one_pending_application() {
         .map(|a| a.iter().filter_map(|x| x["application_id"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(ids, [id.as_str()]);
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn suspension_and_deactivation() {
     let stack = embedded_stack().await;
     applications::suspension_and_deactivation(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn sub_resellers_three_levels() {
     let stack = embedded_stack().await;
     applications::sub_resellers_three_levels(&Api::of(&stack), "emb").await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn margin_reseller() {
     let stack = embedded_stack().await;
     applications::margin_reseller(&Api::of(&stack), "emb").await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -71,19 +71,19 @@ async fn lead_export_of_a_thousand() {
     })
     .await;
     applications::lead_export(&Api::of(&stack), 1000).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn revenue_and_usage_reports() {
     let stack = embedded_stack().await;
     applications::revenue_and_usage_reports(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn tax_profile() {
     let stack = embedded_stack().await;
     applications::tax_profile(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -71,7 +71,7 @@ async fn malformed_wrong_type_oversized_and_invalid_bodies() {
     // nothing of the refused submissions was stored
     let (_, list) = api.admin_get("/leads?email=a@b.co").await;
     assert_eq!(list["leads"].as_array().map(Vec::len), Some(0));
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -88,7 +88,7 @@ async fn unicode_and_markup_are_stored_as_text() {
     assert_eq!(lead["name"], "सुनीता 😀 Devi");
     assert_eq!(lead["company"], "<script>alert('x')</script>");
     assert_eq!(lead["message"], "a & b < c");
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -157,7 +157,7 @@ async fn admin_key_and_unknown_ids() {
         .expect("req");
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(api.get_as("/nowhere", None).await.0, StatusCode::NOT_FOUND);
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -197,7 +197,7 @@ async fn honeypot_is_accepted_but_stored_as_spam_and_never_routed() {
     };
     assert_eq!(steps(id.to_string()).await, 0);
     assert!(steps(real["lead_id"].as_str().expect("id").to_string()).await > 0);
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -254,7 +254,7 @@ async fn browsers_get_redirects_and_scripts_get_json() {
     assert_eq!(res.status(), StatusCode::CREATED);
     let body: Value = res.json().await.expect("json");
     assert!(body["lead_id"].is_string());
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -274,5 +274,5 @@ async fn cors_preflight_is_answered_for_allowed_origins_only() {
     assert_eq!(ok.headers()["access-control-allow-origin"], "http://localhost:8080");
     let no = preflight("https://evil.example").await.expect("preflight");
     assert!(no.headers().get("access-control-allow-origin").is_none());
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -9,28 +9,28 @@ use reqwest::StatusCode;
 async fn worked_example() {
     let stack = embedded_stack().await;
     billing::worked_example(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn instalments_referrals_and_refunds() {
     let stack = embedded_stack().await;
     billing::instalments_referrals_and_refunds(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn replays_races_and_early_payments() {
     let stack = embedded_stack().await;
     billing::replays_races_and_early_payments(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn signatures_fields_and_currencies() {
     let stack = embedded_stack().await;
     billing::signatures_fields_and_currencies(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 /// After a restart (same data folder), re-sending a payment and redelivering its message
@@ -51,7 +51,7 @@ async fn replay_after_a_restart() {
     assert_eq!(api.signed("/billing/payments", &p).await.0, StatusCode::ACCEPTED);
     api.drain().await;
     let mut options = stack.stack.options.clone();
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
     options.port = 0;
     let again = local_stack::start(options).await.expect("restart");
     let api = Api::of(&again);
@@ -67,7 +67,7 @@ async fn replay_after_a_restart() {
     let l = api.ledger(&closer, "2026-10").await;
     assert_eq!(l["entries"].as_array().map(Vec::len), Some(1));
     assert_eq!(l["totals"]["licence"], "250000.00");
-    again.stop().await;
+    e2e_tests::stop(again).await;
 }
 
 /// A payment's entries, their guards, the order's totals and the payment's status: one
@@ -133,12 +133,12 @@ async fn one_transaction_per_payment() {
         5,
         "payment, order, lead, the closer's outcomes and record (first payment only)"
     );
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn poison_payments_and_overpayments() {
     let stack = e2e_tests::embedded_stack().await;
     billing::poison_payments_and_overpayments(&Api::of(&stack), stack.stack.table.as_ref()).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -34,7 +34,7 @@ async fn the_demo_month_runs_as_written() {
     let now = shared::ports::Clock::now(stack.stack.clock.as_ref());
     let skew = (now - chrono::Utc::now()).num_seconds().abs();
     assert!(skew < 60, "the clock is {skew} s away from now");
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 /// The README's walk-through, taken from the README and run as written (only the address and
@@ -71,5 +71,5 @@ async fn the_readme_walk_through_runs_as_written() {
         stdout.ends_with("[]}") || stdout.contains("\"leads\":[]"),
         "the new reseller sees no leads: {stdout}"
     );
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -96,7 +96,7 @@ async fn capture_scoring_routing_and_the_hot_alert() {
     let s = at_every_write(&h, &Capture).await;
     report("capture", &s);
     assert!(s.crashes >= 5, "{s:?}");
-    h.stack.stop().await;
+    e2e_tests::stop(h.stack).await;
 }
 
 // ---- an order and its payment → commission ----
@@ -166,7 +166,7 @@ async fn order_payment_and_commission() {
     let s = at_every_write(&h, &Billing).await;
     report("commission", &s);
     assert!(s.crashes >= 4, "{s:?}");
-    h.stack.stop().await;
+    e2e_tests::stop(h.stack).await;
 }
 
 // ---- the monthly payout: coordinator, worker, statement, finance's email ----
@@ -274,7 +274,7 @@ async fn monthly_payout_statement_and_finance_email() {
     let s = at_every_write(&h, &Payout).await;
     report("payout", &s);
     assert!(s.crashes >= 8, "{s:?}");
-    h.stack.stop().await;
+    e2e_tests::stop(h.stack).await;
 }
 
 // ---- the first-response SLA: reassignment and its two emails ----
@@ -359,7 +359,7 @@ async fn sla_reassignment_and_its_emails() {
     let s = at_every_write(&h, &SlaFlow).await;
     report("sla", &s);
     assert!(s.crashes >= 5, "{s:?}");
-    h.stack.stop().await;
+    e2e_tests::stop(h.stack).await;
 }
 
 // ---- a sequence step ----
@@ -410,7 +410,7 @@ async fn a_sequence_step() {
     let s = at_every_write(&h, &StepFlow).await;
     report("sequence step", &s);
     assert!(s.crashes >= 2, "{s:?}");
-    h.stack.stop().await;
+    e2e_tests::stop(h.stack).await;
 }
 
 // ---- the nightly renewal-risk alert ----
@@ -467,7 +467,7 @@ async fn a_renewal_alert() {
     let s = at_every_write(&h, &Renewal).await;
     report("renewal alert", &s);
     assert!(s.crashes >= 2, "{s:?}");
-    h.stack.stop().await;
+    e2e_tests::stop(h.stack).await;
 }
 
 // ---- a reseller application: received, approved ----
@@ -559,7 +559,7 @@ async fn an_application_received_and_approved() {
     let s = at_every_write(&h, &Application).await;
     report("application", &s);
     assert!(s.crashes >= 4, "{s:?}");
-    h.stack.stop().await;
+    e2e_tests::stop(h.stack).await;
 }
 
 // ---- a prospect list from S3, in chunks ----
@@ -618,5 +618,5 @@ async fn a_prospect_list_in_chunks() {
     let s = at_every_write(&h, &Import).await;
     report("import", &s);
     assert!(s.crashes >= 4, "{s:?}");
-    h.stack.stop().await;
+    e2e_tests::stop(h.stack).await;
 }

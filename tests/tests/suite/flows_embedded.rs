@@ -7,28 +7,28 @@ use e2e_tests::flows::{self, Api};
 async fn capture_score_route() {
     let stack = embedded_stack().await;
     flows::capture_score_route(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn duplicates_idempotency_and_races() {
     let stack = embedded_stack().await;
     flows::duplicates_idempotency_and_races(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn capacity_overflow_goes_to_admin_queue() {
     let stack = embedded_stack().await;
     flows::capacity_overflow_goes_to_admin_queue(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn poison_is_moved_aside_and_redriven() {
     let stack = e2e_tests::embedded_stack().await;
     e2e_tests::poison::poison_is_moved_aside_and_redriven(&Api::of(&stack), "emb").await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -58,5 +58,5 @@ async fn the_local_clock_goes_back_to_real_time() {
     );
     let back = clock("DELETE").await;
     assert!((chrono::Utc::now() - back).num_seconds().abs() < 60, "{back}");
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -60,5 +60,5 @@ async fn every_answer_found_by_fuzzing_is_described() {
         .expect("a named schema");
     let one_of = doc["components"]["schemas"][name]["oneOf"].as_array().map(Vec::len);
     assert_eq!(one_of, Some(2), "the answer line by line, or invalid fields: {schema}");
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -71,7 +71,7 @@ async fn the_stack_serves_its_description_and_every_operation_in_it() {
             "{method} {path} is described but not served: {status} {body}"
         );
     }
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 /// Every `$ref` in the description names a schema it defines.

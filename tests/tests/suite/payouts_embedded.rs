@@ -8,7 +8,7 @@ use e2e_tests::payouts;
 async fn monthly_payout() {
     let stack = embedded_stack().await;
     payouts::monthly_payout(&Api::of(&stack), "emb", e2e_tests::outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 /// Two workers at once, and a crash between issuing the tickets and emailing finance: one

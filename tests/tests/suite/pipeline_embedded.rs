@@ -8,26 +8,26 @@ use e2e_tests::pipeline;
 async fn stage_moves_and_closed_lost() {
     let stack = embedded_stack().await;
     pipeline::stage_moves_and_closed_lost(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn admin_lists_and_assigns() {
     let stack = embedded_stack().await;
     pipeline::admin_lists_and_assigns(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn win_rate_from_outcomes() {
     let stack = embedded_stack().await;
     pipeline::win_rate_from_outcomes(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn product_catalogue() {
     let stack = embedded_stack().await;
     pipeline::product_catalogue(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -447,7 +447,7 @@ async fn a_reseller_and_the_admin_use_the_portal_in_chromium() {
 
     c.close().await.expect("close");
     drop(d.child);
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 /// Types each value into its field, then clicks `submit`.

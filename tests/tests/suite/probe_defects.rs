@@ -121,7 +121,7 @@ async fn hidden_characters_are_refused_in_every_text_field() {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["errors"][0]["field"], "reason");
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -169,7 +169,7 @@ async fn strict_decimals_plausible_dates_and_field_named_errors() {
             .contains("at most 200"),
         "{body}"
     );
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -211,7 +211,7 @@ async fn every_error_is_json() {
         .await;
         assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{ct}: {body}");
     }
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -292,7 +292,7 @@ async fn refunds_queued_count_and_show_their_status() {
         "{o}"
     );
     assert_eq!(refunds.as_array().map(Vec::len), Some(2), "RF-2 was never recorded");
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -334,7 +334,7 @@ async fn a_reformatted_webhook_is_a_replay() {
     );
     let changed = r#"{"payment_id":"PAY-RE","order_id":"ORD-RE","kind":"licence","amount":500.51,"currency":"INR","paid_at":"2026-10-05T10:00:00Z"}"#;
     assert_eq!(send(changed).await, StatusCode::CONFLICT);
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -362,7 +362,7 @@ async fn a_slow_client_is_cut_off_and_the_stack_keeps_no_fixed_secret() {
     let secret = std::fs::read_to_string(dir.join("tracking-secret")).expect("a secret for this data folder");
     assert_eq!(secret.trim().len(), 64);
     assert_ne!(secret.trim(), "local-tracking-secret");
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
     let again = embedded_stack_with(|o| o.data_dir = dir.clone()).await;
     assert_eq!(
         std::fs::read_to_string(dir.join("tracking-secret")).expect("kept"),
@@ -372,8 +372,8 @@ async fn a_slow_client_is_cut_off_and_the_stack_keeps_no_fixed_secret() {
     let theirs = std::fs::read_to_string(other.stack.options.data_dir.join("tracking-secret")).expect("secret");
     assert_ne!(theirs, secret, "each data folder has its own");
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
-    again.stop().await;
-    other.stop().await;
+    e2e_tests::stop(again).await;
+    e2e_tests::stop(other).await;
 }
 
 /// A body over the limit is read to its end before the `413`: a client still sending reads the
@@ -401,5 +401,5 @@ async fn an_oversized_body_is_answered_not_cut_off() {
         .expect("read");
     let text = String::from_utf8_lossy(&answer[..n]);
     assert!(text.starts_with("HTTP/1.1 413 "), "{text}");
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

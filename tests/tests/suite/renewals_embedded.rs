@@ -8,7 +8,7 @@ use e2e_tests::renewals;
 async fn nightly_scan() {
     let stack = embedded_stack().await;
     renewals::nightly_scan(&Api::of(&stack), "Renewals Embedded", e2e_tests::outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 /// The scan reads only contracts in the window: 100 contracts, 3 renewing within 60 days.
@@ -52,5 +52,5 @@ async fn the_scan_reads_only_the_window() {
 async fn renewal_index_uses_the_india_date() {
     let stack = e2e_tests::embedded_stack().await;
     renewals::renewal_index_uses_the_india_date(&Api::of(&stack), stack.stack.table.as_ref()).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -7,5 +7,5 @@ use e2e_tests::{embedded_stack, outbox_mail, roles};
 async fn every_operation_as_every_role() {
     let stack = embedded_stack().await;
     roles::every_operation_as_every_role(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

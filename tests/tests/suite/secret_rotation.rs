@@ -59,5 +59,5 @@ async fn webhooks_and_links_signed_with_the_old_or_the_new_secret_are_both_accep
         .await
         .expect("forged");
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -11,7 +11,7 @@ use serde_json::json;
 async fn business_hours_branding_escaping_and_unsubscribe() {
     let stack = embedded_stack().await;
     e2e_tests::sequences::business_hours_and_unsubscribe(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 /// A hot lead: one reseller alert, however often lead.qualified is delivered.
@@ -19,7 +19,7 @@ async fn business_hours_branding_escaping_and_unsubscribe() {
 async fn one_hot_alert_for_three_deliveries() {
     let stack = embedded_stack().await;
     e2e_tests::sequences::one_hot_alert(&Api::of(&stack), &stack, "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 /// Click tokens: one changed character → 404 and nothing recorded; a valid one redirects only
@@ -66,12 +66,12 @@ async fn click_tokens_and_bounces() {
     let r = api.run_sequences("2026-11-28T10:00:00+05:30").await;
     assert_eq!((r["sent"].as_u64(), r["skipped"].as_u64()), (Some(0), Some(1)), "{r}");
     assert_eq!(mail("clicker@example.in".into()).await.len(), 1);
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
 async fn a_backlog_is_spread_not_sent_at_once() {
     let stack = embedded_stack().await;
     e2e_tests::sequences::a_backlog_is_spread_not_sent_at_once(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

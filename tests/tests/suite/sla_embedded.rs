@@ -7,7 +7,7 @@ use e2e_tests::{embedded_stack, outbox_mail, sla};
 async fn reassignment_then_admin_queue() {
     let stack = embedded_stack().await;
     sla::reassignment_then_admin_queue(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -15,5 +15,5 @@ async fn first_response_and_escalation() {
     let stack = embedded_stack().await;
     sla::first_response_stops_the_clock_and_protected_leads_escalate(&Api::of(&stack), "emb", outbox_mail(&stack))
         .await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -7,7 +7,7 @@ use e2e_tests::{embedded_stack, embedded_stack_with, outbox_mail, tax_payouts};
 async fn a_taxed_month_paid_settled_and_reported() {
     let stack = embedded_stack().await;
     tax_payouts::tax_month(&Api::of(&stack), "emb", outbox_mail(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }
 
 #[tokio::test]
@@ -18,5 +18,5 @@ async fn platform_in_karnataka_and_held_until_the_invoice() {
     })
     .await;
     tax_payouts::interstate_and_held(&Api::of(&stack)).await;
-    stack.stop().await;
+    e2e_tests::stop(stack).await;
 }

@@ -280,33 +280,35 @@ impl Table for EmbeddedTable {
     async fn query(&self, q: &Query) -> Result<Page, StoreError> {
         let start = q.cursor.as_deref().map(decode_cursor).transpose()?;
         let state = self.lock();
-        // The ordered positions of every item under the partition, as (sort key, pk, sk).
-        let positions: Vec<(String, String, String)> = match q.index {
-            None => {
-                let lo = (q.pk.clone(), String::new());
+        // The positions under the partition, in order, as (sort key, pk, sk): a range of the
+        // ordered map, read lazily, so a query's cost follows the items it returns (and those
+        // it skips), not the partition's size — as in DynamoDB. `pk` followed by a NUL is the
+        // first text after `pk` itself, so it bounds the partition.
+        let past = format!("{}\0", q.pk);
+        type Position<'a> = (&'a str, &'a str, &'a str);
+        let positions: Box<dyn DoubleEndedIterator<Item = Position<'_>> + '_> = match q.index {
+            None => Box::new(
                 state
                     .items
-                    .range(lo..)
-                    .take_while(|((pk, _), _)| *pk == q.pk)
-                    .filter(|((_, sk), _)| in_range(sk, &q.sk))
-                    .map(|((pk, sk), _)| (sk.clone(), pk.clone(), sk.clone()))
-                    .collect()
-            }
+                    .range((q.pk.clone(), String::new())..(past, String::new()))
+                    .map(|((pk, sk), _)| (sk.as_str(), pk.as_str(), sk.as_str())),
+            ),
             Some(index) => {
                 let n = Index::ALL.iter().position(|i| *i == index).unwrap_or(0);
                 let lo = (q.pk.clone(), String::new(), String::new(), String::new());
-                state.indexes[n]
-                    .range(lo..)
-                    .take_while(|(ipk, ..)| *ipk == q.pk)
-                    .filter(|(_, isk, ..)| in_range(isk, &q.sk))
-                    .map(|(_, isk, pk, sk)| (isk.clone(), pk.clone(), sk.clone()))
-                    .collect()
+                let hi = (past, String::new(), String::new(), String::new());
+                Box::new(
+                    state.indexes[n]
+                        .range(lo..hi)
+                        .map(|(_, isk, pk, sk)| (isk.as_str(), pk.as_str(), sk.as_str())),
+                )
             }
         };
-        let mut ordered: Box<dyn Iterator<Item = &(String, String, String)>> = if q.forward {
-            Box::new(positions.iter())
+        let positions = positions.filter(|(sort, ..)| in_range(sort, &q.sk));
+        let mut ordered: Box<dyn Iterator<Item = Position<'_>>> = if q.forward {
+            Box::new(positions)
         } else {
-            Box::new(positions.iter().rev())
+            Box::new(positions.rev())
         };
         if let Some(start) = &start {
             let s = |k: &str| start.get(k).and_then(Value::as_str).unwrap_or("").to_string();
@@ -316,7 +318,15 @@ impl Table for EmbeddedTable {
             };
             let at = (sort, s("pk"), s("sk"));
             let forward = q.forward;
-            ordered = Box::new(ordered.skip_while(move |p| if forward { **p <= at } else { **p >= at }));
+            ordered = Box::new(ordered.skip_while(move |p| {
+                let here = (p.0, p.1, p.2);
+                let there = (at.0.as_str(), at.1.as_str(), at.2.as_str());
+                if forward {
+                    here <= there
+                } else {
+                    here >= there
+                }
+            }));
         }
         let limit = q.limit.map(|l| l as usize).unwrap_or(usize::MAX);
         let mut items = Vec::new();
@@ -327,7 +337,7 @@ impl Table for EmbeddedTable {
                 more = true;
                 break;
             }
-            if let Some(text) = state.items.get(&(pk.clone(), sk.clone())) {
+            if let Some(text) = state.items.get(&(pk.to_string(), sk.to_string())) {
                 bytes += text.len();
                 items.push(parse(text));
             }

@@ -165,7 +165,7 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, visitor: Visitor) ->
         .as_ref()
         .and_then(|d| d.earned.iter().find(|e| e.currency == HOME).cloned());
     let (mtd, qtd, ytd) = earned.map(|e| (e.mtd, e.qtd, e.ytd)).unwrap_or_default();
-    // the reseller's board and contracts, read once: the forecast, the waiting leads, renewals at risk
+    // the reseller's valued deals and contracts, read once: the forecast and renewals at risk
     let book = crate::usecases::forecast::read_book(table, &id)
         .await?
         .ok_or(PortalError::NotFound)?;
@@ -213,12 +213,21 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, visitor: Visitor) ->
         .and_then(|d| d.checked_add_months(Months::new(1)))
         .map(|d| d.format("%-d %B %Y").to_string())
         .unwrap_or_default();
-    let cards: Vec<_> = book
-        .columns
-        .iter()
-        .filter(|c| c.stage == "R002")
-        .flat_map(|c| c.leads.iter().take(10).cloned())
-        .collect();
+    // the ten most recently changed of its leads waiting at R002: one column, ten cards
+    let cards: Vec<_> = board(
+        table,
+        Some(&id),
+        &visitor.principal,
+        BoardPage {
+            stage: Some("R002"),
+            offset: 0,
+            limit: 10,
+        },
+    )
+    .await?
+    .into_iter()
+    .flat_map(|c| c.leads)
+    .collect();
     // each waiting lead's SLA clock (at most ten reads)
     let mut waiting = Vec::with_capacity(cards.len());
     for c in cards {
