@@ -34,6 +34,9 @@ pub mod env {
     /// the AWS SDK's own variable: the partitions table it reads instead of its embedded one
     /// (`adapters::aws::partitions`; the template's layer at `/opt`)
     pub const SDK_PARTITIONS_FILE: &str = "SMITHY_CLIENT_SDK_CUSTOM_PARTITION";
+    /// the directory of the long domain lists (`domain::company_domain`; the template's layer
+    /// at `/opt`), read on the first registration or application
+    pub const DOMAIN_LISTS_DIR: &str = "DOMAIN_LISTS_DIR";
     /// the vendor's presales team (co-sell requests)
     pub const PRESALES_EMAIL: &str = "PRESALES_EMAIL";
     /// the platform's GSTIN (recipient of resellers' GST invoices; its state decides

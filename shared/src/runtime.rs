@@ -64,11 +64,24 @@ fn clock() -> Arc<dyn Clock> {
     Arc::new(SystemClock)
 }
 
+/// The long domain lists are read from the layer the template names: a function started
+/// without them is misconfigured (the source tree they default to is not deployed).
+fn domain_lists(env: &mut Env) {
+    let dir = env.required(env::DOMAIN_LISTS_DIR);
+    if dir.is_empty() {
+        return;
+    }
+    if let Err(e) = crate::domain::company_domain::use_lists_in(std::path::Path::new(&dir)) {
+        env.problem(format!("{}: {e}", env::DOMAIN_LISTS_DIR));
+    }
+}
+
 /// Reads the environment, builds the handler with `build`, and fails with every problem found.
 async fn from_env<T>(build: impl FnOnce(&mut Env, &Aws) -> T) -> Result<Arc<T>, ConfigError> {
     let mut env = Env::process();
     let table_name = env.required(env::TABLE_NAME);
     partitions::check(&mut env);
+    domain_lists(&mut env);
     let aws = Aws {
         sdk: sdk_config().await,
         table_name,

@@ -153,6 +153,33 @@ pub async fn stage_moves_and_closed_lost(api: &Api) {
         ]
     );
 
+    // the trail in pages of two: the same events in the same order, then nothing more; a
+    // cursor the trail did not give is refused
+    assert!(l["audit_next"].is_null(), "one page held it all: {}", l["audit_next"]);
+    let whole = l["audit"].as_array().cloned().unwrap_or_default();
+    assert!(whole.len() > 4, "{whole:?}");
+    let mut paged = Vec::new();
+    let mut next = String::new();
+    for page in 0.. {
+        let query = if page == 0 {
+            "audit_limit=2".to_string()
+        } else {
+            format!("audit_limit=2&audit_cursor={next}")
+        };
+        let (s, p) = api.admin_get(&format!("/leads/{lead}?{query}")).await;
+        assert_eq!(s, StatusCode::OK, "{p}");
+        let events = p["audit"].as_array().cloned().unwrap_or_default();
+        assert!(events.len() <= 2, "{events:?}");
+        paged.extend(events);
+        match p["audit_next"].as_str() {
+            Some(c) if page < 50 => next = c.to_string(),
+            _ => break,
+        }
+    }
+    assert_eq!(paged, whole);
+    let (s, b) = api.admin_get(&format!("/leads/{lead}?audit_cursor=not-a-cursor")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+
     // the board: the owner's own, in stage order; another reseller may not read it
     let (s, board) = api.get_as("/pipeline", Some(&owner_key)).await;
     assert_eq!(s, StatusCode::OK, "{board}");

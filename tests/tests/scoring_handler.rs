@@ -97,7 +97,8 @@ async fn a_poison_message_ends_in_the_dead_letter_queue_and_the_rest_flows() {
     e2e_tests::stop(stack).await;
 }
 
-/// Capture: one transaction and one send. Scoring (roster cached): one read, one transaction,
+/// Capture: one read (its month's marker for the all-leads list; written by the month's first
+/// capture), one transaction and one send. Scoring (roster cached): one read, one transaction,
 /// one send (lead.qualified).
 #[tokio::test]
 async fn requests_per_lead_captured_and_scored() {
@@ -143,17 +144,29 @@ async fn requests_per_lead_captured_and_scored() {
     for i in 0..3 {
         let fields = json!({"email": format!("count{i}@example.in"), "country": "IN"});
         let input = validate(fields.as_object().expect("object")).expect("valid");
-        let before = counts.snapshot();
+        let months = || async {
+            shared::usecases::leads::lead_months(&table.inner)
+                .await
+                .expect("months")
+                .len() as u64
+        };
+        let (before, marked) = (counts.snapshot(), months().await);
         let outcome = capture_lead(&ports, &input, None, "corr").await.expect("capture");
         assert!(matches!(outcome, Captured::Created { .. }));
         let after_capture = counts.snapshot();
+        // the month's marker is written once: by the first capture (and a new month's first)
+        let new_months = months().await - marked;
+        assert!(
+            new_months <= 1 && (i > 0 || new_months == 1),
+            "{new_months} markers for capture {i}"
+        );
         assert_eq!(
             (
                 after_capture.writes - before.writes,
                 after_capture.sends - before.sends,
                 after_capture.reads - before.reads
             ),
-            (1, 1, 0)
+            (1 + new_months, 1, 1)
         );
         let msgs = queue.receive("scoring", 10, 0).await.expect("receive");
         let batch = event(

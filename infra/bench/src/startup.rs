@@ -36,13 +36,20 @@ async fn next(State(poll): State<Arc<FirstPoll>>) -> &'static str {
 }
 
 /// Every variable some function requires, with values its configuration accepts, and the
-/// partitions file the template's layer gives every function (`/opt/aws.json` there).
+/// files the template's layers give every function (`/opt/aws.json` and the domain lists there).
 fn environment() -> Vec<(&'static str, String)> {
-    let partitions = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk-partitions/aws.json");
-    let mut vars: Vec<(&'static str, String)> = vec![(
-        shared::config::env::SDK_PARTITIONS_FILE,
-        partitions.to_string_lossy().into_owned(),
-    )];
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let partitions = here.join("../sdk-partitions/aws.json");
+    let mut vars: Vec<(&'static str, String)> = vec![
+        (
+            shared::config::env::SDK_PARTITIONS_FILE,
+            partitions.to_string_lossy().into_owned(),
+        ),
+        (
+            shared::config::env::DOMAIN_LISTS_DIR,
+            here.join("../../shared/data").to_string_lossy().into_owned(),
+        ),
+    ];
     vars.extend(
         [
             ("AWS_REGION", "ap-south-1"),

@@ -4,33 +4,62 @@
 //! is not a host name. URLs are read for their host (`https://x.com/about` → `x.com`), and a
 //! host is claimed at its registrable domain (`mail.x.co.in` → `x.co.in`).
 //!
-//! The three lists are data files in `shared/data/`, embedded and parsed on first use (never at
-//! start-up): the public-suffix list (Debian's `publicsuffix` package, MPL-2.0), the free-mail
-//! list maintained here and the disposable-mail list (from `mailchecker`, MIT). As compiled-in
-//! code tables the first and last cost the function binary ~4 MB and its start-up ~1 ms of
-//! relocations; as text 1.1 MB; deflated by `build.rs` 0.4 MB, inflated in a few milliseconds
-//! on the first registration (docs/BENCHMARKS.md).
+//! The three lists are data files in `shared/data/`: the public-suffix list (Debian's
+//! `publicsuffix` package, MPL-2.0), the free-mail list maintained here and the disposable-mail
+//! list (from `mailchecker`, MIT). The short free-mail list is compiled in. The two long ones
+//! (1.1 MB of text: as compiled-in code tables they cost a function ~4 MB and ~1 ms of
+//! relocations at start; deflated and embedded still 0.39 MiB of four functions) are read from
+//! a directory on their first use, never at start-up: `DOMAIN_LISTS_DIR`, which the template
+//! fills from a layer at `/opt` and each deployed function checks at start
+//! ([`use_lists_in`]); the source tree's `shared/data` when it is not set (the local stack,
+//! the tests). The directory is read once per process.
 
 use publicsuffix::{List, Psl};
 use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-const PUBLIC_SUFFIX_LIST: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/public_suffix_list.dat.deflate"));
+/// The public-suffix list's file name, in the lists directory.
+pub const PUBLIC_SUFFIX_FILE: &str = "public_suffix_list.dat";
+/// The disposable-mail list's file name, in the lists directory.
+pub const DISPOSABLE_MAIL_FILE: &str = "disposable-mail-domains.txt";
 const FREE_MAIL_LIST: &str = include_str!("../../data/free-mail-domains.txt");
-const DISPOSABLE_MAIL_LIST: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/disposable-mail-domains.txt.deflate"));
 
-/// A list `build.rs` deflated, as text (empty if it could not be read back: a test inflates
-/// both, so that cannot happen in a build that passed).
-fn inflate(packed: &[u8]) -> String {
-    miniz_oxide::inflate::decompress_to_vec(packed)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .unwrap_or_default()
+/// Where the long lists are read from (set once, at start).
+static LISTS_DIR: OnceLock<PathBuf> = OnceLock::new();
+
+/// The source tree's lists: the directory when none was set.
+fn source_lists() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
 }
 
-/// The text of a deflated list, inflated once and kept for the life of the process.
-fn text_of(cell: &'static OnceLock<String>, packed: &[u8]) -> &'static str {
-    cell.get_or_init(|| inflate(packed)).as_str()
+/// Reads the long lists from `dir` from now on, after checking both files are there (a
+/// deployed function calls this at start, so a missing layer is a configuration error rather
+/// than every registration refused).
+pub fn use_lists_in(dir: &Path) -> Result<(), String> {
+    for name in [PUBLIC_SUFFIX_FILE, DISPOSABLE_MAIL_FILE] {
+        let file = dir.join(name);
+        match std::fs::metadata(&file) {
+            Ok(m) if m.is_file() && m.len() > 0 => {}
+            Ok(_) => return Err(format!("{} is empty or not a file", file.display())),
+            Err(e) => return Err(format!("cannot read {}: {e}", file.display())),
+        }
+    }
+    // a second call (tests in one process) keeps the first directory
+    let _ = LISTS_DIR.set(dir.to_path_buf());
+    Ok(())
+}
+
+/// The text of one long list, read once and kept for the life of the process (empty, and
+/// logged, if it cannot be read: [`use_lists_in`] checked it was there at start).
+fn text_of(cell: &'static OnceLock<String>, name: &str) -> &'static str {
+    cell.get_or_init(|| {
+        let file = LISTS_DIR.get().cloned().unwrap_or_else(source_lists).join(name);
+        std::fs::read_to_string(&file).unwrap_or_else(|e| {
+            tracing::error!(file = %file.display(), error = %e, "domain list not read");
+            String::new()
+        })
+    })
 }
 
 /// The entries of a `#`-commented, one-per-line list.
@@ -46,17 +75,18 @@ fn free_mail() -> &'static HashSet<&'static str> {
     SET.get_or_init(|| entries(FREE_MAIL_LIST))
 }
 
+static DISPOSABLE_TEXT: OnceLock<String> = OnceLock::new();
+static PSL_TEXT: OnceLock<String> = OnceLock::new();
+
 fn disposable_mail() -> &'static HashSet<&'static str> {
-    static TEXT: OnceLock<String> = OnceLock::new();
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| entries(text_of(&TEXT, DISPOSABLE_MAIL_LIST)))
+    SET.get_or_init(|| entries(text_of(&DISPOSABLE_TEXT, DISPOSABLE_MAIL_FILE)))
 }
 
 fn public_suffixes() -> &'static List {
-    static TEXT: OnceLock<String> = OnceLock::new();
     static LIST: OnceLock<List> = OnceLock::new();
-    // the list is part of the source tree; a test parses it, so this cannot fail in a build
-    LIST.get_or_init(|| text_of(&TEXT, PUBLIC_SUFFIX_LIST).parse().unwrap_or_default())
+    // the list is part of the source tree and a test parses it; unread, no domain is claimable
+    LIST.get_or_init(|| text_of(&PSL_TEXT, PUBLIC_SUFFIX_FILE).parse().unwrap_or_default())
 }
 
 /// The registrable domain of a host (`mail.x.co.in` → `x.co.in`); none for a public suffix.
@@ -167,25 +197,35 @@ mod tests {
     }
 
     #[test]
-    fn the_bundled_lists_inflate_to_their_text_and_parse() {
-        let psl = inflate(PUBLIC_SUFFIX_LIST);
+    fn the_lists_are_read_from_the_source_tree_and_parse() {
+        let psl = text_of(&PSL_TEXT, PUBLIC_SUFFIX_FILE);
         assert_eq!(
             psl,
             std::fs::read_to_string("data/public_suffix_list.dat").unwrap_or_default()
-        );
-        let disposable = inflate(DISPOSABLE_MAIL_LIST);
-        assert_eq!(
-            disposable,
-            std::fs::read_to_string("data/disposable-mail-domains.txt").unwrap_or_default()
-        );
-        assert!(
-            PUBLIC_SUFFIX_LIST.len() * 2 < psl.len(),
-            "the list is embedded compressed"
         );
         let parsed: Result<List, _> = psl.parse();
         assert!(parsed.is_ok_and(|l| !l.is_empty()));
         assert!(free_mail().len() > 20);
         assert!(disposable_mail().len() > 50_000);
+    }
+
+    #[test]
+    fn a_directory_without_the_lists_is_refused() {
+        let dir = std::env::temp_dir().join(format!("no-lists-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let refused = use_lists_in(&dir);
+        assert!(
+            refused.as_ref().is_err_and(|e| e.contains(PUBLIC_SUFFIX_FILE)),
+            "{refused:?}"
+        );
+        std::fs::write(dir.join(PUBLIC_SUFFIX_FILE), "com\n").expect("write");
+        let refused = use_lists_in(&dir);
+        assert!(
+            refused.as_ref().is_err_and(|e| e.contains(DISPOSABLE_MAIL_FILE)),
+            "{refused:?}"
+        );
+        assert_eq!(use_lists_in(&source_lists()), Ok(()));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

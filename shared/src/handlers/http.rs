@@ -179,7 +179,8 @@ impl ApiError {
 }
 
 /// What a store failure means to a client: a failed condition is a conflict (`409`, the
-/// record changed meanwhile), throttling is `503` with `Retry-After`, never a bare `500`.
+/// record changed meanwhile), throttling is `503` with `Retry-After`, a cursor the store did
+/// not give is the client's mistake (`400`), never a bare `500`.
 impl From<crate::ports::table::StoreError> for ApiError {
     fn from(e: crate::ports::table::StoreError) -> Self {
         use crate::ports::table::StoreError;
@@ -188,6 +189,7 @@ impl From<crate::ports::table::StoreError> for ApiError {
                 ApiError::Conflict("the record changed meanwhile; read it again and retry".into())
             }
             StoreError::Throttled => ApiError::Unavailable,
+            StoreError::BadCursor => ApiError::BadRequest("invalid cursor".into()),
             other => ApiError::Internal(format!("store: {other}")),
         }
     }

@@ -85,7 +85,11 @@ impl Entity for Lead {
         let mut out = vec![
             on(Index::Gsi1, email_index_pk(&email_key(&self.email)), &self.lead_id),
             on(Index::Gsi3, stage_index_pk(&stage), &self.lead_id),
-            on(Index::Gsi4, LEADS_INDEX_PK, &self.lead_id),
+            on(
+                Index::Gsi4,
+                leads_index_pk(&crate::domain::aggregates::month_of(self.created_at)),
+                &self.lead_id,
+            ),
         ];
         // spam is listed by stage only: it is nobody's lead
         if !self.spam {
@@ -159,6 +163,19 @@ impl Entity for AuditRecord {
     }
     fn index_entries(&self) -> Vec<IndexEntry> {
         audit_index_entries(&self.event)
+    }
+}
+
+/// A month in which leads were captured (written before its first lead is).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LeadMonth {
+    pub month: String,
+}
+
+impl Entity for LeadMonth {
+    const NAME: &'static str = "lead_month";
+    fn key(&self) -> Key {
+        lead_month_key(&self.month)
     }
 }
 

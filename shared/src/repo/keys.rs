@@ -47,8 +47,16 @@ pub fn email_index_pk(email_key: &str) -> String {
 pub fn owner_index_pk(owner: &str) -> String {
     format!("OWNER#{owner}")
 }
-/// every lead, newest first (the admin's unfiltered list)
-pub const LEADS_INDEX_PK: &str = "LEADS";
+/// every lead captured in a month (UTC, `YYYY-MM`), newest first: the admin's unfiltered list,
+/// one partition a month so that no single partition takes every capture
+pub fn leads_index_pk(month: &str) -> String {
+    format!("LEADS#{month}")
+}
+/// the months that have leads (a marker each), which the unfiltered list walks newest first
+pub const LEAD_MONTHS_PK: &str = "LEADMONTHS";
+pub fn lead_month_key(month: &str) -> Key {
+    Key::new(LEAD_MONTHS_PK, month)
+}
 pub fn stage_index_pk(stage: &str) -> String {
     format!("STAGE#{stage}")
 }
@@ -519,6 +527,7 @@ pub fn layout() -> Vec<(&'static str, Key)> {
         ("engagement guard", engagement_key("<id>", "<event id>")),
         ("referral ticket", referral_ticket_key("<id>")),
         ("re-queue counter", requeue_key("<id>")),
+        ("month with leads", lead_month_key("<YYYY-MM>")),
         ("board counts", board_counts_key("<reseller id>", None)),
         (
             "board counts of a person",

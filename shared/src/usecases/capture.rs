@@ -133,6 +133,7 @@ pub async fn capture_lead(
             detail: format!("lead from channel {}", lead.attribution.channel),
         };
         let body = json!({ "lead_id": lead_id });
+        crate::usecases::leads::note_month(ports.table, now).await?;
         let mut writes = repo::lead_put(None, &lead)?;
         writes.extend([repo::put_new(repo::item(&repo::LeadAudit {
             lead_id: &lead_id,

@@ -576,6 +576,9 @@ async fn flush(
                 },
             }
         }
+        if !to_write.is_empty() {
+            crate::usecases::leads::note_month(ports.table, chunk.started_at).await?;
+        }
         while !to_write.is_empty() {
             let group: Vec<(Pending, Cond)> = to_write.drain(..to_write.len().min(WRITE_BATCH_ROWS)).collect();
             let mut writes = Vec::with_capacity(group.len() * 3);

@@ -555,13 +555,8 @@ async fn column_cards(
 
 /// Every owner's leads on one board (the programme's view): the whole leads index, read once.
 async fn programme_board(table: &dyn Table, viewer: Asker<'_>, page: BoardPage<'_>) -> Result<Vec<Column>, StoreError> {
-    use crate::ports::table::Index;
     let BoardPage { offset, limit, .. } = page;
-    let mut leads: Vec<Lead> = repo::query_all(table, Query::new(repo::LEADS_INDEX_PK).index(Index::Gsi4))
-        .await?
-        .into_iter()
-        .map(repo::record)
-        .collect::<Result<_, _>>()?;
+    let mut leads = crate::usecases::leads::all_leads(table).await?;
     leads.retain(|l| !l.spam && viewer.sees_lead(l));
     leads.sort_by_key(|l| std::cmp::Reverse(l.updated_at));
     Ok(columns_in_order()

@@ -103,11 +103,11 @@ fn every_env_var_the_code_reads_is_set() {
     }
 }
 
-/// Every function reads the partitions table of the partition it is deployed in from the
-/// layer: the variable names `/opt/${AWS::Partition}.json` and the layer's directory holds that
-/// file for each partition (the SDK panics at start on a missing file).
+/// Every function reads the partitions table of the partition it is deployed in from a layer:
+/// the variable names `/opt/${AWS::Partition}.json` and a layer's directory holds that file for
+/// each partition (the SDK panics at start on a missing file); likewise the domain lists.
 #[test]
-fn every_function_reads_its_partition_from_the_layer() {
+fn every_function_reads_its_partition_and_lists_from_the_layers() {
     let t = template();
     let globals = &t["Globals"]["Function"];
     let layers: Vec<String> = globals["Layers"]
@@ -116,22 +116,40 @@ fn every_function_reads_its_partition_from_the_layer() {
         .iter()
         .filter_map(referenced)
         .collect();
-    assert_eq!(layers.len(), 1, "{layers:?}");
-    let layer = &t["Resources"][layers[0].as_str()];
-    assert_eq!(layer["Type"], "AWS::Serverless::LayerVersion");
-    let dir = root().join(layer["Properties"]["ContentUri"].as_str().expect("ContentUri"));
-    let variable = &globals["Environment"]["Variables"][shared::config::env::SDK_PARTITIONS_FILE];
+    // every layer's files are at /opt: the variables' files must be in one of them
+    let dirs: Vec<std::path::PathBuf> = layers
+        .iter()
+        .map(|l| {
+            let layer = &t["Resources"][l.as_str()];
+            assert_eq!(layer["Type"], "AWS::Serverless::LayerVersion");
+            root().join(layer["Properties"]["ContentUri"].as_str().expect("ContentUri"))
+        })
+        .collect();
+    let in_a_layer = |file: &str| dirs.iter().any(|d| d.join(file).is_file());
+    let variables = &globals["Environment"]["Variables"];
+    let variable = &variables[shared::config::env::SDK_PARTITIONS_FILE];
     assert!(matches!(variable, Value::Tagged(t) if t.tag == "!Sub"), "{variable:?}");
     let path = untag(variable).as_str().expect("a path");
     let file = path.strip_prefix("/opt/").expect("a layer's files are at /opt");
     for partition in ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-eusc"] {
         let name = file.replace("${AWS::Partition}", partition);
-        assert!(dir.join(&name).is_file(), "{} has no {name}", dir.display());
+        assert!(in_a_layer(&name), "no layer has {name}");
+    }
+    // the long domain lists, which every function checks for at start
+    assert_eq!(variables[shared::config::env::DOMAIN_LISTS_DIR].as_str(), Some("/opt"));
+    use shared::domain::company_domain::{DISPOSABLE_MAIL_FILE, PUBLIC_SUFFIX_FILE};
+    for name in [PUBLIC_SUFFIX_FILE, DISPOSABLE_MAIL_FILE] {
+        assert!(in_a_layer(name), "no layer has {name}");
     }
     for (name, f) in functions(&t) {
         assert!(f["Properties"]["Layers"].is_null(), "{name} sets its own layers");
-        let own = &f["Properties"]["Environment"]["Variables"][shared::config::env::SDK_PARTITIONS_FILE];
-        assert!(own.is_null(), "{name} overrides the partitions file");
+        let own = &f["Properties"]["Environment"]["Variables"];
+        for v in [
+            shared::config::env::SDK_PARTITIONS_FILE,
+            shared::config::env::DOMAIN_LISTS_DIR,
+        ] {
+            assert!(own[v].is_null(), "{name} overrides {v}");
+        }
     }
 }
 

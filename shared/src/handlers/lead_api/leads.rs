@@ -4,22 +4,38 @@ use super::*;
 use crate::access::Scope;
 use futures_util::StreamExt;
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct TicketParams {
+    /// how many audit events to show, oldest first (default 100, at most 500)
+    audit_limit: Option<u32>,
+    /// the `audit_next` of the previous page: where the trail goes on
+    audit_cursor: Option<String>,
+}
+
 #[utoipa::path(get, path = "/leads/{id}", tag = "leads",
-    params(("id" = String, Path, description = "lead id")),
+    params(("id" = String, Path, description = "lead id"), TicketParams),
     security(("admin_key" = []), ("reseller_key" = [])),
-    responses((status = 200, description = "the ticket with its score reasons, routing and audit trail", body = Object),
+    responses((status = 200, description = "the ticket with its score reasons, routing and a page of its audit trail (`audit`, oldest first; `audit_next` when more follows)", body = Object),
+        (status = 400, description = "a cursor this trail did not give", body = ErrorBody),
         (status = 401, description = "no valid key", body = ErrorBody),
         (status = 404, description = "no such lead (or another reseller's)", body = ErrorBody)))]
 pub(super) async fn get_lead(
     State(api): State<Arc<LeadApi>>,
     Caller(who): Caller,
     Path(id): Path<String>,
+    QueryParams(p): QueryParams<TicketParams>,
 ) -> Result<Json<Value>, ApiError> {
     let not_found = || ApiError::NotFound(format!("no lead {id}"));
     if id.is_empty() || id.len() > 64 {
         return Err(not_found());
     }
-    let record = leads_uc::get_ticket(api.table.as_ref(), &id)
+    let history = leads_uc::History {
+        limit: p.audit_limit.unwrap_or(leads_uc::HISTORY_PAGE),
+        cursor: p.audit_cursor.filter(|c| !c.is_empty()),
+        latest: false,
+    };
+    let record = leads_uc::get_ticket_page(api.table.as_ref(), &id, &history)
         .await?
         .ok_or_else(not_found)?;
     let lead = &record.lead;
@@ -35,6 +51,7 @@ pub(super) async fn get_lead(
         "reassignments": s.reassignments, "first_response_at": s.first_response_at,
         "first_response_minutes": s.first_response_minutes,
     })));
+    view["audit_next"] = json!(record.audit_next);
     Ok(Json(view))
 }
 
@@ -109,7 +126,6 @@ fn list_error(e: ListError) -> ApiError {
             field: "filter".into(),
             message: m,
         }]),
-        ListError::Store(crate::ports::table::StoreError::BadCursor) => ApiError::BadRequest("invalid cursor".into()),
         ListError::Store(s) => ApiError::from(s),
     }
 }

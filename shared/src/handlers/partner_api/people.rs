@@ -393,12 +393,7 @@ pub(super) async fn get_audit(
         Some(_) => return Err(ApiError::Invalid(vec![field_error("format", "must be json or csv")])),
     };
     let (events, cursor) =
-        crate::usecases::audit::page(api.table.as_ref(), actor, from, to, p.limit.unwrap_or(100), p.cursor)
-            .await
-            .map_err(|e| match e {
-                crate::ports::table::StoreError::BadCursor => ApiError::BadRequest("invalid cursor".into()),
-                other => ApiError::from(other),
-            })?;
+        crate::usecases::audit::page(api.table.as_ref(), actor, from, to, p.limit.unwrap_or(100), p.cursor).await?;
     if !csv {
         return Ok(Json(AuditPage { events, cursor }).into_response());
     }

@@ -59,7 +59,9 @@ pub(super) async fn lead_page(
     QueryParams(o): QueryParams<Outcome>,
 ) -> Result<Response, PortalError> {
     let table = portal.table.as_ref();
-    let record = crate::usecases::leads::get_ticket(table, &lead_id)
+    // the timeline shows the latest page of the trail
+    let history = crate::usecases::leads::History::latest();
+    let record = crate::usecases::leads::get_ticket_page(table, &lead_id, &history)
         .await?
         .ok_or(PortalError::NotFound)?;
     let lead = record.lead;
