@@ -218,6 +218,11 @@ async fn queries_and_pages(t: &dyn Table) {
         t.query(&Query::new("Q#1").after(Some("not-a-cursor".into()))).await,
         Err(StoreError::BadCursor)
     ));
+    // a cursor pages only the partition it came from
+    assert!(matches!(
+        t.query(&Query::new("Q#2").after(page.cursor.clone())).await,
+        Err(StoreError::BadCursor)
+    ));
 }
 
 async fn index_queries(t: &dyn Table) {

@@ -251,6 +251,43 @@ where
     // the reseller sees it paid, with the UTR; the bank file no longer lists it
     let (_, mine) = api.get_as(&format!("/resellers/{a}/payouts"), Some(&a_key)).await;
     let own = ticket(&mine, &a);
+    assert!(mine["cursor"].is_null(), "one page: {mine}");
+    // a page of one month, then the rest from its cursor; a cursor it did not give is refused
+    let (s, first) = api
+        .get_as(&format!("/resellers/{a}/payouts?limit=1"), Some(&a_key))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{first}");
+    let mut months = vec![first["payouts"][0]["month"].clone()];
+    let mut cursor = first["cursor"].as_str().map(str::to_string);
+    while let Some(c) = cursor.take() {
+        let (_, more) = api
+            .get_as(&format!("/resellers/{a}/payouts?limit=1&cursor={c}"), Some(&a_key))
+            .await;
+        months.extend(
+            more["payouts"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .map(|t| t["month"].clone()),
+        );
+        cursor = more["cursor"]
+            .as_str()
+            .map(str::to_string)
+            .filter(|_| months.len() < 50);
+    }
+    let all: Vec<Value> = mine["payouts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|t| t["month"].clone())
+        .collect();
+    assert_eq!(months, all);
+    let (s, _) = api
+        .get_as(&format!("/resellers/{a}/payouts?cursor=not-a-cursor"), Some(&a_key))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(
         (
             own["payment"]["status"].as_str(),

@@ -112,18 +112,7 @@ async fn requests_per_lead_captured_and_scored() {
         counts: counts.clone(),
     });
     let clock = SystemClock;
-    let seed = shared::usecases::resellers::NewReseller {
-        name: Some("Counted".into()),
-        email: Some("c@partner.example".into()),
-        regions: vec!["IN".into()],
-        industries: vec![],
-        tier: None,
-        capacity: Some(100),
-        status: None,
-        win_rate: None,
-        plan: None,
-        parent_reseller_id: None,
-    };
+    let seed = shared::usecases::resellers::NewReseller::in_india("Counted", "c@partner.example");
     shared::usecases::resellers::create(table.as_ref(), &clock, &seed)
         .await
         .expect("reseller");

@@ -156,20 +156,20 @@ impl Lead {
         Some((owner, column))
     }
 
-    /// What the deal is expected to be worth: its latest quote's value (ex GST) unless that
+    /// What the deal is expected to be worth: its latest quote's value (ex GST), unless that
     /// quote waits for, or was refused, an admin's approval; else the value its owner's deal
-    /// registration gave it.
+    /// registration gave it (a registration by a reseller that no longer owns it counts nothing).
     pub fn expected_value(&self) -> Option<Decimal> {
-        match &self.quote {
-            Some(q) if q.status.is_sendable() => Some(q.value),
-            // a quote waiting for (or refused) an admin's approval forecasts nothing
-            Some(_) => None,
-            None => self
-                .registered_value
-                .as_ref()
-                .filter(|r| Some(r.reseller_id.as_str()) == self.owner_reseller_id.as_deref())
-                .map(|r| r.value),
-        }
+        self.quote
+            .as_ref()
+            .filter(|q| q.status.is_sendable())
+            .map(|q| q.value)
+            .or_else(|| {
+                self.registered_value
+                    .as_ref()
+                    .filter(|r| Some(r.reseller_id.as_str()) == self.owner_reseller_id.as_deref())
+                    .map(|r| r.value)
+            })
     }
 
     /// An open deal its owner expects something from: what the forecast reads.
@@ -357,6 +357,44 @@ mod tests {
 
     fn obj(v: Value) -> Map<String, Value> {
         v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn a_deal_is_worth_its_sendable_quote_else_its_owners_registration() {
+        use crate::domain::quote::{QuoteRef, QuoteStatus};
+        let mut l = Lead::new(&LeadInput::default(), "L1", Utc::now());
+        l.owner_reseller_id = Some("R1".into());
+        assert_eq!(l.expected_value(), None);
+        l.registered_value = Some(RegisteredValue {
+            reseller_id: "R1".into(),
+            value: Decimal::new(500_000, 0),
+        });
+        assert_eq!(l.expected_value(), Some(Decimal::new(500_000, 0)));
+        assert!(l.is_valued_deal());
+        let quote = |status| QuoteRef {
+            quote_id: "Q1".into(),
+            currency: "INR".into(),
+            value: Decimal::new(420_000, 0),
+            discount_percent: Decimal::ZERO,
+            status,
+            expected_close: None,
+        };
+        l.quote = Some(quote(QuoteStatus::Issued));
+        assert_eq!(l.expected_value(), Some(Decimal::new(420_000, 0)));
+        // a quote waiting for an admin forecasts nothing: the registration's value stands
+        l.quote = Some(quote(QuoteStatus::PendingApproval));
+        assert_eq!(l.expected_value(), Some(Decimal::new(500_000, 0)));
+        // another reseller's registration counts nothing for this owner
+        l.quote = None;
+        l.owner_reseller_id = Some("R2".into());
+        assert_eq!(l.expected_value(), None);
+        assert!(!l.is_valued_deal());
+        // nor does a closed or spam lead make a deal
+        l.owner_reseller_id = Some("R1".into());
+        l.closed_lost = true;
+        assert!(!l.is_valued_deal() && l.board_place() == Some(("R1", CLOSED_LOST_COLUMN)));
+        l.spam = true;
+        assert_eq!(l.board_place(), None);
     }
 
     #[test]

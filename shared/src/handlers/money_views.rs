@@ -389,5 +389,8 @@ pub struct MonthPayoutsView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ResellerPayoutsView {
     pub reseller_id: String,
+    /// oldest month first
     pub payouts: Vec<PayoutTicketView>,
+    /// where the next page starts (`?cursor=`), when more months follow
+    pub cursor: Option<String>,
 }

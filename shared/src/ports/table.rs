@@ -259,6 +259,20 @@ pub fn decode_cursor(cursor: &str) -> Result<Item, StoreError> {
     }
 }
 
+/// The position a query's cursor names, if it has one: refused unless the store gave it for
+/// this query's partition (a cursor of another list must not page this one).
+pub fn query_start(q: &Query) -> Result<Option<Item>, StoreError> {
+    let Some(cursor) = q.cursor.as_deref() else {
+        return Ok(None);
+    };
+    let at = decode_cursor(cursor)?;
+    let partition = q.index.map_or("pk", Index::pk_attr);
+    match at.get(partition).and_then(Value::as_str) {
+        Some(pk) if pk == q.pk => Ok(Some(at)),
+        _ => Err(StoreError::BadCursor),
+    }
+}
+
 /// The key attributes that identify an item's position in a query of `index`.
 pub fn position_key(item: &Item, index: Option<Index>) -> Item {
     let mut names = vec!["pk", "sk"];

@@ -99,13 +99,6 @@ pub async fn get_ticket_page(
     lead_id: &str,
     history: &History,
 ) -> Result<Option<LeadRecord>, StoreError> {
-    // a cursor of another lead's trail (or none the store gave) is refused, not passed on
-    if let Some(c) = &history.cursor {
-        let at = crate::ports::table::decode_cursor(c)?;
-        if at.get("pk").and_then(Value::as_str) != Some(repo::lead_pk(lead_id).as_str()) {
-            return Err(StoreError::BadCursor);
-        }
-    }
     let Some(lead) = get(table, lead_id).await? else {
         return Ok(None);
     };

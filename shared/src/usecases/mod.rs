@@ -10,6 +10,7 @@ pub mod commission;
 pub mod dashboard;
 pub mod forecast;
 pub mod fx_rates;
+pub mod home;
 pub mod import;
 pub mod leads;
 pub mod lifecycle;

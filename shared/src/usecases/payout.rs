@@ -685,6 +685,23 @@ pub async fn month_tickets(table: &dyn Table, month: &str) -> Result<Vec<Ticket>
     .collect()
 }
 
+/// One page of a payee's tickets, oldest month first, and where the next page starts.
+pub async fn payee_tickets_page(
+    table: &dyn Table,
+    payee: &str,
+    limit: u32,
+    cursor: Option<String>,
+) -> Result<(Vec<Ticket>, Option<String>), StoreError> {
+    let q = Query::new(repo::payouts_index_pk(payee))
+        .index(Index::Gsi1)
+        .limit(limit.clamp(1, 100))
+        .after(cursor);
+    let page = table.query(&q).await?;
+    let tickets = page.items.into_iter().map(repo::record).collect::<Result<_, _>>()?;
+    Ok((tickets, page.cursor))
+}
+
+/// Every ticket of a payee, oldest month first (one a month it had something to pay).
 pub async fn payee_tickets(table: &dyn Table, payee: &str) -> Result<Vec<Ticket>, StoreError> {
     query_all(table, Query::new(repo::payouts_index_pk(payee)).index(Index::Gsi1))
         .await?

@@ -34,6 +34,25 @@ pub struct NewReseller {
     pub parent_reseller_id: Option<String>,
 }
 
+impl NewReseller {
+    /// A reseller covering India with room for 100 leads and every other field its default
+    /// (a seed, a test's fixture).
+    pub fn in_india(name: &str, email: &str) -> NewReseller {
+        NewReseller {
+            name: Some(name.into()),
+            email: Some(email.into()),
+            regions: vec!["IN".into()],
+            industries: vec![],
+            tier: None,
+            capacity: Some(100),
+            status: None,
+            win_rate: None,
+            plan: None,
+            parent_reseller_id: None,
+        }
+    }
+}
+
 pub use crate::ids::{sha256_bytes_hex, sha256_hex};
 
 pub(crate) fn random_hex(bytes: usize) -> Result<String, StoreError> {

@@ -321,15 +321,11 @@ impl Table for DynamoTable {
             Some(sk) => format!("{pk} AND {sk}"),
             None => pk,
         };
-        let start = match &q.cursor {
-            Some(c) => Some(
-                decode_cursor(c)?
-                    .into_iter()
-                    .map(|(k, v)| (k, AttributeValue::S(v.as_str().unwrap_or_default().to_string())))
-                    .collect::<AvMap>(),
-            ),
-            None => None,
-        };
+        let start = query_start(q)?.map(|at| {
+            at.into_iter()
+                .map(|(k, v)| (k, AttributeValue::S(v.as_str().unwrap_or_default().to_string())))
+                .collect::<AvMap>()
+        });
         let out = self
             .client
             .query()

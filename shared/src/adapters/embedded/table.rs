@@ -278,7 +278,7 @@ impl Table for EmbeddedTable {
     }
 
     async fn query(&self, q: &Query) -> Result<Page, StoreError> {
-        let start = q.cursor.as_deref().map(decode_cursor).transpose()?;
+        let start = query_start(q)?;
         let state = self.lock();
         // The positions under the partition, in order, as (sort key, pk, sk): a range of the
         // ordered map, read lazily, so a query's cost follows the items it returns (and those

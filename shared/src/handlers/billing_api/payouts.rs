@@ -66,22 +66,37 @@ pub(super) async fn get_month_payouts(
     .into_response())
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct PageParams {
+    /// months per page (1–100, default 24)
+    limit: Option<u32>,
+    /// the `cursor` of the previous page
+    cursor: Option<String>,
+}
+
 #[utoipa::path(get, path = "/resellers/{id}/payouts", tag = "ledger",
-    params(("id" = String, Path, description = "reseller id")),
+    params(("id" = String, Path, description = "reseller id"), PageParams),
     security(("admin_key" = []), ("reseller_key" = [])),
-    responses((status = 200, description = "the reseller's payout tickets: taxes, the draft GST invoice, payment status and UTR (PAN and GSTIN masked for the reseller)", body = ResellerPayoutsView), (status = 401, description = "no valid key", body = ErrorBody),
+    responses((status = 200, description = "a page of the reseller's payout tickets, oldest month first: taxes, the draft GST invoice, payment status and UTR (PAN and GSTIN masked for the reseller); `cursor` when more follow", body = ResellerPayoutsView),
+        (status = 400, description = "a cursor this list did not give", body = ErrorBody),
+        (status = 401, description = "no valid key", body = ErrorBody),
         (status = 403, description = "another reseller's payouts", body = ErrorBody)))]
 pub(super) async fn get_reseller_payouts(
     State(api): State<Arc<BillingApi>>,
     Caller(who): Caller,
     Path(id): Path<String>,
+    QueryParams(p): QueryParams<PageParams>,
 ) -> Result<Json<ResellerPayoutsView>, ApiError> {
     require_sees_reseller(&who, &id)?;
     let full = who.unmasked_tax();
-    let tickets = crate::usecases::payout::payee_tickets(api.table.as_ref(), &id).await?;
+    let cursor = p.cursor.filter(|c| !c.is_empty());
+    let (tickets, cursor) =
+        crate::usecases::payout::payee_tickets_page(api.table.as_ref(), &id, p.limit.unwrap_or(24), cursor).await?;
     Ok(Json(ResellerPayoutsView {
         reseller_id: id,
         payouts: tickets.iter().map(|t| PayoutTicketView::of(t, full)).collect(),
+        cursor,
     }))
 }
 

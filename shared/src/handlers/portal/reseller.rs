@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-const HOME: &str = "INR";
+use crate::usecases::home::HOME;
 
 #[derive(Serialize)]
 struct Earned {
@@ -159,32 +159,25 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, visitor: Visitor) ->
     };
     let today = india_date(now);
     let this_month = month_of(today);
-    // the event-maintained aggregates: one batched read, whatever the ledger's size
-    let dash = crate::usecases::dashboard::dashboard(table, &id, &this_month).await?;
-    let earned = dash
-        .as_ref()
-        .and_then(|d| d.earned.iter().find(|e| e.currency == HOME).cloned());
-    let (mtd, qtd, ytd) = earned.map(|e| (e.mtd, e.qtd, e.ytd)).unwrap_or_default();
-    // the reseller's valued deals and contracts, read once: the forecast and renewals at risk
-    let book = crate::usecases::forecast::read_book(table, &id)
+    let rules = &portal.config.rules;
+    let home = crate::usecases::home::reseller_home(table, rules, &visitor.principal, &id, now)
         .await?
         .ok_or(PortalError::NotFound)?;
-    let forecast = crate::usecases::forecast::forecast_of(&book, today, &portal.config.rules);
     let short = |m: &str| {
         NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
             .map(|d| d.format("%b").to_string())
             .unwrap_or_else(|_| m.to_string())
     };
-    let mut bars: Vec<crate::charts::Bar> = dash
+    let mut bars: Vec<crate::charts::Bar> = home
+        .earned_by_month
         .iter()
-        .flat_map(|d| d.earned_by_month.iter())
-        .map(|(m, by)| crate::charts::Bar {
+        .map(|(m, value)| crate::charts::Bar {
             label: short(m),
-            value: by.get(HOME).copied().unwrap_or_default(),
+            value: *value,
             forecast: false,
         })
         .collect();
-    bars.extend(forecast.iter().map(|f| crate::charts::Bar {
+    bars.extend(home.forecast.iter().map(|f| crate::charts::Bar {
         label: short(&f.month),
         value: f.total,
         forecast: true,
@@ -194,7 +187,8 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, visitor: Visitor) ->
         "Solid bars: commission earned in each month of this financial year; hatched bars: the forecast for the next three months.",
         &bars,
     );
-    let forecast_rows: Vec<serde_json::Value> = forecast
+    let forecast_rows: Vec<serde_json::Value> = home
+        .forecast
         .iter()
         .map(|f| {
             serde_json::json!({
@@ -207,70 +201,50 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, visitor: Visitor) ->
             })
         })
         .collect();
-    let unpaid = crate::usecases::commission::unpaid_total(table, &id, HOME).await?;
     let next_payout_date = today
         .with_day(1)
         .and_then(|d| d.checked_add_months(Months::new(1)))
         .map(|d| d.format("%-d %B %Y").to_string())
         .unwrap_or_default();
-    // the ten most recently changed of its leads waiting at R002: one column, ten cards
-    let cards: Vec<_> = board(
-        table,
-        Some(&id),
-        &visitor.principal,
-        BoardPage {
-            stage: Some("R002"),
-            offset: 0,
-            limit: 10,
-        },
-    )
-    .await?
-    .into_iter()
-    .flat_map(|c| c.leads)
-    .collect();
-    // each waiting lead's SLA clock (at most ten reads)
-    let mut waiting = Vec::with_capacity(cards.len());
-    for c in cards {
-        let sla = crate::usecases::sla::of_lead(table, &c.lead_id).await?;
-        let (clock, overdue) = match sla {
-            Some(s) if s.status == crate::domain::sla::SlaStatus::Waiting => sla_clock(s.deadline, now),
-            _ => ("—".to_string(), false),
-        };
-        waiting.push(LeadRow {
-            lead_id: c.lead_id,
-            name: c.name.unwrap_or_else(|| "(no name)".into()),
-            company: c.company.unwrap_or_default(),
-            score: c.score.map(|s| s.to_string()).unwrap_or_default(),
-            updated: india_date(c.updated_at).to_string(),
-            sla: clock,
-            overdue,
-        });
-    }
-    // renewals in the window with their churn risk (a chart of all, a table of those at risk)
-    let window = chrono::Duration::days(portal.config.rules.renewal.window_days);
-    let threshold = portal.config.rules.renewal.threshold;
-    let mut renewing: Vec<&crate::domain::renewal::Contract> = book
-        .contracts
-        .iter()
-        .filter(|c| c.renewal_date >= now && c.renewal_date <= now + window)
+    let waiting: Vec<LeadRow> = home
+        .waiting
+        .into_iter()
+        .map(|w| {
+            let (clock, overdue) = match w.sla {
+                Some(s) if s.status == crate::domain::sla::SlaStatus::Waiting => sla_clock(s.deadline, now),
+                _ => ("—".to_string(), false),
+            };
+            LeadRow {
+                lead_id: w.card.lead_id,
+                name: w.card.name.unwrap_or_else(|| "(no name)".into()),
+                company: w.card.company.unwrap_or_default(),
+                score: w.card.score.map(|s| s.to_string()).unwrap_or_default(),
+                updated: india_date(w.card.updated_at).to_string(),
+                sla: clock,
+                overdue,
+            }
+        })
         .collect();
-    renewing.sort_by_key(|c| c.renewal_date);
+    // renewals in the window with their churn risk (a chart of all, a table of those at risk)
+    let threshold = rules.renewal.threshold;
     let score = |c: &crate::domain::renewal::Contract| c.risk.as_ref().map(|r| r.score).unwrap_or(0);
-    let risk_chart = (!renewing.is_empty()).then(|| {
+    let risk_chart = (!home.renewing.is_empty()).then(|| {
         crate::charts::risk(
             "Renewal risk",
             &format!(
                 "Churn risk out of 100 of each AMC renewing in the next {} days; red at {threshold} or more.",
-                portal.config.rules.renewal.window_days
+                rules.renewal.window_days
             ),
-            &renewing
+            &home
+                .renewing
                 .iter()
                 .map(|c| (c.customer.name.clone(), score(c)))
                 .collect::<Vec<_>>(),
             threshold,
         )
     });
-    let at_risk: Vec<serde_json::Value> = renewing
+    let at_risk: Vec<serde_json::Value> = home
+        .renewing
         .iter()
         .filter(|c| score(c) >= threshold)
         .map(|c| {
@@ -282,9 +256,10 @@ pub(super) async fn home(State(portal): State<Arc<Portal>>, visitor: Visitor) ->
             })
         })
         .collect();
-    let tickets = crate::usecases::payout::payee_tickets(table, &id).await?;
-    let mut payouts = payout_rows(&tickets);
+    let mut payouts = payout_rows(&home.payouts);
     payouts.truncate(6);
+    let (mtd, qtd, ytd) = (home.earned.mtd, home.earned.qtd, home.earned.ytd);
+    let unpaid = home.unpaid;
     Ok(render(
         "home.html",
         "Home",
