@@ -532,4 +532,66 @@ mod tests {
         assert_eq!(normalise_company("SHREE textile industries"), "shreetextileindustries");
         assert_eq!(normalise_company("The Acme Company"), "acme");
     }
+
+    /// The registration's expected value goes on its lead: the one it creates, or the open
+    /// lead that email already had.
+    #[tokio::test]
+    async fn the_registered_value_is_kept_on_its_lead() {
+        use crate::adapters::embedded::{EmbeddedQueue, EmbeddedTable};
+        use crate::domain::lead::Lead;
+        use crate::ports::clock::SystemClock;
+        let table = EmbeddedTable::in_memory();
+        let queue = EmbeddedQueue::new(&["scoring"], std::time::Duration::from_secs(5), 5, None).expect("queue");
+        let capture = CapturePorts {
+            table: &table,
+            queue: &queue,
+            clock: &SystemClock,
+            scoring_queue: "scoring",
+        };
+        let known = LeadInput {
+            email: "buyer@shreetextiles.in".into(),
+            ..Default::default()
+        };
+        let Ok(Captured::Created { lead_id: existing }) = capture_lead(&capture, &known, None, "c").await else {
+            panic!("captured");
+        };
+        let ports = RegistrationPorts {
+            table: &table,
+            queue: &queue,
+            clock: &SystemClock,
+            scoring_queue: "scoring",
+            protection_days: 90,
+            extra_free_mail_domains: &[],
+            max_expected_value: rust_decimal::Decimal::new(1_000_000_000, 0),
+        };
+        let lead_of = |reg: Registered| match reg {
+            Registered::Created(r) => r.lead_id.expect("a lead"),
+            _ => panic!("registered"),
+        };
+        let ports = &ports;
+        let claim = |company: &'static str, domain: &'static str, email: &'static str| {
+            let input: RegistrationIn = serde_json::from_value(json!({
+                "company": {"name": company, "domain": domain},
+                "contact": {"name": "A Buyer", "email": email},
+                "expected_value": "1200000.50"
+            }))
+            .expect("input");
+            async move { register(ports, "R1", None, &input).await.expect("register") }
+        };
+        let expected = Some(RegisteredValue {
+            reseller_id: "R1".into(),
+            value: rust_decimal::Decimal::new(120_000_050, 2),
+        });
+        let on_existing = lead_of(claim("Shree Textiles", "shreetextiles.in", "buyer@shreetextiles.in").await);
+        assert_eq!(on_existing, existing);
+        let created = lead_of(claim("Acme Tools", "acmetools.in", "cfo@acmetools.in").await);
+        assert_ne!(created, existing);
+        for id in [existing, created] {
+            let lead: Lead = get_record(&table, &repo::lead_key(&id))
+                .await
+                .expect("read")
+                .expect("lead");
+            assert_eq!(lead.registered_value, expected, "{id}");
+        }
+    }
 }
