@@ -591,12 +591,8 @@ pub async fn recount_board(
     table: &dyn Table,
     owner: &str,
 ) -> Result<(repo::board::Counts, repo::board::Counts), StoreError> {
-    use crate::ports::table::{Index, SkRange};
-    let leads: Vec<Lead> = repo::query_all(table, Query::new(repo::owner_index_pk(owner)).index(Index::Gsi2))
-        .await?
-        .into_iter()
-        .map(repo::record)
-        .collect::<Result<_, _>>()?;
+    use crate::ports::table::SkRange;
+    let leads = crate::usecases::leads::owned_by(table, owner).await?;
     let expected = repo::board::counts_of(&leads);
     let all = repo::board_counts_key(owner, None);
     let mut stored = repo::board::Counts::new();
