@@ -84,6 +84,38 @@ fn lost_the_race(e: &StoreError) -> bool {
     }
 }
 
+/// The attempts of one change that may lose a race: every read-decide-write loop counts its
+/// rounds with it, so each makes at most [`ATTEMPTS`] and pauses for a random while (up to
+/// `5 × 2^n` ms) before each round after the first, so that writers that collided do not collide
+/// again in step. [`update`] is such a loop for one versioned record; a change that spans several
+/// records (a lead with its roster entry, a quote with its lead) writes its own:
+///
+/// ```ignore
+/// let mut tries = Tries::default();
+/// while tries.again().await {
+///     // read, decide, transact; `continue` when a condition failed
+/// }
+/// // every round lost: say what that means
+/// ```
+#[derive(Debug, Default)]
+pub struct Tries {
+    done: u32,
+}
+
+impl Tries {
+    /// Whether to go round once more (pausing first unless this is the first round).
+    pub async fn again(&mut self) -> bool {
+        if self.done >= ATTEMPTS {
+            return false;
+        }
+        if self.done > 0 {
+            pause(self.done - 1).await;
+        }
+        self.done += 1;
+        true
+    }
+}
+
 /// A pause of up to `5 × 2^attempt` ms, its length drawn at random.
 async fn pause(attempt: u32) {
     let mut b = [0u8; 2];
@@ -109,7 +141,8 @@ where
     T: Versioned,
     E: From<StoreError>,
 {
-    for attempt in 0..ATTEMPTS {
+    let mut tries = Tries::default();
+    while tries.again().await {
         let Some(mut read) = get_record::<T>(table, key).await? else {
             return Ok(None);
         };
@@ -123,7 +156,7 @@ where
         writes.extend(also);
         match table.transact(writes).await {
             Ok(()) => return Ok(Some(next)),
-            Err(e) if lost_the_race(&e) => pause(attempt).await,
+            Err(e) if lost_the_race(&e) => continue,
             Err(e) => return Err(e.into()),
         }
     }
@@ -154,6 +187,22 @@ mod tests {
 
     async fn stored(table: &EmbeddedTable, p: &Product) {
         table.put(item(p).expect("item"), None).await.expect("stored");
+    }
+
+    #[tokio::test]
+    async fn every_loop_makes_the_same_number_of_rounds_and_pauses_between_them() {
+        let mut tries = Tries::default();
+        let started = std::time::Instant::now();
+        let mut rounds = 0;
+        while tries.again().await {
+            rounds += 1;
+        }
+        assert_eq!(rounds, ATTEMPTS);
+        assert!(
+            started.elapsed() >= Duration::from_millis(u64::from(ATTEMPTS - 1)),
+            "each later round paused"
+        );
+        assert!(!tries.again().await, "spent tries stay spent");
     }
 
     #[tokio::test]

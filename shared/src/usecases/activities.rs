@@ -51,7 +51,8 @@ pub async fn record(
     tally.add(scope, &month, aggregates::ACTIVITIES, 1);
     if sla::RESPONSE_TYPES.contains(&kind) {
         let mut current = read;
-        for _ in 0..3 {
+        let mut tries = repo::Tries::default();
+        while tries.again().await {
             let Some(sla_now) = current.take() else { break };
             let Some((next, write)) = sla::first_response(&sla_now, &audit.actor, audit.at)? else {
                 break;

@@ -352,7 +352,8 @@ pub async fn approve(
         terms.parent_reseller_id = application.proposed_parent.clone();
     }
     check_terms(ports, &terms).await?;
-    for _ in 0..3 {
+    let mut tries = repo::Tries::default();
+    while tries.again().await {
         let now = ports.clock.now();
         let input = NewReseller {
             name: Some(application.company.name.clone()),

@@ -223,7 +223,8 @@ pub async fn record_order(
     request_hash: &str,
 ) -> Result<Recorded, BillingError> {
     let key = repo::order_key(&facts.order_id);
-    for _ in 0..4 {
+    let mut tries = repo::Tries::default();
+    while tries.again().await {
         if let Some((answer, _)) = seen_before(ports.table, &key, "order", &facts.order_id, request_hash).await? {
             // the first time may have stopped before releasing the payments that waited for it
             release_held(ports, &facts.order_id).await?;

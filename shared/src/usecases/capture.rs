@@ -102,7 +102,8 @@ pub async fn capture_lead(
     };
     // A few rounds at most: a guard can be stale (its lead closed) or an expired idempotency
     // record may need replacing; each round re-reads what it conflicted with.
-    for _ in 0..4 {
+    let mut tries = repo::Tries::default();
+    while tries.again().await {
         let now = ports.clock.now();
         let lead_id = new_id(now);
         let mut lead = Lead::new(input, &lead_id, now);

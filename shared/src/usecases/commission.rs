@@ -145,7 +145,8 @@ async fn set_payment(table: &dyn Table, p: &Payment, status: Status, reason: Opt
 }
 
 pub async fn process_payment(ports: &CommissionPorts<'_>, payment_id: &str) -> Result<Outcome, CommissionError> {
-    for _ in 0..6 {
+    let mut tries = repo::Tries::default();
+    while tries.again().await {
         let payment = get_payment(ports.table, payment_id)
             .await?
             .ok_or_else(|| CommissionError::Unknown(format!("payment {payment_id}")))?;
@@ -383,7 +384,8 @@ fn count_contract(tally: &mut Tally, c: &Contract) {
 }
 
 pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Result<Outcome, CommissionError> {
-    for _ in 0..6 {
+    let mut tries = repo::Tries::default();
+    while tries.again().await {
         let refund: Refund = get_refund(ports.table, refund_id)
             .await?
             .ok_or_else(|| CommissionError::Unknown(format!("refund {refund_id}")))?;

@@ -555,7 +555,8 @@ async fn mark_entries(ports: &PayoutPorts<'_>, ticket: &Ticket) -> Result<BTreeS
 }
 
 async fn move_lead_to_r010(ports: &PayoutPorts<'_>, lead_id: &str, payout_id: &str) -> Result<(), PayoutError> {
-    for _ in 0..3 {
+    let mut tries = repo::Tries::default();
+    while tries.again().await {
         let Some(item) = ports.table.get(&repo::lead_key(lead_id)).await? else {
             return Ok(());
         };
@@ -582,6 +583,8 @@ async fn move_lead_to_r010(ports: &PayoutPorts<'_>, lead_id: &str, payout_id: &s
             Err(e) => return Err(e.into()),
         }
     }
+    // the payout stands; the lead's stage is the lesser record and is not worth failing it for
+    tracing::warn!(lead_id = %lead_id, payout_id = %payout_id, "lead kept changing: not moved to R010");
     Ok(())
 }
 

@@ -127,7 +127,8 @@ pub async fn create(
         .into_iter()
         .map(|p| (p.sku.clone(), p))
         .collect();
-    for _ in 0..3 {
+    let mut tries = repo::Tries::default();
+    while tries.again().await {
         let lead = own_lead(ports.table, asker, lead_id).await?;
         if lead.spam || lead.closed_lost {
             return Err(conflict(

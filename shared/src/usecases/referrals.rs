@@ -64,7 +64,8 @@ pub async fn customer_code(
     email: &str,
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
-    for _ in 0..3 {
+    let mut tries = repo::Tries::default();
+    while tries.again().await {
         let mut buf = [0u8; 3];
         getrandom::fill(&mut buf).map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let code = format!("C{}", hex::encode(buf).to_uppercase());

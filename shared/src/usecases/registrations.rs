@@ -195,7 +195,8 @@ pub async fn register(
         Err(errors) => return Ok(Registered::Invalid(errors)),
     };
     let claims = claims_of(v.domain.as_deref(), &v.name);
-    for _ in 0..4 {
+    let mut tries = repo::Tries::default();
+    while tries.again().await {
         let now = ports.clock.now();
         let until = now + Duration::days(ports.protection_days);
         let registration_id = new_id(now);

@@ -189,7 +189,8 @@ pub async fn record_signal(
     request_hash: &str,
 ) -> Result<SignalOutcome, StoreError> {
     let key = repo::signal_key(contract_id, id);
-    for _ in 0..5 {
+    let mut tries = repo::Tries::default();
+    while tries.again().await {
         if let Some(existing) = table.get(&key).await? {
             return Ok(
                 if repo::string_attr(&existing, "request_hash").as_deref() == Some(request_hash) {

@@ -316,7 +316,8 @@ pub async fn create_by(
     by: &crate::access::Principal,
     input: &NewReseller,
 ) -> Result<(Reseller, String), ResellerError> {
-    for _ in 0..3 {
+    let mut tries = repo::Tries::default();
+    while tries.again().await {
         let (reseller, api_key) = draft(input, clock.now())?;
         if let Some(why) = email_taken(table, &reseller.email).await? {
             return Err(ResellerError::Conflict(why));

@@ -203,7 +203,8 @@ pub async fn score_and_route(
         None => return Err(ScoreError::UnknownLead(lead_id.into())),
     };
     let mut roster = Some(roster?);
-    for attempt in 0..6 {
+    let mut tries = repo::Tries::default();
+    while tries.again().await {
         if lead.spam {
             return Ok(Scored::Spam {
                 lead_id: lead_id.into(),
@@ -320,9 +321,8 @@ pub async fn score_and_route(
                     ports.roster.invalidate();
                 }
             }
-            Err(StoreError::Throttled) => {
-                tokio::time::sleep(Duration::from_millis(20 << attempt)).await;
-            }
+            // throttled: the next round pauses first
+            Err(StoreError::Throttled) => {}
             Err(e) => return Err(e.into()),
         }
     }
@@ -364,7 +364,8 @@ pub async fn apply_engagement(
     event_id: &str,
     correlation_id: &str,
 ) -> Result<bool, ScoreError> {
-    for _ in 0..5 {
+    let mut tries = repo::Tries::default();
+    while tries.again().await {
         let lead: Lead = match ports.table.get(&repo::lead_key(lead_id)).await? {
             Some(item) => repo::record(item)?,
             None => return Err(ScoreError::UnknownLead(lead_id.into())),

@@ -455,7 +455,8 @@ async fn apply(
     c: &Checked,
 ) -> Result<(Outcome, Option<String>), StoreError> {
     let refused = |why: String| Ok((Outcome::Refused, Some(why)));
-    for _ in 0..3 {
+    let mut tries = repo::Tries::default();
+    while tries.again().await {
         let Some(ticket) = get::<Ticket>(table, &repo::payout_key(month, payee)).await? else {
             return refused(format!("no payout {payout_id}"));
         };
