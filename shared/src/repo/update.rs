@@ -53,7 +53,27 @@ versioned!(
     crate::domain::sla::Sla,
     crate::domain::payout::Ticket,
     crate::domain::renewal::Contract,
+    crate::domain::billing::Order,
+    crate::domain::billing::Payment,
+    crate::domain::billing::Refund,
+    crate::domain::sequence::Step,
+    super::entities::Letter,
+    crate::domain::payout::Balance,
 );
+
+/// `read` as the next version of itself, to change and then write over it on `read`'s version
+/// (`put_if_version`, or `lead_put` for a lead): with [`update`], the only places a version moves.
+pub fn next_of<T: Versioned + Clone>(read: &T) -> T {
+    let mut next = read.clone();
+    bump(&mut next);
+    next
+}
+
+/// One version on, for a record already changed in place (a copy compared with what was read
+/// before it is known to change, or one taken out of another result).
+pub fn bump<T: Versioned>(record: &mut T) {
+    *record.version_mut() += 1;
+}
 
 /// What a change decided on the record as read.
 pub enum Change<T> {

@@ -375,7 +375,7 @@ pub async fn approve(
         }
         reseller.terms = Some(terms.clone());
         reseller.company_domain = Some(application.company.domain.clone());
-        let mut decided = application.clone();
+        let mut decided = repo::next_of(&application);
         decided.status = ApplicationStatus::Approved;
         decided.terms = Some(terms.clone());
         decided.reseller_id = Some(reseller.reseller_id.clone());
@@ -384,7 +384,6 @@ pub async fn approve(
             at: now,
             note: terms.note.clone(),
         });
-        decided.version += 1;
         let mut writes = vec![repo::put_if_version(repo::item(&decided)?, application.version)];
         let owner = crate::usecases::resellers::first_owner(&reseller, &application.contact.name, by);
         writes.extend(creation_writes(&reseller, &owner, &api_key, by)?);
@@ -459,14 +458,13 @@ pub async fn reject(
     let application = get_for(ports.table, by, id).await?;
     pending(&application)?;
     let now = ports.clock.now();
-    let mut decided = application.clone();
+    let mut decided = repo::next_of(&application);
     decided.status = ApplicationStatus::Rejected;
     decided.decision = Some(ApplicationDecision {
         by: by.actor(),
         at: now,
         note: Some(reason),
     });
-    decided.version += 1;
     let body = format!(
         "Thank you for your interest in becoming a reseller for {}. After careful review we are unable to offer a partnership at this time. This is no judgement of your company; you are welcome to apply again in the future.",
         decided.company.name

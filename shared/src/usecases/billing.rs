@@ -152,10 +152,9 @@ pub fn advance_lead(
     if lead.stage >= to || lead.closed_lost {
         return Ok(vec![]);
     }
-    let mut next = lead.clone();
+    let mut next = repo::next_of(lead);
     next.stage = to;
     next.updated_at = now;
-    next.version += 1;
     let audit = AuditEvent {
         event_id: new_id(now),
         at: now,

@@ -135,10 +135,9 @@ fn entry_writes(
 }
 
 async fn set_payment(table: &dyn Table, p: &Payment, status: Status, reason: Option<String>) -> Result<(), StoreError> {
-    let mut next = p.clone();
+    let mut next = repo::next_of(p);
     next.status = status;
     next.status_reason = reason;
-    next.version += 1;
     table
         .transact(vec![repo::put_if_version(repo::item(&next)?, p.version)])
         .await
@@ -222,15 +221,13 @@ async fn apply_payment(
 ) -> Result<usize, StoreError> {
     let now = ports.clock.now();
     let f = &payment.facts;
-    let mut next_order = order.clone();
+    let mut next_order = repo::next_of(order);
     next_order.earned = earned;
     next_order.payments.push(f.payment_id.clone());
-    next_order.version += 1;
-    let mut next_payment = payment.clone();
+    let mut next_payment = repo::next_of(payment);
     next_payment.status = Status::Processed;
     next_payment.status_reason = None;
     next_payment.entries = drafts.clone();
-    next_payment.version += 1;
     let mut writes = vec![
         repo::put_if_version(repo::item(&next_order)?, order.version),
         repo::put_if_version(repo::item(&next_payment)?, payment.version),
@@ -415,8 +412,7 @@ pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Res
             )));
         }
         let now = ports.clock.now();
-        let mut next_refund = refund.clone();
-        next_refund.version += 1;
+        let mut next_refund = repo::next_of(&refund);
         let refundable = payment.facts.amount - payment.refunded;
         if refund.facts.amount > refundable {
             // two refunds raced past the API's check: the later one is refused, never applied
@@ -436,9 +432,8 @@ pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Res
             Ok(d) => d,
             Err(e) => return reject_refund(ports.table, &refund, e.to_string()).await,
         };
-        let mut next_payment = payment.clone();
+        let mut next_payment = repo::next_of(&payment);
         next_payment.refunded += refund.facts.amount;
-        next_payment.version += 1;
         next_refund.status = Status::Processed;
         let mut writes = vec![
             repo::put_if_version(repo::item(&next_payment)?, payment.version),
@@ -473,8 +468,7 @@ pub async fn process_refund(ports: &CommissionPorts<'_>, refund_id: &str) -> Res
 /// Records a refund as refused, with the reason (it is never applied). A concurrent change
 /// of the refund is reported as contention (`NotYet`): the message comes back and looks again.
 async fn reject_refund(table: &dyn Table, refund: &Refund, reason: String) -> Result<Outcome, CommissionError> {
-    let mut next = refund.clone();
-    next.version += 1;
+    let mut next = repo::next_of(refund);
     next.status = Status::Rejected;
     next.status_reason = Some(reason.clone());
     match table

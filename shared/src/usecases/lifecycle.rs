@@ -190,13 +190,12 @@ async fn reroute(
         &roster,
         now,
     );
-    let mut next = lead.clone();
+    let mut next = repo::next_of(lead);
     next.owner_reseller_id = decision.owner_reseller_id.clone();
     next.assigned_user = None;
     next.queue = decision.queue.clone();
     next.routing = Some(decision.clone());
     next.updated_at = now;
-    next.version += 1;
     let event = AuditEvent {
         event_id: new_id(now),
         at: now,
@@ -218,10 +217,9 @@ async fn reroute(
         .as_deref()
         .and_then(|id| roster.iter().find(|r| r.reseller_id == id));
     if let Some(w) = to {
-        let mut nw = w.clone();
+        let mut nw = repo::next_of(w);
         nw.open_leads += 1;
         nw.last_assigned_at = Some(now);
-        nw.version += 1;
         writes.push(repo::put_if_version(repo::item(&nw)?, w.version));
         // its first-response clock starts for the new owner
         if lead.stage == Stage::R002 {

@@ -123,7 +123,7 @@ pub async fn deliver(
     };
     if let Some(mut next) = next {
         next.ttl = Some((now + Duration::days(KEEP_DAYS)).timestamp());
-        next.version += 1;
+        repo::bump(&mut next);
         let count = match (&next.counts_on, next.status) {
             // the item's version moves too: a read-modify-write of it made before this send
             // fails its condition and reads the count again, rather than writing it back stale
@@ -180,11 +180,10 @@ pub async fn sweep(table: &dyn Table, mailer: &dyn Mailer, now: DateTime<Utc>) -
     let mut report = SweepReport::default();
     for item in page.items {
         let letter: Letter = repo::record(item)?;
-        let mut leased = letter.clone();
+        let mut leased = repo::next_of(&letter);
         leased.attempts += 1;
         // back off: 5, 10, 20, 40 minutes
         leased.next_try = now + Duration::minutes(5 * (1 << (leased.attempts - 1).min(6)));
-        leased.version += 1;
         match mark(table, &leased, letter.version).await {
             Ok(()) => {}
             Err(e) if e.is_conflict() => continue,
@@ -195,11 +194,10 @@ pub async fn sweep(table: &dyn Table, mailer: &dyn Mailer, now: DateTime<Utc>) -
             Err(MailError::Rejected(_)) => report.given_up += 1,
             Err(e) if leased.attempts >= MAX_ATTEMPTS => {
                 tracing::error!(letter_id = %leased.letter_id, attempts = leased.attempts, error = %e, "letter given up");
-                let mut given_up = leased.clone();
+                let mut given_up = repo::next_of(&leased);
                 given_up.status = LetterStatus::GivenUp;
                 given_up.error = Some(e.to_string());
                 given_up.ttl = Some((now + Duration::days(KEEP_DAYS)).timestamp());
-                given_up.version += 1;
                 mark(table, &given_up, leased.version).await?;
                 report.given_up += 1;
             }

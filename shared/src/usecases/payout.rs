@@ -143,10 +143,9 @@ pub async fn pay_payee(ports: &PayoutPorts<'_>, payee: &str, month: &str) -> Res
     // (on a redelivery the entries are this ticket's already: reads only)
     let leads = mark_entries(ports, &ticket).await?;
     if !redelivered {
-        let mut next = ticket.clone();
+        let mut next = repo::next_of(&ticket);
         next.status = TicketStatus::Issued;
         next.issued_at = Some(ports.clock.now());
-        next.version += 1;
         // the month's count of issued tickets moves with the issue: the last one finishes it
         let writes = vec![
             repo::put_if_version(repo::item(&next)?, ticket.version),
@@ -173,9 +172,8 @@ pub async fn pay_payee(ports: &PayoutPorts<'_>, payee: &str, month: &str) -> Res
         // claim the statement with its letter: of two workers, one owes it; a crash after the
         // claim leaves the letter owed, and the outbox sweeper sends it (each send counted on
         // the ticket's `statement_deliveries`)
-        let mut claimed = ticket.clone();
+        let mut claimed = repo::next_of(&ticket);
         claimed.statement_owed = true;
-        claimed.version += 1;
         let letter = statement_letter(ports, &claimed).await?;
         let mut writes = vec![repo::put_if_version(repo::item(&claimed)?, ticket.version)];
         writes.extend(letter.as_ref().map(|(_, w)| w.clone()));
@@ -421,7 +419,7 @@ async fn create_ticket(
         status_after_fx: awaiting_fx.then_some(ready),
         einvoice: None,
     };
-    let mut next_balance = balance.clone();
+    let mut next_balance = repo::next_of(&balance);
     next_balance.carried = lines
         .iter()
         .filter(|l| !l.carried_out.is_zero())
@@ -433,7 +431,6 @@ async fn create_ticket(
         .map(|l| (l.currency.clone(), l.carried_out_margin))
         .collect();
     next_balance.last_month = Some(month.into());
-    next_balance.version += 1;
     let balance_item = repo::item(&next_balance)?;
     let balance_write = if balance.version == 0 {
         repo::put_new(balance_item)

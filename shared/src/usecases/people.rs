@@ -356,9 +356,8 @@ pub async fn change_role(
         return Err(PeopleError::Conflict("a reseller keeps at least one owner".into()));
     }
     let now = ports.clock.now();
-    let mut next = user.clone();
+    let mut next = repo::next_of(&user);
     next.role = role;
-    next.version += 1;
     ports
         .table
         .transact(vec![
@@ -410,10 +409,9 @@ pub async fn remove(
         if user.role == ResellerRole::Owner && people::last_owner(&team(ports.table, reseller_id).await?, user_id) {
             return Err(PeopleError::Conflict("a reseller keeps at least one owner".into()));
         }
-        let mut next = user.clone();
+        let mut next = repo::next_of(&user);
         next.status = PersonStatus::Removed;
         next.removed_at = Some(now);
-        next.version += 1;
         let keys = person_keys(ports.table, &repo::api_keys_index_pk(reseller_id), |k| {
             k.user_id.as_deref() == Some(user_id)
         })
@@ -481,10 +479,9 @@ async fn unassign_leads(
         if lead.assigned_user.as_deref() != Some(user_id) || !lead.is_open() {
             continue;
         }
-        let mut next: Lead = lead.clone();
+        let mut next: Lead = repo::next_of(&lead);
         next.assigned_user = None;
         next.updated_at = now;
-        next.version += 1;
         let event = crate::usecases::pipeline::audit(
             by,
             "lead.unassigned",
@@ -545,10 +542,9 @@ pub async fn assign_lead(
         return Ok(lead);
     }
     let now = clock.now();
-    let mut next = lead.clone();
+    let mut next = repo::next_of(&lead);
     next.assigned_user = user_id.map(str::to_string);
     next.updated_at = now;
-    next.version += 1;
     let event = crate::usecases::pipeline::audit(
         by,
         "lead.assigned_user",
@@ -756,7 +752,7 @@ pub async fn update_staff(
         return Ok(staff);
     }
     let now = clock.now();
-    next.version += 1;
+    repo::bump(&mut next);
     table
         .transact(vec![
             repo::put_if_version(repo::item(&next)?, staff.version),
@@ -790,10 +786,9 @@ pub async fn remove_staff(
         ));
     }
     let now = clock.now();
-    let mut next = staff.clone();
+    let mut next = repo::next_of(&staff);
     next.status = PersonStatus::Removed;
     next.removed_at = Some(now);
-    next.version += 1;
     let keys = person_keys(table, &repo::staff_keys_index_pk(staff_id), |_| true).await?;
     let revoked = keys.len();
     let mut writes = vec![
@@ -854,9 +849,8 @@ async fn set_channel_manager_inner(
     if reseller.channel_manager.as_deref() == staff_id {
         return Ok(reseller);
     }
-    let mut next = reseller.clone();
+    let mut next = repo::next_of(&reseller);
     next.channel_manager = staff_id.map(str::to_string);
-    next.version += 1;
     table
         .transact(vec![
             repo::put_if_version(repo::item(&next)?, reseller.version),

@@ -124,9 +124,8 @@ pub async fn move_stage(
     check_move(lead.stage, lead.closed_lost, input.to, force)?;
     let forced = force && !allowed_moves(lead.stage, lead.closed_lost).contains(&input.to);
     let now = ports.clock.now();
-    let mut next = lead.clone();
+    let mut next = repo::next_of(&lead);
     next.updated_at = now;
-    next.version += 1;
     let mut writes = Vec::new();
     let (action, detail) = match input.to {
         Target::Stage(to) => {
@@ -237,12 +236,11 @@ pub async fn reopen(
             ports.rules.reopen_days
         )));
     }
-    let mut next = lead.clone();
+    let mut next = repo::next_of(&lead);
     next.closed_lost = false;
     next.lost = None;
     next.stage = lost.stage;
     next.updated_at = now;
-    next.version += 1;
     let mut writes = Vec::new();
     if let Some(owner) = &lost.owner {
         writes.push(Write::Delete {
@@ -319,25 +317,22 @@ pub async fn assign(
         return Err(invalid(format!("reseller {reseller_id} is {}", to.status.as_str())));
     }
     let now = ports.clock.now();
-    let mut next = lead.clone();
+    let mut next = repo::next_of(&lead);
     next.owner_reseller_id = Some(reseller_id.to_string());
     // a new reseller decides who of its people works it
     next.assigned_user = None;
     next.queue = None;
     next.updated_at = now;
-    next.version += 1;
     // the new owner's load goes up, the old owner's down (each on its version)
     let mut writes = Vec::new();
-    let mut new_owner = to.clone();
+    let mut new_owner = repo::next_of(&to);
     new_owner.open_leads += 1;
     new_owner.last_assigned_at = Some(now);
-    new_owner.version += 1;
     writes.push(repo::put_if_version(repo::item(&new_owner)?, to.version));
     if let Some(old_id) = &lead.owner_reseller_id {
         if let Some(old) = repo::get_record::<Reseller>(ports.table, &repo::reseller_key(old_id)).await? {
-            let mut o = old.clone();
+            let mut o = repo::next_of(&old);
             o.open_leads = o.open_leads.saturating_sub(1);
-            o.version += 1;
             writes.push(repo::put_if_version(repo::item(&o)?, old.version));
         }
     }

@@ -193,11 +193,10 @@ pub async fn create(
         } else {
             Stage::R003
         };
-        let mut next = lead.clone();
+        let mut next = repo::next_of(&lead);
         next.quote = Some(QuoteRef::from(&quote));
         next.stage = next.stage.max(to);
         next.updated_at = now;
-        next.version += 1;
         let event = audit(
             asker,
             "quote.created",
@@ -291,7 +290,7 @@ pub async fn decide(
         )));
     }
     let now = ports.clock.now();
-    let mut next = quote.clone();
+    let mut next = repo::next_of(&quote);
     next.status = if approve {
         QuoteStatus::Approved
     } else {
@@ -302,17 +301,15 @@ pub async fn decide(
         at: now,
         note: note.clone(),
     });
-    next.version += 1;
     let mut writes = vec![repo::put_if_version(repo::item(&next)?, quote.version)];
     let lead: Lead = repo::get_record(ports.table, &repo::lead_key(&quote.lead_id))
         .await?
         .ok_or_else(|| PipelineError::NotFound(quote.lead_id.clone()))?;
-    let mut lead_next = lead.clone();
+    let mut lead_next = repo::next_of(&lead);
     if lead.quote.as_ref().is_some_and(|r| r.quote_id == quote_id) {
         lead_next.quote = Some(QuoteRef::from(&next));
     }
     lead_next.updated_at = now;
-    lead_next.version += 1;
     let action = if approve { "quote.approved" } else { "quote.rejected" };
     let event = audit(
         by,

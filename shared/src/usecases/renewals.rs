@@ -203,9 +203,8 @@ pub async fn record_signal(
         let Some(contract) = get_contract(table, contract_id).await? else {
             return Ok(SignalOutcome::UnknownContract);
         };
-        let mut next = contract.clone();
+        let mut next = repo::next_of(&contract);
         apply_signal(&mut next.signals, signal);
-        next.version += 1;
         let item = repo::item(&repo::SignalRecord {
             contract_id: contract_id.to_string(),
             signal_id: id.to_string(),
@@ -363,9 +362,8 @@ async fn assess(ports: &ScanPorts<'_>, contract: &Contract, now: DateTime<Utc>) 
         assessed_at: now,
         notified_score: risk.score,
     };
-    let mut next = contract.clone();
+    let mut next = repo::next_of(contract);
     next.risk = Some(state.clone());
-    next.version += 1;
     let ticket = repo::RiskTicket {
         contract_id: contract.contract_id.clone(),
         cycle: cycle.clone(),

@@ -251,10 +251,9 @@ pub async fn score_and_route(
                 .iter()
                 .find(|r| Some(&r.reseller_id) == decision.owner_reseller_id.as_ref())
             {
-                let mut winner = owner.clone();
+                let mut winner = repo::next_of(owner);
                 winner.open_leads += 1;
                 winner.last_assigned_at = Some(now);
-                winner.version += 1;
                 writes.push(repo::put_if_version(repo::item(&winner)?, owner.version));
                 assigned = Some(winner);
                 for equal in roster.iter().filter(|r| {
@@ -371,7 +370,7 @@ pub async fn apply_engagement(
             None => return Err(ScoreError::UnknownLead(lead_id.into())),
         };
         let now = ports.clock.now();
-        let mut next = lead.clone();
+        let mut next = repo::next_of(&lead);
         match kind {
             "open" => next.engagement.opens += 1,
             "click" => next.engagement.clicks += 1,
@@ -398,7 +397,6 @@ pub async fn apply_engagement(
             next.score_reasons = s.reasons;
         }
         next.updated_at = now;
-        next.version += 1;
         let audit = AuditEvent {
             event_id: new_id(now),
             at: now,

@@ -245,8 +245,7 @@ pub async fn send_due(ports: &SequencePorts<'_>, now: DateTime<Utc>) -> Result<S
     let mut mailed: std::collections::HashMap<String, DateTime<Utc>> = std::collections::HashMap::new();
     for item in page.items {
         let step: Step = repo::record(item)?;
-        let mut next = step.clone();
-        next.version += 1;
+        let mut next = repo::next_of(&step);
         let Some(lead) = get::<Lead>(ports.table, &repo::lead_key(&step.lead_id)).await? else {
             next.status = StepStatus::Skipped;
             next.reason = Some("lead not found".into());
@@ -310,8 +309,7 @@ pub async fn send_due(ports: &SequencePorts<'_>, now: DateTime<Utc>) -> Result<S
                 mailed.insert(lead.lead_id.clone(), now);
             }
             Err(MailError::Rejected(reason)) => {
-                let mut failed = next.clone();
-                failed.version += 1;
+                let mut failed = repo::next_of(&next);
                 failed.status = StepStatus::Failed;
                 failed.reason = Some(reason);
                 save(ports.table, &failed, next.version).await?;

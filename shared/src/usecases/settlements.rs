@@ -492,7 +492,7 @@ async fn apply(
                 crate::domain::money::display(due, &c.currency)
             ));
         }
-        let mut next = ticket.clone();
+        let mut next = repo::next_of(&ticket);
         if let Some(einvoice) = &c.einvoice {
             next.einvoice = Some(einvoice.clone());
         }
@@ -511,7 +511,6 @@ async fn apply(
         {
             next.payment.status = PaymentStatus::Paid;
         }
-        next.version += 1;
         let claim = UtrClaim {
             utr: c.utr.clone(),
             payout_id: payout_id.to_string(),

@@ -54,13 +54,12 @@ pub fn first_response(sla: &Sla, by: &str, at: DateTime<Utc>) -> Result<Option<(
     if sla.status != SlaStatus::Waiting {
         return Ok(None);
     }
-    let mut next = sla.clone();
+    let mut next = repo::next_of(sla);
     next.status = SlaStatus::Responded;
     next.first_response_at = Some(at);
     // to the nearest minute
     next.first_response_minutes = Some(((at - sla.assigned_at).num_seconds() + 30).div_euclid(60));
     next.first_response_by = Some(by.to_string());
-    next.version += 1;
     let write = repo::put_if_version(repo::item(&next)?, sla.version);
     Ok(Some((next, write)))
 }
@@ -166,11 +165,9 @@ async fn handle(
     let Some(lead) = repo::get_record::<Lead>(ports.table, &repo::lead_key(&sla.lead_id)).await? else {
         return Ok(None);
     };
-    let mut next_sla = sla.clone();
-    next_sla.version += 1;
-    let mut next_lead = lead.clone();
+    let mut next_sla = repo::next_of(sla);
+    let mut next_lead = repo::next_of(&lead);
     next_lead.updated_at = now;
-    next_lead.version += 1;
     let mut writes = Vec::new();
     let old = sla.owner_reseller_id.clone();
     // resellers whose load this step changes, to keep the run's roster current
@@ -193,9 +190,8 @@ async fn handle(
         SlaStep::Reassign { .. } | SlaStep::AdminQueue { .. } => {
             // the old owner's load goes down either way
             if let Some(previous) = current.iter().find(|r| r.reseller_id == old) {
-                let mut p = previous.clone();
+                let mut p = repo::next_of(previous);
                 p.open_leads = p.open_leads.saturating_sub(1);
-                p.version += 1;
                 writes.push(repo::put_if_version(repo::item(&p)?, previous.version));
                 updated.push(p);
             }
@@ -205,10 +201,9 @@ async fn handle(
                     let Some(w) = current.iter().find(|r| &r.reseller_id == to) else {
                         return Ok(None);
                     };
-                    let mut nw = w.clone();
+                    let mut nw = repo::next_of(w);
                     nw.open_leads += 1;
                     nw.last_assigned_at = Some(now);
-                    nw.version += 1;
                     writes.push(repo::put_if_version(repo::item(&nw)?, w.version));
                     updated.push(nw);
                     next_lead.owner_reseller_id = Some(to.clone());

@@ -70,9 +70,8 @@ pub async fn request_cosell(
         updated_at: now,
         version: 1,
     };
-    let mut next = lead.clone();
+    let mut next = repo::next_of(&lead);
     next.updated_at = now;
-    next.version += 1;
     let event = audit(
         asker,
         "cosell.requested",
@@ -156,7 +155,7 @@ pub async fn update_cosell(
         return Err(conflict(format!("co-sell request {cosell_id} is already completed")));
     }
     let now = ports.clock.now();
-    let mut next = request.clone();
+    let mut next = repo::next_of(&request);
     next.status = to;
     if let Some(w) = who {
         next.assignee = Some(w);
@@ -165,12 +164,10 @@ pub async fn update_cosell(
         next.outcome = note.clone();
     }
     next.updated_at = now;
-    next.version += 1;
     let mut writes = vec![repo::put_if_version(repo::item(&next)?, request.version)];
     if let Some(lead) = repo::get_record::<Lead>(ports.table, &repo::lead_key(&request.lead_id)).await? {
-        let mut lead_next = lead.clone();
+        let mut lead_next = repo::next_of(&lead);
         lead_next.updated_at = now;
-        lead_next.version += 1;
         let event = audit(
             by,
             &format!("cosell.{}", to.as_str()),
@@ -317,7 +314,7 @@ pub async fn escalate(
         return Err(conflict(format!("ticket {ticket_id} is already at L3, the core team")));
     };
     let now = ports.clock.now();
-    let mut next = ticket.clone();
+    let mut next = repo::next_of(&ticket);
     next.level = level;
     next.team = level.team().into();
     next.respond_by = ports.rules.respond_by(ticket.severity, level, now);
@@ -328,7 +325,6 @@ pub async fn escalate(
         level,
         note,
     });
-    next.version += 1;
     save_with_signal(ports.table, &next, Some(&ticket), now).await?;
     Ok(next)
 }
@@ -345,7 +341,7 @@ pub async fn resolve(
         return Err(conflict(format!("ticket {ticket_id} is already resolved")));
     }
     let now = ports.clock.now();
-    let mut next = ticket.clone();
+    let mut next = repo::next_of(&ticket);
     next.status = TicketStatus::Resolved;
     next.resolved_at = Some(now);
     next.history.push(TicketStep {
@@ -355,7 +351,6 @@ pub async fn resolve(
         level: ticket.level,
         note,
     });
-    next.version += 1;
     save_with_signal(ports.table, &next, Some(&ticket), now).await?;
     Ok(next)
 }
