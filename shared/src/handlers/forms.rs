@@ -84,10 +84,13 @@ pub fn form_error(e: &ApiError, error_url: &str, summary: &str) -> Response {
             .iter()
             .map(|f| ("error".to_string(), format!("{}: {}", f.field, f.message)))
             .collect(),
-        other => vec![(
-            "error".into(),
-            other.body()[summary].as_str().unwrap_or("error").to_string(),
-        )],
+        other => vec![("error".into(), {
+            let body = other.body();
+            match summary {
+                "message" => body.message.unwrap_or(body.error),
+                _ => body.error,
+            }
+        })],
     };
     if let ApiError::Internal(d) = e {
         tracing::error!(error = %d, "internal error");

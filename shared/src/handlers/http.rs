@@ -6,10 +6,11 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::time::Instant;
 
 use crate::domain::field::FieldError;
+use crate::handlers::openapi::{ErrorBody, FieldErrorBody};
 
 /// The id of the request being served: API Gateway's request id in Lambda, `x-request-id`
 /// or a fresh one locally. It names the request in every log line and in 500 bodies.
@@ -140,40 +141,42 @@ impl ApiError {
         }
     }
 
-    pub fn body(&self) -> Value {
+    pub fn body(&self) -> ErrorBody {
         match self {
-            ApiError::BadRequest(m) => json!({"error": "bad_request", "message": m}),
-            ApiError::Unauthorized => {
-                json!({"error": "unauthorized", "message": "a valid bearer key is required"})
-            }
-            ApiError::ForbiddenBecause(m) => json!({"error": "forbidden", "message": m}),
-            ApiError::Forbidden => {
-                json!({"error": "forbidden", "message": "this key may not read that"})
-            }
-            ApiError::NotFound(m) => json!({"error": "not_found", "message": m}),
-            ApiError::Conflict(m) => json!({"error": "conflict", "message": m}),
+            ApiError::BadRequest(m) => ErrorBody::new("bad_request", m),
+            ApiError::Unauthorized => ErrorBody::new("unauthorized", "a valid bearer key is required"),
+            ApiError::ForbiddenBecause(m) => ErrorBody::new("forbidden", m),
+            ApiError::Forbidden => ErrorBody::new("forbidden", "this key may not read that"),
+            ApiError::NotFound(m) => ErrorBody::new("not_found", m),
+            ApiError::Conflict(m) => ErrorBody::new("conflict", m),
             ApiError::IllegalMove {
                 message,
                 from,
                 to,
                 allowed,
-            } => json!({"error": "illegal_move", "message": message, "from": from, "to": to, "allowed": allowed}),
+            } => ErrorBody {
+                from: Some(from.clone()),
+                to: Some(to.clone()),
+                allowed: Some(allowed.iter().map(|s| s.to_string()).collect()),
+                ..ErrorBody::new("illegal_move", message)
+            },
             ApiError::TooLarge(max) => {
-                json!({"error": "payload_too_large", "message": format!("the body must be at most {max} bytes")})
+                ErrorBody::new("payload_too_large", format!("the body must be at most {max} bytes"))
             }
-            ApiError::UnsupportedType(m) => {
-                json!({"error": "unsupported_media_type", "message": m})
-            }
-            ApiError::Invalid(errors) => json!({"error": "invalid_fields", "errors": errors}),
+            ApiError::UnsupportedType(m) => ErrorBody::new("unsupported_media_type", m),
+            ApiError::Invalid(errors) => ErrorBody {
+                error: "invalid_fields".into(),
+                errors: Some(errors.iter().map(FieldErrorBody::from).collect()),
+                ..Default::default()
+            },
             ApiError::Unavailable => {
-                json!({"error": "unavailable", "message": "busy right now; retry after the Retry-After seconds"})
+                ErrorBody::new("unavailable", "busy right now; retry after the Retry-After seconds")
             }
-            ApiError::TooManyRequests { message, retry_after } => {
-                json!({"error": "too_many_requests", "message": message, "retry_after": retry_after})
-            }
-            ApiError::Internal(_) => {
-                json!({"error": "internal", "message": "something went wrong; quote the request id"})
-            }
+            ApiError::TooManyRequests { message, retry_after } => ErrorBody {
+                retry_after: Some(*retry_after),
+                ..ErrorBody::new("too_many_requests", message)
+            },
+            ApiError::Internal(_) => ErrorBody::new("internal", "something went wrong; quote the request id"),
         }
     }
 }
@@ -283,7 +286,10 @@ where
 pub async fn method_not_allowed() -> Response {
     (
         StatusCode::METHOD_NOT_ALLOWED,
-        axum::Json(json!({"error": "method_not_allowed", "message": "this route does not take that method"})),
+        axum::Json(ErrorBody::new(
+            "method_not_allowed",
+            "this route does not take that method",
+        )),
     )
         .into_response()
 }

@@ -119,18 +119,58 @@ impl Modify for SecuritySchemes {
 )]
 pub struct ApiDoc;
 
-/// Every error: `{"error", "message"}`, or for `422` `{"error": "invalid_fields", "errors"}`.
-#[derive(Debug, Serialize, ToSchema)]
+/// Every error's body: `error` (a code) with a `message`, or for `422` the `errors` by field;
+/// a refused stage move adds `from`, `to` and `allowed`, a rate limit `retry_after`, a
+/// registration of a company another partner holds `protected_until`. Absent fields are left
+/// out, never `null`.
+#[derive(Debug, Default, Serialize, ToSchema)]
 pub struct ErrorBody {
     pub error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldErrorBody>>,
+    /// the stage a refused move started from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// the stage it asked for
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// the stages it may move to from there
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+    /// seconds to wait (also the `Retry-After` header)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+    /// until when the other partner's registration protects the company
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protected_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl ErrorBody {
+    /// `{"error": code, "message": message}`.
+    pub fn new(code: &str, message: impl Into<String>) -> ErrorBody {
+        ErrorBody {
+            error: code.into(),
+            message: Some(message.into()),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FieldErrorBody {
     pub field: String,
     pub message: String,
+}
+
+impl From<&crate::domain::field::FieldError> for FieldErrorBody {
+    fn from(e: &crate::domain::field::FieldError) -> Self {
+        FieldErrorBody {
+            field: e.field.clone(),
+            message: e.message.clone(),
+        }
+    }
 }
 
 /// The whole description: every function's routes.

@@ -28,7 +28,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::Arc;
 
 pub const MAX_WEBHOOK_BODY: usize = 256 * 1024;
@@ -152,7 +152,7 @@ pub fn app(api: Arc<BillingApi>) -> Router {
 fn sig_error(e: SignatureError) -> Response {
     (
         StatusCode::UNAUTHORIZED,
-        Json(json!({"error": "unauthorized", "message": e.to_string()})),
+        Json(ErrorBody::new("unauthorized", e.to_string())),
     )
         .into_response()
 }

@@ -34,7 +34,13 @@ pub(super) async fn post_registration(
         }
         Registered::Conflict(until) => Ok((
             StatusCode::CONFLICT,
-            Json(json!({"error": "conflict", "message": format!("this company is registered by another partner until {until}"), "protected_until": until})),
+            Json(crate::handlers::openapi::ErrorBody {
+                protected_until: Some(until),
+                ..crate::handlers::openapi::ErrorBody::new(
+                    "conflict",
+                    format!("this company is registered by another partner until {until}"),
+                )
+            }),
         )
             .into_response()),
         Registered::Invalid(errors) => Err(ApiError::Invalid(errors)),
