@@ -37,6 +37,18 @@ pub fn init_tracing() {
         .with_target(false)
         .without_time()
         .try_init();
+    // A panic is logged as one JSON line like every other error, with the request id of the
+    // span it happened in. In a function built to abort on a panic (one request per
+    // invocation: its Cargo.toml) this line is all that is left: the process ends and Lambda
+    // fails the invocation and starts a new process for the next one.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let message = info.payload_as_str().unwrap_or("a panic without a message");
+        tracing::error!(panic = message, location, "panicked");
+    }));
 }
 
 /// The AWS side of a function: the SDK configuration and the table it works on.

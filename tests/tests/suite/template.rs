@@ -87,6 +87,47 @@ fn every_function_crate_is_deployed_from_its_binary() {
     }
 }
 
+/// Whether a function's package asks `cargo lambda build` (what `sam build` runs) to abort on a
+/// panic: `profile.release.panic="abort"` in its `[package.metadata.lambda.build]` config.
+fn aborts_on_panic(crate_name: &str) -> bool {
+    let manifest =
+        std::fs::read_to_string(root().join("functions").join(crate_name).join("Cargo.toml")).expect("manifest");
+    let Some((_, after)) = manifest.split_once("[package.metadata.lambda.build]") else {
+        return false;
+    };
+    let section = after.split("\n[").next().unwrap_or("");
+    section.contains(r#"profile.release.panic="abort""#)
+}
+
+/// A function that aborts on a panic loses the whole invocation, so each invocation must carry
+/// one piece of work: an HTTP request, or an SQS batch of one. A batch of more would lose its
+/// other records' outcomes (the SQS handlers catch a panicking record and fail it alone, which
+/// needs unwinding).
+#[test]
+fn only_functions_with_one_piece_of_work_per_invocation_abort_on_panic() {
+    let t = template();
+    let mut aborting = 0;
+    for (name, f) in functions(&t) {
+        let crate_name = binary(f);
+        if !aborts_on_panic(&crate_name) {
+            continue;
+        }
+        aborting += 1;
+        let events = f["Properties"]["Events"].as_mapping().expect("events");
+        for (event, e) in events {
+            let one_at_a_time =
+                e["Type"] == "HttpApi" || (e["Type"] == "SQS" && e["Properties"]["BatchSize"].as_u64() == Some(1));
+            assert!(
+                one_at_a_time,
+                "{name} ({crate_name}) aborts on a panic, but its event {event:?} ({:?}) can carry more than one piece of work",
+                e["Type"]
+            );
+        }
+    }
+    assert!(aborts_on_panic("portal") && !aborts_on_panic("scoring"));
+    assert!(aborting >= 2, "{aborting} functions abort on a panic");
+}
+
 #[test]
 fn every_env_var_the_code_reads_is_set() {
     let t = template();
