@@ -111,14 +111,9 @@ pub mod env {
         REDIRECT_ALLOWED_HOSTS,
     ];
 
-    pub const SALES_API: &[&str] = &[
-        TABLE_NAME,
-        BUCKET_NAME,
-        ADMIN_API_KEY,
-        RULES_JSON,
-        MAIL_FROM,
-        PRESALES_EMAIL,
-    ];
+    pub const SALES_API: &[&str] = &[TABLE_NAME, ADMIN_API_KEY, RULES_JSON, MAIL_FROM, PRESALES_EMAIL];
+
+    pub const PROPOSALS: &[&str] = &[TABLE_NAME, BUCKET_NAME, ADMIN_API_KEY];
 
     pub const PORTAL: &[&str] = &[
         TABLE_NAME,
@@ -144,8 +139,10 @@ pub mod env {
         ("prospect-import", PROSPECT_IMPORT),
         ("sla-watch", SLA_WATCH),
         ("sales-api", SALES_API),
+        ("proposals", PROPOSALS),
         ("partner-api", PARTNER_API),
         ("portal", PORTAL),
+        ("portal-admin", PORTAL),
     ];
 }
 

@@ -227,6 +227,7 @@ impl<'a> RecordStream<'a> {
 mod tests {
     use super::*;
     use crate::adapters::embedded::DiskBlobs;
+    use crate::ports::BlobWriter;
 
     async fn rows(text: &[u8], delimiter: u8, read: u64) -> Vec<(u64, Vec<String>)> {
         let dir = std::env::temp_dir().join(format!("csvstream-{}", crate::ids::random_id()));

@@ -11,13 +11,14 @@ use crate::handlers::import::Importer;
 use crate::handlers::lead_api::LeadApi;
 use crate::handlers::partner_api::PartnerApi;
 use crate::handlers::payout::Payout;
+use crate::handlers::proposals::Proposals;
 use crate::handlers::renewal_scan::RenewalScan;
 use crate::handlers::sales_api::SalesApi;
 use crate::handlers::scoring::Scoring;
 use crate::handlers::sequence_sender::Sequencer;
 use crate::handlers::sla_watch::SlaWatch;
 use crate::ports::clock::SystemClock;
-use crate::ports::{Blobs, Clock, Mailer, Queue, Table};
+use crate::ports::{BlobWriter, Blobs, Clock, Mailer, Queue, Table};
 use crate::wiring;
 use std::sync::Arc;
 
@@ -68,6 +69,10 @@ impl Aws {
         Arc::new(SesMailer::new(&self.sdk))
     }
     fn blobs(&self, env: &mut Env) -> Arc<dyn Blobs> {
+        Arc::new(S3Blobs::new(&self.sdk, env.required(env::BUCKET_NAME)))
+    }
+    /// The bucket for a function that only writes to it: its binary links S3's put alone.
+    fn blob_writer(&self, env: &mut Env) -> Arc<dyn BlobWriter> {
         Arc::new(S3Blobs::new(&self.sdk, env.required(env::BUCKET_NAME)))
     }
 }
@@ -144,9 +149,13 @@ pub async fn sla_watch_from_env() -> Result<Arc<SlaWatch>, ConfigError> {
 }
 
 pub async fn sales_api_from_env() -> Result<Arc<SalesApi>, ConfigError> {
+    from_env(|env, aws| wiring::sales_api(env, aws.table(), aws.mailer(), clock())).await
+}
+
+pub async fn proposals_from_env() -> Result<Arc<Proposals>, ConfigError> {
     from_env(|env, aws| {
-        let blobs = aws.blobs(env);
-        wiring::sales_api(env, aws.table(), blobs, aws.mailer(), clock())
+        let blobs = aws.blob_writer(env);
+        wiring::proposals(env, aws.table(), blobs)
     })
     .await
 }

@@ -14,13 +14,14 @@ use crate::handlers::import::{chunk_bytes, Importer};
 use crate::handlers::lead_api::{LeadApi, LeadApiConfig};
 use crate::handlers::partner_api::{PartnerApi, PartnerApiConfig};
 use crate::handlers::payout::{finance_email, Payout};
+use crate::handlers::proposals::{Proposals, ProposalsConfig};
 use crate::handlers::renewal_scan::{mail_from, RenewalScan};
 use crate::handlers::sales_api::{SalesApi, SalesApiConfig};
 use crate::handlers::scoring::{roster_ttl, Scoring};
 use crate::handlers::sequence_sender::Sequencer;
 use crate::handlers::sla_watch::{admin_email, SlaWatch};
 use crate::handlers::sqs::DeadLetters;
-use crate::ports::{Blobs, Clock, Mailer, Queue, Table};
+use crate::ports::{BlobWriter, Blobs, Clock, Mailer, Queue, Table};
 use crate::usecases::score_route::RosterCache;
 use std::sync::Arc;
 
@@ -161,20 +162,22 @@ pub fn sla_watch(
     }
 }
 
-/// sales-api: quotes, proposals, co-selling and support tickets.
-pub fn sales_api(
-    env: &mut Env,
-    table: Arc<dyn Table>,
-    blobs: Arc<dyn Blobs>,
-    mailer: Arc<dyn Mailer>,
-    clock: Arc<dyn Clock>,
-) -> SalesApi {
+/// sales-api: quotes, co-selling and support tickets.
+pub fn sales_api(env: &mut Env, table: Arc<dyn Table>, mailer: Arc<dyn Mailer>, clock: Arc<dyn Clock>) -> SalesApi {
     SalesApi {
         table,
-        blobs,
         mailer,
         clock,
         config: SalesApiConfig::read(env),
+    }
+}
+
+/// proposals: a quote's white-labelled proposal, kept in the bucket.
+pub fn proposals(env: &mut Env, table: Arc<dyn Table>, blobs: Arc<dyn BlobWriter>) -> Proposals {
+    Proposals {
+        table,
+        blobs,
+        config: ProposalsConfig::read(env),
     }
 }
 

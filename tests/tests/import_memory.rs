@@ -8,7 +8,7 @@
 use shared::adapters::discarding::{DiscardingQueue, DiscardingTable};
 use shared::adapters::embedded::{DiskBlobs, EmbeddedQueue, EmbeddedTable};
 use shared::ports::clock::SystemClock;
-use shared::ports::Blobs;
+use shared::ports::{BlobWriter, Blobs};
 use shared::usecases::import::{run_in_process, ImportPorts, ObjectCreated, Started};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};

@@ -11,7 +11,7 @@ use shared::adapters::counting::{CountingBlobs, CountingQueue, CountingTable, Co
 use shared::adapters::discarding::{DiscardingQueue, DiscardingTable};
 use shared::adapters::embedded::{DiskBlobs, EmbeddedQueue, EmbeddedTable};
 use shared::ports::clock::SystemClock;
-use shared::ports::{Blobs, Queue, Table};
+use shared::ports::{BlobWriter, Blobs, Queue, Table};
 use shared::usecases::import::{run_in_process, ImportPorts, ObjectCreated};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;

@@ -17,6 +17,7 @@ use shared::handlers::import::Importer;
 use shared::handlers::lead_api::{self, LeadApi};
 use shared::handlers::partner_api::{self, PartnerApi};
 use shared::handlers::payout::Payout;
+use shared::handlers::proposals::{self, Proposals};
 use shared::handlers::renewal_scan::{mail_from_env, RenewalScan};
 use shared::handlers::sales_api::{self, SalesApi};
 use shared::handlers::scoring::Scoring;
@@ -156,6 +157,7 @@ pub struct Stack {
     pub lead_api: Arc<LeadApi>,
     pub billing_api: Arc<BillingApi>,
     pub sales_api: Arc<SalesApi>,
+    pub proposals: Arc<Proposals>,
     pub partner_api: Arc<PartnerApi>,
     pub portal: Arc<shared::handlers::portal::Portal>,
     pub options: Options,
@@ -448,19 +450,15 @@ pub async fn build(options: Options) -> Result<Arc<Stack>, String> {
         queue.clone(),
         c(),
     ));
-    let sales_api = Arc::new(wiring::sales_api(
-        &mut env,
-        table.clone(),
-        blobs.clone(),
-        mailer.clone(),
-        c(),
-    ));
+    let sales_api = Arc::new(wiring::sales_api(&mut env, table.clone(), mailer.clone(), c()));
+    let proposals = Arc::new(wiring::proposals(&mut env, table.clone(), blobs.clone()));
     env.finish().map_err(|e| e.to_string())?;
     Ok(Arc::new(Stack {
         sequencer,
         importer,
         sla_watch,
         sales_api,
+        proposals,
         partner_api,
         portal,
         payout,
@@ -487,8 +485,10 @@ pub fn app(stack: Arc<Stack>) -> axum::Router {
     let routes = lead_api::router(stack.lead_api.clone())
         .merge(billing_api::router(stack.billing_api.clone()))
         .merge(sales_api::router(stack.sales_api.clone()))
+        .merge(proposals::router(stack.proposals.clone()))
         .merge(partner_api::router(stack.partner_api.clone()))
         .merge(shared::handlers::portal::router(stack.portal.clone()))
+        .merge(shared::handlers::portal::admin_pages::router(stack.portal.clone()))
         .merge(shared::handlers::api_description::router())
         .merge(control::router(stack));
     shared::handlers::http::served(routes).layer(cors_layer(&origins))

@@ -139,11 +139,15 @@ pub struct CountingBlobs<B> {
 }
 
 #[async_trait]
-impl<B: crate::ports::Blobs> crate::ports::Blobs for CountingBlobs<B> {
+impl<B: crate::ports::Blobs> crate::ports::blobs::BlobWriter for CountingBlobs<B> {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), crate::ports::blobs::BlobError> {
         bump(&self.counts.blob_requests);
         self.inner.put(key, bytes, content_type).await
     }
+}
+
+#[async_trait]
+impl<B: crate::ports::Blobs> crate::ports::Blobs for CountingBlobs<B> {
     async fn get(&self, key: &str) -> Result<Vec<u8>, crate::ports::blobs::BlobError> {
         bump(&self.counts.blob_requests);
         self.inner.get(key).await

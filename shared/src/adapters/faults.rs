@@ -7,7 +7,7 @@
 //! test [`Faults::disarm`]s — the restart. [`Plan::Fail`] fails the N-th write once (a
 //! timeout or a throttled call) and lets the rest through.
 
-use crate::ports::blobs::{BlobError, Blobs};
+use crate::ports::blobs::{BlobError, BlobWriter, Blobs};
 use crate::ports::mailer::{MailError, Mailer};
 use crate::ports::queue::{Queue, QueueError, Received};
 use crate::ports::table::*;
@@ -203,13 +203,17 @@ impl Mailer for Faulty<dyn Mailer> {
 }
 
 #[async_trait]
-impl Blobs for Faulty<dyn Blobs> {
+impl BlobWriter for Faulty<dyn Blobs> {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), BlobError> {
         if !self.faults.write("blobs.put") {
             return Err(BlobError::Unavailable(INJECTED.into()));
         }
         self.inner.put(key, bytes, content_type).await
     }
+}
+
+#[async_trait]
+impl Blobs for Faulty<dyn Blobs> {
     async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError> {
         if !self.faults.read() {
             return Err(BlobError::Unavailable(INJECTED.into()));

@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod partner_api;
 pub mod payout;
 pub mod portal;
+pub mod proposals;
 pub mod renewal_scan;
 pub mod sales_api;
 pub mod scoring;
@@ -29,7 +30,9 @@ pub const HTTP_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("lead-capture", lead_api::ROUTES),
     ("order-commission", billing_api::ROUTES),
     ("sales-api", sales_api::ROUTES),
+    ("proposals", proposals::ROUTES),
     ("partner-api", partner_api::ROUTES),
     ("portal", portal::ROUTES),
+    ("portal-admin", portal::admin_pages::ROUTES),
     ("api-description", api_description::ROUTES),
 ];

@@ -178,15 +178,19 @@ pub fn description() -> utoipa::openapi::OpenApi {
     let (_, lead) = crate::handlers::lead_api::described_routes().split_for_parts();
     let (_, billing) = crate::handlers::billing_api::described_routes().split_for_parts();
     let (_, sales) = crate::handlers::sales_api::described_routes().split_for_parts();
+    let (_, proposals) = crate::handlers::proposals::described_routes().split_for_parts();
     let (_, partners) = crate::handlers::partner_api::described_routes().split_for_parts();
     let (_, portal) = crate::handlers::portal::described_routes().split_for_parts();
+    let (_, portal_admin) = crate::handlers::portal::admin_pages::described_routes().split_for_parts();
     let (_, itself) = crate::handlers::api_description::described_routes().split_for_parts();
     let mut doc = ApiDoc::openapi();
     doc.merge(lead);
     doc.merge(billing);
     doc.merge(sales);
+    doc.merge(proposals);
     doc.merge(partners);
     doc.merge(portal);
+    doc.merge(portal_admin);
     doc.merge(itself);
     with_roles(doc)
 }

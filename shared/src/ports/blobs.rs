@@ -12,9 +12,17 @@ pub enum BlobError {
     Unavailable(String),
 }
 
+/// Storing whole objects: all a function that only keeps documents holds. Apart from the rest
+/// of [`Blobs`] so that such a function's binary links the store's put alone (an
+/// `Arc<dyn BlobWriter>`'s vtable names nothing else: the S3 client's get, head and multipart
+/// operations are left out of the proposals function).
 #[async_trait]
-pub trait Blobs: Send + Sync {
+pub trait BlobWriter: Send + Sync {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), BlobError>;
+}
+
+#[async_trait]
+pub trait Blobs: BlobWriter {
     async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError>;
     /// Bytes `start..end` (end exclusive, clipped to the object's size).
     async fn get_range(&self, key: &str, start: u64, end: u64) -> Result<Vec<u8>, BlobError>;

@@ -7,7 +7,7 @@ pub mod mailer;
 pub mod queue;
 pub mod table;
 
-pub use blobs::Blobs;
+pub use blobs::{BlobWriter, Blobs};
 pub use clock::Clock;
 pub use mailer::Mailer;
 pub use queue::Queue;

@@ -340,7 +340,7 @@ pub fn won_discount_writes(lead: &Lead, at: DateTime<Utc>) -> Result<Vec<Write>,
 /// (`proposals/<lead>/<quote>.html`, rewritten on each render so a brand change shows).
 pub async fn proposal(
     table: &dyn Table,
-    blobs: &dyn crate::ports::Blobs,
+    blobs: &dyn crate::ports::BlobWriter,
     quote: &Quote,
 ) -> Result<String, PipelineError> {
     if !quote.status.is_sendable() {

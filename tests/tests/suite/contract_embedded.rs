@@ -69,6 +69,6 @@ async fn mailer() {
 async fn blobs() {
     let b = DiskBlobs::open(temp_dir("blobs")).expect("blobs");
     contract::blobs_suite(&b).await;
-    use shared::ports::Blobs;
+    use shared::ports::BlobWriter;
     assert!(b.put("../escape.csv", vec![], "text/csv").await.is_err());
 }

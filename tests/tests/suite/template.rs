@@ -553,8 +553,10 @@ fn the_local_stack_serves_nothing_the_template_does_not() {
             "lead-capture" => "lead_api",
             "order-commission" => "billing_api",
             "sales-api" => "sales_api",
+            "proposals" => "proposals",
             "partner-api" => "partner_api",
             "portal" => "portal",
+            "portal-admin" => "admin_pages",
             "api-description" => "api_description",
             other => panic!("a new HTTP function {other}: name its module here"),
         };

@@ -72,7 +72,7 @@ impl S3Blobs {
 }
 
 #[async_trait]
-impl Blobs for S3Blobs {
+impl BlobWriter for S3Blobs {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), BlobError> {
         self.client
             .put_object()
@@ -85,7 +85,10 @@ impl Blobs for S3Blobs {
             .map_err(|e| map_err(key, e))?;
         Ok(())
     }
+}
 
+#[async_trait]
+impl Blobs for S3Blobs {
     async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError> {
         self.fetch(key, None).await
     }

@@ -35,7 +35,7 @@ fn io_err(key: &str, e: std::io::Error) -> BlobError {
 }
 
 #[async_trait]
-impl Blobs for DiskBlobs {
+impl BlobWriter for DiskBlobs {
     async fn put(&self, key: &str, bytes: Vec<u8>, _content_type: &str) -> Result<(), BlobError> {
         let path = self.path(key)?;
         if let Some(parent) = path.parent() {
@@ -46,7 +46,10 @@ impl Blobs for DiskBlobs {
         tokio::fs::write(&tmp, bytes).await.map_err(|e| io_err(key, e))?;
         tokio::fs::rename(&tmp, &path).await.map_err(|e| io_err(key, e))
     }
+}
 
+#[async_trait]
+impl Blobs for DiskBlobs {
     async fn get(&self, key: &str) -> Result<Vec<u8>, BlobError> {
         tokio::fs::read(self.path(key)?).await.map_err(|e| io_err(key, e))
     }

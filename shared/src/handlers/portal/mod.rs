@@ -76,7 +76,9 @@ pub struct Portal {
     pub config: PortalConfig,
 }
 
-/// Every route this function serves; template.yaml must route each one to it (checked by a test).
+/// The routes the portal function serves — login, the home every login lands on, and the
+/// resellers' pages; template.yaml must route each one to it (checked by a test). The staff's
+/// pages under `/portal/admin/` are the portal-admin function's ([`admin_pages`]).
 pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/portal/login"),
     ("POST", "/portal/login"),
@@ -96,15 +98,6 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/portal/team"),
     ("POST", "/portal/team/{user_id}/role"),
     ("POST", "/portal/team/{user_id}/remove"),
-    ("GET", "/portal/admin/partners"),
-    ("GET", "/portal/admin/tickets"),
-    ("GET", "/portal/admin/staff"),
-    ("POST", "/portal/admin/staff"),
-    ("GET", "/portal/admin/payouts"),
-    ("GET", "/portal/admin/payouts/{month}/finance.csv"),
-    ("GET", "/portal/admin/applications"),
-    ("POST", "/portal/admin/applications/{id}/approve"),
-    ("POST", "/portal/admin/applications/{id}/reject"),
     ("POST", "/portal/leads/{id}/activities"),
     ("POST", "/portal/leads/{id}/co-sell"),
     ("GET", "/portal/quotes/{id}/proposal"),
@@ -118,17 +111,6 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/portal/keys"),
     ("POST", "/portal/keys"),
     ("POST", "/portal/keys/{key_id}/revoke"),
-    ("GET", "/portal/admin/queue"),
-    ("POST", "/portal/admin/leads/{id}/assign"),
-    ("GET", "/portal/admin/conflicts"),
-    ("POST", "/portal/admin/conflicts/{id}/approve"),
-    ("POST", "/portal/admin/conflicts/{id}/reject"),
-    ("GET", "/portal/admin/co-sell"),
-    ("POST", "/portal/admin/co-sell/{id}/assign"),
-    ("GET", "/portal/admin/resellers"),
-    ("GET", "/portal/admin/resellers.csv"),
-    ("POST", "/portal/admin/resellers/{id}/suspend"),
-    ("POST", "/portal/admin/resellers/{id}/reactivate"),
 ];
 
 super::openapi::api_routes!(Arc<Portal>;
@@ -152,17 +134,6 @@ super::openapi::api_routes!(Arc<Portal>;
     team::keys,
     team::issue_key,
     team::revoke_key,
-    programme::queue,
-    programme::assign,
-    programme::conflicts,
-    programme::approve_conflict,
-    programme::reject_conflict,
-    programme::cosell_queue,
-    programme::cosell_assign,
-    programme::resellers,
-    programme::resellers_csv,
-    programme::suspend,
-    programme::reactivate,
     reseller::move_lead,
     reseller::ledger,
     reseller::payouts,
@@ -174,15 +145,6 @@ super::openapi::api_routes!(Arc<Portal>;
     people::invite,
     people::change_role,
     people::remove,
-    staff::partners,
-    staff::tickets,
-    staff::staff_page,
-    staff::add_staff,
-    admin::payouts,
-    admin::finance_csv,
-    admin::applications,
-    admin::approve,
-    admin::reject,
 );
 
 pub fn router(portal: Arc<Portal>) -> Router {
@@ -192,6 +154,72 @@ pub fn router(portal: Arc<Portal>) -> Router {
 /// The full router the function serves, with request ids and an HTML 404.
 pub fn app(portal: Arc<Portal>) -> Router {
     super::http::served(router(portal))
+}
+
+/// The vendor's staff pages (`/portal/admin/…`): the portal-admin function, a function of its
+/// own so that neither audience's function carries the other's pages (each within its 7 MiB
+/// size budget: docs/BENCHMARKS.md). The same state, login and session as the portal's; the
+/// local stack serves both.
+pub mod admin_pages {
+    use super::{admin, programme, staff, Portal};
+    use axum::Router;
+    use std::sync::Arc;
+
+    /// Every route the portal-admin function serves; template.yaml must route each one to it.
+    pub const ROUTES: &[(&str, &str)] = &[
+        ("GET", "/portal/admin/partners"),
+        ("GET", "/portal/admin/tickets"),
+        ("GET", "/portal/admin/staff"),
+        ("POST", "/portal/admin/staff"),
+        ("GET", "/portal/admin/payouts"),
+        ("GET", "/portal/admin/payouts/{month}/finance.csv"),
+        ("GET", "/portal/admin/applications"),
+        ("POST", "/portal/admin/applications/{id}/approve"),
+        ("POST", "/portal/admin/applications/{id}/reject"),
+        ("GET", "/portal/admin/queue"),
+        ("POST", "/portal/admin/leads/{id}/assign"),
+        ("GET", "/portal/admin/conflicts"),
+        ("POST", "/portal/admin/conflicts/{id}/approve"),
+        ("POST", "/portal/admin/conflicts/{id}/reject"),
+        ("GET", "/portal/admin/co-sell"),
+        ("POST", "/portal/admin/co-sell/{id}/assign"),
+        ("GET", "/portal/admin/resellers"),
+        ("GET", "/portal/admin/resellers.csv"),
+        ("POST", "/portal/admin/resellers/{id}/suspend"),
+        ("POST", "/portal/admin/resellers/{id}/reactivate"),
+    ];
+
+    crate::handlers::openapi::api_routes!(Arc<Portal>;
+        programme::queue,
+        programme::assign,
+        programme::conflicts,
+        programme::approve_conflict,
+        programme::reject_conflict,
+        programme::cosell_queue,
+        programme::cosell_assign,
+        programme::resellers,
+        programme::resellers_csv,
+        programme::suspend,
+        programme::reactivate,
+        staff::partners,
+        staff::tickets,
+        staff::staff_page,
+        staff::add_staff,
+        admin::payouts,
+        admin::finance_csv,
+        admin::applications,
+        admin::approve,
+        admin::reject,
+    );
+
+    pub fn router(portal: Arc<Portal>) -> Router {
+        serving_routes().with_state(portal)
+    }
+
+    /// The full router the function serves, with request ids and an HTML 404.
+    pub fn app(portal: Arc<Portal>) -> Router {
+        crate::handlers::http::served(router(portal))
+    }
 }
 
 /// What a portal page answers when it cannot show what was asked.

@@ -1,7 +1,7 @@
-//! The sales-api function's HTTP API: quotes and their approval, the white-labelled proposal,
-//! co-sell requests to presales, and L1/L2/L3 support tickets. A function of its own because
-//! it needs the blob store and the mailer, which the lead API (the busiest, smallest function)
-//! does not link.
+//! The sales-api function's HTTP API: quotes and their approval, co-sell requests to presales,
+//! and L1/L2/L3 support tickets. A function of its own because it needs the mailer, which the
+//! lead API (the busiest, smallest function) does not link; the white-labelled proposal, the
+//! one sales route that writes to the bucket, is the proposals function's.
 
 mod cosell;
 mod quotes;
@@ -10,7 +10,7 @@ mod tickets;
 use super::http::{json_body, note_of, optional_note, ApiError, Caller, NoteBody, Principal, QueryParams};
 use super::openapi::ErrorBody;
 use crate::domain::field::FieldError;
-use crate::ports::{Blobs, Clock, Mailer, Table};
+use crate::ports::{Clock, Mailer, Table};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -52,7 +52,6 @@ impl SalesApiConfig {
 
 pub struct SalesApi {
     pub table: Arc<dyn Table>,
-    pub blobs: Arc<dyn Blobs>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub config: SalesApiConfig,
@@ -97,7 +96,6 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/quotes/{id}"),
     ("POST", "/quotes/{id}/approve"),
     ("POST", "/quotes/{id}/reject"),
-    ("GET", "/quotes/{id}/proposal"),
     ("POST", "/leads/{id}/co-sell"),
     ("GET", "/co-sell"),
     ("POST", "/co-sell/{id}/assign"),
@@ -116,7 +114,6 @@ super::openapi::api_routes!(Arc<SalesApi>;
     quotes::get_quote,
     quotes::approve_quote,
     quotes::reject_quote,
-    quotes::get_proposal,
     cosell::post_cosell,
     cosell::list_cosell,
     cosell::assign_cosell,

@@ -1,5 +1,5 @@
 //! Quotes: `POST/GET /leads/{id}/quotes`, `GET /quotes`, `GET /quotes/{id}`, the admin's
-//! `approve`/`reject`, and the proposal document.
+//! `approve`/`reject`. (The proposal document is the proposals function's.)
 
 use super::*;
 use crate::domain::quote::{validate_quote, Quote, QuoteIn, QuoteStatus};
@@ -166,30 +166,4 @@ pub(super) async fn reject_quote(
     body: Body,
 ) -> Result<Json<Quote>, ApiError> {
     decide(&api, who, headers, &id, body, false).await
-}
-
-/// The customer-facing proposal: the quote in the reseller's brand as printable HTML (never
-/// the commission), also stored at `proposals/<lead>/<quote>.html` in the bucket.
-#[utoipa::path(get, path = "/quotes/{id}/proposal", tag = "quotes",
-    params(("id" = String, Path, description = "quote id")),
-    security(("reseller_key" = []), ("admin_key" = [])),
-    responses((status = 200, description = "the proposal", content_type = "text/html", body = String),
-        (status = 401, description = "no valid key", body = ErrorBody),
-        (status = 404, description = "no such quote (or another reseller's)", body = ErrorBody),
-        (status = 409, description = "the quote waits for approval or was rejected", body = ErrorBody)))]
-pub(super) async fn get_proposal(
-    State(api): State<Arc<SalesApi>>,
-    Caller(who): Caller,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let quote = quotes_uc::get(api.table.as_ref(), &who, &id).await?;
-    let html = quotes_uc::proposal(api.table.as_ref(), api.blobs.as_ref(), &quote).await?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (axum::http::header::CACHE_CONTROL, "private, no-store"),
-        ],
-        html,
-    )
-        .into_response())
 }
