@@ -11,7 +11,7 @@ pub mod update;
 pub use board::{lead_put, merge_adds};
 pub use entities::*;
 pub use keys::*;
-pub use update::{bump, next_of, update, Change, Tries, Versioned};
+pub use update::{bump, next_of, update, version_after, Change, Tries, Versioned};
 
 use crate::ports::table::{Cond, Item, Key, StoreError, Write};
 use serde::de::DeserializeOwned;

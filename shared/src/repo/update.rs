@@ -11,6 +11,7 @@ use std::time::Duration;
 
 /// A record written with optimistic concurrency: it carries the version it was read at.
 pub trait Versioned: Entity + DeserializeOwned {
+    fn version(&self) -> u64;
     fn version_mut(&mut self) -> &mut u64;
     /// The writes that store `next` over `read` (its version already bumped): the put on the
     /// version read first, then whatever moves with the record (a lead's board counts).
@@ -21,6 +22,9 @@ pub trait Versioned: Entity + DeserializeOwned {
 macro_rules! versioned {
     ($($t:ty),* $(,)?) => {
         $(impl Versioned for $t {
+            fn version(&self) -> u64 {
+                self.version
+            }
             fn version_mut(&mut self) -> &mut u64 {
                 &mut self.version
             }
@@ -32,6 +36,9 @@ macro_rules! versioned {
 }
 
 impl Versioned for crate::domain::lead::Lead {
+    fn version(&self) -> u64 {
+        self.version
+    }
     fn version_mut(&mut self) -> &mut u64 {
         &mut self.version
     }
@@ -59,6 +66,9 @@ versioned!(
     crate::domain::sequence::Step,
     super::entities::Letter,
     crate::domain::payout::Balance,
+    crate::domain::registration::Claim,
+    super::entities::Requeued,
+    super::entities::TaxYear,
 );
 
 /// `read` as the next version of itself, to change and then write over it on `read`'s version
@@ -67,6 +77,12 @@ pub fn next_of<T: Versioned + Clone>(read: &T) -> T {
     let mut next = read.clone();
     bump(&mut next);
     next
+}
+
+/// The version of a record written over `read`, or for the first time when there is none: a
+/// whole new value replacing a stored one takes its version from here.
+pub fn version_after<T: Versioned>(read: Option<&T>) -> u64 {
+    read.map_or(1, |r| r.version() + 1)
 }
 
 /// One version on, for a record already changed in place (a copy compared with what was read
@@ -203,6 +219,14 @@ mod tests {
             updated_at: at,
             version: 3,
         }
+    }
+
+    #[test]
+    fn a_record_replacing_another_is_one_version_on_and_a_first_record_is_version_one() {
+        let stored = product("ERP-1");
+        assert_eq!(version_after(Some(&stored)), 4);
+        assert_eq!(version_after::<Product>(None), 1);
+        assert_eq!(next_of(&stored).version, version_after(Some(&stored)));
     }
 
     async fn stored(table: &EmbeddedTable, p: &Product) {

@@ -29,7 +29,7 @@ pub async fn replace(table: &dyn Table, mut product: Product) -> Result<Product,
         .await?
         .ok_or_else(|| CatalogueError::Unknown(product.sku.clone()))?;
     product.created_at = current.created_at;
-    product.version = current.version + 1;
+    product.version = repo::version_after(Some(&current));
     table
         .transact(vec![repo::put_if_version(repo::item(&product)?, current.version)])
         .await?;

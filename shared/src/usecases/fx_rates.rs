@@ -46,9 +46,8 @@ pub async fn record(
         // more currencies for the day: rates already recorded stay what they were (payouts may
         // have been converted with them), the new ones are added
         Some(e) if e.base == base && e.rates.iter().all(|(c, r)| rates.get(c) == Some(r)) => {
-            let mut more = e.clone();
+            let mut more = repo::next_of(&e);
             more.rates = rates;
-            more.version = e.version + 1;
             match table
                 .transact(vec![repo::put_if_version(repo::item(&more)?, e.version)])
                 .await

@@ -455,11 +455,8 @@ async fn create_ticket(
     writes.extend(repo::tally_writes(tally));
     if totals != year.totals {
         // the year's totals move with the ticket, once: TDS is never deducted twice
-        let next_year = TaxYear {
-            totals,
-            version: year.version + 1,
-            ..year.clone()
-        };
+        let mut next_year = repo::next_of(&year);
+        next_year.totals = totals;
         let item = repo::item(&next_year)?;
         writes.push(if year.version == 0 {
             repo::put_new(item)

@@ -228,7 +228,7 @@ pub async fn register(
                 registration_id: registration_id.clone(),
                 protected_until: until,
                 on: on.clone(),
-                version: current.as_ref().map(|c| c.version + 1).unwrap_or(1),
+                version: repo::version_after(current.as_ref()),
             };
             writes.push(Write::Put {
                 item: repo::item(&claim)?,

@@ -59,7 +59,7 @@ pub async fn sweep(ports: &RequeuePorts<'_>, now: DateTime<Utc>) -> Result<Reque
             lead_id: lead_id.clone(),
             attempts: attempts + 1,
             last_at: now,
-            version: counter.as_ref().map_or(1, |c| c.version + 1),
+            version: repo::version_after(counter.as_ref()),
         };
         let write = match &counter {
             None => repo::put_new(repo::item(&next)?),

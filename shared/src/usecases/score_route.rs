@@ -150,7 +150,7 @@ pub fn qualify(lead: &Lead, roster: &[Reseller], rules: &Rules, now: DateTime<Ut
     next.routing = Some(decision.clone());
     next.stage = Stage::R002;
     next.updated_at = now;
-    next.version = lead.version + 1;
+    repo::bump(&mut next);
     (next, decision)
 }
 
