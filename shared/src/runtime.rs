@@ -1,7 +1,8 @@
 //! Start-up for the Lambdas: JSON logs, then each function's handler assembled by `wiring`
 //! on the AWS adapters, its configuration read once from the process environment (every
-//! missing or invalid variable reported together). SDK clients are built once, outside the
-//! handler, and only those the function uses.
+//! missing or invalid variable reported together). SDK clients are built once and only those
+//! the function uses: the table's at start, the mailer's and the queues' on first use
+//! (`adapters::aws::OnFirstUse`).
 
 use crate::adapters::aws::{partitions, sdk_config, DynamoTable, S3Blobs, SesMailer, SqsQueue};
 use crate::config::{env, ConfigError, Env};

@@ -117,3 +117,58 @@ pub async fn sdk_config() -> SdkConfig {
 pub fn uses_custom_endpoint() -> bool {
     env_var("AWS_ENDPOINT_URL").is_some()
 }
+
+/// A service client built on its first use rather than at start. A function's mailer and
+/// queues serve only some of its requests (the portal mails on a co-sell request or an
+/// invitation, queues on a registration or a login request), and building an SDK client is
+/// 0.1–0.2 M instructions, a sixth of a function's init (docs/BENCHMARKS.md): a process whose
+/// requests never mail never builds the SES client. Built once, then shared by every request.
+#[derive(Clone)]
+pub(crate) struct OnFirstUse<C> {
+    config: SdkConfig,
+    build: fn(&SdkConfig) -> C,
+    client: std::sync::OnceLock<C>,
+}
+
+impl<C> OnFirstUse<C> {
+    pub(crate) fn new(config: &SdkConfig, build: fn(&SdkConfig) -> C) -> OnFirstUse<C> {
+        OnFirstUse {
+            config: config.clone(),
+            build,
+            client: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn get(&self) -> &C {
+        self.client.get_or_init(|| (self.build)(&self.config))
+    }
+
+    /// Whether the client has been built (for the tests).
+    #[cfg(test)]
+    pub(crate) fn is_built(&self) -> bool {
+        self.client.get().is_some()
+    }
+}
+
+#[cfg(test)]
+mod first_use_tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    static BUILT: AtomicU32 = AtomicU32::new(0);
+
+    fn build(_: &SdkConfig) -> u32 {
+        BUILT.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    #[test]
+    fn a_client_is_built_on_its_first_use_and_only_once() {
+        let lazy = OnFirstUse::new(&SdkConfig::builder().build(), build);
+        assert!(!lazy.is_built(), "nothing is built at start");
+        assert_eq!(BUILT.load(Ordering::SeqCst), 0);
+        let first = *lazy.get();
+        assert!(lazy.is_built());
+        assert_eq!(*lazy.get(), first, "the same client serves every later use");
+        assert_eq!(BUILT.load(Ordering::SeqCst), 1);
+    }
+}

@@ -9,7 +9,7 @@ use aws_sdk_ses::Client;
 
 #[derive(Clone)]
 pub struct SesMailer {
-    client: Client,
+    client: super::OnFirstUse<Client>,
     /// SES reports this configuration set's bounces and complaints (`SES_CONFIGURATION_SET`)
     configuration_set: Option<String>,
 }
@@ -17,7 +17,7 @@ pub struct SesMailer {
 impl SesMailer {
     pub fn new(config: &aws_types::SdkConfig) -> SesMailer {
         SesMailer {
-            client: Client::new(config),
+            client: super::OnFirstUse::new(config, Client::new),
             configuration_set: std::env::var(crate::config::env::SES_CONFIGURATION_SET)
                 .ok()
                 .filter(|v| !v.is_empty()),
@@ -27,6 +27,7 @@ impl SesMailer {
     /// Verifies a sending domain (the emulator, like SES's sandbox, refuses unverified senders).
     pub async fn verify_domain(&self, domain: &str) -> Result<(), MailError> {
         self.client
+            .get()
             .verify_domain_identity()
             .domain(domain)
             .send()
@@ -50,6 +51,7 @@ impl Mailer for SesMailer {
             .map_err(|e| MailError::Rejected(e.to_string()))?;
         let out = self
             .client
+            .get()
             .send_raw_email()
             .source(from)
             .set_destinations(Some(to.to_vec()))

@@ -8,7 +8,7 @@ use aws_sdk_sqs::Client;
 
 #[derive(Clone)]
 pub struct SqsQueue {
-    client: Client,
+    client: super::OnFirstUse<Client>,
 }
 
 fn map_err<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
@@ -27,7 +27,7 @@ fn map_err<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
 impl SqsQueue {
     pub fn new(config: &aws_types::SdkConfig) -> SqsQueue {
         SqsQueue {
-            client: Client::new(config),
+            client: super::OnFirstUse::new(config, Client::new),
         }
     }
 
@@ -36,6 +36,7 @@ impl SqsQueue {
     pub async fn ensure_queue(&self, name: &str) -> Result<String, QueueError> {
         let dlq = self
             .client
+            .get()
             .create_queue()
             .queue_name(crate::ports::queue::dead_letter_queue_of(name))
             .send()
@@ -44,6 +45,7 @@ impl SqsQueue {
         let dlq_url = dlq.queue_url.unwrap_or_default();
         let arn = self
             .client
+            .get()
             .get_queue_attributes()
             .queue_url(&dlq_url)
             .attribute_names(QueueAttributeName::QueueArn)
@@ -56,6 +58,7 @@ impl SqsQueue {
         let policy = serde_json::json!({"deadLetterTargetArn": arn, "maxReceiveCount": "5"}).to_string();
         let out = self
             .client
+            .get()
             .create_queue()
             .queue_name(name)
             .attributes(QueueAttributeName::RedrivePolicy, policy)
@@ -75,6 +78,7 @@ impl Queue for SqsQueue {
         }
         let out = self
             .client
+            .get()
             .send_message()
             .queue_url(queue)
             .message_body(body)
@@ -99,6 +103,7 @@ impl Queue for SqsQueue {
                 .collect::<Result<Vec<_>, _>>()?;
             let out = self
                 .client
+                .get()
                 .send_message_batch()
                 .queue_url(queue)
                 .set_entries(Some(entries))
@@ -118,6 +123,7 @@ impl Queue for SqsQueue {
     async fn receive(&self, queue: &str, max: u32, wait_seconds: u32) -> Result<Vec<Received>, QueueError> {
         let out = self
             .client
+            .get()
             .receive_message()
             .queue_url(queue)
             .max_number_of_messages(max.clamp(1, 10) as i32)
@@ -146,6 +152,7 @@ impl Queue for SqsQueue {
 
     async fn delete(&self, queue: &str, receipt: &str) -> Result<(), QueueError> {
         self.client
+            .get()
             .delete_message()
             .queue_url(queue)
             .receipt_handle(receipt)
@@ -158,6 +165,7 @@ impl Queue for SqsQueue {
     async fn depth(&self, queue: &str) -> Result<u64, QueueError> {
         let attrs = self
             .client
+            .get()
             .get_queue_attributes()
             .queue_url(queue)
             .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
