@@ -19,7 +19,7 @@ use crate::handlers::scoring::Scoring;
 use crate::handlers::sequence_sender::Sequencer;
 use crate::handlers::sla_watch::SlaWatch;
 use crate::ports::clock::SystemClock;
-use crate::ports::{BlobWriter, Blobs, Clock, Mailer, Queue, Table};
+use crate::ports::{BlobWriter, Blobs, Clock, Mailer, Queue, QueueSender, Table};
 use crate::wiring;
 use std::sync::Arc;
 
@@ -64,6 +64,10 @@ impl Aws {
         Arc::new(DynamoTable::new(&self.sdk, self.table_name.clone()))
     }
     fn queue(&self) -> Arc<dyn Queue> {
+        Arc::new(SqsQueue::new(&self.sdk))
+    }
+    /// Queues for a function that only sends: its binary links SQS's sends alone.
+    fn queue_sender(&self) -> Arc<dyn QueueSender> {
         Arc::new(SqsQueue::new(&self.sdk))
     }
     fn mailer(&self) -> Arc<dyn Mailer> {
@@ -166,5 +170,5 @@ pub async fn partner_api_from_env() -> Result<Arc<PartnerApi>, ConfigError> {
 }
 
 pub async fn portal_from_env() -> Result<Arc<crate::handlers::portal::Portal>, ConfigError> {
-    from_env(|env, aws| wiring::portal(env, aws.table(), aws.mailer(), aws.queue(), clock())).await
+    from_env(|env, aws| wiring::portal(env, aws.table(), aws.mailer(), aws.queue_sender(), clock())).await
 }

@@ -21,7 +21,7 @@ use crate::handlers::scoring::{roster_ttl, Scoring};
 use crate::handlers::sequence_sender::Sequencer;
 use crate::handlers::sla_watch::{admin_email, SlaWatch};
 use crate::handlers::sqs::DeadLetters;
-use crate::ports::{BlobWriter, Blobs, Clock, Mailer, Queue, Table};
+use crate::ports::{BlobWriter, Blobs, Clock, Mailer, Queue, QueueSender, Table};
 use crate::usecases::score_route::RosterCache;
 use std::sync::Arc;
 
@@ -196,7 +196,7 @@ pub fn portal(
     env: &mut Env,
     table: Arc<dyn Table>,
     mailer: Arc<dyn Mailer>,
-    queue: Arc<dyn Queue>,
+    queue: Arc<dyn QueueSender>,
     clock: Arc<dyn Clock>,
 ) -> crate::handlers::portal::Portal {
     crate::handlers::portal::Portal {

@@ -667,7 +667,7 @@ pub async fn support_tickets_raise_renewal_risk(api: &Api) {
 struct FailingQueue;
 
 #[async_trait::async_trait]
-impl shared::ports::Queue for FailingQueue {
+impl shared::ports::QueueSender for FailingQueue {
     async fn send(&self, _: &str, _: String) -> Result<String, shared::ports::queue::QueueError> {
         Err(shared::ports::queue::QueueError::Unavailable(
             "injected: SQS is down".into(),
@@ -677,20 +677,6 @@ impl shared::ports::Queue for FailingQueue {
         Err(shared::ports::queue::QueueError::Unavailable(
             "injected: SQS is down".into(),
         ))
-    }
-    async fn receive(
-        &self,
-        _: &str,
-        _: u32,
-        _: u32,
-    ) -> Result<Vec<shared::ports::queue::Received>, shared::ports::queue::QueueError> {
-        Ok(vec![])
-    }
-    async fn delete(&self, _: &str, _: &str) -> Result<(), shared::ports::queue::QueueError> {
-        Ok(())
-    }
-    async fn depth(&self, _: &str) -> Result<u64, shared::ports::queue::QueueError> {
-        Ok(0)
     }
 }
 

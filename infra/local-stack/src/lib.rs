@@ -25,7 +25,7 @@ use shared::handlers::sequence_sender::Sequencer;
 use shared::handlers::sla_watch::SlaWatch;
 use shared::ports::clock::ShiftedClock;
 use shared::ports::queue::dead_letter_queue_of;
-use shared::ports::{Blobs, Mailer, Queue, Table};
+use shared::ports::{Blobs, Mailer, Queue, QueueSender, Table};
 use shared::wiring;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -259,13 +259,17 @@ fn embedded_adapters(options: &Options, names: &[&str]) -> Result<Adapters, Stri
 struct SharedQueue(Arc<EmbeddedQueue>);
 
 #[async_trait::async_trait]
-impl Queue for SharedQueue {
+impl QueueSender for SharedQueue {
     async fn send(&self, queue: &str, body: String) -> Result<String, shared::ports::queue::QueueError> {
-        Queue::send(self.0.as_ref(), queue, body).await
+        QueueSender::send(self.0.as_ref(), queue, body).await
     }
     async fn send_batch(&self, queue: &str, bodies: Vec<String>) -> Result<(), shared::ports::queue::QueueError> {
-        Queue::send_batch(self.0.as_ref(), queue, bodies).await
+        QueueSender::send_batch(self.0.as_ref(), queue, bodies).await
     }
+}
+
+#[async_trait::async_trait]
+impl Queue for SharedQueue {
     async fn receive(
         &self,
         queue: &str,

@@ -1,7 +1,7 @@
 //! Wrappers that count requests per port, for the "requests per lead" benchmark and for tests
 //! that pin how many round trips a use case makes.
 
-use crate::ports::queue::{Queue, QueueError, Received};
+use crate::ports::queue::{Queue, QueueError, QueueSender, Received};
 use crate::ports::table::*;
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -111,7 +111,7 @@ pub struct CountingQueue<Q> {
 }
 
 #[async_trait]
-impl<Q: Queue> Queue for CountingQueue<Q> {
+impl<Q: Queue> QueueSender for CountingQueue<Q> {
     async fn send(&self, queue: &str, body: String) -> Result<String, QueueError> {
         bump(&self.counts.sends);
         self.inner.send(queue, body).await
@@ -122,6 +122,10 @@ impl<Q: Queue> Queue for CountingQueue<Q> {
             .fetch_add(bodies.len().div_ceil(10) as u64, Ordering::SeqCst);
         self.inner.send_batch(queue, bodies).await
     }
+}
+
+#[async_trait]
+impl<Q: Queue> Queue for CountingQueue<Q> {
     async fn receive(&self, queue: &str, max: u32, wait: u32) -> Result<Vec<Received>, QueueError> {
         self.inner.receive(queue, max, wait).await
     }

@@ -1,7 +1,7 @@
 //! Wrappers that keep what a prospect-list import writes out of the process's memory, so that
 //! a benchmark or test measures the import itself rather than the store it fills.
 
-use crate::ports::queue::{Queue, QueueError, Received};
+use crate::ports::queue::{Queue, QueueError, QueueSender, Received};
 use crate::ports::table::*;
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -129,7 +129,7 @@ pub struct DiscardingQueue<Q> {
 }
 
 #[async_trait]
-impl<Q: Queue> Queue for DiscardingQueue<Q> {
+impl<Q: Queue> QueueSender for DiscardingQueue<Q> {
     async fn send(&self, queue: &str, body: String) -> Result<String, QueueError> {
         self.inner.send(queue, body).await
     }
@@ -140,6 +140,10 @@ impl<Q: Queue> Queue for DiscardingQueue<Q> {
         }
         self.inner.send_batch(queue, bodies).await
     }
+}
+
+#[async_trait]
+impl<Q: Queue> Queue for DiscardingQueue<Q> {
     async fn receive(&self, queue: &str, max: u32, wait: u32) -> Result<Vec<Received>, QueueError> {
         self.inner.receive(queue, max, wait).await
     }

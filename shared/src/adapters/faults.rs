@@ -9,7 +9,7 @@
 
 use crate::ports::blobs::{BlobError, BlobWriter, Blobs};
 use crate::ports::mailer::{MailError, Mailer};
-use crate::ports::queue::{Queue, QueueError, Received};
+use crate::ports::queue::{Queue, QueueError, QueueSender, Received};
 use crate::ports::table::*;
 use async_trait::async_trait;
 use std::sync::{Arc, Mutex};
@@ -159,7 +159,7 @@ impl Table for Faulty<dyn Table> {
 }
 
 #[async_trait]
-impl Queue for Faulty<dyn Queue> {
+impl QueueSender for Faulty<dyn Queue> {
     async fn send(&self, queue: &str, body: String) -> Result<String, QueueError> {
         if !self.faults.write("queue.send") {
             return Err(queue_fault());
@@ -172,6 +172,10 @@ impl Queue for Faulty<dyn Queue> {
         }
         self.inner.send_batch(queue, bodies).await
     }
+}
+
+#[async_trait]
+impl Queue for Faulty<dyn Queue> {
     async fn receive(&self, queue: &str, max: u32, wait: u32) -> Result<Vec<Received>, QueueError> {
         if !self.faults.read() {
             return Err(queue_fault());

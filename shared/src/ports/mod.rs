@@ -10,5 +10,5 @@ pub mod table;
 pub use blobs::{BlobWriter, Blobs};
 pub use clock::Clock;
 pub use mailer::Mailer;
-pub use queue::Queue;
+pub use queue::{Queue, QueueSender};
 pub use table::Table;

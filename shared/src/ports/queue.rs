@@ -32,11 +32,19 @@ pub fn dead_letter_queue_of(queue: &str) -> String {
 
 pub const MAX_MESSAGE_BYTES: usize = 256 * 1024;
 
+/// Sending to queues: all a function that only produces messages holds. Apart from the rest of
+/// [`Queue`] so that such a function's binary links the queue's sends alone (an
+/// `Arc<dyn QueueSender>`'s vtable names nothing else: the portal links no SQS receive, delete
+/// or attribute read).
 #[async_trait]
-pub trait Queue: Send + Sync {
+pub trait QueueSender: Send + Sync {
     /// `queue` is the queue's URL on AWS, its name in the embedded queue.
     async fn send(&self, queue: &str, body: String) -> Result<String, QueueError>;
     async fn send_batch(&self, queue: &str, bodies: Vec<String>) -> Result<(), QueueError>;
+}
+
+#[async_trait]
+pub trait Queue: QueueSender {
     async fn receive(&self, queue: &str, max: u32, wait_seconds: u32) -> Result<Vec<Received>, QueueError>;
     async fn delete(&self, queue: &str, receipt: &str) -> Result<(), QueueError>;
     /// Messages waiting plus in flight (approximate on AWS).

@@ -13,7 +13,7 @@ use crate::domain::stage::Stage;
 use crate::events::{Envelope, Event, PaymentReceived, RefundReceived};
 use crate::ids::new_id;
 use crate::ports::table::{Index, Item, Key, Query, StoreError, Table, Write};
-use crate::ports::{Clock, Queue};
+use crate::ports::{Clock, QueueSender};
 use crate::repo;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -25,7 +25,7 @@ pub use crate::domain::billing::{Order, Payment, Refund, Status};
 
 pub struct BillingPorts<'a> {
     pub table: &'a dyn Table,
-    pub queue: &'a dyn Queue,
+    pub queue: &'a dyn QueueSender,
     pub clock: &'a dyn Clock,
     pub commission_queue: &'a str,
 }

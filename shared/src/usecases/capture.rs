@@ -6,7 +6,7 @@ use crate::domain::lead::{email_key, Lead, LeadInput};
 use crate::events::Envelope;
 use crate::ids::new_id;
 use crate::ports::table::{Cond, Item, StoreError, Table, Write};
-use crate::ports::{Clock, Queue};
+use crate::ports::{Clock, QueueSender};
 use crate::repo;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
@@ -16,7 +16,7 @@ pub const IDEMPOTENCY_HOURS: i64 = 24;
 
 pub struct CapturePorts<'a> {
     pub table: &'a dyn Table,
-    pub queue: &'a dyn Queue,
+    pub queue: &'a dyn QueueSender,
     pub clock: &'a dyn Clock,
     /// where `lead.captured` goes (queue URL, or name in the embedded queue)
     pub scoring_queue: &'a str,

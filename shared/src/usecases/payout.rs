@@ -28,7 +28,7 @@ use crate::domain::stage::Stage;
 use crate::domain::tax_profile::{Residency, TaxProfile};
 use crate::events::{Envelope, Event, PayoutRequested};
 use crate::ports::table::{Cond, Index, Query, SkRange, StoreError, Table, Write};
-use crate::ports::{Clock, Mailer, Queue};
+use crate::ports::{Clock, Mailer, QueueSender};
 use crate::repo;
 use crate::repo::TaxYear;
 use chrono::{DateTime, Utc};
@@ -44,7 +44,7 @@ pub use crate::domain::payout::{
 
 pub struct PayoutPorts<'a> {
     pub table: &'a dyn Table,
-    pub queue: &'a dyn Queue,
+    pub queue: &'a dyn QueueSender,
     pub mailer: &'a dyn Mailer,
     pub clock: &'a dyn Clock,
     pub rules: &'a Rules,

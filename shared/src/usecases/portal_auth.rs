@@ -63,7 +63,7 @@ pub async fn user_for(
 /// to someone: the portal does the same work for every address, so its answer cannot tell known
 /// addresses from unknown ones by its content or its time.
 pub async fn queue_link_request(
-    queue: &dyn crate::ports::Queue,
+    queue: &dyn crate::ports::QueueSender,
     queue_url: &str,
     email: &str,
     now: chrono::DateTime<chrono::Utc>,

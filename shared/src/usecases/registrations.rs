@@ -11,7 +11,7 @@ use crate::domain::lead::{Attribution, LeadInput, Profile, RegisteredValue};
 use crate::domain::text::{self, Lines};
 use crate::ids::new_id;
 use crate::ports::table::{Cond, Query, SkRange, StoreError, Table, Write};
-use crate::ports::{Clock, Queue};
+use crate::ports::{Clock, QueueSender};
 use crate::repo::{self, get_record};
 use crate::usecases::capture::{capture_lead, CapturePorts, Captured};
 use chrono::{DateTime, Duration, Utc};
@@ -103,7 +103,7 @@ fn err(field: &str, message: &str) -> FieldError {
 
 pub struct RegistrationPorts<'a> {
     pub table: &'a dyn Table,
-    pub queue: &'a dyn Queue,
+    pub queue: &'a dyn QueueSender,
     pub clock: &'a dyn Clock,
     pub scoring_queue: &'a str,
     pub protection_days: i64,

@@ -7,13 +7,13 @@
 use crate::domain::pipeline::PipelineRules;
 use crate::events::Envelope;
 use crate::ports::table::{Index, Query, SkRange, StoreError, Table};
-use crate::ports::Queue;
+use crate::ports::QueueSender;
 use crate::repo::{self, Requeued};
 use chrono::{DateTime, Duration, Utc};
 
 pub struct RequeuePorts<'a> {
     pub table: &'a dyn Table,
-    pub queue: &'a dyn Queue,
+    pub queue: &'a dyn QueueSender,
     pub scoring_queue: &'a str,
     pub rules: &'a PipelineRules,
 }

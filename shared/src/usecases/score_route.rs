@@ -13,7 +13,7 @@ use crate::domain::stage::Stage;
 use crate::events::{Envelope, LeadQualified};
 use crate::ids::new_id;
 use crate::ports::table::{Cond, StoreError, Table, Write};
-use crate::ports::{Clock, Queue};
+use crate::ports::{Clock, QueueSender};
 use crate::repo;
 use crate::usecases::resellers::active_resellers;
 use chrono::{DateTime, Utc};
@@ -66,7 +66,7 @@ impl RosterCache {
 
 pub struct ScorePorts<'a> {
     pub table: &'a dyn Table,
-    pub queue: &'a dyn Queue,
+    pub queue: &'a dyn QueueSender,
     pub clock: &'a dyn Clock,
     pub roster: &'a RosterCache,
     pub rules: &'a Rules,

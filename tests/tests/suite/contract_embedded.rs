@@ -31,7 +31,7 @@ async fn queue() {
 
 #[tokio::test]
 async fn queue_redelivers_then_dead_letters() {
-    use shared::ports::Queue;
+    use shared::ports::{Queue, QueueSender};
     let q = EmbeddedQueue::new(&["jobs"], Duration::from_millis(20), 3, None).expect("queue");
     q.send("jobs", "poison".into()).await.expect("send");
     for n in 1..=3 {

@@ -71,7 +71,7 @@ impl SqsQueue {
 }
 
 #[async_trait]
-impl Queue for SqsQueue {
+impl QueueSender for SqsQueue {
     async fn send(&self, queue: &str, body: String) -> Result<String, QueueError> {
         if body.len() > MAX_MESSAGE_BYTES {
             return Err(QueueError::TooLarge(body.len()));
@@ -119,7 +119,10 @@ impl Queue for SqsQueue {
         }
         Ok(())
     }
+}
 
+#[async_trait]
+impl Queue for SqsQueue {
     async fn receive(&self, queue: &str, max: u32, wait_seconds: u32) -> Result<Vec<Received>, QueueError> {
         let out = self
             .client

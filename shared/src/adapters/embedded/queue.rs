@@ -148,7 +148,7 @@ impl EmbeddedQueue {
 }
 
 #[async_trait]
-impl Queue for EmbeddedQueue {
+impl QueueSender for EmbeddedQueue {
     async fn send(&self, queue: &str, body: String) -> Result<String, QueueError> {
         if body.len() > MAX_MESSAGE_BYTES {
             return Err(QueueError::TooLarge(body.len()));
@@ -176,7 +176,10 @@ impl Queue for EmbeddedQueue {
         }
         Ok(())
     }
+}
 
+#[async_trait]
+impl Queue for EmbeddedQueue {
     async fn receive(&self, queue: &str, max: u32, wait_seconds: u32) -> Result<Vec<Received>, QueueError> {
         let deadline = Instant::now() + Duration::from_secs(wait_seconds as u64);
         loop {

@@ -18,7 +18,7 @@ mod tax;
 mod team;
 
 use super::http::{media_type, read_body, ApiError};
-use crate::ports::{Clock, Mailer, Queue, Table};
+use crate::ports::{Clock, Mailer, QueueSender, Table};
 use crate::usecases::portal_auth::{PortalUser, Session};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -71,7 +71,8 @@ impl PortalConfig {
 pub struct Portal {
     pub table: Arc<dyn Table>,
     pub mailer: Arc<dyn Mailer>,
-    pub queue: Arc<dyn Queue>,
+    /// sends only (see `QueueSender`)
+    pub queue: Arc<dyn QueueSender>,
     pub clock: Arc<dyn Clock>,
     pub config: PortalConfig,
 }
