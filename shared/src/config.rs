@@ -247,6 +247,11 @@ impl Env {
     }
 
     /// `RULES_JSON` (the defaults when unset); invalid JSON or out-of-range rates are recorded.
+    /// The bootstrap key's hash (`ADMIN_API_KEY`), as every API compares a bearer key with it.
+    pub fn admin_key_hash(&mut self) -> String {
+        crate::ids::sha256_hex(&self.required(env::ADMIN_API_KEY))
+    }
+
     pub fn rules(&mut self) -> Rules {
         self.parsed(env::RULES_JSON, Rules::default(), Rules::parse)
     }

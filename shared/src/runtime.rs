@@ -19,7 +19,7 @@ use crate::handlers::scoring::Scoring;
 use crate::handlers::sequence_sender::Sequencer;
 use crate::handlers::sla_watch::SlaWatch;
 use crate::ports::clock::SystemClock;
-use crate::ports::{BlobWriter, Blobs, Clock, Mailer, Queue, QueueSender, Table};
+use crate::ports::{Clock, Mailer, Table};
 use crate::wiring;
 use std::sync::Arc;
 
@@ -63,21 +63,17 @@ impl Aws {
     fn table(&self) -> Arc<dyn Table> {
         Arc::new(DynamoTable::new(&self.sdk, self.table_name.clone()))
     }
-    fn queue(&self) -> Arc<dyn Queue> {
-        Arc::new(SqsQueue::new(&self.sdk))
-    }
-    /// Queues for a function that only sends: its binary links SQS's sends alone.
-    fn queue_sender(&self) -> Arc<dyn QueueSender> {
+    /// The queues, as the `Queue` or the `QueueSender` the wiring asks for: coerced from the SQS
+    /// adapter itself, so a function given a `QueueSender` links SQS's sends alone.
+    fn queues(&self) -> Arc<SqsQueue> {
         Arc::new(SqsQueue::new(&self.sdk))
     }
     fn mailer(&self) -> Arc<dyn Mailer> {
         Arc::new(SesMailer::new(&self.sdk))
     }
-    fn blobs(&self, env: &mut Env) -> Arc<dyn Blobs> {
-        Arc::new(S3Blobs::new(&self.sdk, env.required(env::BUCKET_NAME)))
-    }
-    /// The bucket for a function that only writes to it: its binary links S3's put alone.
-    fn blob_writer(&self, env: &mut Env) -> Arc<dyn BlobWriter> {
+    /// The bucket, as the `Blobs` or the `BlobWriter` the wiring asks for: coerced from the S3
+    /// adapter itself, so a function given a `BlobWriter` links S3's put alone.
+    fn bucket(&self, env: &mut Env) -> Arc<S3Blobs> {
         Arc::new(S3Blobs::new(&self.sdk, env.required(env::BUCKET_NAME)))
     }
 }
@@ -114,19 +110,19 @@ async fn from_env<T>(build: impl FnOnce(&mut Env, &Aws) -> T) -> Result<Arc<T>, 
 }
 
 pub async fn lead_api_from_env() -> Result<Arc<LeadApi>, ConfigError> {
-    from_env(|env, aws| wiring::lead_api(env, aws.table(), aws.queue(), clock())).await
+    from_env(|env, aws| wiring::lead_api(env, aws.table(), aws.queues(), clock())).await
 }
 
 pub async fn scoring_from_env() -> Result<Arc<Scoring>, ConfigError> {
-    from_env(|env, aws| wiring::scoring(env, aws.table(), aws.queue(), clock())).await
+    from_env(|env, aws| wiring::scoring(env, aws.table(), aws.queues(), clock())).await
 }
 
 pub async fn billing_api_from_env() -> Result<Arc<BillingApi>, ConfigError> {
-    from_env(|env, aws| wiring::billing_api(env, aws.table(), aws.queue(), clock())).await
+    from_env(|env, aws| wiring::billing_api(env, aws.table(), aws.queues(), clock())).await
 }
 
 pub async fn commission_from_env() -> Result<Arc<Commission>, ConfigError> {
-    from_env(|env, aws| wiring::commission(env, aws.table(), aws.queue(), clock())).await
+    from_env(|env, aws| wiring::commission(env, aws.table(), aws.queues(), clock())).await
 }
 
 pub async fn renewal_scan_from_env() -> Result<Arc<RenewalScan>, ConfigError> {
@@ -134,7 +130,7 @@ pub async fn renewal_scan_from_env() -> Result<Arc<RenewalScan>, ConfigError> {
 }
 
 pub async fn payout_from_env() -> Result<Arc<Payout>, ConfigError> {
-    from_env(|env, aws| wiring::payout(env, aws.table(), aws.queue(), aws.mailer(), clock())).await
+    from_env(|env, aws| wiring::payout(env, aws.table(), aws.queues(), aws.mailer(), clock())).await
 }
 
 pub async fn sequencer_from_env() -> Result<Arc<Sequencer>, ConfigError> {
@@ -143,14 +139,14 @@ pub async fn sequencer_from_env() -> Result<Arc<Sequencer>, ConfigError> {
 
 pub async fn importer_from_env() -> Result<Arc<Importer>, ConfigError> {
     from_env(|env, aws| {
-        let blobs = aws.blobs(env);
-        wiring::importer(env, aws.table(), blobs, aws.queue(), clock())
+        let blobs = aws.bucket(env);
+        wiring::importer(env, aws.table(), blobs, aws.queues(), clock())
     })
     .await
 }
 
 pub async fn sla_watch_from_env() -> Result<Arc<SlaWatch>, ConfigError> {
-    from_env(|env, aws| wiring::sla_watch(env, aws.table(), aws.mailer(), aws.queue(), clock())).await
+    from_env(|env, aws| wiring::sla_watch(env, aws.table(), aws.mailer(), aws.queues(), clock())).await
 }
 
 pub async fn sales_api_from_env() -> Result<Arc<SalesApi>, ConfigError> {
@@ -159,7 +155,7 @@ pub async fn sales_api_from_env() -> Result<Arc<SalesApi>, ConfigError> {
 
 pub async fn proposals_from_env() -> Result<Arc<Proposals>, ConfigError> {
     from_env(|env, aws| {
-        let blobs = aws.blob_writer(env);
+        let blobs = aws.bucket(env);
         wiring::proposals(env, aws.table(), blobs)
     })
     .await
@@ -170,5 +166,5 @@ pub async fn partner_api_from_env() -> Result<Arc<PartnerApi>, ConfigError> {
 }
 
 pub async fn portal_from_env() -> Result<Arc<crate::handlers::portal::Portal>, ConfigError> {
-    from_env(|env, aws| wiring::portal(env, aws.table(), aws.mailer(), aws.queue_sender(), clock())).await
+    from_env(|env, aws| wiring::portal(env, aws.table(), aws.mailer(), aws.queues(), clock())).await
 }

@@ -22,7 +22,7 @@ impl ProposalsConfig {
     /// What the proposals function reads from the environment (problems are collected in `env`).
     pub fn read(env: &mut crate::config::Env) -> ProposalsConfig {
         ProposalsConfig {
-            admin_key_hash: crate::ids::sha256_hex(&env.required(crate::config::env::ADMIN_API_KEY)),
+            admin_key_hash: env.admin_key_hash(),
         }
     }
 }

@@ -17,7 +17,6 @@ use crate::domain::billing::{
     validate_order, validate_payment, validate_refund, BillingLimits, OrderIn, PaymentIn, RefundIn,
 };
 use crate::domain::field::FieldError;
-use crate::ids::sha256_hex;
 use crate::ports::{Clock, Queue, Table};
 use crate::usecases::billing::{self, BillingError, BillingPorts, Recorded};
 use crate::usecases::commission::{ledger_month, parse_month, totals};
@@ -77,7 +76,7 @@ impl BillingApiConfig {
         let rules = env.rules();
         BillingApiConfig {
             webhook_secret: env.secrets(env::BILLING_WEBHOOK_SECRET),
-            admin_key_hash: sha256_hex(&env.required(env::ADMIN_API_KEY)),
+            admin_key_hash: env.admin_key_hash(),
             commission_queue: env.required(env::COMMISSION_QUEUE_URL),
             limits: rules.billing.clone(),
             tax: rules.tax.clone(),

@@ -72,7 +72,7 @@ impl LeadApiConfig {
     pub fn read(env: &mut crate::config::Env) -> LeadApiConfig {
         let rules = env.rules();
         LeadApiConfig {
-            admin_key_hash: sha256_hex(&env.required(env::ADMIN_API_KEY)),
+            admin_key_hash: env.admin_key_hash(),
             scoring_queue: env.required(env::SCORING_QUEUE_URL),
             thank_you_url: env.required(env::THANK_YOU_URL),
             error_url: env.required(env::ERROR_URL),

@@ -45,7 +45,7 @@ impl PartnerApiConfig {
         use crate::config::env;
         let rules = env.rules();
         PartnerApiConfig {
-            admin_key_hash: crate::ids::sha256_hex(&env.required(env::ADMIN_API_KEY)),
+            admin_key_hash: env.admin_key_hash(),
             mail_from: crate::handlers::renewal_scan::mail_from(env),
             public_base_url: env.required(env::PUBLIC_BASE_URL),
             thank_you_url: env.required(env::THANK_YOU_URL),

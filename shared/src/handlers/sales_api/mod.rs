@@ -39,7 +39,7 @@ impl SalesApiConfig {
         use crate::config::env;
         let rules = env.rules();
         SalesApiConfig {
-            admin_key_hash: crate::ids::sha256_hex(&env.required(env::ADMIN_API_KEY)),
+            admin_key_hash: env.admin_key_hash(),
             mail_from: crate::handlers::renewal_scan::mail_from(env),
             presales_email: env.required(env::PRESALES_EMAIL),
             quotes: rules.quotes,
